@@ -1,0 +1,112 @@
+"""``retrigger drift REFERENCE CURRENT``: compare two data versions column by column.
+
+Thin: parse the options, call ``retrigger.drift``, render. Heavy imports happen in the body.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from retrigger.cli import render
+
+from retrigger.errors import BadInput
+
+if TYPE_CHECKING:
+    from retrigger.cli.options import ConfigOption, JsonOption
+
+    from retrigger.drift.result import DriftReport
+
+def register(app: typer.Typer) -> None:
+    app.command("drift")(drift)
+
+
+def drift(
+    reference: Annotated[str, typer.Argument(
+        help="Reference data: file or folder (CSV, Parquet, JSON Lines), PATH@REV, PATH@trained.",
+    )],
+    current: Annotated[str, typer.Argument(help="Current data, written like REFERENCE.")],
+    json_output: JsonOption = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report.",
+                                              dir_okay=False)] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="Write a small PNG summary.",
+                                             dir_okay=False)] = None,
+    columns: Annotated[str | None, typer.Option(
+        "--columns", help="Only these columns, comma-separated.")] = None,
+    stattest: Annotated[list[str] | None, typer.Option(
+        "--stattest", metavar="COL=TEST",
+        help="Test for a column (or type:num / type:cat); repeatable.")] = None,
+    threshold: Annotated[list[str] | None, typer.Option(
+        "--threshold", metavar="COL=X", help="Drift threshold for a column; repeatable.")] = None,
+    share: Annotated[float, typer.Option(help="Dataset drift at this share of drifted columns.",
+                                         min=0.0, max=1.0)] = 0.5,
+    warn: Annotated[float | None, typer.Option(
+        help="Warn band as a fraction of the threshold, in (0, 1).", min=0.0, max=1.0)] = None,
+    bonferroni: Annotated[bool, typer.Option(
+        "--bonferroni", help="Divide p-value thresholds by the number of p-value tests.")] = False,
+    schema_change_is_drift: Annotated[bool, typer.Option(
+        "--schema-change-is-drift", help="Count a column on one side only as drifted.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Test each column for drift with Evidently's default tests; exit 0 drift or not."""
+    from retrigger.drift.engine import DriftOptions
+    from retrigger.drift.sources import compare_specs, trained_paths_loader
+
+    options = DriftOptions(
+        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+        stattest=_pairs(stattest, "--stattest"),
+        threshold=_thresholds(threshold),
+        share=share, warn=warn or None, bonferroni=bonferroni,
+        schema_change_is_drift=schema_change_is_drift, plots=html is not None,
+    )
+    report = compare_specs(reference, current, options, Path.cwd(), trained_paths_loader(config))
+    if html is not None:
+        from retrigger.drift.report_html import write_html
+
+        write_html(report, html, f"drift: {reference} → {current}")
+    if png is not None:
+        from retrigger.drift.png import write_png
+
+        write_png(report, png)
+    if json_output:
+        render.print_json(report.as_json())
+    else:
+        show(report)
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.rpartition("=")
+        if not sep or not key or not value:
+            raise BadInput(f"{option} {item!r}: write COLUMN=VALUE, e.g. {option} age=ks")
+        pairs[key] = value
+    return pairs
+
+
+def _thresholds(values: list[str] | None) -> dict[str, float]:
+    thresholds: dict[str, float] = {}
+    for key, value in _pairs(values, "--threshold").items():
+        try:
+            thresholds[key] = float(value)
+        except ValueError:
+            raise BadInput(f"--threshold {key}={value}: {value!r} is not a number") from None
+    return thresholds
+
+
+def show(report: DriftReport) -> None:
+    rows = [
+        [name, c.type, c.test, render.number(c.score), render.number(c.threshold), c.status]
+        for name, c in report.columns.items()
+    ]
+    render.table("drift by column", ["column", "type", "test", "score", "threshold", "status"],
+                 rows)
+    for skip in report.skipped.values():
+        render.line(f"not tested: {skip.name} ({skip.type}): {skip.reason}")
+    summary = (f"{report.n_drifted} of {report.n_columns} columns drifted "
+               f"(share {report.share_drifted:.3f}, dataset drift at >= {report.share:g})")
+    if report.drift:
+        render.line(f"DATASET DRIFT: {summary}", style="bold red")
+    else:
+        render.line(f"no dataset drift: {summary}")

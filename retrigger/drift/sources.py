@@ -1,0 +1,124 @@
+"""Turn what a user names (a path, ``path@REV``, ``path@trained``) into local files to read.
+
+The engine only ever reads local files; this module finds them: on disk, or in the DVC cache for
+a data version recorded in git (``.dvc`` file or ``dvc.lock`` at that revision) or on the run the
+model in use was trained on. A directory version is the list in its ``.dir`` manifest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from retrigger.drift.engine import DriftOptions, compare
+from retrigger.drift.io import KNOWN, Table, open_table
+from retrigger.errors import BadInput
+
+if TYPE_CHECKING:
+    from retrigger.drift.result import DriftReport
+
+TRAINED = "trained"
+TrainedPaths = Callable[[], Mapping[str, str]]
+
+
+def compare_specs(
+    reference: str, current: str, options: DriftOptions, root: Path,
+    trained: TrainedPaths | None = None,
+) -> DriftReport:
+    """Open both sides, compare them, and release any temporary files."""
+    with open_spec(reference, root, trained) as ref, open_spec(current, root, trained) as cur:
+        return compare(ref, cur, options)
+
+
+def trained_paths_loader(config: Path | None) -> TrainedPaths:
+    """Path → md5 of the data the model in use was trained on, read from MLflow on first use."""
+
+    def load() -> Mapping[str, str]:
+        from retrigger.signals.context import SignalContext
+        from retrigger.workspace import Workspace
+
+        workspace = Workspace.load(config)
+        return SignalContext(workspace.loaded, workspace.tracking, workspace.clock()).trained_paths
+
+    return load
+
+
+def open_spec(
+    spec: str, root: Path, trained: TrainedPaths | None = None
+) -> Table:
+    """Open ``spec``: an existing file or folder, else ``path@REV`` or ``path@trained``.
+
+    ``trained`` returns path → md5 of the data the model in use was trained on; it is called
+    only for ``@trained``, because finding that run means asking MLflow.
+    """
+    local = Path(spec)
+    if local.exists() or "@" not in spec:
+        return open_table(local)
+    path, rev = spec.rsplit("@", 1)
+    if not path or not rev:
+        raise BadInput(f"{spec!r}: write a data version as PATH@REV or PATH@trained")
+    if rev == TRAINED:
+        if trained is None:
+            raise BadInput(f"{spec!r}: @trained needs a retrigger.yaml with a tracking URI")
+        return open_version(root, path, _trained_md5(trained(), path), spec)
+    from retrigger.data.versions import out_version
+
+    md5 = out_version(root, path, rev).md5
+    if md5 is None:
+        raise BadInput(f"{spec!r}: no md5 recorded for {path} at {rev}; run `dvc add {path}`")
+    return open_version(root, path, md5, spec)
+
+
+def open_version(root: Path, path: str, md5: str, label: str) -> Table:
+    """The table stored in the DVC cache under ``md5`` (a file, or a ``.dir`` manifest)."""
+    from retrigger.data.versions import cache_path
+
+    obj = cache_path(root, md5)
+    if not obj.is_file():
+        raise BadInput(f"{label}: data version {md5} is not in the DVC cache; "
+                       f"run `dvc pull {path}`")
+    if not md5.endswith(".dir"):
+        return Table([(obj, _suffix(path, label))], label)
+    sources = []
+    for entry in _manifest(obj, label):
+        relpath, file_md5 = str(entry.get("relpath", "")), str(entry.get("md5", ""))
+        suffix = PurePosixPath(relpath).suffix.lower()
+        if suffix not in KNOWN or any(p.startswith(".") for p in PurePosixPath(relpath).parts):
+            continue
+        cached = cache_path(root, file_md5)
+        if not cached.is_file():
+            raise BadInput(f"{label}: {relpath} is not in the DVC cache; run `dvc pull {path}`")
+        sources.append((cached, suffix))
+    if not sources:
+        raise BadInput(f"{label} holds no CSV, Parquet or JSON Lines file")
+    return Table(sources, label)
+
+
+def _trained_md5(paths: Mapping[str, str], path: str) -> str:
+    norm = str(PurePosixPath(path))
+    md5 = paths.get(norm)
+    if md5 is None:
+        known = ", ".join(sorted(paths)) or "none"
+        raise BadInput(f"{norm}@trained: the run the model was trained on recorded no version of "
+                       f"{norm} (it recorded: {known}); run `retrigger baseline` or retrain first")
+    return md5
+
+
+def _suffix(path: str, label: str) -> str:
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix not in KNOWN:
+        raise BadInput(f"{label}: unknown extension {suffix!r}; use one of {', '.join(KNOWN)}")
+    return suffix
+
+
+def _manifest(obj: Path, label: str) -> list[dict[str, object]]:
+    try:
+        entries = json.loads(obj.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise BadInput(f"{label}: the DVC directory manifest {obj} is unreadable; "
+                       "run `dvc fetch` again") from None
+    if not isinstance(entries, list):
+        raise BadInput(f"{label}: the DVC directory manifest {obj} is not a list")
+    return [e for e in entries if isinstance(e, dict)]
