@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-
 from retrigger.cli import drift as drift_cmd
 from retrigger.cli import main as cli_main
+
 from retrigger.drift.engine import DriftOptions, compare
 from retrigger.drift.io import open_table
-from retrigger.drift.result import DriftReport
 from tests.support.cli import Result, run_cli
+
+if TYPE_CHECKING:
+    from retrigger.drift.result import DriftReport
 
 Writer = Callable[[str, dict[str, Any]], Path]
 
