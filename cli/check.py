@@ -1,0 +1,83 @@
+"""``retrigger check``: evaluate the signals and store an explained decision."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from retrigger.cli import render
+from retrigger.cli.options import ConfigOption, JsonOption
+
+from retrigger.errors import BadInput
+
+if TYPE_CHECKING:
+    from retrigger.decision import Decision
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+
+
+def check(
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+    github_output: Annotated[bool, typer.Option(
+        "--github-output", help="Append retrain=, decision_id=, trigger_types= to $GITHUB_OUTPUT.",
+    )] = False,
+) -> None:
+    """Read the signals, decide whether to retrain now, store the decision and explain it.
+
+    Exit 0 whether or not it decides to retrain; the decision is in the output.
+    """
+    output_file = _github_output_file() if github_output else None
+    from retrigger.check import run_check
+    from retrigger.workspace import Workspace
+
+    decision = run_check(Workspace.load(config))
+    if output_file is not None:
+        _append_github_output(output_file, decision)
+    if json_output:
+        render.print_json(decision.as_json())
+    else:
+        show(decision)
+
+
+def _github_output_file() -> Path:
+    name = os.environ.get("GITHUB_OUTPUT")
+    if not name:
+        raise BadInput("--github-output needs $GITHUB_OUTPUT (set by GitHub Actions); "
+                       "outside Actions, set it to a file path or drop the flag")
+    return Path(name)
+
+
+def _append_github_output(path: Path, decision: Decision) -> None:
+    lines = [
+        f"retrain={'true' if decision.fire else 'false'}",
+        f"decision_id={decision.id}",
+        f"trigger_types={','.join(decision.trigger_types)}",
+    ]
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def show(decision: Decision) -> None:
+    rows = [
+        [r.kind, render.number(r.value), render.number(r.threshold),
+         "FIRED" if r.fired else "ok", r.detail]
+        for r in decision.readings
+    ]
+    render.table(f"decision {decision.id}", ["signal", "value", "threshold", "state", "why"], rows)
+    fired = ", ".join(decision.trigger_types) or "none"
+    if decision.fire:
+        render.line(f"RETRAIN: signals fired: {fired}. Next: retrigger run --decision "
+                    f"{decision.id}", style="bold red")
+    elif decision.held_by:
+        render.line(f"HELD by {decision.held_by}: {decision.hold_detail} (fired: {fired})",
+                    style="bold yellow")
+    else:
+        render.line("no retrain needed" + (f" (fired: {fired})" if decision.trigger_types else ""),
+                    style="bold green")
+    if decision.data_version:
+        render.line(f"data version {decision.data_version}")

@@ -1,0 +1,59 @@
+"""The ``retrigger`` command: one typer app, one error handler (STYLE.md #1).
+
+Command modules are imported here but import the engine (and mlflow, pandas...) only inside
+their functions, so ``retrigger --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from types import FrameType
+
+import typer
+from retrigger.cli import baseline, check, config_cmd, demo
+
+from retrigger.errors import Interrupted, RetriggerError
+
+app = typer.Typer(
+    name="retrigger",
+    help="Decide when an ML model must be retrained, retrain it through DVC, and keep the "
+    "audit trail in MLflow.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+for module in (check, config_cmd, baseline, demo):
+    module.register(app)
+
+
+def _raise_interrupted(_signum: int, _frame: FrameType | None) -> None:
+    # Our own exception, not KeyboardInterrupt: click would turn that into "Aborted!", exit 1.
+    raise Interrupted("interrupted")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map every known error to its exit code and a one-line message.
+
+    Usage errors are typer's (exit 2); ``RetriggerError`` carries its own exit code.
+    """
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _raise_interrupted) if in_main_thread else None
+    try:
+        app(args=argv, prog_name="retrigger")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except RetriggerError as exc:
+        typer.echo(f"retrigger: error: {exc}", err=True)
+        return exc.exit_code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return 0
+
+
+def entrypoint() -> None:
+    sys.exit(main())

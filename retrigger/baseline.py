@@ -1,0 +1,36 @@
+"""The baseline run: the reference the performance threshold is measured from."""
+
+from __future__ import annotations
+
+from retrigger import tags
+from retrigger.data.versions import data_version, versions
+from retrigger.tracking import RunInfo
+from retrigger.workspace import Workspace
+
+
+def set_baseline(workspace: Workspace, run_id: str, record_data: bool = False) -> dict[str, object]:
+    metric = workspace.config.model.metric
+    tracking = workspace.tracking
+    run = tracking.set_baseline(run_id, metric)
+    if record_data and workspace.config.data:
+        outs = versions(workspace.root, workspace.config.data)
+        tracking.client.set_tag(run_id, tags.DATA_VERSION, data_version(outs))
+        for out in outs:
+            tracking.client.set_tag(run_id, tags.DATA_PATH_PREFIX + out.path, str(out.md5))
+        run = tracking.get(run_id)
+    return describe(run, metric)
+
+
+def current_baseline(workspace: Workspace) -> dict[str, object] | None:
+    run = workspace.tracking.baseline()
+    return describe(run, workspace.config.model.metric) if run is not None else None
+
+
+def describe(run: RunInfo, metric: str) -> dict[str, object]:
+    return {
+        "run_id": run.run_id,
+        "started_at": run.started_at.isoformat(),
+        "metric": metric,
+        "value": run.metrics.get(metric),
+        "data_version": run.data_version,
+    }

@@ -1,0 +1,56 @@
+"""``retrigger check``: read the signals, apply the policy, store the decision."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from retrigger import tags
+from retrigger.data.versions import data_version, versions
+from retrigger.decision import Decision, new_decision_id
+from retrigger.gitutil import head_commit
+from retrigger.policy import History, decide
+from retrigger.signals.context import SignalContext
+from retrigger.signals.registry import configured
+from retrigger.store import decisions
+from retrigger.workspace import Workspace
+
+
+def run_check(workspace: Workspace) -> Decision:
+    """Evaluate every configured signal and store the decision with its reasons.
+
+    Any bad input raises before anything is stored: a decision is only ever stored whole.
+    """
+    config = workspace.config
+    now = workspace.clock()
+    ctx = SignalContext(workspace.loaded, workspace.tracking, now)
+    outs = versions(workspace.root, config.data) if config.data else []
+    current_version = data_version(outs) if outs else None
+    readings = tuple(signal.read(ctx) for signal in configured(config.signals))
+    history = _history(workspace, ctx, now)
+    verdict = decide(readings, history, config.policy, current_version, now)
+    decision = Decision(
+        id=new_decision_id(now), model=config.model.name, created_at=now, fire=verdict.fire,
+        wanted=verdict.wanted, trigger_types=verdict.trigger_types, held_by=verdict.held_by,
+        hold_detail=verdict.hold_detail, readings=readings, data_version=current_version,
+        data_paths={out.path: out.md5 for out in outs}, git_commit=head_commit(workspace.root),
+        config=config.model_dump(mode="json", include={"signals", "policy"}),
+    )
+    with workspace.store.transaction() as conn:
+        decisions.save(conn, decision)
+    return decision
+
+
+def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History:
+    """Retrains from both the state store and MLflow: either alone may be fresh (a CI runner
+    with a new SQLite file still sees MLflow's runs)."""
+    policy = workspace.config.policy
+    window = max(policy.cooldown, policy.max_retrains.per if policy.max_retrains else timedelta(0))
+    times: dict[str, datetime] = {}
+    with workspace.store.transaction() as conn:
+        for decision in decisions.fired_since(conn, workspace.config.model.name, now - window):
+            times[decision.id] = decision.created_at
+    for run in ctx.retrains:
+        key = run.tags.get(tags.DECISION_ID) or run.run_id
+        times.setdefault(key, run.started_at)
+    return History(retrain_times=tuple(times.values()),
+                   trained_data_version=ctx.trained_data_version)

@@ -1,0 +1,187 @@
+"""Load ``retrigger.yaml``, apply ``RETRIGGER_<SECTION>__<KEY>`` overrides, validate.
+
+Every failure becomes one ``ConfigError`` line naming the key (and the file line when the
+value came from the file), so CI logs and the pre-commit hook say exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from retrigger.config.models import RetriggerConfig
+from retrigger.errors import ConfigError
+
+CONFIG_FILENAME = "retrigger.yaml"
+ENV_PREFIX = "RETRIGGER_"
+# Variables that configure retrigger itself rather than a config key.
+_NOT_KEYS = frozenset({"RETRIGGER_CONFIG"})
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A validated config, where it lives, and where each value came from."""
+
+    config: RetriggerConfig
+    path: Path
+    sources: Mapping[str, str]
+
+    @property
+    def root(self) -> Path:
+        """Relative paths in the config (data, metrics file, SQLite URLs) are relative to this."""
+        return self.path.parent
+
+
+def find_config(explicit: Path | None = None, start: Path | None = None) -> Path:
+    """The config to use: ``--config``, ``$RETRIGGER_CONFIG``, or the nearest ``retrigger.yaml``."""
+    from_env = os.environ.get("RETRIGGER_CONFIG")
+    chosen = explicit or (Path(from_env) if from_env else None)
+    if chosen is not None:
+        if not chosen.is_file():
+            raise ConfigError(
+                f"config file {chosen} does not exist; pass an existing --config PATH")
+        return chosen.resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILENAME
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            break
+    raise ConfigError(
+        f"no {CONFIG_FILENAME} in {here} or its parents up to the git root; "
+        "run `retrigger init` or pass --config PATH"
+    )
+
+
+def load_config(explicit: Path | None = None, environ: Mapping[str, str] | None = None,
+                start: Path | None = None) -> LoadedConfig:
+    """Find, read, override and validate the config."""
+    path = find_config(explicit, start)
+    text = _read_text(path)
+    raw, lines = _parse_yaml(text, path)
+    env = os.environ if environ is None else environ
+    sources = {key: f"{path.name}:{line}" for key, line in lines.items()}
+    for key, value in _env_overrides(env).items():
+        _set_dotted(raw, key, value[1])
+        sources[key] = f"env {value[0]}"
+    try:
+        config = RetriggerConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path, lines, sources)) from None
+    return LoadedConfig(config=config, path=path, sources=sources)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _parse_yaml(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path.name}{where}: YAML syntax error: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name}: the top level must be a mapping of sections (model:, ...)")
+    lines: dict[str, int] = {}
+    if node is not None:
+        _collect_lines(node, "", lines)
+    return data, lines
+
+
+def _collect_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key_node, value_node in node.value:
+        key = f"{prefix}{key_node.value}"
+        lines[key] = key_node.start_mark.line + 1
+        _collect_lines(value_node, f"{key}.", lines)
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
+    """``RETRIGGER_SIGNALS__PERFORMANCE__MIN=0.9`` → ``{"signals.performance.min": 0.9}``."""
+    overrides: dict[str, tuple[str, Any]] = {}
+    for name, text in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or name in _NOT_KEYS:
+            continue
+        key = ".".join(part.lower() for part in name[len(ENV_PREFIX):].split("__"))
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError:
+            value = text
+        if key == "data" and isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        overrides[key] = (name, value)
+    return overrides
+
+
+def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    target = raw
+    for part in parts[:-1]:
+        nested = target.get(part)
+        if not isinstance(nested, dict):
+            nested = {}
+            target[part] = nested
+        target = nested
+    target[parts[-1]] = value
+
+
+def _describe(exc: ValidationError, path: Path, lines: Mapping[str, int],
+              sources: Mapping[str, str]) -> str:
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
+    key = ".".join(loc) or "(top level)"
+    where = sources.get(key)
+    origin = f" ({where})" if where else f" ({path.name})"
+    if error["type"] == "extra_forbidden":
+        valid = _valid_keys(loc[:-1])
+        close = difflib.get_close_matches(loc[-1], valid, n=1)
+        hint = f"did you mean '{'.'.join([*loc[:-1], close[0]])}'?" if close else (
+            f"valid keys here: {', '.join(sorted(valid))}")
+        return f"unknown config key '{key}'{origin}; {hint}"
+    if error["type"] == "missing":
+        return f"config key '{key}' is required{origin}; add it to {path.name}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    given = repr(error.get("input"))
+    suffix = "" if given in message else f" (got {given})"
+    return f"invalid config key '{key}'{origin}: {message}{suffix}"
+
+
+def _valid_keys(loc: list[str]) -> list[str]:
+    model: type[BaseModel] | None = RetriggerConfig
+    for part in loc:
+        if model is None or part not in model.model_fields:
+            return []
+        model = _model_of(model.model_fields[part].annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (Union, types.UnionType):
+        for arg in get_args(annotation):
+            found = _model_of(arg)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,45 @@
+"""A decision: whether to retrain now, why, and what held it back."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from retrigger.signals.base import Reading
+
+
+def new_decision_id(now: datetime) -> str:
+    """Sortable by time, unique across machines: ``d-20260315T020000-9f3a1c``."""
+    return f"d-{now.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: str
+    model: str
+    created_at: datetime
+    fire: bool  # true only when this decision leads to a retrain
+    wanted: bool  # the signals asked for a retrain (before holds)
+    trigger_types: tuple[str, ...]
+    held_by: str | None
+    hold_detail: str | None
+    readings: tuple[Reading, ...]
+    data_version: str | None
+    data_paths: dict[str, str | None] = field(default_factory=dict)  # path → md5
+    git_commit: str | None = None
+    config: dict[str, object] = field(default_factory=dict)  # thresholds in force
+    requested_by: str | None = None
+    reason: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        """The documented ``retrigger check --json`` object."""
+        return {
+            "decision_id": self.id,
+            "fire": self.fire,
+            "trigger_types": list(self.trigger_types),
+            "held_by": self.held_by,
+            "signals": [reading.as_json() for reading in self.readings],
+            "data_version": self.data_version,
+            "created_at": self.created_at.isoformat(),
+        }

@@ -1,0 +1,79 @@
+"""``retrigger demo``: the whole story on embedded defaults, narrated step by step.
+
+Each step is a function of the project folder; later features add their steps to ``STEPS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrigger.check import run_check
+from retrigger.decision import Decision
+from retrigger.demo import project
+from retrigger.workspace import Workspace
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class DemoState:
+    root: Path
+    say: Say
+    workspace: Workspace | None = None
+    baseline_run: str | None = None
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def ws(self) -> Workspace:
+        if self.workspace is None:
+            self.workspace = Workspace.load(self.root / "retrigger.yaml")
+        return self.workspace
+
+
+def step_build(state: DemoState) -> None:
+    state.say(f"1. Building a git + DVC project with a scikit-learn stage in {state.root}")
+    project.build_project(state.root)
+    state.baseline_run = project.record_baseline(state.ws)
+    state.say(f"   trained churn model v1; MLflow baseline run {state.baseline_run} "
+              "(tag retrigger.baseline=true)")
+
+
+def step_check_quiet(state: DemoState) -> None:
+    decision = run_check(state.ws)
+    state.decisions.append(decision)
+    state.say(f"2. retrigger check on unchanged data → fire={decision.fire} ({decision.id})")
+
+
+def step_degrade(state: DemoState) -> None:
+    state.say("3. New production data arrives (3000 shifted rows, committed with dvc add)")
+    project.degrade(state.root)
+    state.say(f"   monitoring: {project.monitor(state.root)}")
+
+
+def step_check_fires(state: DemoState) -> None:
+    decision = run_check(state.ws)
+    state.decisions.append(decision)
+    state.say(f"4. retrigger check → fire={decision.fire}, triggers: "
+              f"{', '.join(decision.trigger_types) or 'none'} ({decision.id})")
+    for reading in decision.readings:
+        state.say(f"   - {reading.kind}: {'FIRED' if reading.fired else 'ok'}: {reading.detail}")
+
+
+STEPS: list[Callable[[DemoState], None]] = [
+    step_build, step_check_quiet, step_degrade, step_check_fires,
+]
+
+
+def run_demo(root: Path, say: Say) -> DemoState:
+    state = DemoState(root=root, say=say)
+    for step in STEPS:
+        step(state)
+    say("")
+    say("Where to look next:")
+    say(f"  cd {root}")
+    say("  retrigger check                 # the decision table, stored in .retrigger/state.db")
+    say("  retrigger config show           # every threshold and where it came from")
+    say("  mlflow ui --backend-store-uri sqlite:///mlflow.db   # the baseline run")
+    return state

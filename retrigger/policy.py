@@ -1,0 +1,68 @@
+"""The policy: readings + history + now → verdict. Pure: no I/O, the clock is an argument."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from retrigger.config.models import PolicyConfig
+from retrigger.durations import humanize
+from retrigger.signals.base import Reading
+
+COOLDOWN = "cooldown"
+BUDGET = "budget"
+DUPLICATE_DATA = "duplicate-data"
+
+
+@dataclass(frozen=True)
+class History:
+    """What happened before, as far as the policy cares."""
+
+    retrain_times: tuple[datetime, ...] = ()  # decisions that fired and retrains that ran
+    trained_data_version: str | None = None  # the data the last retrain (or baseline) used
+
+
+@dataclass(frozen=True)
+class Verdict:
+    wanted: bool  # the signals ask for a retrain
+    fire: bool  # ...and nothing holds it back
+    trigger_types: tuple[str, ...]
+    held_by: str | None = None
+    hold_detail: str | None = None
+
+
+def decide(readings: Sequence[Reading], history: History, policy: PolicyConfig,
+           data_version: str | None, now: datetime) -> Verdict:
+    fired = tuple(reading.kind for reading in readings if reading.fired)
+    if policy.fire_when == "all":
+        wanted = bool(readings) and len(fired) == len(readings)
+    else:
+        wanted = bool(fired)
+    if not wanted:
+        return Verdict(wanted=False, fire=False, trigger_types=fired)
+    hold = _hold(history, policy, data_version, now)
+    if hold is not None:
+        return Verdict(wanted=True, fire=False, trigger_types=fired, held_by=hold[0],
+                       hold_detail=hold[1])
+    return Verdict(wanted=True, fire=True, trigger_types=fired)
+
+
+def _hold(history: History, policy: PolicyConfig, data_version: str | None,
+          now: datetime) -> tuple[str, str] | None:
+    if data_version is not None and data_version == history.trained_data_version:
+        return DUPLICATE_DATA, (f"data version {data_version} was already trained on; "
+                                "retraining would build an identical model")
+    past = sorted((t for t in history.retrain_times if t <= now), reverse=True)
+    if past and policy.cooldown and now - past[0] < policy.cooldown:
+        until = past[0] + policy.cooldown
+        return COOLDOWN, (f"last retrain {humanize(now - past[0])} ago; cooldown "
+                          f"{humanize(policy.cooldown)} lasts until {until.isoformat()}")
+    budget = policy.max_retrains
+    if budget is not None:
+        recent = [t for t in past if now - t < budget.per]
+        if len(recent) >= budget.count:
+            frees = min(recent) + budget.per
+            return BUDGET, (f"{len(recent)} retrains in the last {humanize(budget.per)} "
+                            f"(budget {budget.count}); next allowed {frees.isoformat()}")
+    return None

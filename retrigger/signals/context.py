@@ -1,0 +1,62 @@
+"""What a signal may look at: config, repository, MLflow, the clock. Built once per check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from retrigger import tags
+from retrigger.config import LoadedConfig, RetriggerConfig
+from retrigger.tracking import RunInfo, Tracking
+
+
+@dataclass
+class SignalContext:
+    loaded: LoadedConfig
+    tracking: Tracking
+    now: datetime
+
+    @property
+    def config(self) -> RetriggerConfig:
+        return self.loaded.config
+
+    @property
+    def root(self) -> Path:
+        return self.loaded.root
+
+    @cached_property
+    def retrains(self) -> list[RunInfo]:
+        """Retrain runs recorded in MLflow, newest first."""
+        return self.tracking.retrains()
+
+    @cached_property
+    def baseline(self) -> RunInfo | None:
+        return self.tracking.baseline()
+
+    @cached_property
+    def last_successful_retrain(self) -> RunInfo | None:
+        for run in self.retrains:
+            if run.tags.get(tags.STATUS) in tags.SUCCESSFUL_STATUSES:
+                return run
+        return None
+
+    @cached_property
+    def trained_run(self) -> RunInfo | None:
+        """The run whose data the model in use was trained on: last retrain, else baseline."""
+        return self.last_successful_retrain or self.baseline
+
+    @property
+    def trained_data_version(self) -> str | None:
+        run = self.trained_run
+        return run.data_version if run is not None else None
+
+    @property
+    def trained_paths(self) -> dict[str, str]:
+        """Path → DVC md5 of the data the model in use was trained on (empty if unknown)."""
+        run = self.trained_run
+        if run is None:
+            return {}
+        prefix = tags.DATA_PATH_PREFIX
+        return {k[len(prefix):]: v for k, v in run.tags.items() if k.startswith(prefix)}

@@ -1,0 +1,74 @@
+"""Performance: the primary metric against a floor and against the baseline run.
+
+The baseline threshold moves with the baseline: when a better model becomes the baseline,
+the allowed drop is measured from the better number, without touching config.
+"""
+
+from __future__ import annotations
+
+from retrigger.config.models import ModelConfig, PerformanceSignalConfig
+from retrigger.errors import BadInput
+from retrigger.metrics_file import finite_number, read_metric
+from retrigger.signals.base import Reading
+from retrigger.signals.context import SignalContext
+from retrigger.tags import BASELINE
+
+
+class PerformanceSignal:
+    kind = "performance"
+
+    def read(self, ctx: SignalContext) -> Reading:
+        settings = ctx.config.signals.performance
+        assert settings is not None  # the registry only builds configured signals
+        model = ctx.config.model
+        value, source = current_metric(ctx)
+        limits = _limits(ctx, settings, model)
+        if not limits:
+            return Reading(self.kind, value, None, False,
+                           f"{model.metric}={value:.4g} ({source}); no floor and no baseline run "
+                           f"tagged {BASELINE}=true: set one with `retrigger baseline set RUN_ID`")
+        threshold = _strictest(limits, model)
+        fired = value < threshold if model.greater_is_better else value > threshold
+        relation = ("below" if model.greater_is_better else "above") if fired else "within"
+        parts = "; ".join(text for _, text in limits)
+        detail = (f"{model.metric}={value:.4g} ({source}) is {relation} the threshold "
+                  f"{threshold:.4g} ({parts})")
+        return Reading(self.kind, value, threshold, fired, detail)
+
+
+def current_metric(ctx: SignalContext) -> tuple[float, str]:
+    """The primary metric now, and where it was read."""
+    model = ctx.config.model
+    if model.metrics_file:
+        path = ctx.root / model.metrics_file
+        return read_metric(path, model.metric), model.metrics_file
+    run = ctx.tracking.latest_with_metric(model.metric)
+    if run is None:
+        raise BadInput(f"no MLflow run in experiment {ctx.config.tracking.experiment!r} logged "
+                       f"{model.metric!r}; set model.metrics_file or log the metric")
+    value = finite_number(run.metrics[model.metric], f"metric {model.metric!r} of run {run.run_id}")
+    return value, f"run {run.run_id[:8]}"
+
+
+def _limits(ctx: SignalContext, settings: PerformanceSignalConfig,
+            model: ModelConfig) -> list[tuple[float, str]]:
+    limits: list[tuple[float, str]] = []
+    if settings.min is not None:
+        word = "floor" if model.greater_is_better else "ceiling"
+        limits.append((settings.min, f"{word} {settings.min:.4g}"))
+    if settings.max_drop is not None and ctx.baseline is not None:
+        run = ctx.baseline
+        if model.metric not in run.metrics:
+            raise BadInput(f"baseline run {run.run_id} has no metric {model.metric!r}; "
+                           "choose another with `retrigger baseline set RUN_ID`")
+        base = finite_number(run.metrics[model.metric], f"baseline metric {model.metric!r}")
+        allowed = abs(base) * settings.max_drop
+        bound = base - allowed if model.greater_is_better else base + allowed
+        limits.append((bound, f"baseline {base:.4g} from run {run.run_id[:8]} "
+                              f"allows {settings.max_drop:.0%} → {bound:.4g}"))
+    return limits
+
+
+def _strictest(limits: list[tuple[float, str]], model: ModelConfig) -> float:
+    values = [limit for limit, _ in limits]
+    return max(values) if model.greater_is_better else min(values)

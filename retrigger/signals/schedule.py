@@ -1,0 +1,32 @@
+"""Schedule: time since the last successful retrain (before any retrain: the baseline run)."""
+
+from __future__ import annotations
+
+from retrigger.durations import humanize
+from retrigger.signals.base import Reading
+from retrigger.signals.context import SignalContext
+
+_DAY = 86400.0
+
+
+class ScheduleSignal:
+    kind = "schedule"
+
+    def read(self, ctx: SignalContext) -> Reading:
+        settings = ctx.config.signals.schedule
+        assert settings is not None
+        max_days = settings.max_age.total_seconds() / _DAY
+        run = ctx.last_successful_retrain
+        what = "last successful retrain"
+        if run is None:
+            run, what = ctx.baseline, "baseline run (no retrain yet)"
+        if run is None:
+            return Reading(self.kind, None, max_days, True,
+                           f"no retrain and no baseline run recorded; max age "
+                           f"{humanize(settings.max_age)} cannot be proven")
+        age = ctx.now - run.started_at
+        fired = age >= settings.max_age
+        verb = "exceeds" if fired else "is within"
+        return Reading(self.kind, round(age.total_seconds() / _DAY, 4), max_days, fired,
+                       f"{what} {run.run_id[:8]} was {humanize(age)} ago; {verb} max age "
+                       f"{humanize(settings.max_age)}")

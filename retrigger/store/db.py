@@ -1,0 +1,77 @@
+"""The state store's connection: SQLite by default, PostgreSQL for teams.
+
+SQLite runs in WAL mode and every write transaction starts with ``BEGIN IMMEDIATE`` so two
+processes never both read-then-write the same row (the later one waits on ``busy_timeout``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from retrigger.errors import BadInput, ConfigError
+
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def normalise_url(url: str, root: Path) -> str:
+    """Relative SQLite paths are relative to the config's folder; PostgreSQL uses psycopg 3."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        path = (root / url[len("sqlite:///"):]).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, root: Path) -> Engine:
+    full = normalise_url(url, root)
+    try:
+        backend = make_url(full).get_backend_name()
+    except ArgumentError:
+        raise ConfigError(
+            f"invalid config key 'state.url': {url!r} is not a database URL") from None
+    if backend == "sqlite":
+        engine = create_engine(full, connect_args={"timeout": 30})
+        _sqlite_immediate_transactions(engine)
+        return engine
+    if backend == "postgresql":
+        return create_engine(full, pool_pre_ping=True,
+                             connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    raise ConfigError(f"invalid config key 'state.url': {backend} is not supported; "
+                      "use sqlite:///path or postgresql://...")
+
+
+def _sqlite_immediate_transactions(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module so BEGIN IMMEDIATE is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reachable(url: str) -> Iterator[None]:
+    """Turn a database that does not answer into one clear line."""
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        safe = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+        raise BadInput(f"state store {safe} is not reachable ({reason}); "
+                       "check state.url and that the database is running") from None

@@ -1,0 +1,162 @@
+"""MLflow access: the baseline run, the latest metric, the retrain runs.
+
+mlflow is imported inside methods: importing it costs about a second, and hooks and ``--help``
+must not pay that.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from retrigger import tags
+from retrigger.errors import BadInput, TrackingUnavailable
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+    from mlflow.tracking import MlflowClient
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The facts retrigger needs from one MLflow run."""
+
+    run_id: str
+    started_at: datetime
+    metrics: dict[str, float]
+    tags: dict[str, str]
+    params: dict[str, str]
+
+    @property
+    def data_version(self) -> str | None:
+        return self.tags.get(tags.DATA_VERSION)
+
+
+def absolute_uri(uri: str, root: Path) -> str:
+    """Make a relative ``sqlite:///file.db`` relative to the config's folder, not the cwd."""
+    prefix = "sqlite:///"
+    if uri.startswith(prefix) and not uri.startswith("sqlite:////"):
+        return prefix + str((root / uri[len(prefix):]).resolve())
+    return uri
+
+
+class Tracking:
+    """One MLflow tracking URI and experiment, with a bounded wait when the server is down."""
+
+    def __init__(self, uri: str, experiment: str, timeout: timedelta,
+                 artifact_location: str | None = None) -> None:
+        self.uri = uri
+        self.experiment = experiment
+        self.timeout = timeout
+        self.artifact_location = artifact_location
+        self._client: MlflowClient | None = None
+
+    @property
+    def client(self) -> MlflowClient:
+        if self._client is None:
+            self._preflight()
+            # MLflow's default HTTP retry policy backs off for over an hour; bound it.
+            seconds = max(1, int(self.timeout.total_seconds()))
+            os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+            os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+            os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(seconds))
+            from mlflow.tracking import MlflowClient
+
+            # MLflow and alembic announce table creation at INFO on stderr; keep stderr for us.
+            for name in ("mlflow", "alembic"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+
+            self._client = MlflowClient(tracking_uri=self.uri)
+        return self._client
+
+    def _preflight(self) -> None:
+        if not self.uri.startswith(("http://", "https://")):
+            return
+        url = self.uri.rstrip("/") + "/health"
+        try:
+            # The scheme is http(s), checked above.
+            with urllib.request.urlopen(url, timeout=self.timeout.total_seconds()) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        raise TrackingUnavailable(
+            f"MLflow tracking server {self.uri} did not answer within "
+            f"{self.timeout.total_seconds():g}s; start it or fix tracking.uri"
+        )
+
+    def experiment_id(self, create: bool = False) -> str | None:
+        experiment = self.client.get_experiment_by_name(self.experiment)
+        if experiment is not None:
+            return str(experiment.experiment_id)
+        if not create:
+            return None
+        return str(self.client.create_experiment(self.experiment,
+                                                 artifact_location=self.artifact_location))
+
+    def search(self, filter_string: str = "", max_results: int = 1000) -> list[RunInfo]:
+        """Runs of the experiment matching ``filter_string``, newest first."""
+        experiment_id = self.experiment_id()
+        if experiment_id is None:
+            return []
+        runs = self.client.search_runs(
+            [experiment_id], filter_string=filter_string, max_results=max_results,
+            order_by=["attributes.start_time DESC"],
+        )
+        return [_run_info(run) for run in runs]
+
+    def baseline(self) -> RunInfo | None:
+        """The latest run tagged ``retrigger.baseline=true``."""
+        found = self.search(f"tags.`{tags.BASELINE}` = 'true'", max_results=1)
+        return found[0] if found else None
+
+    def latest_with_metric(self, metric: str) -> RunInfo | None:
+        """The newest run that logged ``metric`` (retrain records excluded)."""
+        for run in self.search(f"metrics.`{metric}` > -1e308", max_results=50):
+            if run.tags.get(tags.RETRAIN) != "true":
+                return run
+        return None
+
+    def retrains(self) -> list[RunInfo]:
+        """Every run recording a retrain, newest first."""
+        return self.search(f"tags.`{tags.RETRAIN}` = 'true'")
+
+    def get(self, run_id: str) -> RunInfo:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            return _run_info(self.client.get_run(run_id))
+        except MlflowException:
+            raise BadInput(f"MLflow run {run_id!r} does not exist at {self.uri}") from None
+
+    def set_baseline(self, run_id: str, metric: str) -> RunInfo:
+        """Make ``run_id`` the baseline; earlier baselines lose the tag."""
+        run = self.get(run_id)
+        value = run.metrics.get(metric)
+        if value is None or not math.isfinite(value):
+            raise BadInput(
+                f"run {run_id} has no finite metric {metric!r}; pick a run that logged it"
+            )
+        for previous in self.search(f"tags.`{tags.BASELINE}` = 'true'"):
+            if previous.run_id != run_id:
+                self.client.set_tag(previous.run_id, tags.BASELINE, "false")
+        self.client.set_tag(run_id, tags.BASELINE, "true")
+        return self.get(run_id)
+
+
+def _run_info(run: Run) -> RunInfo:
+    data: Any = run.data
+    return RunInfo(
+        run_id=str(run.info.run_id),
+        started_at=datetime.fromtimestamp(run.info.start_time / 1000, tz=UTC),
+        metrics={str(k): float(v) for k, v in data.metrics.items()},
+        tags={str(k): str(v) for k, v in data.tags.items()},
+        params={str(k): str(v) for k, v in data.params.items()},
+    )

@@ -1,0 +1,52 @@
+"""A workspace: one loaded config and the real parts it points at (store, MLflow, clock).
+
+Front doors build one and hand it to engine operations; tests build one around temp dirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+from retrigger.config import LoadedConfig, RetriggerConfig, load_config
+from retrigger.store import Store
+from retrigger.tracking import Tracking, absolute_uri
+
+
+def utc_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+@dataclass
+class Workspace:
+    loaded: LoadedConfig
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @classmethod
+    def load(cls, config_path: Path | None = None) -> Workspace:
+        return cls(load_config(config_path))
+
+    @property
+    def config(self) -> RetriggerConfig:
+        return self.loaded.config
+
+    @property
+    def root(self) -> Path:
+        return self.loaded.root
+
+    @cached_property
+    def store(self) -> Store:
+        return Store.open(self.config.state.url, self.root)
+
+    @cached_property
+    def tracking(self) -> Tracking:
+        settings = self.config.tracking
+        location = settings.artifact_location
+        if location is None and settings.uri.startswith("sqlite:"):
+            # MLflow would default to ./mlruns under whatever the cwd happens to be.
+            location = (self.root / "mlartifacts").resolve().as_uri()
+        return Tracking(absolute_uri(settings.uri, self.root), settings.experiment,
+                        settings.timeout, location)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Lint, type-check, then the whole test suite (real git, DVC, MLflow, SQLite and PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+
+echo "== ruff"
+ruff check .
+echo "== mypy --strict"
+scripts/typecheck.sh
+
+# PostgreSQL for the shared-state tests: started here, stopped when the suite ends.
+if [ -z "${RT_TEST_POSTGRES_URL:-}" ]; then
+  if pg_env=$(scripts/postgres.sh start); then
+    eval "$pg_env"
+    trap 'scripts/postgres.sh stop "$RT_TEST_PGDATA" || true' EXIT
+  else
+    echo "!! PostgreSQL could not be started; its tests will be skipped" >&2
+  fi
+fi
+
+echo "== pytest"
+workers="${PYTEST_WORKERS:-auto}"
+python -m pytest -n "$workers" --dist loadfile "$@"

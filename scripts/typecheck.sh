@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# mypy --strict on the package as it installs: the front doors cli/, hooks/ and bot/ are
+# subpackages of retrigger in the wheel, so check them from a tree of links laid out that way
+# (mypy cannot follow setuptools' editable-install import hook).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tree=build/typecheck
+rm -rf "$tree"
+mkdir -p "$tree/retrigger"
+for entry in retrigger/*; do
+  ln -s "$PWD/$entry" "$tree/retrigger/$(basename "$entry")"
+done
+for door in cli hooks bot; do
+  ln -s "$PWD/$door" "$tree/retrigger/$door"
+done
+root=$PWD
+cd "$tree"
+PATH="$root/.venv/bin:$PATH" mypy --config-file ../../pyproject.toml -p retrigger

@@ -1,0 +1,36 @@
+"""`retrigger demo` end to end, as a user runs it: a subprocess on a fresh folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    result = subprocess.run([sys.executable, "-m", "retrigger", "demo", str(target)],
+                            capture_output=True, text=True, check=False, timeout=300)
+
+    assert result.returncode == 0, result.stderr
+    assert "fire=False" in result.stdout  # unchanged data: no retrain
+    assert "fire=True, triggers: performance" in result.stdout
+    assert (target / "dvc.lock").exists() and (target / ".retrigger" / "state.db").exists()
+    log = subprocess.run(["git", "log", "--oneline"], cwd=target, capture_output=True,
+                         text=True, check=True).stdout
+    assert "new production rows" in log
+
+
+def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+
+    result = subprocess.run([sys.executable, "-m", "retrigger", "demo", str(tmp_path)],
+                            capture_output=True, text=True, check=False)
+
+    assert result.returncode == 2
+    assert "not empty" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
