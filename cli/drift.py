@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from retrigger.cli import render
+from retrigger.cli.options import ConfigOption, JsonOption
 
 from retrigger.errors import BadInput
 
 if TYPE_CHECKING:
-    from retrigger.cli.options import ConfigOption, JsonOption
-
     from retrigger.drift.result import DriftReport
+
 
 def register(app: typer.Typer) -> None:
     app.command("drift")(drift)
