@@ -132,10 +132,12 @@ def numeric_values(column: pa.ChunkedArray) -> np.ndarray:
         column = pc.cast(column, column.type.value_type)
     if family(column.type) == "string":
         column = pc.cast(column, pa.float64())  # raises ArrowInvalid for text: engine says so
-    values = np.asarray(
-        column.to_numpy() if column.null_count == 0 else pc.fill_null(column, np.nan).to_numpy(),
-        dtype=np.float64,
-    )
+    if column.type != pa.float64():
+        # Integers past 2**53 (epoch nanoseconds) round to the nearest float, as in pandas.
+        column = pc.cast(column, pa.float64(), safe=False)
+    if column.null_count:
+        column = pc.fill_null(column, np.nan)
+    values = np.asarray(column.to_numpy(), dtype=np.float64)
     values = values[np.isfinite(values)]
     values.sort()
     return values
