@@ -1,0 +1,112 @@
+"""Drift: per-column tests between the data the model in use was trained on and today's data.
+
+Reference: each configured ``data:`` path at the version recorded on the last successful retrain
+(before any retrain: the baseline run), read from the DVC cache. Current: the same path in the
+working tree. Fires when the share of drifted columns reaches ``signals.drift.share``. With more
+than one data path, columns are named ``path:column`` and judged together.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from retrigger.errors import ConfigError
+from retrigger.signals.base import Reading
+
+if TYPE_CHECKING:
+    from retrigger.config.models import DriftSignalConfig
+    from retrigger.drift.engine import DriftOptions
+    from retrigger.drift.result import DriftReport
+    from retrigger.signals.context import SignalContext
+
+MAX_NAMED = 5  # drifted columns named in the one-line detail; all are in ``extra``
+
+
+class DriftSignal:
+    kind = "drift"
+
+    def read(self, ctx: SignalContext) -> Reading:
+        settings = ctx.config.signals.drift
+        assert settings is not None
+        if not ctx.config.data:
+            raise ConfigError("signals.drift needs the data to compare: list the DVC-tracked "
+                              "files under `data:` in retrigger.yaml")
+        trained = ctx.trained_paths
+        missing = [p for p in ctx.config.data if p not in trained]
+        if len(missing) == len(ctx.config.data):
+            return Reading(self.kind, None, settings.share, False,
+                           "no retrain or baseline run recorded a data version; drift cannot be "
+                           "measured until one does (run `retrigger baseline`)")
+        report = _compare_paths(ctx, settings, trained)
+        return Reading(self.kind, round(report.share_drifted, 4), settings.share, report.drift,
+                       _detail(report, missing), extra=_extra(report, trained, missing))
+
+
+def _options(settings: DriftSignalConfig) -> DriftOptions:
+    from retrigger.drift.engine import DriftOptions
+
+    return DriftOptions(
+        columns=settings.columns, stattest=dict(settings.stattest),
+        threshold=dict(settings.threshold), share=settings.share, warn=settings.warn,
+        bonferroni=settings.bonferroni, schema_change_is_drift=settings.schema_change_is_drift,
+        plots=False,
+    )
+
+
+def _compare_paths(
+    ctx: SignalContext, settings: DriftSignalConfig, trained: dict[str, str]
+) -> DriftReport:
+    """One report over every data path that has a trained version."""
+    from dataclasses import replace
+
+    from retrigger.drift.engine import compare
+    from retrigger.drift.io import open_table
+    from retrigger.drift.result import DriftReport
+    from retrigger.drift.sources import open_version
+
+    paths = [p for p in ctx.config.data if p in trained]
+    merged = DriftReport(0, 0, settings.share)
+    for path in paths:
+        label = f"{path}@trained"
+        with open_version(ctx.root, path, trained[path], label) as ref, \
+                open_table(ctx.root / path) as cur:
+            options = _options(settings)
+            if options.columns is not None and len(paths) > 1:
+                # A listed column lives in one of the paths: only ask each path for its own.
+                known = set(ref.names) | set(cur.names)
+                options = replace(options, columns=[c for c in options.columns if c in known])
+                if not options.columns:
+                    continue
+            report = compare(ref, cur, options)
+        prefix = f"{path}:" if len(paths) > 1 else ""
+        merged.reference_rows += report.reference_rows
+        merged.current_rows += report.current_rows
+        merged.columns.update({prefix + n: c for n, c in report.columns.items()})
+        merged.skipped.update({prefix + n: s for n, s in report.skipped.items()})
+    return merged
+
+
+def _detail(report: DriftReport, missing: list[str]) -> str:
+    drifted = sorted((c for c in report.columns.values() if c.drift),
+                     key=lambda c: c.name)
+    named = ", ".join(f"{c.name} ({c.test} {c.score:.3g})" for c in drifted[:MAX_NAMED])
+    more = f" and {len(drifted) - MAX_NAMED} more" if len(drifted) > MAX_NAMED else ""
+    verb = ">=" if report.drift else "<"
+    text = (f"{report.n_drifted} of {report.n_columns} columns drifted since the trained data "
+            f"(share {report.share_drifted:.3g} {verb} {report.share:g})")
+    text += f": {named}{more}" if drifted else ""
+    if missing:
+        text += f"; not compared (no trained version): {', '.join(missing)}"
+    return text
+
+
+def _extra(report: DriftReport, trained: dict[str, str], missing: list[str]) -> dict[str, object]:
+    document = report.as_json()
+    return {
+        "drifted_columns": report.drifted_columns,
+        "columns": document["columns"],
+        "skipped": document["skipped"],
+        "reference_rows": report.reference_rows,
+        "current_rows": report.current_rows,
+        "reference_versions": {p: md5 for p, md5 in trained.items() if p not in missing},
+    }

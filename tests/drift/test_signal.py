@@ -1,0 +1,101 @@
+"""The drift signal through ``retrigger check``, and ``path@REV`` / ``path@trained`` inputs, on
+a real git + DVC project with a real MLflow store (the demo project)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from retrigger.demo import project
+from retrigger.signals.context import SignalContext
+from retrigger.signals.drift import DriftSignal
+from retrigger.signals.registry import SIGNALS
+from retrigger.workspace import Workspace
+from tests.drift.conftest import run_drift_json
+from tests.support.cli import run_cli
+
+
+@pytest.fixture
+def drift_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo project with ``signals.drift`` configured and the signal registered."""
+    if "drift" not in SIGNALS:
+        monkeypatch.setitem(SIGNALS, "drift", DriftSignal)
+    config_file = demo_project / "retrigger.yaml"
+    config: dict[str, Any] = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config["signals"]["drift"] = {"share": 0.3, "warn": 0.5}
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return demo_project
+
+
+def _drift_reading(root: Path) -> dict[str, Any]:
+    result = run_cli("check", "--config", str(root / "retrigger.yaml"), "--json")
+    assert result.code == 0, result.err
+    signals: list[dict[str, Any]] = json.loads(result.out)["signals"]
+    return next(s for s in signals if s["kind"] == "drift")
+
+
+def test_unchanged_data_does_not_drift(drift_project: Path) -> None:
+    reading = _drift_reading(drift_project)
+
+    assert reading["fired"] is False
+    assert reading["value"] == 0.0 and reading["threshold"] == 0.3
+    assert reading["detail"].startswith("0 of 6 columns drifted")
+
+
+def test_new_data_version_that_drifts_fires_and_names_the_columns(drift_project: Path) -> None:
+    project.degrade(drift_project)  # `dvc add` + commit of shifted production data
+
+    reading = _drift_reading(drift_project)
+
+    assert reading["fired"] is True
+    assert reading["value"] >= 0.3
+    assert "monthly_charges (wasserstein" in reading["detail"]
+    assert "contract (jensenshannon" in reading["detail"]
+    assert "tenure" not in reading["detail"]
+
+
+def test_reading_carries_per_column_results(drift_project: Path) -> None:
+    project.degrade(drift_project)
+    workspace = Workspace.load(drift_project / "retrigger.yaml")
+    ctx = SignalContext(workspace.loaded, workspace.tracking, workspace.clock())
+
+    reading = DriftSignal().read(ctx)
+
+    columns = reading.extra["columns"]
+    assert isinstance(columns, dict)
+    assert set(columns) == {"tenure", "monthly_charges", "support_calls", "contract",
+                            "has_partner", "churn"}
+    assert columns["monthly_charges"]["drift"] is True
+    assert "monthly_charges" in reading.extra["drifted_columns"]  # type: ignore[operator]
+    assert reading.extra["reference_rows"] == 2000 and reading.extra["current_rows"] == 5000
+
+
+def test_cli_reads_git_revisions_and_the_trained_version(drift_project: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    project.degrade(drift_project)
+    monkeypatch.chdir(drift_project)
+    config = str(drift_project / "retrigger.yaml")
+
+    by_rev = run_drift_json("data/train.csv@HEAD~1", "data/train.csv")
+    by_trained = run_drift_json("data/train.csv@trained", "data/train.csv@HEAD", "-c", config)
+    same = run_drift_json("data/train.csv@HEAD~1", "data/train.csv@trained", "-c", config)
+
+    assert by_rev["columns"] == by_trained["columns"]
+    assert by_rev["reference_rows"] == 2000 and by_rev["current_rows"] == 5000
+    assert by_rev["columns"]["monthly_charges"]["drift"] is True
+    assert same["n_drifted"] == 0
+
+
+def test_unknown_revision_is_bad_input(drift_project: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(drift_project)
+    from tests.drift.conftest import run_drift
+
+    result = run_drift("data/train.csv@no-such-rev", "data/train.csv")
+
+    assert result.code == 2, result.err
+    assert len(result.err.strip().splitlines()) == 1
