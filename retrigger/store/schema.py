@@ -50,13 +50,66 @@ decisions = Table(
 )
 
 
+approvals = Table(
+    "approvals", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("decision_id", String(64), nullable=False, unique=True),
+    Column("model", String(200), nullable=False, index=True),
+    # pending → approved | rejected | expired | stale; only a pending row ever changes.
+    Column("status", String(16), nullable=False, index=True),
+    Column("requested_by", String(200)),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    # What the approval is for: if either moved before execution, the approval is stale.
+    Column("git_commit", String(64)),
+    Column("data_version", String(64)),
+    Column("decided_by", String(200)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("reason", Text),
+    Column("executed_at", DateTime(timezone=True)),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("channel", String(200), nullable=False, index=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    # Messages about one decision share a thread key; the first one delivered starts the thread.
+    Column("thread_key", String(64), index=True),
+    # pending → delivered | dead (permanent error, shown by `retrigger status`)
+    Column("status", String(16), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("delivered_ref", String(64)),  # e.g. the Slack message ts
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(200)),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(64), index=True),  # decision or approval id
+    Column("detail", JSON, nullable=False),
+)
+
+
 def _v1_decisions(conn: Connection) -> None:
     schema_version.create(conn, checkfirst=True)
     decisions.create(conn, checkfirst=True)
 
 
+def _v2_approvals_outbox_audit(conn: Connection) -> None:
+    for table in (approvals, outbox, audit):
+        table.create(conn, checkfirst=True)
+
+
 Migration = Callable[[Connection], None]
-MIGRATIONS: list[Migration] = [_v1_decisions]
+MIGRATIONS: list[Migration] = [_v1_decisions, _v2_approvals_outbox_audit]
 
 
 def current_version(conn: Connection) -> int:

@@ -1,0 +1,100 @@
+"""Approvals: a human says yes or no to one fired decision, exactly once.
+
+An approval is tied to the git commit and data version it was requested for. Every change is a
+conditional UPDATE of a *pending* row, so concurrent clicks, Slack retries and replays produce
+one state change; the others read who decided and when.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from retrigger.decision import Decision
+from retrigger.store.schema import approvals
+
+PENDING, APPROVED, REJECTED, EXPIRED, STALE = "pending", "approved", "rejected", "expired", "stale"
+
+
+@dataclass(frozen=True)
+class Approval:
+    id: str
+    decision_id: str
+    model: str
+    status: str
+    requested_by: str | None
+    requested_at: datetime
+    expires_at: datetime
+    git_commit: str | None
+    data_version: str | None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    executed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a decide attempt: ``changed`` is true for exactly one attempt."""
+
+    changed: bool
+    approval: Approval
+
+
+def request(conn: Connection, decision: Decision, requested_by: str | None, ttl: timedelta,
+            now: datetime) -> Approval:
+    """Store a pending approval for ``decision`` (or return the one already stored)."""
+    existing = for_decision(conn, decision.id)
+    if existing is not None:
+        return existing
+    approval_id = f"a-{now.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+    conn.execute(approvals.insert().values(
+        id=approval_id, decision_id=decision.id, model=decision.model, status=PENDING,
+        requested_by=requested_by, requested_at=now, expires_at=now + ttl,
+        git_commit=decision.git_commit, data_version=decision.data_version,
+    ))
+    found = get(conn, approval_id)
+    assert found is not None
+    return found
+
+
+def get(conn: Connection, approval_id: str) -> Approval | None:
+    row = conn.execute(select(approvals).where(approvals.c.id == approval_id)).mappings().first()
+    return _from_row(row) if row is not None else None
+
+
+def for_decision(conn: Connection, decision_id: str) -> Approval | None:
+    row = conn.execute(
+        select(approvals).where(approvals.c.decision_id == decision_id)).mappings().first()
+    return _from_row(row) if row is not None else None
+
+
+def decide(conn: Connection, approval_id: str, actor: str, approve: bool, reason: str | None,
+           now: datetime) -> Outcome | None:
+    """Approve or reject a pending, unexpired approval; None when the id is unknown."""
+    result = conn.execute(
+        update(approvals)
+        .where(approvals.c.id == approval_id, approvals.c.status == PENDING,
+               approvals.c.expires_at > now)
+        .values(status=APPROVED if approve else REJECTED, decided_by=actor, decided_at=now,
+                reason=reason)
+    )
+    current = get(conn, approval_id)
+    if current is None:
+        return None
+    return Outcome(changed=result.rowcount == 1, approval=current)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything retrigger stores is UTC.
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _from_row(row: Any) -> Approval:
+    values: dict[str, Any] = {key: _aware(value) if isinstance(value, datetime) else value
+                              for key, value in dict(row).items()}
+    return Approval(**values)
