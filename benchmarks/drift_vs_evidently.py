@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 EVIDENTLY_SPEC = ["evidently>=0.7,<0.8", "pandas<3", "pyarrow"]
 # Evidently reports a test by its display name.
@@ -34,11 +35,28 @@ EVIDENTLY_NAMES = {
 DRIFTED = {"n1", "n3", "i1", "i3", "s1", "s2", "b1", "f_lo"}
 
 
+CHUNK = 1_000_000
+
+
 def generate(rows: int, path: Path, drift: bool, seed: int) -> None:
-    """20 mixed columns; with ``drift`` the columns in DRIFTED change distribution."""
+    """20 mixed columns; with ``drift`` the columns in DRIFTED change distribution.
+
+    Written a million rows at a time, so a 10M-row file does not need 10M Python strings.
+    """
+    import pyarrow.parquet as pq
+
+    writer = None
+    for start in range(0, rows, CHUNK):
+        table = _chunk(min(CHUNK, rows - start), drift, seed * 1000 + start // CHUNK)
+        writer = writer or pq.ParquetWriter(path, table.schema)
+        writer.write_table(table)
+    assert writer is not None
+    writer.close()
+
+
+def _chunk(rows: int, drift: bool, seed: int) -> Any:
     import numpy as np
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     rng = np.random.default_rng(seed)
     d = drift
@@ -74,7 +92,37 @@ def generate(rows: int, path: Path, drift: bool, seed: int) -> None:
         "b1": rng.random(rows) < (0.6 if d else 0.3),
         "const": np.ones(rows),
     }
-    pq.write_table(pa.table({k: pa.array(v) for k, v in table.items()}), path)
+    return pa.table({k: pa.array(v) for k, v in table.items()})
+
+
+def generate_edge_cases(rows: int, path: Path, drift: bool, seed: int) -> None:
+    """Columns at Evidently's decision boundaries: missing values, ±inf, integers with a missing
+    value (read as floats by pandas), 5 vs 6 values, 10 vs 11 integers, a category only in
+    current, pandas ``category``, and strings just under the text limit."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    shift = 0.2 if drift else 0.0
+    nan_f = rng.normal(shift, 1, rows)
+    nan_f[rng.random(rows) < 0.3] = np.nan
+    inf_f = rng.normal(shift, 1, rows)
+    inf_f[:3] = np.inf
+    int_null = [None if rng.random() < 0.01 else int(v) for v in rng.integers(0, 4, rows)]
+    pq.write_table(pa.table({
+        "nan_f": nan_f,
+        "inf_f": inf_f,
+        "int_null": pa.array(int_null, pa.int64()),
+        "five": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], rows),
+        "six": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], rows),
+        "int10": rng.integers(0, 10, rows) + (1 if drift else 0),
+        "int11": rng.integers(0, 12 if drift else 11, rows),
+        "cat_new": rng.choice(["a", "b", "c"] if drift else ["a", "b"], rows),
+        "pd_category": pa.array(rng.choice(["x", "y", "z"], rows)).dictionary_encode(),
+        "half_text": rng.choice([f"v{i}" for i in range(rows // 3)], rows),
+        "two_values": rng.choice([10.0, 20.0], rows, p=[0.4, 0.6] if drift else [0.5, 0.5]),
+    }), path)
 
 
 def run_retrigger(ref: Path, cur: Path) -> dict[str, object]:
@@ -181,6 +229,8 @@ def main() -> None:
     parser.add_argument("--venv", default=os.environ.get("BENCH_VENV", "/work/bench-venv"))
     parser.add_argument("--data", default="/tmp/retrigger-drift-bench")
     parser.add_argument("--no-evidently", action="store_true")
+    parser.add_argument("--edge-cases", action="store_true",
+                        help="Compare boundary-case columns at the given sizes instead.")
     args = parser.parse_args()
     if args.worker:
         worker(args.worker[0], Path(args.worker[1]), Path(args.worker[2]))
@@ -189,11 +239,13 @@ def main() -> None:
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
     for rows in (int(s) for s in args.sizes.split(",")):
-        ref, cur = data / f"ref-{rows}.parquet", data / f"cur-{rows}.parquet"
-        generate(rows, ref, drift=False, seed=1)
-        generate(rows, cur, drift=True, seed=2)
+        kind = "edge" if args.edge_cases else "mixed"
+        ref, cur = data / f"{kind}-ref-{rows}.parquet", data / f"{kind}-cur-{rows}.parquet"
+        make = generate_edge_cases if args.edge_cases else generate
+        make(rows, ref, drift=False, seed=1)
+        make(rows, cur, drift=True, seed=2)
         ours = spawn(sys.executable, "retrigger", ref, cur)
-        print(f"rows={rows:,} x 20 columns")
+        print(f"rows={rows:,} x {len(ours['columns'])} {kind} columns")  # type: ignore[arg-type]
         print(f"  retrigger: {ours['seconds']:.3f} s, peak RSS {ours['peak_rss_mb']:.0f} MB")
         if evidently is None:
             continue

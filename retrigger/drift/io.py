@@ -49,7 +49,7 @@ class Table:
         # One handle per file: its footer is parsed once, not once per column.
         strings = [f.name for f in self.schema if pa.types.is_string(f.type)
                    or pa.types.is_large_string(f.type)]
-        self._handles = [pq.ParquetFile(f, memory_map=True, read_dictionary=strings)
+        self._handles = [pq.ParquetFile(f, read_dictionary=strings)
                          for f in self.files]
         self.num_rows = sum(h.metadata.num_rows for h in self._handles)
 
