@@ -26,3 +26,21 @@ def test_every_package_folder_is_in_pyproject() -> None:
 
     assert found - listed == set(), "add these to [tool.setuptools] packages"
     assert config["package-dir"] == {"retrigger": "retrigger", **{v: k for k, v in DOORS.items()}}
+
+
+def test_the_wheel_carries_the_front_doors_and_demo_assets(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    build = ("import sys; from setuptools import build_meta; "
+             "print(build_meta.build_wheel(sys.argv[1]))")
+    name = subprocess.run([sys.executable, "-c", build, str(tmp_path)], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    names = set(zipfile.ZipFile(tmp_path / name).namelist())
+
+    for expected in ("retrigger/cli/main.py", "retrigger/hooks/__init__.py",
+                     "retrigger/bot/__init__.py", "retrigger/demo/assets/train.py",
+                     "retrigger/py.typed"):
+        assert expected in names
+    assert not any(n.startswith(("cli/", "bot/", "hooks/", "tests/")) for n in names)
