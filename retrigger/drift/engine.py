@@ -145,10 +145,18 @@ def _kind_for(
     name: str, inferred: col.Kind, test: StatTest | None, ref_type: pa.DataType,
     cur_type: pa.DataType,
 ) -> col.Kind:
-    """The kind to test as: the inferred one, unless a named test needs the other."""
+    """The kind to test as: the inferred one, unless a named test needs the other.
+
+    Categorical tests take anything discrete (ints, strings, booleans, and both sides of an
+    int-vs-string mismatch) but not floats; numerical tests take anything numeric, datetimes
+    included, but not strings.
+    """
     if test is None or inferred in test.kinds:
         return inferred
     if "cat" in test.kinds:
+        if col.family(ref_type) == "float" and col.family(cur_type) == "float":
+            raise BadInput(f"test {test.name!r} is for categories but column {name!r} holds "
+                           "floats; pick a numerical test such as ks, wasserstein or psi")
         return "cat"
     numeric = ("int", "float", "bool", "datetime", "null")
     if col.family(ref_type) in numeric and col.family(cur_type) in numeric:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from retrigger.drift.result import DriftReport
     from retrigger.signals.context import SignalContext
 
+REPORT_DIR = ".retrigger/reports"
 MAX_NAMED = 5  # drifted columns named in the one-line detail; all are in ``extra``
 
 
@@ -38,8 +39,11 @@ class DriftSignal:
                            "no retrain or baseline run recorded a data version; drift cannot be "
                            "measured until one does (run `retrigger baseline`)")
         report = _compare_paths(ctx, settings, trained)
+        extra = _extra(report, trained, missing)
+        if report.drift:
+            extra["report_html"] = _write_report(ctx, report)
         return Reading(self.kind, round(report.share_drifted, 4), settings.share, report.drift,
-                       _detail(report, missing), extra=_extra(report, trained, missing))
+                       _detail(report, missing), extra=extra)
 
 
 def _options(settings: DriftSignalConfig) -> DriftOptions:
@@ -49,7 +53,6 @@ def _options(settings: DriftSignalConfig) -> DriftOptions:
         columns=settings.columns, stattest=dict(settings.stattest),
         threshold=dict(settings.threshold), share=settings.share, warn=settings.warn,
         bonferroni=settings.bonferroni, schema_change_is_drift=settings.schema_change_is_drift,
-        plots=False,
     )
 
 
@@ -84,6 +87,19 @@ def _compare_paths(
         merged.columns.update({prefix + n: c for n, c in report.columns.items()})
         merged.skipped.update({prefix + n: s for n, s in report.skipped.items()})
     return merged
+
+
+def _write_report(ctx: SignalContext, report: DriftReport) -> str:
+    """Write the HTML report a retrain run logs to MLflow; return its path from the repo root.
+
+    Only when drift fired: it is the evidence for the retrain, and not worth a file otherwise.
+    """
+    from retrigger.drift.report_html import write_html
+
+    relative = f"{REPORT_DIR}/drift-{ctx.now:%Y%m%dT%H%M%S}.html"
+    title = f"{ctx.config.model.name}: drift since the trained data"
+    write_html(report, ctx.root / relative, title)
+    return relative
 
 
 def _detail(report: DriftReport, missing: list[str]) -> str:

@@ -108,6 +108,7 @@ def test_bad_input_is_one_line_and_exit_2(write: Writer, tmp_path: Path) -> None
     assert "--stattest x=" in _bad(good, other_type)
     assert "unknown test" in _bad(good, good, "--stattest", "x=nope")
     assert "needs numbers" in _bad(good, good, "--stattest", "s=ks")
+    assert "is for categories" in _bad(good, good, "--stattest", "x=chi2")
     assert "neither table" in _bad(good, good, "--columns", "x,nope")
     assert "COLUMN=VALUE" in _bad(good, good, "--threshold", "x")
     assert "not a number" in _bad(good, good, "--threshold", "x=high")

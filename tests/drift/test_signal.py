@@ -72,6 +72,8 @@ def test_reading_carries_per_column_results(drift_project: Path) -> None:
     assert columns["monthly_charges"]["drift"] is True
     assert "monthly_charges" in reading.extra["drifted_columns"]  # type: ignore[operator]
     assert reading.extra["reference_rows"] == 2000 and reading.extra["current_rows"] == 5000
+    html = drift_project / str(reading.extra["report_html"])
+    assert "monthly_charges" in html.read_text(encoding="utf-8")
 
 
 def test_cli_reads_git_revisions_and_the_trained_version(drift_project: Path,
