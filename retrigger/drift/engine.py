@@ -24,13 +24,8 @@ import pyarrow as pa
 from retrigger.drift import columns as col
 from retrigger.drift.plots import plot_for
 from retrigger.drift.result import ColumnResult, DriftReport, Skipped
-from retrigger.drift.stattests import (
-    CHOICE_UNIQUE_LIMIT,
-    Sample,
-    StatTest,
-    default_test,
-    get_test,
-)
+from retrigger.drift.samples import Sample
+from retrigger.drift.stattests import CHOICE_UNIQUE_LIMIT, StatTest, default_test, get_test
 from retrigger.errors import BadInput
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from retrigger.drift.stattests import Sample
+    from retrigger.drift.samples import Sample
 
 PLOT_BINS = 30
 TOP_CATEGORIES = 12

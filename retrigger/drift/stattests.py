@@ -3,21 +3,21 @@
 Every test mirrors the Evidently 0.7 test of the same name: same statistic, same default
 threshold, same comparison (``<`` or ``<=`` for p-values, ``>=`` or ``>`` for distances), same
 binning. Scores come from scipy wherever scipy has the statistic; the exception is the
-Wasserstein distance, computed from sorted samples (equal to scipy's to ~1e-12, see the tests)
-because scipy's argsort-based version is 6x slower at a million rows.
+Wasserstein distance (``samples.wasserstein``, equal to scipy's, see the tests).
 """
 
 from __future__ import annotations
 
 import operator
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
-import pyarrow as pa
 from scipy import stats
 from scipy.spatial import distance
+
+from retrigger.drift.samples import Sample, binned, wasserstein
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,64 +29,6 @@ _OPS: dict[Compare, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     ">": operator.gt,
 }
-# Evidently bins a numerical column into a histogram only above this many reference values.
-HISTOGRAM_MIN_UNIQUE = 20
-
-
-@dataclass
-class Sample:
-    """One column's non-missing data from both sides, as the tests consume it.
-
-    ``num``: ``ref``/``cur`` are sorted finite float64 values. ``cat``: ``keys`` are the distinct
-    values and ``ref_counts``/``cur_counts`` how often each occurs on each side.
-    """
-
-    kind: Literal["num", "cat"]
-    ref: np.ndarray = field(default_factory=lambda: np.empty(0))
-    cur: np.ndarray = field(default_factory=lambda: np.empty(0))
-    keys: pa.Array | None = None
-    ref_counts: np.ndarray | None = None
-    cur_counts: np.ndarray | None = None
-
-    @property
-    def n_ref(self) -> int:
-        return int(self.ref.size if self.kind == "num" else self.counts()[1].sum())
-
-    @property
-    def n_cur(self) -> int:
-        return int(self.cur.size if self.kind == "num" else self.counts()[2].sum())
-
-    def counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sorted distinct values (or their keys) and the per-side count of each."""
-        if self.ref_counts is None or self.cur_counts is None:
-            values = np.union1d(_uniq_sorted(self.ref), _uniq_sorted(self.cur))
-            self.keys = pa.array(values)
-            self.ref_counts = _occurrences(self.ref, values)
-            self.cur_counts = _occurrences(self.cur, values)
-        assert self.keys is not None
-        keys = np.asarray(self.keys.to_numpy(zero_copy_only=False))
-        return keys, self.ref_counts, self.cur_counts
-
-    def n_unique(self, limit: int) -> int:
-        """Distinct values of both sides together (what Evidently's test choice counts), exact
-        up to ``limit``: above it, only "more than ``limit``" matters, and a 2M-value union is
-        not worth building to learn it."""
-        if self.kind == "cat":
-            _, ref_counts, cur_counts = self.counts()
-            return int(np.count_nonzero(ref_counts + cur_counts))
-        ref_unique = _uniq_sorted(self.ref)
-        if ref_unique.size > limit:
-            return int(ref_unique.size)
-        cur_unique = _uniq_sorted(self.cur)
-        if cur_unique.size > limit:
-            return int(cur_unique.size)
-        return int(np.union1d(ref_unique, cur_unique).size)
-
-
-def _occurrences(sorted_values: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """How often each key occurs in a sorted array: two binary searches per key, no hashing."""
-    left = np.searchsorted(sorted_values, keys, side="left")
-    return np.searchsorted(sorted_values, keys, side="right") - left
 
 
 class StatTest(Protocol):
@@ -131,61 +73,6 @@ class FuncTest:
 
     def drifted(self, score: float, threshold: float) -> bool:
         return not np.isnan(score) and _OPS[self.compare](score, threshold)
-
-
-def _uniq_sorted(values: np.ndarray) -> np.ndarray:
-    """Distinct values of an already sorted array, without a second sort."""
-    if values.size == 0:
-        return values
-    keep = np.empty(values.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    unique: np.ndarray = values[keep]
-    return unique
-
-
-def wasserstein(u: np.ndarray, v: np.ndarray) -> float:
-    """First Wasserstein distance of two sorted samples: the area between their quantile functions.
-
-    Breakpoints of both empirical quantile functions are i/n and j/m; scaled by n*m they are exact
-    integers, so one integer sort replaces scipy's three argsorts and two searchsorts.
-    """
-    n, m = u.size, v.size
-    if n == m:
-        return float(np.mean(np.abs(u - v)))  # same breakpoints: quantiles pair up one to one
-    steps = np.concatenate([np.arange(1, n + 1, dtype=np.int64) * m,
-                            np.arange(1, m + 1, dtype=np.int64) * n])
-    steps.sort(kind="stable")  # two sorted runs: timsort merges them in linear time
-    widths = np.diff(steps, prepend=0)
-    gaps = np.abs(u[(steps + m - 1) // m - 1] - v[(steps + n - 1) // n - 1])
-    return float(np.dot(widths, gaps)) / (n * m)
-
-
-def binned(s: Sample, fill_zeros: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Each side's share per bin, as Evidently's ``get_binned_data`` builds them.
-
-    Numerical columns with more than 20 distinct reference values: Sturges bins over both sides
-    (Evidently's ``n_bins=30`` is accepted but never used); otherwise one bin per distinct value.
-    Zero shares become a tiny number when asked, so PSI and KL stay finite.
-    """
-    if s.kind == "num" and _uniq_sorted(s.ref).size > HISTOGRAM_MIN_UNIQUE:
-        edges = np.histogram_bin_edges(np.concatenate([s.ref, s.cur]), bins="sturges")
-        p = np.histogram(s.ref, edges)[0] / s.ref.size
-        q = np.histogram(s.cur, edges)[0] / s.cur.size
-    else:
-        _, ref_counts, cur_counts = s.counts()
-        keep = (ref_counts + cur_counts) > 0
-        p = ref_counts[keep] / ref_counts.sum()
-        q = cur_counts[keep] / cur_counts.sum()
-    if fill_zeros:
-        p, q = _fill_zeros(p), _fill_zeros(q)
-    return p, q
-
-
-def _fill_zeros(shares: np.ndarray) -> np.ndarray:
-    smallest = shares[shares > 0].min()
-    filled: np.ndarray = np.where(shares == 0, smallest / 1e6 if smallest <= 1e-4 else 1e-4, shares)
-    return filled
 
 
 def _ks(s: Sample) -> float:

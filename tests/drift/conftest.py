@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -49,15 +51,17 @@ def write(tmp_path: Path) -> Writer:
     def _write(name: str, columns: dict[str, Any]) -> Path:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        table = pa.table({k: v if isinstance(v, pa.Array) else pa.array(v)
-                          for k, v in columns.items()})
+        table = pa.table(
+            {k: v if isinstance(v, pa.Array) else pa.array(v) for k, v in columns.items()}
+        )
         if path.suffix == ".parquet":
             pq.write_table(table, path)
         elif path.suffix == ".csv":
             pacsv.write_csv(table, path)
         else:
-            path.write_text("".join(json.dumps(row) + "\n" for row in table.to_pylist()),
-                            encoding="utf-8")
+            path.write_text(
+                "".join(json.dumps(row) + "\n" for row in table.to_pylist()), encoding="utf-8"
+            )
         return path
 
     return _write
@@ -66,3 +70,9 @@ def write(tmp_path: Path) -> Writer:
 def drift_of(ref: Path, cur: Path, **options: Any) -> DriftReport:
     with open_table(ref) as reference, open_table(cur) as current:
         return compare(reference, current, DriftOptions(**options))
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> np.random.Generator:
+    """A generator seeded by the test's id: the same draws whatever order tests run in."""
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))

@@ -10,23 +10,34 @@ import pytest
 
 from tests.drift.conftest import Writer, run_drift, run_drift_json
 
-RNG = np.random.default_rng(11)
-
 
 @pytest.fixture
-def pair(write: Writer) -> tuple[Path, Path]:
-    ref = {"age": RNG.normal(40, 10, 2000), "city": RNG.choice(["a", "b", "c"], 2000),
-           "clicks": RNG.integers(0, 5, 2000)}
-    cur = {"age": RNG.normal(48, 10, 1500), "city": RNG.choice(["a", "b", "c"], 1500),
-           "clicks": RNG.integers(0, 5, 1500)}
+def pair(rng: np.random.Generator, write: Writer) -> tuple[Path, Path]:
+    ref = {
+        "age": rng.normal(40, 10, 2000),
+        "city": rng.choice(["a", "b", "c"], 2000),
+        "clicks": rng.integers(0, 5, 2000),
+    }
+    cur = {
+        "age": rng.normal(48, 10, 1500),
+        "city": rng.choice(["a", "b", "c"], 1500),
+        "clicks": rng.integers(0, 5, 1500),
+    }
     return write("ref.parquet", ref), write("cur.parquet", cur)
 
 
 def test_json_is_one_object_with_the_documented_schema(pair: tuple[Path, Path]) -> None:
     document = run_drift_json(str(pair[0]), str(pair[1]))
 
-    assert {"drift", "share_drifted", "n_columns", "n_drifted", "reference_rows",
-            "current_rows", "columns"} <= set(document)
+    assert {
+        "drift",
+        "share_drifted",
+        "n_columns",
+        "n_drifted",
+        "reference_rows",
+        "current_rows",
+        "columns",
+    } <= set(document)
     assert isinstance(document["drift"], bool)
     assert (document["n_columns"], document["n_drifted"]) == (3, 1)
     assert document["share_drifted"] == pytest.approx(1 / 3)
@@ -43,16 +54,25 @@ def test_json_is_one_object_with_the_documented_schema(pair: tuple[Path, Path]) 
 
 
 def test_options_reach_the_engine(pair: tuple[Path, Path]) -> None:
-    document = run_drift_json(str(pair[0]), str(pair[1]), "--columns", "age,city",
-                              "--stattest", "age=psi", "--threshold", "age=5")
+    document = run_drift_json(
+        str(pair[0]),
+        str(pair[1]),
+        "--columns",
+        "age,city",
+        "--stattest",
+        "age=psi",
+        "--threshold",
+        "age=5",
+    )
 
     assert list(document["columns"]) == ["age", "city"]
     assert document["columns"]["age"]["test"] == "psi"
     assert document["columns"]["age"]["threshold"] == 5.0
 
 
-def test_html_and_png_reports_are_written_and_self_contained(pair: tuple[Path, Path],
-                                                            tmp_path: Path) -> None:
+def test_html_and_png_reports_are_written_and_self_contained(
+    pair: tuple[Path, Path], tmp_path: Path
+) -> None:
     html, png = tmp_path / "out" / "drift.html", tmp_path / "out" / "drift.png"
 
     result = run_drift(str(pair[0]), str(pair[1]), "--html", str(html), "--png", str(png))

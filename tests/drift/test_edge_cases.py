@@ -9,12 +9,12 @@ import pyarrow as pa
 
 from tests.drift.conftest import Writer, drift_of
 
-RNG = np.random.default_rng(3)
-
 
 def test_all_missing_column_is_reported_not_tested(write: Writer) -> None:
-    report = drift_of(write("r.parquet", {"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]}),
-                      write("c.parquet", {"x": [np.nan] * 3, "y": [1.0, 2.0, 3.0]}))
+    report = drift_of(
+        write("r.parquet", {"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]}),
+        write("c.parquet", {"x": [np.nan] * 3, "y": [1.0, 2.0, 3.0]}),
+    )
 
     assert report.skipped["x"].reason == "all_missing"
     assert list(report.columns) == ["y"]
@@ -28,7 +28,9 @@ def test_columns_on_one_side_are_reported_and_optionally_count_as_drift(write: W
     strict = drift_of(ref, cur, schema_change_is_drift=True)
 
     assert {n: s.reason for n, s in plain.skipped.items()} == {
-        "gone": "only_in_reference", "new": "only_in_current"}
+        "gone": "only_in_reference",
+        "new": "only_in_current",
+    }
     assert plain.n_columns == 1 and not plain.drift
     assert strict.drifted_columns == ["gone", "new"]
     assert strict.columns["new"].test == "schema"
@@ -45,8 +47,9 @@ def test_category_only_in_current_is_counted_and_drifts(write: Writer) -> None:
 
 def test_constant_columns_do_not_drift(write: Writer) -> None:
     for rows, test in ((500, "z"), (5000, "jensenshannon")):
-        report = drift_of(write("r.parquet", {"x": np.ones(rows)}),
-                          write("c.parquet", {"x": np.ones(rows)}))
+        report = drift_of(
+            write("r.parquet", {"x": np.ones(rows)}), write("c.parquet", {"x": np.ones(rows)})
+        )
         assert (report.columns["x"].test, report.columns["x"].drift) == (test, False)
 
 
@@ -71,9 +74,9 @@ def test_datetimes_are_skipped_unless_a_test_is_named(write: Writer) -> None:
     assert (named.type, named.test, named.drift) == ("num", "ks", True)
 
 
-def test_per_column_threshold_and_per_type_test(write: Writer) -> None:
-    ref = {"a": RNG.normal(0, 1, 3000), "b": RNG.normal(0, 1, 3000)}
-    cur = {"a": RNG.normal(0.15, 1, 3000), "b": RNG.normal(0.15, 1, 3000)}
+def test_per_column_threshold_and_per_type_test(rng: np.random.Generator, write: Writer) -> None:
+    ref = {"a": rng.normal(0, 1, 3000), "b": rng.normal(0, 1, 3000)}
+    cur = {"a": rng.normal(0.15, 1, 3000), "b": rng.normal(0.15, 1, 3000)}
     paths = write("r.parquet", ref), write("c.parquet", cur)
 
     report = drift_of(*paths, threshold={"a": 0.5}, stattest={"type:num": "psi"})
@@ -82,27 +85,30 @@ def test_per_column_threshold_and_per_type_test(write: Writer) -> None:
     assert report.columns["a"].threshold == 0.5 and not report.columns["a"].drift
 
 
-def test_bonferroni_divides_p_value_thresholds(write: Writer) -> None:
-    cols = {f"c{i}": RNG.normal(0, 1, 300) for i in range(4)}
+def test_bonferroni_divides_p_value_thresholds(rng: np.random.Generator, write: Writer) -> None:
+    cols = {f"c{i}": rng.normal(0, 1, 300) for i in range(4)}
 
     report = drift_of(write("r.parquet", cols), write("c.parquet", cols), bonferroni=True)
 
     assert {c.threshold for c in report.columns.values()} == {0.05 / 4}
 
 
-def test_warn_band_below_the_threshold(write: Writer) -> None:
-    ref = RNG.normal(0, 1, 5000)
+def test_warn_band_below_the_threshold(rng: np.random.Generator, write: Writer) -> None:
+    ref = rng.normal(0, 1, 5000)
     cur = ref + 0.07  # normed Wasserstein ≈ 0.07: below 0.1, above 0.6 x 0.1
 
-    column = drift_of(write("r.parquet", {"x": ref}), write("c.parquet", {"x": cur}),
-                      warn=0.6).columns["x"]
+    column = drift_of(
+        write("r.parquet", {"x": ref}), write("c.parquet", {"x": cur}), warn=0.6
+    ).columns["x"]
 
     assert (column.drift, column.status) == (False, "warn")
 
 
-def test_dataset_drift_at_the_share_of_drifted_columns(write: Writer) -> None:
-    ref = {"a": RNG.normal(0, 1, 2000), "b": RNG.normal(0, 1, 2000)}
-    cur = {"a": RNG.normal(1, 1, 2000), "b": RNG.normal(0, 1, 2000)}
+def test_dataset_drift_at_the_share_of_drifted_columns(
+    rng: np.random.Generator, write: Writer
+) -> None:
+    ref = {"a": rng.normal(0, 1, 2000), "b": rng.normal(0, 1, 2000)}
+    cur = {"a": rng.normal(1, 1, 2000), "b": rng.normal(0, 1, 2000)}
     paths = write("r.parquet", ref), write("c.parquet", cur)
 
     assert drift_of(*paths).drift  # 1 of 2 >= 0.5

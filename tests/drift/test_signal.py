@@ -67,8 +67,14 @@ def test_reading_carries_per_column_results(drift_project: Path) -> None:
 
     columns = reading.extra["columns"]
     assert isinstance(columns, dict)
-    assert set(columns) == {"tenure", "monthly_charges", "support_calls", "contract",
-                            "has_partner", "churn"}
+    assert set(columns) == {
+        "tenure",
+        "monthly_charges",
+        "support_calls",
+        "contract",
+        "has_partner",
+        "churn",
+    }
     assert columns["monthly_charges"]["drift"] is True
     assert "monthly_charges" in reading.extra["drifted_columns"]  # type: ignore[operator]
     assert reading.extra["reference_rows"] == 2000 and reading.extra["current_rows"] == 5000
@@ -76,8 +82,9 @@ def test_reading_carries_per_column_results(drift_project: Path) -> None:
     assert "monthly_charges" in html.read_text(encoding="utf-8")
 
 
-def test_cli_reads_git_revisions_and_the_trained_version(drift_project: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_reads_git_revisions_and_the_trained_version(
+    drift_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project.degrade(drift_project)
     monkeypatch.chdir(drift_project)
     config = str(drift_project / "retrigger.yaml")
@@ -92,8 +99,9 @@ def test_cli_reads_git_revisions_and_the_trained_version(drift_project: Path,
     assert same["n_drifted"] == 0
 
 
-def test_unknown_revision_is_bad_input(drift_project: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_revision_is_bad_input(
+    drift_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(drift_project)
     from tests.drift.conftest import run_drift
 

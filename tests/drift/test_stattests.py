@@ -7,9 +7,8 @@ import pytest
 from scipy import stats
 from scipy.spatial import distance
 
-from retrigger.drift.stattests import TESTS, Sample, binned, get_test, wasserstein
-
-RNG = np.random.default_rng(42)
+from retrigger.drift.samples import Sample, binned, wasserstein
+from retrigger.drift.stattests import TESTS, get_test
 
 
 def num(ref: np.ndarray, cur: np.ndarray) -> Sample:
@@ -20,20 +19,31 @@ def cat(ref_counts: list[int], cur_counts: list[int]) -> Sample:
     import pyarrow as pa
 
     keys = pa.array([f"k{i}" for i in range(len(ref_counts))])
-    return Sample("cat", keys=keys, ref_counts=np.array(ref_counts),
-                  cur_counts=np.array(cur_counts))
+    return Sample(
+        "cat", keys=keys, ref_counts=np.array(ref_counts), cur_counts=np.array(cur_counts)
+    )
 
 
 @pytest.mark.parametrize(("n", "m"), [(1, 1), (3, 5), (100, 100), (1000, 777), (5000, 20000)])
-def test_wasserstein_equals_scipy(n: int, m: int) -> None:
-    u, v = RNG.normal(0, 1, n), RNG.exponential(1.5, m)
+def test_wasserstein_equals_scipy(rng: np.random.Generator, n: int, m: int) -> None:
+    u, v = rng.normal(0, 1, n), rng.exponential(1.5, m)
 
     assert wasserstein(np.sort(u), np.sort(v)) == pytest.approx(
-        stats.wasserstein_distance(u, v), rel=1e-9, abs=1e-12)
+        stats.wasserstein_distance(u, v), rel=1e-9, abs=1e-12
+    )
 
 
-def test_wasserstein_is_normed_by_reference_std() -> None:
-    ref, cur = RNG.normal(0, 2, 3000), RNG.normal(0.5, 2, 2000)
+@pytest.mark.parametrize("block", [1, 7, 64])
+def test_wasserstein_in_blocks_equals_scipy(rng: np.random.Generator, block: int) -> None:
+    u, v = rng.normal(0, 1, 101), rng.uniform(-2, 2, 57)
+
+    assert wasserstein(np.sort(u), np.sort(v), block=block) == pytest.approx(
+        stats.wasserstein_distance(u, v), rel=1e-9
+    )
+
+
+def test_wasserstein_is_normed_by_reference_std(rng: np.random.Generator) -> None:
+    ref, cur = rng.normal(0, 2, 3000), rng.normal(0.5, 2, 2000)
 
     score = TESTS["wasserstein"].score(num(ref, cur))
 
@@ -47,9 +57,9 @@ def test_wasserstein_of_constant_reference_uses_floor_of_std() -> None:
     assert score == pytest.approx(0.0005 / 0.001)
 
 
-def test_ks_equals_scipy_and_separates_known_distributions() -> None:
-    same = num(RNG.normal(0, 1, 500), RNG.normal(0, 1, 400))
-    shifted = num(RNG.normal(0, 1, 500), RNG.normal(0.5, 1, 400))
+def test_ks_equals_scipy_and_separates_known_distributions(rng: np.random.Generator) -> None:
+    same = num(rng.normal(0, 1, 500), rng.normal(0, 1, 400))
+    shifted = num(rng.normal(0, 1, 500), rng.normal(0.5, 1, 400))
     ks = TESTS["ks"]
 
     assert ks.score(same) == pytest.approx(stats.ks_2samp(same.ref, same.cur).pvalue)
@@ -62,7 +72,8 @@ def test_chi2_equals_scipy_with_reference_scaled_to_current() -> None:
 
     expected = np.array([300, 200, 100]) * (500 / 600)
     assert TESTS["chi2"].score(sample) == pytest.approx(
-        stats.chisquare([100, 150, 250], expected).pvalue)
+        stats.chisquare([100, 150, 250], expected).pvalue
+    )
 
 
 def test_chi2_category_only_in_current_is_drift() -> None:
@@ -83,25 +94,27 @@ def test_z_same_single_value_is_no_drift() -> None:
     assert TESTS["z"].score(cat([1000], [800])) == 1.0
 
 
-def test_jensenshannon_uses_sturges_bins_over_both_sides() -> None:
-    ref, cur = RNG.normal(0, 1, 4000), RNG.normal(0.3, 1, 3000)
+def test_jensenshannon_uses_sturges_bins_over_both_sides(rng: np.random.Generator) -> None:
+    ref, cur = rng.normal(0, 1, 4000), rng.normal(0.3, 1, 3000)
     edges = np.histogram_bin_edges(np.concatenate([ref, cur]), bins="sturges")
     p = np.histogram(ref, edges)[0] / ref.size
     q = np.histogram(cur, edges)[0] / cur.size
 
     assert TESTS["jensenshannon"].score(num(ref, cur)) == pytest.approx(
-        distance.jensenshannon(p, q), rel=1e-12)
+        distance.jensenshannon(p, q), rel=1e-12
+    )
 
 
 def test_jensenshannon_on_categories_equals_scipy() -> None:
     sample = cat([50, 30, 20], [20, 30, 50])
 
     assert TESTS["jensenshannon"].score(sample) == pytest.approx(
-        distance.jensenshannon([0.5, 0.3, 0.2], [0.2, 0.3, 0.5]))
+        distance.jensenshannon([0.5, 0.3, 0.2], [0.2, 0.3, 0.5])
+    )
 
 
-def test_numeric_with_few_values_is_binned_per_value() -> None:
-    ref, cur = RNG.choice([0.0, 1.0, 2.0], 3000), RNG.choice([0.0, 1.0, 2.0, 3.0], 3000)
+def test_numeric_with_few_values_is_binned_per_value(rng: np.random.Generator) -> None:
+    ref, cur = rng.choice([0.0, 1.0, 2.0], 3000), rng.choice([0.0, 1.0, 2.0, 3.0], 3000)
 
     p, q = binned(num(ref, cur), fill_zeros=False)
 
@@ -123,12 +136,15 @@ def test_kl_div_equals_scipy_entropy() -> None:
     assert TESTS["kl_div"].score(sample) == pytest.approx(stats.entropy([0.6, 0.4], [0.5, 0.5]))
 
 
-@pytest.mark.parametrize("name", ["ed", "t_test", "mannw", "anderson", "cramer_von_mises",
-                                  "hellinger", "psi", "kl_div"])
+@pytest.mark.parametrize(
+    "name", ["ed", "t_test", "mannw", "anderson", "cramer_von_mises", "hellinger", "psi", "kl_div"]
+)
 def test_every_numeric_test_separates_same_from_shifted(name: str) -> None:
+    # Evenly spaced normal quantiles: the same distribution without sampling luck.
+    ref = stats.norm.ppf((np.arange(800) + 0.5) / 800)
+    cur = stats.norm.ppf((np.arange(700) + 0.5) / 700)
     test = TESTS[name]
-    same = num(RNG.normal(0, 1, 800), RNG.normal(0, 1, 800))
-    shifted = num(RNG.normal(0, 1, 800), RNG.normal(1.0, 1, 800))
+    same, shifted = num(ref, cur), num(ref, cur + 1.0)
 
     assert not test.drifted(test.score(same), test.default_threshold)
     assert test.drifted(test.score(shifted), test.default_threshold)
