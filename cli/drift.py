@@ -18,46 +18,61 @@ if TYPE_CHECKING:
     from retrigger.drift.result import DriftReport
 
 
+DataArg = Annotated[str, typer.Argument(
+    help="A file or folder (CSV, Parquet, JSON Lines), PATH@REV (git) or PATH@trained.")]
+HtmlOption = Annotated[Path | None, typer.Option(
+    "--html", help="Write a self-contained HTML report.", dir_okay=False)]
+PngOption = Annotated[Path | None, typer.Option(
+    "--png", help="Write a small PNG summary.", dir_okay=False)]
+ColumnsOption = Annotated[str | None, typer.Option(
+    "--columns", help="Only these columns, comma-separated.")]
+StattestOption = Annotated[list[str] | None, typer.Option(
+    "--stattest", metavar="COL=TEST",
+    help="Test for a column (or type:num / type:cat); repeatable.")]
+ThresholdOption = Annotated[list[str] | None, typer.Option(
+    "--threshold", metavar="COL=X", help="Drift threshold for a column; repeatable.")]
+ShareOption = Annotated[float, typer.Option(
+    help="Dataset drift at this share of drifted columns.", min=0.0, max=1.0)]
+WarnOption = Annotated[float | None, typer.Option(
+    help="Warn band as a fraction of the threshold, between 0 and 1.")]
+BonferroniOption = Annotated[bool, typer.Option(
+    "--bonferroni", help="Divide p-value thresholds by the number of p-value tests.")]
+SchemaOption = Annotated[bool, typer.Option(
+    "--schema-change-is-drift", help="Count a column on one side only as drifted.")]
+
+
 def register(app: typer.Typer) -> None:
     app.command("drift")(drift)
 
 
 def drift(
-    reference: Annotated[str, typer.Argument(
-        help="Reference data: file or folder (CSV, Parquet, JSON Lines), PATH@REV, PATH@trained.",
-    )],
-    current: Annotated[str, typer.Argument(help="Current data, written like REFERENCE.")],
+    reference: DataArg,
+    current: DataArg,
     json_output: JsonOption = False,
-    html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report.",
-                                              dir_okay=False)] = None,
-    png: Annotated[Path | None, typer.Option("--png", help="Write a small PNG summary.",
-                                             dir_okay=False)] = None,
-    columns: Annotated[str | None, typer.Option(
-        "--columns", help="Only these columns, comma-separated.")] = None,
-    stattest: Annotated[list[str] | None, typer.Option(
-        "--stattest", metavar="COL=TEST",
-        help="Test for a column (or type:num / type:cat); repeatable.")] = None,
-    threshold: Annotated[list[str] | None, typer.Option(
-        "--threshold", metavar="COL=X", help="Drift threshold for a column; repeatable.")] = None,
-    share: Annotated[float, typer.Option(help="Dataset drift at this share of drifted columns.",
-                                         min=0.0, max=1.0)] = 0.5,
-    warn: Annotated[float | None, typer.Option(
-        help="Warn band as a fraction of the threshold, in (0, 1).", min=0.0, max=1.0)] = None,
-    bonferroni: Annotated[bool, typer.Option(
-        "--bonferroni", help="Divide p-value thresholds by the number of p-value tests.")] = False,
-    schema_change_is_drift: Annotated[bool, typer.Option(
-        "--schema-change-is-drift", help="Count a column on one side only as drifted.")] = False,
+    html: HtmlOption = None,
+    png: PngOption = None,
+    columns: ColumnsOption = None,
+    stattest: StattestOption = None,
+    threshold: ThresholdOption = None,
+    share: ShareOption = 0.5,
+    warn: WarnOption = None,
+    bonferroni: BonferroniOption = False,
+    schema_change_is_drift: SchemaOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Test each column for drift with Evidently's default tests; exit 0 drift or not."""
+    """Compare REFERENCE and CURRENT column by column with Evidently's default tests.
+
+    Exit 0 whether or not the data drifted; the verdict is in the output.
+    """
     from retrigger.drift.engine import DriftOptions
     from retrigger.drift.sources import compare_specs, trained_paths_loader
 
+    if warn is not None and not 0 < warn < 1:
+        raise BadInput(f"--warn {warn}: give a fraction between 0 and 1, e.g. --warn 0.8")
     options = DriftOptions(
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-        stattest=_pairs(stattest, "--stattest"),
-        threshold=_thresholds(threshold),
-        share=share, warn=warn or None, bonferroni=bonferroni,
+        stattest=_pairs(stattest, "--stattest"), threshold=_thresholds(threshold),
+        share=share, warn=warn, bonferroni=bonferroni,
         schema_change_is_drift=schema_change_is_drift, plots=html is not None,
     )
     report = compare_specs(reference, current, options, Path.cwd(), trained_paths_loader(config))
