@@ -18,6 +18,8 @@ from retrigger.workspace import Workspace
 from tests.drift.conftest import run_drift_json
 from tests.support.cli import run_cli
 
+pytestmark = pytest.mark.slow  # git, dvc add, MLflow
+
 
 @pytest.fixture
 def drift_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -109,3 +111,28 @@ def test_unknown_revision_is_bad_input(
 
     assert result.code == 2, result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_directory_versions_are_read_from_the_dvc_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    project.sh(root, "git", "init", "-q", "-b", "main")
+    project.sh(root, "dvc", "init", "-q")
+    parts = root / "data" / "parts"
+    parts.mkdir(parents=True)
+    for shift, message in ((0, "v1"), (5, "v2")):
+        for name in ("a.csv", "b.csv"):
+            rows = "".join(f"{i % 50 + shift + 0.5},{'xyz'[i % 3]}\n" for i in range(600))
+            (parts / name).write_text("x,s\n" + rows, encoding="utf-8")
+        project.sh(root, "dvc", "add", "-q", "data/parts")
+        project.sh(root, "git", "add", "-A")
+        project.sh(root, "git", "commit", "-q", "-m", message)
+
+    document = run_drift_json("data/parts@HEAD~1", "data/parts@HEAD")
+
+    assert document["reference_rows"] == document["current_rows"] == 1200
+    assert document["columns"]["x"]["drift"] is True
+    assert document["columns"]["s"]["drift"] is False
