@@ -17,6 +17,7 @@ import yaml
 from retrigger.errors import BadInput
 from retrigger.gitutil import show_file
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WORKTREE: str | None = None  # rev value meaning "the files on disk"
 INDEX = ":"  # rev value meaning "what is staged"
 
@@ -81,7 +82,7 @@ def cache_path(root: Path, md5: str) -> Path:
 
 def _load_yaml(text: str, name: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C when built
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
@@ -89,6 +90,21 @@ def _load_yaml(text: str, name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadInput(f"{name} is not a DVC file (expected a mapping); restore it with git")
     return data
+
+
+def lock_outputs(root: Path, rev: str | None = WORKTREE) -> dict[str, OutVersion]:
+    """Every output recorded in ``dvc.lock`` at ``rev`` (empty when there is none)."""
+    text = read_text(root, rev, "dvc.lock")
+    if text is None:
+        return {}
+    stages = _load_yaml(text, "dvc.lock").get("stages")
+    found: dict[str, OutVersion] = {}
+    for stage in (stages.values() if isinstance(stages, dict) else []):
+        for entry in (stage or {}).get("outs", []) or []:
+            if isinstance(entry, dict) and entry.get("path") is not None:
+                path = str(PurePosixPath(str(entry["path"])))
+                found[path] = _out_from_entry(entry, path)
+    return found
 
 
 def _out_from_entry(entry: dict[str, Any], path: str) -> OutVersion:

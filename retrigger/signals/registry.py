@@ -6,10 +6,12 @@ from retrigger.config.models import SignalsConfig
 from retrigger.signals.base import Signal
 from retrigger.signals.performance import PerformanceSignal
 from retrigger.signals.schedule import ScheduleSignal
+from retrigger.signals.volume import VolumeSignal
 
 SIGNALS: dict[str, type[Signal]] = {
     "performance": PerformanceSignal,
     "schedule": ScheduleSignal,
+    "volume": VolumeSignal,
 }
 
 

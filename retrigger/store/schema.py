@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     select,
 )
 
@@ -97,6 +98,21 @@ audit = Table(
     Column("detail", JSON, nullable=False),
 )
 
+# One row per new data version of a model, whoever pushed it first: the unique constraint, not
+# a read-then-write, is what keeps two concurrent `retrigger push` runs from recording it twice.
+data_arrivals = Table(
+    "data_arrivals", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("model", String(200), nullable=False),
+    Column("data_version", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("source", String(32), nullable=False),  # push | pre-push
+    Column("git_commit", String(64)),
+    Column("paths", JSON, nullable=False),  # path → md5
+    Column("delta", JSON, nullable=False),  # the `retrigger delta --json` document
+    UniqueConstraint("model", "data_version", name="uq_data_arrivals_model_version"),
+)
+
 
 def _v1_decisions(conn: Connection) -> None:
     schema_version.create(conn, checkfirst=True)
@@ -108,8 +124,12 @@ def _v2_approvals_outbox_audit(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v3_data_arrivals(conn: Connection) -> None:
+    data_arrivals.create(conn, checkfirst=True)
+
+
 Migration = Callable[[Connection], None]
-MIGRATIONS: list[Migration] = [_v1_decisions, _v2_approvals_outbox_audit]
+MIGRATIONS: list[Migration] = [_v1_decisions, _v2_approvals_outbox_audit, _v3_data_arrivals]
 
 
 def current_version(conn: Connection) -> int:

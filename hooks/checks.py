@@ -1,0 +1,45 @@
+"""The config-check and pre-push hooks (the data-delta one lives in ``main`` for speed)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from retrigger.errors import EXIT_OK, ConfigError
+
+
+def config_check(files: list[str]) -> int:
+    """Exit 2 with ``config validate``'s message when the changed retrigger.yaml is invalid."""
+    from retrigger.hooks_engine import config_in, hook_repo, staged_names, validate_config
+
+    repo = hook_repo(Path.cwd())
+    if repo is None:
+        return EXIT_OK
+    name = config_in(files or staged_names(repo.root))
+    if name is None:
+        return EXIT_OK
+    try:
+        validate_config(repo.root, name)
+    except ConfigError as exc:
+        print(f"retrigger: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return EXIT_OK
+
+
+def pre_push(_args: list[str], ref_lines: list[str]) -> int:
+    """After DVC's own pre-push hook pushed the data: verify it and record the arrival."""
+    from retrigger.hooks_engine import CONFIG_NAMES, hook_repo, pushed_data
+
+    repo = hook_repo(Path.cwd())
+    if repo is None or not pushed_data(repo.root, ref_lines):
+        return EXIT_OK
+    config = next((repo.root / n for n in CONFIG_NAMES if (repo.root / n).is_file()), None)
+    if config is None:
+        return EXIT_OK  # a DVC repo that does not use retrigger
+    from retrigger.data.push import push
+    from retrigger.workspace import Workspace
+
+    outcome = push(Workspace.load(config), [], source="pre-push", run_dvc=False)
+    for line in outcome.summary_lines():
+        print(f"retrigger: {line}")
+    return EXIT_OK

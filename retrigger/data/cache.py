@@ -1,0 +1,83 @@
+"""What the local DVC cache holds: objects by md5, ``.dir`` manifests, and fetching what is not.
+
+Shared by the deltas, the volume signal and ``retrigger push``; never imports dvc (``dvc fetch``
+runs as a subprocess only when the user asks for it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from retrigger.data.versions import cache_path
+from retrigger.errors import BadInput, WorkFailed
+from retrigger.proc import run
+
+Manifest = dict[str, str]  # relpath → md5 of one file inside a tracked directory
+
+
+def in_cache(root: Path, md5: str) -> bool:
+    return cache_path(root, md5).is_file()
+
+
+def read_manifest(root: Path, md5: str) -> Manifest | None:
+    """The files of a directory version (``md5`` ends with ``.dir``); None if not in cache."""
+    obj = cache_path(root, md5)
+    if not obj.is_file():
+        return None
+    try:
+        entries = json.loads(obj.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise BadInput(f"the DVC directory manifest {obj} is unreadable; remove it and run "
+                       "`dvc fetch` again") from None
+    if not isinstance(entries, list):
+        raise BadInput(f"the DVC directory manifest {obj} is not a list; remove it and run "
+                       "`dvc fetch` again")
+    return {str(e["relpath"]): str(e["md5"]) for e in entries
+            if isinstance(e, dict) and "relpath" in e and "md5" in e}
+
+
+def visible(relpath: str) -> bool:
+    """Files DVC tracks inside a directory that are data, not hidden bookkeeping."""
+    return not any(part.startswith(".") for part in PurePosixPath(relpath).parts)
+
+
+def fetch(root: Path, items: Iterable[tuple[str, str]]) -> None:
+    """``dvc fetch`` objects by md5, whatever revision or run recorded them.
+
+    DVC fetches targets, not hashes, so each (path, md5) becomes a throwaway ``.dvc`` file
+    naming that md5; the files are removed whatever happens.
+    """
+    wanted = [(path, md5) for path, md5 in items if not in_cache(root, md5)]
+    if not wanted:
+        return
+    folder = root / ".retrigger-fetch"
+    folder.mkdir(exist_ok=True)
+    targets = []
+    try:
+        for number, (path, md5) in enumerate(wanted):
+            target = folder / f"{number}.dvc"
+            name = f"{number}-{PurePosixPath(path).name}"
+            target.write_text(f"outs:\n- md5: {md5}\n  hash: md5\n  path: {name}\n")
+            targets.append(str(target.relative_to(root)))
+        result = run(["dvc", "fetch", "-q", *targets], root, check=False)
+    finally:
+        for target_name in targets:
+            (root / target_name).unlink(missing_ok=True)
+        _remove_quietly(folder)
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise WorkFailed(f"`dvc fetch` failed: {tail[0]}; check the DVC remote "
+                         "(`dvc remote list`)")
+
+
+def _remove_quietly(folder: Path) -> None:
+    try:
+        for child in folder.iterdir():
+            child.unlink()
+        folder.rmdir()
+    except OSError:
+        pass
+
+

@@ -1,0 +1,150 @@
+"""``retrigger push``: ``dvc push``, proof that the remote has the data, one arrival event.
+
+``dvc push`` exits 0 even when an object is missing from the local cache (it only warns), so
+success is judged by asking DVC afterwards what the remote lacks (``dvc status --cloud``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from retrigger.data.delta import DeltaReport, compute_delta, from_md5s
+from retrigger.data.versions import WORKTREE, OutVersion, out_version
+from retrigger.errors import BadInput, RetriggerError, WorkFailed
+from retrigger.proc import run
+
+if TYPE_CHECKING:
+    from retrigger.data.arrivals import Arrival
+    from retrigger.decision import Decision
+    from retrigger.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    report: DeltaReport
+    arrival: Arrival
+    recorded: bool  # False: this data version had already arrived
+    reference: str  # what the delta is measured from
+    dvc_output: str = ""
+    decision: Decision | None = None
+
+    def summary_lines(self) -> list[str]:
+        """What a person reads after a push: the arrival, its delta, the check's decision."""
+        version = self.arrival.data_version
+        head = (f"data version {version} arrived on the DVC remote (recorded)" if self.recorded
+                else f"data version {version} is on the DVC remote (already recorded: nothing "
+                     "new arrived)")
+        lines = [head, f"delta since {self.reference}:"]
+        lines += [f"  {line}" for line in self.report.summary_lines()]
+        if self.decision is not None:
+            fired = ", ".join(self.decision.trigger_types) or "none"
+            lines.append(f"check {self.decision.id}: fire={self.decision.fire} (fired: {fired})"
+                         + (f", held by {self.decision.held_by}" if self.decision.held_by
+                            else ""))
+        return lines
+
+
+def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
+         run_dvc: bool = True) -> PushOutcome:
+    """Push (unless DVC's own hook just did), verify the remote, record the arrival once."""
+    root, paths = workspace.root, workspace.config.data
+    if not paths:
+        raise BadInput("`data:` in retrigger.yaml is empty; list the DVC-tracked paths the "
+                       "model trains on")
+    current = {p: out_version(root, p, WORKTREE) for p in paths}  # bad input before any push
+    output = run_dvc_push(root, dvc_args) if run_dvc else ""
+    verify_remote(root, paths, remote_of(dvc_args))
+    outcome = record_arrival(workspace, current, source)
+    decision = None
+    if workspace.config.hooks.check_on_push:
+        from retrigger.check import run_check
+
+        decision = run_check(workspace)
+    return PushOutcome(outcome.report, outcome.arrival, outcome.recorded, outcome.reference,
+                       output, decision)
+
+
+def run_dvc_push(root: Path, args: Sequence[str]) -> str:
+    result = run(["dvc", "push", *args], root, check=False)
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise WorkFailed(f"`dvc push` failed: {tail[0]}")
+    return (result.stdout + result.stderr).strip()
+
+
+def remote_of(args: Sequence[str]) -> str | None:
+    """The ``-r/--remote`` named in ``dvc push`` arguments, if any."""
+    for index, arg in enumerate(args):
+        if arg in ("-r", "--remote") and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--remote="):
+            return arg.split("=", 1)[1]
+        if arg.startswith("-r") and len(arg) > 2:
+            return arg[2:]
+    return None
+
+
+def verify_remote(root: Path, paths: Sequence[str], remote: str | None) -> None:
+    """Raise unless every object of ``paths`` is on the remote."""
+    args = ["dvc", "status", "--cloud", "--json", *(["-r", remote] if remote else []), *paths]
+    result = run(args, root, check=False)
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise WorkFailed(f"cannot ask the DVC remote what it holds: {tail[0]}; check "
+                         "`dvc remote list`")
+    try:
+        status = json.loads(result.stdout or "{}")
+    except ValueError:
+        raise WorkFailed("`dvc status --cloud --json` printed no JSON; upgrade DVC") from None
+    missing = sorted(p for p, s in status.items() if s == "missing")
+    if missing:
+        raise BadInput(f"{', '.join(missing)}: not in the local DVC cache nor on the remote; "
+                       "re-create the data and `dvc add` it, or `dvc pull` it from where it is")
+    unpushed = sorted(p for p, s in status.items() if s == "new")
+    if unpushed:
+        raise WorkFailed(f"the DVC remote still lacks {', '.join(unpushed)} after `dvc push`; "
+                         "check the remote's space and permissions and push again")
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    report: DeltaReport
+    arrival: Arrival
+    recorded: bool
+    reference: str
+
+
+def record_arrival(workspace: Workspace, current: dict[str, OutVersion],
+                   source: str) -> _Recorded:
+    from retrigger.data import arrivals
+    from retrigger.gitutil import head_commit
+
+    model = workspace.config.model.name
+    previous = arrivals.latest(workspace.store, model)
+    md5s, version, reference = _reference(workspace, previous)
+    report = compute_delta(workspace.root, from_md5s(list(current), md5s), current,
+                           old_version=version, worktree_new=True)
+    arrival = arrivals.Arrival(
+        model=model, data_version=report.data_version_new, created_at=workspace.clock(),
+        source=source, git_commit=head_commit(workspace.root),
+        paths={p: str(o.md5) for p, o in current.items()}, delta=report.as_json())
+    recorded = arrivals.record(workspace.store, arrival)
+    return _Recorded(report, arrival, recorded, reference)
+
+
+def _reference(workspace: Workspace, previous: Arrival | None
+               ) -> tuple[dict[str, str], str | None, str]:
+    """The previous arrival, else the data the model in use was trained on, else nothing."""
+    if previous is not None:
+        return previous.paths, previous.data_version, "previous arrival"
+    from retrigger.data.reference import trained
+
+    try:
+        ref = trained(workspace)
+    except RetriggerError:
+        return {}, None, "none (MLflow did not answer)"
+    return ref.md5s, ref.data_version, ref.source

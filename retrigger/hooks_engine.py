@@ -1,0 +1,97 @@
+"""What the git / pre-commit hooks do, kept light: stdlib, PyYAML, and nothing else until a
+data file really changed (``python -X importtime -m retrigger.hooks data-delta`` shows it).
+
+Every hook exits 0 quickly outside a git work tree, in a repo without DVC, during a rebase,
+merge, cherry-pick or revert, and when nothing data-related is staged or pushed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrigger.proc import run
+
+CONFIG_NAMES = ("retrigger.yaml", "retrigger.yml")
+_IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD")
+_NO_SHA = "0" * 40
+
+
+@dataclass(frozen=True)
+class HookRepo:
+    root: Path
+    git_dir: Path
+
+
+def hook_repo(start: Path) -> HookRepo | None:
+    """The repo a hook should act on, or None when the hook has nothing to do here."""
+    result = run(["git", "rev-parse", "--show-toplevel", "--absolute-git-dir"], start,
+                 check=False)
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or len(lines) < 2:
+        return None  # not a git work tree (or a bare repo)
+    root, git_dir = Path(lines[0]), Path(lines[1])
+    if not (root / ".dvc").is_dir():
+        return None
+    if any((git_dir / name).exists() for name in _IN_PROGRESS):
+        return None
+    return HookRepo(root, git_dir)
+
+
+def staged_names(root: Path) -> list[str]:
+    result = run(["git", "diff", "--cached", "--name-only", "--no-renames", "-z"], root,
+                 check=False)
+    return [name for name in result.stdout.split("\0") if name]
+
+
+def data_delta_lines(repo: HookRepo, names: Sequence[str]) -> list[str]:
+    """One line per tracked path whose staged version differs from HEAD's ([] if none)."""
+    from retrigger.data.changes import changed_outputs, is_data_file
+
+    data_names = [n for n in names if is_data_file(n)]
+    if not data_names:
+        return []
+    from retrigger.data.delta import compute_delta
+    from retrigger.data.versions import INDEX
+    from retrigger.gitutil import head_commit
+
+    old_rev = "HEAD" if head_commit(repo.root) else None
+    old, new = changed_outputs(repo.root, data_names, old_rev, INDEX)
+    if not new:
+        return []
+    report = compute_delta(repo.root, old, new, worktree_new=True)
+    return [f"retrigger: {line}" for line in report.summary_lines()]
+
+
+def config_in(names: Sequence[str]) -> str | None:
+    """The retrigger config among changed files, if any."""
+    for name in names:
+        if name in CONFIG_NAMES:
+            return name
+    return None
+
+
+def validate_config(root: Path, name: str) -> None:
+    """Raise ConfigError (the message ``config validate`` prints) for an invalid config."""
+    from retrigger.config import load_config
+
+    load_config(root / name)
+
+
+def pushed_data(root: Path, ref_lines: Sequence[str]) -> bool:
+    """Whether a ``git push`` (pre-push stdin lines) carries a change to a data file."""
+    from retrigger.data.changes import is_data_file
+
+    for line in ref_lines:
+        parts = line.split()
+        if len(parts) != 4 or parts[1] == _NO_SHA:
+            continue  # malformed, or a branch deletion
+        local, remote = parts[1], parts[3]
+        if remote == _NO_SHA:
+            return True  # a new branch: let the arrival record decide whether it is new data
+        result = run(["git", "diff", "--name-only", "--no-renames", remote, local], root,
+                     check=False)
+        if result.returncode != 0 or any(is_data_file(n) for n in result.stdout.splitlines()):
+            return True  # an unknown remote commit: better check than miss an arrival
+    return False

@@ -1,0 +1,79 @@
+"""Volume: rows added since the data the model in use was trained on.
+
+Reference: each ``data:`` path at the version recorded on the last successful retrain (before
+any retrain: the baseline run's ``retrigger.data.<path>`` tags). Fires when the new rows reach
+``min_new_rows`` or grow the reference by ``min_growth`` (relative). When the reference
+content is not in the local DVC cache the rows are unknown and the signal does not fire.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from retrigger.errors import ConfigError
+from retrigger.signals.base import Reading
+
+if TYPE_CHECKING:
+    from retrigger.config.models import VolumeSignalConfig
+    from retrigger.data.delta import DeltaReport
+    from retrigger.signals.context import SignalContext
+
+
+class VolumeSignal:
+    kind = "volume"
+
+    def read(self, ctx: SignalContext) -> Reading:
+        from retrigger.data.delta import compute_delta, from_md5s
+        from retrigger.data.versions import versions
+
+        settings = ctx.config.signals.volume
+        assert settings is not None
+        if not ctx.config.data:
+            raise ConfigError("signals.volume needs the data to measure: list the DVC-tracked "
+                              "files under `data:` in retrigger.yaml")
+        threshold = float(settings.min_new_rows) if settings.min_new_rows is not None else None
+        trained = ctx.trained_paths
+        if not trained:
+            return Reading(self.kind, None, threshold, False,
+                           "no retrain or baseline run recorded a data version; volume cannot "
+                           "be measured until one does (run `retrigger baseline`)")
+        current = {out.path: out for out in versions(ctx.root, ctx.config.data)}
+        report = compute_delta(ctx.root, from_md5s(list(current), trained), current,
+                               old_version=ctx.trained_data_version, worktree_new=True)
+        return judge(report, settings, threshold)
+
+
+def judge(report: DeltaReport, settings: VolumeSignalConfig,
+          threshold: float | None) -> Reading:
+    """Fire on new rows or relative growth; unknown rows never fire."""
+    unknown = [d.path for d in report.paths if d.rows is None and d.changed]
+    known = [d for d in report.paths if d.rows is not None]
+    new_rows = sum(d.rows or 0 for d in known)
+    old_rows = sum(d.old.rows or 0 for d in known)
+    growth = new_rows / old_rows if old_rows else None
+    extra: dict[str, object] = {"delta": report.as_json(), "growth": growth}
+    if unknown and not known:
+        return Reading("volume", None, threshold, False,
+                       f"rows unknown for {', '.join(unknown)}: the trained version is not in "
+                       "the local DVC cache; run `dvc fetch` (or `retrigger delta --fetch`)",
+                       extra=extra)
+    reasons = []
+    if settings.min_new_rows is not None and new_rows >= settings.min_new_rows:
+        reasons.append(f">= min_new_rows {settings.min_new_rows}")
+    if settings.min_growth is not None and growth is not None and growth >= settings.min_growth:
+        reasons.append(f"growth {growth:.1%} >= min_growth {settings.min_growth:.0%}")
+    grown = f" ({growth:+.1%})" if growth is not None else ""
+    detail = f"{new_rows:+d} rows since the trained data{grown}"
+    detail += f": {'; '.join(reasons)}" if reasons else ": below " + _limits(settings)
+    if unknown:
+        detail += f"; rows unknown for {', '.join(unknown)} (run `dvc fetch`)"
+    return Reading("volume", float(new_rows), threshold, bool(reasons), detail, extra=extra)
+
+
+def _limits(settings: VolumeSignalConfig) -> str:
+    parts = []
+    if settings.min_new_rows is not None:
+        parts.append(f"min_new_rows {settings.min_new_rows}")
+    if settings.min_growth is not None:
+        parts.append(f"min_growth {settings.min_growth:.0%}")
+    return " and ".join(parts) or "no threshold (set min_new_rows or min_growth)"
