@@ -7,6 +7,7 @@ the same way: memory stays at one column (plus one block), whatever the number o
 
 from __future__ import annotations
 
+import re
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -26,7 +27,7 @@ PARQUET = (".parquet", ".pq")
 CSV = (".csv",)
 JSONL = (".jsonl", ".ndjson", ".json")
 KNOWN = PARQUET + CSV + JSONL
-_BLOCK = 64 << 20  # large blocks: CSV types are inferred from the first block
+BLOCK_BYTES = 64 << 20  # text files are parsed this much at a time
 
 
 class Table:
@@ -47,10 +48,7 @@ class Table:
             self.close()
             raise
         # One handle per file: its footer is parsed once, not once per column.
-        strings = [f.name for f in self.schema if pa.types.is_string(f.type)
-                   or pa.types.is_large_string(f.type)]
-        self._handles = [pq.ParquetFile(f, read_dictionary=strings)
-                         for f in self.files]
+        self._handles = [pq.ParquetFile(f, read_dictionary=_string_columns(f)) for f in self.files]
         self.num_rows = sum(h.metadata.num_rows for h in self._handles)
 
     def _schema(self) -> pa.Schema:
@@ -124,6 +122,11 @@ def open_table(path: Path) -> Table:
     return Table([(f, f.suffix.lower()) for f in _data_files(path)], str(path))
 
 
+def _string_columns(file: Path) -> list[str]:
+    return [f.name for f in pq.read_schema(file)
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+
+
 def _data_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
@@ -140,9 +143,45 @@ def _data_files(path: Path) -> list[Path]:
 def _stream_to_parquet(source: Path, suffix: str, target: Path) -> None:
     """Copy a CSV or JSON Lines file into Parquet one block at a time."""
     if suffix in CSV:
-        reader = pacsv.open_csv(source, read_options=pacsv.ReadOptions(block_size=_BLOCK))
-    else:
-        reader = pajson.open_json(source, read_options=pajson.ReadOptions(block_size=_BLOCK))
+        _stream_csv(source, target)
+        return
+    reader = pajson.open_json(source, read_options=pajson.ReadOptions(block_size=BLOCK_BYTES))
+    _copy(reader, target)
+
+
+# Arrow infers CSV types from the first block; pandas (and so Evidently) from the whole file.
+# When a later block does not fit, the column is widened as pandas would read it and the file
+# read again: integers become floats, an all-empty start becomes floats, then text. Anything
+# else (numbers, then words) is a column that mixes types.
+_WIDER: dict[str, list[pa.DataType]] = {
+    "int64": [pa.float64()],
+    "null": [pa.float64(), pa.string()],
+}
+_CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error")
+
+
+def _stream_csv(source: Path, target: Path) -> None:
+    read = pacsv.ReadOptions(block_size=BLOCK_BYTES)
+    inferred = pacsv.open_csv(source, read_options=read).schema
+    chosen: dict[str, pa.DataType] = {}
+    while True:
+        options = pacsv.ConvertOptions(column_types=chosen)
+        try:
+            _copy(pacsv.open_csv(source, read_options=read, convert_options=options), target)
+            return
+        except pa.ArrowInvalid as exc:
+            match = _CONVERSION.search(str(exc))
+            if match is None:
+                raise
+            field = inferred.field(int(match.group(1)))
+            ladder = _WIDER.get(str(field.type), [])
+            tried = ladder.index(chosen[field.name]) + 1 if field.name in chosen else 0
+            if tried >= len(ladder):
+                raise
+            chosen[field.name] = ladder[tried]
+
+
+def _copy(reader: pa.RecordBatchReader, target: Path) -> None:
     with pq.ParquetWriter(target, reader.schema) as writer:
         for batch in reader:
             writer.write_batch(batch)
