@@ -1,1 +1,1 @@
-"""retrigger."""
+"""The Slack front door: bolt wiring only (parse, call the engine, ack)."""

@@ -12,7 +12,19 @@ import threading
 from types import FrameType
 
 import typer
-from retrigger.cli import baseline, check, config_cmd, delta, demo, drift, hooks_cmd, init, push
+from retrigger.cli import (
+    approve,
+    baseline,
+    bot,
+    check,
+    config_cmd,
+    delta,
+    demo,
+    drift,
+    hooks_cmd,
+    init,
+    push,
+)
 
 from retrigger.errors import Interrupted, RetriggerError
 
@@ -26,7 +38,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo):
+for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
+               approve, bot):
     module.register(app)
 
 

@@ -35,6 +35,16 @@ class Approval:
     decided_at: datetime | None = None
     reason: str | None = None
     executed_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    superseded_by: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PENDING
+
+
+def new_approval_id(now: datetime) -> str:
+    return f"a-{now.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)
@@ -46,12 +56,12 @@ class Outcome:
 
 
 def request(conn: Connection, decision: Decision, requested_by: str | None, ttl: timedelta,
-            now: datetime) -> Approval:
+            now: datetime, *, approval_id: str | None = None) -> Approval:
     """Store a pending approval for ``decision`` (or return the one already stored)."""
     existing = for_decision(conn, decision.id)
     if existing is not None:
         return existing
-    approval_id = f"a-{now.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+    approval_id = approval_id or new_approval_id(now)
     conn.execute(approvals.insert().values(
         id=approval_id, decision_id=decision.id, model=decision.model, status=PENDING,
         requested_by=requested_by, requested_at=now, expires_at=now + ttl,
@@ -87,6 +97,82 @@ def decide(conn: Connection, approval_id: str, actor: str, approve: bool, reason
     if current is None:
         return None
     return Outcome(changed=result.rowcount == 1, approval=current)
+
+
+def auto_approve(conn: Connection, decision: Decision, requested_by: str | None,
+                 now: datetime) -> Approval:
+    """Record a retrain that needs no human (``policy.approval: none``) as approved, so the
+    executor hands it on exactly once like any approved one."""
+    approval_id = new_approval_id(now)
+    conn.execute(approvals.insert().values(
+        id=approval_id, decision_id=decision.id, model=decision.model, status=APPROVED,
+        requested_by=requested_by, requested_at=now, expires_at=now, git_commit=decision.git_commit,
+        data_version=decision.data_version, decided_by="policy", decided_at=now,
+        reason="policy.approval is none",
+    ))
+    found = get(conn, approval_id)
+    assert found is not None
+    return found
+
+
+def expire(conn: Connection, approval_id: str, now: datetime) -> bool:
+    """Mark a pending approval whose time is up as expired; true for the one caller that did."""
+    result = conn.execute(
+        update(approvals)
+        .where(approvals.c.id == approval_id, approvals.c.status == PENDING,
+               approvals.c.expires_at <= now)
+        .values(status=EXPIRED, decided_at=now))
+    return result.rowcount == 1
+
+
+def due_to_expire(conn: Connection, now: datetime) -> list[Approval]:
+    rows = conn.execute(select(approvals).where(
+        approvals.c.status == PENDING, approvals.c.expires_at <= now)).mappings().all()
+    return [_from_row(row) for row in rows]
+
+
+def mark_stale(conn: Connection, approval_id: str, superseded_by: str, now: datetime) -> bool:
+    """An approved, not yet executed approval whose commit or data moved becomes stale."""
+    result = conn.execute(
+        update(approvals)
+        .where(approvals.c.id == approval_id, approvals.c.status == APPROVED,
+               approvals.c.executed_at.is_(None))
+        .values(status=STALE, superseded_by=superseded_by, decided_at=now))
+    return result.rowcount == 1
+
+
+def ready_to_dispatch(conn: Connection, model: str | None = None) -> list[Approval]:
+    """Approved approvals not yet handed to an executor nor executed, oldest first."""
+    query = select(approvals).where(
+        approvals.c.status == APPROVED, approvals.c.dispatched_at.is_(None),
+        approvals.c.executed_at.is_(None))
+    if model is not None:
+        query = query.where(approvals.c.model == model)
+    rows = conn.execute(query.order_by(approvals.c.decided_at, approvals.c.id)).mappings().all()
+    return [_from_row(row) for row in rows]
+
+
+def claim_dispatch(conn: Connection, approval_id: str, now: datetime) -> bool:
+    """Hand an approved retrain to the executor; true for exactly one caller."""
+    result = conn.execute(
+        update(approvals)
+        .where(approvals.c.id == approval_id, approvals.c.status == APPROVED,
+               approvals.c.dispatched_at.is_(None), approvals.c.executed_at.is_(None))
+        .values(dispatched_at=now))
+    return result.rowcount == 1
+
+
+def listing(conn: Connection, *, status: str | None = None, model: str | None = None,
+            limit: int = 50) -> list[Approval]:
+    query = select(approvals)
+    if status is not None:
+        query = query.where(approvals.c.status == status)
+    if model is not None:
+        query = query.where(approvals.c.model == model)
+    rows = conn.execute(
+        query.order_by(approvals.c.requested_at.desc(), approvals.c.id.desc()).limit(limit)
+    ).mappings().all()
+    return [_from_row(row) for row in rows]
 
 
 def _aware(value: datetime | None) -> datetime | None:

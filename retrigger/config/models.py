@@ -119,13 +119,53 @@ class HooksConfig(Section):
     check_on_push: bool = False
 
 
+# Slack user ids start with U or W, user groups (subteams) with S.
+SLACK_ID_PATTERN = r"^[UWS][A-Z0-9]{2,}$"
+
+
+class GithubExecutorConfig(Section):
+    """``slack.executor: github`` sends a workflow_dispatch; the token comes from $GITHUB_TOKEN."""
+
+    repo: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="owner/name")
+    workflow: str = Field(default="retrain.yml", min_length=1, description="workflow file or id")
+    ref: str = Field(default="main", min_length=1)
+    api_url: str = Field(default="https://api.github.com", pattern=r"^https?://")
+
+
 class SlackConfig(Section):
-    channel: str = "#ml-ops"
-    api_url: str = "https://slack.com/api/"
-    approvers: list[str] = Field(default_factory=list)
+    channel: str = Field(default="#ml-ops", min_length=1)
+    api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://")
+    approvers: list[Annotated[str, Field(pattern=SLACK_ID_PATTERN)]] = Field(
+        default_factory=list, description="Slack user ids (U…/W…) and user group ids (S…)")
     four_eyes: bool = False
-    approval_ttl: Duration = timedelta(hours=24)
+    approval_ttl: Duration = Field(default=timedelta(hours=24))
     executor: Literal["local", "github", "none"] = "none"
+    workdir: str = Field(default=".", description="local executor: where `retrigger run` runs")
+    github: GithubExecutorConfig | None = None
+    team_id: str | None = Field(default=None, description="refuse requests from other workspaces")
+    api_app_id: str | None = Field(default=None, description="refuse requests for other apps")
+    group_cache: Duration = Field(default=timedelta(minutes=5),
+                                  description="how long user group members are cached")
+
+    @field_validator("approval_ttl")
+    @classmethod
+    def _ttl_positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration such as 24h")
+        return value
+
+    @model_validator(mode="after")
+    def _someone_can_approve(self) -> SlackConfig:
+        # Under four-eyes a lone approver could never approve what they asked for: refuse a
+        # config where that leaves no possible approver. A user group may hold several people.
+        users = {a for a in self.approvers if not a.startswith("S")}
+        groups = [a for a in self.approvers if a.startswith("S")]
+        if self.four_eyes and len(users) < 2 and not groups:
+            raise ValueError("four_eyes needs at least two approvers (user ids) or a user group, "
+                             "otherwise nobody could approve a request made by an approver")
+        if self.executor == "github" and self.github is None:
+            raise ValueError("executor github needs a github section: {repo: owner/name}")
+        return self
 
 
 class RetriggerConfig(Section):

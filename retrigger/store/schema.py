@@ -20,7 +20,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
     select,
+    text,
 )
 
 metadata = MetaData()
@@ -68,6 +70,9 @@ approvals = Table(
     Column("decided_at", DateTime(timezone=True)),
     Column("reason", Text),
     Column("executed_at", DateTime(timezone=True)),
+    # v4: an approved retrain is handed to the executor once (conditional UPDATE of this column).
+    Column("dispatched_at", DateTime(timezone=True)),
+    Column("superseded_by", String(64)),  # the new approval requested when this one went stale
 )
 
 outbox = Table(
@@ -86,6 +91,9 @@ outbox = Table(
     Column("last_error", Text),
     Column("delivered_at", DateTime(timezone=True)),
     Column("delivered_ref", String(64)),  # e.g. the Slack message ts
+    # v4: the Slack channel id the message landed in (chat.update needs the id, not the name).
+    Column("delivered_channel", String(64)),
+    Column("claimed_until", DateTime(timezone=True)),  # a worker's lease on the row
 )
 
 audit = Table(
@@ -114,6 +122,14 @@ data_arrivals = Table(
 )
 
 
+# v4: inbound Slack requests already handled (replays and retries change nothing twice).
+inbound = Table(
+    "inbound", metadata,
+    Column("key", String(128), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
 def _v1_decisions(conn: Connection) -> None:
     schema_version.create(conn, checkfirst=True)
     decisions.create(conn, checkfirst=True)
@@ -128,8 +144,26 @@ def _v3_data_arrivals(conn: Connection) -> None:
     data_arrivals.create(conn, checkfirst=True)
 
 
+def _v4_bot(conn: Connection) -> None:
+    added = {
+        approvals: ("dispatched_at", "superseded_by"),
+        outbox: ("delivered_channel", "claimed_until"),
+    }
+    inspector = inspect(conn)
+    for table, names in added.items():
+        have = {column["name"] for column in inspector.get_columns(table.name)}
+        for name in names:
+            if name in have:  # a fresh database got the column from the v2 CREATE TABLE
+                continue
+            column = table.c[name]
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+    inbound.create(conn, checkfirst=True)
+
+
 Migration = Callable[[Connection], None]
-MIGRATIONS: list[Migration] = [_v1_decisions, _v2_approvals_outbox_audit, _v3_data_arrivals]
+MIGRATIONS: list[Migration] = [_v1_decisions, _v2_approvals_outbox_audit, _v3_data_arrivals,
+                               _v4_bot]
 
 
 def current_version(conn: Connection) -> int:

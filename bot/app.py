@@ -1,0 +1,94 @@
+"""The slack-bolt app: listeners parse the request, call the engine (which commits), ack.
+
+``process_before_response=False``: bolt answers Slack as soon as ``ack()`` is called and the
+rest of the listener (the ephemeral reply to a click) runs after; delivery and executors run
+in the runtime's background loop. A listener never lets an exception through before its ack,
+so a failure is an ephemeral line, not a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from retrigger.bot_runtime import Runtime
+from retrigger.config.secrets import Secrets
+from retrigger.errors import RetriggerError
+from retrigger.notify.render import APPROVE_ACTION, REJECT_ACTION
+
+log = logging.getLogger(__name__)
+_APPROVAL_ID = re.compile(r"^a-\d{8}T\d{6}-[0-9a-f]{6}$")
+FAILED = "retrigger could not do that right now; try again or see the bot's log"
+
+
+def build_app(runtime: Runtime, secrets: Secrets) -> Any:
+    from slack_bolt import App
+
+    app = App(
+        token=secrets.slack_bot_token, signing_secret="", client=runtime.client,
+        process_before_response=False,
+        # HTTP requests are verified by retrigger.bot.wsgi before bolt sees them (with a
+        # non-numeric timestamp bolt's own check would raise); Socket Mode needs none.
+        request_verification_enabled=False, token_verification_enabled=False,
+        ignoring_self_events_enabled=False, url_verification_enabled=True,
+    )
+    app.middleware(_allow_list(runtime))
+    app.command("/retrain")(_retrain(runtime))
+    app.action(APPROVE_ACTION)(_click(runtime, approve=True))
+    app.action(REJECT_ACTION)(_click(runtime, approve=False))
+    return app
+
+
+def _allow_list(runtime: Runtime) -> Any:
+    """Refuse payloads from another workspace (team_id) or for another app (api_app_id)."""
+    from slack_bolt import BoltResponse
+
+    slack = runtime.workspace.config.slack
+
+    def allow_list(body: dict[str, Any], next: Any) -> Any:
+        team = body.get("team_id") or (body.get("team") or {}).get("id")
+        if (slack.team_id and team != slack.team_id) or (
+                slack.api_app_id and body.get("api_app_id") != slack.api_app_id):
+            log.warning("refused a payload from team %r app %r", team, body.get("api_app_id"))
+            return BoltResponse(status=403, body="")
+        return next()
+
+    return allow_list
+
+
+def _retrain(runtime: Runtime) -> Any:
+    def retrain(ack: Any, body: dict[str, Any]) -> None:
+        try:
+            text = runtime.engine.command(str(body.get("user_id", "")),
+                                          str(body.get("text") or ""), body.get("trigger_id"))
+        except RetriggerError as exc:
+            text = f"retrigger: {exc}"
+        except Exception:
+            log.exception("/retrain failed")
+            text = FAILED
+        ack(text=text, response_type="ephemeral")
+        runtime.wake()
+
+    return retrain
+
+
+def _click(runtime: Runtime, approve: bool) -> Any:
+    def click(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        user = str((body.get("user") or {}).get("id", ""))
+        approval_id = str(action.get("value", ""))
+        if not _APPROVAL_ID.match(approval_id):
+            ack()
+            return
+        try:
+            message = runtime.engine.click(user, approval_id, approve).message
+        except Exception:
+            log.exception("approval click failed")
+            message = FAILED
+        ack()
+        runtime.wake()
+        channel = (body.get("channel") or {}).get("id")
+        if channel:
+            runtime.ephemeral(str(channel), user, message)
+
+    return click

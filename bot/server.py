@@ -1,0 +1,61 @@
+"""Serving the bot: gunicorn (gthread workers) over bolt's WSGI adapter, or Socket Mode.
+
+The runtime (engine, worker, background loop) is built inside each gunicorn worker, after the
+fork, so its threads and database connections belong to the process that uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from retrigger.bot.app import build_app
+from retrigger.bot.wsgi import Front
+
+from retrigger.bot_runtime import Runtime
+from retrigger.config.secrets import Secrets
+from retrigger.workspace import Workspace
+
+
+def wsgi_app(workspace: Workspace, secrets: Secrets) -> tuple[Front, Runtime]:
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    runtime = Runtime(workspace, secrets)
+    handler = SlackRequestHandler(build_app(runtime, secrets))
+    runtime.start()
+    return Front(handler, secrets.slack_signing_secret or ""), runtime
+
+
+def serve_http(load: Callable[[], Front], host: str, port: int, workers: int,
+               threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
+                "threads": threads, "timeout": 60, "graceful_timeout": 10,
+                "accesslog": None, "errorlog": "-", "loglevel": "info",
+                # gunicorn ≥ 24 opens a control socket under $HOME; the bot needs none.
+                "control_socket_disable": True,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return load()
+
+    _Server().run()
+
+
+def serve_socket_mode(workspace: Workspace, secrets: Secrets) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    runtime = Runtime(workspace, secrets)
+    handler = SocketModeHandler(build_app(runtime, secrets), app_token=secrets.slack_app_token,
+                                web_client=runtime.client)
+    runtime.start()
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    finally:
+        runtime.stop()

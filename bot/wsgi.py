@@ -1,0 +1,70 @@
+"""The HTTP front door: ``/healthz``, ``/slack/events`` (verified, then bolt), nothing else.
+
+Refusals are plain 4xx answers, never a 500, and nothing about them is stored.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from retrigger.bot import verify
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class Front:
+    def __init__(self, bolt: WsgiApp, signing_secret: str,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.bolt = bolt
+        self._secret = signing_secret
+        self.clock = clock
+
+    def __call__(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == "/healthz":
+            return _answer(start, 200, {"ok": True})
+        if path != EVENTS_PATH:
+            return _answer(start, 404, {"error": "not found"})
+        if method != "POST":
+            return _answer(start, 405, {"error": "POST only"})
+        body = _read(environ)
+        if body is None:
+            return _answer(start, 413, {"error": "body over 1 MB"})
+        headers = {key[5:].replace("_", "-").lower(): str(value)
+                   for key, value in environ.items() if key.startswith("HTTP_")}
+        why = verify.problem(headers, body, self._secret, self.clock())
+        if why is not None:
+            log.warning("refused a request to %s: %s", path, why)
+            return _answer(start, 401, {"error": "invalid request"})
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return self.bolt(environ, start)
+
+
+def _read(environ: dict[str, Any]) -> bytes | None:
+    """The body, or None when it is over the limit (read no more than limit + 1 bytes)."""
+    raw = environ.get("CONTENT_LENGTH") or ""
+    stream = environ["wsgi.input"]
+    if raw:
+        if not raw.isdigit() or int(raw) > verify.MAX_BODY:
+            return None
+        return bytes(stream.read(int(raw)))
+    body = bytes(stream.read(verify.MAX_BODY + 1))
+    return None if len(body) > verify.MAX_BODY else body
+
+
+def _answer(start: StartResponse, status: int, document: dict[str, Any]) -> list[bytes]:
+    payload = json.dumps(document).encode()
+    reason = {200: "OK", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+              405: "Method Not Allowed", 413: "Payload Too Large"}[status]
+    start(f"{status} {reason}", [("Content-Type", "application/json"),
+                                 ("Content-Length", str(len(payload)))])
+    return [payload]

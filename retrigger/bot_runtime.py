@@ -1,0 +1,98 @@
+"""The running bot's parts, built once from a workspace and the environment's secrets: the
+Slack client, the engine, the outbox worker, and the background loop that keeps delivering,
+expiring and dispatching while the front door only parses and acks."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from retrigger.approvers import Approvers, slack_group_members
+from retrigger.config.secrets import Secrets
+from retrigger.errors import ConfigError
+from retrigger.executors import Executor, GithubExecutor, LocalExecutor, NoExecutor
+from retrigger.notify.delivery import slack_client
+from retrigger.notify.transport import SlackTransport
+from retrigger.notify.worker import Worker
+from retrigger.slackbot import BotEngine
+from retrigger.workspace import Workspace
+
+log = logging.getLogger(__name__)
+LOOP_INTERVAL_S = 5.0
+
+
+def require_secrets(secrets: Secrets, socket_mode: bool) -> None:
+    """Refuse to start without what the chosen mode needs (names only, never values)."""
+    if not secrets.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set; export the bot token (xoxb-...) "
+                          "before `retrigger bot`")
+    if socket_mode and not secrets.slack_app_token:
+        raise ConfigError("--socket-mode needs SLACK_APP_TOKEN (an xapp-... app-level token "
+                          "with connections:write)")
+    if not socket_mode and not secrets.slack_signing_secret:
+        raise ConfigError("HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → Signing "
+                          "Secret) to verify requests; export it or use --socket-mode")
+
+
+def make_executor(workspace: Workspace, secrets: Secrets) -> Executor:
+    slack = workspace.config.slack
+    if slack.executor == "local":
+        return LocalExecutor((workspace.root / slack.workdir).resolve(), workspace.loaded.path)
+    if slack.executor == "github" and slack.github is not None:
+        return GithubExecutor(slack.github, secrets.github_token)
+    return NoExecutor()
+
+
+class Runtime:
+    def __init__(self, workspace: Workspace, secrets: Secrets,
+                 interval_s: float = LOOP_INTERVAL_S) -> None:
+        slack = workspace.config.slack
+        self.workspace = workspace
+        self.client: Any = slack_client(slack, secrets.slack_bot_token)
+        approvers = Approvers(slack.approvers, slack_group_members(self.client),
+                              slack.group_cache, workspace.clock)
+        self.engine = BotEngine(workspace, approvers, make_executor(workspace, secrets))
+        self.worker = Worker(workspace.store, SlackTransport(self.client), workspace.clock)
+        self.interval_s = interval_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="retrigger-bot-loop",
+                                            daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.engine.close()
+
+    def ephemeral(self, channel: str, user: str, text: str) -> None:
+        """A message only ``user`` sees; best effort (it is not state, the outbox has that)."""
+        try:
+            self.client.chat_postEphemeral(channel=channel, user=user, text=text)
+        except Exception as exc:  # never let a lost courtesy message break a listener
+            log.warning("could not post an ephemeral message: %s", type(exc).__name__)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.engine.dispatch_due()
+                self.worker.deliver_due()
+                due = self.worker.next_due()
+            except Exception:  # a store hiccup must not end the loop; retry next round
+                log.exception("bot loop round failed")
+                due = None
+            wait = self.interval_s
+            if due is not None:
+                wait = min(wait, max((due - self.workspace.clock()).total_seconds(), 0.05))
+            self._wake.wait(wait)

@@ -1,0 +1,38 @@
+"""Outbox payloads built from engine objects, so every front door announces things alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retrigger.approvals import Approval
+from retrigger.decision import Decision
+
+
+def decision_payload(decision: Decision) -> dict[str, Any]:
+    return {
+        "model": decision.model,
+        "decision_id": decision.id,
+        "fire": decision.fire,
+        "trigger_types": list(decision.trigger_types),
+        "held_by": decision.held_by,
+        "signals": [reading.as_json() for reading in decision.readings],
+        "data_version": decision.data_version,
+        "git_commit": decision.git_commit,
+        "requested_by": decision.requested_by,
+        "reason": decision.reason,
+    }
+
+
+def approval_payload(approval: Approval) -> dict[str, Any]:
+    return {
+        "model": approval.model,
+        "decision_id": approval.decision_id,
+        "approval_id": approval.id,
+        "status": approval.status,
+        "requested_by": approval.requested_by,
+        "expires_at": approval.expires_at.isoformat(),
+        "decided_by": approval.decided_by,
+        "decided_at": approval.decided_at.isoformat() if approval.decided_at else None,
+        "reason": approval.reason,
+        "superseded_by": approval.superseded_by,
+    }

@@ -1,0 +1,183 @@
+"""What the Slack bot does, without Slack: ``/retrain`` requests and reports, Approve / Reject
+clicks, and handing approved retrains to the executor.
+
+Every method that changes state commits it (with its outbox messages and audit records) before
+it returns, so the front door can ack right after; slow work (executors, delivery) runs later
+in ``dispatch_due`` and the outbox worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from retrigger import approval_flow, approvals, slack_commands
+from retrigger.approval_flow import Result, Snapshot
+from retrigger.approvers import Approvers
+from retrigger.data.versions import data_version, versions
+from retrigger.decision import Decision, new_decision_id
+from retrigger.executors import Executor
+from retrigger.gitutil import head_commit
+from retrigger.notify import outbox
+from retrigger.notify.payloads import decision_payload
+from retrigger.store import decisions
+from retrigger.store.schema import inbound
+from retrigger.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def current_snapshot(workspace: Workspace) -> Snapshot:
+    """The git commit and data version in the workspace now (what an approval binds to)."""
+    outs = versions(workspace.root, workspace.config.data) if workspace.config.data else []
+    return Snapshot(git_commit=head_commit(workspace.root),
+                    data_version=data_version(outs) if outs else None,
+                    data_paths={out.path: out.md5 for out in outs})
+
+
+class BotEngine:
+    def __init__(self, workspace: Workspace, approvers: Approvers, executor: Executor,
+                 snapshot: Callable[[], Snapshot] | None = None) -> None:
+        self.workspace = workspace
+        self.approvers = approvers
+        self.executor = executor
+        self.snapshot = snapshot or (lambda: current_snapshot(workspace))
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrigger-exec")
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return (self.workspace.config.model.name,)
+
+    def command(self, user: str, text: str, key: str | None = None) -> str:
+        """Answer ``/retrain <text>`` from ``user``; ``key`` (Slack's trigger_id) makes a
+        replayed or retried request change nothing twice."""
+        parsed = slack_commands.parse(text, self.models)
+        if isinstance(parsed, slack_commands.Help):
+            return slack_commands.usage(self.models, parsed.problem)
+        if isinstance(parsed, slack_commands.Status):
+            return self._status(parsed.model or self.models[0])
+        if isinstance(parsed, slack_commands.History):
+            return self._history(parsed)
+        return self._request(user, parsed, key)
+
+    def click(self, user: str, approval_id: str, approve: bool) -> Result:
+        now = self.workspace.clock()
+        slack = self.workspace.config.slack
+        with self.workspace.store.transaction() as conn:
+            return approval_flow.decide(conn, approval_id, user, approve, None, now,
+                                        slack=slack, approvers=self.approvers)
+
+    def _request(self, user: str, req: slack_commands.Request, key: str | None) -> str:
+        now = self.workspace.clock()
+        config = self.workspace.config
+        snap = self.snapshot()
+        decision = Decision(
+            id=new_decision_id(now), model=req.model, created_at=now, fire=True, wanted=True,
+            trigger_types=("manual",), held_by=None, hold_detail=None, readings=(),
+            data_version=snap.data_version, data_paths=snap.data_paths,
+            git_commit=snap.git_commit, config={}, requested_by=user, reason=req.reason)
+        with self.workspace.store.transaction() as conn:
+            if key is not None and not _first_time(conn, f"command:{key}", now):
+                return "this request was already handled (Slack sent it twice)"
+            decisions.save(conn, decision)
+            if config.policy.approval == "required":
+                approval = approval_flow.request(conn, decision, user, config.slack, now)
+                return (f"asked for approval {approval.id} to retrain `{req.model}` (decision "
+                        f"{decision.id}); approvers will see it in {config.slack.channel}")
+            approvals.auto_approve(conn, decision, user, now)
+            outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision),
+                           channel=config.slack.channel, now=now, thread_key=decision.id)
+        return (f"retrain of `{req.model}` requested (decision {decision.id}); "
+                f"executor: {config.slack.executor}")
+
+    def _status(self, model: str) -> str:
+        with self.workspace.store.transaction() as conn:
+            latest = decisions.latest(conn, model)
+            pending = approvals.listing(conn, status=approvals.PENDING, model=model)
+        lines = [f"*{model}*"]
+        if latest is None:
+            lines.append("no decision yet; run `retrigger check`")
+        else:
+            state = "FIRE" if latest.fire else (f"held by {latest.held_by}" if latest.held_by
+                                                else "no retrain needed")
+            fired = ", ".join(latest.trigger_types) or "none"
+            lines.append(f"latest decision {latest.id} at {_when(latest.created_at)}: {state} "
+                         f"(signals fired: {fired})")
+        lines += [f"pending approval {a.id} for {a.decision_id}, expires {_when(a.expires_at)}"
+                  for a in pending] or ["no pending approvals"]
+        return "\n".join(lines)
+
+    def _history(self, query: slack_commands.History) -> str:
+        model = query.model or self.models[0]
+        since = self.workspace.clock() - query.since
+        with self.workspace.store.transaction() as conn:
+            found = [d for d in decisions.fired_since(conn, model, since)
+                     if query.trigger is None or query.trigger in d.trigger_types]
+            states = {d.id: approvals.for_decision(conn, d.id) for d in found[:20]}
+        if not found:
+            return f"no fired decisions for `{model}` in the last {query.since.days}d"
+        lines = [f"*{model}*: {len(found)} fired decision(s) in the last {query.since.days}d"]
+        for d in found[:20]:
+            approval = states[d.id]
+            lines.append(f"• {_when(d.created_at)} {d.id} {', '.join(d.trigger_types)}"
+                         + (f" — approval {approval.status}" if approval else ""))
+        return "\n".join(lines)
+
+    def dispatch_due(self) -> list[str]:
+        """Expire overdue approvals, re-request stale ones, hand approved ones to the executor
+        (each exactly once, whichever bot process claims it). Returns the approval ids handed on."""
+        now = self.workspace.clock()
+        slack = self.workspace.config.slack
+        with self.workspace.store.transaction() as conn:
+            approval_flow.expire_due(conn, slack, now)
+            ready = approvals.ready_to_dispatch(conn, self.models[0])
+        if not ready or self.executor.name == "none":
+            return []
+        snap = self.snapshot()
+        started = []
+        for approval in ready:
+            with self.workspace.store.transaction() as conn:
+                if approval_flow.refresh_if_stale(conn, approval, snap, slack, now) is not None:
+                    continue
+                if not approvals.claim_dispatch(conn, approval.id, now):
+                    continue
+            started.append(approval.id)
+            self._pool.submit(self._execute, approval)
+        return started
+
+    def _execute(self, approval: approvals.Approval) -> None:
+        try:
+            self.executor.execute(approval, lambda text: self.report(approval, text))
+        except Exception:  # an executor bug must not kill the bot; say so in the thread
+            log.exception("executor %s failed", self.executor.name)
+            self.report(approval, "the executor failed unexpectedly; see the bot's log")
+
+    def report(self, approval: approvals.Approval, text: str) -> None:
+        with self.workspace.store.transaction() as conn:
+            outbox.enqueue(conn, outbox.EXECUTOR_PROGRESS,
+                           {"model": approval.model, "decision_id": approval.decision_id,
+                            "executor": self.executor.name, "message": text},
+                           channel=self.workspace.config.slack.channel,
+                           now=self.workspace.clock(), thread_key=approval.decision_id)
+
+    def close(self, wait: bool = False) -> None:
+        self._pool.shutdown(wait=wait)
+
+
+def _first_time(conn: Connection, key: str, now: datetime) -> bool:
+    """Remember ``key``; false when it was already there (a savepoint keeps the transaction)."""
+    try:
+        with conn.begin_nested():
+            conn.execute(inbound.insert().values(key=key[:128], at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _when(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,166 @@
+"""The outbox worker against the fake Slack Web API over loopback HTTP."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from retrigger.config.secrets import Secrets
+from retrigger.notify import outbox
+from retrigger.notify.delivery import deliver_pending, worker_for
+from retrigger.notify.worker import Worker
+from retrigger.workspace import Workspace
+from tests.conftest import sqlite_rows
+from tests.support.fake_slack import FakeSlack, refused_url
+from tests.support.workspaces import Clock, mini_workspace
+
+TOKEN = "xoxb-test-token-never-logged"
+SECRETS = Secrets(slack_bot_token=TOKEN)
+
+
+def _queue(ws: Workspace, kind: str, channel: str = "#ml-ops", key: str | None = "d-1",
+           **payload: object) -> int:
+    with ws.store.transaction() as conn:
+        return outbox.enqueue(conn, kind, {"model": "churn", "decision_id": key, **payload},
+                              channel=channel, now=ws.clock(), thread_key=key)
+
+
+def _rows(ws: Workspace) -> list[tuple[object, ...]]:
+    return sqlite_rows(ws.root / ".retrigger" / "state.db",
+                       "SELECT id, status, attempts, last_error, delivered_ref FROM outbox "
+                       "ORDER BY id")
+
+
+def _worker(ws: Workspace) -> Worker:
+    return worker_for(ws, SECRETS)
+
+
+def test_messages_about_one_decision_share_a_thread(tmp_path: Path, fake_slack: FakeSlack,
+                                                     clock: Clock) -> None:
+    ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
+    _queue(ws, outbox.TRIGGER_FIRED, trigger_types=["drift"])
+    _queue(ws, outbox.APPROVAL_REQUESTED, approval_id="a-1")
+    _queue(ws, outbox.DATA_ARRIVAL, key=None, data_version="v2")
+
+    tally = _worker(ws).deliver_due()
+
+    posts = fake_slack.of("chat.postMessage")
+    assert tally.delivered == 3
+    first_ts = _rows(ws)[0][4]
+    assert first_ts is not None
+    assert [p.params.get("thread_ts") for p in posts] == [None, first_ts, None]
+    assert "drift" in posts[0].params["text"]
+    buttons = posts[1].params["blocks"][-1]["elements"]
+    assert [b["value"] for b in buttons] == ["a-1", "a-1"]
+    assert posts[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    assert [row[1] for row in _rows(ws)] == ["delivered"] * 3
+
+
+def test_rate_limit_delays_only_its_channel_and_keeps_order(tmp_path: Path,
+                                                            fake_slack: FakeSlack,
+                                                            clock: Clock) -> None:
+    ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
+    first = _queue(ws, outbox.TRIGGER_FIRED, channel="#a", key="d-a")
+    _queue(ws, outbox.RETRAIN_STARTED, channel="#a", key="d-a")
+    _queue(ws, outbox.TRIGGER_FIRED, channel="#b", key="d-b")
+    fake_slack.fail("chat.postMessage", 429, retry_after=30,
+                    when=lambda call: call.params.get("channel") == "#a")
+    worker = _worker(ws)
+
+    tally = worker.deliver_due()
+
+    assert (tally.delivered, tally.retried) == (1, 1)
+    assert [c.params["channel"] for c in fake_slack.of("chat.postMessage")] == ["#a", "#b"]
+    assert worker.next_due() == clock.now + timedelta(seconds=30)
+    clock.advance(seconds=29)
+    assert worker.deliver_due().delivered == 0
+    clock.advance(seconds=1)
+    assert worker.deliver_due().delivered == 2
+    posts = [c.params for c in fake_slack.of("chat.postMessage") if c.params["channel"] == "#a"]
+    assert [p["text"].split()[0] for p in posts] == ["Retrain", "Retrain", "Retrain"]
+    assert posts[2].get("thread_ts") == _rows(ws)[first - 1][4]
+
+
+def test_server_errors_and_refused_connections_are_retried_with_backoff(
+        tmp_path: Path, fake_slack: FakeSlack, clock: Clock) -> None:
+    ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
+    _queue(ws, outbox.TRIGGER_FIRED)
+    fake_slack.fail("chat.postMessage", 500, times=2)
+    worker = _worker(ws)
+
+    worker.deliver_due()
+    clock.advance(seconds=2)
+    worker.deliver_due()
+    assert _rows(ws)[0][1:4] == ("pending", 2, "HTTP 500 internal_error")
+    assert worker.next_due() == clock.now + timedelta(seconds=4)
+    clock.advance(seconds=4)
+    worker.deliver_due()
+
+    assert _rows(ws)[0][1:3] == ("delivered", 3)
+
+    down = mini_workspace(tmp_path / "down", clock, api_url=refused_url())
+    _queue(down, outbox.TRIGGER_FIRED)
+    assert worker_for(down, SECRETS).deliver_due().retried == 1
+    assert _rows(down)[0][1] == "pending"
+    assert "connection failed" in str(_rows(down)[0][3])
+
+
+def test_permanent_errors_go_to_dead_letters_without_blocking_the_channel(
+        tmp_path: Path, fake_slack: FakeSlack, clock: Clock) -> None:
+    ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
+    _queue(ws, outbox.TRIGGER_FIRED, key="d-1")
+    _queue(ws, outbox.TRIGGER_FIRED, key="d-2")
+    fake_slack.fail("chat.postMessage", error="invalid_auth")
+
+    tally = _worker(ws).deliver_due()
+
+    assert (tally.dead, tally.delivered) == (1, 1)
+    rows = _rows(ws)
+    assert rows[0][1:4] == ("dead", 1, "invalid_auth")
+    assert rows[1][1] == "delivered"
+    assert TOKEN not in repr(rows)
+
+
+def test_two_workers_never_deliver_one_message_twice(tmp_path: Path, fake_slack: FakeSlack,
+                                                     clock: Clock) -> None:
+    ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
+    for n in range(20):
+        _queue(ws, outbox.TRIGGER_FIRED, key=f"d-{n}", channel=f"#c{n % 3}")
+    workers = [_worker(mini_workspace(tmp_path, clock, api_url=fake_slack.url))
+               for _ in range(3)]
+    threads = [threading.Thread(target=w.deliver_due) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    texts = [c.params["text"] for c in fake_slack.of("chat.postMessage")]
+    assert len(texts) == len(set(texts)) == 20
+
+
+def test_deliver_pending_waits_for_a_short_retry_after_within_its_deadline(
+        tmp_path: Path, fake_slack: FakeSlack) -> None:
+    ws = mini_workspace(tmp_path, api_url=fake_slack.url)
+    _queue(ws, outbox.TRIGGER_FIRED)
+    fake_slack.fail("chat.postMessage", 429, retry_after=0.2)
+    assert deliver_pending(ws, 5.0, secrets=SECRETS).delivered == 1
+
+    _queue(ws, outbox.TRIGGER_FIRED, key="d-2")
+    fake_slack.fail("chat.postMessage", 429, retry_after=60)
+    tally = deliver_pending(ws, 0.5, secrets=SECRETS)
+    assert (tally.delivered, tally.retried) == (0, 1)
+    assert _rows(ws)[-1][1] == "pending"
+
+
+def test_without_a_token_messages_go_to_the_console(tmp_path: Path, capsys: object) -> None:
+    ws = mini_workspace(tmp_path)
+    _queue(ws, outbox.TRIGGER_FIRED, trigger_types=["schedule"])
+    _queue(ws, outbox.RETRAIN_SUCCEEDED, metric="accuracy", metric_before=0.8, metric_after=0.9)
+
+    tally = deliver_pending(ws, 1.0, secrets=Secrets())
+
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert tally.delivered == 2
+    assert "[#ml-ops] Retrain trigger fired for *churn*: schedule" in err
+    assert "↳ Retrain of *churn* succeeded (decision d-1): accuracy 0.8 → 0.9" in err
