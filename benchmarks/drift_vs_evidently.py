@@ -143,9 +143,9 @@ def run_retrigger(ref: Path, cur: Path) -> dict[str, object]:
 
 
 def run_evidently(ref: Path, cur: Path) -> dict[str, object]:
-    import pandas as pd
-    from evidently import Report
-    from evidently.presets import DataDriftPreset
+    import pandas as pd  # type: ignore[import-untyped]  # (the benchmark venv's)
+    from evidently import Report  # type: ignore[import-not-found]
+    from evidently.presets import DataDriftPreset  # type: ignore[import-not-found]
 
     warm = pd.DataFrame({"a": [1.0, 2.0, 3.0] * 10, "b": ["x", "y", "z"] * 10})
     Report([DataDriftPreset()]).run(warm, warm)

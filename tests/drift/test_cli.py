@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -86,8 +87,8 @@ def test_html_and_png_reports_are_written_and_self_contained(
 
 
 def test_csv_jsonl_and_folders_read_like_parquet(write: Writer) -> None:
-    ref = {"x": [i % 7 + 0.5 for i in range(300)], "s": ["p", "q", "r"] * 100}
-    cur = {"x": [i % 7 + 2.5 for i in range(300)], "s": ["p", "q", "r"] * 100}
+    ref: dict[str, list[Any]] = {"x": [i % 7 + 0.5 for i in range(300)], "s": ["p", "q", "r"] * 100}
+    cur: dict[str, list[Any]] = {"x": [i % 7 + 2.5 for i in range(300)], "s": ["p", "q", "r"] * 100}
     expected = run_drift_json(str(write("a.parquet", ref)), str(write("b.parquet", cur)))
     write("dir/part1.csv", {k: v[:150] for k, v in cur.items()})
     write("dir/part2.csv", {k: v[150:] for k, v in cur.items()})
