@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from retrigger.decision import Decision
 
 
+NOTIFY_DEADLINE_S = 10.0
+
+
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
 
@@ -35,7 +38,11 @@ def check(
     from retrigger.check import run_check
     from retrigger.workspace import Workspace
 
-    decision = run_check(Workspace.load(config))
+    workspace = Workspace.load(config)
+    decision = run_check(workspace)
+    from retrigger.notify import deliver_pending
+
+    deliver_pending(workspace, NOTIFY_DEADLINE_S)  # what check queued (trigger fired)
     if output_file is not None:
         _append_github_output(output_file, decision)
     if json_output:

@@ -8,6 +8,8 @@ from retrigger import tags
 from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.gitutil import head_commit
+from retrigger.notify import outbox
+from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, decide
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
@@ -21,6 +23,9 @@ def run_check(workspace: Workspace) -> Decision:
     Any bad input raises before anything is stored: a decision is only ever stored whole.
     """
     config = workspace.config
+    # Open the state store first: an unreachable database is reported within seconds,
+    # before the slow reads of MLflow and the data, and before anything is decided.
+    _ = workspace.store
     now = workspace.clock()
     ctx = SignalContext(workspace.loaded, workspace.tracking, now)
     outs = versions(workspace.root, config.data) if config.data else []
@@ -37,6 +42,9 @@ def run_check(workspace: Workspace) -> Decision:
     )
     with workspace.store.transaction() as conn:
         decisions.save(conn, decision)
+        if decision.fire:  # announced in the same transaction: never a lost notification
+            outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision),
+                           channel=config.slack.channel, now=now, thread_key=decision.id)
     return decision
 
 
