@@ -64,10 +64,9 @@ def status(config: ConfigOption = None, json_output: JsonOption = False) -> None
     if json_output:
         render.print_json(report)
         return
-    render.table("pending approvals", ["approval", "model", "decision", "requested by",
-                                       "expires"],
-                 [[a["approval_id"], a["model"], a["decision_id"], a["requested_by"] or "?",
-                   a["expires_at"] + (" (overdue)" if a["overdue"] else "")]
+    render.table("pending approvals", ["approval", "model", "requested by", "expires (UTC)"],
+                 [[a["approval_id"], a["model"], a["requested_by"] or "?",
+                   a["expires_at"][:16].replace("T", " ") + (" overdue" if a["overdue"] else "")]
                   for a in report["pending_approvals"]])
     for a in report["approved_not_started"]:
         render.line(f"approved, not started: {a['approval_id']} ({a['decision_id']})")
