@@ -17,7 +17,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from retrigger.errors import BadInput, ConfigError
 
-CONNECT_TIMEOUT_SECONDS = 10
+# libpq waits this long for a server that accepts but does not answer; with the CLI's own
+# start-up, an unreachable state store is one clear line within 10 s.
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def normalise_url(url: str, root: Path) -> str:

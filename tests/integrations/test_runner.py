@@ -1,0 +1,87 @@
+"""What orchestrator tasks run: the `retrigger` CLI in a subprocess, and the approval sensor's
+read of the state store (SQLite and PostgreSQL). No Airflow needed here."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from retrigger import approvals
+from retrigger.decision import Decision, new_decision_id
+from retrigger.errors import BadInput
+from retrigger.integrations.airflow import ApprovalClosed, poke_approval
+from retrigger.integrations.runner import RetriggerCli
+from retrigger.store import Store, decisions
+
+
+def _fired(now: datetime) -> Decision:
+    return Decision(id=new_decision_id(now), model="churn", created_at=now, fire=True,
+                    wanted=True, trigger_types=("performance",), held_by=None, hold_detail=None,
+                    readings=(), data_version="abc", git_commit="f00")
+
+
+@pytest.fixture
+def project(tmp_path: Path, state_url: str) -> Path:
+    (tmp_path / "retrigger.yaml").write_text(
+        f"model: {{name: churn}}\nstate: {{url: '{state_url}'}}\npolicy: {{approval: required}}\n")
+    return tmp_path
+
+
+def _store(project: Path, state_url: str) -> Store:
+    return Store.open(state_url, project)
+
+
+def test_the_sensor_waits_for_a_yes_and_gives_up_on_a_no(project: Path, state_url: str) -> None:
+    now = datetime.now(tz=UTC)
+    store = _store(project, state_url)
+    approved, rejected = _fired(now), _fired(now)
+    with store.transaction() as conn:
+        for decision in (approved, rejected):
+            decisions.save(conn, decision)
+            approvals.request(conn, decision, "ci", timedelta(hours=1), now)
+    cli = RetriggerCli(project)
+    waiting = {"decision_id": approved.id, "awaiting_approval": True}
+
+    assert poke_approval(cli, waiting) is False
+    with store.transaction() as conn:
+        pending = approvals.for_decision(conn, approved.id)
+        assert pending is not None
+        approvals.decide(conn, pending.id, "U1", True, None, now)
+    assert poke_approval(cli, waiting) is True
+
+    with store.transaction() as conn:
+        pending = approvals.for_decision(conn, rejected.id)
+        assert pending is not None
+        approvals.decide(conn, pending.id, "U1", False, "not now", now)
+    with pytest.raises(ApprovalClosed, match="rejected"):
+        poke_approval(cli, {"decision_id": rejected.id, "awaiting_approval": True})
+    store.close()
+
+
+def test_no_approval_needed_means_no_wait(project: Path) -> None:
+    cli = RetriggerCli(project)
+
+    assert poke_approval(cli, {"decision_id": "d-unknown", "awaiting_approval": False}) is True
+    with pytest.raises(ApprovalClosed, match="missing"):
+        poke_approval(cli, {"decision_id": "d-unknown", "awaiting_approval": True})
+
+
+@pytest.mark.slow
+def test_check_task_runs_the_real_cli_and_stores_the_decision(demo_project: Path) -> None:
+    outcome = RetriggerCli(demo_project).check()
+
+    with sqlite3.connect(demo_project / ".retrigger" / "state.db") as conn:
+        stored = dict(conn.execute("SELECT id, fire FROM decisions"))
+    assert stored[outcome.decision_id] == int(outcome.fire)
+    assert outcome.awaiting_approval is False
+
+
+@pytest.mark.slow
+def test_a_cli_refusal_becomes_the_same_error_type(tmp_path: Path) -> None:
+    (tmp_path / "retrigger.yaml").write_text("model: {name: churn}\nsignals: {bogus: 1}\n")
+
+    with pytest.raises(BadInput, match=r"retrigger check.* exited 2: .*signals.bogus"):
+        RetriggerCli(tmp_path).check()
