@@ -8,6 +8,8 @@ from retrigger import tags
 from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.gitutil import head_commit
+from retrigger.notify import outbox
+from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, decide
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
@@ -40,6 +42,9 @@ def run_check(workspace: Workspace) -> Decision:
     )
     with workspace.store.transaction() as conn:
         decisions.save(conn, decision)
+        if decision.fire:  # announced in the same transaction: never a lost notification
+            outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision),
+                           channel=config.slack.channel, now=now, thread_key=decision.id)
     return decision
 
 
