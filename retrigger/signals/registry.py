@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from retrigger.config.models import SignalsConfig
 from retrigger.signals.base import Signal
+from retrigger.signals.drift import DriftSignal
 from retrigger.signals.performance import PerformanceSignal
 from retrigger.signals.schedule import ScheduleSignal
 from retrigger.signals.volume import VolumeSignal
@@ -12,6 +13,7 @@ SIGNALS: dict[str, type[Signal]] = {
     "performance": PerformanceSignal,
     "schedule": ScheduleSignal,
     "volume": VolumeSignal,
+    "drift": DriftSignal,
 }
 
 
