@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retrigger.errors import EXIT_OK, ConfigError
 
+if TYPE_CHECKING:
+    from retrigger.hooks_engine import HookRepo
 
-def config_check(files: list[str]) -> int:
+
+def config_check(repo: HookRepo, names: list[str]) -> int:
     """Exit 2 with ``config validate``'s message when the changed retrigger.yaml is invalid."""
-    from retrigger.hooks_engine import config_in, hook_repo, staged_names, validate_config
+    from retrigger.hooks_engine import config_in, validate_config
 
-    repo = hook_repo(Path.cwd())
-    if repo is None:
-        return EXIT_OK
-    name = config_in(files or staged_names(repo.root))
+    name = config_in(names)
     if name is None:
         return EXIT_OK
     try:
@@ -31,7 +32,10 @@ def pre_push(_args: list[str], ref_lines: list[str]) -> int:
     from retrigger.hooks_engine import CONFIG_NAMES, hook_repo, pushed_data
 
     repo = hook_repo(Path.cwd())
-    if repo is None or not pushed_data(repo.root, ref_lines):
+    if repo is None:
+        return EXIT_OK
+    carries, base = pushed_data(repo.root, ref_lines)
+    if not carries:
         return EXIT_OK
     config = next((repo.root / n for n in CONFIG_NAMES if (repo.root / n).is_file()), None)
     if config is None:
@@ -39,7 +43,8 @@ def pre_push(_args: list[str], ref_lines: list[str]) -> int:
     from retrigger.data.push import push
     from retrigger.workspace import Workspace
 
-    outcome = push(Workspace.load(config), [], source="pre-push", run_dvc=False)
+    outcome = push(Workspace.load(config), [], source="pre-push", run_dvc=False,
+                   base_rev=base)
     for line in outcome.summary_lines():
         print(f"retrigger: {line}")
     return EXIT_OK

@@ -64,18 +64,45 @@ def data_delta(_args: list[str]) -> int:
 def config_check(args: list[str]) -> int:
     from retrigger.hooks.checks import config_check as run_check
 
-    return run_check(args)
+    from retrigger.hooks_engine import hook_repo, staged_names
+
+    repo = hook_repo(Path.cwd())
+    return EXIT_OK if repo is None else run_check(repo, args or staged_names(repo.root))
 
 
-def pre_commit(args: list[str]) -> int:
-    guarded("data-delta", lambda: data_delta(args))
-    return config_check([])
+def pre_commit(_args: list[str]) -> int:
+    """Both pre-commit hooks over one look at the repo (a commit pays for git once)."""
+    from retrigger.hooks_engine import config_in, data_delta_lines, hook_repo, staged_names
+
+    repo = hook_repo(Path.cwd())
+    if repo is None:
+        return EXIT_OK
+    names = staged_names(repo.root)
+
+    def delta() -> int:
+        for line in data_delta_lines(repo, names):
+            print(line)
+        return EXIT_OK
+
+    guarded("data-delta", delta)
+    if config_in(names) is None:
+        return EXIT_OK
+    from retrigger.hooks.checks import config_check as run_check
+
+    return run_check(repo, names)
 
 
 def pre_push(args: list[str]) -> int:
+    import os
+
     from retrigger.hooks.checks import pre_push as run_pre_push
 
-    return run_pre_push(args, sys.stdin.read().splitlines() if not sys.stdin.isatty() else [])
+    lines = sys.stdin.read().splitlines() if not sys.stdin.isatty() else []
+    # Under pre-commit, git's stdin went to pre-commit, which passes the refs as variables.
+    pushed, before = os.environ.get("PRE_COMMIT_TO_REF"), os.environ.get("PRE_COMMIT_FROM_REF")
+    if not lines and pushed and before:
+        lines = [f"HEAD {pushed} HEAD {before}"]
+    return run_pre_push(args, lines)
 
 
 _HANDLERS: dict[str, Callable[[list[str]], int]] = {

@@ -8,7 +8,6 @@ merge, cherry-pick or revert, and when nothing data-related is staged or pushed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from retrigger.proc import run
@@ -18,10 +17,14 @@ _IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD"
 _NO_SHA = "0" * 40
 
 
-@dataclass(frozen=True)
 class HookRepo:
-    root: Path
-    git_dir: Path
+    """A work tree with DVC, not mid-rebase or merge (a plain class: dataclasses costs a
+    commit 10 ms of import)."""
+
+    __slots__ = ("git_dir", "root")
+
+    def __init__(self, root: Path, git_dir: Path) -> None:
+        self.root, self.git_dir = root, git_dir
 
 
 def hook_repo(start: Path) -> HookRepo | None:
@@ -79,19 +82,24 @@ def validate_config(root: Path, name: str) -> None:
     load_config(root / name)
 
 
-def pushed_data(root: Path, ref_lines: Sequence[str]) -> bool:
-    """Whether a ``git push`` (pre-push stdin lines) carries a change to a data file."""
+def pushed_data(root: Path, ref_lines: Sequence[str]) -> tuple[bool, str | None]:
+    """Whether a ``git push`` (pre-push stdin lines) carries a change to a data file, and the
+    commit the remote had before it (the base the arrival's delta is measured from)."""
     from retrigger.data.changes import is_data_file
 
+    carries, base = False, None
     for line in ref_lines:
         parts = line.split()
         if len(parts) != 4 or parts[1] == _NO_SHA:
             continue  # malformed, or a branch deletion
         local, remote = parts[1], parts[3]
         if remote == _NO_SHA:
-            return True  # a new branch: let the arrival record decide whether it is new data
+            carries = True  # a new branch: let the arrival record decide whether it is new
+            continue
         result = run(["git", "diff", "--name-only", "--no-renames", remote, local], root,
                      check=False)
-        if result.returncode != 0 or any(is_data_file(n) for n in result.stdout.splitlines()):
-            return True  # an unknown remote commit: better check than miss an arrival
-    return False
+        if result.returncode != 0:
+            carries = True  # an unknown remote commit: better check than miss an arrival
+        elif any(is_data_file(n) for n in result.stdout.splitlines()):
+            carries, base = True, base or remote
+    return carries, base

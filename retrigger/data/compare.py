@@ -46,7 +46,7 @@ def compare(workspace: Workspace, request: DeltaRequest) -> Compared:
     new = {p: out_version(root, p, new_rev) for p in paths}
     if request.rev_a is not None:
         old_rev = _commit(root, request.rev_a)
-        old = {p: _optional(root, p, old_rev) for p in paths}
+        old = {p: optional_version(root, p, old_rev) for p in paths}
         report = compute_delta(root, old, new, fetch_missing=request.fetch,
                                worktree_new=new_rev in (WORKTREE, INDEX))
         return Compared(report, request.rev_a, new_label)
@@ -81,7 +81,7 @@ def _commit(root: Path, rev: str) -> str:
     return resolve_rev(root, rev)
 
 
-def _optional(root: Path, path: str, rev: str) -> OutVersion | None:
+def optional_version(root: Path, path: str, rev: str) -> OutVersion | None:
     """A path's version at an older revision, or None when it was not tracked yet."""
     try:
         return out_version(root, path, rev)

@@ -62,11 +62,15 @@ class PathDelta:
         if self.rows is not None:
             pct = f" ({self.rows_pct:+.1f}%)" if self.rows_pct is not None else ""
             rows = f"{self.rows:+,} rows{pct}"
-        elif self.old.md5 is None and self.new.rows is not None:
-            rows = f"new, {self.new.rows:,} rows"
+        elif self.old.md5 is None:
+            rows = "new" + (f", {self.new.rows:,} rows" if self.new.rows is not None else "")
         else:
             rows = "rows unknown (old version not in the DVC cache; `retrigger delta --fetch`)"
-        size = f"{_signed_size(self.bytes)}" if self.bytes is not None else "size unknown"
+        size = "size unknown"
+        if self.bytes is not None:
+            size = _signed_size(self.bytes)
+        elif self.old.md5 is None and self.new.bytes is not None:
+            size = _signed_size(self.new.bytes)
         text = f"{self.path}: {rows}, {size}"
         if self.new.manifest is not None or self.old.manifest is not None:
             text += (f", files +{self.files_added} -{self.files_removed} "

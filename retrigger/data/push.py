@@ -49,8 +49,12 @@ class PushOutcome:
 
 
 def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
-         run_dvc: bool = True) -> PushOutcome:
-    """Push (unless DVC's own hook just did), verify the remote, record the arrival once."""
+         run_dvc: bool = True, base_rev: str | None = None) -> PushOutcome:
+    """Push (unless DVC's own hook just did), verify the remote, record the arrival once.
+
+    The delta is measured from the previous arrival, else from ``base_rev`` (the commit the
+    git remote had, known in a pre-push hook), else from the data the model was trained on.
+    """
     root, paths = workspace.root, workspace.config.data
     if not paths:
         raise BadInput("`data:` in retrigger.yaml is empty; list the DVC-tracked paths the "
@@ -58,7 +62,7 @@ def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
     current = {p: out_version(root, p, WORKTREE) for p in paths}  # bad input before any push
     output = run_dvc_push(root, dvc_args) if run_dvc else ""
     verify_remote(root, paths, remote_of(dvc_args))
-    outcome = record_arrival(workspace, current, source)
+    outcome = record_arrival(workspace, current, source, base_rev)
     decision = None
     if workspace.config.hooks.check_on_push:
         from retrigger.check import run_check
@@ -119,13 +123,13 @@ class _Recorded:
 
 
 def record_arrival(workspace: Workspace, current: dict[str, OutVersion],
-                   source: str) -> _Recorded:
+                   source: str, base_rev: str | None = None) -> _Recorded:
     from retrigger.data import arrivals
     from retrigger.gitutil import head_commit
 
     model = workspace.config.model.name
     previous = arrivals.latest(workspace.store, model)
-    md5s, version, reference = _reference(workspace, previous)
+    md5s, version, reference = _reference(workspace, previous, base_rev, list(current))
     report = compute_delta(workspace.root, from_md5s(list(current), md5s), current,
                            old_version=version, worktree_new=True)
     arrival = arrivals.Arrival(
@@ -136,11 +140,17 @@ def record_arrival(workspace: Workspace, current: dict[str, OutVersion],
     return _Recorded(report, arrival, recorded, reference)
 
 
-def _reference(workspace: Workspace, previous: Arrival | None
-               ) -> tuple[dict[str, str], str | None, str]:
-    """The previous arrival, else the data the model in use was trained on, else nothing."""
+def _reference(workspace: Workspace, previous: Arrival | None, base_rev: str | None,
+               paths: list[str]) -> tuple[dict[str, str], str | None, str]:
+    """The previous arrival, else ``base_rev``, else the data the model was trained on."""
     if previous is not None:
         return previous.paths, previous.data_version, "previous arrival"
+    if base_rev is not None:
+        from retrigger.data.compare import optional_version
+
+        found = {p: optional_version(workspace.root, p, base_rev) for p in paths}
+        md5s = {p: v.md5 for p, v in found.items() if v is not None and v.md5 is not None}
+        return md5s, None, f"the git remote's {base_rev[:8]}"
     from retrigger.data.reference import trained
 
     try:

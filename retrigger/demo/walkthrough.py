@@ -12,6 +12,7 @@ from pathlib import Path
 from retrigger.check import run_check
 from retrigger.decision import Decision
 from retrigger.demo import project
+from retrigger.demo.arrival import step_data_arrival
 from retrigger.workspace import Workspace
 
 Say = Callable[[str], None]
@@ -62,7 +63,7 @@ def step_check_fires(state: DemoState) -> None:
 
 
 STEPS: list[Callable[[DemoState], None]] = [
-    step_build, step_check_quiet, step_degrade, step_check_fires,
+    step_build, step_check_quiet, step_degrade, step_check_fires, step_data_arrival,
 ]
 
 
