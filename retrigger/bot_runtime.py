@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from retrigger.approvers import Approvers, slack_group_members
@@ -15,11 +18,14 @@ from retrigger.executors import Executor, GithubExecutor, LocalExecutor, NoExecu
 from retrigger.notify.delivery import slack_client
 from retrigger.notify.transport import SlackTransport
 from retrigger.notify.worker import Worker
-from retrigger.slackbot import BotEngine
+from retrigger.slackbot import BotEngine, SnapshotCache, current_snapshot
+from retrigger.store_serial import SerialStore
 from retrigger.workspace import Workspace
 
 log = logging.getLogger(__name__)
 LOOP_INTERVAL_S = 5.0
+QUIET_S = 0.1
+MAX_DEFER_S = 1.0
 
 
 def require_secrets(secrets: Secrets, socket_mode: bool) -> None:
@@ -52,18 +58,27 @@ class Runtime:
         self.client: Any = slack_client(slack, secrets.slack_bot_token)
         approvers = Approvers(slack.approvers, slack_group_members(self.client),
                               slack.group_cache, workspace.clock)
-        self.engine = BotEngine(workspace, approvers, make_executor(workspace, secrets))
-        self.worker = Worker(workspace.store, SlackTransport(self.client), workspace.clock)
+        serial = SerialStore(workspace.store)
+        self.snapshots = SnapshotCache(lambda: current_snapshot(workspace), on_old=self.wake)
+        self.engine = BotEngine(workspace, approvers, make_executor(workspace, secrets),
+                                store=serial, request_snapshot=self.snapshots)
+        self.worker = Worker(serial, SlackTransport(self.client), workspace.clock)
         self.interval_s = interval_s
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._after = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrigger-after")
 
     def start(self) -> None:
         if self._thread is None:
+            self.snapshots.refresh()  # the first /retrain must not wait on git either
             self._thread = threading.Thread(target=self._loop, name="retrigger-bot-loop",
                                             daemon=True)
             self._thread.start()
+
+    def later(self, work: Callable[..., object], *args: object) -> None:
+        """Run ``work`` after the ack, off the request's thread."""
+        self._after.submit(work, *args)
 
     def wake(self) -> None:
         self._wake.set()
@@ -73,6 +88,7 @@ class Runtime:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self._after.shutdown(wait=False)
         self.engine.close()
 
     def ephemeral(self, channel: str, user: str, text: str) -> None:
@@ -82,10 +98,19 @@ class Runtime:
         except Exception as exc:  # never let a lost courtesy message break a listener
             log.warning("could not post an ephemeral message: %s", type(exc).__name__)
 
+    def _settle(self) -> None:
+        """Let a burst of requests finish before delivering: their acks wait on the same
+        write lock, so deliveries go in the first quiet moment (at most MAX_DEFER_S late)."""
+        deadline = time.monotonic() + MAX_DEFER_S
+        while self._wake.wait(QUIET_S) and time.monotonic() < deadline:
+            self._wake.clear()
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
+            self._settle()
             try:
+                self.snapshots.refresh_if_old()
                 self.engine.dispatch_due()
                 self.worker.deliver_due()
                 due = self.worker.next_due()

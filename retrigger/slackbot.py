@@ -9,6 +9,8 @@ in ``dispatch_due`` and the outbox worker.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -27,6 +29,7 @@ from retrigger.notify import outbox
 from retrigger.notify.payloads import decision_payload
 from retrigger.store import decisions
 from retrigger.store.schema import inbound
+from retrigger.store_serial import Transactional
 from retrigger.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -40,13 +43,55 @@ def current_snapshot(workspace: Workspace) -> Snapshot:
                     data_paths={out.path: out.md5 for out in outs})
 
 
+class SnapshotCache:
+    """What a new request binds to, without making it wait on ``git``: a cached snapshot,
+    refreshed by the bot's loop (``refresh_if_old``) and asked for again (``on_old``) once it is
+    older than ``fresh_s``. Approvals are checked against a fresh snapshot before execution,
+    so a request that bound to a commit just replaced is re-requested, never run stale."""
+
+    def __init__(self, read: Callable[[], Snapshot], fresh_s: float = 2.0,
+                 on_old: Callable[[], None] | None = None) -> None:
+        self._read = read
+        self.fresh_s = fresh_s
+        self._on_old = on_old
+        self._lock = threading.Lock()
+        self._entry: tuple[float, Snapshot] | None = None
+
+    def __call__(self) -> Snapshot:
+        with self._lock:
+            entry = self._entry
+        if entry is None:
+            return self.refresh()
+        if time.monotonic() - entry[0] > self.fresh_s and self._on_old is not None:
+            self._on_old()
+        return entry[1]
+
+    def refresh(self) -> Snapshot:
+        fresh = self._read()
+        with self._lock:
+            self._entry = (time.monotonic(), fresh)
+        return fresh
+
+    def refresh_if_old(self) -> None:
+        with self._lock:
+            entry = self._entry
+        if entry is None or time.monotonic() - entry[0] > self.fresh_s:
+            self.refresh()
+
+
 class BotEngine:
     def __init__(self, workspace: Workspace, approvers: Approvers, executor: Executor,
-                 snapshot: Callable[[], Snapshot] | None = None) -> None:
+                 snapshot: Callable[[], Snapshot] | None = None,
+                 store: Transactional | None = None,
+                 request_snapshot: Callable[[], Snapshot] | None = None) -> None:
         self.workspace = workspace
+        self.store: Transactional = store or workspace.store
         self.approvers = approvers
         self.executor = executor
+        # What a new request binds to (may be cached briefly) and, fresh, what an approval is
+        # checked against before it is handed to the executor.
         self.snapshot = snapshot or (lambda: current_snapshot(workspace))
+        self.request_snapshot = request_snapshot or self.snapshot
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrigger-exec")
 
     @property
@@ -68,20 +113,20 @@ class BotEngine:
     def click(self, user: str, approval_id: str, approve: bool) -> Result:
         now = self.workspace.clock()
         slack = self.workspace.config.slack
-        with self.workspace.store.transaction() as conn:
+        with self.store.transaction() as conn:
             return approval_flow.decide(conn, approval_id, user, approve, None, now,
                                         slack=slack, approvers=self.approvers)
 
     def _request(self, user: str, req: slack_commands.Request, key: str | None) -> str:
         now = self.workspace.clock()
         config = self.workspace.config
-        snap = self.snapshot()
+        snap = self.request_snapshot()
         decision = Decision(
             id=new_decision_id(now), model=req.model, created_at=now, fire=True, wanted=True,
             trigger_types=("manual",), held_by=None, hold_detail=None, readings=(),
             data_version=snap.data_version, data_paths=snap.data_paths,
             git_commit=snap.git_commit, config={}, requested_by=user, reason=req.reason)
-        with self.workspace.store.transaction() as conn:
+        with self.store.transaction() as conn:
             if key is not None and not _first_time(conn, f"command:{key}", now):
                 return "this request was already handled (Slack sent it twice)"
             decisions.save(conn, decision)
@@ -96,7 +141,7 @@ class BotEngine:
                 f"executor: {config.slack.executor}")
 
     def _status(self, model: str) -> str:
-        with self.workspace.store.transaction() as conn:
+        with self.store.transaction() as conn:
             latest = decisions.latest(conn, model)
             pending = approvals.listing(conn, status=approvals.PENDING, model=model)
         lines = [f"*{model}*"]
@@ -115,7 +160,7 @@ class BotEngine:
     def _history(self, query: slack_commands.History) -> str:
         model = query.model or self.models[0]
         since = self.workspace.clock() - query.since
-        with self.workspace.store.transaction() as conn:
+        with self.store.transaction() as conn:
             found = [d for d in decisions.fired_since(conn, model, since)
                      if query.trigger is None or query.trigger in d.trigger_types]
             states = {d.id: approvals.for_decision(conn, d.id) for d in found[:20]}
@@ -133,7 +178,7 @@ class BotEngine:
         (each exactly once, whichever bot process claims it). Returns the approval ids handed on."""
         now = self.workspace.clock()
         slack = self.workspace.config.slack
-        with self.workspace.store.transaction() as conn:
+        with self.store.transaction() as conn:
             approval_flow.expire_due(conn, slack, now)
             ready = approvals.ready_to_dispatch(conn, self.models[0])
         if not ready or self.executor.name == "none":
@@ -141,7 +186,7 @@ class BotEngine:
         snap = self.snapshot()
         started = []
         for approval in ready:
-            with self.workspace.store.transaction() as conn:
+            with self.store.transaction() as conn:
                 if approval_flow.refresh_if_stale(conn, approval, snap, slack, now) is not None:
                     continue
                 if not approvals.claim_dispatch(conn, approval.id, now):
@@ -158,7 +203,7 @@ class BotEngine:
             self.report(approval, "the executor failed unexpectedly; see the bot's log")
 
     def report(self, approval: approvals.Approval, text: str) -> None:
-        with self.workspace.store.transaction() as conn:
+        with self.store.transaction() as conn:
             outbox.enqueue(conn, outbox.EXECUTOR_PROGRESS,
                            {"model": approval.model, "decision_id": approval.decision_id,
                             "executor": self.executor.name, "message": text},

@@ -20,8 +20,8 @@ from sqlalchemy import Connection, func, or_, select, update
 from retrigger.notify import outbox
 from retrigger.notify.render import render, render_closed_request
 from retrigger.notify.transport import Permanent, RateLimited, Transient, Transport
-from retrigger.store import Store
 from retrigger.store.schema import outbox as table
+from retrigger.store_serial import Transactional
 
 LEASE = timedelta(seconds=60)
 BACKOFF_FIRST = timedelta(seconds=2)
@@ -47,7 +47,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Worker:
-    def __init__(self, store: Store, transport: Transport, clock: Callable[[], datetime],
+    def __init__(self, store: Transactional, transport: Transport, clock: Callable[[], datetime],
                  *, console: bool = False) -> None:
         self.store = store
         self.transport = transport
