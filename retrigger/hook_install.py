@@ -26,7 +26,7 @@ _TEMPLATE = """#!/bin/sh
 # the hook that was here before (kept as {hook}{legacy}).
 HERE=$(cd "$(dirname "$0")" && pwd)
 {run_legacy}
-INTERP='{python}'
+{prefilter}INTERP='{python}'
 if [ -x "$INTERP" ]; then
     {feed}"$INTERP" -c '{launcher}' {hook} "$@"
 elif command -v retrigger-hook >/dev/null 2>&1; then
@@ -47,6 +47,10 @@ _LEGACY_PRE_PUSH = """INPUT=$(cat)
 if [ -x "$HERE/pre-push{legacy}" ]; then
     printf '%s\\n' "$INPUT" | "$HERE/pre-push{legacy}" "$@" || exit $?
 fi"""
+# A commit that stages no data or config file never starts Python (the common case).
+_PREFILTER = """git diff --cached --name-only 2>/dev/null \\
+    | grep -qE '(\\.dvc|(^|/)dvc\\.lock|^retrigger\\.ya?ml)$' || exit 0
+"""
 _LEGACY_PLAIN = """if [ -x "$HERE/{hook}{legacy}" ]; then
     "$HERE/{hook}{legacy}" "$@" || exit $?
 fi"""
@@ -80,6 +84,7 @@ def script(hook: str) -> str:
     return _TEMPLATE.format(
         marker=MARKER, hook=hook, legacy=LEGACY_SUFFIX, python=sys.executable,
         run_legacy=template.format(hook=hook, legacy=LEGACY_SUFFIX), launcher=_LAUNCHER,
+        prefilter=_PREFILTER if hook == "pre-commit" else "",
         feed="printf '%s\\n' \"$INPUT\" | " if hook == "pre-push" else "")
 
 

@@ -91,3 +91,41 @@ def test_malformed_dvc_file_is_one_line_bad_input(dvc_repo: Path) -> None:
 
     with pytest.raises(BadInput, match=r"data/train.csv.dvc line \d+ is not valid YAML"):
         out_version(dvc_repo, "data/train.csv")
+
+
+LOCK = """\
+schema: '2.0'
+stages:
+  features:
+    cmd: python features.py
+    outs:
+    - path: data/features.csv
+      hash: md5
+      md5: {md5}
+      size: 10
+    - path: model.pkl
+      hash: md5
+      md5: 0123456789abcdef0123456789abcdef
+      size: 5
+"""
+
+
+def test_a_dvc_lock_change_names_only_the_outputs_whose_md5_moved(dvc_repo: Path) -> None:
+    (dvc_repo / "dvc.lock").write_text(LOCK.format(md5="a" * 32))
+    sh(dvc_repo, "git", "add", "dvc.lock")
+    sh(dvc_repo, "git", "commit", "-q", "-m", "lock")
+    (dvc_repo / "dvc.lock").write_text(LOCK.format(md5="b" * 32))
+    sh(dvc_repo, "git", "add", "dvc.lock")
+
+    old, new = changed_outputs(dvc_repo, ["dvc.lock"], "HEAD", INDEX)
+
+    assert list(new) == ["data/features.csv"]
+    assert new["data/features.csv"].md5 == "b" * 32
+    assert old["data/features.csv"] is not None and old["data/features.csv"].md5 == "a" * 32
+
+
+def test_malformed_dvc_lock_is_one_line_bad_input(dvc_repo: Path) -> None:
+    (dvc_repo / "dvc.lock").write_text("stages: {features: [\n")
+
+    with pytest.raises(BadInput, match=r"dvc.lock line \d+ is not valid YAML"):
+        out_version(dvc_repo, "data/features.csv")

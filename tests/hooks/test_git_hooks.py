@@ -176,3 +176,18 @@ def test_pre_push_after_dvc_install_records_each_arrival_once(
     assert rows == [("pre-push",), ("pre-push",)]
     _install(dvc_repo, "uninstall")
     assert (dvc_repo / ".git/hooks/pre-push").read_text() == dvc_pre_push
+
+
+def test_the_cli_runs_the_same_hooks(dvc_repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(dvc_repo)
+    add_rows(dvc_repo, 104)
+    sh(dvc_repo, "git", "add", "data/train.csv.dvc")
+
+    delta = run_cli("hook", "data-delta")
+    printed = capsys.readouterr().out  # the hook prints directly, as under git
+    uninstalled = run_cli("hooks", "uninstall")
+
+    assert delta.code == 0
+    assert "retrigger: data/train.csv: +4 rows (+4.0%)" in delta.out + printed
+    assert uninstalled.code == 0 and "pre-commit: absent" in uninstalled.out
