@@ -19,6 +19,8 @@ from retrigger.errors import BadInput, LockHeld, WorkFailed
 from retrigger.proc import run
 
 DEFAULT_COMMAND: tuple[str, ...] = (sys.executable, "-m", "retrigger")
+# `retrigger run --json` status of a decision that now waits for a person (issue 5's run).
+AWAITING_APPROVAL = "awaiting-approval"
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,11 @@ class RetriggerCli:
         outcome = CheckOutcome(str(decision["decision_id"]), bool(decision["fire"]),
                                [str(t) for t in decision.get("trigger_types", [])])
         if outcome.fire and self.approval_required():
-            self._json("run", "--decision", outcome.decision_id)
-            return CheckOutcome(outcome.decision_id, True, outcome.trigger_types, True)
+            asked = self._json("run", "--decision", outcome.decision_id)
+            # Anything but "awaiting-approval" means an earlier approval let it run already;
+            # the retrain task's rerun of the same decision then changes nothing.
+            waiting = asked.get("status") == AWAITING_APPROVAL
+            return CheckOutcome(outcome.decision_id, True, outcome.trigger_types, waiting)
         return outcome
 
     def approval_required(self) -> bool:
