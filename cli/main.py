@@ -21,9 +21,12 @@ from retrigger.cli import (
     delta,
     demo,
     drift,
+    explain,
+    history,
     hooks_cmd,
     init,
     push,
+    run,
 )
 
 from retrigger.errors import Interrupted, RetriggerError
@@ -39,7 +42,7 @@ app = typer.Typer(
 )
 
 for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
-               approve, bot):
+               approve, bot, run, history, explain):
     module.register(app)
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from retrigger.errors import BadInput
@@ -50,3 +54,76 @@ def run(args: Sequence[str], cwd: Path, *, check: bool = True, timeout: float | 
         raise subprocess.CalledProcessError(result.returncode, list(args), result.stdout,
                                             result.stderr)
     return result
+
+
+
+class StreamTimeout(Exception):
+    """A streamed command ran longer than its timeout and was stopped."""
+
+
+def stream(args: Sequence[str], cwd: Path, on_line: Callable[[str], None], *,
+           timeout: float | None = None, on_start: Callable[[int], None] | None = None,
+           env: Mapping[str, str] | None = None) -> int:
+    """Run a long command, handing each output line (stdout and stderr merged) to ``on_line``
+    as it comes; return its exit code (``StreamTimeout`` after ``timeout`` seconds).
+
+    The command leads its own process group, so a timeout or an interrupt stops it and every
+    process it started (``dvc repro`` runs the stage's commands as children). ``on_start``
+    receives that group's id, so a later runner can stop it if this process dies first.
+    """
+    try:
+        child = subprocess.Popen(
+            list(args), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            bufsize=1, env=clean_env(env), start_new_session=True, errors="replace",
+        )
+    except FileNotFoundError:
+        raise BadInput(f"{args[0]} is not installed or not on PATH; install it and retry") from None
+    expired = threading.Event()
+
+    def _expire() -> None:
+        expired.set()
+        _signal_group(child.pid, signal.SIGKILL)
+
+    timer = threading.Timer(timeout, _expire) if timeout else None
+    try:
+        if on_start is not None:
+            on_start(child.pid)
+        if timer is not None:
+            timer.start()
+        assert child.stdout is not None
+        for text in child.stdout:
+            on_line(text.rstrip("\n"))
+        code = child.wait()
+    except BaseException:
+        _signal_group(child.pid, signal.SIGTERM)
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            _signal_group(child.pid, signal.SIGKILL)
+            child.wait()
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    if expired.is_set():
+        raise StreamTimeout(f"`{' '.join(args)}` ran longer than {timeout:g}s and was stopped")
+    return code
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def stop_group(pgid: int, grace: float = 5.0) -> None:
+    """Stop a process group this process did not start (a dead runner's leftover step):
+    SIGTERM, then SIGKILL when it is still there after ``grace`` seconds."""
+    _signal_group(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.05)
+    _signal_group(pgid, signal.SIGKILL)

@@ -15,3 +15,20 @@ SUCCESSFUL_STATUSES = frozenset({"succeeded", "promoted"})
 
 # Per-path data version on retrain and baseline runs: ``retrigger.data.<path>`` = DVC md5.
 DATA_PATH_PREFIX = "retrigger.data."
+
+# Written by the retrain pipeline (retrigger.pipeline).
+MODEL_VERSION = "retrigger.model_version"  # the registry version a retrain promoted
+CHAMPION_ALIAS = "retrigger.champion_alias"
+PREVIOUS_CHAMPION = "retrigger.previous_champion"  # the version the alias pointed to before
+VALIDATION = "retrigger.validation"  # one line: why the gate passed or refused
+ATTEMPT_ID = "retrigger.attempt_id"
+REASON = "retrigger.reason"  # a forced retrain's reason
+ERROR = "retrigger.error"
+MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"  # MLflow's own tag, shown in its UI
+
+# Statuses a retrain run ends in (retrigger.status).
+STATUS_RUNNING = "running"
+STATUS_SUCCEEDED = "succeeded"  # retrained, validated, pushed, recorded; promotion next
+STATUS_PROMOTED = "promoted"
+STATUS_REJECTED = "rejected-by-validation"
+STATUS_FAILED = "failed"

@@ -113,6 +113,11 @@ class PipelineConfig(Section):
     champion_alias: str = "champion"
     min_improvement: float = Field(default=0.0, ge=0)
     min_relative_improvement: float = Field(default=0.0, ge=0)
+    stage_timeout: Duration | None = Field(
+        default=None, description="stop a pull, repro or push step that runs longer (null: never)")
+    lock_stale_after: Duration = Field(
+        default=timedelta(minutes=10), description="a lock held from another host whose "
+        "heartbeat is older than this is reclaimed (same host: a dead pid is reclaimed at once)")
 
 
 class HooksConfig(Section):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Float,
     Integer,
     MetaData,
     String,
@@ -130,6 +131,52 @@ inbound = Table(
 )
 
 
+# v5: the retrain pipeline. One lock row per model while a retrain runs (crash-safe: the holder's
+# pid, host and process start time let the next runner see that it died and reclaim the lock).
+retrain_locks = Table(
+    "retrain_locks", metadata,
+    Column("model", String(200), primary_key=True),
+    Column("attempt_id", String(64), nullable=False),
+    Column("decision_id", String(64), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("hostname", String(255), nullable=False),
+    Column("proc_start", String(32)),  # the holder's start time: a reused pid is not the holder
+    Column("child_pid", Integer),  # the running step's process group, killed on reclaim
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per attempt to execute a decision; a decision may take several (crash, outage).
+retrain_attempts = Table(
+    "retrain_attempts", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("decision_id", String(64), nullable=False, index=True),
+    Column("model", String(200), nullable=False, index=True),
+    # running → promoted | rejected-by-validation | failed | interrupted
+    Column("status", String(32), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("pid", Integer),
+    Column("hostname", String(255)),
+    Column("requested_by", String(200)),
+    Column("approved_by", String(200)),
+    Column("stopped_at", String(32)),  # the step that failed or was interrupted
+    Column("error", Text),
+    Column("facts", JSON, nullable=False),  # metric before/after, validation, run id, version
+)
+
+retrain_steps = Table(
+    "retrain_steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("attempt_id", String(64), nullable=False, index=True),
+    Column("name", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # running → ok | failed | interrupted
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("seconds", Float),
+    Column("detail", Text),
+)
+
+
 def _v1_decisions(conn: Connection) -> None:
     schema_version.create(conn, checkfirst=True)
     decisions.create(conn, checkfirst=True)
@@ -161,9 +208,14 @@ def _v4_bot(conn: Connection) -> None:
     inbound.create(conn, checkfirst=True)
 
 
+def _v5_pipeline(conn: Connection) -> None:
+    for table in (retrain_locks, retrain_attempts, retrain_steps):
+        table.create(conn, checkfirst=True)
+
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [_v1_decisions, _v2_approvals_outbox_audit, _v3_data_arrivals,
-                               _v4_bot]
+                               _v4_bot, _v5_pipeline]
 
 
 def current_version(conn: Connection) -> int:

@@ -1,0 +1,32 @@
+"""``retrigger explain ID``: the whole story of one decision or retrain run."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from retrigger.cli import render
+from retrigger.cli.options import ConfigOption, JsonOption
+
+
+def register(app: typer.Typer) -> None:
+    app.command("explain")(explain)
+
+
+def explain(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="Decision id or MLflow run id.")],
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Why a model retrained: signals and thresholds, holds, approval, steps and durations,
+    validation, promotion, and the commands that bring its training data back."""
+    from retrigger.audit_trail import explain as engine_explain
+    from retrigger.audit_trail import story_lines
+    from retrigger.workspace import Workspace
+
+    story = engine_explain(Workspace.load(config), ident)
+    if json_output:
+        render.print_json(story)
+        return
+    for text in story_lines(story):
+        render.line(text)

@@ -1,0 +1,127 @@
+"""``retrigger run``: retrain for a decision — gated, validated, pushed, recorded, promoted."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from retrigger.cli import render
+from retrigger.cli.options import ConfigOption, JsonOption
+
+from retrigger.errors import BadInput, WorkFailed
+
+if TYPE_CHECKING:
+    from retrigger.pipeline.outcome import Outcome
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+
+
+def run(
+    decision: Annotated[str | None, typer.Option(
+        "--decision", "-d", help="Decision id to act on (default: the latest decision).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Retrain even though the decision did not fire or was held "
+        "(recorded as trigger type manual; needs --reason).")] = False,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Why this forced retrain is needed (kept in the audit trail).")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show the plan (stages, dvc dag, thresholds, champion); change "
+        "nothing.")] = False,
+    approved: Annotated[bool, typer.Option(
+        "--approved", help="Run every approved, not yet executed decision (CI runners).")
+    ] = False,
+    requested_by: Annotated[str | None, typer.Option(
+        "--requested-by", help="Who asks for this run (default: $GITHUB_ACTOR, git user.email "
+        "or $USER).")] = None,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Retrain the model for a decision through `dvc repro`, refuse a model that is not better
+    than the registry's champion, push, record the MLflow run, and promote it last.
+
+    Exit 0 promoted (or awaiting approval), 1 failed or refused by validation, 2 bad input,
+    3 another retrain holds the lock.
+    """
+    if approved and (decision or force or dry_run):
+        raise BadInput("--approved runs every approved decision; drop --decision, --force and "
+                       "--dry-run")
+    if reason and not force:
+        raise BadInput("--reason goes with --force; drop it or add --force")
+    from retrigger.pipeline.api import run as run_one
+    from retrigger.pipeline.api import run_approved
+    from retrigger.pipeline.select import Request
+    from retrigger.workspace import Workspace
+
+    say = _progress(json_output)
+    workspace = Workspace.load(config)
+    if approved:
+        outcomes = run_approved(workspace, requested_by, say)
+        _show_many(outcomes, json_output)
+    else:
+        request = Request(decision, force, reason, requested_by)
+        outcomes = [run_one(workspace, request, say, dry_run=dry_run)]
+        if json_output:
+            render.print_json(outcomes[0].as_json())
+        else:
+            show(outcomes[0])
+    failed = [o for o in outcomes if o.exit_code]
+    if failed:
+        raise WorkFailed(failed[0].message)
+
+
+def _progress(json_output: bool) -> Callable[[str], None]:
+    if json_output:  # stdout holds the one JSON document; progress goes to stderr
+        return lambda text: print(text, file=sys.stderr, flush=True)
+    return lambda text: render.line(text)
+
+
+def _show_many(outcomes: list[Outcome], json_output: bool) -> None:
+    if json_output:
+        render.print_json({"runs": [o.as_json() for o in outcomes]})
+        return
+    if not outcomes:
+        render.line("no approved decision is waiting to run")
+    for outcome in outcomes:
+        show(outcome)
+
+
+def show(outcome: Outcome) -> None:
+    if outcome.plan is not None:
+        _show_plan(outcome)
+        return
+    if outcome.steps:
+        rows = [[str(s["name"]), str(s["status"]), f"{s['seconds'] or 0:.1f}s",
+                 str(s["detail"] or "")] for s in outcome.steps]
+        render.table(f"attempt {outcome.attempt_id}", ["step", "status", "time", "detail"], rows)
+    if outcome.metric_after is not None:
+        render.line(f"{outcome.metric}: before {render.number(outcome.metric_before)}, "
+                    f"after {render.number(outcome.metric_after)}")
+    style = "bold green" if outcome.exit_code == 0 else "bold red"
+    render.line(f"{outcome.status.upper()}: {outcome.message}", style=style)
+    if outcome.run_id:
+        render.line(f"MLflow run {outcome.run_id}; `retrigger explain {outcome.decision_id}` "
+                    "tells the whole story")
+
+
+def _show_plan(outcome: Outcome) -> None:
+    plan = outcome.plan or {}
+    render.line(f"DRY RUN for decision {outcome.decision_id}: would {plan.get('would')}",
+                style="bold")
+    render.line(f"command: {plan.get('command')} (pull: {plan.get('pull')}, push: "
+                f"{plan.get('push')}, remote: {plan.get('remote') or '-'})")
+    stages = plan.get("stages") or []
+    render.line("stages dvc repro would run: " + (", ".join(stages) or "none (up to date)"))
+    render.line("dvc dag:\n" + str(plan.get("dag") or ""))
+    thresholds = plan.get("thresholds") or {}
+    render.table("validation gate", ["key", "value"],
+                 [[k, str(v)] for k, v in thresholds.items()])
+    champion = plan.get("champion")
+    render.line("champion: " + (f"v{champion['version']} (run {champion['run_id']}, "
+                                f"recorded {render.number(champion['recorded_metric'])})"
+                                if champion else "none yet: the first model above the floor "
+                                "is promoted"))
+    render.line("nothing was changed")

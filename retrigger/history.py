@@ -1,0 +1,58 @@
+"""``retrigger history``: the retrain runs recorded in MLflow, newest first.
+
+MLflow is the record (the state store may be a CI runner's throwaway SQLite file), so the
+question "all retrains triggered by drift in the last 30 days" is a query on run tags.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from retrigger import tags
+from retrigger.errors import BadInput
+from retrigger.tracking import RunInfo
+from retrigger.workspace import Workspace
+
+TRIGGERS = ("performance", "drift", "schedule", "volume", "manual")
+KEYS = ("run_id", "decision_id", "started_at", "trigger_types", "data_version", "git_commit",
+        "metric_before", "metric_after", "status", "promoted_version", "requested_by",
+        "approved_by")
+
+
+def history(workspace: Workspace, trigger: str | None = None,
+            since: timedelta | None = None) -> list[dict[str, Any]]:
+    """Retrain runs as documented for ``retrigger history --json`` (keys: ``KEYS``)."""
+    if trigger is not None and trigger not in TRIGGERS:
+        raise BadInput(f"--trigger {trigger!r} is not a trigger type; use one of "
+                       f"{', '.join(TRIGGERS)}")
+    query = f"tags.`{tags.RETRAIN}` = 'true'"
+    if since is not None:
+        start = workspace.clock() - since
+        query += f" and attributes.start_time >= {int(start.timestamp() * 1000)}"
+    metric = workspace.config.model.metric
+    rows = [row(run, metric) for run in workspace.tracking.search(query, max_results=5000)]
+    if trigger is not None:
+        rows = [r for r in rows if trigger in r["trigger_types"]]
+    return rows
+
+
+def row(run: RunInfo, metric: str) -> dict[str, Any]:
+    t = run.tags
+    paths = {k[len(tags.DATA_PATH_PREFIX):]: v for k, v in t.items()
+             if k.startswith(tags.DATA_PATH_PREFIX)}
+    return {
+        "run_id": run.run_id,
+        "decision_id": t.get(tags.DECISION_ID),
+        "started_at": run.started_at.isoformat(),
+        "trigger_types": [x for x in t.get(tags.TRIGGER_TYPES, "").split(",") if x],
+        # The combined digest (what `check` reports) and the DVC md5 of each path.
+        "data_version": {"digest": t.get(tags.DATA_VERSION), "paths": paths},
+        "git_commit": t.get(tags.GIT_COMMIT),
+        "metric_before": run.metrics.get(f"{metric}_before"),
+        "metric_after": run.metrics.get(f"{metric}_after"),
+        "status": t.get(tags.STATUS),
+        "promoted_version": t.get(tags.MODEL_VERSION) or None,
+        "requested_by": t.get(tags.REQUESTED_BY),
+        "approved_by": t.get(tags.APPROVED_BY),
+    }

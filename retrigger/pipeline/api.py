@@ -1,0 +1,47 @@
+"""``retrigger run``: the engine operations the front doors call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from retrigger.decision import Decision
+from retrigger.pipeline.outcome import AWAITING_APPROVAL, Outcome
+from retrigger.pipeline.runner import Retrain
+from retrigger.pipeline.select import Request, approval_gate, approved_waiting, choose, identity
+from retrigger.workspace import Workspace
+
+Say = Callable[[str], None]
+
+
+def run(workspace: Workspace, request: Request, say: Say, dry_run: bool = False) -> Outcome:
+    """Act on one decision (the latest without an id): retrain it, or ask for approval."""
+    who = identity(workspace, request.requested_by)
+    if dry_run:
+        from retrigger.pipeline.plan import dry_run as plan
+
+        return plan(workspace, request, who)
+    decision = choose(workspace, request, who)
+    return _gated(workspace, decision, who, say)
+
+
+def run_approved(workspace: Workspace, requested_by: str | None, say: Say) -> list[Outcome]:
+    """Execute every approved, not yet executed decision of the model, oldest first."""
+    who = identity(workspace, requested_by)
+    outcomes = []
+    for approval in approved_waiting(workspace):
+        request = Request(decision_id=approval.decision_id, requested_by=who)
+        outcomes.append(_gated(workspace, choose(workspace, request, who), who, say))
+    return outcomes
+
+
+def _gated(workspace: Workspace, decision: Decision, who: str, say: Say) -> Outcome:
+    approval = approval_gate(workspace, decision, who)
+    if approval is not None and approval.status != "approved":
+        return Outcome(decision.id, AWAITING_APPROVAL,
+                       f"approval {approval.id} requested for decision {decision.id}; it runs "
+                       "once approved (Slack, or `retrigger run --approved` after approval)",
+                       approval_id=approval.id)
+    retrain = Retrain(workspace, decision, requested_by=who,
+                      approved_by=approval.decided_by if approval else None,
+                      approval_id=approval.id if approval else None, say=say)
+    return retrain.execute()

@@ -1,0 +1,175 @@
+"""One retrain per model at a time: a lock row in the state store that survives crashes.
+
+The holder records its pid, host and process start time. A later runner reclaims the lock when
+the holder is provably gone: on the same host its pid is dead (or now belongs to another
+process); from another host its heartbeat is older than ``pipeline.lock_stale_after``. The
+reclaimed attempt is marked ``interrupted`` in the same transaction, and the step it left
+running (its process group) is stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from retrigger.errors import LockHeld
+from retrigger.store import Store
+from retrigger.store.audit import record
+from retrigger.store.schema import retrain_locks
+
+
+@dataclass(frozen=True)
+class Holder:
+    model: str
+    attempt_id: str
+    decision_id: str
+    pid: int
+    hostname: str
+    proc_start: str | None
+    child_pid: int | None
+    acquired_at: datetime
+    heartbeat_at: datetime
+
+
+@dataclass(frozen=True)
+class Me:
+    """This process, as a lock holder."""
+
+    pid: int
+    hostname: str
+    proc_start: str | None
+
+    @classmethod
+    def current(cls) -> Me:
+        return cls(os.getpid(), socket.gethostname(), process_start(os.getpid()))
+
+
+def process_start(pid: int) -> str | None:
+    """The kernel's start time of ``pid`` (Linux), so a reused pid is not mistaken for it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Field 22 (starttime) counted after the command name, which may contain spaces.
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def holder_alive(holder: Holder, me: Me, now: datetime, stale_after: timedelta) -> bool:
+    if holder.hostname != me.hostname:
+        return now - holder.heartbeat_at < stale_after
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    start = process_start(holder.pid)
+    return holder.proc_start is None or start is None or start == holder.proc_start
+
+
+def acquire(store: Store, model: str, attempt_id: str, decision_id: str, me: Me,
+            now: datetime, stale_after: timedelta,
+            on_reclaim: Callable[[Connection, Holder], None]) -> Holder | None:
+    """Take the lock of ``model`` for ``attempt_id``; return the dead holder it replaced.
+
+    ``LockHeld`` when a live process holds it. ``on_reclaim`` runs inside the transaction that
+    takes a dead holder's lock (to mark its attempt interrupted).
+    """
+    for _ in range(2):  # PostgreSQL: two inserts racing; the loser reads the winner and retries
+        try:
+            with store.transaction() as conn:
+                current = _get(conn, model)
+                if current is not None:
+                    if holder_alive(current, me, now, stale_after):
+                        raise LockHeld(_held_message(current))
+                    conn.execute(delete(retrain_locks).where(
+                        retrain_locks.c.model == model,
+                        retrain_locks.c.attempt_id == current.attempt_id))
+                    on_reclaim(conn, current)
+                    record(conn, action="lock.reclaimed", subject=current.decision_id,
+                           actor=f"pid {me.pid}@{me.hostname}", now=now,
+                           detail={"attempt_id": current.attempt_id, "pid": current.pid,
+                                   "hostname": current.hostname})
+                conn.execute(retrain_locks.insert().values(
+                    model=model, attempt_id=attempt_id, decision_id=decision_id, pid=me.pid,
+                    hostname=me.hostname, proc_start=me.proc_start, acquired_at=now,
+                    heartbeat_at=now))
+                return current
+        except IntegrityError:
+            continue
+    raise LockHeld(f"another retrain of model {model!r} took the lock at the same moment; "
+                   "it is running now")
+
+
+def release(store: Store, model: str, attempt_id: str) -> None:
+    with store.transaction() as conn:
+        conn.execute(delete(retrain_locks).where(retrain_locks.c.model == model,
+                                                 retrain_locks.c.attempt_id == attempt_id))
+
+
+def set_child(store: Store, model: str, attempt_id: str, child_pid: int | None) -> None:
+    with store.transaction() as conn:
+        conn.execute(update(retrain_locks).where(
+            retrain_locks.c.model == model, retrain_locks.c.attempt_id == attempt_id,
+        ).values(child_pid=child_pid))
+
+
+def holder(store: Store, model: str) -> Holder | None:
+    with store.transaction() as conn:
+        return _get(conn, model)
+
+
+class Heartbeat:
+    """Refresh the lock's heartbeat every ``interval`` on a daemon thread, so runners on other
+    hosts can tell a long ``dvc repro`` from a dead one."""
+
+    def __init__(self, store: Store, model: str, attempt_id: str, interval: timedelta,
+                 clock: Callable[[], datetime]) -> None:
+        self._stop = threading.Event()
+        self._args = (store, model, attempt_id, max(interval.total_seconds(), 0.5), clock)
+        self._thread = threading.Thread(target=self._run, name="retrigger-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        store, model, attempt_id, seconds, clock = self._args
+        while not self._stop.wait(seconds):
+            # A missed beat is harmless (the next one comes); never kill the retrain over it.
+            with contextlib.suppress(Exception), store.transaction() as conn:
+                conn.execute(update(retrain_locks).where(
+                    retrain_locks.c.model == model, retrain_locks.c.attempt_id == attempt_id,
+                ).values(heartbeat_at=clock()))
+
+
+def _get(conn: Connection, model: str) -> Holder | None:
+    row = conn.execute(select(retrain_locks).where(retrain_locks.c.model == model)
+                       ).mappings().first()
+    if row is None:
+        return None
+    values: dict[str, Any] = {
+        k: (v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v)
+        for k, v in dict(row).items()}
+    return Holder(**values)
+
+
+def _held_message(current: Holder) -> str:
+    return (f"another retrain of model {current.model!r} holds the lock: pid {current.pid} on "
+            f"{current.hostname} since {current.acquired_at.isoformat(timespec='seconds')} "
+            f"(decision {current.decision_id}, attempt {current.attempt_id}); wait for it to "
+            "finish (a lock left by a dead process is reclaimed automatically)")

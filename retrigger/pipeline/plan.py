@@ -1,0 +1,77 @@
+"""``retrigger run --dry-run``: what a retrain would do, changing nothing.
+
+No lock, no attempt, no approval request, no MLflow write: the stages ``dvc repro --dry`` would
+run, ``dvc dag``, the thresholds, and the current champion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retrigger import approvals
+from retrigger.errors import BadInput
+from retrigger.pipeline import registry
+from retrigger.pipeline.dvc import command_args, default_remote, dry_plan
+from retrigger.pipeline.outcome import DRY_RUN, Outcome
+from retrigger.pipeline.select import Request, _refusal
+from retrigger.store import decisions
+from retrigger.workspace import Workspace
+
+
+def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
+    config = workspace.config
+    command_args(config.pipeline.command)
+    with workspace.store.transaction() as conn:
+        if request.decision_id:
+            decision = decisions.get(conn, request.decision_id)
+            if decision is None or decision.model != config.model.name:
+                raise BadInput(f"decision {request.decision_id!r} does not exist for model "
+                               f"{config.model.name!r}; run `retrigger check`")
+        else:
+            decision = decisions.latest(conn, config.model.name)
+        approval = approvals.for_decision(conn, decision.id) if decision else None
+    would = _would(workspace, decision is not None and decision.fire, request, approval)
+    if not decision or not decision.fire:
+        would = (f"refuse: {_refusal(decision)}" if not request.force
+                 else f"store a new manual decision requested by {who}, then {would}")
+    stages, dag = dry_plan(workspace.root)
+    plan = {
+        "would": would, "stages": stages, "dag": dag, "command": config.pipeline.command,
+        "pull": config.pipeline.pull, "push": config.pipeline.push,
+        "remote": default_remote(workspace.root) if config.pipeline.push else None,
+        "thresholds": _thresholds(workspace), "champion": _champion(workspace),
+    }
+    decision_id = decision.id if decision else "(new manual decision)"
+    return Outcome(decision_id, DRY_RUN, f"dry run: would {would}; nothing was changed",
+                   metric=config.model.metric, plan=plan)
+
+
+def _would(workspace: Workspace, fires: bool, request: Request,
+           approval: approvals.Approval | None) -> str:
+    if workspace.config.policy.approval == "required":
+        if approval is None:
+            return "request an approval and wait (policy.approval: required)"
+        if approval.status != approvals.APPROVED:
+            return f"wait: approval {approval.id} is {approval.status}"
+    return "retrain, validate against the champion, push, record and promote"
+
+
+def _thresholds(workspace: Workspace) -> dict[str, Any]:
+    config = workspace.config
+    perf = config.signals.performance
+    return {
+        "metric": config.model.metric, "greater_is_better": config.model.greater_is_better,
+        "floor": perf.min if perf else None, "champion_alias": config.pipeline.champion_alias,
+        "min_improvement": config.pipeline.min_improvement,
+        "min_relative_improvement": config.pipeline.min_relative_improvement,
+    }
+
+
+def _champion(workspace: Workspace) -> dict[str, Any] | None:
+    config = workspace.config
+    found = registry.champion(workspace.tracking.client, config.model.name,
+                              config.pipeline.champion_alias, config.model.metric)
+    if found is None:
+        return None
+    return {"version": found.version, "run_id": found.run_id, "decision_id": found.decision_id,
+            "recorded_metric": found.recorded_metric}

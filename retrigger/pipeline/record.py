@@ -1,0 +1,131 @@
+"""The MLflow run that records a retrain, found again by its ``retrigger.decision_id`` tag so a
+rerun after a crash or an outage updates it instead of creating a second one."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from retrigger import tags
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
+
+MODEL_ARTIFACT = "model"  # where the model lands in the run's artifacts
+MAX_PARAM = 500  # MLflow refuses longer param values; thresholds are short
+
+
+@dataclass(frozen=True)
+class DataInput:
+    path: str
+    md5: str
+    commit: str | None
+    size: int | None
+    files: int | None
+
+
+@dataclass
+class RunRecord:
+    """Everything one retrain run carries; ``write`` makes MLflow match it."""
+
+    decision_id: str
+    run_name: str
+    tags: dict[str, str]
+    params: dict[str, str]
+    metrics: dict[str, float]
+    inputs: list[DataInput] = field(default_factory=list)
+    model_path: Path | None = None  # logged only for a model that may be promoted
+    documents: dict[str, Any] = field(default_factory=dict)  # name → JSON, logged as artifacts
+    files: list[Path] = field(default_factory=list)  # e.g. the drift report
+
+
+def escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def find_run(client: MlflowClient, experiment_id: str, decision_id: str) -> str | None:
+    """The retrain run of ``decision_id`` (the oldest, should a crash ever have left two)."""
+    runs = client.search_runs(
+        [experiment_id],
+        filter_string=(f"tags.`{tags.DECISION_ID}` = '{escape(decision_id)}' "
+                       f"and tags.`{tags.RETRAIN}` = 'true'"),
+        order_by=["attributes.start_time ASC"], max_results=1)
+    return str(runs[0].info.run_id) if runs else None
+
+
+def write(client: MlflowClient, experiment_id: str, record: RunRecord, finished: bool) -> str:
+    """Create or update the run of ``record.decision_id``; return its id."""
+    from mlflow.entities import Metric, Param, RunTag
+
+    run_id = find_run(client, experiment_id, record.decision_id)
+    if run_id is None:
+        run = client.create_run(experiment_id, run_name=record.run_name, tags=record.tags)
+        run_id = str(run.info.run_id)
+        existing: dict[str, str] = {}
+    else:
+        current = client.get_run(run_id)
+        existing = {str(k): str(v) for k, v in current.data.params.items()}
+        client.update_run(run_id, status="RUNNING")
+    now = int(time.time() * 1000)
+    # Params are write-once in MLflow: a rerun keeps what the first attempt logged.
+    params = [Param(k, v[:MAX_PARAM]) for k, v in sorted(record.params.items())
+              if k not in existing]
+    metrics = [Metric(k, v, now, 0) for k, v in sorted(record.metrics.items())]
+    run_tags = [RunTag(k, v) for k, v in sorted(record.tags.items())]
+    for start in range(0, max(len(params), len(metrics), len(run_tags)), 100):
+        client.log_batch(run_id, metrics=metrics[start:start + 100],
+                         params=params[start:start + 100], tags=run_tags[start:start + 100])
+    _log_inputs(client, run_id, record.inputs)
+    _log_artifacts(client, run_id, record)
+    if finished:
+        client.set_terminated(run_id, "FINISHED")
+    return run_id
+
+
+def set_status(client: MlflowClient, run_id: str, status: str, extra: dict[str, str],
+               finished: bool = True) -> None:
+    from mlflow.entities import RunTag
+
+    client.log_batch(run_id, tags=[RunTag(tags.STATUS, status),
+                                   *(RunTag(k, v) for k, v in extra.items())])
+    if finished:
+        client.set_terminated(run_id, "FINISHED" if status != tags.STATUS_FAILED else "FAILED")
+
+
+def _log_inputs(client: MlflowClient, run_id: str, inputs: list[DataInput]) -> None:
+    """The data versions as MLflow dataset inputs: DVC md5 as digest, ``path@commit`` as source
+    (``mlflow.log_input`` through the client, so no global active run is needed)."""
+    if not inputs:
+        return
+    from mlflow.entities import Dataset, DatasetInput, InputTag
+
+    datasets = [
+        DatasetInput(
+            Dataset(name=item.path, digest=item.md5[:36], source_type="dvc",
+                    source=f"{item.path}@{item.commit or 'worktree'}",
+                    profile=json.dumps({"bytes": item.size, "files": item.files})),
+            tags=[InputTag("mlflow.data.context", "training")])
+        for item in inputs
+    ]
+    client.log_inputs(run_id, datasets=datasets)
+
+
+def _log_artifacts(client: MlflowClient, run_id: str, record: RunRecord) -> None:
+    path = record.model_path
+    if path is not None:
+        if path.is_dir():
+            client.log_artifacts(run_id, str(path), MODEL_ARTIFACT)
+        else:
+            client.log_artifact(run_id, str(path), MODEL_ARTIFACT)
+    for extra in record.files:
+        client.log_artifact(run_id, str(extra), "retrigger")
+    if record.documents:
+        with tempfile.TemporaryDirectory(prefix="retrigger-record-") as folder:
+            for name, document in record.documents.items():
+                target = Path(folder) / name
+                target.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+            client.log_artifacts(run_id, folder, "retrigger")

@@ -1,0 +1,136 @@
+"""`retrigger run` refusals, approvals, and the audit trail it leaves (`history`, `explain`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from retrigger import approvals, tags
+from retrigger.decision import new_decision_id
+from retrigger.store import decisions
+from retrigger.workspace import Workspace
+from tests.pipeline.test_retrain import retrain_runs, state
+from tests.support.cli import run_cli
+from tests.support.retrain import Retrainable
+
+pytestmark = pytest.mark.slow
+
+
+def store_held_decision(project: Retrainable) -> str:
+    workspace = Workspace.load(Path(project.config))
+    with workspace.store.transaction() as conn:
+        fired = decisions.get(conn, project.decision_id)
+        assert fired is not None
+        now = datetime.now(tz=UTC)
+        held = replace(fired, id=new_decision_id(now), created_at=now, fire=False,
+                       held_by="cooldown", hold_detail="last retrain 10m ago; cooldown 1h")
+        decisions.save(conn, held)
+    return held.id
+
+
+def test_unknown_decision_is_exit_2_and_stores_nothing(retrainable: Retrainable) -> None:
+    result = run_cli("run", "--config", retrainable.config, "--decision", "d-nope")
+
+    assert result.code == 2
+    assert "decision 'd-nope' does not exist" in result.err
+    assert state(retrainable.root, "SELECT count(*) FROM retrain_attempts") == [(0,)]
+
+
+def test_a_held_decision_is_refused_unless_forced_with_a_reason(
+        retrainable: Retrainable) -> None:
+    held = store_held_decision(retrainable)
+
+    refused = run_cli("run", "--config", retrainable.config)
+    no_reason = run_cli("run", "--config", retrainable.config, "--force")
+
+    assert refused.code == 2 and f"decision {held} was held by cooldown" in refused.err
+    assert "--force --reason" in refused.err
+    assert no_reason.code == 2 and "--force needs --reason" in no_reason.err
+    assert state(retrainable.root, "SELECT count(*) FROM retrain_attempts") == [(0,)]
+
+    forced = run_cli("run", "--config", retrainable.config, "--force", "--reason",
+                     "customer escalation", "--requested-by", "alice", "--json")
+
+    assert forced.code == 0, forced.err
+    (run,) = retrain_runs(retrainable.root)
+    assert run.data.tags[tags.TRIGGER_TYPES] == "manual"
+    assert run.data.tags[tags.REQUESTED_BY] == "alice"
+    assert run.data.tags[tags.REASON] == "customer escalation"
+    story = json.loads(run_cli("explain", json.loads(forced.out)["decision_id"], "--config",
+                               retrainable.config, "--json").out)
+    assert story["decision"]["requested_by"] == "alice"
+    assert any(e["action"] == "decision.forced" and e["detail"]["forced_over"] == held
+               for e in story["audit"])
+
+
+def test_approval_required_waits_then_run_approved_executes_it_once(
+        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETRIGGER_POLICY__APPROVAL", "required")
+
+    asked = run_cli("run", "--config", retrainable.config, "--json")
+
+    assert asked.code == 0, asked.err
+    outcome = json.loads(asked.out)
+    assert outcome["status"] == "awaiting-approval" and outcome["approval_id"].startswith("a-")
+    assert state(retrainable.root, "SELECT status FROM approvals") == [("pending",)]
+    assert ("approval_requested",) in state(retrainable.root, "SELECT kind FROM outbox")
+    assert retrain_runs(retrainable.root) == []
+    workspace = Workspace.load(Path(retrainable.config))
+    with workspace.store.transaction() as conn:
+        approvals.decide(conn, outcome["approval_id"], "U0APPROVER", True, None,
+                         datetime.now(tz=UTC))
+
+    executed = run_cli("run", "--config", retrainable.config, "--approved", "--json")
+    nothing_left = run_cli("run", "--config", retrainable.config, "--approved", "--json")
+
+    assert executed.code == 0, executed.err
+    assert [r["status"] for r in json.loads(executed.out)["runs"]] == ["promoted"]
+    assert json.loads(nothing_left.out) == {"runs": []}
+    (run,) = retrain_runs(retrainable.root)
+    assert run.data.tags[tags.APPROVED_BY] == "U0APPROVER"
+    (executed_at,) = state(retrainable.root, "SELECT executed_at FROM approvals")[0]
+    assert executed_at is not None
+
+
+def test_history_and_explain_answer_why_and_on_what_data(retrainable: Retrainable) -> None:
+    assert run_cli("run", "--config", retrainable.config).code == 0
+
+    listed = run_cli("history", "--config", retrainable.config, "--since", "30d", "--json")
+    by_drift = run_cli("history", "--config", retrainable.config, "--trigger", "drift", "--json")
+    by_perf = run_cli("history", "--config", retrainable.config, "--trigger", "performance")
+
+    assert listed.code == 0, listed.err
+    (entry,) = json.loads(listed.out)
+    assert list(entry) == ["run_id", "decision_id", "started_at", "trigger_types",
+                           "data_version", "git_commit", "metric_before", "metric_after",
+                           "status", "promoted_version", "requested_by", "approved_by"]
+    assert entry["decision_id"] == retrainable.decision_id
+    assert entry["trigger_types"] == ["performance"] and entry["promoted_version"] == "1"
+    assert entry["status"] == "promoted" and entry["metric_before"] < entry["metric_after"]
+    assert json.loads(by_drift.out) == []
+    assert retrainable.decision_id[:12] in by_perf.out
+
+    for ident in (retrainable.decision_id, entry["run_id"]):
+        told = run_cli("explain", ident, "--config", retrainable.config)
+        assert told.code == 0, told.err
+        commit, md5 = entry["git_commit"], entry["data_version"]["paths"]["data/train.csv"]
+        assert f"git checkout {commit} && dvc checkout data/train.csv" in told.out
+        assert f"data/train.csv md5 {md5}" in told.out
+        assert "performance  FIRED" in told.out and "promoted: models:/churn/1" in told.out
+        assert "repro" in told.out and "validation: passed" in told.out
+
+
+@pytest.mark.parametrize("args", [["--trigger", "weather"], ["--since", "soon"]])
+def test_history_refuses_bad_filters_with_exit_2(retrainable: Retrainable,
+                                                  args: list[str]) -> None:
+    result = run_cli("history", "--config", retrainable.config, *args)
+    assert result.code == 2 and result.out == ""
+
+
+def test_explain_of_an_unknown_id_is_exit_2(retrainable: Retrainable) -> None:
+    result = run_cli("explain", "d-20200101T000000-000000", "--config", retrainable.config)
+    assert result.code == 2 and "no decision or retrain run" in result.err

@@ -1,0 +1,3 @@
+"""Retrain fixtures (tests/support/retrain.py)."""
+
+from tests.support.retrain import degraded_template, retrainable, store_url  # noqa: F401
