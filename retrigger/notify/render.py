@@ -19,6 +19,7 @@ _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 class Rendered:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    broadcast: bool = False  # a thread reply also shown in the channel (approval buttons)
 
 
 def who(actor: object, slack: bool = True) -> str:
@@ -36,7 +37,7 @@ def render(kind: str, payload: dict[str, Any], slack: bool = True) -> Rendered:
             blocks.append(_section(signals))
     if kind == outbox.APPROVAL_REQUESTED:
         blocks.append(approval_buttons(str(payload.get("approval_id", ""))))
-    return Rendered(text=text, blocks=blocks)
+    return Rendered(text=text, blocks=blocks, broadcast=kind == outbox.APPROVAL_REQUESTED)
 
 
 def render_closed_request(payload: dict[str, Any]) -> Rendered:

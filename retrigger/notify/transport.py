@@ -60,7 +60,8 @@ class SlackTransport:
 
     def post(self, channel: str, message: Rendered, thread_ts: str | None) -> Posted:
         response = self._call("chat_postMessage", channel=channel, text=message.text,
-                              blocks=message.blocks, thread_ts=thread_ts, unfurl_links=False)
+                              blocks=message.blocks, thread_ts=thread_ts, unfurl_links=False,
+                              reply_broadcast=bool(thread_ts and message.broadcast) or None)
         return Posted(channel_id=str(response.get("channel") or channel),
                       ts=str(response.get("ts")))
 

@@ -50,6 +50,8 @@ def test_messages_about_one_decision_share_a_thread(tmp_path: Path, fake_slack: 
     first_ts = _rows(ws)[0][4]
     assert first_ts is not None
     assert [p.params.get("thread_ts") for p in posts] == [None, first_ts, None]
+    # The approval buttons are a thread reply that is also shown in the channel.
+    assert [p.params.get("reply_broadcast") for p in posts] == [None, True, None]
     assert "drift" in posts[0].params["text"]
     buttons = posts[1].params["blocks"][-1]["elements"]
     assert [b["value"] for b in buttons] == ["a-1", "a-1"]
