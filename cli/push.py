@@ -36,5 +36,7 @@ def push(
             "decision": outcome.decision.as_json() if outcome.decision is not None else None,
         })
         return
+    if outcome.dvc_output:
+        render.line(f"dvc push: {outcome.dvc_output.splitlines()[-1]}")
     for line in outcome.summary_lines():
         render.line(line)

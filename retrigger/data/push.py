@@ -59,6 +59,9 @@ def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
     if not paths:
         raise BadInput("`data:` in retrigger.yaml is empty; list the DVC-tracked paths the "
                        "model trains on")
+    from retrigger.data.compare import check_repo
+
+    check_repo(root)
     current = {p: out_version(root, p, WORKTREE) for p in paths}  # bad input before any push
     output = run_dvc_push(root, dvc_args) if run_dvc else ""
     verify_remote(root, paths, remote_of(dvc_args))

@@ -126,3 +126,21 @@ def test_check_on_push_runs_the_check_with_the_volume_signal(demo_project: Path)
     assert isinstance(decision, dict) and "volume" in decision["trigger_types"]
     volume = next(s for s in decision["signals"] if s["kind"] == "volume")
     assert volume["value"] == project.NEW_ROWS
+
+
+def test_push_outside_dvc_is_exit_2_before_pushing(dvc_repo: Path) -> None:
+    shutil.move(dvc_repo / ".dvc", dvc_repo.parent / "dvc-away")
+
+    code, err = _push(dvc_repo)
+
+    assert code == 2 and isinstance(err, str) and "DVC is not initialised" in err
+
+
+def test_human_output_names_the_arrival_and_the_delta(dvc_repo: Path) -> None:
+    add_rows(dvc_repo, 101)
+
+    result = run_cli("push", "--config", str(dvc_repo / "retrigger.yaml"))
+
+    assert result.code == 0, result.err
+    assert "dvc push: 1 file pushed" in result.out
+    assert "arrived on the DVC remote (recorded)" in result.out

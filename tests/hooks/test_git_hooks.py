@@ -191,3 +191,21 @@ def test_the_cli_runs_the_same_hooks(dvc_repo: Path, monkeypatch: pytest.MonkeyP
     assert delta.code == 0
     assert "retrigger: data/train.csv: +4 rows (+4.0%)" in delta.out + printed
     assert uninstalled.code == 0 and "pre-commit: absent" in uninstalled.out
+
+
+@pytest.mark.slow
+def test_pre_push_without_dvcs_hook_warns_and_records_nothing(dvc_repo: Path) -> None:
+    _bare_origin(dvc_repo)
+    _install(dvc_repo, "install")  # no `dvc install`: nobody pushes the data
+    sh(dvc_repo, "git", "push", "-q", "origin", "main")  # the first data is on the remote
+    add_rows(dvc_repo, 199)
+    sh(dvc_repo, "git", "add", "data/train.csv.dvc")
+    _commit(dvc_repo, "199 rows")
+
+    output = sh(dvc_repo, "git", "push", "-q", "origin", "main")
+
+    assert "retrigger: warning: pre-push: the DVC remote still lacks data/train.csv" in output
+    assert "199 rows" in sh(dvc_repo, "git", "log", "--oneline", "origin/main")
+    rows = sqlite_rows(dvc_repo / ".retrigger" / "state.db", "SELECT data_version FROM "
+                       "data_arrivals")
+    assert len(rows) == 1  # the first push's data only
