@@ -15,7 +15,7 @@ from retrigger.signals.base import Reading
 
 if TYPE_CHECKING:
     from retrigger.config.models import VolumeSignalConfig
-    from retrigger.data.delta import DeltaReport
+    from retrigger.data.delta import DeltaReport, PathDelta
     from retrigger.signals.context import SignalContext
 
 
@@ -46,9 +46,10 @@ class VolumeSignal:
 def judge(report: DeltaReport, settings: VolumeSignalConfig,
           threshold: float | None) -> Reading:
     """Fire on new rows or relative growth; unknown rows never fire."""
-    unknown = [d.path for d in report.paths if d.rows is None and d.changed]
-    known = [d for d in report.paths if d.rows is not None]
-    new_rows = sum(d.rows or 0 for d in known)
+    added = {d.path: _added(d) for d in report.paths}
+    unknown = [d.path for d in report.paths if added[d.path] is None and d.changed]
+    known = [d for d in report.paths if added[d.path] is not None]
+    new_rows = sum(added[d.path] or 0 for d in known)
     old_rows = sum(d.old.rows or 0 for d in known)
     growth = new_rows / old_rows if old_rows else None
     extra: dict[str, object] = {"delta": report.as_json(), "growth": growth}
@@ -68,6 +69,13 @@ def judge(report: DeltaReport, settings: VolumeSignalConfig,
     if unknown:
         detail += f"; rows unknown for {', '.join(unknown)} (run `dvc fetch`)"
     return Reading("volume", float(new_rows), threshold, bool(reasons), detail, extra=extra)
+
+
+def _added(delta: PathDelta) -> int | None:
+    """Rows added to one path; a path the model never saw (no trained version) is all new."""
+    if delta.old.md5 is None:
+        return delta.new.rows
+    return delta.rows
 
 
 def _limits(settings: VolumeSignalConfig) -> str:

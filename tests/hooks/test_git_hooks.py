@@ -209,3 +209,20 @@ def test_pre_push_without_dvcs_hook_warns_and_records_nothing(dvc_repo: Path) ->
     rows = sqlite_rows(dvc_repo / ".retrigger" / "state.db", "SELECT data_version FROM "
                        "data_arrivals")
     assert len(rows) == 1  # the first push's data only
+
+
+def test_the_first_commit_of_a_repo_reports_new_data(tmp_path: Path) -> None:
+    from tests.support.dvcrepo import write_csv
+
+    root = tmp_path / "fresh"
+    root.mkdir()
+    sh(root, "git", "init", "-q")
+    sh(root, "dvc", "init", "-q")
+    _install(root, "install")
+    write_csv(root / "data.csv", 0, 42)
+    sh(root, "dvc", "add", "-q", "data.csv")
+    sh(root, "git", "add", "-A")
+
+    output = _commit(root, "first")
+
+    assert "retrigger: data.csv: new, 42 rows" in output, output

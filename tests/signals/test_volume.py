@@ -73,3 +73,12 @@ def test_judge_counts_only_known_paths_and_names_unknown_ones() -> None:
 
     assert reading.fired and reading.value == 150.0
     assert "rows unknown for b.csv" in reading.detail
+
+
+def test_a_path_the_model_never_saw_counts_as_all_new_rows() -> None:
+    never_seen = PathDelta("new.csv", Side(), Side("m9", 20, 1, 40), 1, 0, 0)
+    report = DeltaReport(None, "new", [never_seen])
+
+    reading = judge(report, VolumeSignalConfig(min_new_rows=40), 40.0)
+
+    assert reading.fired and reading.value == 40.0
