@@ -81,3 +81,35 @@ def _demo_config(project: Path) -> str:
     from retrigger.demo.project import CONFIG
 
     return CONFIG
+
+
+@pytest.mark.slow
+def test_dag_test_run_executes_check_then_retrain_when_the_model_degraded(
+        airflow: Airflow, demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrigger import tags
+    from retrigger.demo import project
+
+    dags = _init_airflow(demo_project, monkeypatch)
+    (demo_project / "retrigger.yaml").write_text(_demo_config(demo_project), encoding="utf-8")
+    project.degrade(demo_project)  # new, shifted data committed with dvc add
+    project.monitor(demo_project)  # production monitoring scores the model on it: worse
+    (demo_project.parent / "remote").mkdir()
+    project.sh(demo_project, "dvc", "remote", "add", "-q", "-d", "store", "../remote")
+
+    result = airflow.run([str(airflow.venv / "bin" / "airflow"), "dags", "test", DAG_ID], dags,
+                         demo_project)
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    decision_id, fired = _decisions(demo_project)[-1]
+    assert fired == 1
+    assert f"retrigger: decision {decision_id}: fire=True" in output
+    assert f"retrigger: retrain of {decision_id}: promoted" in output
+    retrains = _mlflow_runs_tagged(demo_project, tags.DECISION_ID, decision_id)
+    assert len(retrains) == 1
+
+
+def _mlflow_runs_tagged(project: Path, key: str, value: str) -> list[str]:
+    with sqlite3.connect(project / "mlflow.db") as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT run_uuid FROM tags WHERE key = ? AND value = ?", (key, value))]
