@@ -126,10 +126,29 @@ def _retrain(p: dict[str, Any], slack: bool, verb: str) -> str:
 
 
 def _data(p: dict[str, Any], slack: bool) -> str:
+    """A data arrival; ``delta`` is ``retrigger delta --json`` (per path) or flat numbers."""
     delta = p.get("delta") or {}
-    parts = [f"{k.replace('_', ' ')} {v}" for k, v in delta.items() if isinstance(v, int | float)]
-    return (f"New data for *{_g(p, 'model')}*: version {_g(p, 'data_version')}"
-            + (f" ({', '.join(parts)})" if parts else ""))
+    lines = [f"New data for *{_g(p, 'model')}*: version {_g(p, 'data_version')}"
+             + (f" (was {delta['data_version_old']})" if delta.get("data_version_old") else "")]
+    for entry in delta.get("paths") or []:
+        lines.append(f"• {entry.get('path')}: {_changes(entry.get('delta') or {})}")
+    flat = _changes({k: v for k, v in delta.items() if k != "paths"})
+    if flat != "no change measured":
+        lines.append(f"• {flat}")
+    return "\n".join(lines)
+
+
+def _changes(delta: dict[str, Any]) -> str:
+    parts = []
+    if isinstance(delta.get("rows"), int):
+        pct = delta.get("rows_pct")
+        parts.append(f"{delta['rows']:+d} rows" + (f" ({pct:+g}%)" if pct is not None else ""))
+    if isinstance(delta.get("bytes"), int):
+        parts.append(f"{delta['bytes']:+d} bytes")
+    for key in ("files_added", "files_removed", "files_modified", "rows_added", "bytes_added"):
+        if delta.get(key):
+            parts.append(f"{key.replace('_', ' ')} {delta[key]}")
+    return ", ".join(parts) or "no change measured"
 
 
 def _progress(p: dict[str, Any], slack: bool) -> str:
