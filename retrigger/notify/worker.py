@@ -10,6 +10,7 @@ Messages about one decision share a thread: the first one delivered starts it.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from retrigger.notify.transport import Permanent, RateLimited, Transient, Transp
 from retrigger.store.schema import outbox as table
 from retrigger.store_serial import Transactional
 
+log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 BACKOFF_FIRST = timedelta(seconds=2)
 BACKOFF_CAP = timedelta(minutes=10)
@@ -122,6 +124,11 @@ class Worker:
             self._settle(row, dead=True, error=str(exc))
             tally.dead += 1
             return True
+        except Exception as exc:  # a surprise must not strand a claimed row: retry it later
+            log.exception("delivering outbox message %s failed", row["id"])
+            self._settle(row, retry_in=backoff(row["attempts"] + 1), error=type(exc).__name__)
+            tally.retried += 1
+            return False
         self._settle(row, ref=posted)
         tally.delivered += 1
         return True

@@ -166,3 +166,37 @@ def test_without_a_token_messages_go_to_the_console(tmp_path: Path, capsys: obje
     assert tally.delivered == 2
     assert "[#ml-ops] Retrain trigger fired for *churn*: schedule" in err
     assert "↳ Retrain of *churn* succeeded (decision d-1): accuracy 0.8 → 0.9" in err
+
+
+def test_a_proxy_error_page_is_retried_not_fatal(tmp_path: Path, fake_slack: FakeSlack,
+                                                 clock: Clock) -> None:
+    ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
+    _queue(ws, outbox.TRIGGER_FIRED)
+    fake_slack.fail("chat.postMessage", 502, raw=b"<html>Bad Gateway</html>")
+    worker = _worker(ws)
+
+    assert worker.deliver_due().retried == 1
+    assert _rows(ws)[0][1] == "pending"
+    clock.advance(seconds=2)
+    assert worker.deliver_due().delivered == 1
+
+
+class _Broken:
+    def post(self, channel: str, message: object, thread_ts: str | None) -> object:
+        raise RuntimeError("a bug in a transport")
+
+    def update(self, channel_id: str, ts: str, message: object) -> None:
+        return None
+
+
+def test_an_unexpected_failure_leaves_the_message_queued_and_unclaimed(
+        tmp_path: Path, clock: Clock) -> None:
+    ws = mini_workspace(tmp_path, clock)
+    _queue(ws, outbox.TRIGGER_FIRED)
+
+    tally = Worker(ws.store, _Broken(), clock).deliver_due()  # type: ignore[arg-type]
+
+    assert tally.retried == 1
+    assert _rows(ws)[0][1:4] == ("pending", 1, "RuntimeError")
+    claimed = sqlite_rows(ws.root / ".retrigger" / "state.db", "SELECT claimed_until FROM outbox")
+    assert claimed == [(None,)]

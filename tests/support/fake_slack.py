@@ -44,6 +44,7 @@ class Fault:
     retry_after: float | None = None
     times: int = 1
     when: Callable[[Call], bool] | None = None
+    raw: bytes | None = None  # a body that is not Slack's JSON (a proxy's HTML error page)
 
 
 @dataclass
@@ -58,12 +59,12 @@ class FakeSlack:
 
     def fail(self, api: str, status: int = 200, *, error: str | None = None,
              retry_after: float | None = None, times: int = 1,
-             when: Callable[[Call], bool] | None = None) -> None:
+             when: Callable[[Call], bool] | None = None, raw: bytes | None = None) -> None:
         """The next ``times`` calls of ``api`` (matching ``when``) fail this way, then it
         answers normally again."""
         with self._changed:
             self._faults.setdefault(api, []).append(
-                Fault(status, error, retry_after, times, when))
+                Fault(status, error, retry_after, times, when, raw))
 
     def wait_for(self, api: str, count: int = 1, timeout: float = 10.0,
                  where: Callable[[Call], bool] | None = None) -> list[Call]:
@@ -102,10 +103,12 @@ class FakeSlack:
                     return fault
             return None
 
-    def answer(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any] | None]:
+    def answer(self, call: Call) -> tuple[int, dict[str, str], dict[str, Any] | bytes | None]:
         fault = self._fault_for(call)
         if fault is not None:
             headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after else {}
+            if fault.raw is not None:
+                return fault.status, {"Content-Type": "text/html"}, fault.raw
             error = fault.error or ("ratelimited" if fault.status == 429 else "internal_error")
             return fault.status, headers, {"ok": False, "error": error}
         if call.path.startswith("/repos/"):  # GitHub's workflow_dispatch: 204 No Content
@@ -149,12 +152,15 @@ class _Handler(BaseHTTPRequestHandler):
                     _params(self.path, self.headers.get("Content-Type", ""), body))
         self.server.fake._record(call)
         status, headers, document = self.server.fake.answer(call)
-        payload = json.dumps(document).encode() if document is not None else b""
+        if isinstance(document, bytes):
+            payload = document
+        else:
+            payload = json.dumps(document).encode() if document is not None else b""
+            if document is not None:
+                headers = {"Content-Type": "application/json; charset=utf-8", **headers}
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        if document is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
