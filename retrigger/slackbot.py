@@ -13,9 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete
 from sqlalchemy.exc import IntegrityError
 
 from retrigger import approval_flow, approvals, slack_commands
@@ -33,6 +33,7 @@ from retrigger.store_serial import Transactional
 from retrigger.workspace import Workspace
 
 log = logging.getLogger(__name__)
+INBOUND_MEMORY = timedelta(hours=1)  # how long a handled request id is remembered
 
 
 def current_snapshot(workspace: Workspace) -> Snapshot:
@@ -180,6 +181,8 @@ class BotEngine:
         slack = self.workspace.config.slack
         with self.store.transaction() as conn:
             approval_flow.expire_due(conn, slack, now)
+            # A replay older than the signature window is refused before it gets here.
+            conn.execute(delete(inbound).where(inbound.c.at < now - INBOUND_MEMORY))
             ready = approvals.ready_to_dispatch(conn, self.models[0])
         if not ready or self.executor.name == "none":
             return []

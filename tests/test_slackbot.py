@@ -153,3 +153,19 @@ def test_without_approval_a_manual_request_is_approved_by_policy_and_announced(
     kinds = sqlite_rows(ws.root / ".retrigger" / "state.db", "SELECT kind FROM outbox")
     assert kinds == [("trigger_fired",)]
     assert engine.dispatch_due() == []  # executor none: a CI job runs `retrigger run --approved`
+
+
+def test_a_request_id_is_remembered_long_enough_to_refuse_replays(tmp_path: Path) -> None:
+    clock = Clock()
+    ws = _workspace(tmp_path, clock)
+    engine = _engine(ws, NoExecutor())
+
+    first = engine.command("UALICE", "churn", key="trigger-1")
+    replay = engine.command("UALICE", "churn", key="trigger-1")
+    clock.advance(hours=2)
+    engine.dispatch_due()
+
+    assert first.startswith("asked for approval") and "already handled" in replay
+    db = ws.root / ".retrigger" / "state.db"
+    assert sqlite_rows(db, "SELECT count(*) FROM decisions") == [(1,)]
+    assert sqlite_rows(db, "SELECT count(*) FROM inbound") == [(0,)]  # older than any replay
