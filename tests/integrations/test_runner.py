@@ -9,12 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from retrigger import approvals
+from retrigger import approvals, tags
 from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
 from retrigger.integrations.airflow import ApprovalClosed, poke_approval
 from retrigger.integrations.runner import RetriggerCli
 from retrigger.store import Store, decisions
+from retrigger.workspace import Workspace
+from tests.support import retrain
+
+# The demo project after new data made the check fire, with a local DVC remote (session-built).
+degraded_template = retrain.degraded_template
 
 
 def _fired(now: datetime) -> Decision:
@@ -85,3 +90,46 @@ def test_a_cli_refusal_becomes_the_same_error_type(tmp_path: Path) -> None:
 
     with pytest.raises(BadInput, match=r"retrigger check.* exited 2: .*signals.bogus"):
         RetriggerCli(tmp_path).check()
+
+
+@pytest.mark.slow
+def test_the_airflow_approval_path_check_wait_approve_retrain(
+        degraded_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the DAG's three tasks do when the policy requires approval, without Airflow."""
+    import shutil
+
+    from retrigger.integrations.airflow import retrain_task
+    from tests.support.retrain import record_first_baseline
+
+    monkeypatch.setenv("RETRIGGER_POLICY__APPROVAL", "required")
+    root = Path(shutil.copytree(degraded_template, tmp_path / "project", symlinks=True))
+    (tmp_path / "remote").mkdir()
+    workspace = Workspace.load(root / "retrigger.yaml")
+    record_first_baseline(workspace)
+    workspace.store.close()
+    cli = RetriggerCli(root)
+
+    outcome = cli.check()  # fires, and asks for approval
+    decision = outcome.as_xcom()
+
+    assert outcome.fire and outcome.awaiting_approval
+    assert poke_approval(cli, decision) is False
+    store = Store.open("sqlite:///.retrigger/state.db", root)
+    with store.transaction() as conn:
+        pending = approvals.for_decision(conn, outcome.decision_id)
+        assert pending is not None
+        approvals.decide(conn, pending.id, "U1", True, None, datetime.now(tz=UTC))
+    store.close()
+    assert poke_approval(cli, decision) is True
+
+    class TaskInstance:
+        def xcom_pull(self, task_ids: str) -> dict[str, object]:
+            assert task_ids == "check"
+            return decision
+
+    result = retrain_task(str(root), None, list(cli.command), TaskInstance())
+    assert result["status"] == "promoted"
+    with sqlite3.connect(root / "mlflow.db") as conn:
+        approved_by = conn.execute("SELECT value FROM tags WHERE run_uuid = ? AND key = ?",
+                                   (result["run_id"], tags.APPROVED_BY)).fetchone()
+    assert approved_by == ("U1",)  # the audit trail names who approved it
