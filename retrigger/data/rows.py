@@ -31,7 +31,13 @@ def count_rows(path: Path, suffix: str, label: str) -> int | None:
 
 
 def _parquet_rows(path: Path, label: str) -> int:
-    import pyarrow.parquet as pq  # only when a Parquet version changed
+    from retrigger.data.parquet_footer import footer_rows
+
+    try:
+        return footer_rows(path)
+    except (ValueError, OSError):
+        pass  # an encrypted footer, or one our small reader does not know: ask pyarrow
+    import pyarrow.parquet as pq
 
     try:
         return int(pq.read_metadata(path).num_rows)  # the footer, never the column data

@@ -115,3 +115,19 @@ def test_table_output_names_each_path(dvc_repo: Path) -> None:
 
     assert result.code == 0
     assert "data/parts" in result.out and "+25.0%" in result.out
+
+
+def test_rows_unknown_without_the_cache_then_fetched_from_the_remote(dvc_repo: Path) -> None:
+    from retrigger.data.versions import out_version
+
+    old_md5 = out_version(dvc_repo, "data/train.csv", "HEAD").md5
+    assert old_md5 is not None
+    add_rows(dvc_repo, 150)
+    (dvc_repo / ".dvc/cache/files/md5" / old_md5[:2] / old_md5[2:]).unlink()
+
+    unknown = _delta(dvc_repo, "HEAD")
+    fetched = _delta(dvc_repo, "HEAD", "--fetch")
+
+    assert unknown["paths"][0]["old"]["rows"] is None  # type: ignore[index]
+    assert unknown["paths"][0]["delta"]["rows"] is None  # type: ignore[index]
+    assert fetched["paths"][0]["delta"]["rows"] == 50  # type: ignore[index]
