@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from retrigger.pipeline.outcome import Outcome
 
 
+NOTIFY_DEADLINE_S = 10.0  # what is not delivered by then stays queued for the bot
+
+
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
 
@@ -68,6 +71,9 @@ def run(
             render.print_json(outcomes[0].as_json())
         else:
             show(outcomes[0])
+    from retrigger.notify import deliver_pending
+
+    deliver_pending(workspace, NOTIFY_DEADLINE_S)  # started / succeeded / failed / approval
     failed = [o for o in outcomes if o.exit_code]
     if failed:
         raise WorkFailed(failed[0].message)

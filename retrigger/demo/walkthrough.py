@@ -13,6 +13,7 @@ from retrigger.check import run_check
 from retrigger.decision import Decision
 from retrigger.demo import project
 from retrigger.demo.arrival import step_data_arrival
+from retrigger.demo.retrain import step_audit, step_gate, step_retrain
 from retrigger.workspace import Workspace
 
 Say = Callable[[str], None]
@@ -64,6 +65,7 @@ def step_check_fires(state: DemoState) -> None:
 
 STEPS: list[Callable[[DemoState], None]] = [
     step_build, step_check_quiet, step_degrade, step_check_fires, step_data_arrival,
+    step_retrain, step_gate, step_audit,
 ]
 
 
@@ -76,5 +78,7 @@ def run_demo(root: Path, say: Say) -> DemoState:
     say(f"  cd {root}")
     say("  retrigger check                 # the decision table, stored in .retrigger/state.db")
     say("  retrigger config show           # every threshold and where it came from")
+    say("  retrigger history               # every retrain: why, on which data, promoted?")
+    say("  retrigger explain DECISION_ID   # the whole story of one retrain")
     say("  mlflow ui --backend-store-uri sqlite:///mlflow.db   # the baseline run")
     return state

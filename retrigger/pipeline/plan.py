@@ -10,9 +10,9 @@ from typing import Any
 
 from retrigger import approvals
 from retrigger.errors import BadInput
-from retrigger.pipeline import registry
+from retrigger.pipeline import attempts, registry
 from retrigger.pipeline.dvc import command_args, default_remote, dry_plan
-from retrigger.pipeline.outcome import DRY_RUN, Outcome
+from retrigger.pipeline.outcome import DRY_RUN, FINAL_STATUSES, Outcome
 from retrigger.pipeline.select import Request, _refusal
 from retrigger.store import decisions
 from retrigger.workspace import Workspace
@@ -30,8 +30,13 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
         else:
             decision = decisions.latest(conn, config.model.name)
         approval = approvals.for_decision(conn, decision.id) if decision else None
-    would = _would(workspace, decision is not None and decision.fire, request, approval)
-    if not decision or not decision.fire:
+        done = [a.status for a in attempts.for_decision(conn, decision.id)
+                if a.status in FINAL_STATUSES] if decision else []
+    would = _would(workspace, approval)
+    if done and not request.force:
+        would = (f"do nothing: decision {decision.id if decision else ''} was already executed "
+                 f"({done[-1]})")
+    elif done or not decision or not decision.fire:
         would = (f"refuse: {_refusal(decision)}" if not request.force
                  else f"store a new manual decision requested by {who}, then {would}")
     stages, dag = dry_plan(workspace.root)
@@ -46,8 +51,7 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
                    metric=config.model.metric, plan=plan)
 
 
-def _would(workspace: Workspace, fires: bool, request: Request,
-           approval: approvals.Approval | None) -> str:
+def _would(workspace: Workspace, approval: approvals.Approval | None) -> str:
     if workspace.config.policy.approval == "required":
         if approval is None:
             return "request an approval and wait (policy.approval: required)"

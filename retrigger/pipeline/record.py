@@ -4,6 +4,7 @@ rerun after a crash or an outage updates it instead of creating a second one."""
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -82,7 +83,7 @@ def write(client: MlflowClient, experiment_id: str, record: RunRecord, finished:
     _log_inputs(client, run_id, record.inputs)
     _log_artifacts(client, run_id, record)
     if finished:
-        client.set_terminated(run_id, "FINISHED")
+        terminate(client, run_id, "FINISHED")
     return run_id
 
 
@@ -93,7 +94,14 @@ def set_status(client: MlflowClient, run_id: str, status: str, extra: dict[str, 
     client.log_batch(run_id, tags=[RunTag(tags.STATUS, status),
                                    *(RunTag(k, v) for k, v in extra.items())])
     if finished:
-        client.set_terminated(run_id, "FINISHED" if status != tags.STATUS_FAILED else "FAILED")
+        terminate(client, run_id, "FAILED" if status == tags.STATUS_FAILED else "FINISHED")
+
+
+def terminate(client: MlflowClient, run_id: str, status: str) -> None:
+    # Against a tracking server MLflow prints "View run ... at" on stdout when a run ends;
+    # stdout belongs to `--json`.
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
+    client.set_terminated(run_id, status)
 
 
 def _log_inputs(client: MlflowClient, run_id: str, inputs: list[DataInput]) -> None:

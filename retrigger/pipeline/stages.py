@@ -158,7 +158,7 @@ def record_failure(r: Retrain, message: str) -> None:
         record = build(r, tags.STATUS_FAILED, None)
         record.tags[tags.ERROR] = message[:500]
         run_id = mlrecord.write(client, r.experiment_id(), record, finished=False)
-        client.set_terminated(run_id, "FAILED")
+        mlrecord.terminate(client, run_id, "FAILED")
         r.facts["run_id"] = run_id
     except Exception as exc:  # the failure stays in the state store either way
         r.say(f"could not record the failure in MLflow: {str(exc)[:200]}")

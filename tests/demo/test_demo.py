@@ -19,6 +19,9 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "fire=False" in result.stdout  # unchanged data: no retrain
     assert "fire=True, triggers: performance" in result.stdout
+    assert "→ promoted: promoted churn v1 to @champion" in result.stdout
+    assert "→ rejected-by-validation (exit 1)" in result.stdout  # the gate, on unchanged data
+    assert "&& dvc checkout data/train.csv" in result.stdout  # explain: get the data back
     assert (target / "dvc.lock").exists() and (target / ".retrigger" / "state.db").exists()
     log = subprocess.run(["git", "log", "--oneline"], cwd=target, capture_output=True,
                          text=True, check=True).stdout
