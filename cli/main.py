@@ -6,6 +6,7 @@ their functions, so ``retrigger --help`` stays fast.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -72,4 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entrypoint() -> None:
-    sys.exit(main())
+    code = main()
+    # The process ends now: keep the collector from walking mlflow's and sqlalchemy's heap at
+    # interpreter shutdown (1.5-2 s after a command that used MLflow, for nothing).
+    gc.freeze()
+    sys.exit(code)

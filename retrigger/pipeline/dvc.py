@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from retrigger.data.versions import cache_path, out_version
 from retrigger.errors import BadInput, ConfigError, WorkFailed
 from retrigger.proc import StreamTimeout, run, stream
 
@@ -70,8 +71,59 @@ def require_remote(root: Path) -> str:
     return remote
 
 
-def verify_pushed(root: Path, timeout: float | None) -> None:
-    """``dvc status --cloud``: every output and data file must be on the remote."""
+def verify_pushed(root: Path, paths: list[str], timeout: float | None) -> None:
+    """The remote must hold every object of ``paths`` (the model and the data) after a push.
+
+    A local (directory) remote is checked by looking for each object, which takes milliseconds;
+    any other remote through ``dvc status --cloud``.
+    """
+    remote = _local_remote(root)
+    if remote is None:
+        _verify_with_dvc(root, timeout)
+        return
+    missing = [path for path in paths if not _on_remote(root, remote, path)]
+    if missing:
+        raise WorkFailed(f"the DVC remote {remote} does not hold {', '.join(missing)} after "
+                         "`dvc push`; check its permissions and space, then rerun")
+
+
+def _local_remote(root: Path) -> Path | None:
+    name = default_remote(root)
+    for config in ("config.local", "config"):
+        parser = configparser.ConfigParser(strict=False, interpolation=None)
+        try:
+            parser.read(root / ".dvc" / config, encoding="utf-8")
+        except configparser.Error:
+            continue
+        for section in parser.sections():
+            if section.strip("'\"").replace('"', "").split() == ["remote", str(name)]:
+                url = parser.get(section, "url", fallback="").strip()
+                if url.startswith("file://"):
+                    url = url[len("file://"):]
+                if not url or "://" in url:
+                    return None
+                return (root / ".dvc" / url).resolve()
+    return None
+
+
+def _on_remote(root: Path, remote: Path, path: str) -> bool:
+    try:
+        md5 = out_version(root, path).md5
+    except BadInput:
+        return False
+    if md5 is None:
+        return False
+    objects = [md5]
+    if md5.endswith(".dir"):
+        try:
+            manifest = json.loads(cache_path(root, md5).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return False
+        objects += [str(entry["md5"]) for entry in manifest]
+    return all((remote / "files" / "md5" / obj[:2] / obj[2:]).is_file() for obj in objects)
+
+
+def _verify_with_dvc(root: Path, timeout: float | None) -> None:
     try:
         result = run(["dvc", "status", "--cloud", "--json"], root, check=False, timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -180,7 +180,8 @@ class Retrain:
 
     def push(self, timeout: float | None) -> None:
         self.stream(["dvc", "push"], timeout)
-        verify_pushed(self.ws.root, timeout)
+        config = self.ws.config
+        verify_pushed(self.ws.root, [config.model.artifact, *config.data], timeout)
 
     def tracking_client(self) -> Any:
         """The MLflow client, warmed up on a thread while ``dvc repro`` ran."""
