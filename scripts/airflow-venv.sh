@@ -23,5 +23,10 @@ if [ ! -f "$venv/.ready" ]; then
   "$uv" pip install -q --python "$venv/bin/python" "$spec" >&2
   touch "$venv/.ready"
 fi
-"$uv" pip install -q --python "$venv/bin/python" --reinstall-package retrigger . >&2
+# Built from a copy: setuptools writes build/lib in the source tree, where another test may be
+# building the wheel at the same moment.
+src=$(mktemp -d)
+trap 'rm -rf "$src"' EXIT
+cp -r pyproject.toml README.md retrigger cli hooks bot "$src/"
+"$uv" pip install -q --python "$venv/bin/python" --reinstall-package retrigger "$src" >&2
 echo "$PWD/$venv"
