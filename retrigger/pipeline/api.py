@@ -37,9 +37,12 @@ def run_approved(workspace: Workspace, requested_by: str | None, say: Say) -> li
 def _gated(workspace: Workspace, decision: Decision, who: str, say: Say) -> Outcome:
     approval = approval_gate(workspace, decision, who)
     if approval is not None and approval.status != "approved":
-        return Outcome(decision.id, AWAITING_APPROVAL,
-                       f"approval {approval.id} requested for decision {decision.id}; it runs "
-                       "once approved (Slack, or `retrigger run --approved` after approval)",
+        moved = ("" if approval.decision_id == decision.id else
+                 f"the commit or data moved since decision {decision.id} was approved; ")
+        return Outcome(approval.decision_id, AWAITING_APPROVAL,
+                       f"{moved}approval {approval.id} requested for decision "
+                       f"{approval.decision_id}; it runs once approved (Slack, or "
+                       "`retrigger run --approved` after `retrigger approve`)",
                        approval_id=approval.id)
     retrain = Retrain(workspace, decision, requested_by=who,
                       approved_by=approval.decided_by if approval else None,

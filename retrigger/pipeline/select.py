@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, update
 
@@ -18,7 +19,6 @@ from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
 from retrigger.gitutil import head_commit
-from retrigger.notify import outbox
 from retrigger.pipeline import attempts
 from retrigger.pipeline.outcome import FINAL_STATUSES
 from retrigger.proc import run
@@ -109,21 +109,24 @@ def _force(workspace: Workspace, base: Decision | None, who: str, reason: str) -
 
 def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approval | None:
     """None when no approval is needed; else the decision's approval (a new pending one is
-    stored and announced). Refuses a rejected, expired or stale approval."""
+    stored and announced). An approved one whose commit or data moved since is marked stale and
+    a new approval is requested (``retrigger.approval_flow``): the pending one is returned.
+    Refuses a rejected, expired or stale approval."""
     if workspace.config.policy.approval != "required":
         return None
+    from retrigger import approval_flow
+
+    slack = workspace.config.slack
     now = workspace.clock()
+    snapshot = _snapshot(workspace)
     with workspace.store.transaction() as conn:
         found = approvals.for_decision(conn, decision.id)
         if found is None:
-            found = approvals.request(conn, decision, who, workspace.config.slack.approval_ttl,
-                                      now)
-            outbox.enqueue(conn, outbox.APPROVAL_REQUESTED, _payload(decision, found),
-                           channel=workspace.config.slack.channel, now=now,
-                           thread_key=decision.id)
-            record(conn, action="approval.requested", subject=decision.id, actor=who, now=now,
-                   detail={"approval_id": found.id})
-            return found
+            return approval_flow.request(conn, decision, who, slack, now)
+        if found.status == approvals.APPROVED and found.executed_at is None:
+            fresh = approval_flow.refresh_if_stale(conn, found, snapshot, slack, now)
+            if fresh is not None:
+                return fresh
     if found.status == approvals.PENDING and found.expires_at <= now:
         found = replace(found, status=approvals.EXPIRED)
     if found.status in (approvals.PENDING, approvals.APPROVED):
@@ -131,6 +134,14 @@ def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approva
     by = f" by {found.decided_by}" if found.decided_by else ""
     raise BadInput(f"approval {found.id} of decision {decision.id} is {found.status}{by}; "
                    "nothing to run. Run `retrigger check` for a new decision")
+
+
+def _snapshot(workspace: Workspace) -> Any:
+    from retrigger.approval_flow import Snapshot
+
+    outs = versions(workspace.root, workspace.config.data) if workspace.config.data else []
+    return Snapshot(head_commit(workspace.root), data_version(outs) if outs else None,
+                    {out.path: out.md5 for out in outs})
 
 
 def mark_executed(conn: Connection, approval_id: str, now: datetime) -> bool:
@@ -146,13 +157,3 @@ def approved_waiting(workspace: Workspace) -> list[Approval]:
     """Approved decisions of this model not yet executed nor handed to an executor."""
     with workspace.store.transaction() as conn:
         return approvals.ready_to_dispatch(conn, workspace.config.model.name)
-
-
-def _payload(decision: Decision, approval: Approval) -> dict[str, object]:
-    return {
-        "model": decision.model, "decision_id": decision.id, "approval_id": approval.id,
-        "trigger_types": list(decision.trigger_types), "requested_by": approval.requested_by,
-        "reason": decision.reason, "expires_at": approval.expires_at.isoformat(),
-        "signals": [reading.as_json() for reading in decision.readings],
-        "data_version": decision.data_version, "git_commit": decision.git_commit,
-    }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from retrigger import approvals, tags
+from retrigger import approvals, proc, tags
 from retrigger.decision import new_decision_id
 from retrigger.store import decisions
 from retrigger.workspace import Workspace
@@ -134,3 +134,25 @@ def test_history_refuses_bad_filters_with_exit_2(retrainable: Retrainable,
 def test_explain_of_an_unknown_id_is_exit_2(retrainable: Retrainable) -> None:
     result = run_cli("explain", "d-20200101T000000-000000", "--config", retrainable.config)
     assert result.code == 2 and "no decision or retrain run" in result.err
+
+
+def test_an_approval_whose_commit_moved_is_stale_and_asked_again(
+        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETRIGGER_POLICY__APPROVAL", "required")
+    asked = json.loads(run_cli("run", "--config", retrainable.config, "--json").out)
+    workspace = Workspace.load(Path(retrainable.config))
+    with workspace.store.transaction() as conn:
+        approvals.decide(conn, asked["approval_id"], "U0APPROVER", True, None,
+                         datetime.now(tz=UTC))
+    proc.run(["git", "commit", "-q", "--allow-empty", "-m", "someone pushed"], retrainable.root)
+
+    result = run_cli("run", "--config", retrainable.config, "--approved", "--json")
+
+    assert result.code == 0, result.err
+    (outcome,) = json.loads(result.out)["runs"]
+    assert outcome["status"] == "awaiting-approval"
+    assert outcome["decision_id"] != retrainable.decision_id
+    assert "moved since decision" in outcome["message"]
+    assert sorted(state(retrainable.root, "SELECT status FROM approvals")) == [
+        ("pending",), ("stale",)]
+    assert retrain_runs(retrainable.root) == []
