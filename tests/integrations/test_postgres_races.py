@@ -1,6 +1,8 @@
-"""Races between processes on the shared PostgreSQL state: what happens when two people click
-Approve at the same moment from two machines. The test holds the approval's row lock until
-every process is blocked on it, then lets them all go at once: real contention, no sleeps."""
+"""Races between processes on the shared PostgreSQL state.
+
+Two people click Approve at the same moment from two machines: the test holds the approval's
+row lock until every process is blocked on it, then lets them all go at once. Three delivery
+processes (the bot, CLI commands) drain one outbox at once: every message is posted once."""
 
 from __future__ import annotations
 
@@ -100,3 +102,53 @@ def test_two_approvers_clicking_at_once_from_two_machines_decide_once(
                            {"id": approval.id}).one()
     assert tuple(row) == ("approved", winner)
     engine.dispose()
+
+
+# A delivery worker in its own process: it connects, says it is ready, waits for the go file,
+# then makes one delivery pass (the bot and every CLI command run such passes concurrently).
+_WORKER = """
+import sys, time
+from pathlib import Path
+from retrigger.config.secrets import Secrets
+from retrigger.notify.delivery import worker_for
+from retrigger.workspace import Workspace
+config, ready, go = map(Path, sys.argv[1:4])
+worker = worker_for(Workspace.load(config), Secrets(slack_bot_token="xoxb-race-test"))
+worker.store.engine.connect().close()
+ready.touch()
+deadline = time.monotonic() + 60
+while not go.exists():
+    assert time.monotonic() < deadline, "no go signal"
+    time.sleep(0.01)
+print(worker.deliver_due().delivered)
+"""
+
+
+def test_three_delivery_processes_never_post_one_message_twice(
+        postgres_url: str, tmp_path: Path) -> None:
+    from retrigger.notify import outbox
+    from tests.support.fake_slack import running_fake_slack
+
+    with running_fake_slack() as slack:
+        config = write_config(tmp_path, state_url=postgres_url, api_url=slack.url)
+        store = Store.open(postgres_url, tmp_path)
+        with store.transaction() as conn:
+            for n in range(30):
+                outbox.enqueue(conn, outbox.TRIGGER_FIRED, {"model": "churn", "decision_id":
+                               f"d-{n}"}, channel=f"#c{n % 3}", now=datetime.now(tz=UTC),
+                               thread_key=f"d-{n}")
+        store.close()
+        readies = [tmp_path / f"ready-{i}" for i in range(3)]
+        processes = [subprocess.Popen(
+            [sys.executable, "-c", _WORKER, str(config), str(ready), str(tmp_path / "go")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for ready in readies]
+        wait_until(lambda: all(r.exists() for r in readies)
+                   or any(p.poll() is not None for p in processes), 60, "workers ready")
+        (tmp_path / "go").touch()
+        results = [(p.wait(timeout=60), p.communicate()) for p in processes]
+
+        assert all(code == 0 for code, _ in results), results
+        posted = [c.params["text"] for c in slack.of("chat.postMessage")]
+    delivered = sum(int(out.strip()) for _, (out, _) in results)
+    assert delivered == 30
+    assert len(posted) == len(set(posted)) == 30
