@@ -156,3 +156,33 @@ def test_an_approval_whose_commit_moved_is_stale_and_asked_again(
     assert sorted(state(retrainable.root, "SELECT status FROM approvals")) == [
         ("pending",), ("stale",)]
     assert retrain_runs(retrainable.root) == []
+
+
+def test_a_drift_triggered_retrain_keeps_the_drift_report_and_history_finds_it(
+        retrainable: Retrainable) -> None:
+    from retrigger.signals.base import Reading
+
+    report = retrainable.root / ".retrigger" / "reports" / "drift-evidence.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("<html>3 of 5 columns drifted</html>")
+    workspace = Workspace.load(Path(retrainable.config))
+    with workspace.store.transaction() as conn:
+        fired = decisions.get(conn, retrainable.decision_id)
+        assert fired is not None
+        now = datetime.now(tz=UTC)
+        drift = Reading("drift", 0.6, 0.5, True, "3 of 5 columns drifted",
+                        extra={"report_html": ".retrigger/reports/drift-evidence.html"})
+        decision = replace(fired, id=new_decision_id(now), created_at=now,
+                           trigger_types=("drift",), readings=(*fired.readings, drift))
+        decisions.save(conn, decision)
+
+    assert run_cli("run", "--config", retrainable.config, "--decision", decision.id).code == 0
+
+    (entry,) = json.loads(run_cli("history", "--config", retrainable.config, "--trigger",
+                                  "drift", "--since", "1d", "--json").out)
+    assert entry["decision_id"] == decision.id
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"sqlite:///{retrainable.root / 'mlflow.db'}")
+    names = {a.path for a in client.list_artifacts(entry["run_id"], "retrigger")}
+    assert "retrigger/drift-evidence.html" in names and "retrigger/decision.json" in names
