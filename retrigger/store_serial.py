@@ -1,9 +1,12 @@
-"""One process's write transactions, one at a time when the store is SQLite.
+"""One process's write transactions on SQLite: queued in turn, committed in groups.
 
 SQLite lets one writer in; the others wait in its busy handler, which polls with sleeps of up
-to 100 ms. Under a burst of Slack requests that polling, not the work, dominates the ack
-latency, so threads of the bot queue on a Python lock instead and enter SQLite in turn.
-PostgreSQL keeps its row-level concurrency (no lock).
+to 100 ms, and every commit costs an fsync. Under a burst of Slack requests the polling and the
+fsyncs, not the work, set the ack latency. So the bot's threads queue on a Python lock and run
+their transaction bodies one after the other inside one open SQLite transaction, each in its
+own SAVEPOINT (a failing body rolls back alone); the last thread in the queue commits for all
+(group commit), and every thread returns only once the commit that holds its work is durable.
+PostgreSQL keeps its row-level concurrency: transactions go straight to the store.
 """
 
 from __future__ import annotations
@@ -17,19 +20,83 @@ from typing import Protocol
 from sqlalchemy import Connection
 
 from retrigger.store import Store
+from retrigger.store.db import reachable
+
+MAX_GROUP = 32  # commit at least this often, however long the queue
 
 
 class Transactional(Protocol):
     def transaction(self) -> contextlib.AbstractContextManager[Connection]: ...
 
 
+class _Group:
+    """One SQLite transaction shared by several bodies; ``done`` is set once it committed."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.size = 0
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
 class SerialStore:
     def __init__(self, store: Store) -> None:
         self.store = store
-        sqlite = store.engine.dialect.name == "sqlite"
-        self._lock: threading.Lock | None = threading.Lock() if sqlite else None
+        self._grouped = store.engine.dialect.name == "sqlite"
+        self._lock = threading.Lock()
+        self._waiting = 0  # threads queued for the lock (guarded by _count)
+        self._count = threading.Lock()
+        self._group: _Group | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self._lock or contextlib.nullcontext(), self.store.transaction() as conn:
-            yield conn
+        if not self._grouped:
+            with self.store.transaction() as conn:
+                yield conn
+            return
+        with self._count:
+            self._waiting += 1
+        with self._lock:
+            with self._count:
+                self._waiting -= 1
+            group = self._open()
+            group.size += 1
+            savepoint = group.conn.begin_nested()
+            try:
+                yield group.conn
+            except BaseException:
+                savepoint.rollback()
+                raise
+            else:
+                savepoint.commit()
+            finally:
+                # The last body in the queue commits the group; so does a long queue, now and
+                # then, so that nobody's ack waits behind an endless stream of others.
+                with self._count:
+                    last = self._waiting == 0
+                if last or group.size >= MAX_GROUP:
+                    self._commit(group)
+        group.done.wait()
+        if group.error is not None:
+            raise group.error
+
+    def _open(self) -> _Group:
+        if self._group is None:
+            conn = self.store.engine.connect()
+            with reachable(self.store.url):
+                conn.begin()
+            self._group = _Group(conn)
+        return self._group
+
+    def _commit(self, group: _Group) -> None:
+        self._group = None
+        try:
+            with reachable(self.store.url):
+                group.conn.commit()
+        except BaseException as exc:  # every body of the group learns that it was not stored
+            group.error = exc
+            with contextlib.suppress(Exception):
+                group.conn.rollback()
+        finally:
+            group.conn.close()
+            group.done.set()
