@@ -201,3 +201,15 @@ def test_http_mode_refuses_to_start_without_a_signing_secret(tmp_path: Path,
     assert result.code == 2
     assert "SLACK_SIGNING_SECRET" in result.err
     assert APP not in result.err and TOKEN not in result.err
+
+
+def test_an_approval_nobody_answers_expires_and_loses_its_buttons(bot: Bot) -> None:
+    approval_id = _pending_approval(bot, ttl=timedelta(seconds=-1))
+
+    # No click: the bot's own round (every few seconds) expires it and edits the request.
+    update = bot.fake.wait_for("chat.update", timeout=20)[0]
+
+    assert "expired without a decision" in update.params["text"]
+    assert "actions" not in json.dumps(update.params["blocks"])
+    assert sqlite_rows(_db(bot), "SELECT status FROM approvals WHERE id = "
+                       f"'{approval_id}'") == [("expired",)]
