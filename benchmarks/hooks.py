@@ -163,7 +163,7 @@ def main() -> None:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
     for name, seconds in found.items():
-        print(f"  {name:<42} {seconds * 1000:8.1f} ms")
+        print(f"  {name:<42} {seconds * 1000:9.2f} ms")
     verdicts = [
         ("no-change hook under 0.15 s", found["hook: no data change"] < 0.15),
         ("data-change hook (cold) under half of dvc diff",
