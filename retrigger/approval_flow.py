@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
@@ -18,6 +19,9 @@ from retrigger.decision import Decision, new_decision_id
 from retrigger.notify import outbox
 from retrigger.notify.payloads import approval_payload, decision_payload
 from retrigger.store import audit, decisions
+
+if TYPE_CHECKING:
+    from retrigger.workspace import Workspace
 
 DECIDED, ALREADY, UNKNOWN = "decided", "already", "unknown"
 NOT_APPROVER, SELF_APPROVAL, TOO_LATE = "not-approver", "self-approval", "expired"
@@ -43,6 +47,17 @@ class Snapshot:
     git_commit: str | None
     data_version: str | None
     data_paths: dict[str, str | None]
+
+
+def current_snapshot(workspace: Workspace) -> Snapshot:
+    """The git commit and data version in the workspace now (what an approval binds to)."""
+    from retrigger.data.versions import data_version, versions
+    from retrigger.gitutil import head_commit
+
+    outs = versions(workspace.root, workspace.config.data) if workspace.config.data else []
+    return Snapshot(git_commit=head_commit(workspace.root),
+                    data_version=data_version(outs) if outs else None,
+                    data_paths={out.path: out.md5 for out in outs})
 
 
 def request(conn: Connection, decision: Decision, requested_by: str | None, slack: SlackConfig,

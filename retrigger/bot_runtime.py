@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from retrigger.approval_flow import current_snapshot
 from retrigger.approvers import Approvers, slack_group_members
 from retrigger.config.secrets import Secrets
 from retrigger.errors import ConfigError
@@ -18,7 +19,7 @@ from retrigger.executors import Executor, GithubExecutor, LocalExecutor, NoExecu
 from retrigger.notify.delivery import slack_client
 from retrigger.notify.transport import SlackTransport
 from retrigger.notify.worker import Worker
-from retrigger.slackbot import BotEngine, SnapshotCache, current_snapshot
+from retrigger.slackbot import BotEngine, SnapshotCache
 from retrigger.store_serial import SerialStore
 from retrigger.workspace import Workspace
 

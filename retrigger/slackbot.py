@@ -19,12 +19,10 @@ from sqlalchemy import Connection, delete
 from sqlalchemy.exc import IntegrityError
 
 from retrigger import approval_flow, approvals, slack_commands
-from retrigger.approval_flow import Result, Snapshot
+from retrigger.approval_flow import Result, Snapshot, current_snapshot
 from retrigger.approvers import Approvers
-from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.executors import Executor
-from retrigger.gitutil import head_commit
 from retrigger.notify import outbox
 from retrigger.notify.payloads import decision_payload
 from retrigger.store import decisions
@@ -34,14 +32,6 @@ from retrigger.workspace import Workspace
 
 log = logging.getLogger(__name__)
 INBOUND_MEMORY = timedelta(hours=1)  # how long a handled request id is remembered
-
-
-def current_snapshot(workspace: Workspace) -> Snapshot:
-    """The git commit and data version in the workspace now (what an approval binds to)."""
-    outs = versions(workspace.root, workspace.config.data) if workspace.config.data else []
-    return Snapshot(git_commit=head_commit(workspace.root),
-                    data_version=data_version(outs) if outs else None,
-                    data_paths={out.path: out.md5 for out in outs})
 
 
 class SnapshotCache:
