@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retrigger.config import LoadedConfig, RetriggerConfig, load_config
-from retrigger.store import Store
 from retrigger.tracking import Tracking, absolute_uri
+
+if TYPE_CHECKING:
+    from retrigger.store import Store
 
 
 def utc_now() -> datetime:
@@ -39,6 +42,9 @@ class Workspace:
 
     @cached_property
     def store(self) -> Store:
+        # SQLAlchemy costs ~0.3 s to import; commands that never touch state skip it.
+        from retrigger.store import Store
+
         return Store.open(self.config.state.url, self.root)
 
     @cached_property
