@@ -7,7 +7,6 @@ model in use was trained on. A directory version is the list in its ``.dir`` man
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -81,11 +80,12 @@ def open_version(root: Path, path: str, md5: str, label: str) -> Table:
                        f"run `dvc pull {path}`")
     if not md5.endswith(".dir"):
         return Table([(obj, _suffix(path, label))], label)
+    from retrigger.data.cache import read_manifest, visible
+
     sources = []
-    for entry in _manifest(obj, label):
-        relpath, file_md5 = str(entry.get("relpath", "")), str(entry.get("md5", ""))
+    for relpath, file_md5 in (read_manifest(root, md5) or {}).items():
         suffix = PurePosixPath(relpath).suffix.lower()
-        if suffix not in KNOWN or any(p.startswith(".") for p in PurePosixPath(relpath).parts):
+        if suffix not in KNOWN or not visible(relpath):
             continue
         cached = cache_path(root, file_md5)
         if not cached.is_file():
@@ -111,14 +111,3 @@ def _suffix(path: str, label: str) -> str:
     if suffix not in KNOWN:
         raise BadInput(f"{label}: unknown extension {suffix!r}; use one of {', '.join(KNOWN)}")
     return suffix
-
-
-def _manifest(obj: Path, label: str) -> list[dict[str, object]]:
-    try:
-        entries = json.loads(obj.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise BadInput(f"{label}: the DVC directory manifest {obj} is unreadable; "
-                       "run `dvc fetch` again") from None
-    if not isinstance(entries, list):
-        raise BadInput(f"{label}: the DVC directory manifest {obj} is not a list")
-    return [e for e in entries if isinstance(e, dict)]
