@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, update
 
@@ -118,7 +117,7 @@ def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approva
 
     slack = workspace.config.slack
     now = workspace.clock()
-    snapshot = _snapshot(workspace)
+    snapshot = approval_flow.current_snapshot(workspace)
     with workspace.store.transaction() as conn:
         found = approvals.for_decision(conn, decision.id)
         if found is None:
@@ -134,14 +133,6 @@ def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approva
     by = f" by {found.decided_by}" if found.decided_by else ""
     raise BadInput(f"approval {found.id} of decision {decision.id} is {found.status}{by}; "
                    "nothing to run. Run `retrigger check` for a new decision")
-
-
-def _snapshot(workspace: Workspace) -> Any:
-    from retrigger.approval_flow import Snapshot
-
-    outs = versions(workspace.root, workspace.config.data) if workspace.config.data else []
-    return Snapshot(head_commit(workspace.root), data_version(outs) if outs else None,
-                    {out.path: out.md5 for out in outs})
 
 
 def mark_executed(conn: Connection, approval_id: str, now: datetime) -> bool:
