@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from tests.integrations.conftest import Airflow
+from tests.support import git_dvc
 from tests.support.cli import run_cli
+
+# Fixtures: a small committed git + DVC project, built once per session and copied.
+git_dvc_template = git_dvc.git_dvc_template
+git_dvc_project = git_dvc.git_dvc_project
 
 PROBE = Path(__file__).with_name("airflow_probe.py")
 DAG_ID = "retrain_project"
@@ -113,3 +118,20 @@ def _mlflow_runs_tagged(project: Path, key: str, value: str) -> list[str]:
     with sqlite3.connect(project / "mlflow.db") as conn:
         return [row[0] for row in conn.execute(
             "SELECT run_uuid FROM tags WHERE key = ? AND value = ?", (key, value))]
+
+
+@pytest.mark.slow
+def test_init_from_the_installed_package_finds_its_templates(
+        airflow: Airflow, git_dvc_project: Path) -> None:
+    """The Airflow virtualenv holds retrigger installed from a built wheel (not editable): the
+    templates must travel as package data."""
+    result = airflow.run([str(airflow.venv / "bin" / "retrigger"), "init", "--ci", "github",
+                          "--ci", "airflow", "--ci", "k8s", "--json"], git_dvc_project,
+                         git_dvc_project)
+
+    assert result.returncode == 0, result.stderr
+    written = {f["path"] for f in json.loads(result.stdout)["files"]}
+    assert {".github/workflows/retrain.yml", "airflow/dags/retrain_project.py",
+            "k8s/retrigger-cronjob.yaml", "slack-app-manifest.yml"} <= written
+    unfilled = [path for path in written if "@@" in (git_dvc_project / path).read_text()]
+    assert unfilled == []  # every placeholder was filled in
