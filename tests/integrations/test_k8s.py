@@ -83,7 +83,9 @@ def test_the_job_script_checks_first_and_retrains_only_when_told(
     calls = {}
     for fire in ("false", "true"):
         log.write_text("")
-        env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "FIRE": fire}
+        env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "FIRE": fire,
+               "TMPDIR": str(tmp_path / fire)}
+        (tmp_path / fire).mkdir()
         subprocess.run(["/bin/sh", "-c", script], env=env, check=True, cwd=tmp_path)
         calls[fire] = log.read_text().splitlines()
 
