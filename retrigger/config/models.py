@@ -111,6 +111,9 @@ class PipelineConfig(Section):
     command: str = "dvc repro"
     push: bool = True
     champion_alias: str = "champion"
+    promote_sets_baseline: bool = Field(
+        default=True, description="a promoted retrain becomes the baseline run, so max_drop "
+        "is measured from the better model")
     min_improvement: float = Field(default=0.0, ge=0)
     min_relative_improvement: float = Field(default=0.0, ge=0)
     stage_timeout: Duration | None = Field(

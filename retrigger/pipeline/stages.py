@@ -137,9 +137,19 @@ def _promote(r: Retrain) -> str:
          tags.DATA_VERSION: str(r.facts.get("data_version") or "")})
     mlrecord.set_status(client, run_id, tags.STATUS_PROMOTED,
                         {tags.MODEL_VERSION: version, tags.PREVIOUS_CHAMPION: previous or ""})
+    if r.ws.config.pipeline.promote_sets_baseline:
+        _become_baseline(r, run_id)
     r.facts.update(model_version=version, previous_champion=previous)
     r.save_facts()
     return f"promoted {model} v{version} to @{alias}" + (f" (was v{previous})" if previous else "")
+
+
+def _become_baseline(r: Retrain, run_id: str) -> None:
+    """The promoted model is the new reference: ``max_drop`` is now measured from its metric,
+    so the bar rises with the model (and later drift/volume compare against its data)."""
+    metric = r.ws.config.model.metric
+    r.tracking_client().log_metric(run_id, metric, float(r.facts["metric_after"]))
+    r.ws.tracking.set_baseline(run_id, metric)
 
 
 def _write(r: Retrain, status: str, model_path: Path | None, finished: bool) -> None:

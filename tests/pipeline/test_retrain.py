@@ -85,6 +85,21 @@ def test_a_fired_decision_retrains_validates_pushes_records_and_promotes(
     assert kinds == ["retrain_started", "retrain_succeeded"]
 
 
+def test_a_promoted_retrain_becomes_the_baseline_so_the_bar_rises(
+        retrainable: Retrainable) -> None:
+    assert run_cli("run", "--config", retrainable.config).code == 0
+
+    shown = json.loads(run_cli("baseline", "show", "-c", retrainable.config, "--json").out)
+    checked = json.loads(run_cli("check", "-c", retrainable.config, "--json").out)
+
+    (run,) = retrain_runs(retrainable.root)
+    assert shown["run_id"] == run.info.run_id
+    assert shown["value"] == run.data.metrics["accuracy_after"]
+    performance = checked["signals"][0]
+    assert performance["threshold"] == pytest.approx(shown["value"] * 0.95)
+    assert run.info.run_id[:8] in performance["detail"]
+
+
 def test_rerunning_a_finished_decision_creates_nothing(retrainable: Retrainable) -> None:
     assert run_cli("run", "--config", retrainable.config).code == 0
 
