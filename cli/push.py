@@ -8,6 +8,8 @@ import typer
 from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
 
+NOTIFY_DEADLINE_S = 10.0  # what is not delivered by then stays queued for the bot
+
 
 def register(app: typer.Typer) -> None:
     app.command("push", context_settings={"allow_extra_args": True,
@@ -26,9 +28,12 @@ def push(
     With `hooks.check_on_push: true`, then run `retrigger check` and print its decision.
     """
     from retrigger.data.push import push as run_push
+    from retrigger.notify import deliver_pending
     from retrigger.workspace import Workspace
 
-    outcome = run_push(Workspace.load(config), dvc_args or [])
+    workspace = Workspace.load(config)
+    outcome = run_push(workspace, dvc_args or [])
+    deliver_pending(workspace, NOTIFY_DEADLINE_S)  # the data arrival (and a fired check)
     if json_output:
         render.print_json({
             "recorded": outcome.recorded, "reference": outcome.reference,

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from retrigger.hooks_engine import HookRepo
 
 
+NOTIFY_DEADLINE_S = 5.0  # a pre-push hook must not hold a push up for long
+
+
 def config_check(repo: HookRepo, names: list[str]) -> int:
     """Exit 2 with ``config validate``'s message when the changed retrigger.yaml is invalid."""
     from retrigger.hooks_engine import config_in, validate_config
@@ -41,10 +44,12 @@ def pre_push(_args: list[str], ref_lines: list[str]) -> int:
     if config is None:
         return EXIT_OK  # a DVC repo that does not use retrigger
     from retrigger.data.push import push
+    from retrigger.notify import deliver_pending
     from retrigger.workspace import Workspace
 
-    outcome = push(Workspace.load(config), [], source="pre-push", run_dvc=False,
-                   base_rev=base)
+    workspace = Workspace.load(config)
+    outcome = push(workspace, [], source="pre-push", run_dvc=False, base_rev=base)
     for line in outcome.summary_lines():
         print(f"retrigger: {line}")
+    deliver_pending(workspace, NOTIFY_DEADLINE_S)
     return EXIT_OK

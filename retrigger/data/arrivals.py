@@ -30,10 +30,12 @@ class Arrival:
                 "git_commit": self.git_commit, "paths": self.paths, "delta": self.delta}
 
 
-def record(store: Store, arrival: Arrival) -> bool:
-    """Store the event; False when this model's data version had already arrived."""
+def record(store: Store, arrival: Arrival, channel: str | None = None) -> bool:
+    """Store the event (and, with a ``channel``, its announcement in the outbox, in the same
+    transaction); False when this model's data version had already arrived."""
     from sqlalchemy.exc import IntegrityError
 
+    from retrigger.notify import outbox
     from retrigger.store.schema import data_arrivals
 
     try:
@@ -44,6 +46,9 @@ def record(store: Store, arrival: Arrival) -> bool:
                 model=arrival.model, data_version=arrival.data_version,
                 created_at=arrival.created_at, source=arrival.source,
                 git_commit=arrival.git_commit, paths=arrival.paths, delta=arrival.delta))
+            if channel is not None:
+                outbox.enqueue(conn, outbox.DATA_ARRIVAL, arrival.as_json(), channel=channel,
+                               now=arrival.created_at)
     except IntegrityError:
         return False  # a concurrent push recorded it between our check and our insert
     return True

@@ -139,7 +139,7 @@ def record_arrival(workspace: Workspace, current: dict[str, OutVersion],
         model=model, data_version=report.data_version_new, created_at=workspace.clock(),
         source=source, git_commit=head_commit(workspace.root),
         paths={p: str(o.md5) for p, o in current.items()}, delta=report.as_json())
-    recorded = arrivals.record(workspace.store, arrival)
+    recorded = arrivals.record(workspace.store, arrival, channel=workspace.config.slack.channel)
     return _Recorded(report, arrival, recorded, reference)
 
 

@@ -46,6 +46,9 @@ def test_push_uploads_records_once_and_reports_the_delta(dvc_repo: Path) -> None
     assert len(_arrivals(dvc_repo)) == 1
     delta = first["arrival"]["delta"]  # type: ignore[index]
     assert delta["paths"][0]["new"]["rows"] == 180
+    # Announced once, in the same transaction, and delivered (to the console: no Slack token).
+    assert sqlite_rows(dvc_repo / ".retrigger" / "state.db",
+                       "SELECT kind, status FROM outbox") == [("data_arrival", "delivered")]
 
 
 @pytest.mark.slow
