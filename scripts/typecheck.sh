@@ -4,8 +4,9 @@
 # (mypy cannot follow setuptools' editable-install import hook).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tree=build/typecheck
-rm -rf "$tree"
+mkdir -p build
+tree=$(mktemp -d "$PWD/build/typecheck.XXXXXX")  # one per run: engineers may type-check at once
+trap 'rm -rf "$tree"' EXIT
 mkdir -p "$tree/retrigger"
 for entry in retrigger/*; do
   ln -s "$PWD/$entry" "$tree/retrigger/$(basename "$entry")"
@@ -15,4 +16,4 @@ for door in cli hooks bot; do
 done
 root=$PWD
 cd "$tree"
-PATH="$root/.venv/bin:$PATH" mypy --config-file ../../pyproject.toml -p retrigger
+PATH="$root/.venv/bin:$PATH" mypy --config-file "$root/pyproject.toml" --cache-dir "$root/.mypy_cache" -p retrigger
