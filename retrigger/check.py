@@ -60,5 +60,12 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
     for run in ctx.retrains:
         key = run.tags.get(tags.DECISION_ID) or run.run_id
         times.setdefault(key, run.started_at)
+    # A retrain refused by validation trained on its data all the same: retraining that data
+    # again would build the same model and be refused again.
+    refused = frozenset(
+        version for run in ctx.retrains
+        if run.tags.get(tags.STATUS) == tags.STATUS_REJECTED
+        and (version := run.data_version) is not None)
     return History(retrain_times=tuple(times.values()),
-                   trained_data_version=ctx.trained_data_version)
+                   trained_data_version=ctx.trained_data_version,
+                   refused_data_versions=refused)

@@ -21,6 +21,7 @@ class History:
 
     retrain_times: tuple[datetime, ...] = ()  # decisions that fired and retrains that ran
     trained_data_version: str | None = None  # the data the last retrain (or baseline) used
+    refused_data_versions: frozenset[str] = frozenset()  # data of retrains validation refused
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ def _hold(history: History, policy: PolicyConfig, data_version: str | None,
     if data_version is not None and data_version == history.trained_data_version:
         return DUPLICATE_DATA, (f"data version {data_version} was already trained on; "
                                 "retraining would build an identical model")
+    if data_version is not None and data_version in history.refused_data_versions:
+        return DUPLICATE_DATA, (f"a retrain on data version {data_version} was refused by "
+                                "validation; the same data would build the same model "
+                                "(`retrigger run --force --reason ...` to try anyway)")
     past = sorted((t for t in history.retrain_times if t <= now), reverse=True)
     if past and policy.cooldown and now - past[0] < policy.cooldown:
         until = past[0] + policy.cooldown

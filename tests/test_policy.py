@@ -54,6 +54,17 @@ def test_budget_counts_retrains_inside_the_window_only() -> None:
     assert freed.fire
 
 
+def test_data_a_refused_retrain_used_is_not_retrained_again() -> None:
+    history = History(trained_data_version="v1", refused_data_versions=frozenset({"v2"}))
+
+    again = decide([reading("performance", True)], history, PolicyConfig(), "v2", NOW)
+    newer = decide([reading("performance", True)], history, PolicyConfig(), "v3", NOW)
+
+    assert (again.fire, again.held_by) == (False, DUPLICATE_DATA)
+    assert again.hold_detail is not None and "refused by validation" in again.hold_detail
+    assert newer.fire
+
+
 def test_same_data_version_is_never_trained_twice() -> None:
     verdict = decide([reading("schedule", True)], History(trained_data_version="abc"),
                      PolicyConfig(), "abc", NOW)

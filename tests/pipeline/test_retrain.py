@@ -133,6 +133,21 @@ def test_a_model_no_better_than_the_champion_is_refused_and_recorded(
     assert manual[0].data.tags[tags.REASON] == "check the gate"
 
 
+def test_data_a_refused_retrain_used_is_held_not_retrained_again(
+        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A floor no model of this data reaches: the retrain is refused, performance keeps firing.
+    monkeypatch.setenv("RETRIGGER_SIGNALS__PERFORMANCE__MIN", "0.99")
+    monkeypatch.setenv("RETRIGGER_POLICY__COOLDOWN", "0s")
+    refused = run_cli("run", "--config", retrainable.config, "--json")
+
+    checked = json.loads(run_cli("check", "-c", retrainable.config, "--json").out)
+
+    assert refused.code == 1
+    assert json.loads(refused.out)["status"] == "rejected-by-validation"
+    assert checked["trigger_types"] == ["performance"]
+    assert (checked["fire"], checked["held_by"]) == (False, "duplicate-data")
+
+
 def test_a_failing_dvc_repro_fails_the_run_releases_the_lock_and_promotes_nothing(
         retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RETRIGGER_PIPELINE__COMMAND", "sh -c 'echo stage exploded >&2; exit 3'")
