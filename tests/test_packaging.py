@@ -29,15 +29,23 @@ def test_every_package_folder_is_in_pyproject() -> None:
 
 
 def test_the_wheel_carries_the_front_doors_and_demo_assets(tmp_path: Path) -> None:
+    import shutil
     import subprocess
     import sys
     import zipfile
 
-    build = ("import sys; from setuptools import build_meta; "
-             "print(build_meta.build_wheel(sys.argv[1]))")
-    name = subprocess.run([sys.executable, "-c", build, str(tmp_path)], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    names = set(zipfile.ZipFile(tmp_path / name).namelist())
+    # Build from a copy with the declared build backend (isolated), as `pip install .` does;
+    # building in the tree would race other tests that install it.
+    source = tmp_path / "src"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", "build", ".git", "__pycache__", "*.egg-info", ".mypy_cache", ".pytest_cache"))
+    uv = Path(sys.executable).parent / "uv"
+    command = ([str(uv), "build", "--wheel", "-q", "-o", str(tmp_path / "dist")] if uv.exists()
+               else [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+                     str(tmp_path / "dist"), "."])
+    subprocess.run(command, cwd=source, check=True, capture_output=True, text=True)
+    (wheel,) = (tmp_path / "dist").glob("retrigger-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
 
     for expected in ("retrigger/cli/main.py", "retrigger/hooks/__init__.py",
                      "retrigger/bot/__init__.py", "retrigger/demo/assets/train.py",
