@@ -53,6 +53,14 @@ def test_environment_overrides_a_nested_key_and_says_so(tmp_path: Path) -> None:
     assert loaded.sources["signals.performance.min"] == "env RETRIGGER_SIGNALS__PERFORMANCE__MIN"
 
 
+def test_an_empty_environment_variable_counts_as_unset(tmp_path: Path) -> None:
+    loaded = load_config(_write(tmp_path, VALID), environ={"RETRIGGER_TRACKING__URI": "",
+                                                           "RETRIGGER_POLICY__COOLDOWN": " "})
+
+    assert loaded.config.tracking.uri == "sqlite:///mlflow.db"
+    assert loaded.sources["policy.cooldown"] == "retrigger.yaml:7"
+
+
 def test_environment_can_enable_a_whole_signal(tmp_path: Path) -> None:
     loaded = load_config(_write(tmp_path, VALID),
                          environ={"RETRIGGER_SIGNALS__VOLUME": "{min_new_rows: 500}"})

@@ -121,11 +121,12 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
     """``RETRIGGER_SIGNALS__PERFORMANCE__MIN=0.9`` → ``{"signals.performance.min": 0.9}``."""
     overrides: dict[str, tuple[str, Any]] = {}
     for name, text in sorted(environ.items()):
-        if not name.startswith(ENV_PREFIX) or name in _NOT_KEYS:
+        # An empty variable is unset: CI systems expand a missing secret to "".
+        if not name.startswith(ENV_PREFIX) or name in _NOT_KEYS or not text.strip():
             continue
         key = ".".join(part.lower() for part in name[len(ENV_PREFIX):].split("__"))
         try:
-            value = yaml.safe_load(text) if text.strip() else None
+            value = yaml.safe_load(text)
         except yaml.YAMLError:
             value = text
         if key == "data" and isinstance(value, str):
