@@ -11,7 +11,6 @@ from typing import Any
 
 from retrigger.bot.app import build_app
 from retrigger.bot.wsgi import Front
-
 from retrigger.bot_runtime import Runtime
 from retrigger.config.secrets import Secrets
 from retrigger.workspace import Workspace

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+
 from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
 

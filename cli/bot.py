@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
 from retrigger.cli.options import ConfigOption
 
 if TYPE_CHECKING:

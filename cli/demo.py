@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from retrigger.cli import render
 
+from retrigger.cli import render
 from retrigger.errors import BadInput
 
 

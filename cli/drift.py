@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
 from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
-
 from retrigger.errors import BadInput
 
 if TYPE_CHECKING:

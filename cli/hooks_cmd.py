@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from retrigger.cli import render
 
 hooks_app = typer.Typer(help="Install or remove retrigger's git hooks.", no_args_is_help=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from retrigger.cli import render
 from retrigger.cli.options import JsonOption
 

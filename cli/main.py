@@ -13,6 +13,7 @@ import threading
 from types import FrameType
 
 import typer
+
 from retrigger.cli import (
     approve,
     baseline,
@@ -29,7 +30,6 @@ from retrigger.cli import (
     push,
     run,
 )
-
 from retrigger.errors import Interrupted, RetriggerError
 
 app = typer.Typer(

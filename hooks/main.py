@@ -63,7 +63,6 @@ def data_delta(_args: list[str]) -> int:
 
 def config_check(args: list[str]) -> int:
     from retrigger.hooks.checks import config_check as run_check
-
     from retrigger.hooks_engine import hook_repo, staged_names
 
     repo = hook_repo(Path.cwd())

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from retrigger.bot.verify import problem
 
+from retrigger.bot.verify import problem
 from tests.support.fake_slack import sign
 
 SECRET = "s3cret"

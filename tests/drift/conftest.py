@@ -13,9 +13,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+
 from retrigger.cli import drift as drift_cmd
 from retrigger.cli import main as cli_main
-
 from retrigger.drift.engine import DriftOptions, compare
 from retrigger.drift.io import open_table
 from tests.support.cli import Result, run_cli
