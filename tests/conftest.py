@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.databases import fresh_postgres_database, postgres_base_url
+from tests.support.dvcrepo import build_template, copy_repo
 from tests.support.mlflow_server import MlflowServer, start_mlflow_server
 from tests.support.projects import build_demo_template, copy_project, make_mlflow_db
 
@@ -92,6 +94,37 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory,
     shutil.copyfile(mlflow_db_template, db)
     with start_mlflow_server(db, folder / "artifacts") as server:
         yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh state database, once on SQLite and once on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.db'}"
+        return
+    with fresh_postgres_database(postgres_base_url()) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the test PostgreSQL server (skipped without one)."""
+    with fresh_postgres_database(postgres_base_url()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def dvc_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("dvc-template")
+    remote = folder / "remote"
+    return build_template(folder / "repo", remote), remote
+
+
+@pytest.fixture
+def dvc_repo(dvc_template: tuple[Path, Path], tmp_path: Path) -> Path:
+    """A private git + DVC repo (committed, pushed) with its own directory remote."""
+    template, remote = dvc_template
+    return copy_repo(template, remote, tmp_path / "repo", tmp_path / "remote")
 
 
 def sqlite_rows(db: Path, sql: str) -> list[tuple[object, ...]]:

@@ -20,7 +20,6 @@ from retrigger.notify.delivery import slack_client
 from retrigger.store import Store
 from retrigger.store.schema import audit
 from retrigger.store.schema import outbox as outbox_table
-from tests.store.test_store import store_url  # noqa: F401  (the SQLite/PostgreSQL fixture)
 from tests.support.fake_slack import running_fake_slack
 from tests.support.workspaces import START, Clock, fired_decision, write_config
 
@@ -50,7 +49,7 @@ def _audit(store: Store) -> list[tuple[str, str | None]]:
         return [(r.action, r.actor) for r in conn.execute(select(audit).order_by(audit.c.id))]
 
 
-def test_concurrent_clicks_decide_exactly_once(store_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_concurrent_clicks_decide_exactly_once(store_url: str, tmp_path: Path) -> None:
     store = Store.open(store_url, tmp_path)
     approval = _requested(store)
     clock = Clock()
@@ -83,7 +82,7 @@ def test_concurrent_clicks_decide_exactly_once(store_url: str, tmp_path: Path) -
     store.close()
 
 
-def test_non_approver_and_self_approval_are_refused_and_audited(store_url: str,  # noqa: F811
+def test_non_approver_and_self_approval_are_refused_and_audited(store_url: str,
                                                                 tmp_path: Path) -> None:
     store = Store.open(store_url, tmp_path)
     approval = _requested(store, requested_by="UALICE")
@@ -105,7 +104,7 @@ def test_non_approver_and_self_approval_are_refused_and_audited(store_url: str, 
 
 
 def test_a_click_after_the_ttl_expires_the_approval_and_replaces_its_buttons(
-        store_url: str, tmp_path: Path) -> None:  # noqa: F811
+        store_url: str, tmp_path: Path) -> None:
     store = Store.open(store_url, tmp_path)
     approval = _requested(store)
     late = START + SLACK.approval_ttl
@@ -133,7 +132,7 @@ def test_expire_due_expires_each_pending_approval_once(tmp_path: Path) -> None:
     assert expired[0].status == approvals.EXPIRED
 
 
-def test_an_approval_goes_stale_when_commit_or_data_moved(store_url: str,  # noqa: F811
+def test_an_approval_goes_stale_when_commit_or_data_moved(store_url: str,
                                                           tmp_path: Path) -> None:
     store = Store.open(store_url, tmp_path)
     approval = _requested(store)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from retrigger.data import arrivals
 from retrigger.store import Store
-from tests.store.test_store import store_url  # noqa: F401 - the sqlite/postgresql fixture
 
 
 def _arrival(version: str, model: str = "churn") -> arrivals.Arrival:
@@ -18,7 +17,7 @@ def _arrival(version: str, model: str = "churn") -> arrivals.Arrival:
                             delta={"paths": []})
 
 
-def test_the_same_version_is_recorded_once_per_model(store_url: str,  # noqa: F811
+def test_the_same_version_is_recorded_once_per_model(store_url: str,
                                                       tmp_path: Path) -> None:
     store = Store.open(store_url, tmp_path)
 
@@ -33,7 +32,7 @@ def test_the_same_version_is_recorded_once_per_model(store_url: str,  # noqa: F8
     assert latest.created_at == datetime(2026, 3, 15, 2, tzinfo=UTC)
 
 
-def test_concurrent_records_of_one_version_leave_one_row(store_url: str,  # noqa: F811
+def test_concurrent_records_of_one_version_leave_one_row(store_url: str,
                                                          tmp_path: Path) -> None:
     Store.open(store_url, tmp_path).close()
     stores = [Store.open(store_url, tmp_path) for _ in range(4)]

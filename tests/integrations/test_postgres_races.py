@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,19 +21,11 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from retrigger import approval_flow
 from retrigger.config.models import SlackConfig
 from retrigger.store import Store, decisions
-from tests.integrations.conftest import fresh_postgres_database
 from tests.support.workspaces import fired_decision, write_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    base = os.environ.get("RT_TEST_POSTGRES_URL")
-    if base is None:
-        pytest.skip("RT_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
-    with fresh_postgres_database(base) as url:
-        yield url
 
 
 def _engine(url: str) -> Engine:
@@ -64,7 +56,7 @@ def _all_blocked(conn: Connection, processes: list[subprocess.Popen[str]]) -> bo
 
 def test_two_approvers_clicking_at_once_from_two_machines_decide_once(
         postgres_url: str, tmp_path: Path) -> None:
-    config = write_config(tmp_path, state_url=postgres_url)
+    config = write_config(tmp_path, store_url=postgres_url)
     store = Store.open(postgres_url, tmp_path)
     with store.transaction() as conn:
         decision = fired_decision(datetime.now(tz=UTC), requested_by="UALICE")
@@ -130,7 +122,7 @@ def test_three_delivery_processes_never_post_one_message_twice(
     from tests.support.fake_slack import running_fake_slack
 
     with running_fake_slack() as slack:
-        config = write_config(tmp_path, state_url=postgres_url, api_url=slack.url)
+        config = write_config(tmp_path, store_url=postgres_url, api_url=slack.url)
         store = Store.open(postgres_url, tmp_path)
         with store.transaction() as conn:
             for n in range(30):

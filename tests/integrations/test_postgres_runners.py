@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from sqlalchemy import create_engine, text
 
 from retrigger.check import run_check
 from retrigger.workspace import Workspace
-from tests.integrations.conftest import fresh_postgres_database
 from tests.pipeline.test_retrain import retrain_runs
 from tests.support import retrain
 from tests.support.retrain import Retrainable, record_first_baseline
@@ -32,13 +30,6 @@ BLOCKING = ("sh -c 'echo $$ >> started.log; while [ ! -f release ]; do sleep 0.0
             "dvc repro'")
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    base = os.environ.get("RT_TEST_POSTGRES_URL")
-    if base is None:
-        pytest.skip("RT_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
-    with fresh_postgres_database(base) as url:
-        yield url
 
 
 @pytest.fixture

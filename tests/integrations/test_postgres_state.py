@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.integrations.conftest import fresh_postgres_database
 from tests.support import git_dvc
 from tests.support.cli import run_cli
 
@@ -28,13 +27,6 @@ git_dvc_template = git_dvc.git_dvc_template
 git_dvc_project = git_dvc.git_dvc_project
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    base = os.environ.get("RT_TEST_POSTGRES_URL")
-    if base is None:
-        pytest.skip("RT_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
-    with fresh_postgres_database(base) as url:
-        yield url
 
 
 @pytest.mark.slow

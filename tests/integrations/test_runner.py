@@ -29,19 +29,19 @@ def _fired(now: datetime) -> Decision:
 
 
 @pytest.fixture
-def project(tmp_path: Path, state_url: str) -> Path:
+def project(tmp_path: Path, store_url: str) -> Path:
     (tmp_path / "retrigger.yaml").write_text(
-        f"model: {{name: churn}}\nstate: {{url: '{state_url}'}}\npolicy: {{approval: required}}\n")
+        f"model: {{name: churn}}\nstate: {{url: '{store_url}'}}\npolicy: {{approval: required}}\n")
     return tmp_path
 
 
-def _store(project: Path, state_url: str) -> Store:
-    return Store.open(state_url, project)
+def _store(project: Path, store_url: str) -> Store:
+    return Store.open(store_url, project)
 
 
-def test_the_sensor_waits_for_a_yes_and_gives_up_on_a_no(project: Path, state_url: str) -> None:
+def test_the_sensor_waits_for_a_yes_and_gives_up_on_a_no(project: Path, store_url: str) -> None:
     now = datetime.now(tz=UTC)
-    store = _store(project, state_url)
+    store = _store(project, store_url)
     approved, rejected = _fired(now), _fired(now)
     with store.transaction() as conn:
         for decision in (approved, rejected):

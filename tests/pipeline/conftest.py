@@ -1,3 +1,3 @@
 """Retrain fixtures (tests/support/retrain.py)."""
 
-from tests.support.retrain import degraded_template, retrainable, store_url  # noqa: F401
+from tests.support.retrain import degraded_template, retrainable  # noqa: F401

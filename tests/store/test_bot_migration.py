@@ -9,10 +9,9 @@ from sqlalchemy import inspect
 from retrigger.store import Store
 from retrigger.store.db import make_engine
 from retrigger.store.schema import MIGRATIONS, _v4_bot, current_version, schema_version
-from tests.store.test_store import store_url  # noqa: F401  (the SQLite/PostgreSQL fixture)
 
 
-def test_a_v3_store_gains_the_bot_columns(store_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_a_v3_store_gains_the_bot_columns(store_url: str, tmp_path: Path) -> None:
     engine = make_engine(store_url, tmp_path)
     before = MIGRATIONS.index(_v4_bot)
     with engine.begin() as conn:

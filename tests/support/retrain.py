@@ -8,13 +8,10 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from retrigger import tags
 from retrigger.check import run_check
@@ -80,21 +77,3 @@ def retrigger(project: Retrainable, *args: str, env: dict[str, str] | None = Non
                           cwd=project.root, capture_output=True, text=True, check=False,
                           timeout=timeout, env={**os.environ, **(env or {})})
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'state.db'}"
-        return
-    base = os.environ.get("RT_TEST_POSTGRES_URL")
-    if base is None:
-        pytest.skip("RT_TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL)")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()

@@ -30,19 +30,19 @@ class Clock:
         self.now += timedelta(**kwargs)
 
 
-def write_config(root: Path, *, state_url: str | None = None, **slack: Any) -> Path:
+def write_config(root: Path, *, store_url: str | None = None, **slack: Any) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     document: dict[str, Any] = {"model": {"name": "churn"}, "slack": slack}
-    if state_url is not None:
-        document["state"] = {"url": state_url}
+    if store_url is not None:
+        document["state"] = {"url": store_url}
     path = root / "retrigger.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     return path
 
 
-def mini_workspace(root: Path, clock: Clock | None = None, *, state_url: str | None = None,
+def mini_workspace(root: Path, clock: Clock | None = None, *, store_url: str | None = None,
                    **slack: Any) -> Workspace:
-    workspace = Workspace.load(write_config(root, state_url=state_url, **slack))
+    workspace = Workspace.load(write_config(root, store_url=store_url, **slack))
     if clock is not None:
         workspace.clock = clock
     return workspace
