@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from retrigger.data.versions import OutVersion, lock_outputs, out_version
-from retrigger.errors import BadInput
+from retrigger.data.versions import OutVersion, lock_outputs, optional_version
 
 
 def is_data_file(name: str) -> bool:
@@ -30,8 +29,8 @@ def changed_outputs(root: Path, names: Iterable[str], old_rev: str | None,
     for name in sorted(set(names)):
         if name.endswith(".dvc"):
             path = name[: -len(".dvc")]
-            after = _maybe(root, path, new_rev)
-            before = _maybe(root, path, old_rev) if old_rev is not None else None
+            after = optional_version(root, path, new_rev)
+            before = optional_version(root, path, old_rev) if old_rev is not None else None
             if after is not None and (before is None or before.md5 != after.md5):
                 old[path], new[path] = before, after
         elif name == "dvc.lock":
@@ -42,12 +41,3 @@ def changed_outputs(root: Path, names: Iterable[str], old_rev: str | None,
                 if previous is None or previous.md5 != version.md5:
                     old[path], new[path] = previous, version
     return old, new
-
-
-def _maybe(root: Path, path: str, rev: str | None) -> OutVersion | None:
-    try:
-        return out_version(root, path, rev)
-    except BadInput as exc:
-        if "is not tracked by DVC" in str(exc):
-            return None
-        raise

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrigger.data.delta import DeltaReport, compute_delta, from_md5s
-from retrigger.data.versions import INDEX, WORKTREE, OutVersion, out_version
+from retrigger.data.versions import INDEX, WORKTREE, optional_version, out_version
 from retrigger.errors import BadInput
 
 if TYPE_CHECKING:
@@ -79,13 +79,3 @@ def _commit(root: Path, rev: str) -> str:
     from retrigger.gitutil import resolve_rev
 
     return resolve_rev(root, rev)
-
-
-def optional_version(root: Path, path: str, rev: str) -> OutVersion | None:
-    """A path's version at an older revision, or None when it was not tracked yet."""
-    try:
-        return out_version(root, path, rev)
-    except BadInput as exc:
-        if "is not tracked by DVC" in str(exc):
-            return None
-        raise

@@ -149,7 +149,7 @@ def _reference(workspace: Workspace, previous: Arrival | None, base_rev: str | N
     if previous is not None:
         return previous.paths, previous.data_version, "previous arrival"
     if base_rev is not None:
-        from retrigger.data.compare import optional_version
+        from retrigger.data.versions import optional_version
 
         found = {p: optional_version(workspace.root, p, base_rev) for p in paths}
         md5s = {p: v.md5 for p, v in found.items() if v is not None and v.md5 is not None}

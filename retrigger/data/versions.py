@@ -22,6 +22,10 @@ WORKTREE: str | None = None  # rev value meaning "the files on disk"
 INDEX = ":"  # rev value meaning "what is staged"
 
 
+class NotTracked(BadInput):
+    """A data path that DVC does not track at the revision asked about."""
+
+
 @dataclass(frozen=True)
 class OutVersion:
     """One DVC output at one point in time."""
@@ -59,10 +63,18 @@ def out_version(root: Path, path: str, rev: str | None = WORKTREE) -> OutVersion
         if found is not None:
             return found
     where = "the working tree" if rev is WORKTREE else ("the index" if rev == INDEX else rev)
-    raise BadInput(
+    raise NotTracked(
         f"data path {norm!r} is not tracked by DVC in {where} (no {norm}.dvc, not an output in "
         f"dvc.lock); run `dvc add {norm}` or fix `data:` in retrigger.yaml"
     )
+
+
+def optional_version(root: Path, path: str, rev: str | None) -> OutVersion | None:
+    """A path's version, or None where it was not tracked (yet): an older commit, a new path."""
+    try:
+        return out_version(root, path, rev)
+    except NotTracked:
+        return None
 
 
 def data_version(outs: Iterable[OutVersion]) -> str:
