@@ -1,18 +1,18 @@
 """``retrigger push``: ``dvc push``, proof that the remote has the data, one arrival event.
 
 ``dvc push`` exits 0 even when an object is missing from the local cache (it only warns), so
-success is judged by asking DVC afterwards what the remote lacks (``dvc status --cloud``).
+success is judged afterwards by what the remote holds (``retrigger.data.remote``).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrigger.data.delta import DeltaReport, compute_delta, from_md5s
+from retrigger.data.remote import verify_on_remote
 from retrigger.data.versions import WORKTREE, OutVersion, out_version
 from retrigger.errors import BadInput, RetriggerError, WorkFailed
 from retrigger.proc import run
@@ -64,7 +64,7 @@ def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
     check_repo(root)
     current = {p: out_version(root, p, WORKTREE) for p in paths}  # bad input before any push
     output = run_dvc_push(root, dvc_args) if run_dvc else ""
-    verify_remote(root, paths, remote_of(dvc_args))
+    verify_on_remote(root, paths, remote_of(dvc_args))
     outcome = record_arrival(workspace, current, source, base_rev)
     decision = None
     if workspace.config.hooks.check_on_push:
@@ -94,27 +94,6 @@ def remote_of(args: Sequence[str]) -> str | None:
             return arg[2:]
     return None
 
-
-def verify_remote(root: Path, paths: Sequence[str], remote: str | None) -> None:
-    """Raise unless every object of ``paths`` is on the remote."""
-    args = ["dvc", "status", "--cloud", "--json", *(["-r", remote] if remote else []), *paths]
-    result = run(args, root, check=False)
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise WorkFailed(f"cannot ask the DVC remote what it holds: {tail[0]}; check "
-                         "`dvc remote list`")
-    try:
-        status = json.loads(result.stdout or "{}")
-    except ValueError:
-        raise WorkFailed("`dvc status --cloud --json` printed no JSON; upgrade DVC") from None
-    missing = sorted(p for p, s in status.items() if s == "missing")
-    if missing:
-        raise BadInput(f"{', '.join(missing)}: not in the local DVC cache nor on the remote; "
-                       "re-create the data and `dvc add` it, or `dvc pull` it from where it is")
-    unpushed = sorted(p for p, s in status.items() if s == "new")
-    if unpushed:
-        raise WorkFailed(f"the DVC remote still lacks {', '.join(unpushed)} after `dvc push`; "
-                         "check the remote's space and permissions and push again")
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
 
 def step_retrain(state: DemoState) -> None:
+    from retrigger.data.remote import default_remote
     from retrigger.pipeline.api import run
-    from retrigger.pipeline.dvc import default_remote
     from retrigger.pipeline.select import Request
 
     fired = next(d for d in reversed(state.decisions) if d.fire)

@@ -1,16 +1,13 @@
-"""The DVC commands a retrain runs, through ``retrigger.proc``: pull, repro, push, and the
-check that the remote really holds what was pushed."""
+"""The DVC commands a retrain runs, through ``retrigger.proc``: pull, repro, push (the check
+that the remote really holds what was pushed is ``retrigger.data.remote``)."""
 
 from __future__ import annotations
 
-import configparser
-import json
 import shlex
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from retrigger.data.versions import cache_path, out_version
+from retrigger.data.remote import default_remote
 from retrigger.errors import BadInput, ConfigError, WorkFailed
 from retrigger.proc import StreamTimeout, run, stream
 
@@ -48,20 +45,6 @@ def run_streamed(args: list[str], root: Path, say: Say, timeout: float | None,
     return tail
 
 
-def default_remote(root: Path) -> str | None:
-    """The project's default DVC remote, read from .dvc/config(.local) without starting dvc;
-    falls back to ``dvc remote default`` (global and system configs) when they name none."""
-    for name in ("config.local", "config"):
-        parser = configparser.ConfigParser(strict=False, interpolation=None)
-        try:
-            parser.read(root / ".dvc" / name, encoding="utf-8")
-        except configparser.Error:
-            continue
-        if parser.has_option("core", "remote"):
-            return parser.get("core", "remote").strip().strip("'\"") or None
-    result = run(["dvc", "remote", "default"], root, check=False)
-    return result.stdout.strip() or None if result.returncode == 0 else None
-
 
 def require_remote(root: Path) -> str:
     remote = default_remote(root)
@@ -71,75 +54,8 @@ def require_remote(root: Path) -> str:
     return remote
 
 
-def verify_pushed(root: Path, paths: list[str], timeout: float | None) -> None:
-    """The remote must hold every object of ``paths`` (the model and the data) after a push.
-
-    A local (directory) remote is checked by looking for each object, which takes milliseconds;
-    any other remote through ``dvc status --cloud``.
-    """
-    remote = _local_remote(root)
-    if remote is None:
-        _verify_with_dvc(root, timeout)
-        return
-    missing = [path for path in paths if not _on_remote(root, remote, path)]
-    if missing:
-        raise WorkFailed(f"the DVC remote {remote} does not hold {', '.join(missing)} after "
-                         "`dvc push`; check its permissions and space, then rerun")
 
 
-def _local_remote(root: Path) -> Path | None:
-    name = default_remote(root)
-    for config in ("config.local", "config"):
-        parser = configparser.ConfigParser(strict=False, interpolation=None)
-        try:
-            parser.read(root / ".dvc" / config, encoding="utf-8")
-        except configparser.Error:
-            continue
-        for section in parser.sections():
-            if section.strip("'\"").replace('"', "").split() == ["remote", str(name)]:
-                url = parser.get(section, "url", fallback="").strip()
-                if url.startswith("file://"):
-                    url = url[len("file://"):]
-                if not url or "://" in url:
-                    return None
-                return (root / ".dvc" / url).resolve()
-    return None
-
-
-def _on_remote(root: Path, remote: Path, path: str) -> bool:
-    try:
-        md5 = out_version(root, path).md5
-    except BadInput:
-        return False
-    if md5 is None:
-        return False
-    objects = [md5]
-    if md5.endswith(".dir"):
-        try:
-            manifest = json.loads(cache_path(root, md5).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            return False
-        objects += [str(entry["md5"]) for entry in manifest]
-    return all((remote / "files" / "md5" / obj[:2] / obj[2:]).is_file() for obj in objects)
-
-
-def _verify_with_dvc(root: Path, timeout: float | None) -> None:
-    try:
-        result = run(["dvc", "status", "--cloud", "--json"], root, check=False, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise WorkFailed("`dvc status --cloud` did not answer in time") from None
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise WorkFailed(f"`dvc status --cloud` failed after the push: {last}")
-    try:
-        status = json.loads(result.stdout or "{}")
-    except json.JSONDecodeError:
-        raise WorkFailed("`dvc status --cloud --json` printed no JSON; check the dvc install"
-                         ) from None
-    missing = sorted(path for path, state in status.items() if state != "deleted")
-    if missing:
-        raise WorkFailed(f"the DVC remote does not hold {', '.join(missing)} after `dvc push`; "
-                         "check the remote's permissions and space, then rerun")
 
 
 def dry_plan(root: Path) -> tuple[list[str], str]:

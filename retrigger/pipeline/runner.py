@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from retrigger import tags
+from retrigger.data.remote import verify_on_remote
 from retrigger.decision import Decision
-from retrigger.errors import Interrupted, LockHeld, RetriggerError
+from retrigger.errors import BadInput, Interrupted, LockHeld, RetriggerError, WorkFailed
 from retrigger.notify import outbox
 from retrigger.pipeline import attempts, facts, lock
-from retrigger.pipeline.dvc import command_args, require_remote, run_streamed, verify_pushed
+from retrigger.pipeline.dvc import command_args, require_remote, run_streamed
 from retrigger.pipeline.outcome import FINAL_STATUSES, Outcome, failed_exit
 from retrigger.pipeline.select import mark_executed
 from retrigger.proc import stop_group
@@ -181,7 +182,11 @@ class Retrain:
     def push(self, timeout: float | None) -> None:
         self.stream(["dvc", "push"], timeout)
         config = self.ws.config
-        verify_pushed(self.ws.root, [config.model.artifact, *config.data], timeout)
+        try:
+            verify_on_remote(self.ws.root, [config.model.artifact, *config.data],
+                             timeout=timeout)
+        except BadInput as exc:  # after a retrain, an object nobody can push is a failure
+            raise WorkFailed(str(exc)) from None
 
     def tracking_client(self) -> Any:
         """The MLflow client, warmed up on a thread while ``dvc repro`` ran."""
