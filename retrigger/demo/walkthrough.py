@@ -5,6 +5,7 @@ Each step is a function of the project folder; later features add their steps to
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,9 +64,25 @@ def step_check_fires(state: DemoState) -> None:
         state.say(f"   - {reading.kind}: {'FIRED' if reading.fired else 'ok'}: {reading.detail}")
 
 
+def step_notify(state: DemoState) -> None:
+    """What the team saw in #ml-ops, delivered from the outbox to the console: the demo runs on
+    embedded defaults and never posts to a real Slack, even with SLACK_BOT_TOKEN set."""
+    from retrigger.notify.delivery import deliver_pending
+    from retrigger.notify.transport import ConsoleTransport
+    from retrigger.notify.worker import Worker
+
+    printed = io.StringIO()
+    worker = Worker(state.ws.store, ConsoleTransport(printed), state.ws.clock, console=True)
+    tally = deliver_pending(state.ws, 5.0, worker=worker)
+    state.say(f"10. What {state.ws.config.slack.channel} was told ({tally.delivered} messages "
+              "from the outbox; with SLACK_BOT_TOKEN set, `retrigger bot` posts them to Slack)")
+    for line in printed.getvalue().splitlines():
+        state.say(f"   {line}")
+
+
 STEPS: list[Callable[[DemoState], None]] = [
     step_build, step_check_quiet, step_degrade, step_check_fires, step_data_arrival,
-    step_retrain, step_gate, step_audit,
+    step_retrain, step_gate, step_audit, step_notify,
 ]
 
 

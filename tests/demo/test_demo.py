@@ -22,6 +22,11 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     assert "→ promoted: promoted churn v1 to @champion" in result.stdout
     assert "→ rejected-by-validation (exit 1)" in result.stdout  # the gate, on unchanged data
     assert "&& dvc checkout data/train.csv" in result.stdout  # explain: get the data back
+    # What #ml-ops was told, from the outbox, on the console: fired, arrival, started, done.
+    assert "10. What #ml-ops was told (6 messages" in result.stdout
+    told = result.stdout.split("10. What #ml-ops was told", 1)[1]
+    assert told.count("[#ml-ops]") == 6
+    assert "succeeded" in told and "↳" in told  # retrain news in the decision's thread
     assert (target / "dvc.lock").exists() and (target / ".retrigger" / "state.db").exists()
     log = subprocess.run(["git", "log", "--oneline"], cwd=target, capture_output=True,
                          text=True, check=True).stdout
