@@ -52,7 +52,7 @@ def _table(rows: list[dict[str, Any]], metric: str) -> None:
         render.line(f"{r['started_at'][:16].replace('T', ' ')}  {r['decision_id']}  "
                     f"{','.join(r['trigger_types'])}  {r['status']}{version}  {metric} "
                     f"{render.number(r['metric_before'])} → {render.number(r['metric_after'])}")
-        data = " ".join(f"{p}={m[:10]}" for p, m in r["data_version"]["paths"].items())
+        data = " ".join(f"{p}={m[:10]}" for p, m in r["data_paths"].items())
         render.line(f"    data {data or '—'}  commit {(r['git_commit'] or '—')[:10]}  "
                     f"requested by {r['requested_by'] or '—'}, approved by "
                     f"{r['approved_by'] or '—'}  run {r['run_id']}")

@@ -15,7 +15,8 @@ from retrigger.tracking import RunInfo
 from retrigger.workspace import Workspace
 
 TRIGGERS = ("performance", "drift", "schedule", "volume", "manual")
-KEYS = ("run_id", "decision_id", "started_at", "trigger_types", "data_version", "git_commit",
+KEYS = ("run_id", "decision_id", "started_at", "trigger_types", "data_version", "data_paths",
+        "git_commit",
         "metric_before", "metric_after", "status", "promoted_version", "requested_by",
         "approved_by")
 
@@ -46,8 +47,9 @@ def row(run: RunInfo, metric: str) -> dict[str, Any]:
         "decision_id": t.get(tags.DECISION_ID),
         "started_at": run.started_at.isoformat(),
         "trigger_types": [x for x in t.get(tags.TRIGGER_TYPES, "").split(",") if x],
-        # The combined digest (what `check` reports) and the DVC md5 of each path.
-        "data_version": {"digest": t.get(tags.DATA_VERSION), "paths": paths},
+        # The combined digest, as `check` reports it, and the DVC md5 of each path.
+        "data_version": t.get(tags.DATA_VERSION),
+        "data_paths": paths,
         "git_commit": t.get(tags.GIT_COMMIT),
         "metric_before": run.metrics.get(f"{metric}_before"),
         "metric_after": run.metrics.get(f"{metric}_after"),

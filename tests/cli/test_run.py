@@ -106,7 +106,8 @@ def test_history_and_explain_answer_why_and_on_what_data(retrainable: Retrainabl
     assert listed.code == 0, listed.err
     (entry,) = json.loads(listed.out)
     assert list(entry) == ["run_id", "decision_id", "started_at", "trigger_types",
-                           "data_version", "git_commit", "metric_before", "metric_after",
+                           "data_version", "data_paths", "git_commit", "metric_before",
+                           "metric_after",
                            "status", "promoted_version", "requested_by", "approved_by"]
     assert entry["decision_id"] == retrainable.decision_id
     assert entry["trigger_types"] == ["performance"] and entry["promoted_version"] == "1"
@@ -117,7 +118,7 @@ def test_history_and_explain_answer_why_and_on_what_data(retrainable: Retrainabl
     for ident in (retrainable.decision_id, entry["run_id"]):
         told = run_cli("explain", ident, "--config", retrainable.config)
         assert told.code == 0, told.err
-        commit, md5 = entry["git_commit"], entry["data_version"]["paths"]["data/train.csv"]
+        commit, md5 = entry["git_commit"], entry["data_paths"]["data/train.csv"]
         assert f"git checkout {commit} && dvc checkout data/train.csv" in told.out
         assert f"data/train.csv md5 {md5}" in told.out
         assert "performance  FIRED" in told.out and "promoted: models:/churn/1" in told.out
