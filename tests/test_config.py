@@ -62,7 +62,7 @@ def test_an_empty_environment_variable_counts_as_unset(tmp_path: Path) -> None:
 
 
 def test_environment_can_enable_a_whole_signal(tmp_path: Path) -> None:
-    loaded = load_config(_write(tmp_path, VALID),
+    loaded = load_config(_write(tmp_path, VALID + "data: [data/train.csv]\n"),
                          environ={"RETRIGGER_SIGNALS__VOLUME": "{min_new_rows: 500}"})
 
     assert loaded.config.signals.volume is not None
@@ -83,6 +83,8 @@ def test_environment_can_enable_a_whole_signal(tmp_path: Path) -> None:
     (VALID.replace("count: 3", "count: three"), "invalid config key 'policy.max_retrains.count'"),
     ("model: {}\n", "config key 'model.name' is required"),
     ("- a\n- b\n", "top level must be a mapping"),
+    (VALID.replace("signals:\n", "signals:\n  drift: {share: 0.5}\n"),
+     "signals.drift needs data to compare"),
 ])
 def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -193,3 +193,13 @@ class RetriggerConfig(Section):
             if path.startswith("/") or ".." in path.split("/"):
                 raise ValueError(f"data path {path!r} must be relative to the repository root")
         return self
+
+    @model_validator(mode="after")
+    def _data_signals_have_data(self) -> RetriggerConfig:
+        # Refused when the config is read (check, config validate, the pre-commit hook),
+        # not later by each signal that needs data.
+        for name in ("volume", "drift"):
+            if getattr(self.signals, name) is not None and not self.data:
+                raise ValueError(f"signals.{name} needs data to compare: list the DVC-tracked "
+                                 "paths the model trains on under `data:`")
+        return self

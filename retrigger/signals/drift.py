@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from retrigger.errors import ConfigError
 from retrigger.signals.base import Reading
 
 if TYPE_CHECKING:
@@ -29,9 +28,6 @@ class DriftSignal:
     def read(self, ctx: SignalContext) -> Reading:
         settings = ctx.config.signals.drift
         assert settings is not None
-        if not ctx.config.data:
-            raise ConfigError("signals.drift needs the data to compare: list the DVC-tracked "
-                              "files under `data:` in retrigger.yaml")
         trained = ctx.trained_paths
         missing = [p for p in ctx.config.data if p not in trained]
         if len(missing) == len(ctx.config.data):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from retrigger.errors import ConfigError
 from retrigger.signals.base import Reading
 
 if TYPE_CHECKING:
@@ -28,9 +27,6 @@ class VolumeSignal:
 
         settings = ctx.config.signals.volume
         assert settings is not None
-        if not ctx.config.data:
-            raise ConfigError("signals.volume needs the data to measure: list the DVC-tracked "
-                              "files under `data:` in retrigger.yaml")
         threshold = float(settings.min_new_rows) if settings.min_new_rows is not None else None
         trained = ctx.trained_paths
         if not trained:
