@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from retrigger import approval_flow
+from retrigger.approvals import flow as approval_flow
 from retrigger.store import decisions
 from retrigger.workspace import Workspace, utc_now
 from tests.bot.conftest import Bot, project, start_bot, stop_bot

@@ -38,7 +38,7 @@ def env() -> dict[str, str]:
 
 def build(root: Path) -> str:
     """The demo project after the check fired; returns the decision id."""
-    from retrigger.check import run_check
+    from retrigger.commands.check import check as run_check
     from retrigger.demo import project
     from retrigger.workspace import Workspace
 

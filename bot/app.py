@@ -14,10 +14,10 @@ import logging
 import re
 from typing import Any
 
-from retrigger.bot_runtime import Runtime
 from retrigger.config.secrets import Secrets
 from retrigger.errors import RetriggerError
 from retrigger.notify.render import APPROVE_ACTION, REJECT_ACTION
+from retrigger.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
 _APPROVAL_ID = re.compile(r"^a-\d{8}T\d{6}-[0-9a-f]{6}$")

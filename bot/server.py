@@ -11,8 +11,8 @@ from typing import Any
 
 from retrigger.bot.app import build_app
 from retrigger.bot.wsgi import Front
-from retrigger.bot_runtime import Runtime
 from retrigger.config.secrets import Secrets
+from retrigger.slack.runtime import Runtime
 from retrigger.workspace import Workspace
 
 

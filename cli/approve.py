@@ -1,4 +1,4 @@
-"""``retrigger approve ID``, ``retrigger reject ID --reason``, ``retrigger status``."""
+"""``retrigger approve ID`` and ``retrigger reject ID --reason``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ DELIVERY_DEADLINE_S = 10.0
 def register(app: typer.Typer) -> None:
     app.command("approve")(approve)
     app.command("reject")(reject)
-    app.command("status")(status)
 
 
 ApprovalId = Annotated[str, typer.Argument(help="The approval id (a-...); see `retrigger status`.")]
@@ -37,12 +36,13 @@ def reject(approval_id: ApprovalId,
 
 def _decide(approval_id: str, approve: bool, reason: str | None, config: ConfigOption,
             json_output: bool) -> None:
-    from retrigger import ops
+    from retrigger.commands import approve as command
     from retrigger.notify import deliver_pending
     from retrigger.workspace import Workspace
 
     workspace = Workspace.load(config)
-    result = ops.decide(workspace, approval_id, approve, reason)
+    answer = command.approve if approve else command.reject
+    result = answer(workspace, approval_id, reason)
     deliver_pending(workspace, DELIVERY_DEADLINE_S)
     approval = result.approval
     assert approval is not None
@@ -54,27 +54,3 @@ def _decide(approval_id: str, approve: bool, reason: str | None, config: ConfigO
     if approve:
         render.line(f"executor: {workspace.config.slack.executor} (with `none`, a CI job runs "
                     "`retrigger run --approved`)")
-
-
-def status(config: ConfigOption = None, json_output: JsonOption = False) -> None:
-    """Pending approvals, approved retrains not started, the outbox backlog and dead letters."""
-    from retrigger import ops
-    from retrigger.workspace import Workspace
-
-    report = ops.status(Workspace.load(config))
-    if json_output:
-        render.print_json(report)
-        return
-    render.table("pending approvals", ["approval", "model", "requested by", "expires (UTC)"],
-                 [[a["approval_id"], a["model"], a["requested_by"] or "?",
-                   a["expires_at"][:16].replace("T", " ") + (" overdue" if a["overdue"] else "")]
-                  for a in report["pending_approvals"]])
-    for a in report["approved_not_started"]:
-        render.line(f"approved, not started: {a['approval_id']} ({a['decision_id']})")
-    box = report["outbox"]
-    render.line(f"outbox: {box['pending']} pending" + (
-        f", oldest {box['oldest']}, next attempt {box['next_attempt_at']}" if box["pending"]
-        else ""))
-    render.table("dead letters", ["id", "kind", "channel", "attempts", "error"],
-                 [[str(d["id"]), d["kind"], d["channel"], str(d["attempts"]),
-                   str(d["last_error"])] for d in report["dead_letters"]])

@@ -27,7 +27,7 @@ def set_baseline(
     json_output: JsonOption = False,
 ) -> None:
     """Make RUN_ID the baseline; earlier baselines lose the tag."""
-    from retrigger.baseline import set_baseline as engine_set
+    from retrigger.commands.baseline import set_baseline as engine_set
     from retrigger.workspace import Workspace
 
     run = engine_set(Workspace.load(config), run_id, record_data=record_data)
@@ -37,7 +37,7 @@ def set_baseline(
 @baseline_app.command("show")
 def show(config: ConfigOption = None, json_output: JsonOption = False) -> None:
     """Show the current baseline run and its primary metric."""
-    from retrigger.baseline import current_baseline
+    from retrigger.commands.baseline import current_baseline
     from retrigger.workspace import Workspace
 
     _show(current_baseline(Workspace.load(config)), json_output)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from retrigger.cli.options import ConfigOption
-
-if TYPE_CHECKING:
-    from retrigger.bot.wsgi import Front
 
 
 def register(app: typer.Typer) -> None:
@@ -33,25 +30,6 @@ def bot(
     HTTP mode answers at /slack/events (and /healthz) and needs SLACK_SIGNING_SECRET and
     SLACK_BOT_TOKEN; Socket Mode needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN.
     """
-    from retrigger.bot_runtime import require_secrets
-    from retrigger.config.secrets import Secrets
-    from retrigger.workspace import Workspace
+    from retrigger.commands.bot import bot as command
 
-    secrets = Secrets.from_env()
-    require_secrets(secrets, socket_mode)
-    workspace = Workspace.load(config)
-    workspace.store.close()  # fail now if the store is unreachable; workers open their own
-    if socket_mode:
-        from retrigger.bot.server import serve_socket_mode
-
-        serve_socket_mode(Workspace.load(workspace.loaded.path), secrets)
-        return
-    from retrigger.bot.server import serve_http, wsgi_app
-
-    path = workspace.loaded.path
-
-    def load() -> Front:
-        front, _runtime = wsgi_app(Workspace.load(path), secrets)
-        return front
-
-    serve_http(load, host, port, workers, threads)
+    command(config, socket_mode, host, port, workers, threads)

@@ -35,11 +35,11 @@ def check(
     Exit 0 whether or not it decides to retrain; the decision is in the output.
     """
     output_file = _github_output_file() if github_output else None
-    from retrigger.check import run_check
+    from retrigger.commands import check as command
     from retrigger.workspace import Workspace
 
     workspace = Workspace.load(config)
-    decision = run_check(workspace)
+    decision = command.check(workspace)
     from retrigger.notify import deliver_pending
 
     deliver_pending(workspace, NOTIFY_DEADLINE_S)  # what check queued (trigger fired)

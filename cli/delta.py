@@ -10,7 +10,7 @@ from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
 
 if TYPE_CHECKING:
-    from retrigger.data.compare import Compared
+    from retrigger.commands.delta import Compared
 
 
 def register(app: typer.Typer) -> None:
@@ -32,11 +32,12 @@ def delta(
     config: ConfigOption = None,
 ) -> None:
     """Rows, bytes and files added per data path between two data versions."""
-    from retrigger.data.compare import DeltaRequest, compare
+    from retrigger.commands import delta as command
     from retrigger.workspace import Workspace
 
-    compared = compare(Workspace.load(config),
-                       DeltaRequest(rev_a=rev_a, rev_b=rev_b, staged=staged, fetch=fetch))
+    compared = command.delta(Workspace.load(config),
+                             command.DeltaRequest(rev_a=rev_a, rev_b=rev_b, staged=staged,
+                                                  fetch=fetch))
     if json_output:
         render.print_json(compared.report.as_json())
     else:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from retrigger.cli import render
-from retrigger.errors import BadInput
 
 
 def register(app: typer.Typer) -> None:
@@ -22,9 +20,6 @@ def demo(
         file_okay=False)] = None,
 ) -> None:
     """Build a git + DVC + MLflow demo project, degrade its data, and watch the trigger fire."""
-    root = directory or Path(tempfile.mkdtemp(prefix="retrigger-demo-"))
-    if root.exists() and any(root.iterdir()):
-        raise BadInput(f"{root} is not empty; give a new or empty folder for the demo")
-    from retrigger.demo.walkthrough import run_demo
+    from retrigger.commands.demo import demo as command
 
-    run_demo(root.resolve(), render.line)
+    command(directory, render.line)

@@ -64,26 +64,17 @@ def drift(
 
     Exit 0 whether or not the data drifted; the verdict is in the output.
     """
-    from retrigger.drift.engine import DriftOptions
-    from retrigger.drift.sources import compare_specs, trained_paths_loader
+    from retrigger.commands import drift as command
 
     if warn is not None and not 0 < warn < 1:
         raise BadInput(f"--warn {warn}: give a fraction between 0 and 1, e.g. --warn 0.8")
-    options = DriftOptions(
+    options = command.DriftOptions(
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
         stattest=_pairs(stattest, "--stattest"), threshold=_thresholds(threshold),
         share=share, warn=warn, bonferroni=bonferroni,
         schema_change_is_drift=schema_change_is_drift, plots=html is not None,
     )
-    report = compare_specs(reference, current, options, Path.cwd(), trained_paths_loader(config))
-    if html is not None:
-        from retrigger.drift.report_html import write_html
-
-        write_html(report, html, f"drift: {reference} → {current}")
-    if png is not None:
-        from retrigger.drift.png import write_png
-
-        write_png(report, png)
+    report = command.drift(reference, current, options, config, html, png)
     if json_output:
         render.print_json(report.as_json())
     else:

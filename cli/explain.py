@@ -21,8 +21,8 @@ def explain(
 ) -> None:
     """Why a model retrained: signals and thresholds, holds, approval, steps and durations,
     validation, promotion, and the commands that bring its training data back."""
-    from retrigger.audit_trail import explain as engine_explain
-    from retrigger.audit_trail import story_lines
+    from retrigger.commands.explain import explain as engine_explain
+    from retrigger.commands.explain import story_lines
     from retrigger.workspace import Workspace
 
     story = engine_explain(Workspace.load(config), ident)

@@ -25,9 +25,9 @@ def history(
 ) -> None:
     """List retrain runs: when, why (trigger types, decision), on which data and commit, the
     metric before and after, the status and promoted version, who asked and who approved."""
-    from retrigger.durations import parse_duration
+    from retrigger.commands.history import history as engine_history
+    from retrigger.config.durations import parse_duration
     from retrigger.errors import BadInput
-    from retrigger.history import history as engine_history
     from retrigger.workspace import Workspace
 
     try:

@@ -29,9 +29,9 @@ def init(
     Run it at the top of a git + DVC project. Refuses to overwrite anything without --force,
     and then writes nothing at all.
     """
-    from retrigger.scaffold import init_project
+    from retrigger.commands.init import init as command
 
-    facts, planned = init_project(Path.cwd(), ci or [], force)
+    facts, planned = command(Path.cwd(), ci or [], force)
     if json_output:
         render.print_json({"root": str(facts.root), "model": facts.model,
                            "files": [p.as_json() for p in planned]})

@@ -19,17 +19,18 @@ from retrigger.cli import (
     baseline,
     bot,
     check,
-    config_cmd,
     delta,
     demo,
     drift,
     explain,
     history,
-    hooks_cmd,
     init,
     push,
     run,
+    status,
 )
+from retrigger.cli import config as config_cmd
+from retrigger.cli import hooks as hooks_cmd
 from retrigger.errors import Interrupted, RetriggerError
 
 app = typer.Typer(
@@ -43,7 +44,7 @@ app = typer.Typer(
 )
 
 for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
-               approve, bot, run, history, explain):
+               approve, status, bot, run, history, explain):
     module.register(app)
 
 

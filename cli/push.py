@@ -28,7 +28,7 @@ def push(
 
     With `hooks.check_on_push: true`, then run `retrigger check` and print its decision.
     """
-    from retrigger.data.push import push as run_push
+    from retrigger.commands.push import push as run_push
     from retrigger.notify import deliver_pending
     from retrigger.workspace import Workspace
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from retrigger.config.durations import humanize
 from retrigger.config.models import PolicyConfig
-from retrigger.durations import humanize
 from retrigger.signals.base import Reading
 
 COOLDOWN = "cooldown"

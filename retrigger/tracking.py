@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrigger import tags
 from retrigger.errors import BadInput, TrackingUnavailable
+from retrigger.lineage import tags
 
 if TYPE_CHECKING:
     from mlflow.entities import Run

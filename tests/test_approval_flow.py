@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from retrigger import approval_flow, approvals
-from retrigger.approval_flow import Snapshot
-from retrigger.approvers import Approvers, slack_group_members
+from retrigger.approvals import flow as approval_flow
+from retrigger.approvals.approvers import Approvers, slack_group_members
+from retrigger.approvals.flow import Snapshot
 from retrigger.config.models import SlackConfig
 from retrigger.errors import ConfigError
-from retrigger.notify import outbox
 from retrigger.notify.delivery import slack_client
-from retrigger.store import Store
+from retrigger.store import Store, approvals, outbox
 from retrigger.store.schema import audit
 from retrigger.store.schema import outbox as outbox_table
 from tests.support.fake_slack import running_fake_slack

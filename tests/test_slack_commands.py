@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from retrigger.slack_commands import Help, History, Request, Status, parse, usage
+from retrigger.slack.commands import Help, History, Request, Status, parse, usage
 
 MODELS = ("churn",)
 

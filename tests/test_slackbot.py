@@ -7,12 +7,12 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from retrigger import approvals
-from retrigger.approval_flow import Snapshot
-from retrigger.approvers import Approvers
+from retrigger.approvals.approvers import Approvers
+from retrigger.approvals.flow import Snapshot
 from retrigger.config.models import GithubExecutorConfig
-from retrigger.executors import Executor, GithubExecutor, LocalExecutor, NoExecutor
-from retrigger.slackbot import BotEngine
+from retrigger.slack.engine import BotEngine
+from retrigger.slack.executors import Executor, GithubExecutor, LocalExecutor, NoExecutor
+from retrigger.store import approvals
 from retrigger.workspace import Workspace
 from tests.conftest import sqlite_rows
 from tests.support.fake_slack import refused_url, running_fake_slack

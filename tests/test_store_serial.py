@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, text
 
 from retrigger.store import Store
-from retrigger.store_serial import SerialStore
+from retrigger.store.serial import SerialStore
 
 
 def _store(tmp_path: Path) -> tuple[Store, Path]:

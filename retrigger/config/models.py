@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 from pydantic.functional_validators import BeforeValidator
 
-from retrigger.durations import format_duration, parse_duration
+from retrigger.config.durations import format_duration, parse_duration
 
 Duration = Annotated[
     timedelta,

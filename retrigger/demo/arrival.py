@@ -15,8 +15,8 @@ MORE_ROWS = 500
 
 
 def step_data_arrival(state: DemoState) -> None:
-    from retrigger.data.push import push
-    from retrigger.hook_install import install
+    from retrigger.commands.push import push
+    from retrigger.githooks.install import install
 
     root = state.root
     state.say(f"5. {MORE_ROWS} more rows arrive: `retrigger hooks install`, then a data commit "

@@ -6,10 +6,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from retrigger import tags
 from retrigger.data.versions import data_version, versions
 from retrigger.demo.data import rows, write_csv
 from retrigger.errors import WorkFailed
+from retrigger.lineage import tags
 from retrigger.metrics_file import read_metric
 from retrigger.proc import run
 from retrigger.workspace import Workspace

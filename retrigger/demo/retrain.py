@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
 
 def step_retrain(state: DemoState) -> None:
+    from retrigger.commands.run import run
     from retrigger.data.remote import default_remote
-    from retrigger.pipeline.api import run
     from retrigger.pipeline.select import Request
 
     fired = next(d for d in reversed(state.decisions) if d.fire)
@@ -30,7 +30,7 @@ def step_retrain(state: DemoState) -> None:
 
 
 def step_gate(state: DemoState) -> None:
-    from retrigger.pipeline.api import run
+    from retrigger.commands.run import run
     from retrigger.pipeline.select import Request
 
     state.say("7. retrigger run --force --reason 'no new data': the same data builds the same "
@@ -41,8 +41,8 @@ def step_gate(state: DemoState) -> None:
 
 
 def step_audit(state: DemoState) -> None:
-    from retrigger.audit_trail import explain, story_lines
-    from retrigger.history import history
+    from retrigger.commands.explain import explain, story_lines
+    from retrigger.commands.history import history
 
     state.say("8. retrigger history: every retrain, newest first")
     for row in history(state.ws):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrigger.check import run_check
+from retrigger.commands.check import check as run_check
 from retrigger.decision import Decision
 from retrigger.demo import project
 from retrigger.demo.arrival import step_data_arrival

@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from retrigger.approvals import APPROVED, PENDING
 from retrigger.integrations.runner import DEFAULT_COMMAND, RetriggerCli
+from retrigger.store.approvals import APPROVED, PENDING
 
 __all__ = ["ApprovalClosed", "poke_approval", "retrain_dag"]
 

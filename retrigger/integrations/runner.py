@@ -71,7 +71,7 @@ class RetriggerCli:
 
     def approval_state(self, decision_id: str) -> str | None:
         """The stored approval status of a decision (pending, approved, ...), or None."""
-        from retrigger import approvals
+        from retrigger.store import approvals
         from retrigger.workspace import Workspace
 
         workspace = Workspace.load(self._config_path())

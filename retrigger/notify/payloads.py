@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrigger.approvals import Approval
 from retrigger.decision import Decision
+from retrigger.store.approvals import Approval
 
 
 def decision_payload(decision: Decision) -> dict[str, Any]:

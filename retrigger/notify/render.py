@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrigger.notify import outbox
+from retrigger.store import outbox
 
 APPROVE_ACTION, REJECT_ACTION = "retrigger_approve", "retrigger_reject"
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")

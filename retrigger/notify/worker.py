@@ -18,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select, update
 
-from retrigger.notify import outbox
 from retrigger.notify.render import render, render_closed_request
 from retrigger.notify.transport import Permanent, RateLimited, Transient, Transport
+from retrigger.store import outbox
 from retrigger.store.schema import outbox as table
-from retrigger.store_serial import Transactional
+from retrigger.store.serial import Transactional
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)

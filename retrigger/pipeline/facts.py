@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from retrigger.decision import Decision
-from retrigger.pipeline.attempts import Attempt
 from retrigger.pipeline.outcome import Outcome, failed_exit
+from retrigger.store.attempts import Attempt
 
 if TYPE_CHECKING:
     from retrigger.pipeline.runner import Retrain

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrigger import approvals
 from retrigger.data.remote import default_remote
 from retrigger.errors import BadInput
-from retrigger.pipeline import attempts, registry
+from retrigger.pipeline import registry
 from retrigger.pipeline.dvc import command_args, dry_plan
 from retrigger.pipeline.outcome import DRY_RUN, FINAL_STATUSES, Outcome
 from retrigger.pipeline.select import Request, _refusal
-from retrigger.store import decisions
+from retrigger.store import approvals, attempts, decisions
 from retrigger.workspace import Workspace
 
 

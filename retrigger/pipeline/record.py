@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrigger import tags
+from retrigger.lineage import tags
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from retrigger import tags
+from retrigger.lineage import tags
 from retrigger.pipeline.record import MODEL_ARTIFACT, escape
 
 if TYPE_CHECKING:

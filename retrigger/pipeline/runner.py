@@ -16,16 +16,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from retrigger import tags
 from retrigger.data.remote import verify_on_remote
 from retrigger.decision import Decision
 from retrigger.errors import BadInput, Interrupted, LockHeld, RetriggerError, WorkFailed
-from retrigger.notify import outbox
-from retrigger.pipeline import attempts, facts, lock
+from retrigger.lineage import tags
+from retrigger.pipeline import facts, lock
 from retrigger.pipeline.dvc import command_args, require_remote, run_streamed
 from retrigger.pipeline.outcome import FINAL_STATUSES, Outcome, failed_exit
 from retrigger.pipeline.select import mark_executed
 from retrigger.proc import stop_group
+from retrigger.store import attempts, outbox
 from retrigger.store.audit import record
 from retrigger.workspace import Workspace
 

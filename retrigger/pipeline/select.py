@@ -12,16 +12,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, update
 
-from retrigger import approvals
-from retrigger.approvals import Approval
 from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
 from retrigger.gitutil import head_commit
-from retrigger.pipeline import attempts
 from retrigger.pipeline.outcome import FINAL_STATUSES
 from retrigger.proc import run
-from retrigger.store import decisions
+from retrigger.store import approvals, attempts, decisions
+from retrigger.store.approvals import Approval
 from retrigger.store.audit import record
 from retrigger.store.schema import approvals as approvals_table
 from retrigger.workspace import Workspace
@@ -113,7 +111,7 @@ def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approva
     Refuses a rejected, expired or stale approval."""
     if workspace.config.policy.approval != "required":
         return None
-    from retrigger import approval_flow
+    from retrigger.approvals import flow as approval_flow
 
     slack = workspace.config.slack
     now = workspace.clock()

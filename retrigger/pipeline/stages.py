@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from retrigger import tags
 from retrigger.data.versions import data_version, versions
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.gitutil import head_commit
+from retrigger.lineage import tags
 from retrigger.metrics_file import read_metric
 from retrigger.pipeline import record as mlrecord
 from retrigger.pipeline import registry
-from retrigger.pipeline.gate import Rules, Verdict, judge
+from retrigger.pipeline.validation import Rules, Verdict, judge
 
 if TYPE_CHECKING:
     from pathlib import Path

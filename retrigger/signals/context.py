@@ -7,8 +7,8 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from retrigger import tags
 from retrigger.config import LoadedConfig, RetriggerConfig
+from retrigger.lineage import tags
 from retrigger.tracking import RunInfo, Tracking
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from retrigger.config.models import ModelConfig, PerformanceSignalConfig
 from retrigger.errors import BadInput
+from retrigger.lineage.tags import BASELINE
 from retrigger.metrics_file import finite_number, read_metric
 from retrigger.signals.base import Reading
 from retrigger.signals.context import SignalContext
-from retrigger.tags import BASELINE
 
 
 class PerformanceSignal:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrigger.durations import humanize
+from retrigger.config.durations import humanize
 from retrigger.signals.base import Reading
 from retrigger.signals.context import SignalContext
 

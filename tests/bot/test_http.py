@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from retrigger import approval_flow
+from retrigger.approvals import flow as approval_flow
 from retrigger.store import decisions
 from retrigger.workspace import Workspace, utc_now
 from tests.bot.conftest import APP, SECRET, TOKEN, Bot

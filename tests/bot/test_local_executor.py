@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from retrigger import approvals
-from retrigger.approvers import Approvers
-from retrigger.bot_runtime import make_executor
+from retrigger.approvals.approvers import Approvers
 from retrigger.config.secrets import Secrets
 from retrigger.demo import project
-from retrigger.slackbot import BotEngine
+from retrigger.slack.engine import BotEngine
+from retrigger.slack.runtime import make_executor
+from retrigger.store import approvals
 from retrigger.workspace import Workspace
 from tests.conftest import sqlite_rows
 from tests.support.cli import run_cli

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retrigger import approval_flow
-from retrigger.notify import outbox
-from retrigger.store import decisions
+from retrigger.approvals import flow as approval_flow
+from retrigger.store import decisions, outbox
 from retrigger.workspace import Workspace, utc_now
 from tests.conftest import sqlite_rows
 from tests.support.cli import run_cli

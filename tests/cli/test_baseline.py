@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from retrigger import tags
+from retrigger.lineage import tags
 from retrigger.workspace import Workspace
 from tests.support.cli import run_cli
 

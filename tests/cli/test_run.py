@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from retrigger import approvals, proc, tags
+from retrigger import proc
 from retrigger.decision import new_decision_id
-from retrigger.store import decisions
+from retrigger.lineage import tags
+from retrigger.store import approvals, decisions
 from retrigger.workspace import Workspace
 from tests.pipeline.test_retrain import retrain_runs, state
 from tests.support.cli import run_cli

@@ -6,8 +6,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from retrigger.data import arrivals
-from retrigger.store import Store
+from retrigger.store import Store, arrivals
 
 
 def _arrival(version: str, model: str = "churn") -> arrivals.Arrival:

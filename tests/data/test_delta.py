@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from retrigger.data.changes import changed_outputs
 from retrigger.data.delta import compute_delta
 from retrigger.data.versions import INDEX, WORKTREE, out_version, versions
 from retrigger.errors import BadInput
+from retrigger.githooks.changes import changed_outputs
 from tests.support.dvcrepo import add_rows, sh, write_csv
 
 PATHS = ["data/train.csv", "data/parts"]

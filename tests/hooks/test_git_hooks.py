@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrigger.hook_install import LEGACY_SUFFIX, MARKER
+from retrigger.githooks.install import LEGACY_SUFFIX, MARKER
 from tests.conftest import sqlite_rows
 from tests.support.cli import run_cli
 from tests.support.dvcrepo import add_rows, sh

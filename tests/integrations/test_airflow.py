@@ -91,8 +91,8 @@ def _demo_config(project: Path) -> str:
 @pytest.mark.slow
 def test_dag_test_run_executes_check_then_retrain_when_the_model_degraded(
         airflow: Airflow, demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from retrigger import tags
     from retrigger.demo import project
+    from retrigger.lineage import tags
 
     dags = _init_airflow(demo_project, monkeypatch)
     (demo_project / "retrigger.yaml").write_text(_demo_config(demo_project), encoding="utf-8")

@@ -140,7 +140,7 @@ def test_the_bots_github_executor_dispatches_exactly_this_workflow(workflow: Pat
     from types import SimpleNamespace
 
     from retrigger.config.models import GithubExecutorConfig
-    from retrigger.executors import GithubExecutor
+    from retrigger.slack.executors import GithubExecutor
     from tests.support.fake_slack import running_fake_slack
 
     declared = _load(workflow)["on"]["workflow_dispatch"]["inputs"]

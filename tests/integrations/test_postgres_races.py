@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 
-from retrigger import approval_flow
+from retrigger.approvals import flow as approval_flow
 from retrigger.config.models import SlackConfig
 from retrigger.store import Store, decisions
 from tests.support.workspaces import fired_decision, write_config
@@ -118,7 +118,7 @@ print(worker.deliver_due().delivered)
 
 def test_three_delivery_processes_never_post_one_message_twice(
         postgres_url: str, tmp_path: Path) -> None:
-    from retrigger.notify import outbox
+    from retrigger.store import outbox
     from tests.support.fake_slack import running_fake_slack
 
     with running_fake_slack() as slack:

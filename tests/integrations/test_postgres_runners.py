@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from retrigger.check import run_check
+from retrigger.commands.check import check as run_check
 from retrigger.workspace import Workspace
 from tests.pipeline.test_retrain import retrain_runs
 from tests.support import retrain

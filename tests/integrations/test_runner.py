@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from retrigger import approvals, tags
 from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
 from retrigger.integrations.airflow import ApprovalClosed, poke_approval
 from retrigger.integrations.runner import RetriggerCli
-from retrigger.store import Store, decisions
+from retrigger.lineage import tags
+from retrigger.store import Store, approvals, decisions
 from retrigger.workspace import Workspace
 from tests.support import retrain
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from retrigger.notify import outbox
 from retrigger.notify.render import render, render_closed_request
+from retrigger.store import outbox
 
 
 def test_a_data_arrival_shows_the_delta_per_path() -> None:

@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from retrigger.config.secrets import Secrets
-from retrigger.notify import outbox
 from retrigger.notify.delivery import deliver_pending, worker_for
 from retrigger.notify.worker import Worker
+from retrigger.store import outbox
 from retrigger.workspace import Workspace
 from tests.conftest import sqlite_rows
 from tests.support.fake_slack import FakeSlack, refused_url

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from retrigger import tags
-from retrigger.pipeline.api import run as engine_run
+from retrigger.commands.run import run as engine_run
+from retrigger.lineage import tags
 from retrigger.pipeline.select import Request
 from retrigger.workspace import Workspace
 from tests.pipeline.test_retrain import retrain_runs, state, versions

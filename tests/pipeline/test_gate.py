@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrigger.pipeline.gate import Rules, judge
+from retrigger.pipeline.validation import Rules, judge
 
 
 def rules(floor: float | None = 0.7, absolute: float = 0.0, relative: float = 0.0,

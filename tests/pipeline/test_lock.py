@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from retrigger.errors import LockHeld
-from retrigger.pipeline import attempts, lock
-from retrigger.store import Store
+from retrigger.pipeline import lock
+from retrigger.store import Store, attempts
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 STALE = timedelta(minutes=10)

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from retrigger import tags
+from retrigger.lineage import tags
 from tests.support.cli import run_cli
 from tests.support.mlflow_server import MlflowServer
 from tests.support.retrain import Retrainable

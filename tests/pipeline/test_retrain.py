@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from retrigger import proc, tags
+from retrigger import proc
+from retrigger.lineage import tags
 from tests.conftest import sqlite_rows
 from tests.support.cli import run_cli
 from tests.support.retrain import Retrainable

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from retrigger import tags
 from retrigger.config import load_config
+from retrigger.lineage import tags
 from retrigger.signals.context import SignalContext
 from retrigger.signals.schedule import ScheduleSignal
 from retrigger.workspace import Workspace

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from retrigger import tags
-from retrigger.check import run_check
+from retrigger.commands.check import check as run_check
 from retrigger.data.versions import data_version, versions
 from retrigger.demo import project
 from retrigger.gitutil import show_file
+from retrigger.lineage import tags
 from retrigger.workspace import Workspace
 
 

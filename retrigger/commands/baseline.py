@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from retrigger import tags
 from retrigger.data.versions import data_version, versions
+from retrigger.lineage import tags
 from retrigger.tracking import RunInfo
 from retrigger.workspace import Workspace
 

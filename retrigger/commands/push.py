@@ -18,8 +18,8 @@ from retrigger.errors import BadInput, RetriggerError, WorkFailed
 from retrigger.proc import run
 
 if TYPE_CHECKING:
-    from retrigger.data.arrivals import Arrival
     from retrigger.decision import Decision
+    from retrigger.store.arrivals import Arrival
     from retrigger.workspace import Workspace
 
 
@@ -59,7 +59,7 @@ def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
     if not paths:
         raise BadInput("`data:` in retrigger.yaml is empty; list the DVC-tracked paths the "
                        "model trains on")
-    from retrigger.data.compare import check_repo
+    from retrigger.commands.delta import check_repo
 
     check_repo(root)
     current = {p: out_version(root, p, WORKTREE) for p in paths}  # bad input before any push
@@ -68,7 +68,7 @@ def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
     outcome = record_arrival(workspace, current, source, base_rev)
     decision = None
     if workspace.config.hooks.check_on_push:
-        from retrigger.check import run_check
+        from retrigger.commands.check import check as run_check
 
         decision = run_check(workspace)
     return PushOutcome(outcome.report, outcome.arrival, outcome.recorded, outcome.reference,
@@ -106,8 +106,8 @@ class _Recorded:
 
 def record_arrival(workspace: Workspace, current: dict[str, OutVersion],
                    source: str, base_rev: str | None = None) -> _Recorded:
-    from retrigger.data import arrivals
     from retrigger.gitutil import head_commit
+    from retrigger.store import arrivals
 
     model = workspace.config.model.name
     previous = arrivals.latest(workspace.store, model)
@@ -133,7 +133,7 @@ def _reference(workspace: Workspace, previous: Arrival | None, base_rev: str | N
         found = {p: optional_version(workspace.root, p, base_rev) for p in paths}
         md5s = {p: v.md5 for p, v in found.items() if v is not None and v.md5 is not None}
         return md5s, None, f"the git remote's {base_rev[:8]}"
-    from retrigger.data.reference import trained
+    from retrigger.lineage.trained import trained
 
     try:
         ref = trained(workspace)

@@ -35,7 +35,7 @@ def record(store: Store, arrival: Arrival, channel: str | None = None) -> bool:
     transaction); False when this model's data version had already arrived."""
     from sqlalchemy.exc import IntegrityError
 
-    from retrigger.notify import outbox
+    from retrigger.store import outbox
     from retrigger.store.schema import data_arrivals
 
     try:

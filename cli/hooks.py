@@ -30,49 +30,25 @@ PreCommitOption = Annotated[bool, typer.Option(
 @hooks_app.command("install")
 def install(pre_commit: PreCommitOption = False) -> None:
     """Install the pre-commit and pre-push hooks, chaining any hook already there."""
-    root = _root()
-    if pre_commit:
-        from retrigger import precommit_config
+    from retrigger.commands import hooks as command
 
-        action = precommit_config.install(root)
-        render.line(f"{precommit_config.FILE}: {action}; then run `pre-commit install "
-                    "--hook-type pre-commit --hook-type pre-push`")
-        return
-    from retrigger.hook_install import install as install_hooks
-
-    for change in install_hooks(root):
-        render.line(change.describe())
+    for line in command.install(command.repository(Path.cwd()), pre_commit):
+        render.line(line)
 
 
 @hooks_app.command("uninstall")
 def uninstall(pre_commit: PreCommitOption = False) -> None:
     """Remove retrigger's hooks and put back whatever was there before."""
-    root = _root()
-    if pre_commit:
-        from retrigger import precommit_config
+    from retrigger.commands import hooks as command
 
-        render.line(f"{precommit_config.FILE}: {precommit_config.uninstall(root)}")
-        return
-    from retrigger.hook_install import uninstall as uninstall_hooks
-
-    for change in uninstall_hooks(root):
-        render.line(change.describe())
-
-
-def _root() -> Path:
-    from retrigger.errors import BadInput
-    from retrigger.gitutil import repo_root
-
-    root = repo_root(Path.cwd())
-    if root is None:
-        raise BadInput(f"{Path.cwd()} is not inside a git repository; run `git init` first")
-    return root
+    for line in command.uninstall(command.repository(Path.cwd()), pre_commit):
+        render.line(line)
 
 
 def _run(name: str, args: list[str]) -> None:
-    from retrigger.hooks.main import main
+    from retrigger.commands.hooks import hook
 
-    code = main([name, *args])
+    code = hook(name, args)
     if code:
         raise typer.Exit(code)
 

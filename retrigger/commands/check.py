@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from retrigger import tags
 from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.gitutil import head_commit
-from retrigger.notify import outbox
+from retrigger.lineage import tags
 from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, decide
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
-from retrigger.store import decisions
+from retrigger.store import decisions, outbox
 from retrigger.workspace import Workspace
 
 
-def run_check(workspace: Workspace) -> Decision:
+def check(workspace: Workspace) -> Decision:
     """Evaluate every configured signal and store the decision with its reasons.
 
     Any bad input raises before anything is stored: a decision is only ever stored whole.

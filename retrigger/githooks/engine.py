@@ -50,7 +50,7 @@ def staged_names(root: Path) -> list[str]:
 
 def data_delta_lines(repo: HookRepo, names: Sequence[str]) -> list[str]:
     """One line per tracked path whose staged version differs from HEAD's ([] if none)."""
-    from retrigger.data.changes import changed_outputs, is_data_file
+    from retrigger.githooks.changes import changed_outputs, is_data_file
 
     data_names = [n for n in names if is_data_file(n)]
     if not data_names:
@@ -85,7 +85,7 @@ def validate_config(root: Path, name: str) -> None:
 def pushed_data(root: Path, ref_lines: Sequence[str]) -> tuple[bool, str | None]:
     """Whether a ``git push`` (pre-push stdin lines) carries a change to a data file, and the
     commit the remote had before it (the base the arrival's delta is measured from)."""
-    from retrigger.data.changes import is_data_file
+    from retrigger.githooks.changes import is_data_file
 
     carries, base = False, None
     for line in ref_lines:

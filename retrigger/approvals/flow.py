@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from retrigger import approvals
-from retrigger.approvals import APPROVED, EXPIRED, PENDING, Approval
-from retrigger.approvers import Approvers
+from retrigger.approvals.approvers import Approvers
 from retrigger.config.models import SlackConfig
 from retrigger.decision import Decision, new_decision_id
-from retrigger.notify import outbox
 from retrigger.notify.payloads import approval_payload, decision_payload
-from retrigger.store import audit, decisions
+from retrigger.store import approvals, audit, decisions, outbox
+from retrigger.store.approvals import APPROVED, EXPIRED, PENDING, Approval
 
 if TYPE_CHECKING:
     from retrigger.workspace import Workspace

@@ -12,14 +12,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from retrigger import approvals, tags
+from retrigger.commands.history import row
 from retrigger.data.versions import out_version
 from retrigger.decision import Decision
 from retrigger.errors import BadInput, RetriggerError
-from retrigger.history import row
-from retrigger.pipeline import attempts
+from retrigger.lineage import tags
 from retrigger.pipeline.record import find_run
-from retrigger.store import decisions
+from retrigger.store import approvals, attempts, decisions
 from retrigger.store.schema import audit
 from retrigger.tracking import RunInfo
 from retrigger.workspace import Workspace

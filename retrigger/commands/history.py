@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from retrigger import tags
 from retrigger.errors import BadInput
+from retrigger.lineage import tags
 from retrigger.tracking import RunInfo
 from retrigger.workspace import Workspace
 

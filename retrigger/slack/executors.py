@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Protocol
 
 from retrigger import proc
-from retrigger.approvals import Approval
 from retrigger.config.models import GithubExecutorConfig
+from retrigger.store.approvals import Approval
 
 Report = Callable[[str], None]
 RUN_TIMEOUT_S = 6 * 3600.0

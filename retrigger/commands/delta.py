@@ -33,7 +33,7 @@ class Compared:
     new_label: str
 
 
-def compare(workspace: Workspace, request: DeltaRequest) -> Compared:
+def delta(workspace: Workspace, request: DeltaRequest) -> Compared:
     root, paths = workspace.root, list(workspace.config.data)
     if request.rev_b is not None and request.staged:
         raise BadInput("give either REV_B or --staged, not both: --staged means the index is "
@@ -50,7 +50,7 @@ def compare(workspace: Workspace, request: DeltaRequest) -> Compared:
         report = compute_delta(root, old, new, fetch_missing=request.fetch,
                                worktree_new=new_rev in (WORKTREE, INDEX))
         return Compared(report, request.rev_a, new_label)
-    from retrigger.data.reference import trained
+    from retrigger.lineage.trained import trained
 
     ref = trained(workspace)
     report = compute_delta(root, from_md5s(paths, ref.md5s), new, old_version=ref.data_version,

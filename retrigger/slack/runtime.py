@@ -11,16 +11,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from retrigger.approval_flow import current_snapshot
-from retrigger.approvers import Approvers, slack_group_members
+from retrigger.approvals.approvers import Approvers, slack_group_members
+from retrigger.approvals.flow import current_snapshot
 from retrigger.config.secrets import Secrets
 from retrigger.errors import ConfigError
-from retrigger.executors import Executor, GithubExecutor, LocalExecutor, NoExecutor
 from retrigger.notify.delivery import slack_client
 from retrigger.notify.transport import SlackTransport
 from retrigger.notify.worker import Worker
-from retrigger.slackbot import BotEngine, SnapshotCache
-from retrigger.store_serial import SerialStore
+from retrigger.slack.engine import BotEngine, SnapshotCache
+from retrigger.slack.executors import Executor, GithubExecutor, LocalExecutor, NoExecutor
+from retrigger.store.serial import SerialStore
 from retrigger.workspace import Workspace
 
 log = logging.getLogger(__name__)

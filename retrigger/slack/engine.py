@@ -18,16 +18,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, delete
 from sqlalchemy.exc import IntegrityError
 
-from retrigger import approval_flow, approvals, slack_commands
-from retrigger.approval_flow import Result, Snapshot, current_snapshot
-from retrigger.approvers import Approvers
+from retrigger.approvals import flow as approval_flow
+from retrigger.approvals.approvers import Approvers
+from retrigger.approvals.flow import Result, Snapshot, current_snapshot
 from retrigger.decision import Decision, new_decision_id
-from retrigger.executors import Executor
-from retrigger.notify import outbox
 from retrigger.notify.payloads import decision_payload
-from retrigger.store import decisions
+from retrigger.slack import commands as slack_commands
+from retrigger.slack.executors import Executor
+from retrigger.store import approvals, decisions, outbox
 from retrigger.store.schema import inbound
-from retrigger.store_serial import Transactional
+from retrigger.store.serial import Transactional
 from retrigger.workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,36 @@
+"""``retrigger status``: what is waiting on people, on runners and on Slack."""
+
+from __future__ import annotations
+
+import typer
+
+from retrigger.cli import render
+from retrigger.cli.options import ConfigOption, JsonOption
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)
+
+
+def status(config: ConfigOption = None, json_output: JsonOption = False) -> None:
+    """Pending approvals, approved retrains not started, the outbox backlog and dead letters."""
+    from retrigger.commands.status import status as command
+    from retrigger.workspace import Workspace
+
+    report = command(Workspace.load(config))
+    if json_output:
+        render.print_json(report)
+        return
+    render.table("pending approvals", ["approval", "model", "requested by", "expires (UTC)"],
+                 [[a["approval_id"], a["model"], a["requested_by"] or "?",
+                   a["expires_at"][:16].replace("T", " ") + (" overdue" if a["overdue"] else "")]
+                  for a in report["pending_approvals"]])
+    for a in report["approved_not_started"]:
+        render.line(f"approved, not started: {a['approval_id']} ({a['decision_id']})")
+    box = report["outbox"]
+    render.line(f"outbox: {box['pending']} pending" + (
+        f", oldest {box['oldest']}, next attempt {box['next_attempt_at']}" if box["pending"]
+        else ""))
+    render.table("dead letters", ["id", "kind", "channel", "attempts", "error"],
+                 [[str(d["id"]), d["kind"], d["channel"], str(d["attempts"]),
+                   str(d["last_error"])] for d in report["dead_letters"]])

@@ -1,0 +1,51 @@
+"""``retrigger config show|validate``: the effective configuration and where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from retrigger.config import load_config
+
+
+@dataclass(frozen=True)
+class EffectiveConfig:
+    path: Path
+    values: dict[str, Any]  # dotted key → JSON value
+    sources: dict[str, str]  # dotted key → "file:line", "env VAR" or "default"
+
+
+def show(config_path: Path | None) -> EffectiveConfig:
+    """Every effective value, flattened to dotted keys, with its source."""
+    loaded = load_config(config_path)
+    values = _flatten(loaded.config.model_dump(mode="json"))
+    sources = {key: _source_of(key, loaded.sources) for key in values}
+    return EffectiveConfig(loaded.path, values, sources)
+
+
+def validate(config_path: Path | None) -> Path:
+    """The path of a valid config; a ``ConfigError`` naming the key otherwise."""
+    return load_config(config_path).path
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict) and data:
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        return flat
+    return {prefix.rstrip("."): data}
+
+
+def _source_of(key: str, sources: dict[str, str] | Any) -> str:
+    # A value set in the file has its own line; one under a section set whole from the
+    # environment (RETRIGGER_SIGNALS__PERFORMANCE='{min: 0.9}') inherits that variable.
+    if key in sources:
+        return str(sources[key])
+    parts = key.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        found = str(sources.get(".".join(parts[:end]), ""))
+        if found.startswith("env "):
+            return found
+    return "default"

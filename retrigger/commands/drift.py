@@ -1,0 +1,27 @@
+"""``retrigger drift REFERENCE CURRENT``: column-by-column drift, and its reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from retrigger.drift.engine import DriftOptions
+from retrigger.drift.result import DriftReport
+
+__all__ = ["DriftOptions", "drift"]
+
+
+def drift(reference: str, current: str, options: DriftOptions, config: Path | None,
+          html: Path | None = None, png: Path | None = None) -> DriftReport:
+    """Compare the two sides (paths, ``path@REV``, ``path@trained``); write the reports asked."""
+    from retrigger.drift.sources import compare_specs, trained_paths_loader
+
+    report = compare_specs(reference, current, options, Path.cwd(), trained_paths_loader(config))
+    if html is not None:
+        from retrigger.drift.report_html import write_html
+
+        write_html(report, html, f"drift: {reference} → {current}")
+    if png is not None:
+        from retrigger.drift.png import write_png
+
+        write_png(report, png)
+    return report
