@@ -25,17 +25,12 @@ def history(
 ) -> None:
     """List retrain runs: when, why (trigger types, decision), on which data and commit, the
     metric before and after, the status and promoted version, who asked and who approved."""
-    from retrigger.commands.history import history as engine_history
-    from retrigger.config.durations import parse_duration
-    from retrigger.errors import BadInput
+    from retrigger.commands import history as command
     from retrigger.workspace import Workspace
 
-    try:
-        window = parse_duration(since) if since else None
-    except ValueError as exc:
-        raise BadInput(f"--since {since!r}: {exc}") from None
+    window = command.window(since)
     workspace = Workspace.load(config)
-    rows = engine_history(workspace, trigger, window)
+    rows = command.history(workspace, trigger, window)
     if json_output:
         render.print_json(rows)
         return

@@ -54,9 +54,8 @@ def run(
                        "--dry-run")
     if reason and not force:
         raise BadInput("--reason goes with --force; drop it or add --force")
+    from retrigger.commands.run import Request, run_approved
     from retrigger.commands.run import run as run_one
-    from retrigger.commands.run import run_approved
-    from retrigger.pipeline.select import Request
     from retrigger.workspace import Workspace
 
     say = _progress(json_output)

@@ -1,4 +1,4 @@
-"""A decision: whether to retrain now, why, and what held it back."""
+"""A decision: whether to retrain now, why (the signals' readings), and what held it back."""
 
 from __future__ import annotations
 
@@ -6,7 +6,27 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from retrigger.signals.base import Reading
+
+@dataclass(frozen=True)
+class Reading:
+    """One signal's verdict: the value read, the threshold it was held against, and why."""
+
+    kind: str
+    value: float | None
+    threshold: float | None
+    fired: bool
+    detail: str
+    # Extra facts for reports and the audit trail (e.g. drifted columns); JSON-serialisable.
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "threshold": self.threshold,
+            "fired": self.fired,
+            "detail": self.detail,
+        }
 
 
 def new_decision_id(now: datetime) -> str:

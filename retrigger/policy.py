@@ -8,7 +8,7 @@ from datetime import datetime
 
 from retrigger.config.durations import humanize
 from retrigger.config.models import PolicyConfig
-from retrigger.signals.base import Reading
+from retrigger.decision import Reading
 
 COOLDOWN = "cooldown"
 BUDGET = "budget"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrigger.config import LoadedConfig, RetriggerConfig, load_config
-from retrigger.tracking import Tracking, absolute_uri
+from retrigger.lineage.tracking import Tracking, absolute_uri
 
 if TYPE_CHECKING:
     from retrigger.store import Store

@@ -16,4 +16,5 @@ for door in cli hooks bot; do
 done
 root=$PWD
 cd "$tree"
-PATH="$root/.venv/bin:$PATH" mypy --config-file "$root/pyproject.toml" --cache-dir "$root/.mypy_cache" -p retrigger
+ln -s "$root/tests" "$tree/tests"
+PATH="$root/.venv/bin:$PATH" mypy --config-file "$root/pyproject.toml" --cache-dir "$root/.mypy_cache" -p retrigger -p tests

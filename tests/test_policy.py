@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retrigger.config.models import PolicyConfig, RetrainBudget
+from retrigger.decision import Reading
 from retrigger.policy import BUDGET, COOLDOWN, DUPLICATE_DATA, History, decide
-from retrigger.signals.base import Reading
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 

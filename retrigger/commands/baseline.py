@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from retrigger.data.versions import data_version, versions
 from retrigger.lineage import tags
-from retrigger.tracking import RunInfo
+from retrigger.lineage.tracking import RunInfo
 from retrigger.workspace import Workspace
 
 

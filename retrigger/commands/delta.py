@@ -52,7 +52,7 @@ def delta(workspace: Workspace, request: DeltaRequest) -> Compared:
         return Compared(report, request.rev_a, new_label)
     from retrigger.lineage.trained import trained
 
-    ref = trained(workspace)
+    ref = trained(workspace.tracking)
     report = compute_delta(root, from_md5s(paths, ref.md5s), new, old_version=ref.data_version,
                            fetch_missing=request.fetch,
                            worktree_new=new_rev in (WORKTREE, INDEX))

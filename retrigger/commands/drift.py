@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from retrigger.drift.engine import DriftOptions
@@ -13,9 +14,9 @@ __all__ = ["DriftOptions", "drift"]
 def drift(reference: str, current: str, options: DriftOptions, config: Path | None,
           html: Path | None = None, png: Path | None = None) -> DriftReport:
     """Compare the two sides (paths, ``path@REV``, ``path@trained``); write the reports asked."""
-    from retrigger.drift.sources import compare_specs, trained_paths_loader
+    from retrigger.drift.sources import compare_specs
 
-    report = compare_specs(reference, current, options, Path.cwd(), trained_paths_loader(config))
+    report = compare_specs(reference, current, options, Path.cwd(), _trained_paths(config))
     if html is not None:
         from retrigger.drift.report_html import write_html
 
@@ -25,3 +26,16 @@ def drift(reference: str, current: str, options: DriftOptions, config: Path | No
 
         write_png(report, png)
     return report
+
+
+def _trained_paths(config: Path | None) -> Callable[[], Mapping[str, str]]:
+    """Path → md5 of the data the model in use was trained on, asked of MLflow on first use
+    (only ``path@trained`` needs it)."""
+
+    def load() -> Mapping[str, str]:
+        from retrigger.lineage.trained import trained
+        from retrigger.workspace import Workspace
+
+        return trained(Workspace.load(config).tracking).md5s
+
+    return load

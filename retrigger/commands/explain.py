@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from retrigger.commands.history import row
 from retrigger.data.versions import out_version
 from retrigger.decision import Decision
 from retrigger.errors import BadInput, RetriggerError
 from retrigger.lineage import tags
+from retrigger.lineage.tracking import RunInfo
 from retrigger.pipeline.record import find_run
-from retrigger.store import approvals, attempts, decisions
-from retrigger.store.schema import audit
-from retrigger.tracking import RunInfo
+from retrigger.store import approvals, attempts, audit, decisions
 from retrigger.workspace import Workspace
 
 
@@ -32,12 +29,11 @@ def explain(workspace: Workspace, ident: str) -> dict[str, Any]:
     with workspace.store.transaction() as conn:
         found = approvals.for_decision(conn, decision_id) if decision_id else None
         tried = attempts.for_decision(conn, decision_id) if decision_id else []
-        events = conn.execute(select(audit).where(audit.c.subject == decision_id)
-                              .order_by(audit.c.at, audit.c.id)).mappings().all()
+        events = audit.about(conn, decision_id)
     story["approval"] = _approval(found)
     story["attempts"] = [a.as_json() for a in tried]
-    story["audit"] = [{"at": e["at"].isoformat(), "actor": e["actor"], "action": e["action"],
-                       "detail": e["detail"]} for e in events]
+    story["audit"] = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+                       "detail": e.detail} for e in events]
     last = next((a.facts for a in reversed(tried) if a.facts.get("validation")), {})
     story["validation"] = last.get("validation")
     story["run"] = row(run, workspace.config.model.metric) if run else None

@@ -11,7 +11,7 @@ from typing import Any
 
 from retrigger.errors import BadInput
 from retrigger.lineage import tags
-from retrigger.tracking import RunInfo
+from retrigger.lineage.tracking import RunInfo
 from retrigger.workspace import Workspace
 
 TRIGGERS = ("performance", "drift", "schedule", "volume", "manual")
@@ -19,6 +19,16 @@ KEYS = ("run_id", "decision_id", "started_at", "trigger_types", "data_version", 
         "git_commit",
         "metric_before", "metric_after", "status", "promoted_version", "requested_by",
         "approved_by")
+
+
+def window(since: str | None) -> timedelta | None:
+    """``--since 30d`` as a duration; ``BadInput`` naming the option when it does not parse."""
+    from retrigger.config.durations import parse_duration
+
+    try:
+        return parse_duration(since) if since else None
+    except ValueError as exc:
+        raise BadInput(f"--since {since!r}: {exc}") from None
 
 
 def history(workspace: Workspace, trigger: str | None = None,

@@ -136,7 +136,7 @@ def _reference(workspace: Workspace, previous: Arrival | None, base_rev: str | N
     from retrigger.lineage.trained import trained
 
     try:
-        ref = trained(workspace)
+        ref = trained(workspace.tracking)
     except RetriggerError:
         return {}, None, "none (MLflow did not answer)"
     return ref.md5s, ref.data_version, ref.source

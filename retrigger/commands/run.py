@@ -10,6 +10,8 @@ from retrigger.pipeline.runner import Retrain
 from retrigger.pipeline.select import Request, approval_gate, approved_waiting, choose, identity
 from retrigger.workspace import Workspace
 
+__all__ = ["Request", "run", "run_approved"]
+
 Say = Callable[[str], None]
 
 

@@ -31,19 +31,6 @@ def compare_specs(
         return compare(ref, cur, options)
 
 
-def trained_paths_loader(config: Path | None) -> TrainedPaths:
-    """Path → md5 of the data the model in use was trained on, read from MLflow on first use."""
-
-    def load() -> Mapping[str, str]:
-        from retrigger.signals.context import SignalContext
-        from retrigger.workspace import Workspace
-
-        workspace = Workspace.load(config)
-        return SignalContext(workspace.loaded, workspace.tracking, workspace.clock()).trained_paths
-
-    return load
-
-
 def open_spec(
     spec: str, root: Path, trained: TrainedPaths | None = None
 ) -> Table:

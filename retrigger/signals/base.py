@@ -7,33 +7,14 @@ absent is simply not evaluated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
+
+from retrigger.decision import Reading
 
 if TYPE_CHECKING:
     from retrigger.signals.context import SignalContext
 
-
-@dataclass(frozen=True)
-class Reading:
-    """One signal's verdict: the value read, the threshold it was held against, and why."""
-
-    kind: str
-    value: float | None
-    threshold: float | None
-    fired: bool
-    detail: str
-    # Extra facts for reports and the audit trail (e.g. drifted columns); JSON-serialisable.
-    extra: dict[str, object] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "value": self.value,
-            "threshold": self.threshold,
-            "fired": self.fired,
-            "detail": self.detail,
-        }
+__all__ = ["Reading", "Signal"]
 
 
 class Signal(Protocol):

@@ -8,8 +8,8 @@ from functools import cached_property
 from pathlib import Path
 
 from retrigger.config import LoadedConfig, RetriggerConfig
-from retrigger.lineage import tags
-from retrigger.tracking import RunInfo, Tracking
+from retrigger.lineage import trained
+from retrigger.lineage.tracking import RunInfo, Tracking
 
 
 @dataclass
@@ -37,10 +37,7 @@ class SignalContext:
 
     @cached_property
     def last_successful_retrain(self) -> RunInfo | None:
-        for run in self.retrains:
-            if run.tags.get(tags.STATUS) in tags.SUCCESSFUL_STATUSES:
-                return run
-        return None
+        return trained.last_successful(self.retrains)
 
     @cached_property
     def trained_run(self) -> RunInfo | None:
@@ -55,8 +52,4 @@ class SignalContext:
     @property
     def trained_paths(self) -> dict[str, str]:
         """Path → DVC md5 of the data the model in use was trained on (empty if unknown)."""
-        run = self.trained_run
-        if run is None:
-            return {}
-        prefix = tags.DATA_PATH_PREFIX
-        return {k[len(prefix):]: v for k, v in run.tags.items() if k.startswith(prefix)}
+        return trained.data_paths(self.trained_run)

@@ -162,7 +162,7 @@ def test_an_approval_whose_commit_moved_is_stale_and_asked_again(
 
 def test_a_drift_triggered_retrain_keeps_the_drift_report_and_history_finds_it(
         retrainable: Retrainable) -> None:
-    from retrigger.signals.base import Reading
+    from retrigger.decision import Reading
 
     report = retrainable.root / ".retrigger" / "reports" / "drift-evidence.html"
     report.parent.mkdir(parents=True, exist_ok=True)

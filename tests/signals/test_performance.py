@@ -9,9 +9,9 @@ import pytest
 
 from retrigger.config import load_config
 from retrigger.errors import BadInput
+from retrigger.lineage.tracking import Tracking
 from retrigger.signals.context import SignalContext
 from retrigger.signals.performance import PerformanceSignal
-from retrigger.tracking import Tracking
 from retrigger.workspace import Workspace
 
 

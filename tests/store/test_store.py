@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retrigger.decision import Decision, new_decision_id
+from retrigger.decision import Decision, Reading, new_decision_id
 from retrigger.errors import BadInput
-from retrigger.signals.base import Reading
 from retrigger.store import Store, decisions
 from retrigger.store.schema import MIGRATIONS, current_version
 

@@ -10,8 +10,7 @@ from typing import Any
 
 import yaml
 
-from retrigger.decision import Decision, new_decision_id
-from retrigger.signals.base import Reading
+from retrigger.decision import Decision, Reading, new_decision_id
 from retrigger.workspace import Workspace
 
 START = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)

@@ -1,0 +1,41 @@
+"""The statuses of a retrain, one vocabulary for the state store (attempts and their steps), the
+MLflow ``retrigger.status`` tag, the outbox and what ``retrigger run`` reports.
+
+They are ``StrEnum`` members, so they are stored, tagged and printed as the very strings older
+attempts and runs hold, and compare equal to them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RetrainStatus(StrEnum):
+    """Where a retrain (an attempt, its MLflow run, its outcome) stands."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"  # retrained, validated, pushed, recorded; promotion next
+    PROMOTED = "promoted"
+    REJECTED = "rejected-by-validation"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # Ctrl-C, or a dead runner whose lock was reclaimed
+    AWAITING_APPROVAL = "awaiting-approval"  # outcome only: a person must say yes first
+    DRY_RUN = "dry-run"  # outcome only: nothing was changed
+
+
+class StepStatus(StrEnum):
+    """Where one step of an attempt stands (a step is ``ok``, never ``promoted``)."""
+
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+# A decision is done: a rerun of it changes nothing.
+FINAL = frozenset({RetrainStatus.PROMOTED, RetrainStatus.REJECTED})
+# A retrain run that counts as "a successful retrain" for the schedule signal and lineage.
+SUCCESSFUL = frozenset({RetrainStatus.SUCCEEDED, RetrainStatus.PROMOTED})
+# Outcomes ``retrigger run`` exits 0 with.
+EXIT_OK = frozenset({RetrainStatus.PROMOTED, RetrainStatus.AWAITING_APPROVAL,
+                     RetrainStatus.DRY_RUN})
