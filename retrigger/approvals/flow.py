@@ -9,13 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
-
 from retrigger.approvals.approvers import Approvers
 from retrigger.config.models import SlackConfig
 from retrigger.decision import Decision, new_decision_id
 from retrigger.notify.payloads import approval_payload, decision_payload
-from retrigger.store import approvals, audit, decisions, outbox
+from retrigger.store import Connection, approvals, audit, decisions, outbox
 from retrigger.store.approvals import APPROVED, EXPIRED, PENDING, Approval
 
 if TYPE_CHECKING:

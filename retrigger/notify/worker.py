@@ -13,15 +13,12 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-
-from sqlalchemy import Connection, func, or_, select, update
 
 from retrigger.notify.render import render, render_closed_request
 from retrigger.notify.transport import Permanent, RateLimited, Transient, Transport
 from retrigger.store import outbox
-from retrigger.store.schema import outbox as table
 from retrigger.store.serial import Transactional
 
 log = logging.getLogger(__name__)
@@ -60,8 +57,7 @@ class Worker:
         """One pass over every channel: deliver what is due, oldest first per channel."""
         tally = Tally()
         with self.store.transaction() as conn:
-            channels = [str(c) for c in conn.execute(
-                select(table.c.channel).where(table.c.status == "pending").distinct()).scalars()]
+            channels = outbox.pending_channels(conn)
         for channel in channels:
             while tally.delivered + tally.retried + tally.dead < limit:
                 row = self._claim_head(channel)
@@ -71,42 +67,16 @@ class Worker:
 
     def next_due(self) -> datetime | None:
         """When the earliest channel head may be tried; later rows wait behind their head."""
-        heads = (select(func.min(table.c.id)).where(table.c.status == "pending")
-                 .group_by(table.c.channel).scalar_subquery())
         with self.store.transaction() as conn:
-            found = conn.execute(select(func.min(table.c.next_attempt_at))
-                                 .where(table.c.id.in_(heads))).scalar()
-        return _aware(found) if found is not None else None
+            return outbox.next_due(conn)
 
     def _claim_head(self, channel: str) -> dict[str, Any] | None:
         now = self.clock()
         with self.store.transaction() as conn:
-            head = conn.execute(select(table).where(
-                table.c.channel == channel, table.c.status == "pending")
-                .order_by(table.c.id).limit(1)).mappings().first()
-            if head is None or _aware(head["next_attempt_at"]) > now:
+            head = outbox.claim_head(conn, channel, now, now + LEASE)
+            if head is None:
                 return None
-            claimed = conn.execute(update(table).where(
-                table.c.id == head["id"], table.c.status == "pending",
-                or_(table.c.claimed_until.is_(None), table.c.claimed_until <= now),
-            ).values(claimed_until=now + LEASE)).rowcount == 1
-            if not claimed:
-                return None
-            return {**dict(head), "thread": self._thread(conn, head)}
-
-    def _thread(self, conn: Connection, row: Any) -> dict[str, Any] | None:
-        if not row["thread_key"]:
-            return None
-        first = conn.execute(select(table.c.delivered_ref, table.c.delivered_channel).where(
-            table.c.thread_key == row["thread_key"], table.c.channel == row["channel"],
-            table.c.status == "delivered", table.c.id < row["id"]).order_by(table.c.id).limit(1)
-        ).mappings().first()
-        request = conn.execute(select(table.c.delivered_ref, table.c.delivered_channel).where(
-            table.c.thread_key == row["thread_key"], table.c.channel == row["channel"],
-            table.c.status == "delivered", table.c.kind == outbox.APPROVAL_REQUESTED)
-            .order_by(table.c.id.desc()).limit(1)).mappings().first()
-        return {"first": dict(first) if first else None,
-                "request": dict(request) if request else None}
+            return {**head, "thread": outbox.thread_of(conn, head)}
 
     def _deliver(self, row: dict[str, Any], tally: Tally) -> bool:
         """Deliver one claimed row; true when the channel may go on to its next message."""
@@ -157,18 +127,6 @@ class Worker:
                 retry_in: timedelta | None = None, dead: bool = False,
                 error: str | None = None) -> None:
         now = self.clock()
-        values: dict[str, Any] = {"attempts": row["attempts"] + 1, "claimed_until": None,
-                                  "last_error": error}
-        if ref is not None:
-            values.update(status="delivered", delivered_at=now, delivered_channel=ref[0],
-                          delivered_ref=ref[1])
-        elif dead:
-            values.update(status="dead")
-        else:
-            values.update(next_attempt_at=now + (retry_in or BACKOFF_FIRST))
         with self.store.transaction() as conn:
-            conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            outbox.settle(conn, row["id"], attempts=row["attempts"] + 1, error=error, now=now,
+                          ref=ref, dead=dead, retry_at=now + (retry_in or BACKOFF_FIRST))

@@ -15,30 +15,14 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection, delete, select, update
-from sqlalchemy.exc import IntegrityError
 
 from retrigger.errors import LockHeld
-from retrigger.store import Store
+from retrigger.store import Connection, Store, locks
 from retrigger.store.audit import record
-from retrigger.store.schema import retrain_locks
-
-
-@dataclass(frozen=True)
-class Holder:
-    model: str
-    attempt_id: str
-    decision_id: str
-    pid: int
-    hostname: str
-    proc_start: str | None
-    child_pid: int | None
-    acquired_at: datetime
-    heartbeat_at: datetime
+from retrigger.store.locks import Holder as Holder  # re-exported: callers type lock.Holder
+from retrigger.store.locks import LockTaken
 
 
 @dataclass(frozen=True)
@@ -88,24 +72,22 @@ def acquire(store: Store, model: str, attempt_id: str, decision_id: str, me: Me,
     for _ in range(2):  # PostgreSQL: two inserts racing; the loser reads the winner and retries
         try:
             with store.transaction() as conn:
-                current = _get(conn, model)
+                current = locks.get(conn, model)
                 if current is not None:
                     if holder_alive(current, me, now, stale_after):
                         raise LockHeld(_held_message(current))
-                    conn.execute(delete(retrain_locks).where(
-                        retrain_locks.c.model == model,
-                        retrain_locks.c.attempt_id == current.attempt_id))
+                    locks.remove(conn, model, current.attempt_id)
                     on_reclaim(conn, current)
                     record(conn, action="lock.reclaimed", subject=current.decision_id,
                            actor=f"pid {me.pid}@{me.hostname}", now=now,
                            detail={"attempt_id": current.attempt_id, "pid": current.pid,
                                    "hostname": current.hostname})
-                conn.execute(retrain_locks.insert().values(
+                locks.insert(conn, Holder(
                     model=model, attempt_id=attempt_id, decision_id=decision_id, pid=me.pid,
-                    hostname=me.hostname, proc_start=me.proc_start, acquired_at=now,
-                    heartbeat_at=now))
+                    hostname=me.hostname, proc_start=me.proc_start, child_pid=None,
+                    acquired_at=now, heartbeat_at=now))
                 return current
-        except IntegrityError:
+        except LockTaken:
             continue
     raise LockHeld(f"another retrain of model {model!r} took the lock at the same moment; "
                    "it is running now")
@@ -113,20 +95,17 @@ def acquire(store: Store, model: str, attempt_id: str, decision_id: str, me: Me,
 
 def release(store: Store, model: str, attempt_id: str) -> None:
     with store.transaction() as conn:
-        conn.execute(delete(retrain_locks).where(retrain_locks.c.model == model,
-                                                 retrain_locks.c.attempt_id == attempt_id))
+        locks.remove(conn, model, attempt_id)
 
 
 def set_child(store: Store, model: str, attempt_id: str, child_pid: int | None) -> None:
     with store.transaction() as conn:
-        conn.execute(update(retrain_locks).where(
-            retrain_locks.c.model == model, retrain_locks.c.attempt_id == attempt_id,
-        ).values(child_pid=child_pid))
+        locks.set_child(conn, model, attempt_id, child_pid)
 
 
 def holder(store: Store, model: str) -> Holder | None:
     with store.transaction() as conn:
-        return _get(conn, model)
+        return locks.get(conn, model)
 
 
 class Heartbeat:
@@ -152,20 +131,7 @@ class Heartbeat:
         while not self._stop.wait(seconds):
             # A missed beat is harmless (the next one comes); never kill the retrain over it.
             with contextlib.suppress(Exception), store.transaction() as conn:
-                conn.execute(update(retrain_locks).where(
-                    retrain_locks.c.model == model, retrain_locks.c.attempt_id == attempt_id,
-                ).values(heartbeat_at=clock()))
-
-
-def _get(conn: Connection, model: str) -> Holder | None:
-    row = conn.execute(select(retrain_locks).where(retrain_locks.c.model == model)
-                       ).mappings().first()
-    if row is None:
-        return None
-    values: dict[str, Any] = {
-        k: (v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v)
-        for k, v in dict(row).items()}
-    return Holder(**values)
+                locks.beat(conn, model, attempt_id, clock())
 
 
 def _held_message(current: Holder) -> str:

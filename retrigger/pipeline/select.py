@@ -10,18 +10,15 @@ import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, update
-
 from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
 from retrigger.gitutil import head_commit
 from retrigger.pipeline.outcome import FINAL_STATUSES
 from retrigger.proc import run
-from retrigger.store import approvals, attempts, decisions
+from retrigger.store import Connection, approvals, attempts, decisions
 from retrigger.store.approvals import Approval
 from retrigger.store.audit import record
-from retrigger.store.schema import approvals as approvals_table
 from retrigger.workspace import Workspace
 
 MANUAL = "manual"
@@ -135,11 +132,7 @@ def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approva
 
 def mark_executed(conn: Connection, approval_id: str, now: datetime) -> bool:
     """Take an approved decision for execution: true for exactly one caller."""
-    result = conn.execute(update(approvals_table).where(
-        approvals_table.c.id == approval_id, approvals_table.c.status == approvals.APPROVED,
-        approvals_table.c.executed_at.is_(None),
-    ).values(executed_at=now))
-    return result.rowcount == 1
+    return approvals.mark_executed(conn, approval_id, now)
 
 
 def approved_waiting(workspace: Workspace) -> list[Approval]:

@@ -15,9 +15,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete
-from sqlalchemy.exc import IntegrityError
-
 from retrigger.approvals import flow as approval_flow
 from retrigger.approvals.approvers import Approvers
 from retrigger.approvals.flow import Result, Snapshot, current_snapshot
@@ -25,8 +22,7 @@ from retrigger.decision import Decision, new_decision_id
 from retrigger.notify.payloads import decision_payload
 from retrigger.slack import commands as slack_commands
 from retrigger.slack.executors import Executor
-from retrigger.store import approvals, decisions, outbox
-from retrigger.store.schema import inbound
+from retrigger.store import approvals, decisions, inbound, outbox
 from retrigger.store.serial import Transactional
 from retrigger.workspace import Workspace
 
@@ -118,7 +114,7 @@ class BotEngine:
             data_version=snap.data_version, data_paths=snap.data_paths,
             git_commit=snap.git_commit, config={}, requested_by=user, reason=req.reason)
         with self.store.transaction() as conn:
-            if key is not None and not _first_time(conn, f"command:{key}", now):
+            if key is not None and not inbound.first_time(conn, f"command:{key}", now):
                 return "this request was already handled (Slack sent it twice)"
             decisions.save(conn, decision)
             if config.policy.approval == "required":
@@ -172,7 +168,7 @@ class BotEngine:
         with self.store.transaction() as conn:
             approval_flow.expire_due(conn, slack, now)
             # A replay older than the signature window is refused before it gets here.
-            conn.execute(delete(inbound).where(inbound.c.at < now - INBOUND_MEMORY))
+            inbound.forget_before(conn, now - INBOUND_MEMORY)
             ready = approvals.ready_to_dispatch(conn, self.models[0])
         if not ready or self.executor.name == "none":
             return []
@@ -205,16 +201,6 @@ class BotEngine:
 
     def close(self, wait: bool = False) -> None:
         self._pool.shutdown(wait=wait)
-
-
-def _first_time(conn: Connection, key: str, now: datetime) -> bool:
-    """Remember ``key``; false when it was already there (a savepoint keeps the transaction)."""
-    try:
-        with conn.begin_nested():
-            conn.execute(inbound.insert().values(key=key[:128], at=now))
-    except IntegrityError:
-        return False
-    return True
 
 
 def _when(value: datetime) -> str:

@@ -1,4 +1,8 @@
-"""The state store: decisions (and, as they come, approvals, locks and the outbox)."""
+"""The state store, and all of retrigger's SQL: one module per table (decisions, approvals,
+attempts, locks, outbox, arrivals, inbound, audit).
+
+Other rooms annotate with ``retrigger.store.Connection`` and never import sqlalchemy.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from sqlalchemy import Connection, Engine, text
 from retrigger.store.db import make_engine, reachable
 from retrigger.store.schema import upgrade
 
-__all__ = ["Store"]
+__all__ = ["Connection", "Store"]
 
 
 class Store:

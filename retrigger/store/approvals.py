@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from retrigger.decision import Decision
 from retrigger.store.schema import approvals
+from retrigger.store.times import aware_values
 
 PENDING, APPROVED, REJECTED, EXPIRED, STALE = "pending", "approved", "rejected", "expired", "stale"
 
@@ -141,6 +142,16 @@ def mark_stale(conn: Connection, approval_id: str, superseded_by: str, now: date
     return result.rowcount == 1
 
 
+def mark_executed(conn: Connection, approval_id: str, now: datetime) -> bool:
+    """Take an approved decision for execution: true for exactly one caller."""
+    result = conn.execute(
+        update(approvals)
+        .where(approvals.c.id == approval_id, approvals.c.status == APPROVED,
+               approvals.c.executed_at.is_(None))
+        .values(executed_at=now))
+    return result.rowcount == 1
+
+
 def ready_to_dispatch(conn: Connection, model: str | None = None) -> list[Approval]:
     """Approved approvals not yet handed to an executor nor executed, oldest first."""
     query = select(approvals).where(
@@ -175,12 +186,5 @@ def listing(conn: Connection, *, status: str | None = None, model: str | None = 
     return [_from_row(row) for row in rows]
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything retrigger stores is UTC.
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def _from_row(row: Any) -> Approval:
-    values: dict[str, Any] = {key: _aware(value) if isinstance(value, datetime) else value
-                              for key, value in dict(row).items()}
-    return Approval(**values)
+    return Approval(**aware_values(row))

@@ -7,8 +7,10 @@ it at the same moment, leaves one row (a unique constraint decides, not a read-t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from retrigger.store.times import aware
 
 if TYPE_CHECKING:
     from retrigger.store import Store
@@ -90,11 +92,6 @@ def _find(conn: Any, model: str, version: str) -> int | None:
 
 def _arrival(row: dict[str, Any]) -> Arrival:
     return Arrival(model=row["model"], data_version=row["data_version"],
-                   created_at=_aware(row["created_at"]), source=row["source"],
+                   created_at=aware(row["created_at"]), source=row["source"],
                    git_commit=row["git_commit"], paths=dict(row["paths"]),
                    delta=dict(row["delta"]))
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything retrigger stores is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from retrigger.store.schema import retrain_attempts, retrain_steps
+from retrigger.store.times import aware, aware_values
 
 RUNNING, INTERRUPTED = "running", "interrupted"
 OK, FAILED = "ok", "failed"
@@ -119,15 +120,8 @@ def for_decision(conn: Connection, decision_id: str) -> list[Attempt]:
             retrain_steps.c.attempt_id == row["id"]).order_by(retrain_steps.c.id)
         ).mappings().all()
         found.append(Attempt(
-            **{k: _aware(v) for k, v in dict(row).items() if k != "facts"},
+            **{k: v for k, v in aware_values(row).items() if k != "facts"},
             facts=dict(row["facts"] or {}),
-            steps=[Step(s["name"], s["status"], _aware(s["started_at"]), s["seconds"],
+            steps=[Step(s["name"], s["status"], aware(s["started_at"]), s["seconds"],
                         s["detail"]) for s in steps]))
     return found
-
-
-def _aware(value: Any) -> Any:
-    # SQLite hands back naive datetimes; everything retrigger stores is UTC.
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value

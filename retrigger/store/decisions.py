@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from retrigger.decision import Decision
 from retrigger.signals.base import Reading
 from retrigger.store.schema import decisions
+from retrigger.store.times import aware
 
 
 def save(conn: Connection, decision: Decision) -> None:
@@ -54,11 +55,6 @@ def fired_since(conn: Connection, model: str, since: datetime) -> list[Decision]
     return [_from_row(row) for row in rows]
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything retrigger stores is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _from_row(row: Any) -> Decision:
     readings = tuple(
         Reading(kind=s["kind"], value=s["value"], threshold=s["threshold"], fired=s["fired"],
@@ -66,7 +62,7 @@ def _from_row(row: Any) -> Decision:
         for s in row["signals"]
     )
     return Decision(
-        id=row["id"], model=row["model"], created_at=_aware(row["created_at"]),
+        id=row["id"], model=row["model"], created_at=aware(row["created_at"]),
         fire=bool(row["fire"]), wanted=bool(row["wanted"]),
         trigger_types=tuple(row["trigger_types"]), held_by=row["held_by"],
         hold_detail=row["hold_detail"], readings=readings, data_version=row["data_version"],

@@ -1,16 +1,18 @@
 """The durable outbox: every message is written in the same transaction as the state change it
 announces, then delivered (Slack, console). A downstream that is down delays delivery, never
-loses it.
+loses it. The worker's queries (claim a channel's head with a lease, settle it) live here too;
+``retrigger.notify.worker`` decides what to do with them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select, update
 
 from retrigger.store.schema import outbox
+from retrigger.store.times import aware
 
 # Kinds of messages; renderers (console, Slack Block Kit) key on them.
 TRIGGER_FIRED = "trigger_fired"
@@ -67,7 +69,67 @@ def dead_letters(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     return [{**dict(row), "created_at": _iso(row["created_at"])} for row in rows]
 
 
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
+def pending_channels(conn: Connection) -> list[str]:
+    return [str(c) for c in conn.execute(
+        select(outbox.c.channel).where(outbox.c.status == "pending").distinct()).scalars()]
+
+
+def next_due(conn: Connection) -> datetime | None:
+    """When the earliest channel head may be tried; later rows wait behind their head."""
+    heads = (select(func.min(outbox.c.id)).where(outbox.c.status == "pending")
+             .group_by(outbox.c.channel).scalar_subquery())
+    found = conn.execute(select(func.min(outbox.c.next_attempt_at))
+                         .where(outbox.c.id.in_(heads))).scalar()
+    return aware(found) if found is not None else None
+
+
+def claim_head(conn: Connection, channel: str, now: datetime,
+               until: datetime) -> dict[str, Any] | None:
+    """The channel's oldest pending message, leased to the caller until ``until``; None when it
+    is not due yet or another worker holds its lease."""
+    head = conn.execute(select(outbox).where(
+        outbox.c.channel == channel, outbox.c.status == "pending")
+        .order_by(outbox.c.id).limit(1)).mappings().first()
+    if head is None or aware(head["next_attempt_at"]) > now:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    claimed = conn.execute(update(outbox).where(
+        outbox.c.id == head["id"], outbox.c.status == "pending",
+        or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now),
+    ).values(claimed_until=until)).rowcount == 1
+    return dict(head) if claimed else None
+
+
+def thread_of(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
+    """Where a message goes in its thread: the first delivered message of the thread (to reply
+    under) and the latest approval request (to edit)."""
+    if not row["thread_key"]:
+        return None
+    same = (outbox.c.thread_key == row["thread_key"], outbox.c.channel == row["channel"],
+            outbox.c.status == "delivered")
+    refs = select(outbox.c.delivered_ref, outbox.c.delivered_channel)
+    first = conn.execute(refs.where(*same, outbox.c.id < row["id"])
+                         .order_by(outbox.c.id).limit(1)).mappings().first()
+    request = conn.execute(refs.where(*same, outbox.c.kind == APPROVAL_REQUESTED)
+                           .order_by(outbox.c.id.desc()).limit(1)).mappings().first()
+    return {"first": dict(first) if first else None,
+            "request": dict(request) if request else None}
+
+
+def settle(conn: Connection, message_id: int, *, attempts: int, error: str | None,
+           now: datetime, ref: tuple[str, str] | None = None, dead: bool = False,
+           retry_at: datetime | None = None) -> None:
+    """Release a claimed message: delivered (``ref``: channel id, message ts), dead, or due
+    again at ``retry_at``."""
+    values: dict[str, Any] = {"attempts": attempts, "claimed_until": None, "last_error": error}
+    if ref is not None:
+        values.update(status="delivered", delivered_at=now, delivered_channel=ref[0],
+                      delivered_ref=ref[1])
+    elif dead:
+        values.update(status="dead")
+    else:
+        values.update(next_attempt_at=retry_at)
+    conn.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return aware(value).isoformat() if value is not None else None
