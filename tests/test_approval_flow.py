@@ -58,7 +58,7 @@ def test_concurrent_clicks_decide_exactly_once(store_url: str, tmp_path: Path) -
     def click(actor: str, approve: bool) -> None:
         barrier.wait(timeout=10)
         with store.transaction() as conn:
-            results.append(approval_flow.decide(conn, approval.id, actor, approve, None,
+            results.append(approval_flow.answer(conn, approval.id, actor, approve, None,
                                                 START, slack=SLACK, approvers=_approvers(clock)))
 
     actors = [("UBOB", True), ("UCAROL", True), ("UBOB", False)] * 2
@@ -87,9 +87,9 @@ def test_non_approver_and_self_approval_are_refused_and_audited(store_url: str,
     approval = _requested(store, requested_by="UALICE")
     clock = Clock()
     with store.transaction() as conn:
-        outsider = approval_flow.decide(conn, approval.id, "UMALLORY", True, None, START,
+        outsider = approval_flow.answer(conn, approval.id, "UMALLORY", True, None, START,
                                         slack=SLACK, approvers=_approvers(clock))
-        own = approval_flow.decide(conn, approval.id, "UALICE", True, None, START,
+        own = approval_flow.answer(conn, approval.id, "UALICE", True, None, START,
                                    slack=SLACK, approvers=_approvers(clock))
         still = approvals.get(conn, approval.id)
 
@@ -108,9 +108,9 @@ def test_a_click_after_the_ttl_expires_the_approval_and_replaces_its_buttons(
     approval = _requested(store)
     late = START + SLACK.approval_ttl
     with store.transaction() as conn:
-        result = approval_flow.decide(conn, approval.id, "UBOB", True, None, late,
+        result = approval_flow.answer(conn, approval.id, "UBOB", True, None, late,
                                       slack=SLACK, approvers=_approvers(Clock()))
-        again = approval_flow.decide(conn, approval.id, "UCAROL", True, None, late,
+        again = approval_flow.answer(conn, approval.id, "UCAROL", True, None, late,
                                      slack=SLACK, approvers=_approvers(Clock()))
         assert approval_flow.expire_due(conn, SLACK, late) == []
 
@@ -136,7 +136,7 @@ def test_an_approval_goes_stale_when_commit_or_data_moved(store_url: str,
     store = Store.open(store_url, tmp_path)
     approval = _requested(store)
     with store.transaction() as conn:
-        decided = approval_flow.decide(conn, approval.id, "UBOB", True, None, START,
+        decided = approval_flow.answer(conn, approval.id, "UBOB", True, None, START,
                                        slack=SLACK, approvers=_approvers(Clock()))
         assert decided.approval is not None
         same = Snapshot(git_commit="c0ffee", data_version="abc123", data_paths={})

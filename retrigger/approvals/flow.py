@@ -71,7 +71,7 @@ def request(conn: Connection, decision: Decision, requested_by: str | None, slac
     return approval
 
 
-def decide(conn: Connection, approval_id: str, actor: str, approve: bool, reason: str | None,
+def answer(conn: Connection, approval_id: str, actor: str, approve: bool, reason: str | None,
            now: datetime, *, slack: SlackConfig, approvers: Approvers | None) -> Result:
     """Approve or reject on behalf of ``actor``; ``approvers`` None means a trusted front door
     (the CLI, whose user can write the state store anyway). Four-eyes applies everywhere."""
@@ -83,7 +83,7 @@ def decide(conn: Connection, approval_id: str, actor: str, approve: bool, reason
         audit.record(conn, action="approval.refused", subject=approval_id, actor=actor, now=now,
                      detail={"why": refusal[0], "approve": approve})
         return Result(refusal[0], current, refusal[1])
-    outcome = approvals.decide(conn, approval_id, actor, approve, reason, now)
+    outcome = approvals.answer(conn, approval_id, actor, approve, reason, now)
     assert outcome is not None
     if outcome.changed:
         verb = "approved" if approve else "rejected"

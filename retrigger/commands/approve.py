@@ -34,7 +34,7 @@ def reject(workspace: Workspace, approval_id: str, reason: str | None,
 def _answer(workspace: Workspace, approval_id: str, approve: bool, reason: str | None,
             actor: str | None) -> Result:
     with workspace.store.transaction() as conn:
-        result = approval_flow.decide(conn, approval_id, actor or cli_actor(), approve, reason,
+        result = approval_flow.answer(conn, approval_id, actor or cli_actor(), approve, reason,
                                       workspace.clock(), slack=workspace.config.slack,
                                       approvers=None)
     if not result.changed:

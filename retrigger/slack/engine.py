@@ -101,7 +101,7 @@ class BotEngine:
         now = self.workspace.clock()
         slack = self.workspace.config.slack
         with self.store.transaction() as conn:
-            return approval_flow.decide(conn, approval_id, user, approve, None, now,
+            return approval_flow.answer(conn, approval_id, user, approve, None, now,
                                         slack=slack, approvers=self.approvers)
 
     def _request(self, user: str, req: slack_commands.Request, key: str | None) -> str:

@@ -84,7 +84,7 @@ def for_decision(conn: Connection, decision_id: str) -> Approval | None:
     return _from_row(row) if row is not None else None
 
 
-def decide(conn: Connection, approval_id: str, actor: str, approve: bool, reason: str | None,
+def answer(conn: Connection, approval_id: str, actor: str, approve: bool, reason: str | None,
            now: datetime) -> Outcome | None:
     """Approve or reject a pending, unexpired approval; None when the id is unknown."""
     result = conn.execute(

@@ -82,7 +82,7 @@ def test_approval_required_waits_then_run_approved_executes_it_once(
     assert retrain_runs(retrainable.root) == []
     workspace = Workspace.load(Path(retrainable.config))
     with workspace.store.transaction() as conn:
-        approvals.decide(conn, outcome["approval_id"], "U0APPROVER", True, None,
+        approvals.answer(conn, outcome["approval_id"], "U0APPROVER", True, None,
                          datetime.now(tz=UTC))
 
     executed = run_cli("run", "--config", retrainable.config, "--approved", "--json")
@@ -144,7 +144,7 @@ def test_an_approval_whose_commit_moved_is_stale_and_asked_again(
     asked = json.loads(run_cli("run", "--config", retrainable.config, "--json").out)
     workspace = Workspace.load(Path(retrainable.config))
     with workspace.store.transaction() as conn:
-        approvals.decide(conn, asked["approval_id"], "U0APPROVER", True, None,
+        approvals.answer(conn, asked["approval_id"], "U0APPROVER", True, None,
                          datetime.now(tz=UTC))
     proc.run(["git", "commit", "-q", "--allow-empty", "-m", "someone pushed"], retrainable.root)
 

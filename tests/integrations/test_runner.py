@@ -54,13 +54,13 @@ def test_the_sensor_waits_for_a_yes_and_gives_up_on_a_no(project: Path, store_ur
     with store.transaction() as conn:
         pending = approvals.for_decision(conn, approved.id)
         assert pending is not None
-        approvals.decide(conn, pending.id, "U1", True, None, now)
+        approvals.answer(conn, pending.id, "U1", True, None, now)
     assert poke_approval(cli, waiting) is True
 
     with store.transaction() as conn:
         pending = approvals.for_decision(conn, rejected.id)
         assert pending is not None
-        approvals.decide(conn, pending.id, "U1", False, "not now", now)
+        approvals.answer(conn, pending.id, "U1", False, "not now", now)
     with pytest.raises(ApprovalClosed, match="rejected"):
         poke_approval(cli, {"decision_id": rejected.id, "awaiting_approval": True})
     store.close()
@@ -118,7 +118,7 @@ def test_the_airflow_approval_path_check_wait_approve_retrain(
     with store.transaction() as conn:
         pending = approvals.for_decision(conn, outcome.decision_id)
         assert pending is not None
-        approvals.decide(conn, pending.id, "U1", True, None, datetime.now(tz=UTC))
+        approvals.answer(conn, pending.id, "U1", True, None, datetime.now(tz=UTC))
     store.close()
     assert poke_approval(cli, decision) is True
 
