@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from retrigger.approvals import flow as approval_flow
 from retrigger.approvals.approvers import Approvers, slack_group_members
-from retrigger.approvals.flow import Snapshot
 from retrigger.config.models import SlackConfig
 from retrigger.errors import ConfigError
+from retrigger.lineage.snapshot import Snapshot
 from retrigger.notify.delivery import slack_client
 from retrigger.store import Store, approvals, outbox
 from retrigger.store.schema import audit

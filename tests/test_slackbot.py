@@ -8,8 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from retrigger.approvals.approvers import Approvers
-from retrigger.approvals.flow import Snapshot
 from retrigger.config.models import GithubExecutorConfig
+from retrigger.lineage.snapshot import Snapshot
 from retrigger.slack.engine import BotEngine
 from retrigger.slack.executors import Executor, GithubExecutor, LocalExecutor, NoExecutor
 from retrigger.store import approvals

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from retrigger.approvals.approvers import Approvers
 from retrigger.config.models import SlackConfig
 from retrigger.decision import Decision, new_decision_id
+from retrigger.lineage import snapshot
+from retrigger.lineage.snapshot import Snapshot
 from retrigger.notify.payloads import approval_payload, decision_payload
 from retrigger.store import Connection, approvals, audit, decisions, outbox
 from retrigger.store.approvals import APPROVED, EXPIRED, PENDING, Approval
@@ -36,24 +38,9 @@ class Result:
         return self.outcome == DECIDED
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """What an approval is bound to: the git commit and the data version."""
-
-    git_commit: str | None
-    data_version: str | None
-    data_paths: dict[str, str | None]
-
-
 def current_snapshot(workspace: Workspace) -> Snapshot:
     """The git commit and data version in the workspace now (what an approval binds to)."""
-    from retrigger.data.versions import data_version, versions
-    from retrigger.gitutil import head_commit
-
-    outs = versions(workspace.root, workspace.config.data) if workspace.config.data else []
-    return Snapshot(git_commit=head_commit(workspace.root),
-                    data_version=data_version(outs) if outs else None,
-                    data_paths={out.path: out.md5 for out in outs})
+    return snapshot.current(workspace.root, workspace.config.data)
 
 
 def request(conn: Connection, decision: Decision, requested_by: str | None, slack: SlackConfig,

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 
 from retrigger.approvals import flow as approval_flow
 from retrigger.approvals.approvers import Approvers
-from retrigger.approvals.flow import Result, Snapshot, current_snapshot
+from retrigger.approvals.flow import Result, current_snapshot
 from retrigger.decision import Decision, new_decision_id
+from retrigger.lineage.snapshot import Snapshot
 from retrigger.notify.payloads import decision_payload
 from retrigger.slack import commands as slack_commands
 from retrigger.slack.executors import Executor

@@ -1,0 +1,31 @@
+"""The current snapshot: the git commit and the data versions in the work tree right now.
+
+Decisions record it, approvals bind to it (and go stale when it moves), forced retrains and
+arrivals stamp it: one definition, so "the data version" means the same digest everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The git commit and the data version (digest of every ``data:`` path's md5)."""
+
+    git_commit: str | None
+    data_version: str | None
+    data_paths: dict[str, str | None]
+
+
+def current(root: Path, data: Sequence[str]) -> Snapshot:
+    """What the work tree at ``root`` holds now for the ``data:`` paths (DVC files / dvc.lock)."""
+    from retrigger.data.versions import data_version, versions
+    from retrigger.gitutil import head_commit
+
+    outs = versions(root, list(data)) if data else []
+    return Snapshot(git_commit=head_commit(root),
+                    data_version=data_version(outs) if outs else None,
+                    data_paths={out.path: out.md5 for out in outs})
