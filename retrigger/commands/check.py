@@ -8,6 +8,7 @@ from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.gitutil import head_commit
 from retrigger.lineage import tags
+from retrigger.lineage.status import RetrainStatus
 from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, decide
 from retrigger.signals.context import SignalContext
@@ -63,7 +64,7 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
     # again would build the same model and be refused again.
     refused = frozenset(
         version for run in ctx.retrains
-        if run.tags.get(tags.STATUS) == tags.STATUS_REJECTED
+        if run.tags.get(tags.STATUS) == RetrainStatus.REJECTED
         and (version := run.data_version) is not None)
     return History(retrain_times=tuple(times.values()),
                    trained_data_version=ctx.trained_data_version,

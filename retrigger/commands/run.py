@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from retrigger.decision import Decision
-from retrigger.pipeline.outcome import AWAITING_APPROVAL, Outcome
+from retrigger.lineage.status import RetrainStatus
+from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.runner import Retrain
 from retrigger.pipeline.select import Request, approval_gate, approved_waiting, choose, identity
 from retrigger.workspace import Workspace
@@ -41,7 +42,7 @@ def _gated(workspace: Workspace, decision: Decision, who: str, say: Say) -> Outc
     if approval is not None and approval.status != "approved":
         moved = ("" if approval.decision_id == decision.id else
                  f"the commit or data moved since decision {decision.id} was approved; ")
-        return Outcome(approval.decision_id, AWAITING_APPROVAL,
+        return Outcome(approval.decision_id, RetrainStatus.AWAITING_APPROVAL,
                        f"{moved}approval {approval.id} requested for decision "
                        f"{approval.decision_id}; it runs once approved (Slack, or "
                        "`retrigger run --approved` after `retrigger approve`)",

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from retrigger.errors import BadInput, LockHeld, WorkFailed
+from retrigger.lineage.status import RetrainStatus
 from retrigger.proc import run
 
 DEFAULT_COMMAND: tuple[str, ...] = (sys.executable, "-m", "retrigger")
-# `retrigger run --json` status of a decision that now waits for a person (issue 5's run).
-AWAITING_APPROVAL = "awaiting-approval"
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class RetriggerCli:
             asked = self._json("run", "--decision", outcome.decision_id)
             # Anything but "awaiting-approval" means an earlier approval let it run already;
             # the retrain task's rerun of the same decision then changes nothing.
-            waiting = asked.get("status") == AWAITING_APPROVAL
+            waiting = asked.get("status") == RetrainStatus.AWAITING_APPROVAL
             return CheckOutcome(outcome.decision_id, True, outcome.trigger_types, waiting)
         return outcome
 

@@ -1,4 +1,8 @@
-"""MLflow tag names retrigger writes and reads; every one starts with ``retrigger.``."""
+"""MLflow tag names retrigger writes and reads; every one starts with ``retrigger.``.
+
+The values of ``retrigger.status`` are the members of ``status.RetrainStatus``."""
+
+from retrigger.lineage.status import SUCCESSFUL
 
 BASELINE = "retrigger.baseline"
 DECISION_ID = "retrigger.decision_id"
@@ -11,7 +15,7 @@ STATUS = "retrigger.status"
 RETRAIN = "retrigger.retrain"  # "true" on runs that record a retrain
 
 # Statuses of a retrain run that count as "a successful retrain" for the schedule signal.
-SUCCESSFUL_STATUSES = frozenset({"succeeded", "promoted"})
+SUCCESSFUL_STATUSES = SUCCESSFUL
 
 # Per-path data version on retrain and baseline runs: ``retrigger.data.<path>`` = DVC md5.
 DATA_PATH_PREFIX = "retrigger.data."
@@ -26,9 +30,3 @@ REASON = "retrigger.reason"  # a forced retrain's reason
 ERROR = "retrigger.error"
 MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"  # MLflow's own tag, shown in its UI
 
-# Statuses a retrain run ends in (retrigger.status).
-STATUS_RUNNING = "running"
-STATUS_SUCCEEDED = "succeeded"  # retrained, validated, pushed, recorded; promotion next
-STATUS_PROMOTED = "promoted"
-STATUS_REJECTED = "rejected-by-validation"
-STATUS_FAILED = "failed"

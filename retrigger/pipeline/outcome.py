@@ -6,16 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrigger.errors import EXIT_OK, EXIT_WORK_FAILED
-
-AWAITING_APPROVAL = "awaiting-approval"
-DRY_RUN = "dry-run"
-FINAL_STATUSES = frozenset({"promoted", "rejected-by-validation"})  # a decision is done
+from retrigger.lineage import status as statuses
 
 
 @dataclass
 class Outcome:
     decision_id: str
-    status: str
+    status: statuses.RetrainStatus
     message: str
     exit_code: int = EXIT_OK
     attempt_id: str | None = None
@@ -43,5 +40,5 @@ class Outcome:
         }
 
 
-def failed_exit(status: str) -> int:
-    return EXIT_OK if status in {"promoted", AWAITING_APPROVAL, DRY_RUN} else EXIT_WORK_FAILED
+def failed_exit(status: statuses.RetrainStatus) -> int:
+    return EXIT_OK if status in statuses.EXIT_OK else EXIT_WORK_FAILED

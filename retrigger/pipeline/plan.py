@@ -10,9 +10,10 @@ from typing import Any
 
 from retrigger.data.remote import default_remote
 from retrigger.errors import BadInput
+from retrigger.lineage.status import FINAL, RetrainStatus
 from retrigger.pipeline import registry
 from retrigger.pipeline.dvc import command_args, dry_plan
-from retrigger.pipeline.outcome import DRY_RUN, FINAL_STATUSES, Outcome
+from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.select import Request, _refusal
 from retrigger.store import approvals, attempts, decisions
 from retrigger.workspace import Workspace
@@ -31,7 +32,7 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
             decision = decisions.latest(conn, config.model.name)
         approval = approvals.for_decision(conn, decision.id) if decision else None
         done = [a.status for a in attempts.for_decision(conn, decision.id)
-                if a.status in FINAL_STATUSES] if decision else []
+                if a.status in FINAL] if decision else []
     would = _would(workspace, approval)
     if done and not request.force:
         would = (f"do nothing: decision {decision.id if decision else ''} was already executed "
@@ -47,8 +48,9 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
         "thresholds": _thresholds(workspace), "champion": _champion(workspace),
     }
     decision_id = decision.id if decision else "(new manual decision)"
-    return Outcome(decision_id, DRY_RUN, f"dry run: would {would}; nothing was changed",
-                   metric=config.model.metric, plan=plan)
+    return Outcome(decision_id, RetrainStatus.DRY_RUN,
+                   f"dry run: would {would}; nothing was changed", metric=config.model.metric,
+                   plan=plan)
 
 
 def _would(workspace: Workspace, approval: approvals.Approval | None) -> str:

@@ -7,14 +7,18 @@ import json
 import os
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retrigger.lineage import tags
+from retrigger.lineage.status import RetrainStatus
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
+
+    from retrigger.workspace import Workspace
 
 MODEL_ARTIFACT = "model"  # where the model lands in the run's artifacts
 MAX_PARAM = 500  # MLflow refuses longer param values; thresholds are short
@@ -42,6 +46,28 @@ class RunRecord:
     model_path: Path | None = None  # logged only for a model that may be promoted
     documents: dict[str, Any] = field(default_factory=dict)  # name → JSON, logged as artifacts
     files: list[Path] = field(default_factory=list)  # e.g. the drift report
+
+
+class Warm:
+    """MLflow made ready on a thread (client, experiment) while ``dvc repro`` runs; a step that
+    needs it waits for it, and a failure to reach MLflow surfaces in that step."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self._experiment: Future[str] = ThreadPoolExecutor(
+            1, thread_name_prefix="retrigger-mlflow").submit(self._ready)
+
+    def _ready(self) -> str:
+        experiment = self._workspace.tracking.experiment_id(create=True)
+        assert experiment is not None
+        return experiment
+
+    def client(self) -> MlflowClient:
+        self._experiment.result()
+        return self._workspace.tracking.client
+
+    def experiment_id(self) -> str:
+        return self._experiment.result()
 
 
 def escape(value: str) -> str:
@@ -91,10 +117,10 @@ def set_status(client: MlflowClient, run_id: str, status: str, extra: dict[str, 
                finished: bool = True) -> None:
     from mlflow.entities import RunTag
 
-    client.log_batch(run_id, tags=[RunTag(tags.STATUS, status),
+    client.log_batch(run_id, tags=[RunTag(tags.STATUS, str(status)),
                                    *(RunTag(k, v) for k, v in extra.items())])
     if finished:
-        terminate(client, run_id, "FAILED" if status == tags.STATUS_FAILED else "FINISHED")
+        terminate(client, run_id, "FAILED" if status == RetrainStatus.FAILED else "FINISHED")
 
 
 def terminate(client: MlflowClient, run_id: str, status: str) -> None:

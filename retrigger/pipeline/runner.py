@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from retrigger.data.remote import verify_on_remote
 from retrigger.decision import Decision
-from retrigger.errors import BadInput, Interrupted, LockHeld, RetriggerError, WorkFailed
-from retrigger.lineage import tags
-from retrigger.pipeline import facts, lock
+from retrigger.errors import Interrupted, LockHeld, RetriggerError
+from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
+from retrigger.pipeline import facts as report
+from retrigger.pipeline import lock, stages
 from retrigger.pipeline.dvc import command_args, require_remote, run_streamed
-from retrigger.pipeline.outcome import FINAL_STATUSES, Outcome, failed_exit
+from retrigger.pipeline.outcome import Outcome
+from retrigger.pipeline.record import Warm, write
 from retrigger.pipeline.select import mark_executed
+from retrigger.pipeline.state import AttemptFacts, Job, carried
 from retrigger.proc import stop_group
 from retrigger.store import attempts, outbox
 from retrigger.store.audit import record
@@ -43,17 +45,23 @@ class Retrain:
     def __init__(self, workspace: Workspace, decision: Decision, *, requested_by: str,
                  approved_by: str | None, approval_id: str | None, say: Say) -> None:
         self.ws = workspace
-        self.decision = decision
-        self.requested_by = decision.requested_by or requested_by
-        self.approved_by = approved_by
+        self.job = Job(decision, attempts.new_attempt_id(workspace.clock()),
+                       decision.requested_by or requested_by, approved_by)
         self.approval_id = approval_id
         self.say = say
         self.model = workspace.config.model.name
-        self.attempt_id = attempts.new_attempt_id(workspace.clock())
-        self.facts: dict[str, Any] = {}
+        self.facts = AttemptFacts()
         self.steps: list[attempts.Step] = []
         self.current: str | None = None
-        self._warm: Future[str] | None = None
+        self._mlflow: Warm | None = None
+
+    @property
+    def attempt_id(self) -> str:
+        return self.job.attempt_id
+
+    @property
+    def decision(self) -> Decision:
+        return self.job.decision
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -70,12 +78,12 @@ class Retrain:
             if dead is not None and dead.child_pid and dead.hostname == lock.Me.current().hostname:
                 stop_group(dead.child_pid)  # the dead runner's dvc repro may still be running
             earlier = self._earlier()
-            done = [a for a in earlier if a.status in FINAL_STATUSES]
+            done = [a for a in earlier if a.status in FINAL]
             if done:
                 if self.approval_id is not None:
                     with self.ws.store.transaction() as conn:
                         mark_executed(conn, self.approval_id, self.ws.clock())
-                return facts.already_done(self.decision, done[-1], self.ws.config.model.metric)
+                return report.already_done(self.decision, done[-1], self.ws.config.model.metric)
             self._start(earlier, time.monotonic() - started, dead)
             interval = pipeline.lock_stale_after / 4
             with lock.Heartbeat(self.ws.store, self.model, self.attempt_id, interval,
@@ -96,38 +104,32 @@ class Retrain:
 
     def _start(self, earlier: list[attempts.Attempt], lock_seconds: float,
                dead: lock.Holder | None) -> None:
-        for attempt in earlier:  # carry what earlier attempts learned (first value wins)
-            for key, value in attempt.facts.items():
-                self.facts.setdefault(key, value)
-        self.facts["resumed"] = bool(earlier)
+        self.facts = carried([attempt.facts for attempt in earlier])
         now = self.ws.clock()
         me = lock.Me.current()
         with self.ws.store.transaction() as conn:
             attempts.start(conn, self.attempt_id, self.decision.id, self.model, now, pid=me.pid,
-                           hostname=me.hostname, requested_by=self.requested_by,
-                           approved_by=self.approved_by)
+                           hostname=me.hostname, requested_by=self.job.requested_by,
+                           approved_by=self.job.approved_by)
             step_id = attempts.step_started(conn, self.attempt_id, "lock", now)
             detail = (f"reclaimed from dead pid {dead.pid} on {dead.hostname}" if dead
                       else f"pid {me.pid} on {me.hostname}")
-            attempts.step_finished(conn, step_id, attempts.OK, lock_seconds, detail)
+            attempts.step_finished(conn, step_id, StepStatus.OK, lock_seconds, detail)
             if self.approval_id is not None:
                 mark_executed(conn, self.approval_id, now)
-            self._announce(conn, outbox.RETRAIN_STARTED, "running")
+            self._announce(conn, outbox.RETRAIN_STARTED, RetrainStatus.RUNNING)
             record(conn, action="retrain.started", subject=self.decision.id,
-                   actor=self.requested_by, now=now, detail={"attempt_id": self.attempt_id})
-        self.steps.append(attempts.Step("lock", attempts.OK, now, lock_seconds, detail))
+                   actor=self.job.requested_by, now=now, detail={"attempt_id": self.attempt_id})
+        self.steps.append(attempts.Step("lock", StepStatus.OK, now, lock_seconds, detail))
         self.say(f"retraining {self.model} for decision {self.decision.id} "
                  f"(attempt {self.attempt_id}{', resuming' if earlier else ''})")
 
     def _run_steps(self, command: list[str]) -> Outcome:
-        from retrigger.pipeline import stages
-
-        self._warm = ThreadPoolExecutor(1, thread_name_prefix="retrigger-mlflow").submit(
-            self._warm_tracking)
+        self._mlflow = Warm(self.ws)
         try:
-            return stages.run_all(self, command)
+            return self._run_all(command, self._mlflow)
         except Interrupted as exc:
-            self._finish("interrupted", str(exc))
+            self._finish(RetrainStatus.INTERRUPTED, str(exc))
             raise
         except LockHeld:
             raise
@@ -141,6 +143,57 @@ class Retrain:
 
     # -- steps -------------------------------------------------------------------------------
 
+    def _run_all(self, command: list[str], mlflow: Warm) -> Outcome:
+        """pull, repro, outputs, validate, push, record, promote: each step's result kept."""
+        ws, facts = self.ws, self.facts
+        pipeline = ws.config.pipeline
+        timeout = pipeline.stage_timeout.total_seconds() if pipeline.stage_timeout else None
+        if pipeline.pull:
+            with self.step("pull"):
+                self.stream(["dvc", "pull"], timeout)
+        if not facts.before_measured:  # measured once per decision, before the first repro
+            facts.metric_before, facts.before_measured = stages.metric_before(ws, mlflow), True
+            self.save_facts()
+        with self.step("repro"):
+            self.stream(command, timeout)
+        with self.step("outputs") as box:
+            model_path, outputs = stages.outputs(ws, " ".join(command), mlflow)
+            facts.outputs = outputs
+            self.save_facts()
+            box.detail = f"{ws.config.model.metric}={outputs.metric_after:.4g}"
+        with self.step("validate") as box:
+            verdict = stages.validate(ws, mlflow, self.decision.id, outputs.metric_after,
+                                      facts.metric_before)
+            facts.validation = verdict
+            self.save_facts()
+            box.detail = verdict.reason
+        if not verdict.passed:
+            with self.step("record"):
+                self._record(mlflow, RetrainStatus.REJECTED, None, finished=True)
+            return self.finish(RetrainStatus.REJECTED,
+                               f"validation refused promotion: {verdict.reason}")
+        if pipeline.push:
+            with self.step("push") as box:
+                self.stream(["dvc", "push"], timeout)
+                stages.verify_pushed(ws, timeout)
+                box.detail = "the remote holds every output"
+        with self.step("record") as box:
+            run_id = self._record(mlflow, RetrainStatus.SUCCEEDED, model_path, finished=False)
+            box.detail = f"run {run_id}"
+        with self.step("promote") as box:
+            facts.promotion, box.detail = stages.promote(ws, mlflow, self.job, run_id, outputs)
+            self.save_facts()
+        return self.finish(RetrainStatus.PROMOTED, f"{box.detail}: {verdict.reason}")
+
+    def _record(self, mlflow: Warm, status: RetrainStatus, model_path: Path | None,
+                finished: bool) -> str:
+        """Create or update this decision's MLflow run; keep its id."""
+        run = stages.build(self.ws, self.job, self.facts, self.steps, status, model_path)
+        run_id = write(mlflow.client(), mlflow.experiment_id(), run, finished)
+        self.facts.run_id = run_id
+        self.save_facts()
+        return run_id
+
     @contextmanager
     def step(self, name: str) -> Iterator[_Box]:
         self.current = name
@@ -150,12 +203,12 @@ class Retrain:
         self.say(f"▶ {name}")
         box = _Box()
         started = time.monotonic()
-        status = attempts.FAILED
+        status = StepStatus.FAILED
         try:
             yield box
-            status = attempts.OK
+            status = StepStatus.OK
         except (Interrupted, KeyboardInterrupt) as exc:
-            status, box.detail = attempts.INTERRUPTED, str(exc) or "interrupted"
+            status, box.detail = StepStatus.INTERRUPTED, str(exc) or "interrupted"
             raise
         except BaseException as exc:
             box.detail = str(exc)[:500]
@@ -165,7 +218,7 @@ class Retrain:
             with self.ws.store.transaction() as conn:
                 attempts.step_finished(conn, step_id, status, seconds, box.detail)
             self.steps.append(attempts.Step(name, status, now, seconds, box.detail))
-            mark = {"ok": "✓", "failed": "✗"}.get(status, "!")
+            mark = {StepStatus.OK: "✓", StepStatus.FAILED: "✗"}.get(status, "!")
             self.say(f"{mark} {name} {seconds:.1f}s" + (f": {box.detail}" if box.detail else ""))
 
     def stream(self, args: list[str], timeout: float | None) -> None:
@@ -179,73 +232,49 @@ class Retrain:
                      timeout, on_start=child)
         child(None)
 
-    def push(self, timeout: float | None) -> None:
-        self.stream(["dvc", "push"], timeout)
-        config = self.ws.config
-        try:
-            verify_on_remote(self.ws.root, [config.model.artifact, *config.data],
-                             timeout=timeout)
-        except BadInput as exc:  # after a retrain, an object nobody can push is a failure
-            raise WorkFailed(str(exc)) from None
-
-    def tracking_client(self) -> Any:
-        """The MLflow client, warmed up on a thread while ``dvc repro`` ran."""
-        assert self._warm is not None
-        self._warm.result()
-        return self.ws.tracking.client
-
-    def experiment_id(self) -> str:
-        assert self._warm is not None
-        return self._warm.result()
-
-    def _warm_tracking(self) -> str:
-        experiment = self.ws.tracking.experiment_id(create=True)
-        assert experiment is not None
-        return experiment
-
     def save_facts(self) -> None:
         with self.ws.store.transaction() as conn:
-            attempts.save_facts(conn, self.attempt_id, self.facts)
+            attempts.save_facts(conn, self.attempt_id, self.facts.as_json())
 
     # -- endings -----------------------------------------------------------------------------
 
-    def finish(self, status: str, message: str, error: str | None = None) -> Outcome:
+    def finish(self, status: RetrainStatus, message: str, error: str | None = None) -> Outcome:
         self._finish(status, error)
-        return self.outcome(status, message)
+        return report.outcome(self.job, status, message, self.facts, self.ws.config.model.metric,
+                              self.steps)
 
-    def _finish(self, status: str, error: str | None) -> None:
-        kind = {"promoted": outbox.RETRAIN_SUCCEEDED, tags.STATUS_REJECTED: outbox.RETRAIN_REJECTED
-                }.get(status, outbox.RETRAIN_FAILED)
+    def _finish(self, status: RetrainStatus, error: str | None) -> None:
+        kind = {RetrainStatus.PROMOTED: outbox.RETRAIN_SUCCEEDED,
+                RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED}.get(status, outbox.RETRAIN_FAILED)
         now = self.ws.clock()
         with self.ws.store.transaction() as conn:
-            attempts.finish(conn, self.attempt_id, status, now, self.facts,
-                            stopped_at=None if status == "promoted" else self.current,
+            attempts.finish(conn, self.attempt_id, status, now, self.facts.as_json(),
+                            stopped_at=None if status == RetrainStatus.PROMOTED else self.current,
                             error=error)
             self._announce(conn, kind, status, error)
             record(conn, action=f"retrain.{status}", subject=self.decision.id,
-                   actor=self.requested_by, now=now,
-                   detail={"attempt_id": self.attempt_id, "error": error,
-                           "run_id": self.facts.get("run_id"),
-                           "version": self.facts.get("model_version")})
+                   actor=self.job.requested_by, now=now,
+                   detail=report.ending(self.job, self.facts, error))
 
     def _failed(self, message: str) -> Outcome:
-        from retrigger.pipeline import stages
+        if self.current is not None and self.current not in stages.MLFLOW_STEPS:
+            self._record_failure(message)
+        return self.finish(RetrainStatus.FAILED, message, error=message)
 
-        stages.record_failure(self, message)
-        return self.finish(tags.STATUS_FAILED, message, error=message)
+    def _record_failure(self, message: str) -> None:
+        """Best effort: a retrain that failed before any MLflow step is recorded as ``failed``
+        (when MLflow itself failed, the state store holds where it stopped)."""
+        assert self._mlflow is not None
+        try:
+            run = stages.build(self.ws, self.job, self.facts, self.steps, RetrainStatus.FAILED,
+                               None)
+            self.facts.run_id = stages.write_failed(self._mlflow, run, message)
+        except Exception as exc:  # the failure stays in the state store either way
+            self.say(f"could not record the failure in MLflow: {str(exc)[:200]}")
 
-    def outcome(self, status: str, message: str) -> Outcome:
-        return facts.outcome(self, status, message, failed_exit(status))
-
-    def _announce(self, conn: Any, kind: str, status: str, error: str | None = None) -> None:
-        payload = {
-            "model": self.model, "decision_id": self.decision.id, "status": status,
-            "trigger_types": list(self.decision.trigger_types),
-            "metric": self.ws.config.model.metric,
-            "metric_before": self.facts.get("metric_before"),
-            "metric_after": self.facts.get("metric_after"), "run_id": self.facts.get("run_id"),
-            "version": self.facts.get("model_version"), "error": error,
-            "requested_by": self.requested_by, "attempt_id": self.attempt_id,
-        }
+    def _announce(self, conn: Any, kind: str, status: RetrainStatus,
+                  error: str | None = None) -> None:
+        payload = report.announcement(self.job, self.model, status, self.facts,
+                                      self.ws.config.model.metric, error)
         outbox.enqueue(conn, kind, payload, channel=self.ws.config.slack.channel,
                        now=self.ws.clock(), thread_key=self.decision.id)

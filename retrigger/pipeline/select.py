@@ -14,7 +14,7 @@ from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
 from retrigger.gitutil import head_commit
-from retrigger.pipeline.outcome import FINAL_STATUSES
+from retrigger.lineage.status import FINAL
 from retrigger.proc import run
 from retrigger.store import Connection, approvals, attempts, decisions
 from retrigger.store.approvals import Approval
@@ -58,7 +58,7 @@ def choose(workspace: Workspace, request: Request, who: str) -> Decision:
         else:
             decision = decisions.latest(conn, model)
         done = decision is not None and any(
-            a.status in FINAL_STATUSES for a in attempts.for_decision(conn, decision.id))
+            a.status in FINAL for a in attempts.for_decision(conn, decision.id))
     if decision is not None and decision.fire and not (request.force and done):
         return decision
     if not request.force:

@@ -16,6 +16,7 @@ Rules, for ``greater_is_better`` (mirrored otherwise):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,19 @@ class Verdict:
                 "champion_version": self.champion_version,
                 "champion_source": self.champion_source, "required_improvement": self.required,
                 "floor": self.floor}
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> Verdict:
+        """Read back what ``as_json`` stored (an attempt's facts); absent numbers are None."""
+        def number(key: str) -> float | None:
+            value = doc.get(key)
+            return None if value is None else float(value)
+
+        version = doc.get("champion_version")
+        return cls(bool(doc.get("passed")), str(doc.get("reason") or ""), str(doc.get("metric")),
+                   float(doc["new"]), number("champion"),
+                   None if version is None else str(version), doc.get("champion_source"),
+                   number("required_improvement"), number("floor"))
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from retrigger.lineage.status import RetrainStatus, StepStatus
 from retrigger.store.schema import retrain_attempts, retrain_steps
 from retrigger.store.times import aware, aware_values
-
-RUNNING, INTERRUPTED = "running", "interrupted"
-OK, FAILED = "ok", "failed"
 
 
 @dataclass(frozen=True)
@@ -67,12 +65,15 @@ def new_attempt_id(now: datetime) -> str:
 def start(conn: Connection, attempt_id: str, decision_id: str, model: str, now: datetime, *,
           pid: int, hostname: str, requested_by: str | None, approved_by: str | None) -> None:
     conn.execute(retrain_attempts.insert().values(
-        id=attempt_id, decision_id=decision_id, model=model, status=RUNNING, started_at=now,
+        id=attempt_id, decision_id=decision_id, model=model, status=RetrainStatus.RUNNING,
+        started_at=now,
         pid=pid, hostname=hostname, requested_by=requested_by, approved_by=approved_by, facts={}))
 
 
-def finish(conn: Connection, attempt_id: str, status: str, now: datetime, facts: dict[str, Any],
-           *, stopped_at: str | None = None, error: str | None = None) -> None:
+def finish(conn: Connection, attempt_id: str, status: RetrainStatus, now: datetime,
+           facts: dict[str, Any], *, stopped_at: str | None = None,
+           error: str | None = None) -> None:
+    """``facts``: the attempt's facts as JSON (``AttemptFacts.as_json``, retrigger.pipeline)."""
     conn.execute(update(retrain_attempts).where(retrain_attempts.c.id == attempt_id).values(
         status=status, finished_at=now, facts=facts, stopped_at=stopped_at, error=error))
 
@@ -85,25 +86,25 @@ def save_facts(conn: Connection, attempt_id: str, facts: dict[str, Any]) -> None
 def mark_interrupted(conn: Connection, attempt_id: str, now: datetime, why: str) -> None:
     """A dead runner's attempt: interrupted where its running step was."""
     running = conn.execute(select(retrain_steps.c.name).where(
-        retrain_steps.c.attempt_id == attempt_id, retrain_steps.c.status == RUNNING)
+        retrain_steps.c.attempt_id == attempt_id, retrain_steps.c.status == StepStatus.RUNNING)
     ).scalar()
     conn.execute(update(retrain_steps).where(
-        retrain_steps.c.attempt_id == attempt_id, retrain_steps.c.status == RUNNING,
-    ).values(status=INTERRUPTED, detail=why))
+        retrain_steps.c.attempt_id == attempt_id, retrain_steps.c.status == StepStatus.RUNNING,
+    ).values(status=StepStatus.INTERRUPTED, detail=why))
     conn.execute(update(retrain_attempts).where(
-        retrain_attempts.c.id == attempt_id, retrain_attempts.c.status == RUNNING,
-    ).values(status=INTERRUPTED, finished_at=now, stopped_at=running, error=why))
+        retrain_attempts.c.id == attempt_id, retrain_attempts.c.status == RetrainStatus.RUNNING,
+    ).values(status=RetrainStatus.INTERRUPTED, finished_at=now, stopped_at=running, error=why))
 
 
 def step_started(conn: Connection, attempt_id: str, name: str, now: datetime) -> int:
     result = conn.execute(retrain_steps.insert().values(
-        attempt_id=attempt_id, name=name, status=RUNNING, started_at=now))
+        attempt_id=attempt_id, name=name, status=StepStatus.RUNNING, started_at=now))
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
 
 
-def step_finished(conn: Connection, step_id: int, status: str, seconds: float,
+def step_finished(conn: Connection, step_id: int, status: StepStatus, seconds: float,
                   detail: str | None) -> None:
     conn.execute(update(retrain_steps).where(retrain_steps.c.id == step_id).values(
         status=status, seconds=seconds, detail=detail))
