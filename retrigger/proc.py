@@ -105,6 +105,8 @@ def stream(args: Sequence[str], cwd: Path, on_line: Callable[[str], None], *,
     finally:
         if timer is not None:
             timer.cancel()
+        if child.stdout is not None:
+            child.stdout.close()  # else the pipe is left to the collector (ResourceWarning)
     if expired.is_set():
         raise StreamTimeout(f"`{' '.join(args)}` ran longer than {timeout:g}s and was stopped")
     return code

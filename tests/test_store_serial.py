@@ -23,7 +23,7 @@ def _store(tmp_path: Path) -> tuple[Store, Path]:
 
 def _visible(db: Path, n: int) -> bool:
     with sqlite3.connect(db) as conn:  # another connection: only committed rows
-        return conn.execute("SELECT count(*) FROM t WHERE n = ?", (n,)).fetchone()[0] == 1
+        return bool(conn.execute("SELECT count(*) FROM t WHERE n = ?", (n,)).fetchone()[0] == 1)
 
 
 def test_concurrent_bodies_are_committed_together_and_durable_on_return(tmp_path: Path) -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
-from retrigger.gitutil import head_commit
-from retrigger.lineage import tags
+from retrigger.lineage import snapshot, tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, decide
@@ -28,8 +26,8 @@ def check(workspace: Workspace) -> Decision:
     _ = workspace.store
     now = workspace.clock()
     ctx = SignalContext(workspace.loaded, workspace.tracking, now)
-    outs = versions(workspace.root, config.data) if config.data else []
-    current_version = data_version(outs) if outs else None
+    now_holds = snapshot.current(workspace.root, config.data)
+    current_version = now_holds.data_version
     readings = tuple(signal.read(ctx) for signal in configured(config.signals))
     history = _history(workspace, ctx, now)
     verdict = decide(readings, history, config.policy, current_version, now)
@@ -37,7 +35,7 @@ def check(workspace: Workspace) -> Decision:
         id=new_decision_id(now), model=config.model.name, created_at=now, fire=verdict.fire,
         wanted=verdict.wanted, trigger_types=verdict.trigger_types, held_by=verdict.held_by,
         hold_detail=verdict.hold_detail, readings=readings, data_version=current_version,
-        data_paths={out.path: out.md5 for out in outs}, git_commit=head_commit(workspace.root),
+        data_paths=now_holds.data_paths, git_commit=now_holds.git_commit,
         config=config.model_dump(mode="json", include={"signals", "policy"}),
     )
     with workspace.store.transaction() as conn:

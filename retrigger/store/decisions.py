@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from retrigger.decision import Decision
-from retrigger.signals.base import Reading
+from retrigger.decision import Decision, Reading
 from retrigger.store.schema import decisions
 from retrigger.store.times import aware
 

@@ -27,7 +27,7 @@ def _db(bot: Bot) -> Path:
 
 
 def _count(bot: Bot, table: str) -> int:
-    return int(sqlite_rows(_db(bot), f"SELECT count(*) FROM {table}")[0][0])  # type: ignore[arg-type]
+    return int(str(sqlite_rows(_db(bot), f"SELECT count(*) FROM {table}")[0][0]))
 
 
 def _counts(bot: Bot) -> tuple[int, ...]:

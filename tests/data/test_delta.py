@@ -27,6 +27,7 @@ def test_rows_bytes_and_percentages_of_a_grown_file(dvc_repo: Path) -> None:
 
     train = report.paths[0]
     assert (train.old.rows, train.new.rows, train.rows, train.rows_pct) == (100, 150, 50, 50.0)
+    assert train.old.bytes is not None
     assert train.bytes == (dvc_repo / "data/train.csv").stat().st_size - train.old.bytes
     assert (train.files_added, train.files_removed, train.files_modified) == (0, 0, 1)
     parts = report.paths[1]

@@ -35,7 +35,7 @@ def _tables() -> list[tuple[str, pa.Table, dict[str, object]]]:
 def test_agrees_with_pyarrow(tmp_path: Path, name: str, table: pa.Table,
                              options: dict[str, object]) -> None:
     path = tmp_path / "t.parquet"
-    pq.write_table(table, path, **options)  # type: ignore[arg-type]
+    pq.write_table(table, path, **options)
 
     assert footer_rows(path) == pq.read_metadata(path).num_rows == table.num_rows
 

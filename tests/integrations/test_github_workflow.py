@@ -138,17 +138,19 @@ def test_the_bots_github_executor_dispatches_exactly_this_workflow(workflow: Pat
     """The Slack bot's `github` executor (slack.executor: github) must name this file and send
     only inputs this workflow declares, or GitHub answers 422 and the approval never runs."""
     from types import SimpleNamespace
+    from typing import cast
 
     from retrigger.config.models import GithubExecutorConfig
     from retrigger.slack.executors import GithubExecutor
+    from retrigger.store.approvals import Approval
     from tests.support.fake_slack import running_fake_slack
 
     declared = _load(workflow)["on"]["workflow_dispatch"]["inputs"]
     with running_fake_slack() as github:
         settings = GithubExecutorConfig(repo="acme/project",
                                         api_url=github.url.removesuffix("/api/"))
-        GithubExecutor(settings, "ghp-test").execute(
-            SimpleNamespace(decision_id="d-20260315T020000-9f3a1c"), lambda _text: None)
+        approval = cast("Approval", SimpleNamespace(decision_id="d-20260315T020000-9f3a1c"))
+        GithubExecutor(settings, "ghp-test").execute(approval, lambda _text: None)
         call = github.wait_for("dispatches")[0]
 
     assert call.path.endswith(f"/actions/workflows/{workflow.name}/dispatches")

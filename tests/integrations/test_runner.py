@@ -129,7 +129,7 @@ def test_the_airflow_approval_path_check_wait_approve_retrain(
 
     result = retrain_task(str(root), None, list(cli.command), TaskInstance())
     assert result["status"] == "promoted"
-    with sqlite3.connect(root / "mlflow.db") as conn:
-        approved_by = conn.execute("SELECT value FROM tags WHERE run_uuid = ? AND key = ?",
+    with sqlite3.connect(root / "mlflow.db") as mlflow_db:
+        approved_by = mlflow_db.execute("SELECT value FROM tags WHERE run_uuid = ? AND key = ?",
                                    (result["run_id"], tags.APPROVED_BY)).fetchone()
     assert approved_by == ("U1",)  # the audit trail names who approved it

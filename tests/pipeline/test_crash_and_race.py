@@ -42,7 +42,8 @@ def wait_for(path: Path, process: subprocess.Popen[str], timeout: float = 120) -
     deadline = time.monotonic() + timeout
     while not (path.exists() and path.read_text().endswith("\n")):
         if process.poll() is not None:
-            raise AssertionError(f"runner exited {process.returncode}: {process.stderr.read()}")
+            error = process.stderr.read() if process.stderr else ""
+            raise AssertionError(f"runner exited {process.returncode}: {error}")
         if time.monotonic() > deadline:
             raise AssertionError(f"{path} did not appear within {timeout}s")
         time.sleep(0.05)
@@ -154,7 +155,7 @@ def test_a_crash_between_register_and_alias_resumes_without_duplicates(
         retrainable: Retrainable) -> None:
     workspace = Workspace.load(Path(retrainable.config))
     flaky = _FlakyClient(workspace.tracking.client)
-    workspace.tracking._client = flaky  # the seam: I/O comes in through the workspace
+    workspace.tracking._client = flaky  # type: ignore[assignment]  # the seam: I/O comes in through the workspace
     outcome = engine_run(workspace, Request(), lambda _line: None)
     assert outcome.status == "failed" and "step promote failed" in outcome.message
     assert [str(v.version) for v in versions(retrainable.root)] == ["1"]
