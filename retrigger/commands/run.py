@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from retrigger.approvals.gate import approval_gate, approved_waiting
 from retrigger.decision import Decision
 from retrigger.lineage.status import RetrainStatus
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.runner import Retrain
-from retrigger.pipeline.select import Request, approval_gate, approved_waiting, choose, identity
+from retrigger.pipeline.select import Request, choose, identity
 from retrigger.workspace import Workspace
 
 __all__ = ["Request", "run", "run_approved"]

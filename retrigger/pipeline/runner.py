@@ -24,10 +24,9 @@ from retrigger.pipeline import lock, stages
 from retrigger.pipeline.dvc import command_args, require_remote, run_streamed
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.record import Warm, write
-from retrigger.pipeline.select import mark_executed
 from retrigger.pipeline.state import AttemptFacts, Job, carried
 from retrigger.proc import stop_group
-from retrigger.store import attempts, outbox
+from retrigger.store import approvals, attempts, outbox
 from retrigger.store.audit import record
 from retrigger.workspace import Workspace
 
@@ -82,7 +81,7 @@ class Retrain:
             if done:
                 if self.approval_id is not None:
                     with self.ws.store.transaction() as conn:
-                        mark_executed(conn, self.approval_id, self.ws.clock())
+                        approvals.mark_executed(conn, self.approval_id, self.ws.clock())
                 return report.already_done(self.decision, done[-1], self.ws.config.model.metric)
             self._start(earlier, time.monotonic() - started, dead)
             interval = pipeline.lock_stale_after / 4
@@ -116,7 +115,7 @@ class Retrain:
                       else f"pid {me.pid} on {me.hostname}")
             attempts.step_finished(conn, step_id, StepStatus.OK, lock_seconds, detail)
             if self.approval_id is not None:
-                mark_executed(conn, self.approval_id, now)
+                approvals.mark_executed(conn, self.approval_id, now)
             self._announce(conn, outbox.RETRAIN_STARTED, RetrainStatus.RUNNING)
             record(conn, action="retrain.started", subject=self.decision.id,
                    actor=self.job.requested_by, now=now, detail={"attempt_id": self.attempt_id})

@@ -1,4 +1,5 @@
-"""Which decision ``retrigger run`` acts on, whether it may, and whether a person must say yes.
+"""Which decision ``retrigger run`` acts on, and whether it may (``retrigger.approvals.gate``
+says whether a person must say yes first).
 
 Refusals are ``BadInput`` raised before anything is stored. A forced run stores a new decision
 (trigger type ``manual``, who asked and why) so the held or quiet decision stays as it was.
@@ -7,17 +8,14 @@ Refusals are ``BadInput`` raised before anything is stored. A forced run stores 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 
-from retrigger.data.versions import data_version, versions
 from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
-from retrigger.gitutil import head_commit
+from retrigger.lineage import snapshot
 from retrigger.lineage.status import FINAL
 from retrigger.proc import run
-from retrigger.store import Connection, approvals, attempts, decisions
-from retrigger.store.approvals import Approval
+from retrigger.store import attempts, decisions
 from retrigger.store.audit import record
 from retrigger.workspace import Workspace
 
@@ -83,13 +81,13 @@ def _refusal(decision: Decision | None) -> str:
 def _force(workspace: Workspace, base: Decision | None, who: str, reason: str) -> Decision:
     config = workspace.config
     now = workspace.clock()
-    outs = versions(workspace.root, config.data) if config.data else []
+    now_holds = snapshot.current(workspace.root, config.data)
     decision = Decision(
         id=new_decision_id(now), model=config.model.name, created_at=now, fire=True,
         wanted=base.wanted if base else False, trigger_types=(MANUAL,), held_by=None,
         hold_detail=None, readings=base.readings if base else (),
-        data_version=data_version(outs) if outs else None,
-        data_paths={out.path: out.md5 for out in outs}, git_commit=head_commit(workspace.root),
+        data_version=now_holds.data_version, data_paths=now_holds.data_paths,
+        git_commit=now_holds.git_commit,
         config=config.model_dump(mode="json", include={"signals", "policy"}),
         requested_by=who, reason=reason,
     )
@@ -99,43 +97,3 @@ def _force(workspace: Workspace, base: Decision | None, who: str, reason: str) -
                detail={"reason": reason, "forced_over": base.id if base else None,
                        "held_by": base.held_by if base else None})
     return decision
-
-
-def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approval | None:
-    """None when no approval is needed; else the decision's approval (a new pending one is
-    stored and announced). An approved one whose commit or data moved since is marked stale and
-    a new approval is requested (``retrigger.approval_flow``): the pending one is returned.
-    Refuses a rejected, expired or stale approval."""
-    if workspace.config.policy.approval != "required":
-        return None
-    from retrigger.approvals import flow as approval_flow
-
-    slack = workspace.config.slack
-    now = workspace.clock()
-    snapshot = approval_flow.current_snapshot(workspace)
-    with workspace.store.transaction() as conn:
-        found = approvals.for_decision(conn, decision.id)
-        if found is None:
-            return approval_flow.request(conn, decision, who, slack, now)
-        if found.status == approvals.APPROVED and found.executed_at is None:
-            fresh = approval_flow.refresh_if_stale(conn, found, snapshot, slack, now)
-            if fresh is not None:
-                return fresh
-    if found.status == approvals.PENDING and found.expires_at <= now:
-        found = replace(found, status=approvals.EXPIRED)
-    if found.status in (approvals.PENDING, approvals.APPROVED):
-        return found
-    by = f" by {found.decided_by}" if found.decided_by else ""
-    raise BadInput(f"approval {found.id} of decision {decision.id} is {found.status}{by}; "
-                   "nothing to run. Run `retrigger check` for a new decision")
-
-
-def mark_executed(conn: Connection, approval_id: str, now: datetime) -> bool:
-    """Take an approved decision for execution: true for exactly one caller."""
-    return approvals.mark_executed(conn, approval_id, now)
-
-
-def approved_waiting(workspace: Workspace) -> list[Approval]:
-    """Approved decisions of this model not yet executed nor handed to an executor."""
-    with workspace.store.transaction() as conn:
-        return approvals.ready_to_dispatch(conn, workspace.config.model.name)

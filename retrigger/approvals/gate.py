@@ -1,0 +1,47 @@
+"""The approval gate of ``retrigger run``: must a person say yes before this decision runs,
+and has one? Also the approved decisions waiting for a runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from retrigger.approvals import flow as approval_flow
+from retrigger.decision import Decision
+from retrigger.errors import BadInput
+from retrigger.store import approvals
+from retrigger.store.approvals import Approval
+from retrigger.workspace import Workspace
+
+
+def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approval | None:
+    """None when no approval is needed; else the decision's approval (a new pending one is
+    stored and announced). An approved one whose commit or data moved since is marked stale and
+    a new approval is requested (``retrigger.approvals.flow``): the pending one is returned.
+    Refuses a rejected, expired or stale approval."""
+    if workspace.config.policy.approval != "required":
+        return None
+    slack = workspace.config.slack
+    now = workspace.clock()
+    snapshot = approval_flow.current_snapshot(workspace)
+    with workspace.store.transaction() as conn:
+        found = approvals.for_decision(conn, decision.id)
+        if found is None:
+            return approval_flow.request(conn, decision, who, slack, now)
+        if found.status == approvals.APPROVED and found.executed_at is None:
+            fresh = approval_flow.refresh_if_stale(conn, found, snapshot, slack, now)
+            if fresh is not None:
+                return fresh
+    if found.status == approvals.PENDING and found.expires_at <= now:
+        found = replace(found, status=approvals.EXPIRED)
+    if found.status in (approvals.PENDING, approvals.APPROVED):
+        return found
+    by = f" by {found.decided_by}" if found.decided_by else ""
+    raise BadInput(f"approval {found.id} of decision {decision.id} is {found.status}{by}; "
+                   "nothing to run. Run `retrigger check` for a new decision")
+
+
+def approved_waiting(workspace: Workspace) -> list[Approval]:
+    """Approved decisions of this model not yet executed nor handed to an executor."""
+    with workspace.store.transaction() as conn:
+        return approvals.ready_to_dispatch(conn, workspace.config.model.name)
