@@ -16,6 +16,7 @@ import typer
 
 from retrigger.cli import (
     approve,
+    backtest,
     baseline,
     bot,
     check,
@@ -44,7 +45,7 @@ app = typer.Typer(
 )
 
 for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
-               approve, status, bot, run, history, explain):
+               approve, status, bot, run, history, explain, backtest):
     module.register(app)
 
 

@@ -16,15 +16,26 @@ def read_metric(path: Path, key: str) -> float:
         raise BadInput(f"metrics file {path} does not exist; run the pipeline (`dvc repro`) "
                        "or fix model.metrics_file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
         raise BadInput(f"metrics file {path} is not valid JSON ({exc}); "
+                       "fix the file or the stage that writes it") from None
+    return parse_metric(text, key, str(path))
+
+
+def parse_metric(text: str, key: str, where: str) -> float:
+    """The finite number at ``key`` in a metrics file's text (``where`` names it in messages:
+    a path, or ``metrics.json@<commit>`` when read from git history)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"metrics file {where} is not valid JSON ({exc}); "
                        "fix the file or the stage that writes it") from None
     value = _lookup(data, key)
     if value is _MISSING:
         keys = ", ".join(sorted(data)) if isinstance(data, dict) else "none"
-        raise BadInput(f"metric {key!r} is not in {path} (keys: {keys}); fix model.metric")
-    return finite_number(value, f"metric {key!r} in {path}")
+        raise BadInput(f"metric {key!r} is not in {where} (keys: {keys}); fix model.metric")
+    return finite_number(value, f"metric {key!r} in {where}")
 
 
 def finite_number(value: Any, what: str) -> float:

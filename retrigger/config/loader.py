@@ -63,16 +63,21 @@ def find_config(explicit: Path | None = None, start: Path | None = None) -> Path
 
 
 def load_config(explicit: Path | None = None, environ: Mapping[str, str] | None = None,
-                start: Path | None = None) -> LoadedConfig:
-    """Find, read, override and validate the config."""
+                start: Path | None = None,
+                overrides: Mapping[str, tuple[str, Any]] | None = None) -> LoadedConfig:
+    """Find, read, override and validate the config.
+
+    ``overrides``: dotted key → (where it came from, value), applied after the environment
+    (``backtest --set``); validated and reported exactly as the file's own keys.
+    """
     path = find_config(explicit, start)
     text = _read_text(path)
     raw, lines = _parse_yaml(text, path)
     env = os.environ if environ is None else environ
     sources = {key: f"{path.name}:{line}" for key, line in lines.items()}
-    for key, value in _env_overrides(env).items():
+    for key, value in {**_env_overrides(env), **(overrides or {})}.items():
         _set_dotted(raw, key, value[1])
-        sources[key] = f"env {value[0]}"
+        sources[key] = value[0] if value[0].startswith("--") else f"env {value[0]}"
     try:
         config = RetriggerConfig.model_validate(raw)
     except ValidationError as exc:

@@ -1,0 +1,117 @@
+"""``retrigger backtest``: replay the trigger policy over the history, and what-if thresholds.
+
+Thin: parse the options, call ``retrigger.commands.backtest``, render.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from retrigger.cli import render
+from retrigger.cli.options import ConfigOption, JsonOption
+from retrigger.errors import BadInput
+
+if TYPE_CHECKING:
+    from retrigger.backtest.replay import Replay
+    from retrigger.commands.backtest import BacktestResult
+
+SinceOption = Annotated[str | None, typer.Option(
+    "--since", help="Replay the commits of this last period (90d, 12w, 36h).")]
+FromOption = Annotated[str | None, typer.Option(
+    "--from", help="Replay from this git revision on (instead of --since).")]
+ToOption = Annotated[str, typer.Option("--to", help="Replay up to this git revision.")]
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="KEY=VALUE",
+    help="What-if: replay with this config key changed (dotted, YAML value); repeatable.")]
+CompareOption = Annotated[bool, typer.Option(
+    "--compare", help="Show the configured and the --set policy side by side.")]
+HtmlOption = Annotated[Path | None, typer.Option(
+    "--html", help="Write a self-contained HTML page: a timeline per signal.", dir_okay=False)]
+PngOption = Annotated[Path | None, typer.Option(
+    "--png", help="Write the timelines as a PNG (for Slack or a PR comment).", dir_okay=False)]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("backtest")(backtest)
+
+
+def backtest(
+    since: SinceOption = None,
+    from_rev: FromOption = None,
+    to_rev: ToOption = "HEAD",
+    set_values: SetOption = None,
+    compare: CompareOption = False,
+    json_output: JsonOption = False,
+    html: HtmlOption = None,
+    png: PngOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Replay the policy over the commits that changed the data or the metrics file.
+
+    Read-only: nothing is stored or retrained. Exit 0 with the replay in the output.
+    """
+    from retrigger.commands import backtest as command
+
+    if since is not None and from_rev is not None:
+        raise BadInput("give --since or --from, not both")
+    span = command.Span(since=command.parse_since(since), from_rev=from_rev, to_rev=to_rev)
+    result = command.backtest(config, span, set_values or [], compare)
+    command.write_outputs(result, html, png)
+    if json_output:
+        render.print_json(result.as_json())
+    else:
+        show(result)
+
+
+def show(result: BacktestResult) -> None:
+    if result.configured is not None:
+        _table(result.configured, "configured policy")
+        _table(result.replay, "what-if " + _sets(result))
+        _compare(result)
+    else:
+        title = "what-if " + _sets(result) if result.sets else "configured policy"
+        _table(result.replay, title)
+        _summary(result.replay, "")
+    for limit in result.limits():
+        render.line(f"limit: {limit}")
+
+
+def _sets(result: BacktestResult) -> str:
+    return ", ".join(f"{key}={value}" for key, value in result.sets.items())
+
+
+def _table(replay: Replay, title: str) -> None:
+    kinds = [r.kind for r in replay.results[0].readings] if replay.results else []
+    rows = []
+    for result in replay.results:
+        point = result.point
+        cells = [f"{render.number(r.value)} / {render.number(r.threshold)}"
+                 + (" *" if r.fired else "") for r in result.readings]
+        verdict = result.outcome + (f" ({result.verdict.held_by})" if result.verdict.held_by
+                                    else "")
+        real = ", ".join(r.run_id[:8] for r in result.real_retrains)
+        rows.append([f"{point.commit.time:%Y-%m-%d %H:%M}", point.commit.sha[:8],
+                     (point.data_version or "—")[:8], *cells, verdict, real])
+    render.table(f"backtest: {title} (value / threshold, * fired)",
+                 ["time", "commit", "data", *kinds, "verdict", "real retrain"], rows)
+
+
+def _summary(replay: Replay, label: str) -> None:
+    held = ", ".join(f"{n} by {k}" for k, n in replay.held.items()) or "none"
+    render.line(f"{label}{replay.retrains} replayed retrains, held: {held}, quiet: "
+                f"{replay.quiet}; real retrains in the period: {len(replay.real)}",
+                style="bold")
+
+
+def _compare(result: BacktestResult) -> None:
+    assert result.configured is not None
+    _summary(result.configured, "configured: ")
+    _summary(result.replay, "what-if:    ")
+    for diff in result.differences:
+        render.line(f"differs at {diff.time} {diff.commit[:8]}: {diff.configured} → "
+                    f"{diff.what_if}")
+    if not result.differences:
+        render.line("the two policies agree at every point")

@@ -1,0 +1,137 @@
+"""Volume and drift between the replayed trained version and a point's data, from the DVC cache.
+
+The cost must grow linearly with the number of points: row counts are remembered by md5
+(``data.rows.RowCache``), a delta or a drift report by the pair of versions it compares (a
+what-if replays the same pairs again), and the tables of the trained version stay open while
+the trained version does not move, so each version's CSV is parsed once per side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from retrigger.backtest.inputs import Point
+from retrigger.backtest.judges import unknown
+from retrigger.config.models import DriftSignalConfig, VolumeSignalConfig
+from retrigger.data.delta import DeltaReport, compute_delta, from_md5s
+from retrigger.decision import Reading
+from retrigger.errors import BadInput
+from retrigger.signals.volume import judge
+
+if TYPE_CHECKING:
+    from retrigger.drift.engine import DriftOptions
+    from retrigger.drift.io import Table
+    from retrigger.drift.result import DriftReport
+
+Pairs = tuple[tuple[str, str, str], ...]  # (path, trained md5, current md5)
+_KEEP_TABLES = 4  # the trained side and the current side, for up to two data paths
+
+
+class DataReader:
+    """Reads and remembers; use as a context manager (open tables hold temporary files)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._deltas: dict[tuple[Pairs, str | None], DeltaReport] = {}
+        self._drifts: dict[tuple[Pairs, str], DriftReport | str] = {}
+        self._tables: dict[tuple[str, str], Table] = {}
+
+    def __enter__(self) -> DataReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for table in self._tables.values():
+            table.close()
+        self._tables.clear()
+
+    def volume(self, settings: VolumeSignalConfig, trained: dict[str, str],
+               trained_version: str | None, point: Point) -> Reading:
+        threshold = float(settings.min_new_rows) if settings.min_new_rows is not None else None
+        if not trained:
+            return unknown("volume", threshold, "no trained data version known at this point")
+        key = (_pairs(trained, point), trained_version)
+        if key not in self._deltas:
+            self._deltas[key] = compute_delta(self.root, from_md5s(list(point.outs), trained),
+                                              point.outs, old_version=trained_version)
+        reading = judge(self._deltas[key], settings, threshold)
+        if reading.value is None:
+            return unknown("volume", threshold, "rows of a version are not in the DVC cache "
+                           "or remote")
+        return reading
+
+    def drift(self, settings: DriftSignalConfig, trained: dict[str, str],
+              point: Point) -> Reading:
+        pairs = tuple(p for p in _pairs(trained, point) if p[1])
+        if not pairs:
+            return unknown("drift", settings.share, "no trained data version known at this point")
+        if all(old == new for _, old, new in pairs):
+            return Reading("drift", 0.0, settings.share, False, "same data as the trained version")
+        key = (pairs, settings.model_dump_json())
+        if key not in self._drifts:
+            self._drifts[key] = self._compare(pairs, settings)
+        report = self._drifts[key]
+        if isinstance(report, str):
+            return unknown("drift", settings.share, report)
+        return Reading("drift", round(report.share_drifted, 4), settings.share, report.drift,
+                       _detail(report), extra={"drifted_columns": report.drifted_columns})
+
+    def _compare(self, pairs: Pairs, settings: DriftSignalConfig) -> DriftReport | str:
+        from retrigger.drift.engine import compare
+        from retrigger.drift.result import DriftReport
+
+        merged = DriftReport(0, 0, settings.share)
+        try:
+            for path, old, new in pairs:
+                ref, cur = self._table(path, old), self._table(path, new)
+                options = _options(settings)
+                if options.columns is not None and len(pairs) > 1:
+                    known = set(ref.names) | set(cur.names)
+                    options = replace(options, columns=[c for c in options.columns if c in known])
+                    if not options.columns:
+                        continue
+                report = compare(ref, cur, options)
+                prefix = f"{path}:" if len(pairs) > 1 else ""
+                merged.reference_rows += report.reference_rows
+                merged.current_rows += report.current_rows
+                merged.columns.update({prefix + n: c for n, c in report.columns.items()})
+        except BadInput as exc:
+            return str(exc)
+        return merged
+
+    def _table(self, path: str, md5: str) -> Table:
+        from retrigger.drift.sources import open_version
+
+        key = (path, md5)
+        if key not in self._tables:
+            if len(self._tables) >= _KEEP_TABLES:
+                oldest = next(iter(self._tables))
+                self._tables.pop(oldest).close()
+            self._tables[key] = open_version(self.root, path, md5, f"{path}@{md5[:8]}")
+        else:  # most recently used last, so the trained side survives eviction
+            self._tables[key] = self._tables.pop(key)
+        return self._tables[key]
+
+
+def _pairs(trained: dict[str, str], point: Point) -> Pairs:
+    return tuple((path, trained.get(path, ""), md5) for path, md5 in sorted(point.md5s.items()))
+
+
+def _options(settings: DriftSignalConfig) -> DriftOptions:
+    from retrigger.drift.engine import DriftOptions
+
+    return DriftOptions(
+        columns=settings.columns, stattest=dict(settings.stattest),
+        threshold=dict(settings.threshold), share=settings.share, warn=settings.warn,
+        bonferroni=settings.bonferroni, schema_change_is_drift=settings.schema_change_is_drift,
+        plots=False,
+    )
+
+
+def _detail(report: DriftReport) -> str:
+    verb = ">=" if report.drift else "<"
+    named = ", ".join(sorted(report.drifted_columns)[:5])
+    text = (f"{report.n_drifted} of {report.n_columns} columns drifted since the trained data "
+            f"(share {report.share_drifted:.3g} {verb} {report.share:g})")
+    return text + (f": {named}" if named else "")

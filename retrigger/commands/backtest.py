@@ -1,0 +1,121 @@
+"""``retrigger backtest``: replay the trigger policy over the project's history, and what-ifs.
+
+Read-only: no decision is stored, nothing retrains, the work tree and the state store are not
+opened for writing (the state store is not opened at all); data comes from the DVC cache,
+fetched from the remote when missing, and MLflow is only searched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from retrigger.backtest import inputs, runs, walk, whatif
+from retrigger.backtest.datareads import DataReader
+from retrigger.backtest.replay import Replay, replay, starting_point
+from retrigger.backtest.report import document, limits
+from retrigger.backtest.walk import Span
+from retrigger.config import LoadedConfig, load_config
+from retrigger.config.durations import parse_duration
+from retrigger.errors import BadInput
+from retrigger.workspace import Workspace, utc_now
+
+__all__ = ["BacktestResult", "Span", "backtest", "parse_since", "write_outputs"]
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    replay: Replay  # under the changed config when --set was given
+    configured: Replay | None = None  # with --compare: the replay under the file's config
+    sets: dict[str, object] = field(default_factory=dict)
+    differences: list[whatif.Difference] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        if self.configured is None:
+            body = document(self.replay)
+            return {**body, "set": self.sets} if self.sets else body
+        return {"configured": document(self.configured), "what_if": document(self.replay),
+                "set": self.sets, "differences": [d.as_json() for d in self.differences]}
+
+    def limits(self) -> list[str]:
+        return limits(self.replay)
+
+
+def parse_since(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise BadInput(f"--since {text!r}: {exc}") from None
+
+
+def write_outputs(result: BacktestResult, html: Path | None, png: Path | None) -> None:
+    """The timelines, one per configured signal; matplotlib is imported only for ``--png``."""
+    if html is not None:
+        from retrigger.backtest.html import write_html
+
+        write_html(result.replay, html, result.configured)
+    if png is not None:
+        from retrigger.backtest.png import write_png
+
+        write_png(result.replay, png)
+
+
+def backtest(config_path: Path | None, span: Span, sets: Sequence[str] = (),
+             compare: bool = False, now: datetime | None = None) -> BacktestResult:
+    overrides = whatif.parse_sets(sets)
+    loaded = load_config(config_path)
+    changed = whatif.changed_config(config_path, overrides) if overrides else loaded
+    if compare and not overrides:
+        raise BadInput("--compare needs at least one --set KEY=VALUE to compare with")
+    now = now or utc_now()
+    root = loaded.root
+    paths = sorted(set(walk.watched_paths(loaded.config) + walk.watched_paths(changed.config)))
+    commits = walk.commits(root, span, paths, now)
+    if not commits:
+        raise BadInput("no commit in the range asked changed a data: path or the metrics file; "
+                       "widen --since / --from, or check `data:` in retrigger.yaml")
+    past = _past(loaded, changed)
+    sides = [changed] if not compare else [loaded, changed]
+    with DataReader(root) as reader:
+        replays = [_replay(side, commits, past, reader, now) for side in sides]
+    return BacktestResult(
+        replay=replays[-1], configured=replays[0] if compare else None,
+        sets={key: value for key, (_, value) in overrides.items()},
+        differences=whatif.differences(replays[0], replays[-1]) if compare else [])
+
+
+def _replay(loaded: LoadedConfig, commits: list[walk.Commit], past: runs.PastRuns,
+            reader: DataReader, now: datetime) -> Replay:
+    config = loaded.config
+    points = [inputs.read_point(loaded.root, config, c, past) for c in commits]
+    points = [p for p in points if p.outs or p.metric is not None]
+    notes = []
+    if points:
+        start = starting_point(points[0], past)
+        wanted = [(p, m) for point in points for p, m in point.md5s.items()]
+        failed = inputs.fetch_missing(loaded.root, [*wanted, *start.md5s.items()])
+        if failed:
+            notes.append(f"some data versions stayed unknown: {failed}")
+    results = replay(config, points, past, reader, now)
+    start_time = points[0].commit.time if points else now
+    return Replay(config, results, results[0].trained if results else None,
+                  past.real_retrains(start_time, now), notes)
+
+
+def _past(loaded: LoadedConfig, changed: LoadedConfig) -> runs.PastRuns:
+    """MLflow's past runs; an SQLite store that does not exist yet is an empty past (asking
+    MLflow would create the file, and a backtest writes nothing)."""
+    config = changed.config
+    uri = config.tracking.uri
+    if uri.startswith("sqlite:///"):
+        from retrigger.lineage.tracking import absolute_uri
+
+        file = Path(absolute_uri(uri, loaded.root)[len("sqlite:///"):])
+        if not file.is_file():
+            return runs.PastRuns((), (), ())
+    tracking = Workspace(changed).tracking
+    return runs.load(tracking, config.model.metric, need_metric_runs=not config.model.metrics_file)
