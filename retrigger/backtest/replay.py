@@ -102,8 +102,8 @@ def starting_point(first: Point, past: PastRuns) -> Trained:
     found = past.reference_at(first.commit.time)
     if found is not None and data_paths(found[0]):
         run, what = found
-        return Trained(data_paths(run), run.data_version, run.started_at,
-                       f"{what} {run.run_id[:8]}")
+        return Trained(data_paths(run), run.data_version,
+                       min(run.started_at, first.commit.time), what)
     return Trained(first.md5s, first.data_version, first.commit.time,
                    f"first point {first.commit.sha[:8]} (no run recorded a data version before "
                    "it)")

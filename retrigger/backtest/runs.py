@@ -36,13 +36,20 @@ class PastRuns:
     metric_runs: Sequence[RunInfo]  # non-retrain runs that logged the metric, newest first
 
     def reference_at(self, when: datetime) -> tuple[RunInfo, str] | None:
-        """The run the model in use at ``when`` was trained on, and what it was."""
+        """The run the model in use at ``when`` was trained on, and a label for it."""
         before = [run for run in self.retrains if run.started_at <= when]
         run = last_successful(before)
         if run is not None:
-            return run, "last real retrain"
+            return run, f"last real retrain {run.run_id[:8]}"
         base = self.baseline_at(when)
-        return (base, "baseline run") if base is not None else None
+        if base is not None:
+            return base, f"baseline run {base.run_id[:8]}"
+        # A project often tags its first model as the baseline after the data it trained on
+        # was committed: the oldest baseline still names the model in use at the start.
+        first = self.baselines[-1] if self.baselines else None
+        if first is None:
+            return None
+        return first, f"baseline run {first.run_id[:8]} (recorded after the first point)"
 
     def baseline_at(self, when: datetime) -> RunInfo | None:
         return next((run for run in self.baselines if run.started_at <= when), None)
