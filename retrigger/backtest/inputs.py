@@ -80,4 +80,8 @@ def fetch_missing(root: Path, wanted: Iterable[tuple[str, str]]) -> str | None:
         fetch(root, missing)
     except RetriggerError as exc:
         return str(exc)
+    # `dvc fetch` exits 0 when the remote lacks an object too: look at what arrived.
+    still = [f"{path}@{md5[:8]}" for path, md5 in missing if not in_cache(root, md5)]
+    if still:
+        return f"{', '.join(still)} in no DVC cache or remote"
     return None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -121,3 +122,44 @@ def test_since_and_from_choose_the_points(history_project: tuple[Path, list[str]
 
     assert [r.point.commit.sha for r in since.results] == shas[7:]
     assert [r.point.commit.sha for r in start.results] == shas[4:9]
+
+
+def _drop_from_cache(root: Path, sha: str) -> str:
+    from retrigger.data.versions import cache_path, out_version
+
+    md5 = out_version(root, "data/train.csv", sha).md5
+    assert md5 is not None
+    cache_path(root, md5).unlink()
+    return md5
+
+
+def test_data_missing_from_the_cache_is_fetched_from_the_remote(
+        history_project: tuple[Path, list[str]], tmp_path: Path) -> None:
+    from retrigger.data.versions import cache_path
+    from tests.backtest.history import sh
+
+    root, shas = history_project
+    # A directory remote is laid out as the cache is (`dvc push --all-commits` pushed only
+    # the checked-out version here, DVC 3).
+    shutil.copytree(root / ".dvc" / "cache", tmp_path / "remote")
+    sh(root, "dvc", "remote", "add", "-d", "store", str(tmp_path / "remote"))
+    md5 = _drop_from_cache(root, shas[4])
+
+    result = run(root)
+
+    assert outcomes(result) == CONFIGURED
+    assert cache_path(root, md5).is_file()
+
+
+def test_data_in_no_cache_or_remote_is_unknown_and_never_fires(
+        history_project: tuple[Path, list[str]]) -> None:
+    root, shas = history_project
+    _drop_from_cache(root, shas[4])  # day 9's data, and no remote
+
+    result = run(root)
+
+    day9 = result.replay.results[4]
+    assert (day9.outcome, day9.unknown) == ("quiet", ["volume", "drift"])
+    # The trained version stays day 4's: day 10 now has +800 rows since, and fires.
+    assert outcomes(result)[5] == "fire"
+    assert any("stayed unknown" in note for note in result.limits())
