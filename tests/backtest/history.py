@@ -28,6 +28,7 @@ from pathlib import Path
 
 from retrigger.data.versions import data_version, versions
 from retrigger.lineage import tags
+from retrigger.lineage.status import RetrainStatus
 from retrigger.proc import run
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -122,7 +123,7 @@ def _record_runs(root: Path, shas: list[str]) -> None:
         tags.DATA_PATH_PREFIX + "data/train.csv": str(first[0].md5)})
     day13 = versions(root, ["data/train.csv"], shas[6])
     _run(client, experiment, T0 + timedelta(days=13, hours=2), 0.91, {
-        tags.RETRAIN: "true", tags.STATUS: tags.STATUS_PROMOTED, tags.GIT_COMMIT: shas[6],
+        tags.RETRAIN: "true", tags.STATUS: RetrainStatus.PROMOTED, tags.GIT_COMMIT: shas[6],
         tags.DATA_VERSION: data_version(day13),
         tags.DATA_PATH_PREFIX + "data/train.csv": str(day13[0].md5)})
 
