@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from retrigger.data.cache import Manifest, fetch, in_cache, read_manifest, visible
-from retrigger.data.rows import COUNTED, RowCache
+from retrigger.data.formats import Unreadable, format_of
+from retrigger.data.rows import RowCache
 from retrigger.data.versions import OutVersion, cache_path, data_version
 
 Sides = Mapping[str, OutVersion | None]
@@ -26,9 +27,16 @@ class Side:
     files: int | None = None
     rows: int | None = None
     manifest: Manifest | None = field(default=None, compare=False, repr=False)
+    # Why ``rows`` is unknown although the content is here: a format no reader understands
+    # ("not countable / not testable: .bin") or the parser's reason for a damaged file.
+    note: str | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {"md5": self.md5, "bytes": self.bytes, "files": self.files, "rows": self.rows}
+        found: dict[str, object] = {"md5": self.md5, "bytes": self.bytes, "files": self.files,
+                                    "rows": self.rows}
+        if self.note is not None:
+            found["rows_unknown"] = self.note
+        return found
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ class PathDelta:
             rows = f"{self.rows:+,} rows{pct}"
         elif self.old.md5 is None:
             rows = "new" + (f", {self.new.rows:,} rows" if self.new.rows is not None else "")
+        elif self.old.note or self.new.note:
+            rows = f"rows unknown ({self.old.note or self.new.note})"
         else:
             rows = "rows unknown (old version not in the DVC cache; `retrigger delta --fetch`)"
         size = "size unknown"
@@ -107,11 +117,12 @@ def from_md5s(paths: Sequence[str], md5s: Mapping[str, str]) -> dict[str, OutVer
 
 def compute_delta(root: Path, old: Sides, new: Mapping[str, OutVersion], *,
                   old_version: str | None = None, fetch_missing: bool = False,
-                  worktree_new: bool = False) -> DeltaReport:
+                  worktree_new: bool = False, tolerant: bool = False) -> DeltaReport:
     """Compare ``old`` and ``new`` path by path (the keys of ``new``, in order).
 
     ``worktree_new``: the new side is the working tree, so a file missing from the cache may
-    be counted on disk when its size matches the recorded one.
+    be counted on disk when its size matches the recorded one. ``tolerant``: a damaged file
+    leaves its rows unknown with the reason (a signal goes on) instead of raising.
     """
     if fetch_missing:
         wanted = [(p, o.md5) for side in (old, new) for p, o in side.items()
@@ -119,8 +130,8 @@ def compute_delta(root: Path, old: Sides, new: Mapping[str, OutVersion], *,
         fetch(root, wanted)
     counter = RowCache(root)
     try:
-        deltas = [_path_delta(root, path, old.get(path), out, counter, worktree_new)
-                  for path, out in new.items()]
+        deltas = [_path_delta(root, path, old.get(path), out, _Counter(counter, tolerant),
+                              worktree_new) for path, out in new.items()]
     finally:
         counter.save()
     olds = [old.get(path) for path in new]
@@ -129,15 +140,33 @@ def compute_delta(root: Path, old: Sides, new: Mapping[str, OutVersion], *,
     return DeltaReport(old_version, data_version(new.values()), deltas)
 
 
+class _Counter:
+    """Rows of one file, or None and the reason it has none (format unknown, file damaged)."""
+
+    def __init__(self, cache: RowCache, tolerant: bool) -> None:
+        self.cache, self.tolerant = cache, tolerant
+
+    def rows(self, obj: Path, md5: str, name: str, label: str) -> tuple[int | None, str | None]:
+        fmt = format_of(name)
+        if not fmt.known:
+            return None, fmt.refusal()
+        try:
+            return self.cache.rows(obj, md5, name, label), None
+        except Unreadable as exc:
+            if not self.tolerant:
+                raise
+            return None, str(exc)
+
+
 def _path_delta(root: Path, path: str, old: OutVersion | None, new: OutVersion,
-                counter: RowCache, worktree_new: bool) -> PathDelta:
+                counter: _Counter, worktree_new: bool) -> PathDelta:
     before = describe(root, path, old, counter)
     after = describe(root, path, new, counter, worktree=worktree_new)
     added, removed, modified = _file_changes(before, after)
     return PathDelta(path, before, after, added, removed, modified)
 
 
-def describe(root: Path, path: str, out: OutVersion | None, counter: RowCache, *,
+def describe(root: Path, path: str, out: OutVersion | None, counter: _Counter, *,
              worktree: bool = False) -> Side:
     """Sizes, file count and rows of one version, from what the cache holds."""
     if out is None or out.md5 is None:
@@ -151,11 +180,13 @@ def describe(root: Path, path: str, out: OutVersion | None, counter: RowCache, *
         if out.size is None or on_disk.stat().st_size == out.size:
             obj = on_disk  # `dvc add` with a non-copying cache setup, or a cleared cache
     size = out.size if out.size is not None else (obj.stat().st_size if obj.is_file() else None)
-    rows = counter.rows(obj, out.md5, PurePosixPath(path).suffix, label) if obj.is_file() else None
-    return Side(out.md5, size, 1, rows)
+    if not obj.is_file():
+        return Side(out.md5, size, 1, None)
+    rows, note = counter.rows(obj, out.md5, path, label)
+    return Side(out.md5, size, 1, rows, note=note)
 
 
-def _describe_dir(root: Path, path: str, out: OutVersion, counter: RowCache) -> Side:
+def _describe_dir(root: Path, path: str, out: OutVersion, counter: _Counter) -> Side:
     assert out.md5 is not None
     manifest = read_manifest(root, out.md5)
     if manifest is None:
@@ -164,21 +195,28 @@ def _describe_dir(root: Path, path: str, out: OutVersion, counter: RowCache) -> 
     size, counted = out.size, False
     rows: int | None = 0
     sizes: list[int] = []
+    notes: list[str] = []
     for relpath, md5 in sorted(manifest.items()):
         obj = cache_path(root, md5)
         if obj.is_file():
             sizes.append(obj.stat().st_size)
         if not visible(relpath) or rows is None:
             continue
-        found = counter.rows(obj, md5, PurePosixPath(relpath).suffix,
-                             f"{path}/{relpath}") if in_cache(root, md5) else None
-        if found is None and PurePosixPath(relpath).suffix.lower() in COUNTED:
-            rows = None  # a counted format whose content is missing: the total is unknown
+        if not in_cache(root, md5):
+            # A counted format whose content is missing: the total is unknown.
+            rows = None if format_of(relpath).known else rows
+            continue
+        found, note = counter.rows(obj, md5, relpath, f"{path}/{relpath}")
+        if note is not None:
+            notes.append(f"{relpath}: {note}")
+            rows = rows if not format_of(relpath).known else None  # damaged: total unknown
         elif found is not None:
             rows, counted = rows + found, True
     if size is None and len(sizes) == len(manifest):
         size = sum(sizes)
-    return Side(out.md5, size, files, rows if counted else None, manifest)
+    # Files no reader understands beside countable ones are left out of the count, and said.
+    note = "; ".join(notes[:3]) + (f" and {len(notes) - 3} more" if len(notes) > 3 else "")
+    return Side(out.md5, size, files, rows if counted else None, manifest, note or None)
 
 
 def _file_changes(old: Side, new: Side) -> tuple[int, int, int]:

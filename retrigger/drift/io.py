@@ -1,40 +1,42 @@
-"""Tables read one column at a time: Parquet, CSV, JSON Lines, or a directory of them.
+"""Tables read one column at a time: Parquet, CSV, TSV, JSON Lines, JSON arrays, XML record files
+(text formats optionally gzip/bz2/zstd-compressed), or a directory mixing them.
 
-Parquet is read column by column straight from the file. CSV and JSON Lines have no columnar
-layout, so they are streamed once, block by block, into a temporary Parquet file and then read
-the same way: memory stays at one column (plus one block), whatever the number of rows.
+Parquet is read column by column straight from the file. Text formats have no columnar layout,
+so they are streamed once, block by block, into a temporary Parquet file and then read the same
+way: memory stays at one column (plus one block), whatever the number of rows. CSV and TSV follow
+the row counter (``data.rows``): no header when the first line holds a number (columns are then
+``f0``, ``f1``...), and TSV has no quoting.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
+from retrigger.data.formats import KNOWN_NAMES, Format, Unreadable, format_of
 from retrigger.errors import BadInput
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-PARQUET = (".parquet", ".pq")
-CSV = (".csv",)
-JSONL = (".jsonl", ".ndjson", ".json")
-KNOWN = PARQUET + CSV + JSONL
 BLOCK_BYTES = 64 << 20  # text files are parsed this much at a time
 
 
 class Table:
     """A table of one or more files with the same columns; use it as a context manager.
 
-    ``sources`` pairs each local file with its format suffix, since files in the DVC cache are
-    named by their md5 and have no extension; ``label`` names the table in messages.
+    ``sources`` pairs each local file with the name whose format it has (a file name or a
+    suffix), since files in the DVC cache are named by their md5; ``label`` names the table in
+    messages.
     """
 
     def __init__(self, sources: list[tuple[Path, str]], label: str) -> None:
@@ -100,26 +102,29 @@ class Table:
     ) -> None:
         self.close()
 
-    def _as_parquet(self, file: Path, suffix: str) -> Path:
-        if suffix in PARQUET:
+    def _as_parquet(self, file: Path, name: str) -> Path:
+        fmt = format_of(name)
+        if fmt.kind == "parquet":
             return file
+        if not fmt.known:
+            raise Unreadable(f"{self.path}: {fmt.refusal()}; use {KNOWN_NAMES}")
         if self._tmp is None:
             self._tmp = Path(self._stack.enter_context(tempfile.TemporaryDirectory("-drift")))
         target = self._tmp / f"{len(list(self._tmp.iterdir()))}.parquet"
         try:
-            _stream_to_parquet(file, suffix, target)
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise BadInput(f"{file}: {_explain(exc)}") from None
+            _stream_to_parquet(file, fmt, target)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, EOFError) as exc:
+            raise Unreadable(f"{self.path}: {_explain(exc)}") from None
         return target
 
 
 def open_table(path: Path) -> Table:
     """Open a data file or directory, or say in one line why it cannot be used."""
     if not path.exists():
-        raise BadInput(f"{path} does not exist; give a CSV, Parquet or JSON Lines file or folder")
-    if path.is_file() and path.suffix.lower() not in KNOWN:
-        raise BadInput(f"{path}: unknown extension {path.suffix!r}; use one of {', '.join(KNOWN)}")
-    return Table([(f, f.suffix.lower()) for f in _data_files(path)], str(path))
+        raise BadInput(f"{path} does not exist; give a data file ({KNOWN_NAMES}) or a folder")
+    if path.is_file() and not format_of(path.name).known:
+        raise Unreadable(f"{path}: {format_of(path.name).refusal()}; use {KNOWN_NAMES}")
+    return Table([(f, f.name) for f in _data_files(path)], str(path))
 
 
 def _string_columns(file: Path) -> list[str]:
@@ -132,21 +137,47 @@ def _data_files(path: Path) -> list[Path]:
         return [path]
     files = sorted(
         p for p in path.rglob("*")
-        if p.is_file() and p.suffix.lower() in KNOWN
+        if p.is_file() and format_of(p.name).known
         and not any(part.startswith(".") for part in p.relative_to(path).parts)
     )
     if not files:
-        raise BadInput(f"{path} holds no CSV, Parquet or JSON Lines file")
+        raise Unreadable(f"{path} holds no data file a drift test can read ({KNOWN_NAMES})")
     return files
 
 
-def _stream_to_parquet(source: Path, suffix: str, target: Path) -> None:
-    """Copy a CSV or JSON Lines file into Parquet one block at a time."""
-    if suffix in CSV:
-        _stream_csv(source, target)
-        return
-    reader = pajson.open_json(source, read_options=pajson.ReadOptions(block_size=BLOCK_BYTES))
-    _copy(reader, target)
+def _stream_to_parquet(source: Path, fmt: Format, target: Path) -> None:
+    """Copy a text data file into Parquet one block at a time."""
+    from retrigger.data.formats import open_binary
+    from retrigger.data.records import starts_with_array
+    from retrigger.drift import records_table
+
+    def opener() -> pa.NativeFile:
+        return pa.input_stream(str(source), compression=fmt.compression)
+
+    def handle() -> IO[bytes]:
+        return open_binary(source, fmt)
+
+    label = str(source)
+    if fmt.kind == "xml":
+        records_table.xml_to_parquet(handle, label, target)
+    elif fmt.kind in ("csv", "tsv"):
+        _stream_csv(opener, "\t" if fmt.kind == "tsv" else ",", target)
+    elif fmt.kind == "json" and _first_is_array(handle, starts_with_array):
+        lines = target.with_suffix(".jsonl")
+        records_table.json_array_to_lines(handle, label, lines)
+        _copy(pajson.open_json(lines, read_options=_JSON_READ), target)
+        lines.unlink()
+    else:
+        _copy(pajson.open_json(opener(), read_options=_JSON_READ), target)
+
+
+def _first_is_array(handle: Callable[[], IO[bytes]],
+                    starts_with_array: Callable[[IO[bytes]], bool]) -> bool:
+    with handle() as probe:
+        return starts_with_array(probe)
+
+
+_JSON_READ = pajson.ReadOptions(block_size=BLOCK_BYTES)
 
 
 # Arrow infers CSV types from the first block; pandas (and so Evidently) from the whole file.
@@ -160,14 +191,23 @@ _WIDER: dict[str, list[pa.DataType]] = {
 _CONVERSION = re.compile(r"In CSV column #(\d+): .*CSV conversion error")
 
 
-def _stream_csv(source: Path, target: Path) -> None:
-    read = pacsv.ReadOptions(block_size=BLOCK_BYTES)
-    inferred = pacsv.open_csv(source, read_options=read).schema
+def _stream_csv(opener: Callable[[], pa.NativeFile], delimiter: str, target: Path) -> None:
+    from retrigger.data.rows import has_header
+
+    with opener() as probe:
+        first = probe.read(1 << 16).lstrip(b"\r\n").split(b"\n", 1)[0]
+    read = pacsv.ReadOptions(block_size=BLOCK_BYTES,
+                             autogenerate_column_names=not has_header(first, delimiter))
+    # TSV has no quoting: a quote is text (example-get-started's posts are full of them).
+    parse = pacsv.ParseOptions(delimiter=delimiter,
+                               quote_char=False if delimiter == "\t" else '"')
+    inferred = pacsv.open_csv(opener(), read_options=read, parse_options=parse).schema
     chosen: dict[str, pa.DataType] = {}
     while True:
         options = pacsv.ConvertOptions(column_types=chosen)
         try:
-            _copy(pacsv.open_csv(source, read_options=read, convert_options=options), target)
+            _copy(pacsv.open_csv(opener(), read_options=read, parse_options=parse,
+                                 convert_options=options), target)
             return
         except pa.ArrowInvalid as exc:
             match = _CONVERSION.search(str(exc))

@@ -11,8 +11,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from retrigger.data.formats import KNOWN_NAMES, Unreadable, format_of
 from retrigger.drift.engine import DriftOptions, compare
-from retrigger.drift.io import KNOWN, Table, open_table
+from retrigger.drift.io import Table, open_table
 from retrigger.errors import BadInput
 
 if TYPE_CHECKING:
@@ -63,24 +64,29 @@ def open_version(root: Path, path: str, md5: str, label: str) -> Table:
 
     obj = cache_path(root, md5)
     if not obj.is_file():
-        raise BadInput(f"{label}: data version {md5} is not in the DVC cache; "
-                       f"run `dvc pull {path}`")
+        raise NotInCache(f"{label}: data version {md5} is not in the DVC cache; "
+                         f"run `retrigger delta --fetch` or `dvc fetch` with that version")
     if not md5.endswith(".dir"):
-        return Table([(obj, _suffix(path, label))], label)
+        _known_format(path, label)
+        return Table([(obj, PurePosixPath(path).name)], label)
     from retrigger.data.cache import read_manifest, visible
 
     sources = []
     for relpath, file_md5 in (read_manifest(root, md5) or {}).items():
-        suffix = PurePosixPath(relpath).suffix.lower()
-        if suffix not in KNOWN or not visible(relpath):
+        if not format_of(relpath).known or not visible(relpath):
             continue
         cached = cache_path(root, file_md5)
         if not cached.is_file():
-            raise BadInput(f"{label}: {relpath} is not in the DVC cache; run `dvc pull {path}`")
-        sources.append((cached, suffix))
+            raise NotInCache(f"{label}: {relpath} ({file_md5[:8]}) is not in the DVC cache; "
+                             "run `retrigger delta --fetch`")
+        sources.append((cached, PurePosixPath(relpath).name))
     if not sources:
-        raise BadInput(f"{label} holds no CSV, Parquet or JSON Lines file")
+        raise Unreadable(f"{label} holds no data file a drift test can read ({KNOWN_NAMES})")
     return Table(sources, label)
+
+
+class NotInCache(BadInput):
+    """A data version whose content is not in the local DVC cache."""
 
 
 def _trained_md5(paths: Mapping[str, str], path: str) -> str:
@@ -93,8 +99,7 @@ def _trained_md5(paths: Mapping[str, str], path: str) -> str:
     return md5
 
 
-def _suffix(path: str, label: str) -> str:
-    suffix = PurePosixPath(path).suffix.lower()
-    if suffix not in KNOWN:
-        raise BadInput(f"{label}: unknown extension {suffix!r}; use one of {', '.join(KNOWN)}")
-    return suffix
+def _known_format(path: str, label: str) -> None:
+    fmt = format_of(path)
+    if not fmt.known:
+        raise Unreadable(f"{label}: {fmt.refusal()}; use {KNOWN_NAMES}")

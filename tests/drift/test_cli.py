@@ -123,7 +123,7 @@ def test_bad_input_is_one_line_and_exit_2(write: Writer, tmp_path: Path) -> None
 
     assert "no rows" in _bad(good, str(empty))
     assert "does not exist" in _bad(good, str(tmp_path / "missing.parquet"))
-    assert "unknown extension" in _bad(good, str(tmp_path / "data.xlsx"))
+    assert "not countable / not testable: .xlsx" in _bad(good, str(tmp_path / "data.xlsx"))
     assert "UTF-8" in _bad(good, str(latin))
     assert "mixes types" in _bad(good, str(mixed))
     assert "--stattest x=" in _bad(good, other_type)
