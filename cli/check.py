@@ -70,12 +70,16 @@ def _append_github_output(path: Path, decision: Decision) -> None:
 
 
 def show(decision: Decision) -> None:
+    for line in decision.fetched:
+        render.line(line)
     rows = [
         [r.kind, render.number(r.value), render.number(r.threshold),
-         "FIRED" if r.fired else "ok", r.detail]
+         "UNKNOWN" if r.unknown else ("FIRED" if r.fired else "ok"), r.detail]
         for r in decision.readings
     ]
     render.table(f"decision {decision.id}", ["signal", "value", "threshold", "state", "why"], rows)
+    for warning in decision.warnings:
+        render.line(f"WARNING {warning}", style="bold yellow")
     fired = ", ".join(decision.trigger_types) or "none"
     if decision.fire:
         render.line(f"RETRAIN: signals fired: {fired}. Next: retrigger run --decision "

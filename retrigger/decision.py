@@ -18,6 +18,13 @@ class Reading:
     detail: str
     # Extra facts for reports and the audit trail (e.g. drifted columns); JSON-serialisable.
     extra: dict[str, object] = field(default_factory=dict)
+    # The signal could not be read (data not to be had, a file no reader understands): never
+    # fired, and said so — ``detail`` holds the reason.
+    unknown: bool = False
+
+    @property
+    def state(self) -> str:
+        return "unknown" if self.unknown else ("fired" if self.fired else "ok")
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -25,6 +32,7 @@ class Reading:
             "value": self.value,
             "threshold": self.threshold,
             "fired": self.fired,
+            "state": self.state,
             "detail": self.detail,
         }
 
@@ -51,6 +59,12 @@ class Decision:
     config: dict[str, object] = field(default_factory=dict)  # thresholds in force
     requested_by: str | None = None
     reason: str | None = None
+    fetched: tuple[str, ...] = ()  # what `check` fetched from the DVC remote (not stored)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per signal that could not be read."""
+        return [f"{r.kind} unknown: {r.detail}" for r in self.readings if r.unknown]
 
     def as_json(self) -> dict[str, object]:
         """The documented ``retrigger check --json`` object."""
@@ -62,4 +76,6 @@ class Decision:
             "signals": [reading.as_json() for reading in self.readings],
             "data_version": self.data_version,
             "created_at": self.created_at.isoformat(),
+            "warnings": self.warnings,
+            "fetched": list(self.fetched),
         }

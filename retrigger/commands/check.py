@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from retrigger.decision import Decision, new_decision_id
+from retrigger.data.formats import Unavailable
+from retrigger.decision import Decision, Reading, new_decision_id
 from retrigger.lineage import snapshot, tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, decide
+from retrigger.signals.base import Signal
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
 from retrigger.store import decisions, outbox
@@ -28,7 +30,7 @@ def check(workspace: Workspace) -> Decision:
     ctx = SignalContext(workspace.loaded, workspace.tracking, now)
     now_holds = snapshot.current(workspace.root, config.data)
     current_version = now_holds.data_version
-    readings = tuple(signal.read(ctx) for signal in configured(config.signals))
+    readings = tuple(_read(signal, ctx) for signal in configured(config.signals))
     history = _history(workspace, ctx, now)
     verdict = decide(readings, history, config.policy, current_version, now)
     decision = Decision(
@@ -37,6 +39,7 @@ def check(workspace: Workspace) -> Decision:
         hold_detail=verdict.hold_detail, readings=readings, data_version=current_version,
         data_paths=now_holds.data_paths, git_commit=now_holds.git_commit,
         config=config.model_dump(mode="json", include={"signals", "policy"}),
+        fetched=tuple(ctx.fetched),
     )
     with workspace.store.transaction() as conn:
         decisions.save(conn, decision)
@@ -44,6 +47,14 @@ def check(workspace: Workspace) -> Decision:
             outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision),
                            channel=config.slack.channel, now=now, thread_key=decision.id)
     return decision
+
+
+def _read(signal: Signal, ctx: SignalContext) -> Reading:
+    """One signal's reading; data that cannot be had makes it unknown, never stops the check."""
+    try:
+        return signal.read(ctx)
+    except Unavailable as exc:
+        return Reading(signal.kind, None, None, False, str(exc), unknown=True)
 
 
 def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History:

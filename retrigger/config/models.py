@@ -87,6 +87,23 @@ class DriftSignalConfig(Section):
     schema_change_is_drift: bool = False
 
 
+class DataFetchConfig(Section):
+    """``data_fetch:``: what ``check`` may fetch from the DVC remote for the signals."""
+
+    mode: Literal["auto", "never"] = Field(
+        default="auto", description="auto: fetch a compared version (the trained data) that is "
+        "not in the local DVC cache; never: read only what is cached")
+    timeout: Duration = Field(default=timedelta(minutes=2),
+                              description="give up on `dvc fetch` after this long")
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout_positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration such as 2m")
+        return value
+
+
 class SignalsConfig(Section):
     performance: PerformanceSignalConfig | None = None
     schedule: ScheduleSignalConfig | None = None
@@ -181,6 +198,7 @@ class RetriggerConfig(Section):
     tracking: TrackingConfig = TrackingConfig()
     state: StateConfig = StateConfig()
     data: list[str] = Field(default_factory=list)
+    data_fetch: DataFetchConfig = DataFetchConfig()
     signals: SignalsConfig = SignalsConfig()
     policy: PolicyConfig = PolicyConfig()
     pipeline: PipelineConfig = PipelineConfig()

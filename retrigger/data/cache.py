@@ -7,6 +7,7 @@ runs as a subprocess only when the user asks for it).
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
@@ -38,20 +39,33 @@ def read_manifest(root: Path, md5: str) -> Manifest | None:
             if isinstance(e, dict) and "relpath" in e and "md5" in e}
 
 
+def missing(root: Path, md5: str) -> bool:
+    """Whether any object of a version is absent: the file, or a directory's manifest or files."""
+    if not in_cache(root, md5):
+        return True
+    if not md5.endswith(".dir"):
+        return False
+    manifest = read_manifest(root, md5) or {}
+    return any(not in_cache(root, file_md5) for file_md5 in manifest.values())
+
+
 def visible(relpath: str) -> bool:
     """Files DVC tracks inside a directory that are data, not hidden bookkeeping."""
     return not any(part.startswith(".") for part in PurePosixPath(relpath).parts)
 
 
-def fetch(root: Path, items: Iterable[tuple[str, str]]) -> None:
-    """``dvc fetch`` objects by md5, whatever revision or run recorded them.
+def fetch(root: Path, items: Iterable[tuple[str, str]], timeout: float | None = None,
+          remote: str | None = None) -> list[tuple[str, str]]:
+    """``dvc fetch`` objects by md5, whatever revision or run recorded them; returns the
+    (path, md5) pairs it asked for (none when all were cached).
 
     DVC fetches targets, not hashes, so each (path, md5) becomes a throwaway ``.dvc`` file
-    naming that md5; the files are removed whatever happens.
+    naming that md5; the files are removed whatever happens. ``timeout`` (seconds) bounds
+    ``dvc fetch``: reaching it raises ``WorkFailed`` naming ``remote``.
     """
-    wanted = [(path, md5) for path, md5 in items if not in_cache(root, md5)]
+    wanted = [(path, md5) for path, md5 in items if missing(root, md5)]
     if not wanted:
-        return
+        return []
     folder = root / ".retrigger-fetch"
     folder.mkdir(exist_ok=True)
     targets = []
@@ -61,7 +75,11 @@ def fetch(root: Path, items: Iterable[tuple[str, str]]) -> None:
             name = f"{number}-{PurePosixPath(path).name}"
             target.write_text(f"outs:\n- md5: {md5}\n  hash: md5\n  path: {name}\n")
             targets.append(str(target.relative_to(root)))
-        result = run(["dvc", "fetch", "-q", *targets], root, check=False)
+        result = run(["dvc", "fetch", "-q", *targets], root, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        where = f"remote {remote!r}" if remote else "the DVC remote"
+        raise WorkFailed(f"`dvc fetch` from {where} did not finish within {timeout:g}s; raise "
+                         "data_fetch.timeout or check the remote") from None
     finally:
         for target_name in targets:
             (root / target_name).unlink(missing_ok=True)
@@ -70,6 +88,7 @@ def fetch(root: Path, items: Iterable[tuple[str, str]]) -> None:
         tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
         raise WorkFailed(f"`dvc fetch` failed: {tail[0]}; check the DVC remote "
                          "(`dvc remote list`)")
+    return wanted
 
 
 def _remove_quietly(folder: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, cast
 
 from retrigger.errors import BadInput
 
@@ -21,11 +21,17 @@ TEXT_KINDS = ("csv", "tsv", "jsonl", "json", "xml")
 KNOWN_NAMES = ".csv .tsv .parquet .jsonl .json .xml, optionally .gz .bz2 .zst"
 
 
-class Unreadable(BadInput):
-    """A data file in a known format whose content cannot be read (corrupt, bad quoting...).
+class Unavailable(BadInput):
+    """A data version that cannot be read now. ``retrigger drift`` and ``delta`` stop on it
+    (exit 2); a signal reports its reading as unknown with this message and the check goes on."""
 
-    ``retrigger drift`` and ``delta`` stop on it (exit 2); a signal makes that path unknown.
-    """
+
+class Unreadable(Unavailable):
+    """A data file whose format no reader understands, or whose content is damaged."""
+
+
+class NotInCache(Unavailable):
+    """A data version whose content is not in the local DVC cache (nor could be fetched)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ def open_binary(path: Path, fmt: Format) -> IO[bytes]:
     if fmt.compression == "gzip":
         import gzip
 
-        return gzip.open(path, "rb")
+        return cast("IO[bytes]", gzip.open(path, "rb"))
     if fmt.compression == "bz2":
         import bz2
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from retrigger.data.formats import KNOWN_NAMES, Unreadable, format_of
+from retrigger.data.formats import KNOWN_NAMES, NotInCache, Unreadable, format_of
 from retrigger.drift.engine import DriftOptions, compare
 from retrigger.drift.io import Table, open_table
 from retrigger.errors import BadInput
@@ -83,10 +83,6 @@ def open_version(root: Path, path: str, md5: str, label: str) -> Table:
     if not sources:
         raise Unreadable(f"{label} holds no data file a drift test can read ({KNOWN_NAMES})")
     return Table(sources, label)
-
-
-class NotInCache(BadInput):
-    """A data version whose content is not in the local DVC cache."""
 
 
 def _trained_md5(paths: Mapping[str, str], path: str) -> str:

@@ -3,7 +3,10 @@
 Reference: each configured ``data:`` path at the version recorded on the last successful retrain
 (before any retrain: the baseline run), read from the DVC cache. Current: the same path in the
 working tree. Fires when the share of drifted columns reaches ``signals.drift.share``. With more
-than one data path, columns are named ``path:column`` and judged together.
+than one data path, columns are named ``path:column`` and judged together. A reference that is
+not in the local DVC cache is fetched first (``data_fetch``); a path that still cannot be read
+(not to be had, no reader for its format, a damaged file) is left out and named; when no path
+could be compared the reading is *unknown* with the reasons.
 """
 
 from __future__ import annotations
@@ -34,12 +37,22 @@ class DriftSignal:
             return Reading(self.kind, None, settings.share, False,
                            "no retrain or baseline run recorded a data version; drift cannot be "
                            "measured until one does (run `retrigger baseline`)")
-        report = _compare_paths(ctx, settings, trained)
+        unreadable = ctx.ensure_cached({p: trained[p] for p in ctx.config.data if p in trained})
+        report = _compare_paths(ctx, settings, trained, unreadable)
         extra = _extra(report, trained, missing)
+        extra["unreadable"] = unreadable
+        compared = [p for p in ctx.config.data if p in trained and p not in unreadable]
+        if not compared:
+            return Reading(self.kind, None, settings.share, False,
+                           "; ".join(f"{p}: {why}" for p, why in unreadable.items()),
+                           extra=extra, unknown=True)
         if report.drift:
             extra["report_html"] = _write_report(ctx, report)
+        detail = _detail(report, missing)
+        if unreadable:
+            detail += "; not compared: " + "; ".join(f"{p}: {w}" for p, w in unreadable.items())
         return Reading(self.kind, round(report.share_drifted, 4), settings.share, report.drift,
-                       _detail(report, missing), extra=extra)
+                       detail, extra=extra)
 
 
 def _options(settings: DriftSignalConfig) -> DriftOptions:
@@ -52,37 +65,54 @@ def _options(settings: DriftSignalConfig) -> DriftOptions:
     )
 
 
-def _compare_paths(
-    ctx: SignalContext, settings: DriftSignalConfig, trained: dict[str, str]
-) -> DriftReport:
-    """One report over every data path that has a trained version."""
-    from dataclasses import replace
-
-    from retrigger.drift.engine import compare
-    from retrigger.drift.io import open_table
+def _compare_paths(ctx: SignalContext, settings: DriftSignalConfig, trained: dict[str, str],
+                   unreadable: dict[str, str]) -> DriftReport:
+    """One report over every data path that has a trained version; a path that cannot be read
+    is added to ``unreadable`` with the reason."""
+    from retrigger.data.formats import Unavailable
     from retrigger.drift.result import DriftReport
-    from retrigger.drift.sources import open_version
 
     paths = [p for p in ctx.config.data if p in trained]
     merged = DriftReport(0, 0, settings.share)
     for path in paths:
-        label = f"{path}@trained"
-        with open_version(ctx.root, path, trained[path], label) as ref, \
-                open_table(ctx.root / path) as cur:
-            options = _options(settings)
-            if options.columns is not None and len(paths) > 1:
-                # A listed column lives in one of the paths: only ask each path for its own.
-                known = set(ref.names) | set(cur.names)
-                options = replace(options, columns=[c for c in options.columns if c in known])
-                if not options.columns:
-                    continue
-            report = compare(ref, cur, options)
+        if path in unreadable:
+            continue
+        if not (ctx.root / path).exists():
+            unreadable[path] = "not in the working tree; run `dvc pull`"
+            continue
+        try:
+            report = _compare_one(ctx, settings, path, trained[path], len(paths) > 1)
+        except Unavailable as exc:
+            unreadable[path] = str(exc)
+            continue
+        if report is None:
+            continue
         prefix = f"{path}:" if len(paths) > 1 else ""
         merged.reference_rows += report.reference_rows
         merged.current_rows += report.current_rows
         merged.columns.update({prefix + n: c for n, c in report.columns.items()})
         merged.skipped.update({prefix + n: s for n, s in report.skipped.items()})
     return merged
+
+
+def _compare_one(ctx: SignalContext, settings: DriftSignalConfig, path: str, md5: str,
+                 several: bool) -> DriftReport | None:
+    from dataclasses import replace
+
+    from retrigger.drift.engine import compare
+    from retrigger.drift.io import open_table
+    from retrigger.drift.sources import open_version
+
+    with open_version(ctx.root, path, md5, f"{path}@trained") as ref, \
+            open_table(ctx.root / path) as cur:
+        options = _options(settings)
+        if options.columns is not None and several:
+            # A listed column lives in one of the paths: only ask each path for its own.
+            known = set(ref.names) | set(cur.names)
+            options = replace(options, columns=[c for c in options.columns if c in known])
+            if not options.columns:
+                return None
+        return compare(ref, cur, options)
 
 
 def _write_report(ctx: SignalContext, report: DriftReport) -> str:

@@ -2,8 +2,10 @@
 
 Reference: each ``data:`` path at the version recorded on the last successful retrain (before
 any retrain: the baseline run's ``retrigger.data.<path>`` tags). Fires when the new rows reach
-``min_new_rows`` or grow the reference by ``min_growth`` (relative). When the reference
-content is not in the local DVC cache the rows are unknown and the signal does not fire.
+``min_new_rows`` or grow the reference by ``min_growth`` (relative). A reference version that
+is not in the local DVC cache is fetched first (``data_fetch``); when it cannot be had, or a file
+cannot be counted, its rows are unknown: the reading is *unknown* with the reason when no path
+could be counted, and never fires on what it could not count.
 """
 
 from __future__ import annotations
@@ -34,16 +36,19 @@ class VolumeSignal:
                            "no retrain or baseline run recorded a data version; volume cannot "
                            "be measured until one does (run `retrigger baseline`)")
         current = {out.path: out for out in versions(ctx.root, ctx.config.data)}
+        missing = ctx.ensure_cached({p: md5 for p, md5 in trained.items() if p in current})
         report = compute_delta(ctx.root, from_md5s(list(current), trained), current,
-                               old_version=ctx.trained_data_version, worktree_new=True)
-        return judge(report, settings, threshold)
+                               old_version=ctx.trained_data_version, worktree_new=True,
+                               tolerant=True)
+        return judge(report, settings, threshold, missing)
 
 
-def judge(report: DeltaReport, settings: VolumeSignalConfig,
-          threshold: float | None) -> Reading:
+def judge(report: DeltaReport, settings: VolumeSignalConfig, threshold: float | None,
+          missing: dict[str, str] | None = None) -> Reading:
     """Fire on new rows or relative growth; unknown rows never fire."""
     added = {d.path: _added(d) for d in report.paths}
-    unknown = [d.path for d in report.paths if added[d.path] is None and d.changed]
+    unknown = {d.path: _why_unknown(d, missing or {}) for d in report.paths
+               if added[d.path] is None and d.changed}
     known = [d for d in report.paths if added[d.path] is not None]
     new_rows = sum(added[d.path] or 0 for d in known)
     old_rows = sum(d.old.rows or 0 for d in known)
@@ -51,9 +56,8 @@ def judge(report: DeltaReport, settings: VolumeSignalConfig,
     extra: dict[str, object] = {"delta": report.as_json(), "growth": growth}
     if unknown and not known:
         return Reading("volume", None, threshold, False,
-                       f"rows unknown for {', '.join(unknown)}: the trained version is not in "
-                       "the local DVC cache; run `dvc fetch` (or `retrigger delta --fetch`)",
-                       extra=extra)
+                       "rows unknown for " + "; ".join(f"{p}: {why}" for p, why in unknown.items()),
+                       extra=extra, unknown=True)
     reasons = []
     if settings.min_new_rows is not None and new_rows >= settings.min_new_rows:
         reasons.append(f">= min_new_rows {settings.min_new_rows}")
@@ -63,8 +67,20 @@ def judge(report: DeltaReport, settings: VolumeSignalConfig,
     detail = f"{new_rows:+d} rows since the trained data{grown}"
     detail += f": {'; '.join(reasons)}" if reasons else ": below " + _limits(settings)
     if unknown:
-        detail += f"; rows unknown for {', '.join(unknown)} (run `dvc fetch`)"
+        detail += "; rows unknown for " + "; ".join(f"{p}: {why}" for p, why in unknown.items())
     return Reading("volume", float(new_rows), threshold, bool(reasons), detail, extra=extra)
+
+
+def _why_unknown(delta: PathDelta, missing: dict[str, str]) -> str:
+    if delta.path in missing:
+        return missing[delta.path]
+    note = delta.old.note or delta.new.note
+    if note:
+        return note
+    side = "trained" if delta.old.rows is None else "current"
+    return (f"the {side} version is not in the local DVC cache; run `retrigger delta --fetch`"
+            if side == "trained" else "the current version is neither in the DVC cache nor in "
+            "the working tree; run `dvc pull`")
 
 
 def _added(delta: PathDelta) -> int | None:

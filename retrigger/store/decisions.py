@@ -57,7 +57,8 @@ def fired_since(conn: Connection, model: str, since: datetime) -> list[Decision]
 def _from_row(row: Any) -> Decision:
     readings = tuple(
         Reading(kind=s["kind"], value=s["value"], threshold=s["threshold"], fired=s["fired"],
-                detail=s["detail"], extra=s.get("extra") or {})
+                detail=s["detail"], extra=s.get("extra") or {},
+                unknown=s.get("state") == "unknown")
         for s in row["signals"]
     )
     return Decision(

@@ -61,7 +61,7 @@ def test_trained_version_missing_from_cache_is_unknown_and_never_fires(
     fired, value, detail = _read(demo_project, "{min_new_rows: 1}")
 
     assert (fired, value) == (False, None)
-    assert "rows unknown for data/train.csv" in detail and "dvc fetch" in detail
+    assert "rows unknown for data/train.csv" in detail and "no DVC remote is set" in detail
 
 
 def test_judge_counts_only_known_paths_and_names_unknown_ones() -> None:

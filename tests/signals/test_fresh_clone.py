@@ -1,0 +1,102 @@
+"""`check` in a CI-like checkout: a depth-1 `git clone` + `dvc pull` has today's data only, yet
+every signal reads — the trained version is fetched from the DVC remote by md5 — and a version
+that cannot be had is an *unknown* reading with its reason, never an exit 2 for the check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from retrigger.data.versions import out_version
+from retrigger.demo import project
+from tests.support.cli import run_cli
+from tests.support.dvcrepo import sh
+
+pytestmark = pytest.mark.slow  # git, dvc push/pull, MLflow
+
+
+@pytest.fixture
+def clone(demo_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """New rows committed and pushed upstream; CI clones at depth 1 and pulls."""
+    remote = tmp_path / "dvc-remote"
+    sh(demo_project, "dvc", "remote", "add", "-d", "ci", str(remote))
+    config_file = demo_project / "retrigger.yaml"
+    config: dict[str, Any] = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config["signals"]["volume"] = {"min_new_rows": 1000}
+    config["signals"]["drift"] = {"share": 0.3}
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    sh(demo_project, "git", "add", "-A")
+    sh(demo_project, "git", "commit", "-q", "-m", "signals: volume and drift; a DVC remote")
+    sh(demo_project, "dvc", "push", "-q")
+    project.degrade(demo_project)  # 3000 shifted rows, `dvc add` + commit
+    sh(demo_project, "dvc", "push", "-q")
+    target = tmp_path / "ci"
+    sh(tmp_path, "git", "clone", "-q", "--depth", "1", f"file://{demo_project}", str(target))
+    sh(target, "dvc", "pull", "-q")
+    # MLflow is the team's tracking server in real CI: here the project's own store.
+    monkeypatch.setenv("RETRIGGER_TRACKING__URI", f"sqlite:///{demo_project / 'mlflow.db'}")
+    return target
+
+
+def _check(root: Path) -> dict[str, Any]:
+    result = run_cli("check", "--config", str(root / "retrigger.yaml"), "--json")
+    assert result.code == 0, result.err
+    document: dict[str, Any] = json.loads(result.out)
+    return document
+
+
+def _signal(document: dict[str, Any], kind: str) -> dict[str, Any]:
+    return next(s for s in document["signals"] if s["kind"] == kind)
+
+
+def test_depth_1_clone_fetches_the_trained_version_and_every_signal_reads(
+        clone: Path, demo_project: Path) -> None:
+    trained = out_version(demo_project, project.DATA_PATH, "HEAD~1").md5
+    assert trained is not None
+    assert not (clone / ".dvc/cache/files/md5" / trained[:2] / trained[2:]).exists()
+
+    document = _check(clone)
+
+    assert len(document["fetched"]) == 1
+    assert f"{project.DATA_PATH}@{trained[:8]}" in document["fetched"][0]
+    assert "remote 'ci'" in document["fetched"][0]
+    assert document["warnings"] == []
+    volume, drift = _signal(document, "volume"), _signal(document, "drift")
+    performance = _signal(document, "performance")
+    assert volume["state"] == "fired" and volume["value"] == float(project.NEW_ROWS)
+    assert drift["state"] == "fired" and drift["value"] >= 0.3
+    assert performance["state"] in ("ok", "fired") and performance["value"] is not None
+    assert document["fire"] is True and set(document["trigger_types"]) >= {"volume", "drift"}
+
+
+def test_fetch_never_makes_data_signals_unknown_and_the_check_goes_on(
+        clone: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETRIGGER_DATA_FETCH__MODE", "never")
+
+    document = _check(clone)
+
+    assert document["fetched"] == []
+    assert [w.split(":")[0] for w in document["warnings"]] == ["volume unknown", "drift unknown"]
+    for kind in ("volume", "drift"):
+        reading = _signal(document, kind)
+        assert reading["state"] == "unknown" and reading["fired"] is False
+        assert "data_fetch.mode is never" in reading["detail"]
+    assert _signal(document, "performance")["state"] != "unknown"
+    assert document["fire"] is False
+
+
+def test_a_remote_that_lacks_the_version_is_unknown_naming_the_remote(
+        clone: Path, tmp_path: Path) -> None:
+    shutil.rmtree(tmp_path / "dvc-remote")
+
+    result = run_cli("check", "--config", str(clone / "retrigger.yaml"))
+
+    assert result.code == 0, result.err
+    assert "WARNING volume unknown" in result.out and "WARNING drift unknown" in result.out
+    assert "remote 'ci'" in result.out
+    assert "UNKNOWN" in result.out
