@@ -59,13 +59,13 @@ class Table:
                 [pq.read_schema(f) for f in self.files], promote_options="permissive"
             )
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise BadInput(f"{self.path}: files disagree on a column's type ({exc}); "
-                           "make each column hold one type") from None
+            raise Unreadable(f"{self.path}: files disagree on a column's type ({exc}); "
+                             "make each column hold one type") from None
         for field in schema:
             # Text files only give binary columns for bytes that are not UTF-8.
             if self._tmp is not None and pa.types.is_binary(field.type):
-                raise BadInput(f"{self.path}: column {field.name!r} is not UTF-8 text; "
-                               "re-save the file as UTF-8")
+                raise Unreadable(f"{self.path}: column {field.name!r} is not UTF-8 text; "
+                                 "re-save the file as UTF-8")
         return schema
 
     @property

@@ -100,3 +100,15 @@ def test_a_remote_that_lacks_the_version_is_unknown_naming_the_remote(
     assert "WARNING volume unknown" in result.out and "WARNING drift unknown" in result.out
     assert "remote 'ci'" in result.out
     assert "UNKNOWN" in result.out
+
+
+def test_a_damaged_data_file_makes_drift_unknown_with_the_reason_and_volume_still_reads(
+        clone: Path) -> None:
+    (clone / project.DATA_PATH).write_bytes(b'tenure,contract\n1,"never closed\n\xff\xfe\0')
+
+    document = _check(clone)
+
+    drift = _signal(document, "drift")
+    assert drift["state"] == "unknown" and project.DATA_PATH in drift["detail"]
+    assert document["warnings"] == [f"drift unknown: {drift['detail']}"]
+    assert _signal(document, "volume")["state"] == "fired"  # counted from the DVC cache
