@@ -13,15 +13,26 @@ from retrigger.decision import Reading
 COOLDOWN = "cooldown"
 BUDGET = "budget"
 DUPLICATE_DATA = "duplicate-data"
+IN_FLIGHT = "in-flight"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A retrain already asked for and not yet run: its decision and approval."""
+
+    decision_id: str
+    approval_id: str
+    approved: bool  # approved and waiting to run; else awaiting approval
 
 
 @dataclass(frozen=True)
 class History:
     """What happened before, as far as the policy cares."""
 
-    retrain_times: tuple[datetime, ...] = ()  # decisions that fired and retrains that ran
+    retrain_times: tuple[datetime, ...] = ()  # retrains that started (attempts), not decisions
     trained_data_version: str | None = None  # the data the last retrain (or baseline) used
     refused_data_versions: frozenset[str] = frozenset()  # data of retrains validation refused
+    pending: Pending | None = None  # a retrain awaiting approval or approved, not yet run
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,8 @@ def _hold(history: History, policy: PolicyConfig, data_version: str | None,
         return DUPLICATE_DATA, (f"a retrain on data version {data_version} was refused by "
                                 "validation; the same data would build the same model "
                                 "(`retrigger run --force --reason ...` to try anyway)")
+    if history.pending is not None:
+        return IN_FLIGHT, _in_flight(history.pending)
     past = sorted((t for t in history.retrain_times if t <= now), reverse=True)
     if past and policy.cooldown and now - past[0] < policy.cooldown:
         until = past[0] + policy.cooldown
@@ -71,3 +84,11 @@ def _hold(history: History, policy: PolicyConfig, data_version: str | None,
             return BUDGET, (f"{len(recent)} retrains in the last {humanize(budget.per)} "
                             f"(budget {budget.count}); next allowed {frees.isoformat()}")
     return None
+
+
+def _in_flight(pending: Pending) -> str:
+    if pending.approved:
+        return (f"decision {pending.decision_id} was approved ({pending.approval_id}) and has "
+                "not run yet; it retrains for the same need (`retrigger run --approved`)")
+    return (f"decision {pending.decision_id} is awaiting approval {pending.approval_id}; "
+            "approve or reject it (`retrigger approve`) rather than ask twice")

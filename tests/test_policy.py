@@ -118,3 +118,16 @@ def test_deciding_is_deterministic(readings: list[Reading], times: tuple[datetim
                                    policy: PolicyConfig) -> None:
     first = decide(readings, History(times, "x"), policy, "y", NOW)
     assert decide(readings, History(times, "x"), policy, "y", NOW) == first
+
+
+def test_a_pending_retrain_holds_as_in_flight_before_cooldown_and_budget() -> None:
+    from retrigger.policy import IN_FLIGHT, Pending
+
+    pending = Pending("d-1", "a-1", approved=False)
+    history = History(retrain_times=(NOW - timedelta(minutes=1),), pending=pending)
+    policy = PolicyConfig(cooldown=timedelta(hours=1))
+
+    verdict = decide([reading("drift", True)], history, policy, "v2", NOW)
+
+    assert (verdict.fire, verdict.held_by) == (False, IN_FLIGHT)
+    assert verdict.hold_detail is not None and "awaiting approval a-1" in verdict.hold_detail

@@ -9,7 +9,7 @@ from retrigger.decision import Decision, Reading, new_decision_id
 from retrigger.lineage import snapshot, tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.notify.payloads import decision_payload
-from retrigger.policy import History, decide
+from retrigger.policy import History, Pending, decide
 from retrigger.signals.base import Signal
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
@@ -43,7 +43,10 @@ def check(workspace: Workspace) -> Decision:
     )
     with workspace.store.transaction() as conn:
         decisions.save(conn, decision)
-        if decision.fire:  # announced in the same transaction: never a lost notification
+        if decision.fire:
+            # A fired decision nobody ran is replaced by this one, not counted as a retrain.
+            decisions.supersede_unrun(conn, decision)
+            # Announced in the same transaction: never a lost notification.
             outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision),
                            channel=config.slack.channel, now=now, thread_key=decision.id)
     return decision
@@ -58,14 +61,16 @@ def _read(signal: Signal, ctx: SignalContext) -> Reading:
 
 
 def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History:
-    """Retrains from both the state store and MLflow: either alone may be fresh (a CI runner
-    with a new SQLite file still sees MLflow's runs)."""
+    """Retrains that started, from both the state store (attempts) and MLflow (retrain runs):
+    either alone may be fresh (a CI runner with a new SQLite file still sees MLflow's runs)."""
     policy = workspace.config.policy
+    model = workspace.config.model.name
     window = max(policy.cooldown, policy.max_retrains.per if policy.max_retrains else timedelta(0))
     times: dict[str, datetime] = {}
     with workspace.store.transaction() as conn:
-        for decision in decisions.fired_since(conn, workspace.config.model.name, now - window):
-            times[decision.id] = decision.created_at
+        for decision_id, started in decisions.retrains_started_since(conn, model, now - window):
+            times.setdefault(decision_id, started)  # a resumed decision is one retrain
+        flight = decisions.in_flight(conn, model, now)
     for run in ctx.retrains:
         key = run.tags.get(tags.DECISION_ID) or run.run_id
         times.setdefault(key, run.started_at)
@@ -75,6 +80,8 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
         version for run in ctx.retrains
         if run.tags.get(tags.STATUS) == RetrainStatus.REJECTED
         and (version := run.data_version) is not None)
+    pending = Pending(flight.decision_id, flight.approval_id, flight.state == "approved") \
+        if flight is not None else None
     return History(retrain_times=tuple(times.values()),
                    trained_data_version=ctx.trained_data_version,
-                   refused_data_versions=refused)
+                   refused_data_versions=refused, pending=pending)

@@ -1,15 +1,28 @@
-"""Storing and reading decisions."""
+"""Storing and reading decisions, and what holds a new one: a retrain in flight, or a fired
+decision that never ran (superseded by the next one that fires)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from retrigger.decision import Decision, Reading
-from retrigger.store.schema import decisions
+from retrigger.store.schema import approvals, decisions, retrain_attempts
 from retrigger.store.times import aware
+
+SUPERSEDED = "superseded"  # held_by of a fired decision that never ran, replaced by a newer one
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """A retrain already asked for: awaiting approval, or approved and not yet run."""
+
+    decision_id: str
+    approval_id: str
+    state: str  # "pending" | "approved"
 
 
 def save(conn: Connection, decision: Decision) -> None:
@@ -52,6 +65,47 @@ def fired_since(conn: Connection, model: str, since: datetime) -> list[Decision]
         .order_by(decisions.c.created_at.desc())
     ).mappings().all()
     return [_from_row(row) for row in rows]
+
+
+def in_flight(conn: Connection, model: str, now: datetime) -> InFlight | None:
+    """The oldest open approval of ``model``: pending and unexpired, or approved and not yet
+    executed. A new firing decision for the same need waits for it."""
+    row = conn.execute(
+        select(approvals.c.id, approvals.c.decision_id, approvals.c.status)
+        .where(approvals.c.model == model, approvals.c.executed_at.is_(None),
+               ((approvals.c.status == "pending") & (approvals.c.expires_at > now))
+               | (approvals.c.status == "approved"))
+        .order_by(approvals.c.requested_at, approvals.c.id).limit(1)
+    ).first()
+    return InFlight(row.decision_id, row.id, row.status) if row is not None else None
+
+
+def retrains_started_since(conn: Connection, model: str,
+                           since: datetime) -> list[tuple[str, datetime]]:
+    """(decision id, start time) of every retrain attempt of ``model`` started since ``since``:
+    what cooldown and budget count (a decision nobody ran is not a retrain)."""
+    rows = conn.execute(
+        select(retrain_attempts.c.decision_id, retrain_attempts.c.started_at)
+        .where(retrain_attempts.c.model == model, retrain_attempts.c.started_at >= since)
+    ).all()
+    return [(row.decision_id, aware(row.started_at)) for row in rows]
+
+
+def supersede_unrun(conn: Connection, by: Decision) -> list[str]:
+    """Mark the fired decisions of ``by.model`` that never started a retrain nor have an
+    approval as superseded by ``by``; return their ids. They no longer count as fired."""
+    started = select(retrain_attempts.c.decision_id)
+    asked = select(approvals.c.decision_id)
+    ids = list(conn.execute(
+        select(decisions.c.id).where(
+            decisions.c.model == by.model, decisions.c.fire.is_(True), decisions.c.id != by.id,
+            decisions.c.id.not_in(started), decisions.c.id.not_in(asked))
+    ).scalars())
+    if ids:
+        conn.execute(update(decisions).where(decisions.c.id.in_(ids)).values(
+            fire=False, held_by=SUPERSEDED,
+            hold_detail=f"superseded by {by.id} (fired, never ran)"))
+    return ids
 
 
 def _from_row(row: Any) -> Decision:

@@ -49,20 +49,6 @@ def test_degraded_model_fires_on_performance_and_explains_why(demo_project: Path
     assert "baseline" in performance["detail"]
 
 
-def test_second_firing_check_is_held_by_cooldown(demo_project: Path) -> None:
-    project.degrade(demo_project)
-    project.monitor(demo_project)
-    config = str(demo_project / "retrigger.yaml")
-    first = json.loads(run_cli("check", "-c", config, "--json").out)
-
-    second = json.loads(run_cli("check", "-c", config, "--json").out)
-
-    assert first["fire"] is True
-    assert second["fire"] is False
-    assert second["held_by"] == "cooldown"
-    assert second["trigger_types"] == ["performance"]
-
-
 def test_github_output_gets_the_step_outputs(demo_project: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     output = tmp_path / "github_output"
