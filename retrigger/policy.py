@@ -12,8 +12,10 @@ from retrigger.decision import Reading
 
 COOLDOWN = "cooldown"
 BUDGET = "budget"
-DUPLICATE_DATA = "duplicate-data"
+IDENTICAL_INPUTS = "identical-inputs"
+DUPLICATE_DATA = "duplicate-data"  # the name before identical-inputs; older decisions keep it
 IN_FLIGHT = "in-flight"
+SUPERSEDED = "superseded"  # set on a fired decision nobody ran, by the next one that fires
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class History:
     trained_data_version: str | None = None  # the data the last retrain (or baseline) used
     refused_data_versions: frozenset[str] = frozenset()  # data of retrains validation refused
     pending: Pending | None = None  # a retrain awaiting approval or approved, not yet run
+    # What the training depends on besides the data versions: the training stages compared
+    # and what changed among their deps and params; None when that could not be compared.
+    stages: tuple[str, ...] = ()
+    changed_inputs: tuple[str, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -62,13 +68,16 @@ def decide(readings: Sequence[Reading], history: History, policy: PolicyConfig,
 
 def _hold(history: History, policy: PolicyConfig, data_version: str | None,
           now: datetime) -> tuple[str, str] | None:
-    if data_version is not None and data_version == history.trained_data_version:
-        return DUPLICATE_DATA, (f"data version {data_version} was already trained on; "
-                                "retraining would build an identical model")
-    if data_version is not None and data_version in history.refused_data_versions:
-        return DUPLICATE_DATA, (f"a retrain on data version {data_version} was refused by "
-                                "validation; the same data would build the same model "
-                                "(`retrigger run --force --reason ...` to try anyway)")
+    same_rest = history.changed_inputs == ()
+    if same_rest and data_version is not None and data_version == history.trained_data_version:
+        return IDENTICAL_INPUTS, (f"data version {data_version}{_unchanged(history)} are what "
+                                  "the model in use was trained on; retraining would build an "
+                                  "identical model")
+    if same_rest and data_version is not None and data_version in history.refused_data_versions:
+        return IDENTICAL_INPUTS, (f"a retrain on data version {data_version} was refused by "
+                                  f"validation, and data{_unchanged(history)} are unchanged: "
+                                  "the same inputs would build the same model "
+                                  "(`retrigger run --force --reason ...` to try anyway)")
     if history.pending is not None:
         return IN_FLIGHT, _in_flight(history.pending)
     past = sorted((t for t in history.retrain_times if t <= now), reverse=True)
@@ -92,3 +101,10 @@ def _in_flight(pending: Pending) -> str:
                 "not run yet; it retrains for the same need (`retrigger run --approved`)")
     return (f"decision {pending.decision_id} is awaiting approval {pending.approval_id}; "
             "approve or reject it (`retrigger approve`) rather than ask twice")
+
+
+def _unchanged(history: History) -> str:
+    if not history.stages:
+        return ""
+    return f" and the deps and params of stage{'s' if len(history.stages) > 1 else ''} " + \
+        ", ".join(history.stages)

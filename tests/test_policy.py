@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from retrigger.config.models import PolicyConfig, RetrainBudget
 from retrigger.decision import Reading
-from retrigger.policy import BUDGET, COOLDOWN, DUPLICATE_DATA, History, decide
+from retrigger.policy import BUDGET, COOLDOWN, IDENTICAL_INPUTS, History, decide
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 
@@ -60,7 +60,7 @@ def test_data_a_refused_retrain_used_is_not_retrained_again() -> None:
     again = decide([reading("performance", True)], history, PolicyConfig(), "v2", NOW)
     newer = decide([reading("performance", True)], history, PolicyConfig(), "v3", NOW)
 
-    assert (again.fire, again.held_by) == (False, DUPLICATE_DATA)
+    assert (again.fire, again.held_by) == (False, IDENTICAL_INPUTS)
     assert again.hold_detail is not None and "refused by validation" in again.hold_detail
     assert newer.fire
 
@@ -69,7 +69,7 @@ def test_same_data_version_is_never_trained_twice() -> None:
     verdict = decide([reading("schedule", True)], History(trained_data_version="abc"),
                      PolicyConfig(), "abc", NOW)
 
-    assert (verdict.fire, verdict.held_by) == (False, DUPLICATE_DATA)
+    assert (verdict.fire, verdict.held_by) == (False, IDENTICAL_INPUTS)
     assert verdict.trigger_types == ("schedule",)
 
 
@@ -131,3 +131,17 @@ def test_a_pending_retrain_holds_as_in_flight_before_cooldown_and_budget() -> No
 
     assert (verdict.fire, verdict.held_by) == (False, IN_FLIGHT)
     assert verdict.hold_detail is not None and "awaiting approval a-1" in verdict.hold_detail
+
+
+def test_same_data_with_changed_params_is_not_an_identical_model() -> None:
+    base = History(trained_data_version="abc", stages=("prepare", "train"))
+    changed = History(trained_data_version="abc", stages=("train",),
+                      changed_inputs=("train: params.yaml train.alpha modified",))
+    unknown = History(trained_data_version="abc", changed_inputs=None)
+
+    held = decide([reading("schedule", True)], base, PolicyConfig(), "abc", NOW)
+
+    assert held.held_by == IDENTICAL_INPUTS and held.hold_detail is not None
+    assert "data version abc and the deps and params of stages prepare, train" in held.hold_detail
+    assert decide([reading("schedule", True)], changed, PolicyConfig(), "abc", NOW).fire
+    assert decide([reading("schedule", True)], unknown, PolicyConfig(), "abc", NOW).fire

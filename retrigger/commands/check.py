@@ -31,7 +31,8 @@ def check(workspace: Workspace) -> Decision:
     now_holds = snapshot.current(workspace.root, config.data)
     current_version = now_holds.data_version
     readings = tuple(_read(signal, ctx) for signal in configured(config.signals))
-    history = _history(workspace, ctx, now)
+    history = _with_inputs(_history(workspace, ctx, now), workspace, ctx, readings,
+                           current_version)
     verdict = decide(readings, history, config.policy, current_version, now)
     decision = Decision(
         id=new_decision_id(now), model=config.model.name, created_at=now, fire=verdict.fire,
@@ -50,6 +51,28 @@ def check(workspace: Workspace) -> Decision:
             outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision),
                            channel=config.slack.channel, now=now, thread_key=decision.id)
     return decision
+
+
+def _with_inputs(history: History, workspace: Workspace, ctx: SignalContext,
+                 readings: tuple[Reading, ...], current_version: str | None) -> History:
+    """Add what changed among the training's other inputs — only when it matters: a signal
+    fired and the data is what was trained on (``dvc status`` costs a second or two)."""
+    same_data = current_version is not None and (
+        current_version == history.trained_data_version
+        or current_version in history.refused_data_versions)
+    if not same_data or not any(r.fired for r in readings):
+        return history
+    from dataclasses import replace
+
+    from retrigger.data.inputs import compare_inputs
+
+    run = ctx.trained_run
+    commit = (run.tags.get(tags.GIT_COMMIT) or run.tags.get(tags.MLFLOW_GIT_COMMIT)
+              if run is not None else None)
+    inputs = compare_inputs(workspace.root, workspace.config.model.artifact,
+                            workspace.config.data, commit)
+    changed = None if inputs.unknown is not None else inputs.changed
+    return replace(history, stages=inputs.stages, changed_inputs=changed)
 
 
 def _read(signal: Signal, ctx: SignalContext) -> Reading:

@@ -19,6 +19,7 @@ from retrigger.demo import project
 from retrigger.store import approvals, attempts, decisions
 from retrigger.workspace import Workspace, utc_now
 from tests.conftest import sqlite_rows
+from tests.support.dvcrepo import sh
 from tests.support.workspaces import Clock
 
 pytestmark = pytest.mark.slow  # git, dvc add, MLflow
@@ -104,3 +105,26 @@ def test_a_retrain_awaiting_approval_holds_new_ones_as_in_flight(demo_project: P
     assert _stored(workspace, first.id).fire  # the one in flight is not superseded
     db = demo_project / ".retrigger" / "state.db"
     assert sqlite_rows(db, "SELECT COUNT(*) FROM approvals") == [(1,)]  # never asked twice
+
+
+def test_same_data_is_held_only_while_the_training_stages_inputs_are_unchanged(
+        demo_project: Path) -> None:
+    (demo_project / "params.yaml").write_text("train:\n  alpha: 0.5\n", encoding="utf-8")
+    dvc_yaml = demo_project / "dvc.yaml"
+    outs = "    outs:\n      - model\n"
+    dvc_yaml.write_text(dvc_yaml.read_text().replace(outs, "    params: [train.alpha]\n" + outs))
+    sh(demo_project, "dvc", "commit", "-q", "-f", "train")  # record params without a rerun
+    sh(demo_project, "git", "add", "-A")
+    sh(demo_project, "git", "commit", "-q", "-m", "train reads alpha")
+    workspace = Workspace.load(demo_project / "retrigger.yaml")
+    clock = Clock(utc_now() + timedelta(days=31))  # schedule fires; the data is the baseline's
+    workspace.clock = clock
+
+    same = check(workspace)
+    (demo_project / "params.yaml").write_text("train:\n  alpha: 0.9\n", encoding="utf-8")
+    clock.advance(minutes=1)
+    changed = check(workspace)
+
+    assert (same.fire, same.held_by) == (False, "identical-inputs")
+    assert "and the deps and params of stage train are what the model" in (same.hold_detail or "")
+    assert changed.fire and changed.held_by is None

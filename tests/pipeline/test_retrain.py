@@ -146,7 +146,7 @@ def test_data_a_refused_retrain_used_is_held_not_retrained_again(
     assert refused.code == 1
     assert json.loads(refused.out)["status"] == "rejected-by-validation"
     assert checked["trigger_types"] == ["performance"]
-    assert (checked["fire"], checked["held_by"]) == (False, "duplicate-data")
+    assert (checked["fire"], checked["held_by"]) == (False, "identical-inputs")
 
 
 def test_a_failing_dvc_repro_fails_the_run_releases_the_lock_and_promotes_nothing(
