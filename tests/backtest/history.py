@@ -10,7 +10,7 @@ Day  rows  shift  accuracy  what the configured policy does (computed by hand in
   9  2100    0     0.85     FIRE volume (+700 rows since day 4's data >= 500)
  10  2200    0     0.86     quiet (+100)
  13  2300    5     0.84     FIRE drift (x shifted by 5: 1 of 2 columns, share 0.5)
- 15  (metrics only) 0.75    hold duplicate-data (day 13's data was just trained on)
+ 15  (metrics only) 0.75    hold identical-inputs (day 13's data was just trained on)
  18  2350    5     0.87     quiet
  50  2400    5     0.88     FIRE schedule (37 days since day 13 >= 30d)
 """

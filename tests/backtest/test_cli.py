@@ -55,7 +55,7 @@ def test_json_is_one_document_with_the_points_and_the_limits(
     assert result.code == 0, result.err
     document = json.loads(result.out)
     assert document["retrains"] == 4
-    assert document["held"] == {"cooldown": 1, "duplicate-data": 1}
+    assert document["held"] == {"cooldown": 1, "identical-inputs": 1}
     assert document["replayed_retrains"] == [shas[2], shas[4], shas[6], shas[9]]
     point = document["points"][4]
     assert (point["commit"], point["fire"], point["trigger_types"]) == (shas[4], True, ["volume"])

@@ -14,7 +14,7 @@ from tests.backtest.history import T0
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 CONFIGURED = ["quiet", "quiet", "fire", "hold (cooldown)", "fire", "quiet", "fire",
-              "hold (duplicate-data)", "quiet", "fire"]
+              "hold (identical-inputs)", "quiet", "fire"]
 
 
 def outcomes(result: BacktestResult) -> list[str]:
@@ -39,7 +39,7 @@ def test_points_retrains_and_holds_as_computed_by_hand(
     assert [r.point.commit.sha for r in replay.results if r.verdict.fire] == [
         shas[2], shas[4], shas[6], shas[9]]
     assert (replay.retrains, replay.held, replay.quiet) == (
-        4, {"cooldown": 1, "duplicate-data": 1}, 4)
+        4, {"cooldown": 1, "identical-inputs": 1}, 4)
     fired = [r.verdict.trigger_types for r in replay.results if r.verdict.fire]
     assert fired == [("performance",), ("volume",), ("drift",), ("schedule",)]
 
@@ -83,7 +83,7 @@ def test_a_higher_volume_threshold_removes_the_volume_retrain(
 
     assert result.configured is not None and outcomes(result) == [
         "quiet", "quiet", "fire", "hold (cooldown)", "quiet", "quiet", "fire",
-        "hold (duplicate-data)", "quiet", "fire"]
+        "hold (identical-inputs)", "quiet", "fire"]
     assert [(d.commit, d.configured, d.what_if) for d in result.differences] == [
         (shas[4], "fire", "quiet")]
     # Day 13's drift is now measured from day 4's data, the last replayed retrain.

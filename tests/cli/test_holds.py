@@ -95,7 +95,7 @@ def test_a_retrain_awaiting_approval_holds_new_ones_as_in_flight(demo_project: P
 
     waiting = check(workspace)
     with workspace.store.transaction() as conn:
-        approvals.decide(conn, approval.id, "cli:bob", True, None, clock())
+        approvals.answer(conn, approval.id, "cli:bob", True, None, clock())
     approved = check(workspace)
 
     assert waiting.held_by == "in-flight" and not waiting.fire

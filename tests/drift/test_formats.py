@@ -75,5 +75,5 @@ def test_damaged_xml_and_unknown_formats_are_unreadable(tmp_path: Path) -> None:
 
     with pytest.raises(Unreadable, match="not well-formed XML"):
         open_table(tmp_path / "bad.xml")
-    with pytest.raises(Unreadable, match="not countable / not testable: .xlsx"):
+    with pytest.raises(Unreadable, match=r"not countable / not testable: \.xlsx"):
         open_table(tmp_path / "m.xlsx")
