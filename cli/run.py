@@ -119,7 +119,10 @@ def _show_plan(outcome: Outcome) -> None:
     render.line(f"command: {plan.get('command')} (pull: {plan.get('pull')}, push: "
                 f"{plan.get('push')}, remote: {plan.get('remote') or '-'})")
     stages = plan.get("stages") or []
-    render.line("stages dvc repro would run: " + (", ".join(stages) or "none (up to date)"))
+    render.line("stages the retrain will run: " + (", ".join(stages) or "none (up to date)"))
+    data = plan.get("data") or {}
+    render.line("trains on: " + (", ".join(f"{p}@{str(m)[:8]}" for p, m in data.items()) or "-")
+                + f"; model written to {plan.get('model_artifact')}")
     render.line("dvc dag:\n" + str(plan.get("dag") or ""))
     thresholds = plan.get("thresholds") or {}
     render.table("validation gate", ["key", "value"],

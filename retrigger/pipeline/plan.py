@@ -1,18 +1,20 @@
 """``retrigger run --dry-run``: what a retrain would do, changing nothing.
 
-No lock, no attempt, no approval request, no MLflow write: the stages ``dvc repro --dry`` would
-run, ``dvc dag``, the thresholds, and the current champion.
+No lock, no attempt, no approval request, no MLflow write: every stage the retrain will run
+(``dvc repro --dry`` and everything downstream of it), ``dvc dag``, the data it will train on,
+where the model will be written, the thresholds, and the current champion (MLflow answers, or
+the plan fails as the run would). A push without a DVC remote is exit 2, as for the real run.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from retrigger.data.remote import default_remote
+from retrigger.data.versions import versions
 from retrigger.errors import BadInput
 from retrigger.lineage.status import FINAL, RetrainStatus
 from retrigger.pipeline import registry
-from retrigger.pipeline.dvc import command_args, dry_plan
+from retrigger.pipeline.dvc import command_args, dry_plan, require_remote
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.select import Request, _refusal
 from retrigger.store import approvals, attempts, decisions
@@ -41,10 +43,13 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
         would = (f"refuse: {_refusal(decision)}" if not request.force
                  else f"store a new manual decision requested by {who}, then {would}")
     stages, dag = dry_plan(workspace.root)
+    # The real run refuses a push without a remote: so does the plan (exit 2, the same reason).
+    remote = require_remote(workspace.root) if config.pipeline.push else None
+    outs = versions(workspace.root, config.data) if config.data else []
     plan = {
         "would": would, "stages": stages, "dag": dag, "command": config.pipeline.command,
-        "pull": config.pipeline.pull, "push": config.pipeline.push,
-        "remote": default_remote(workspace.root) if config.pipeline.push else None,
+        "pull": config.pipeline.pull, "push": config.pipeline.push, "remote": remote,
+        "data": {out.path: out.md5 for out in outs}, "model_artifact": config.model.artifact,
         "thresholds": _thresholds(workspace), "champion": _champion(workspace),
     }
     decision_id = decision.id if decision else "(new manual decision)"
