@@ -21,6 +21,14 @@ Duration = Annotated[
 ]
 
 
+def refuse_outside_repo(path: str) -> None:
+    """Paths in the config are relative to the repository root and stay inside it."""
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith(("/", "\\", "~")) or ".." in parts or (len(path) > 1 and path[1] == ":"):
+        raise ValueError(f"{path[:200]!r} must be a path inside the repository, relative to "
+                         "its root (no leading /, ~ or ..)")
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -33,6 +41,14 @@ class ModelConfig(Section):
         default="metrics.json", description="JSON written by the DVC pipeline; null: read MLflow"
     )
     artifact: str = Field(default="model", description="path the pipeline writes the model to")
+
+    @field_validator("metrics_file", "artifact")
+    @classmethod
+    def _inside_the_repository(cls, value: str | None) -> str | None:
+        # retrigger reads (and pushes) these: a config must not point it at /etc/passwd.
+        if value is not None:
+            refuse_outside_repo(value)
+        return value
 
 
 class TrackingConfig(Section):
@@ -190,8 +206,7 @@ class RetriggerConfig(Section):
     @model_validator(mode="after")
     def _data_paths_are_relative(self) -> RetriggerConfig:
         for path in self.data:
-            if path.startswith("/") or ".." in path.split("/"):
-                raise ValueError(f"data path {path!r} must be relative to the repository root")
+            refuse_outside_repo(path)
         return self
 
     @model_validator(mode="after")
