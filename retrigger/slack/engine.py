@@ -19,6 +19,7 @@ from retrigger.approvals import flow as approval_flow
 from retrigger.approvals.approvers import Approvers
 from retrigger.approvals.flow import Result, current_snapshot
 from retrigger.decision import Decision, new_decision_id
+from retrigger.errors import BadInput
 from retrigger.lineage.snapshot import Snapshot
 from retrigger.notify.payloads import decision_payload
 from retrigger.slack import commands as slack_commands
@@ -89,6 +90,7 @@ class BotEngine:
     def command(self, user: str, text: str, key: str | None = None) -> str:
         """Answer ``/retrain <text>`` from ``user``; ``key`` (Slack's trigger_id) makes a
         replayed or retried request change nothing twice."""
+        _require_user(user)
         parsed = slack_commands.parse(text, self.models)
         if isinstance(parsed, slack_commands.Help):
             return slack_commands.usage(self.models, parsed.problem)
@@ -99,6 +101,7 @@ class BotEngine:
         return self._request(user, parsed, key)
 
     def click(self, user: str, approval_id: str, approve: bool) -> Result:
+        _require_user(user)
         now = self.workspace.clock()
         slack = self.workspace.config.slack
         with self.store.transaction() as conn:
@@ -202,6 +205,12 @@ class BotEngine:
 
     def close(self, wait: bool = False) -> None:
         self._pool.shutdown(wait=wait)
+
+
+def _require_user(user: str) -> None:
+    # Every stored request and audit record names a person; without one nothing is stored.
+    if not user:
+        raise BadInput("could not read this request: it carries no Slack user id")
 
 
 def _when(value: datetime) -> str:
