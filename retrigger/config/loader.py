@@ -24,7 +24,7 @@ from retrigger.errors import ConfigError
 CONFIG_FILENAME = "retrigger.yaml"
 ENV_PREFIX = "RETRIGGER_"
 # Variables that configure retrigger itself rather than a config key.
-_NOT_KEYS = frozenset({"RETRIGGER_CONFIG"})
+_NOT_KEYS = frozenset({"RETRIGGER_CONFIG", "RETRIGGER_DEBUG"})
 
 
 @dataclass(frozen=True)
