@@ -134,6 +134,9 @@ class PipelineConfig(Section):
     min_relative_improvement: float = Field(default=0.0, ge=0)
     stage_timeout: Duration | None = Field(
         default=None, description="stop a pull, repro or push step that runs longer (null: never)")
+    wait_for_dvc: Duration = Field(
+        default=timedelta(0), le=timedelta(hours=6), description="when another DVC process "
+        "holds the repository's lock, wait up to this long before giving up as busy (exit 3)")
     lock_stale_after: Duration = Field(
         default=timedelta(minutes=10), description="a lock held from another host whose "
         "heartbeat is older than this is reclaimed (same host: a dead pid is reclaimed at once)")

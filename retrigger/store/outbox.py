@@ -21,6 +21,7 @@ RETRAIN_STARTED = "retrain_started"
 RETRAIN_SUCCEEDED = "retrain_succeeded"
 RETRAIN_FAILED = "retrain_failed"
 RETRAIN_REJECTED = "retrain_rejected"  # refused by validation
+RETRAIN_BUSY = "retrain_busy"  # DVC was busy in the repository: postponed, not failed
 DATA_ARRIVAL = "data_arrival"
 # Follow-ups about an approval: delivered as a thread reply AND an edit of the approval request
 # message, whose Approve / Reject buttons they replace (retrigger.notify.worker).
