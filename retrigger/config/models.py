@@ -167,6 +167,9 @@ class SlackConfig(Section):
     four_eyes: bool = False
     approval_ttl: Duration = Field(default=timedelta(hours=24))
     executor: Literal["local", "github", "none"] = "none"
+    dispatch_lease: Duration = Field(
+        default=timedelta(minutes=10), gt=timedelta(0), description="an approved retrain "
+        "handed to the executor with no attempt started after this long is handed on again")
     workdir: str = Field(default=".", description="local executor: where `retrigger run` runs")
     github: GithubExecutorConfig | None = None
     team_id: str | None = Field(default=None, description="refuse requests from other workspaces")

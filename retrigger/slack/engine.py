@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from retrigger.approvals import flow as approval_flow
+from retrigger.approvals import lease
 from retrigger.approvals.approvers import Approvers
 from retrigger.approvals.flow import Result, current_snapshot
 from retrigger.decision import Decision, new_decision_id
@@ -166,26 +167,30 @@ class BotEngine:
 
     def dispatch_due(self) -> list[str]:
         """Expire overdue approvals, re-request stale ones, hand approved ones to the executor
-        (each exactly once, whichever bot process claims it). Returns the approval ids handed on."""
+        (each exactly once, whichever bot process claims it) — again when a dispatch's lease
+        ran out or its runner died (``approvals.lease``). Returns the approval ids handed on."""
         now = self.workspace.clock()
-        slack = self.workspace.config.slack
+        config = self.workspace.config
         with self.store.transaction() as conn:
-            approval_flow.expire_due(conn, slack, now)
+            approval_flow.expire_due(conn, config.slack, now)
             # A replay older than the signature window is refused before it gets here.
             inbound.forget_before(conn, now - INBOUND_MEMORY)
-            ready = approvals.ready_to_dispatch(conn, self.models[0])
+            ready = lease.due(conn, self.models[0], now, config.slack.dispatch_lease,
+                              config.pipeline.lock_stale_after)
         if not ready or self.executor.name == "none":
             return []
         snap = self.snapshot()
         started = []
-        for approval in ready:
+        for item in ready:
             with self.store.transaction() as conn:
-                if approval_flow.refresh_if_stale(conn, approval, snap, slack, now) is not None:
+                fresh = item.approval.executed_at is None and approval_flow.refresh_if_stale(
+                    conn, item.approval, snap, config.slack, now) is not None
+                if fresh or not approvals.claim_dispatch(conn, item.approval, now):
                     continue
-                if not approvals.claim_dispatch(conn, approval.id, now):
-                    continue
-            started.append(approval.id)
-            self._pool.submit(self._execute, approval)
+            if item.why is not None:
+                self.report(item.approval, f"resuming the approved retrain: {item.why}")
+            started.append(item.approval.id)
+            self._pool.submit(self._execute, item.approval)
         return started
 
     def _execute(self, approval: approvals.Approval) -> None:
