@@ -32,6 +32,7 @@ from retrigger.cli import (
     explain,
     history,
     init,
+    outbox,
     push,
     run,
     status,
@@ -61,7 +62,7 @@ def _root(debug: Annotated[bool, typer.Option(
 
 
 for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
-               approve, status, bot, run, history, explain, backtest):
+               approve, status, bot, run, history, explain, backtest, outbox):
     module.register(app)
 
 
