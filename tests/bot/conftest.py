@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.support.fake_slack import FakeSlack, running_fake_slack, sign
+from tests.support.retrain import degraded_template, retrainable  # noqa: F401
 from tests.support.workspaces import write_config
 
 SECRET = "test-signing-secret"
