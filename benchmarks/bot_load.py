@@ -18,7 +18,6 @@ trigger_id, header ``X-Slack-Retry-Num: 1``). Nothing acked may be lost, nothing
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import statistics
 import sys
@@ -35,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from retrigger.approvals import flow as approval_flow
 from retrigger.store import decisions
 from retrigger.workspace import Workspace, utc_now
-from tests.bot.conftest import Bot, project, start_bot, stop_bot
+from tests.bot.conftest import Bot, kill_tree, project, start_bot, stop_bot
 from tests.support.fake_slack import running_fake_slack
 from tests.support.workspaces import fired_decision
 
@@ -69,22 +68,12 @@ class _Restarter:
             self.answered += 1
             due = self.after is not None and self.answered == self.after
         if due:
-            _kill_tree(self.bot)
+            kill_tree(self.bot)
             self.killed.set()
 
     def restart(self) -> Bot:
         self.bot = start_bot(self.bot.root, self.bot.fake)
         return self.bot
-
-
-def _kill_tree(bot: Bot) -> None:
-    import psutil
-
-    root = psutil.Process(bot.process.pid)
-    for process in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            process.kill()
-    bot.process.wait(timeout=30)
 
 
 def _round(bot: Bot, requests: int, approval_ids: list[str],

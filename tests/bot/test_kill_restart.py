@@ -4,17 +4,15 @@ then restarted; the retrain runs once, and Slack hears that it was resumed."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
 
-import psutil
 import pytest
 
-from tests.bot.conftest import Bot, start_bot, stop_bot
+from tests.bot.conftest import Bot, kill_tree, start_bot, stop_bot
 from tests.conftest import sqlite_rows
 from tests.pipeline.test_crash_and_race import BLOCKING
 from tests.support.fake_slack import FakeSlack
@@ -38,15 +36,6 @@ def _ask(project: Retrainable, env: dict[str, str]) -> str:
     outcome = json.loads(result.stdout)
     assert outcome["status"] == "awaiting-approval", result.stderr
     return str(outcome["approval_id"])
-
-
-def _kill_tree(bot: Bot) -> None:
-    """SIGKILL the gunicorn master, its worker and every child (the executor's run, its step)."""
-    root = psutil.Process(bot.process.pid)
-    for process in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            process.kill()
-    bot.process.wait(timeout=30)
 
 
 def _until(check: object, timeout: float, what: str) -> None:
@@ -73,7 +62,7 @@ def test_killed_after_dispatch_before_the_run_started(
     assert bot.click(approval_id, "UBOB").status == 200
     _until(lambda: _sql(retrainable, "SELECT dispatched_at FROM approvals")[0][0] is not None,
            60, "the bot never dispatched")
-    _kill_tree(bot)
+    kill_tree(bot)
     assert _sql(retrainable, "SELECT count(*) FROM retrain_attempts") == [(0,)]
 
     again = start_bot(retrainable.root, fake_slack, env=env)
@@ -92,7 +81,7 @@ def test_killed_while_the_child_run_retrains(
     started = retrainable.root / "started.log"
     _until(lambda: started.exists() and started.read_text().endswith("\n"), 240,
            "the child run never reached its repro:\n" + "".join(bot.log[-30:]))
-    _kill_tree(bot)
+    kill_tree(bot)
     assert _sql(retrainable, "SELECT status FROM retrain_attempts") == [("running",)]
     (retrainable.root / "release").touch()
 
@@ -111,7 +100,7 @@ def test_killed_right_after_the_approval_with_the_none_executor(
     approval_id = _ask(retrainable, env)
     bot = start_bot(retrainable.root, fake_slack, env=env)
     assert bot.click(approval_id, "UBOB").status == 200
-    _kill_tree(bot)  # the approval is committed before the ack; nothing else happened
+    kill_tree(bot)  # the approval is committed before the ack; nothing else happened
     assert _sql(retrainable, "SELECT status FROM approvals") == [("approved",)]
 
     def run_approved() -> subprocess.CompletedProcess[str]:
