@@ -14,6 +14,7 @@ import logging
 import re
 from typing import Any
 
+from retrigger.bot import shape
 from retrigger.config.secrets import Secrets
 from retrigger.errors import RetriggerError
 from retrigger.notify.render import APPROVE_ACTION, REJECT_ACTION
@@ -35,11 +36,23 @@ def build_app(runtime: Runtime, secrets: Secrets) -> Any:
         request_verification_enabled=False, token_verification_enabled=False,
         ignoring_self_events_enabled=False, url_verification_enabled=True,
     )
+    app.middleware(_readable)
     app.middleware(_allow_list(runtime))
     app.command("/retrain")(_retrain(runtime))
     app.action(APPROVE_ACTION)(_click(runtime, approve=True))
     app.action(REJECT_ACTION)(_click(runtime, approve=False))
     return app
+
+
+def _readable(req: Any, body: dict[str, Any], next: Any) -> Any:
+    """Over Socket Mode nothing checked the shape before bolt (bot.wsgi does it for HTTP)."""
+    from slack_bolt import BoltResponse
+
+    why = shape.problem(body)
+    if why is None:
+        return next()
+    log.warning("refused a request that cannot be read: %s", why)
+    return BoltResponse(status=200 if req.mode == "socket_mode" else 400, body="")
 
 
 def _allow_list(runtime: Runtime) -> Any:
@@ -63,7 +76,7 @@ def _allow_list(runtime: Runtime) -> Any:
 def _retrain(runtime: Runtime) -> Any:
     def retrain(ack: Any, body: dict[str, Any]) -> None:
         try:
-            text = runtime.engine.command(str(body.get("user_id", "")),
+            text = runtime.engine.command(str(body.get("user_id") or ""),
                                           str(body.get("text") or ""), body.get("trigger_id"))
         except RetriggerError as exc:
             text = f"retrigger: {exc}"
@@ -78,20 +91,24 @@ def _retrain(runtime: Runtime) -> Any:
 
 def _click(runtime: Runtime, approve: bool) -> Any:
     def click(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        user = str((body.get("user") or {}).get("id", ""))
-        approval_id = str(action.get("value", ""))
-        if not _APPROVAL_ID.match(approval_id):
+        # Everything read from the request is read before the state changes (bot.shape has
+        # checked the types), so a stored decision is always answered 200.
+        user = str((body.get("user") or {}).get("id") or "")
+        approval_id = str(action.get("value") or "")
+        channel = str((body.get("channel") or {}).get("id") or "")
+        if not _APPROVAL_ID.match(approval_id) or not user:
             ack()
             return
         try:
             message = runtime.engine.click(user, approval_id, approve).message
+        except RetriggerError as exc:
+            message = f"retrigger: {exc}"
         except Exception:
             log.exception("approval click failed")
             message = FAILED
         ack()
         runtime.wake()
-        channel = (body.get("channel") or {}).get("id")
         if channel:
-            runtime.later(runtime.ephemeral, str(channel), user, message)
+            runtime.later(runtime.ephemeral, channel, user, message)
 
     return click

@@ -1,6 +1,7 @@
 """The HTTP front door: ``/healthz``, ``/slack/events`` (verified, then bolt), nothing else.
 
-Refusals are plain 4xx answers, never a 500, and nothing about them is stored.
+Refusals are plain 4xx answers, never a 500, and nothing about them is stored: the signature
+is checked, then the body's shape (``bot.shape``), before bolt or the engine sees anything.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from retrigger.bot import verify
+from retrigger.bot import shape, verify
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -44,6 +45,12 @@ class Front:
         if why is not None:
             log.warning("refused a request to %s: %s", path, why)
             return _answer(start, 401, {"error": "invalid request"})
+        payload, why = shape.parse(body, str(environ.get("CONTENT_TYPE", "")))
+        why = why or shape.problem(payload or {})
+        if why is not None:
+            # Decided before bolt and the engine run: a malformed request changes nothing.
+            log.warning("refused a signed request that cannot be read: %s", why)
+            return _answer(start, 400, {"error": f"could not read this request: {why}"})
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return self.bolt(environ, start)
@@ -63,8 +70,8 @@ def _read(environ: dict[str, Any]) -> bytes | None:
 
 def _answer(start: StartResponse, status: int, document: dict[str, Any]) -> list[bytes]:
     payload = json.dumps(document).encode()
-    reason = {200: "OK", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-              405: "Method Not Allowed", 413: "Payload Too Large"}[status]
+    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+              404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}[status]
     start(f"{status} {reason}", [("Content-Type", "application/json"),
                                  ("Content-Length", str(len(payload)))])
     return [payload]

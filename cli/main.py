@@ -7,10 +7,16 @@ their functions, so ``retrigger --help`` stays fast.
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import sys
+import tempfile
 import threading
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
+from typing import Annotated
 
 import typer
 
@@ -26,6 +32,7 @@ from retrigger.cli import (
     explain,
     history,
     init,
+    outbox,
     push,
     run,
     status,
@@ -44,8 +51,18 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+@app.callback()
+def _root(debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the traceback of an unexpected error (or RETRIGGER_DEBUG=1).",
+)] = False) -> None:
+    """Decide when an ML model must be retrained, retrain it through DVC, and keep the audit
+    trail in MLflow."""
+    # main() reads --debug from argv itself: it must know it even when the command fails
+    # before this callback runs.
+
+
 for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
-               approve, status, bot, run, history, explain, backtest):
+               approve, status, bot, run, history, explain, backtest, outbox):
     module.register(app)
 
 
@@ -68,10 +85,51 @@ def main(argv: list[str] | None = None) -> int:
     except RetriggerError as exc:
         typer.echo(f"retrigger: error: {exc}", err=True)
         return exc.exit_code
+    except Exception as exc:  # a bug or an unexpected failure underneath: see _unexpected
+        return _unexpected(exc, sys.argv[1:] if argv is None else argv)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
     return 0
+
+
+def _unexpected(exc: Exception, argv: list[str]) -> int:
+    """One line naming the exception and the log file that holds the traceback (as pre-commit
+    does); the traceback itself on stderr with ``--debug`` or ``RETRIGGER_DEBUG=1``."""
+    summary = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+    if _debug(argv):
+        traceback.print_exception(exc, file=sys.stderr)
+    log = _write_log(exc, argv)
+    where = f"; the traceback is in {log}" if log else ""
+    typer.echo(f"retrigger: unexpected error: {summary}{where} (rerun with --debug to show "
+               "it; please report it if it is not caused by your setup)", err=True)
+    return 1
+
+
+def _debug(argv: list[str]) -> bool:
+    if os.environ.get("RETRIGGER_DEBUG", "").strip() not in ("", "0"):
+        return True
+    for arg in argv:  # a root option: it comes before the command name
+        if arg == "--debug":
+            return True
+        if not arg.startswith("-"):
+            return False
+    return False
+
+
+def _write_log(exc: Exception, argv: list[str]) -> Path | None:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    for folder in (cache / "retrigger", Path(tempfile.gettempdir()) / "retrigger"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            log = folder / "retrigger.log"
+            text = "".join(traceback.format_exception(exc))
+            log.write_text(f"{datetime.now(tz=UTC).isoformat()} retrigger {' '.join(argv)}\n"
+                           f"{text}", encoding="utf-8")
+            return log
+        except OSError:
+            continue
+    return None
 
 
 def entrypoint() -> None:

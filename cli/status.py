@@ -25,12 +25,18 @@ def status(config: ConfigOption = None, json_output: JsonOption = False) -> None
                  [[a["approval_id"], a["model"], a["requested_by"] or "?",
                    a["expires_at"][:16].replace("T", " ") + (" overdue" if a["overdue"] else "")]
                   for a in report["pending_approvals"]])
+    for a in report["pending_approvals"]:
+        if a["undelivered"] is not None:
+            render.line(f"approval {a['approval_id']} was never delivered to Slack (dead letter "
+                        f"{a['undelivered']}); resend: `retrigger outbox retry "
+                        f"{a['undelivered']}`")
     for a in report["approved_not_started"]:
-        render.line(f"approved, not started: {a['approval_id']} ({a['decision_id']})")
+        render.line(f"approved, {a['state']}: {a['approval_id']} ({a['decision_id']}); "
+                    f"resume: `{a['resume']}`")
     box = report["outbox"]
     render.line(f"outbox: {box['pending']} pending" + (
-        f", oldest {box['oldest']}, next attempt {box['next_attempt_at']}" if box["pending"]
-        else ""))
+        f", oldest {box['oldest_age_s']:.0f}s old ({box['oldest']}), next attempt "
+        f"{box['next_attempt_at']}" if box["pending"] else ""))
     render.table("dead letters", ["id", "kind", "channel", "attempts", "error"],
                  [[str(d["id"]), d["kind"], d["channel"], str(d["attempts"]),
                    str(d["last_error"])] for d in report["dead_letters"]])

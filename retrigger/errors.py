@@ -9,6 +9,7 @@ returns and a one-line message that says what is wrong and how to fix it::
     │   └── ConfigError       exit 2  retrigger.yaml or RETRIGGER_* variables are invalid
     ├── TrackingUnavailable   exit 2  the MLflow tracking URI does not answer
     ├── LockHeld              exit 3  another retrain of the same model holds the lock
+    ├── DvcBusy               exit 3  another DVC process holds DVC's lock in the repository
     └── Interrupted           exit 130  Ctrl-C / SIGINT
 
 The CLI maps them to exit codes in one handler (``retrigger.cli.main``); Ctrl-C exits 130.
@@ -24,6 +25,7 @@ __all__ = [
     "EXIT_WORK_FAILED",
     "BadInput",
     "ConfigError",
+    "DvcBusy",
     "Interrupted",
     "LockHeld",
     "RetriggerError",
@@ -66,6 +68,12 @@ class TrackingUnavailable(BadInput):
 
 class LockHeld(RetriggerError):
     """Another process holds the retrain lock of this model."""
+
+    exit_code = EXIT_LOCKED
+
+
+class DvcBusy(RetriggerError):
+    """A live DVC process holds the repository's lock: retry later, nothing failed."""
 
     exit_code = EXIT_LOCKED
 

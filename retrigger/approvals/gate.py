@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from retrigger.approvals import flow as approval_flow
+from retrigger.approvals import lease
+from retrigger.approvals.lease import Due
 from retrigger.decision import Decision
 from retrigger.errors import BadInput
 from retrigger.store import approvals
@@ -41,7 +43,12 @@ def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approva
                    "nothing to run. Run `retrigger check` for a new decision")
 
 
-def approved_waiting(workspace: Workspace) -> list[Approval]:
-    """Approved decisions of this model not yet executed nor handed to an executor."""
+def approved_waiting(workspace: Workspace) -> list[Due]:
+    """Approved decisions of this model that no live runner has: never handed on, handed on
+    with the lease run out, or started by a runner that died (``approvals.lease``). Each is
+    claimed here, so a bot's loop does not hand the same one on at the same moment."""
+    config, now = workspace.config, workspace.clock()
     with workspace.store.transaction() as conn:
-        return approvals.ready_to_dispatch(conn, workspace.config.model.name)
+        found = lease.due(conn, config.model.name, now, config.slack.dispatch_lease,
+                          config.pipeline.lock_stale_after)
+        return [item for item in found if approvals.claim_dispatch(conn, item.approval, now)]

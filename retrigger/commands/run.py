@@ -32,8 +32,11 @@ def run_approved(workspace: Workspace, requested_by: str | None, say: Say) -> li
     """Execute every approved, not yet executed decision of the model, oldest first."""
     who = identity(workspace, requested_by)
     outcomes = []
-    for approval in approved_waiting(workspace):
-        request = Request(decision_id=approval.decision_id, requested_by=who)
+    for item in approved_waiting(workspace):
+        if item.why is not None:
+            say(f"resuming the approved retrain of decision {item.approval.decision_id}: "
+                f"{item.why}")
+        request = Request(decision_id=item.approval.decision_id, requested_by=who)
         outcomes.append(_gated(workspace, choose(workspace, request, who), who, say))
     return outcomes
 

@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from retrigger.approvals import lease
 from retrigger.store import approvals, outbox
 from retrigger.workspace import Workspace
 
 
 def status(workspace: Workspace) -> dict[str, Any]:
     """Pending approvals, the outbox backlog and the dead letters, as one JSON document."""
-    now = workspace.clock()
+    now, config = workspace.clock(), workspace.config
     with workspace.store.transaction() as conn:
         pending = approvals.listing(conn, status=approvals.PENDING)
-        ready = approvals.ready_to_dispatch(conn)
+        due = lease.due(conn, config.model.name, now, timedelta(0),
+                        config.pipeline.lock_stale_after)
         backlog = outbox.backlog(conn)
         dead = outbox.dead_letters(conn)
+    undelivered = {d["approval_id"]: d["id"] for d in dead if d.get("approval_id")}
     return {
-        "pending_approvals": [_approval(a, now > a.expires_at) for a in pending],
-        "approved_not_started": [_approval(a, False) for a in ready],
-        "outbox": backlog,
+        "pending_approvals": [{**_approval(a, now > a.expires_at),
+                               "undelivered": undelivered.get(a.id)} for a in pending],
+        "approved_not_started": [_due(item, config.slack.dispatch_lease, now) for item in due],
+        "outbox": {**backlog, "oldest_age_s": _age(backlog["oldest"], now)},
         "dead_letters": dead,
     }
+
+
+def _due(item: lease.Due, lease_for: timedelta, now: datetime) -> dict[str, Any]:
+    a = item.approval
+    running = a.executed_at is not None  # its runner died; else handed on or waiting
+    state = ("running with a dead runner" if running else "waiting for a runner"
+             if a.dispatched_at is None else "dispatched, not started"
+             if now - a.dispatched_at < lease_for else "dispatched, lease ran out")
+    return {**_approval(a, False), "state": state, "why": item.why,
+            "dispatched_at": a.dispatched_at.isoformat() if a.dispatched_at else None,
+            "resume": item.resume_command}
+
+
+def _age(oldest: str | None, now: datetime) -> float | None:
+    return None if oldest is None else round((now - datetime.fromisoformat(oldest))
+                                             .total_seconds(), 1)
 
 
 def _approval(a: approvals.Approval, overdue: bool) -> dict[str, Any]:

@@ -18,12 +18,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from retrigger.config.models import RetriggerConfig
+from retrigger.config.yaml_safe import clip, parse_config_yaml, read_limited
 from retrigger.errors import ConfigError
 
 CONFIG_FILENAME = "retrigger.yaml"
 ENV_PREFIX = "RETRIGGER_"
 # Variables that configure retrigger itself rather than a config key.
-_NOT_KEYS = frozenset({"RETRIGGER_CONFIG"})
+_NOT_KEYS = frozenset({"RETRIGGER_CONFIG", "RETRIGGER_DEBUG"})
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,8 @@ def load_config(explicit: Path | None = None, environ: Mapping[str, str] | None 
     (``backtest --set``); validated and reported exactly as the file's own keys.
     """
     path = find_config(explicit, start)
-    text = _read_text(path)
-    raw, lines = _parse_yaml(text, path)
+    parsed = parse_config_yaml(read_limited(path, path.name), path.name)
+    raw, lines = parsed.data, parsed.lines
     env = os.environ if environ is None else environ
     sources = {key: f"{path.name}:{line}" for key, line in lines.items()}
     for key, value in {**_env_overrides(env), **(overrides or {})}.items():
@@ -83,43 +84,6 @@ def load_config(explicit: Path | None = None, environ: Mapping[str, str] | None 
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path, lines, sources)) from None
     return LoadedConfig(config=config, path=path, sources=sources)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def _parse_yaml(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path.name}{where}: YAML syntax error: {problem}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path.name}: the top level must be a mapping of sections (model:, ...)")
-    lines: dict[str, int] = {}
-    if node is not None:
-        _collect_lines(node, "", lines)
-    return data, lines
-
-
-def _collect_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
-    if not isinstance(node, yaml.MappingNode):
-        return
-    for key_node, value_node in node.value:
-        key = f"{prefix}{key_node.value}"
-        lines[key] = key_node.start_mark.line + 1
-        _collect_lines(value_node, f"{key}.", lines)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
@@ -164,13 +128,13 @@ def _describe(exc: ValidationError, path: Path, lines: Mapping[str, int],
         close = difflib.get_close_matches(loc[-1], valid, n=1)
         hint = f"did you mean '{'.'.join([*loc[:-1], close[0]])}'?" if close else (
             f"valid keys here: {', '.join(sorted(valid))}")
-        return f"unknown config key '{key}'{origin}; {hint}"
+        return f"unknown config key '{clip(key, 80)}'{origin}; {hint}"
     if error["type"] == "missing":
         return f"config key '{key}' is required{origin}; add it to {path.name}"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    given = repr(error.get("input"))
+    message = clip(str(error["msg"]).removeprefix("Value error, "), 300)
+    given = clip(repr(error.get("input")))
     suffix = "" if given in message else f" (got {given})"
-    return f"invalid config key '{key}'{origin}: {message}{suffix}"
+    return f"invalid config key '{clip(key, 80)}'{origin}: {message}{suffix}"
 
 
 def _valid_keys(loc: list[str]) -> list[str]:

@@ -21,6 +21,14 @@ Duration = Annotated[
 ]
 
 
+def refuse_outside_repo(path: str) -> None:
+    """Paths in the config are relative to the repository root and stay inside it."""
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith(("/", "\\", "~")) or ".." in parts or (len(path) > 1 and path[1] == ":"):
+        raise ValueError(f"{path[:200]!r} must be a path inside the repository, relative to "
+                         "its root (no leading /, ~ or ..)")
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -33,6 +41,14 @@ class ModelConfig(Section):
         default="metrics.json", description="JSON written by the DVC pipeline; null: read MLflow"
     )
     artifact: str = Field(default="model", description="path the pipeline writes the model to")
+
+    @field_validator("metrics_file", "artifact")
+    @classmethod
+    def _inside_the_repository(cls, value: str | None) -> str | None:
+        # retrigger reads (and pushes) these: a config must not point it at /etc/passwd.
+        if value is not None:
+            refuse_outside_repo(value)
+        return value
 
 
 class TrackingConfig(Section):
@@ -135,6 +151,9 @@ class PipelineConfig(Section):
     min_relative_improvement: float = Field(default=0.0, ge=0)
     stage_timeout: Duration | None = Field(
         default=None, description="stop a pull, repro or push step that runs longer (null: never)")
+    wait_for_dvc: Duration = Field(
+        default=timedelta(0), le=timedelta(hours=6), description="when another DVC process "
+        "holds the repository's lock, wait up to this long before giving up as busy (exit 3)")
     lock_stale_after: Duration = Field(
         default=timedelta(minutes=10), description="a lock held from another host whose "
         "heartbeat is older than this is reclaimed (same host: a dead pid is reclaimed at once)")
@@ -165,6 +184,9 @@ class SlackConfig(Section):
     four_eyes: bool = False
     approval_ttl: Duration = Field(default=timedelta(hours=24))
     executor: Literal["local", "github", "none"] = "none"
+    dispatch_lease: Duration = Field(
+        default=timedelta(minutes=10), gt=timedelta(0), description="an approved retrain "
+        "handed to the executor with no attempt started after this long is handed on again")
     workdir: str = Field(default=".", description="local executor: where `retrigger run` runs")
     github: GithubExecutorConfig | None = None
     team_id: str | None = Field(default=None, description="refuse requests from other workspaces")
@@ -208,8 +230,7 @@ class RetriggerConfig(Section):
     @model_validator(mode="after")
     def _data_paths_are_relative(self) -> RetriggerConfig:
         for path in self.data:
-            if path.startswith("/") or ".." in path.split("/"):
-                raise ValueError(f"data path {path!r} must be relative to the repository root")
+            refuse_outside_repo(path)
         return self
 
     @model_validator(mode="after")

@@ -22,8 +22,9 @@ def step_data_arrival(state: DemoState) -> None:
     state.say(f"5. {MORE_ROWS} more rows arrive: `retrigger hooks install`, then a data commit "
               "through the pre-commit hook and `retrigger push` to a directory remote")
     install(root)
-    remote = root / ".retrigger" / "dvc-remote"  # .retrigger/ is git-ignored
-    project.sh(root, "dvc", "remote", "add", "-f", "-d", "demo", str(remote))
+    # Relative (DVC stores it relative to .dvc/config): DVC's config writer cannot store an
+    # absolute path with non-ASCII characters. .retrigger/ is git-ignored.
+    project.sh(root, "dvc", "remote", "add", "-f", "-d", "demo", project.DEMO_REMOTE)
     table = (rows(project.FIRST_ROWS, seed=7, shifted=False)
              + rows(project.NEW_ROWS, seed=11, shifted=True)
              + rows(MORE_ROWS, seed=13, shifted=True))

@@ -16,6 +16,7 @@ from retrigger.workspace import Workspace
 
 ASSETS = Path(__file__).parent / "assets"
 DATA_PATH = "data/train.csv"
+DEMO_REMOTE = ".retrigger/dvc-remote"  # relative: works under any path (non-ASCII too)
 FIRST_ROWS = 2000
 NEW_ROWS = 3000
 

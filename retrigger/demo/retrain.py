@@ -21,8 +21,7 @@ def step_retrain(state: DemoState) -> None:
     state.say(f"6. retrigger run --decision {fired.id}: lock, dvc repro, validate against the "
               "registry's champion, dvc push, record the MLflow run, promote last")
     if default_remote(state.root) is None:  # the data-arrival step normally adds it
-        project.sh(state.root, "dvc", "remote", "add", "-d", "demo",
-                   str(state.root / ".retrigger" / "dvc-remote"))
+        project.sh(state.root, "dvc", "remote", "add", "-d", "demo", project.DEMO_REMOTE)
     outcome = run(state.ws, Request(decision_id=fired.id), _indented(state))
     state.say(f"   → {outcome.status}: {outcome.message}")
     state.say(f"   accuracy {outcome.metric_before} → {outcome.metric_after}; MLflow run "

@@ -19,6 +19,7 @@ class RetrainStatus(StrEnum):
     REJECTED = "rejected-by-validation"
     FAILED = "failed"
     INTERRUPTED = "interrupted"  # Ctrl-C, or a dead runner whose lock was reclaimed
+    BUSY = "busy"  # another DVC process held the repository's lock: resumable, not failed
     AWAITING_APPROVAL = "awaiting-approval"  # outcome only: a person must say yes first
     DRY_RUN = "dry-run"  # outcome only: nothing was changed
 
@@ -30,6 +31,7 @@ class StepStatus(StrEnum):
     OK = "ok"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
+    BUSY = "busy"  # DVC's lock was held by another process
 
 
 # A decision is done: a rerun of it changes nothing.

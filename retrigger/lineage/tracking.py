@@ -80,17 +80,19 @@ class Tracking:
         if not self.uri.startswith(("http://", "https://")):
             return
         url = self.uri.rstrip("/") + "/health"
+        seconds = self.timeout.total_seconds()
         try:
             # The scheme is http(s), checked above.
-            with urllib.request.urlopen(url, timeout=self.timeout.total_seconds()) as response:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=seconds) as response:  # noqa: S310
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, OSError, ValueError):
-            pass
-        raise TrackingUnavailable(
-            f"MLflow tracking server {self.uri} did not answer within "
-            f"{self.timeout.total_seconds():g}s; start it or fix tracking.uri"
-        )
+                why = f"answered HTTP {response.status} on /health"
+        except urllib.error.HTTPError as exc:
+            why = f"answered HTTP {exc.code} on /health"
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            why = _unreachable(exc, seconds)
+        raise TrackingUnavailable(f"MLflow tracking server {self.uri} {why}; start it or fix "
+                                  "tracking.uri")
 
     def experiment_id(self, create: bool = False) -> str | None:
         experiment = self.client.get_experiment_by_name(self.experiment)
@@ -160,3 +162,13 @@ def _run_info(run: Run) -> RunInfo:
         tags={str(k): str(v) for k, v in data.tags.items()},
         params={str(k): str(v) for k, v in data.params.items()},
     )
+
+
+def _unreachable(exc: Exception, seconds: float) -> str:
+    """Refused (nothing listens: start it) and timed out (it or the network hangs) read apart."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, ConnectionRefusedError):
+        return "refused the connection (nothing listens there)"
+    if isinstance(reason, TimeoutError):
+        return f"did not answer within {seconds:g}s"
+    return f"could not be reached ({str(reason)[:120] or type(reason).__name__})"

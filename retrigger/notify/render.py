@@ -169,6 +169,7 @@ _TEXT: dict[str, Any] = {
     outbox.RETRAIN_SUCCEEDED: lambda p, s: _retrain(p, s, "succeeded"),
     outbox.RETRAIN_FAILED: lambda p, s: _retrain(p, s, "FAILED"),
     outbox.RETRAIN_REJECTED: lambda p, s: _retrain(p, s, "rejected by validation"),
+    outbox.RETRAIN_BUSY: lambda p, s: _retrain(p, s, "postponed"),
     outbox.DATA_ARRIVAL: _data,
     outbox.EXECUTOR_PROGRESS: _progress,
 }

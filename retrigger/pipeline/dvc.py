@@ -4,11 +4,13 @@ that the remote really holds what was pushed is ``retrigger.data.remote``)."""
 from __future__ import annotations
 
 import shlex
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from retrigger.data.remote import default_remote
 from retrigger.errors import BadInput, ConfigError, WorkFailed
+from retrigger.pipeline import dvc_busy
 from retrigger.proc import StreamTimeout, run, stream
 
 Say = Callable[[str], None]
@@ -25,9 +27,32 @@ def command_args(command: str) -> list[str]:
 
 
 def run_streamed(args: list[str], root: Path, say: Say, timeout: float | None,
-                 on_start: Callable[[int], None] | None = None) -> list[str]:
+                 on_start: Callable[[int], None] | None = None,
+                 wait_for_dvc: float = 0.0) -> list[str]:
     """Run ``args`` streaming its output to ``say``; return the last lines; WorkFailed on a
-    non-zero exit or a timeout."""
+    non-zero exit or a timeout, DvcBusy when another DVC process holds the repository's lock
+    for longer than ``wait_for_dvc`` seconds."""
+    deadline = time.monotonic() + wait_for_dvc
+    while True:
+        dvc_busy.wait_until_free(root, max(deadline - time.monotonic(), 0.0), say)
+        try:
+            return _run_once(args, root, say, timeout, on_start)
+        except _Failed as failed:
+            busy = dvc_busy.from_failure(root, failed.output)
+            if busy is None:
+                raise
+            if time.monotonic() >= deadline:  # lost a race for the lock and may not wait
+                raise busy from None
+
+
+class _Failed(WorkFailed):
+    def __init__(self, message: str, output: list[str]) -> None:
+        super().__init__(message)
+        self.output = output
+
+
+def _run_once(args: list[str], root: Path, say: Say, timeout: float | None,
+              on_start: Callable[[int], None] | None) -> list[str]:
     tail: list[str] = []
 
     def line(text: str) -> None:
@@ -41,7 +66,7 @@ def run_streamed(args: list[str], root: Path, say: Say, timeout: float | None,
         raise WorkFailed(f"{exc} (pipeline.stage_timeout)") from None
     if code != 0:
         last = next((t for t in reversed(tail) if t.strip()), "no output")
-        raise WorkFailed(f"`{' '.join(args)}` exited {code}: {last.strip()}")
+        raise _Failed(f"`{' '.join(args)}` exited {code}: {last.strip()}", tail)
     return tail
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from retrigger.decision import Decision
-from retrigger.errors import Interrupted, LockHeld, RetriggerError
+from retrigger.errors import DvcBusy, Interrupted, LockHeld, RetriggerError
 from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
 from retrigger.pipeline import facts as report
 from retrigger.pipeline import lock, stages
@@ -130,6 +130,9 @@ class Retrain:
         except Interrupted as exc:
             self._finish(RetrainStatus.INTERRUPTED, str(exc))
             raise
+        except DvcBusy as exc:  # not a failure: resumable by the same command
+            self._finish(RetrainStatus.BUSY, str(exc))
+            raise
         except LockHeld:
             raise
         except RetriggerError as exc:
@@ -209,6 +212,9 @@ class Retrain:
         except (Interrupted, KeyboardInterrupt) as exc:
             status, box.detail = StepStatus.INTERRUPTED, str(exc) or "interrupted"
             raise
+        except DvcBusy as exc:
+            status, box.detail = StepStatus.BUSY, str(exc)
+            raise
         except BaseException as exc:
             box.detail = str(exc)[:500]
             raise
@@ -228,7 +234,8 @@ class Retrain:
 
         run_streamed(args, self.ws.root,
                      lambda text: self.say(f"  [{time.monotonic() - started:5.1f}s] {text}"),
-                     timeout, on_start=child)
+                     timeout, on_start=child,
+                     wait_for_dvc=self.ws.config.pipeline.wait_for_dvc.total_seconds())
         child(None)
 
     def save_facts(self) -> None:
@@ -244,7 +251,8 @@ class Retrain:
 
     def _finish(self, status: RetrainStatus, error: str | None) -> None:
         kind = {RetrainStatus.PROMOTED: outbox.RETRAIN_SUCCEEDED,
-                RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED}.get(status, outbox.RETRAIN_FAILED)
+                RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED,
+                RetrainStatus.BUSY: outbox.RETRAIN_BUSY}.get(status, outbox.RETRAIN_FAILED)
         now = self.ws.clock()
         with self.ws.store.transaction() as conn:
             attempts.finish(conn, self.attempt_id, status, now, self.facts.as_json(),

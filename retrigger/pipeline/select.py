@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
 from retrigger.lineage import snapshot
-from retrigger.lineage.status import FINAL
 from retrigger.proc import run
-from retrigger.store import attempts, decisions
+from retrigger.store import decisions
 from retrigger.store.audit import record
 from retrigger.workspace import Workspace
 
@@ -55,13 +54,11 @@ def choose(workspace: Workspace, request: Request, who: str) -> Decision:
                                "`retrigger check`")
         else:
             decision = decisions.latest(conn, model)
-        done = decision is not None and any(
-            a.status in FINAL for a in attempts.for_decision(conn, decision.id))
-    if decision is not None and decision.fire and not (request.force and done):
+    if request.force:  # always a new decision carrying its reason, never a silent resume
+        return _force(workspace, decision, who, str(request.reason).strip())
+    if decision is not None and decision.fire:
         return decision
-    if not request.force:
-        raise BadInput(_refusal(decision))
-    return _force(workspace, decision, who, str(request.reason).strip())
+    raise BadInput(_refusal(decision))
 
 
 def _refusal(decision: Decision | None) -> str:

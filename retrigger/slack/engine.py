@@ -16,9 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from retrigger.approvals import flow as approval_flow
+from retrigger.approvals import lease
 from retrigger.approvals.approvers import Approvers
 from retrigger.approvals.flow import Result, current_snapshot
 from retrigger.decision import Decision, new_decision_id
+from retrigger.errors import BadInput
 from retrigger.lineage.snapshot import Snapshot
 from retrigger.notify.payloads import decision_payload
 from retrigger.slack import commands as slack_commands
@@ -89,6 +91,7 @@ class BotEngine:
     def command(self, user: str, text: str, key: str | None = None) -> str:
         """Answer ``/retrain <text>`` from ``user``; ``key`` (Slack's trigger_id) makes a
         replayed or retried request change nothing twice."""
+        _require_user(user)
         parsed = slack_commands.parse(text, self.models)
         if isinstance(parsed, slack_commands.Help):
             return slack_commands.usage(self.models, parsed.problem)
@@ -99,6 +102,7 @@ class BotEngine:
         return self._request(user, parsed, key)
 
     def click(self, user: str, approval_id: str, approve: bool) -> Result:
+        _require_user(user)
         now = self.workspace.clock()
         slack = self.workspace.config.slack
         with self.store.transaction() as conn:
@@ -163,26 +167,30 @@ class BotEngine:
 
     def dispatch_due(self) -> list[str]:
         """Expire overdue approvals, re-request stale ones, hand approved ones to the executor
-        (each exactly once, whichever bot process claims it). Returns the approval ids handed on."""
+        (each exactly once, whichever bot process claims it) — again when a dispatch's lease
+        ran out or its runner died (``approvals.lease``). Returns the approval ids handed on."""
         now = self.workspace.clock()
-        slack = self.workspace.config.slack
+        config = self.workspace.config
         with self.store.transaction() as conn:
-            approval_flow.expire_due(conn, slack, now)
+            approval_flow.expire_due(conn, config.slack, now)
             # A replay older than the signature window is refused before it gets here.
             inbound.forget_before(conn, now - INBOUND_MEMORY)
-            ready = approvals.ready_to_dispatch(conn, self.models[0])
+            ready = lease.due(conn, self.models[0], now, config.slack.dispatch_lease,
+                              config.pipeline.lock_stale_after)
         if not ready or self.executor.name == "none":
             return []
         snap = self.snapshot()
         started = []
-        for approval in ready:
+        for item in ready:
             with self.store.transaction() as conn:
-                if approval_flow.refresh_if_stale(conn, approval, snap, slack, now) is not None:
+                fresh = item.approval.executed_at is None and approval_flow.refresh_if_stale(
+                    conn, item.approval, snap, config.slack, now) is not None
+                if fresh or not approvals.claim_dispatch(conn, item.approval, now):
                     continue
-                if not approvals.claim_dispatch(conn, approval.id, now):
-                    continue
-            started.append(approval.id)
-            self._pool.submit(self._execute, approval)
+            if item.why is not None:
+                self.report(item.approval, f"resuming the approved retrain: {item.why}")
+            started.append(item.approval.id)
+            self._pool.submit(self._execute, item.approval)
         return started
 
     def _execute(self, approval: approvals.Approval) -> None:
@@ -202,6 +210,12 @@ class BotEngine:
 
     def close(self, wait: bool = False) -> None:
         self._pool.shutdown(wait=wait)
+
+
+def _require_user(user: str) -> None:
+    # Every stored request and audit record names a person; without one nothing is stored.
+    if not user:
+        raise BadInput("could not read this request: it carries no Slack user id")
 
 
 def _when(value: datetime) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ColumnElement, Connection, or_, select, update
 
 from retrigger.decision import Decision
 from retrigger.store.schema import approvals
@@ -152,23 +152,42 @@ def mark_executed(conn: Connection, approval_id: str, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def ready_to_dispatch(conn: Connection, model: str | None = None) -> list[Approval]:
-    """Approved approvals not yet handed to an executor nor executed, oldest first."""
+def ready_to_dispatch(conn: Connection, model: str | None = None,
+                      lease_before: datetime | None = None) -> list[Approval]:
+    """Approved approvals not yet executed and not handed to an executor — or handed before
+    ``lease_before`` with no attempt started since (the dispatch's lease ran out), oldest first."""
+    waiting: ColumnElement[bool] = approvals.c.dispatched_at.is_(None)
+    if lease_before is not None:
+        waiting = or_(waiting, approvals.c.dispatched_at < lease_before)
     query = select(approvals).where(
-        approvals.c.status == APPROVED, approvals.c.dispatched_at.is_(None),
-        approvals.c.executed_at.is_(None))
+        approvals.c.status == APPROVED, waiting, approvals.c.executed_at.is_(None))
     if model is not None:
         query = query.where(approvals.c.model == model)
     rows = conn.execute(query.order_by(approvals.c.decided_at, approvals.c.id)).mappings().all()
     return [_from_row(row) for row in rows]
 
 
-def claim_dispatch(conn: Connection, approval_id: str, now: datetime) -> bool:
-    """Hand an approved retrain to the executor; true for exactly one caller."""
+def executed_since(conn: Connection, model: str | None, since: datetime) -> list[Approval]:
+    """Approved approvals whose retrain started at or after ``since`` (a runner took them)."""
+    query = select(approvals).where(approvals.c.status == APPROVED,
+                                    approvals.c.executed_at >= since)
+    if model is not None:
+        query = query.where(approvals.c.model == model)
+    rows = conn.execute(query.order_by(approvals.c.executed_at, approvals.c.id)).mappings().all()
+    return [_from_row(row) for row in rows]
+
+
+def claim_dispatch(conn: Connection, seen: Approval, now: datetime) -> bool:
+    """Hand an approved retrain to the executor; true for exactly one caller among those that
+    read the same row (compare-and-set on the dispatch and execution times it had)."""
+    def same(column: Any, value: datetime | None) -> Any:
+        return column.is_(None) if value is None else column == value
+
     result = conn.execute(
         update(approvals)
-        .where(approvals.c.id == approval_id, approvals.c.status == APPROVED,
-               approvals.c.dispatched_at.is_(None), approvals.c.executed_at.is_(None))
+        .where(approvals.c.id == seen.id, approvals.c.status == APPROVED,
+               same(approvals.c.dispatched_at, seen.dispatched_at),
+               same(approvals.c.executed_at, seen.executed_at))
         .values(dispatched_at=now))
     return result.rowcount == 1
 

@@ -21,6 +21,7 @@ RETRAIN_STARTED = "retrain_started"
 RETRAIN_SUCCEEDED = "retrain_succeeded"
 RETRAIN_FAILED = "retrain_failed"
 RETRAIN_REJECTED = "retrain_rejected"  # refused by validation
+RETRAIN_BUSY = "retrain_busy"  # DVC was busy in the repository: postponed, not failed
 DATA_ARRIVAL = "data_arrival"
 # Follow-ups about an approval: delivered as a thread reply AND an edit of the approval request
 # message, whose Approve / Reject buttons they replace (retrigger.notify.worker).
@@ -63,10 +64,28 @@ def backlog(conn: Connection) -> dict[str, Any]:
 def dead_letters(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     """Messages that failed for good (bad token, unknown channel...), newest first."""
     rows = conn.execute(select(outbox.c.id, outbox.c.created_at, outbox.c.channel,
-                               outbox.c.kind, outbox.c.attempts, outbox.c.last_error)
+                               outbox.c.kind, outbox.c.attempts, outbox.c.last_error,
+                               outbox.c.payload)
                         .where(outbox.c.status == "dead")
                         .order_by(outbox.c.id.desc()).limit(limit)).mappings().all()
-    return [{**dict(row), "created_at": _iso(row["created_at"])} for row in rows]
+    # An approval request that died leaves its approval pending with nobody told: say which.
+    return [{**{k: v for k, v in row.items() if k != "payload"},
+             "created_at": _iso(row["created_at"]),
+             "approval_id": (row["payload"] or {}).get("approval_id")
+             if row["kind"] == APPROVAL_REQUESTED else None} for row in rows]
+
+
+def requeue(conn: Connection, ids: list[int] | None, now: datetime) -> list[int]:
+    """Dead letters (``ids``, or all when None) become pending again, due now, attempts reset."""
+    query = select(outbox.c.id).where(outbox.c.status == "dead")
+    if ids is not None:
+        query = query.where(outbox.c.id.in_(ids))
+    found = [int(i) for i in conn.execute(query.order_by(outbox.c.id)).scalars()]
+    if found:
+        conn.execute(update(outbox).where(outbox.c.id.in_(found), outbox.c.status == "dead")
+                     .values(status="pending", attempts=0, next_attempt_at=now,
+                             claimed_until=None))
+    return found
 
 
 def pending_channels(conn: Connection) -> list[str]:

@@ -3,9 +3,11 @@ client that sends it signed requests the way Slack does."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -20,6 +22,7 @@ from typing import Any
 import pytest
 
 from tests.support.fake_slack import FakeSlack, running_fake_slack, sign
+from tests.support.retrain import degraded_template, retrainable  # noqa: F401
 from tests.support.workspaces import write_config
 
 SECRET = "test-signing-secret"
@@ -145,6 +148,29 @@ def stop_bot(bot: Bot) -> None:
     except subprocess.TimeoutExpired:
         bot.process.kill()
         bot.process.wait(timeout=5)
+
+
+def kill_tree(bot: Bot) -> None:
+    """SIGKILL the gunicorn master, its worker and every descendant (the executor's `retrigger
+    run`, its step), as a machine losing power would: nothing gets to clean up."""
+    family = _descendants(bot.process.pid)
+    for pid in [bot.process.pid, *family]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    bot.process.wait(timeout=30)
+
+
+def _descendants(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
 def project(root: Path, **overrides: Any) -> Path:

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
-    target = tmp_path / "demo"
+    target = tmp_path / "démo – ü"  # any path: DVC once could not store a non-ASCII remote
     result = subprocess.run([sys.executable, "-m", "retrigger", "demo", str(target)],
                             capture_output=True, text=True, check=False, timeout=300)
 

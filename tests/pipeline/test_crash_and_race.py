@@ -122,7 +122,7 @@ def test_mlflow_unreachable_mid_run_then_the_rerun_resumes(
 
     down = run_cli("run", "--config", retrainable.config)
 
-    assert down.code == 1 and "did not answer" in down.err
+    assert down.code == 1 and "refused the connection" in down.err
     assert state(retrainable.root, "SELECT status, stopped_at FROM retrain_attempts") == [
         ("failed", "validate")]
     monkeypatch.delenv("RETRIGGER_TRACKING__URI")
