@@ -71,7 +71,7 @@ def _append_github_output(path: Path, decision: Decision) -> None:
 
 def show(decision: Decision) -> None:
     rows = [
-        [r.kind, render.number(r.value), render.number(r.threshold),
+        [r.kind, render.signal_value(r.kind, r.value), render.signal_value(r.kind, r.threshold),
          "FIRED" if r.fired else "ok", r.detail]
         for r in decision.readings
     ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from retrigger.decision import Decision, new_decision_id
 from retrigger.lineage import snapshot, tags
 from retrigger.lineage.status import RetrainStatus
+from retrigger.notify import links as notify_links
 from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, decide
 from retrigger.signals.context import SignalContext
@@ -41,7 +43,8 @@ def check(workspace: Workspace) -> Decision:
     with workspace.store.transaction() as conn:
         decisions.save(conn, decision)
         if decision.fire:  # announced in the same transaction: never a lost notification
-            outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision),
+            links = notify_links.links(ci_run=notify_links.ci_run_url(os.environ))
+            outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision, links),
                            channel=config.slack.channel, now=now, thread_key=decision.id)
     return decision
 
