@@ -39,14 +39,15 @@ def check(
     from retrigger.workspace import Workspace
 
     workspace = Workspace.load(config)
-    decision = command.check(workspace)
+    with render.waiting("reading the signals…", json_output):
+        decision = command.check(workspace)
     from retrigger.notify import deliver_pending
 
     deliver_pending(workspace, NOTIFY_DEADLINE_S)  # what check queued (trigger fired)
     if output_file is not None:
         _append_github_output(output_file, decision)
     if json_output:
-        render.print_json(decision.as_json())
+        render.print_document("decision", decision.as_json())
     else:
         show(decision)
 

@@ -24,7 +24,7 @@ def show(config: ConfigOption = None, json_output: JsonOption = False) -> None:
 
     effective = command.show(config)
     if json_output:
-        render.print_json({"path": str(effective.path), "values": effective.values,
+        render.print_document("config", {"path": str(effective.path), "values": effective.values,
                            "sources": effective.sources})
         return
     render.table(f"effective config ({effective.path})", ["key", "value", "from"],

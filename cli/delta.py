@@ -39,7 +39,7 @@ def delta(
                              command.DeltaRequest(rev_a=rev_a, rev_b=rev_b, staged=staged,
                                                   fetch=fetch))
     if json_output:
-        render.print_json(compared.report.as_json())
+        render.print_document("delta", compared.report.as_json())
     else:
         show(compared)
 

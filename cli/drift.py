@@ -74,9 +74,10 @@ def drift(
         share=share, warn=warn, bonferroni=bonferroni,
         schema_change_is_drift=schema_change_is_drift, plots=html is not None,
     )
-    report = command.drift(reference, current, options, config, html, png)
+    with render.waiting("comparing the data…", json_output):
+        report = command.drift(reference, current, options, config, html, png)
     if json_output:
-        render.print_json(report.as_json())
+        render.print_document("drift", report.as_json())
     else:
         show(report)
 

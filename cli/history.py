@@ -30,7 +30,8 @@ def history(
 
     window = command.window(since)
     workspace = Workspace.load(config)
-    rows = command.history(workspace, trigger, window)
+    with render.waiting("asking MLflow for retrain runs…", json_output):
+        rows = command.history(workspace, trigger, window)
     if json_output:
         render.print_json(rows)
         return

@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import Annotated
 
 import typer
 
@@ -20,6 +21,7 @@ from retrigger.cli import (
     baseline,
     bot,
     check,
+    decisions,
     delta,
     demo,
     drift,
@@ -27,6 +29,7 @@ from retrigger.cli import (
     history,
     init,
     push,
+    render,
     run,
     status,
 )
@@ -40,13 +43,34 @@ app = typer.Typer(
     "audit trail in MLflow.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
-               approve, status, bot, run, history, explain, backtest):
+               approve, status, bot, run, history, decisions, explain, backtest):
     module.register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version  # only here: --help stays fast
+
+        typer.echo(f"retrigger {version('retrigger')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    _version_flag: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Only results and errors: no progress, no notes.")] = False,
+    verbose: Annotated[int, typer.Option(
+        "--verbose", "-v", count=True, help="Log what happens on stderr (-vv: debug).")] = 0,
+) -> None:
+    render.configure(ctx, quiet=quiet, verbose=verbose)
 
 
 def _raise_interrupted(_signum: int, _frame: FrameType | None) -> None:

@@ -1,16 +1,73 @@
-"""All CLI output goes through here: JSON documents, tables, and plain lines."""
+"""All CLI output goes through here: JSON documents, tables, plain lines, notes, spinners.
+
+``-q`` silences notes and spinners, ``-v``/``-vv`` log on stderr; the choice is held in a
+``ContextVar`` set by the root callback for this invocation (no module-level mutable state).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from retrigger.units import format as fmt
 
 
+@dataclass(frozen=True)
+class Output:
+    quiet: bool = False
+    verbose: int = 0
+
+
+_OUTPUT: ContextVar[Output | None] = ContextVar("retrigger_output", default=None)
+
+
+def _output() -> Output:
+    return _OUTPUT.get() or Output()
+
+
+def configure(ctx: Any, quiet: bool, verbose: int) -> None:
+    """Called once per invocation by the root callback."""
+    output = Output(quiet=quiet, verbose=0 if quiet else verbose)
+    _OUTPUT.set(output)
+    ctx.obj = output
+    if output.verbose:
+        level = logging.DEBUG if output.verbose > 1 else logging.INFO
+        logging.basicConfig(stream=sys.stderr, level=level,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def note(text: str) -> None:
+    """A line that helps but is not the result (hints, next steps): silenced by ``-q``."""
+    if not _output().quiet:
+        line(text)
+
+
+@contextmanager
+def waiting(message: str, json_output: bool = False) -> Iterator[None]:
+    """A spinner on stderr while something slow runs: only on a terminal, never with
+    ``--json`` or ``-q``, so piped and machine-read output stays exactly the same."""
+    if json_output or _output().quiet or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message):
+        yield
+
+
 def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+
+
+def print_document(kind: str, body: dict[str, Any]) -> None:
+    """A ``--json`` document with its ``"schema": "retrigger/<kind>/v1"`` key first."""
+    print_json({"schema": f"retrigger/{kind}/v1", **body})
 
 
 def console() -> Any:

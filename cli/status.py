@@ -19,7 +19,7 @@ def status(config: ConfigOption = None, json_output: JsonOption = False) -> None
 
     report = command(Workspace.load(config))
     if json_output:
-        render.print_json(report)
+        render.print_document("status", report)
         return
     pending = [[a["approval_id"], a["model"], a["requested_by"] or "?",
                 render.timestamp(a["expires_at"]) + (" overdue" if a["overdue"] else "")]

@@ -53,7 +53,8 @@ def test_messages_about_one_decision_share_a_thread(tmp_path: Path, fake_slack: 
     # The approval buttons are a thread reply that is also shown in the channel.
     assert [p.params.get("reply_broadcast") for p in posts] == [None, True, None]
     assert "drift" in posts[0].params["text"]
-    buttons = posts[1].params["blocks"][-1]["elements"]
+    actions = [b for b in posts[1].params["blocks"] if b.get("block_id") == "approval:a-1"]
+    buttons = actions[0]["elements"]
     assert [b["value"] for b in buttons] == ["a-1", "a-1"]
     assert posts[0].headers["Authorization"] == f"Bearer {TOKEN}"
     assert [row[1] for row in _rows(ws)] == ["delivered"] * 3
