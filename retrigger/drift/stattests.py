@@ -213,6 +213,16 @@ TESTS: dict[str, StatTest] = {
         FuncTest("cramer_von_mises", NUM, 0.1, "<=", _cramer_von_mises),
     ]
 }
+# What the reports call each test: the statistic's own name, and whether the score is a p-value.
+FULL_NAMES = {
+    "ks": "Kolmogorov–Smirnov p-value", "chi2": "chi-square p-value", "z": "Z-test p-value",
+    "wasserstein": "Wasserstein distance (normed)", "jensenshannon": "Jensen–Shannon distance",
+    "psi": "Population Stability Index", "kl_div": "Kullback–Leibler divergence",
+    "hellinger": "Hellinger distance", "g_test": "G-test p-value", "ed": "energy distance",
+    "t_test": "t-test p-value", "mannw": "Mann–Whitney U p-value",
+    "anderson": "Anderson–Darling p-value", "cramer_von_mises": "Cramér–von Mises p-value",
+    "schema": "schema change",
+}
 # Evidently's names for the same tests, accepted wherever a test is named.
 ALIASES = {"chisquare": "chi2", "wasserstein_distance": "wasserstein", "energy_distance": "ed"}
 

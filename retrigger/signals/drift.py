@@ -37,7 +37,7 @@ class DriftSignal:
         report = _compare_paths(ctx, settings, trained)
         extra = _extra(report, trained, missing)
         if report.drift:
-            extra["report_html"] = _write_report(ctx, report)
+            extra["report_html"] = _write_report(ctx, report, trained)
         return Reading(self.kind, round(report.share_drifted, 4), settings.share, report.drift,
                        _detail(report, missing), extra=extra)
 
@@ -85,16 +85,21 @@ def _compare_paths(
     return merged
 
 
-def _write_report(ctx: SignalContext, report: DriftReport) -> str:
+def _write_report(ctx: SignalContext, report: DriftReport, trained: dict[str, str]) -> str:
     """Write the HTML report a retrain run logs to MLflow; return its path from the repo root.
 
     Only when drift fired: it is the evidence for the retrain, and not worth a file otherwise.
     """
-    from retrigger.drift.report_html import write_html
+    from retrigger.drift.report_html import Header, Source, write_html
 
     relative = f"{REPORT_DIR}/drift-{ctx.now:%Y%m%dT%H%M%S}.html"
     title = f"{ctx.config.model.name}: drift since the trained data"
-    write_html(report, ctx.root / relative, title)
+    paths = [p for p in ctx.config.data if p in trained]
+    header = Header(
+        Source(", ".join(f"{p}@trained" for p in paths), ", ".join(trained[p] for p in paths),
+               report.reference_rows),
+        Source(", ".join(paths) + " (working tree)", None, report.current_rows))
+    write_html(report, ctx.root / relative, title, header)
     return relative
 
 
