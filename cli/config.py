@@ -41,4 +41,13 @@ def validate(config: ConfigOption = None) -> None:
 
 
 def _text(value: Any) -> str:
-    return "null" if value is None else str(value)
+    """A value as it would read in retrigger.yaml: true, null, [a, b], {k: v}."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_text(v)}" for k, v in value.items()) + "}"
+    return str(value)
