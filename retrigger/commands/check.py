@@ -46,7 +46,21 @@ def check(workspace: Workspace) -> Decision:
             links = notify_links.links(ci_run=notify_links.ci_run_url(os.environ))
             outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision, links),
                            channel=config.slack.channel, now=now, thread_key=decision.id)
+            for chart in _charts(workspace, decision):  # uploaded in the decision's thread
+                outbox.enqueue(conn, outbox.FILE_UPLOAD, chart, channel=config.slack.channel,
+                               now=now, thread_key=decision.id)
     return decision
+
+
+def _charts(workspace: Workspace, decision: Decision) -> list[dict[str, object]]:
+    """The drift PNG of a fired drift signal, as an upload payload."""
+    return [
+        {"model": decision.model, "decision_id": decision.id,
+         "path": str(workspace.root / str(r.extra["report_png"])),
+         "title": f"{decision.model}: drift by column"}
+        for r in decision.readings
+        if r.kind == "drift" and r.fired and r.extra.get("report_png")
+    ]
 
 
 def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History:

@@ -38,6 +38,7 @@ class DriftSignal:
         extra = _extra(report, trained, missing)
         if report.drift:
             extra["report_html"] = _write_report(ctx, report, trained)
+            extra["report_png"] = _write_png(ctx, report)
         return Reading(self.kind, round(report.share_drifted, 4), settings.share, report.drift,
                        _detail(report, missing), extra=extra)
 
@@ -83,6 +84,15 @@ def _compare_paths(
         merged.columns.update({prefix + n: c for n, c in report.columns.items()})
         merged.skipped.update({prefix + n: s for n, s in report.skipped.items()})
     return merged
+
+
+def _write_png(ctx: SignalContext, report: DriftReport) -> str:
+    """The chart posted in the Slack thread of the decision (matplotlib: only when fired)."""
+    from retrigger.drift.png import write_png
+
+    relative = f"{REPORT_DIR}/drift-{ctx.now:%Y%m%dT%H%M%S}.png"
+    write_png(report, ctx.root / relative)
+    return relative
 
 
 def _write_report(ctx: SignalContext, report: DriftReport, trained: dict[str, str]) -> str:
