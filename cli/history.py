@@ -47,14 +47,14 @@ def _table(rows: list[dict[str, Any]], metric: str) -> None:
     table_rows = []
     for r in rows:
         version = f" v{r['promoted_version']}" if r["promoted_version"] else ""
-        data = "\n".join(f"{p}={m[:10]}" for p, m in r["data_paths"].items())
         table_rows.append([
             render.timestamp(r["started_at"]), r["decision_id"], ", ".join(r["trigger_types"]),
             f"{r['status']}{version}",
             f"{render.number(r['metric_before'])} → {render.number(r['metric_after'])}",
-            data or "—", (r["git_commit"] or "—")[:10],
-            f"{r['requested_by'] or '—'} / {r['approved_by'] or '—'}", r["run_id"],
+            (r["git_commit"] or "—")[:8],
+            f"{r['requested_by'] or '—'} / {r['approved_by'] or '—'}",
         ])
+    # Data versions and run ids are long: `--json` and `retrigger explain DECISION` have them.
     render.table("retrain runs, newest first",
-                 ["started", "decision", "trigger", "status", metric, "data", "commit",
-                  "requested / approved", "run"], table_rows)
+                 ["started", "decision", "trigger", "status", metric, "commit",
+                  "requested / approved"], table_rows)

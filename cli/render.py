@@ -70,10 +70,14 @@ def print_document(kind: str, body: dict[str, Any]) -> None:
     print_json({"schema": f"retrigger/{kind}/v1", **body})
 
 
+PIPED_WIDTH = 120  # output read by grep or a log, not a terminal: fold less, ids stay whole
+
+
 def console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    width = None if sys.stdout.isatty() else PIPED_WIDTH
+    return Console(highlight=False, width=width)
 
 
 def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
