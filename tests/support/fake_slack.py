@@ -8,6 +8,7 @@ nobody listens on. Signed inbound requests (the real v0 scheme) are built by ``s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -178,10 +179,8 @@ def _params(path: str, content_type: str, body: bytes) -> dict[str, Any]:
     if "json" in content_type and body:
         params.update(json.loads(body))
     elif body:
-        try:
+        with contextlib.suppress(UnicodeDecodeError):  # a file's bytes (files_upload_v2)
             params.update(urllib.parse.parse_qsl(body.decode()))
-        except UnicodeDecodeError:
-            pass  # a file's bytes: files_upload_v2's upload step
     return params
 
 
