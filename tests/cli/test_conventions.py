@@ -19,13 +19,21 @@ def test_version_prints_the_installed_version() -> None:
     assert result.out == f"retrigger {version('retrigger')}\n"
 
 
-def test_completion_script_is_offered_for_bash() -> None:
-    done = subprocess.run([sys.executable, "-m", "retrigger", "--show-completion", "bash"],
-                          capture_output=True, text=True, check=False,
-                          env={"PATH": "/usr/bin:/bin", "SHELL": "/bin/bash"})
-
+def _complete(**env: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "retrigger"], capture_output=True, text=True,
+                          check=False, env={"PATH": "/usr/bin:/bin", **env})
     assert done.returncode == 0, done.stderr
-    assert "complete" in done.stdout and "_RETRIGGER_COMPLETE" in done.stdout
+    return done.stdout
+
+
+def test_shell_completion_gives_a_script_and_completes_commands() -> None:
+    # What `--install-completion` writes into ~/.bashrc runs exactly this protocol.
+    script = _complete(_RETRIGGER_COMPLETE="source_bash")
+    words = _complete(_RETRIGGER_COMPLETE="complete_bash", COMP_WORDS="retrigger dec",
+                      COMP_CWORD="1")
+
+    assert "complete" in script and "_RETRIGGER_COMPLETE" in script
+    assert words.split() == ["decisions"]
 
 
 def test_help_lists_quiet_verbose_and_decisions() -> None:
