@@ -88,4 +88,4 @@ def show(decision: Decision) -> None:
         render.line("no retrain needed" + (f" (fired: {fired})" if decision.trigger_types else ""),
                     style="bold green")
     if decision.data_version:
-        render.line(f"data version {decision.data_version}")
+        render.note(f"data version {decision.data_version}")

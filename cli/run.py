@@ -115,7 +115,7 @@ def show(outcome: Outcome) -> None:
                 else f"{outcome.status.upper()}: {message}")
     render.line(headline, style=style)
     if outcome.run_id:
-        render.line(f"MLflow run {outcome.run_id}; `retrigger explain {outcome.decision_id}` "
+        render.note(f"MLflow run {outcome.run_id}; `retrigger explain {outcome.decision_id}` "
                     "tells the whole story")
 
 
