@@ -90,7 +90,7 @@ def test_approval_required_waits_then_run_approved_executes_it_once(
 
     assert executed.code == 0, executed.err
     assert [r["status"] for r in json.loads(executed.out)["runs"]] == ["promoted"]
-    assert json.loads(nothing_left.out) == {"runs": []}
+    assert json.loads(nothing_left.out) == {"schema": "retrigger/runs/v1", "runs": []}
     (run,) = retrain_runs(retrainable.root)
     assert run.data.tags[tags.APPROVED_BY] == "U0APPROVER"
     (executed_at,) = state(retrainable.root, "SELECT executed_at FROM approvals")[0]
