@@ -47,8 +47,9 @@ def _decide(approval_id: str, approve: bool, reason: str | None, config: ConfigO
     approval = result.approval
     assert approval is not None
     if json_output:
-        render.print_json({"approval_id": approval.id, "decision_id": approval.decision_id,
-                           "status": approval.status, "decided_by": approval.decided_by})
+        render.print_document("approval", {
+            "approval_id": approval.id, "decision_id": approval.decision_id,
+            "status": approval.status, "decided_by": approval.decided_by})
         return
     render.line(result.message)
     if approve:

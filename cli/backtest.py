@@ -61,7 +61,7 @@ def backtest(
     result = command.backtest(config, span, set_values or [], compare)
     command.write_outputs(result, html, png)
     if json_output:
-        render.print_json(result.as_json())
+        render.print_document("backtest", result.as_json())
     else:
         show(result)
 

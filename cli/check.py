@@ -39,14 +39,15 @@ def check(
     from retrigger.workspace import Workspace
 
     workspace = Workspace.load(config)
-    decision = command.check(workspace)
+    with render.waiting("reading the signals…", json_output):
+        decision = command.check(workspace)
     from retrigger.notify import deliver_pending
 
     deliver_pending(workspace, NOTIFY_DEADLINE_S)  # what check queued (trigger fired)
     if output_file is not None:
         _append_github_output(output_file, decision)
     if json_output:
-        render.print_json(decision.as_json())
+        render.print_document("decision", decision.as_json())
     else:
         show(decision)
 
@@ -73,7 +74,7 @@ def show(decision: Decision) -> None:
     for line in decision.fetched:
         render.line(line)
     rows = [
-        [r.kind, render.number(r.value), render.number(r.threshold),
+        [r.kind, render.signal_value(r.kind, r.value), render.signal_value(r.kind, r.threshold),
          "UNKNOWN" if r.unknown else ("FIRED" if r.fired else "ok"), r.detail]
         for r in decision.readings
     ]
@@ -91,4 +92,4 @@ def show(decision: Decision) -> None:
         render.line("no retrain needed" + (f" (fired: {fired})" if decision.trigger_types else ""),
                     style="bold green")
     if decision.data_version:
-        render.line(f"data version {decision.data_version}")
+        render.note(f"data version {decision.data_version}")

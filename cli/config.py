@@ -24,7 +24,7 @@ def show(config: ConfigOption = None, json_output: JsonOption = False) -> None:
 
     effective = command.show(config)
     if json_output:
-        render.print_json({"path": str(effective.path), "values": effective.values,
+        render.print_document("config", {"path": str(effective.path), "values": effective.values,
                            "sources": effective.sources})
         return
     render.table(f"effective config ({effective.path})", ["key", "value", "from"],
@@ -41,4 +41,13 @@ def validate(config: ConfigOption = None) -> None:
 
 
 def _text(value: Any) -> str:
-    return "null" if value is None else str(value)
+    """A value as it would read in retrigger.yaml: true, null, [a, b], {k: v}."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_text(v)}" for k, v in value.items()) + "}"
+    return str(value)

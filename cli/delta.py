@@ -39,7 +39,7 @@ def delta(
                              command.DeltaRequest(rev_a=rev_a, rev_b=rev_b, staged=staged,
                                                   fetch=fetch))
     if json_output:
-        render.print_json(compared.report.as_json())
+        render.print_document("delta", compared.report.as_json())
     else:
         show(compared)
 
@@ -48,9 +48,10 @@ def show(compared: Compared) -> None:
     report = compared.report
     rows = []
     for item in report.paths:
-        rows.append([item.path, _num(item.old.rows), _num(item.new.rows), _signed(item.rows),
+        rows.append([item.path, render.count(item.old.rows), render.count(item.new.rows),
+                     render.count(item.rows, signed=True),
                      "—" if item.rows_pct is None else f"{item.rows_pct:+.1f}%",
-                     _signed(item.bytes),
+                     render.size(item.bytes, signed=True),
                      f"+{item.files_added} -{item.files_removed} ~{item.files_modified}"])
     title = (f"data delta: {compared.old_label} ({report.data_version_old or 'unknown'}) → "
              f"{compared.new_label} ({report.data_version_new})")
@@ -59,10 +60,3 @@ def show(compared: Compared) -> None:
     if any(item.rows is None and item.changed for item in report.paths):
         render.line("rows unknown: a version is not in the local DVC cache; add --fetch")
 
-
-def _num(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
-
-
-def _signed(value: int | None) -> str:
-    return "—" if value is None else f"{value:+,}"

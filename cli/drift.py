@@ -37,6 +37,8 @@ WarnOption = Annotated[float | None, typer.Option(
     help="Warn band as a fraction of the threshold, between 0 and 1.")]
 BonferroniOption = Annotated[bool, typer.Option(
     "--bonferroni", help="Divide p-value thresholds by the number of p-value tests.")]
+TargetOption = Annotated[str | None, typer.Option(
+    "--target", help="The label column: tested, shown apart, not counted for dataset drift.")]
 SchemaOption = Annotated[bool, typer.Option(
     "--schema-change-is-drift", help="Count a column on one side only as drifted.")]
 
@@ -58,6 +60,7 @@ def drift(
     warn: WarnOption = None,
     bonferroni: BonferroniOption = False,
     schema_change_is_drift: SchemaOption = False,
+    target: TargetOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Compare REFERENCE and CURRENT column by column with Evidently's default tests.
@@ -72,11 +75,12 @@ def drift(
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
         stattest=_pairs(stattest, "--stattest"), threshold=_thresholds(threshold),
         share=share, warn=warn, bonferroni=bonferroni,
-        schema_change_is_drift=schema_change_is_drift, plots=html is not None,
+        schema_change_is_drift=schema_change_is_drift, plots=html is not None, target=target,
     )
-    report = command.drift(reference, current, options, config, html, png)
+    with render.waiting("comparing the data…", json_output):
+        report = command.drift(reference, current, options, config, html, png)
     if json_output:
-        render.print_json(report.as_json())
+        render.print_document("drift", report.as_json())
     else:
         show(report)
 
@@ -108,6 +112,10 @@ def show(report: DriftReport) -> None:
     ]
     render.table("drift by column", ["column", "type", "test", "score", "threshold", "status"],
                  rows)
+    if report.target is not None:
+        t = report.target
+        render.line(f"target {t.name} (not counted): {t.test} {render.number(t.score)}, "
+                    f"{t.status}")
     for skip in report.skipped.values():
         render.line(f"not tested: {skip.name} ({skip.type}): {skip.reason}")
     summary = (f"{report.n_drifted} of {report.n_columns} columns drifted "

@@ -25,9 +25,10 @@ def explain(
     from retrigger.commands.explain import story_lines
     from retrigger.workspace import Workspace
 
-    story = engine_explain(Workspace.load(config), ident)
+    with render.waiting("gathering the story…", json_output):
+        story = engine_explain(Workspace.load(config), ident)
     if json_output:
-        render.print_json(story)
+        render.print_document("explain", story)
         return
     for text in story_lines(story):
         render.line(text)

@@ -30,7 +30,8 @@ def history(
 
     window = command.window(since)
     workspace = Workspace.load(config)
-    rows = command.history(workspace, trigger, window)
+    with render.waiting("asking MLflow for retrain runs…", json_output):
+        rows = command.history(workspace, trigger, window)
     if json_output:
         render.print_json(rows)
         return
@@ -38,16 +39,22 @@ def history(
 
 
 def _table(rows: list[dict[str, Any]], metric: str) -> None:
-    """Two lines per run, so it reads in an 80-column terminal and greps by decision id."""
+    """One row per run, like ``check`` and ``status``; cells fold in a narrow terminal."""
     if not rows:
-        render.line("no retrain runs match")
+        render.line("no retrain runs match; list every decision, fired or held, with "
+                    "`retrigger decisions`")
         return
+    table_rows = []
     for r in rows:
         version = f" v{r['promoted_version']}" if r["promoted_version"] else ""
-        render.line(f"{r['started_at'][:16].replace('T', ' ')}  {r['decision_id']}  "
-                    f"{','.join(r['trigger_types'])}  {r['status']}{version}  {metric} "
-                    f"{render.number(r['metric_before'])} → {render.number(r['metric_after'])}")
-        data = " ".join(f"{p}={m[:10]}" for p, m in r["data_paths"].items())
-        render.line(f"    data {data or '—'}  commit {(r['git_commit'] or '—')[:10]}  "
-                    f"requested by {r['requested_by'] or '—'}, approved by "
-                    f"{r['approved_by'] or '—'}  run {r['run_id']}")
+        table_rows.append([
+            render.timestamp(r["started_at"]), r["decision_id"], ", ".join(r["trigger_types"]),
+            f"{r['status']}{version}",
+            f"{render.number(r['metric_before'])} → {render.number(r['metric_after'])}",
+            (r["git_commit"] or "—")[:8],
+            f"{r['requested_by'] or '—'} / {r['approved_by'] or '—'}",
+        ])
+    # Data versions and run ids are long: `--json` and `retrigger explain DECISION` have them.
+    render.table("retrain runs, newest first",
+                 ["started", "decision", "trigger", "status", metric, "commit",
+                  "requested / approved"], table_rows)

@@ -33,7 +33,7 @@ def init(
 
     facts, planned = command(Path.cwd(), ci or [], force)
     if json_output:
-        render.print_json({"root": str(facts.root), "model": facts.model,
+        render.print_document("init", {"root": str(facts.root), "model": facts.model,
                            "files": [p.as_json() for p in planned]})
         return
     for item in planned:

@@ -26,6 +26,7 @@ from retrigger.cli import (
     baseline,
     bot,
     check,
+    decisions,
     delta,
     demo,
     drift,
@@ -34,6 +35,7 @@ from retrigger.cli import (
     init,
     outbox,
     push,
+    render,
     run,
     status,
 )
@@ -47,23 +49,41 @@ app = typer.Typer(
     "audit trail in MLflow.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
+               approve, status, bot, run, history, decisions, explain, backtest, outbox):
+    module.register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version  # only here: --help stays fast
+
+        typer.echo(f"retrigger {version('retrigger')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(debug: Annotated[bool, typer.Option(
+def _options(
+    ctx: typer.Context,
+    _version_flag: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Only results and errors: no progress, no notes.")] = False,
+    verbose: Annotated[int, typer.Option(
+        "--verbose", "-v", count=True, help="Log what happens on stderr (-vv: debug).")] = 0,
+    _debug_flag: Annotated[bool, typer.Option(
         "--debug", help="Show the traceback of an unexpected error (or RETRIGGER_DEBUG=1).",
-)] = False) -> None:
+    )] = False,
+) -> None:
     """Decide when an ML model must be retrained, retrain it through DVC, and keep the audit
     trail in MLflow."""
     # main() reads --debug from argv itself: it must know it even when the command fails
     # before this callback runs.
-
-
-for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
-               approve, status, bot, run, history, explain, backtest, outbox):
-    module.register(app)
+    render.configure(ctx, quiet=quiet, verbose=verbose)
 
 
 def _raise_interrupted(_signum: int, _frame: FrameType | None) -> None:

@@ -36,7 +36,7 @@ def push(
     outcome = run_push(workspace, dvc_args or [])
     deliver_pending(workspace, NOTIFY_DEADLINE_S)  # the data arrival (and a fired check)
     if json_output:
-        render.print_json({
+        render.print_document("push", {
             "recorded": outcome.recorded, "reference": outcome.reference,
             "arrival": outcome.arrival.as_json(),
             "decision": outcome.decision.as_json() if outcome.decision is not None else None,

@@ -67,15 +67,17 @@ def run(
         request = Request(decision, force, reason, requested_by)
         outcomes = [run_one(workspace, request, say, dry_run=dry_run)]
         if json_output:
-            render.print_json(outcomes[0].as_json())
+            render.print_document("run", outcomes[0].as_json())
         else:
             show(outcomes[0])
     from retrigger.notify import deliver_pending
 
     deliver_pending(workspace, NOTIFY_DEADLINE_S)  # started / succeeded / failed / approval
     failed = [o for o in outcomes if o.exit_code]
+    if failed and json_output:
+        raise WorkFailed(failed[0].message)  # stdout holds JSON: say it once on stderr
     if failed:
-        raise WorkFailed(failed[0].message)
+        raise typer.Exit(failed[0].exit_code)  # the table above already said why
 
 
 def _progress(json_output: bool) -> Callable[[str], None]:
@@ -86,7 +88,7 @@ def _progress(json_output: bool) -> Callable[[str], None]:
 
 def _show_many(outcomes: list[Outcome], json_output: bool) -> None:
     if json_output:
-        render.print_json({"runs": [o.as_json() for o in outcomes]})
+        render.print_document("runs", {"runs": [o.as_json() for o in outcomes]})
         return
     if not outcomes:
         render.line("no approved decision is waiting to run")
@@ -106,9 +108,14 @@ def show(outcome: Outcome) -> None:
         render.line(f"{outcome.metric}: before {render.number(outcome.metric_before)}, "
                     f"after {render.number(outcome.metric_after)}")
     style = "bold green" if outcome.exit_code == 0 else "bold red"
-    render.line(f"{outcome.status.upper()}: {outcome.message}", style=style)
+    message = outcome.message
+    # "promoted churn v2 to @champion" says its status already; "PROMOTED: promoted ..." twice
+    headline = (message[:1].upper() + message[1:]
+                if message.lower().startswith(outcome.status.lower().replace("-", " ")[:8])
+                else f"{outcome.status.upper()}: {message}")
+    render.line(headline, style=style)
     if outcome.run_id:
-        render.line(f"MLflow run {outcome.run_id}; `retrigger explain {outcome.decision_id}` "
+        render.note(f"MLflow run {outcome.run_id}; `retrigger explain {outcome.decision_id}` "
                     "tells the whole story")
 
 

@@ -19,12 +19,16 @@ def status(config: ConfigOption = None, json_output: JsonOption = False) -> None
 
     report = command(Workspace.load(config))
     if json_output:
-        render.print_json(report)
+        render.print_document("status", report)
         return
-    render.table("pending approvals", ["approval", "model", "requested by", "expires (UTC)"],
-                 [[a["approval_id"], a["model"], a["requested_by"] or "?",
-                   a["expires_at"][:16].replace("T", " ") + (" overdue" if a["overdue"] else "")]
-                  for a in report["pending_approvals"]])
+    pending = [[a["approval_id"], a["model"], a["requested_by"] or "?",
+                render.timestamp(a["expires_at"]) + (" overdue" if a["overdue"] else "")]
+               for a in report["pending_approvals"]]
+    if pending:
+        render.table("pending approvals", ["approval", "model", "requested by", "expires"],
+                     pending)
+    else:
+        render.empty("pending approvals", "none")
     for a in report["pending_approvals"]:
         if a["undelivered"] is not None:
             render.line(f"approval {a['approval_id']} was never delivered to Slack (dead letter "
@@ -37,6 +41,9 @@ def status(config: ConfigOption = None, json_output: JsonOption = False) -> None
     render.line(f"outbox: {box['pending']} pending" + (
         f", oldest {box['oldest_age_s']:.0f}s old ({box['oldest']}), next attempt "
         f"{box['next_attempt_at']}" if box["pending"] else ""))
-    render.table("dead letters", ["id", "kind", "channel", "attempts", "error"],
-                 [[str(d["id"]), d["kind"], d["channel"], str(d["attempts"]),
-                   str(d["last_error"])] for d in report["dead_letters"]])
+    dead = [[str(d["id"]), d["kind"], d["channel"], str(d["attempts"]), str(d["last_error"])]
+            for d in report["dead_letters"]]
+    if dead:
+        render.table("dead letters", ["id", "kind", "channel", "attempts", "error"], dead)
+    else:
+        render.empty("dead letters", "none (every message was delivered or is still queued)")

@@ -124,3 +124,17 @@ def test_config_show_json_reports_each_source(tmp_path: Path,
     assert document["sources"]["signals.performance.min"] == "retrigger.yaml:4"
     assert document["sources"]["tracking.uri"] == "default"
     assert document["values"]["signals.schedule.max_age"] == "30d"
+
+
+def test_config_show_prints_durations_as_written_and_values_as_yaml(tmp_path: Path) -> None:
+    path = _write(tmp_path, VALID.replace("max_age: 30d", "max_age: 720h"))
+
+    shown = run_cli("config", "show", "--config", str(path))
+    document = json.loads(run_cli("config", "show", "--config", str(path), "--json").out)
+
+    assert document["schema"] == "retrigger/config/v1"
+    assert document["values"]["signals.schedule.max_age"] == "720h"  # not rewritten as 30d
+    assert document["values"]["policy.cooldown"] == "24h"  # not 1d
+    assert "720h" in shown.out and "24h" in shown.out
+    for python_repr in ("True", "False", "None"):
+        assert python_repr not in shown.out

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from retrigger.data.formats import Unavailable
 from retrigger.decision import Decision, Reading, new_decision_id
 from retrigger.lineage import snapshot, tags
 from retrigger.lineage.status import RetrainStatus
+from retrigger.notify import links as notify_links
 from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, Pending, decide
 from retrigger.signals.base import Signal
@@ -48,8 +50,12 @@ def check(workspace: Workspace) -> Decision:
             # A fired decision nobody ran is replaced by this one, not counted as a retrain.
             decisions.supersede_unrun(conn, decision)
             # Announced in the same transaction: never a lost notification.
-            outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision),
+            links = notify_links.links(ci_run=notify_links.ci_run_url(os.environ))
+            outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision, links),
                            channel=config.slack.channel, now=now, thread_key=decision.id)
+            for chart in _charts(workspace, decision):  # uploaded in the decision's thread
+                outbox.enqueue(conn, outbox.FILE_UPLOAD, chart, channel=config.slack.channel,
+                               now=now, thread_key=decision.id)
     return decision
 
 
@@ -81,6 +87,17 @@ def _read(signal: Signal, ctx: SignalContext) -> Reading:
         return signal.read(ctx)
     except Unavailable as exc:
         return Reading(signal.kind, None, None, False, str(exc), unknown=True)
+
+
+def _charts(workspace: Workspace, decision: Decision) -> list[dict[str, object]]:
+    """The drift PNG of a fired drift signal, as an upload payload."""
+    return [
+        {"model": decision.model, "decision_id": decision.id,
+         "path": str(workspace.root / str(r.extra["report_png"])),
+         "title": f"{decision.model}: drift by column"}
+        for r in decision.readings
+        if r.kind == "drift" and r.fired and r.extra.get("report_png")
+    ]
 
 
 def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History:

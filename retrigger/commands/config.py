@@ -20,6 +20,12 @@ def show(config_path: Path | None) -> EffectiveConfig:
     """Every effective value, flattened to dotted keys, with its source."""
     loaded = load_config(config_path)
     values = _flatten(loaded.config.model_dump(mode="json"))
+    written = _flatten(dict(loaded.raw))
+    for key, value in values.items():
+        # A duration the author wrote (24h) is shown as written, not as its shortest form (1d).
+        if isinstance(value, str) and isinstance(written.get(key), str) and _same_duration(
+                value, written[key]):
+            values[key] = written[key]
     sources = {key: _source_of(key, loaded.sources) for key in values}
     return EffectiveConfig(loaded.path, values, sources)
 
@@ -27,6 +33,15 @@ def show(config_path: Path | None) -> EffectiveConfig:
 def validate(config_path: Path | None) -> Path:
     """The path of a valid config; a ``ConfigError`` naming the key otherwise."""
     return load_config(config_path).path
+
+
+def _same_duration(shown: str, written: str) -> bool:
+    from retrigger.config.durations import parse_duration
+
+    try:
+        return parse_duration(shown) == parse_duration(written)
+    except ValueError:
+        return False
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:

@@ -18,9 +18,11 @@ def drift(reference: str, current: str, options: DriftOptions, config: Path | No
 
     report = compare_specs(reference, current, options, Path.cwd(), _trained_paths(config))
     if html is not None:
-        from retrigger.drift.report_html import write_html
+        from retrigger.drift.report_html import Header, Source, write_html
 
-        write_html(report, html, f"drift: {reference} → {current}")
+        header = Header(Source(reference, rows=report.reference_rows),
+                        Source(current, rows=report.current_rows))
+        write_html(report, html, f"drift: {reference} → {current}", header)
     if png is not None:
         from retrigger.drift.png import write_png
 

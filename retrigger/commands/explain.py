@@ -50,8 +50,8 @@ def _find(workspace: Workspace, ident: str) -> tuple[Decision | None, RunInfo | 
     if ident.startswith("d-"):
         run = _run_of(workspace, ident)
         if run is None:
-            raise BadInput(f"no decision or retrain run {ident!r}; list them with "
-                           "`retrigger history`")
+            raise BadInput(f"no decision or retrain run {ident!r}; list decisions with "
+                           "`retrigger decisions`, retrain runs with `retrigger history`")
         return None, run
     run = workspace.tracking.get(ident)  # BadInput when MLflow does not know it either
     if run.tags.get(tags.RETRAIN) != "true":

@@ -18,7 +18,7 @@ TRIGGERS = ("performance", "drift", "schedule", "volume", "manual")
 KEYS = ("run_id", "decision_id", "started_at", "trigger_types", "data_version", "data_paths",
         "git_commit",
         "metric_before", "metric_after", "status", "promoted_version", "requested_by",
-        "approved_by")
+        "approved_by", "reason", "model")
 
 
 def window(since: str | None) -> timedelta | None:
@@ -42,7 +42,9 @@ def history(workspace: Workspace, trigger: str | None = None,
         start = workspace.clock() - since
         query += f" and attributes.start_time >= {int(start.timestamp() * 1000)}"
     metric = workspace.config.model.metric
-    rows = [row(run, metric) for run in workspace.tracking.search(query, max_results=5000)]
+    model = workspace.config.model.name  # the experiment holds one model's retrains
+    rows = [{**row(run, metric), "model": model}
+            for run in workspace.tracking.search(query, max_results=5000)]
     if trigger is not None:
         rows = [r for r in rows if trigger in r["trigger_types"]]
     return rows
@@ -67,4 +69,5 @@ def row(run: RunInfo, metric: str) -> dict[str, Any]:
         "promoted_version": t.get(tags.MODEL_VERSION) or None,
         "requested_by": t.get(tags.REQUESTED_BY),
         "approved_by": t.get(tags.APPROVED_BY),
+        "reason": t.get(tags.REASON),
     }

@@ -10,7 +10,7 @@ import difflib
 import os
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
@@ -34,6 +34,9 @@ class LoadedConfig:
     config: RetriggerConfig
     path: Path
     sources: Mapping[str, str]
+    # The values as written (file, then environment), before validation: `config show` prints
+    # a duration the way its author wrote it (24h stays 24h).
+    raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -83,7 +86,7 @@ def load_config(explicit: Path | None = None, environ: Mapping[str, str] | None 
         config = RetriggerConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path, lines, sources)) from None
-    return LoadedConfig(config=config, path=path, sources=sources)
+    return LoadedConfig(config=config, path=path, sources=sources, raw=raw)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[str, Any]]:

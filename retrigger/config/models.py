@@ -58,6 +58,9 @@ class TrackingConfig(Section):
         default=None, description="where new experiments keep artifacts; default: the server's "
         "choice, or <repo>/mlartifacts for a sqlite:// store")
     timeout: Duration = Field(default=timedelta(seconds=10), description="give up on MLflow after")
+    ui_url: str | None = Field(
+        default=None, description="the MLflow UI people open (Slack links to runs); default: "
+        "the tracking URI when it is http(s)")
 
 
 class StateConfig(Section):

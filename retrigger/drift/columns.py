@@ -113,9 +113,29 @@ def _dictionary_counts(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
     keys = unified.chunk(0).dictionary
     counts = np.zeros(len(keys), dtype=np.int64)
     for chunk in unified.chunks:
-        codes = chunk.indices.drop_null().to_numpy(zero_copy_only=False)
+        codes = plain_numpy([chunk.indices.drop_null()])
         counts += np.bincount(codes, minlength=len(keys))
     return keys, counts
+
+
+def plain_numpy(chunks: list[pa.Array]) -> np.ndarray:
+    """The values of null-free integer or float64 arrays, read from their data buffers.
+
+    Not ``to_numpy``: pyarrow's conversion imports pandas (0.3-1 s) to set up its static data,
+    which is more than the rest of a 300k-row comparison.
+    """
+    parts = []
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count:
+            raise ValueError("plain_numpy needs arrays without nulls")
+        kind = "f" if pa.types.is_floating(chunk.type) else (
+            "i" if pa.types.is_signed_integer(chunk.type) else "u")
+        dtype = np.dtype(f"{kind}{chunk.type.bit_width // 8}")
+        data = chunk.buffers()[1]
+        parts.append(np.frombuffer(data, dtype, len(chunk), chunk.offset * dtype.itemsize))
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 def numeric_values(column: pa.ChunkedArray) -> np.ndarray:
@@ -137,8 +157,8 @@ def numeric_values(column: pa.ChunkedArray) -> np.ndarray:
         column = pc.cast(column, pa.float64(), safe=False)
     if column.null_count:
         column = pc.fill_null(column, np.nan)
-    values = np.asarray(column.to_numpy(), dtype=np.float64)
-    values = values[np.isfinite(values)]
+    values = plain_numpy(column.chunks)
+    values = np.asarray(values[np.isfinite(values)], dtype=np.float64)
     values.sort()
     return values
 

@@ -48,6 +48,7 @@ class DriftOptions:
     bonferroni: bool = False
     schema_change_is_drift: bool = False
     plots: bool = True
+    target: str | None = None  # tested, reported apart, not counted for dataset drift
 
 
 def compare(reference: Table, current: Table, options: DriftOptions) -> DriftReport:
@@ -66,6 +67,8 @@ def compare(reference: Table, current: Table, options: DriftOptions) -> DriftRep
         else:
             report.columns[name], tests[name] = outcome
     _judge(report, tests, options)
+    if options.target is not None and options.target in report.columns:
+        report.target = report.columns.pop(options.target)
     return report
 
 

@@ -31,6 +31,12 @@ def severity(col: ColumnResult) -> float:
     return float(min(ratio, RATIO_CAP))
 
 
+def _uncapped(col: ColumnResult) -> float:
+    from retrigger.drift.report_html import severity as ratio
+
+    return ratio(col)
+
+
 def write_png(report: DriftReport, path: Path) -> None:
     import matplotlib
 
@@ -44,6 +50,11 @@ def write_png(report: DriftReport, path: Path) -> None:
     colors = [COLORS.get(c.status, COLORS["drift"]) for c in ranked][::-1]
     ax.barh(names, values, color=colors)
     ax.axvline(1.0, color="#444", linestyle="--", linewidth=1)
+    for row, (column, value) in enumerate(zip(ranked[::-1], values, strict=True)):
+        if value >= RATIO_CAP and _uncapped(column) > RATIO_CAP:
+            # A capped bar says so: the real ratio is beyond the axis.
+            ax.text(RATIO_CAP * 0.98, row, f"≥{RATIO_CAP:g}×", va="center", ha="right",
+                    color="white", fontsize=8, fontweight="bold")
     ax.set_xlim(0, RATIO_CAP)
     ax.set_xlabel("score relative to drift threshold (1 = threshold)")
     verdict = "DATASET DRIFT" if report.drift else "no dataset drift"

@@ -1,4 +1,5 @@
-"""One self-contained HTML file: summary, a sortable per-column table, distribution plots.
+"""One self-contained HTML file: sources, verdict, a sortable per-column table ordered by
+severity (drifted first), the target column apart, and distribution charts with axes.
 
 No network is needed to open it: styles, the sorting script and the plots (inline SVG) are all
 in the file. Every value from the data is escaped.
@@ -7,12 +8,16 @@ in the file. Every value from the data is escaped.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from retrigger.drift.stattests import FULL_NAMES, get_test
+from retrigger.drift.svg import CUR_COLOR, REF_COLOR, svg_bars
+from retrigger.units import format as fmt
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from retrigger.drift.plots import Plot
     from retrigger.drift.result import ColumnResult, DriftReport
 
 _STYLE = """
@@ -22,6 +27,8 @@ table{border-collapse:collapse;margin:12px 0}th,td{padding:4px 10px;border-botto
 text-align:left}th{cursor:pointer;background:#f6f8fa;user-select:none}th:after{content:" \\2195";
 color:#999}.plots{display:flex;flex-wrap:wrap;gap:16px}.plot{border:1px solid #ddd;padding:8px}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}
+.verdict{font-size:16px}small{color:#666}.more{color:#666;font-size:12px}
+table.sources th{cursor:default}table.sources th:after{content:""}
 """
 _SCRIPT = """
 document.querySelectorAll("th").forEach(function(th, col){
@@ -39,71 +46,141 @@ document.querySelectorAll("th").forEach(function(th, col){
   });
 });
 """
-REF_COLOR, CUR_COLOR = "#4e79a7", "#e15759"
+@dataclass(frozen=True)
+class Source:
+    """One side of the comparison as a reader needs it to trust the page."""
+
+    label: str  # path, path@rev or path@trained
+    version: str | None = None  # DVC md5 or data version
+    rows: int | None = None
 
 
-def render_html(report: DriftReport, title: str) -> str:
-    """The whole document as a string."""
+@dataclass(frozen=True)
+class Header:
+    reference: Source
+    current: Source
+    decision: str | None = None  # the decision id, when the drift signal wrote the report
+    commit: str | None = None
+
+
+def render_html(report: DriftReport, title: str, header: Header | None = None) -> str:
+    """The whole document as a string: columns ordered by severity, drifted first."""
+    ranked = sorted(report.columns.values(), key=_rank)
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
+        _header(report, header),
         _summary(report),
-        _table(report),
+        _table(ranked),
+        _target(report),
         _skipped(report),
         "<h2>Distributions</h2>",
         f"<p class='legend'><span style='background:{REF_COLOR}'></span>reference"
         f"<span style='background:{CUR_COLOR}'></span>current</p>",
         "<div class='plots'>",
-        *(_plot_block(col) for col in report.columns.values() if col.plot is not None),
+        *(_plot_block(col) for col in ranked if col.plot is not None),
         "</div>",
         f"<script>{_SCRIPT}</script></body></html>",
     ]
     return "\n".join(parts)
 
 
-def write_html(report: DriftReport, path: Path, title: str = "retrigger drift report") -> None:
+def write_html(report: DriftReport, path: Path, title: str = "retrigger drift report",
+               header: Header | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report, title), encoding="utf-8")
+    path.write_text(render_html(report, title, header), encoding="utf-8")
+
+
+def _rank(col: ColumnResult) -> tuple[int, float, str]:
+    """Drifted first, then warned, then by how close the score is to its threshold."""
+    order = {"drift": 0, "warn": 1, "ok": 2}.get(col.status, 0)
+    return order, -severity(col), col.name
+
+
+def severity(col: ColumnResult) -> float:
+    """Score over threshold (1 = at the threshold), turned around for p-values; NaN is 0."""
+    if col.score != col.score:
+        return 0.0
+    test = get_test(col.test)
+    if test is not None and test.is_pvalue:
+        return float("inf") if col.score <= 0 else col.threshold / col.score
+    return col.score / col.threshold if col.threshold > 0 else float("inf")
+
+
+def _header(report: DriftReport, header: Header | None) -> str:
+    rows = [("reference", header.reference if header else None, report.reference_rows),
+            ("current", header.current if header else None, report.current_rows)]
+    cells = "".join(
+        f"<tr><th scope='row'>{side}</th><td>{html.escape(src.label if src else '—')}</td>"
+        f"<td>{html.escape((src.version or '—') if src else '—')}</td>"
+        f"<td>{fmt.count(n, 'rows')}</td></tr>" for side, src, n in rows)
+    facts = ""
+    if header and (header.decision or header.commit):
+        facts = (f"<p class='facts'>decision <code>{html.escape(header.decision or '—')}</code>"
+                 f" · commit <code>{html.escape((header.commit or '—')[:12])}</code></p>")
+    return (f"<table class='sources'><thead><tr><th></th><th>source</th><th>data version</th>"
+            f"<th>rows</th></tr></thead><tbody>{cells}</tbody></table>{facts}")
 
 
 def _summary(report: DriftReport) -> str:
     verdict = "DATASET DRIFT" if report.drift else "no dataset drift"
     css = "drift" if report.drift else "ok"
+    target = " The target column is shown apart and not counted." if report.target else ""
     return (
-        f"<p class='{css}'>{verdict}</p>"
+        f"<p class='{css} verdict'>{verdict}</p>"
         f"<p>{report.n_drifted} of {report.n_columns} columns drifted "
-        f"(share {report.share_drifted:.3f}; dataset drift at ≥ {report.share:g}). "
-        f"Reference {report.reference_rows:,} rows, current {report.current_rows:,} rows.</p>"
+        f"({fmt.percent(report.share_drifted)}); dataset drift when at least "
+        f"{fmt.percent(report.share)} of the columns drift.{target}</p>"
     )
 
 
-def _table(report: DriftReport) -> str:
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in ("column", "type", "test", "score", "threshold", "status", "missing ref",
-                  "missing cur", "new categories")
-    )
-    rows = "\n".join(_row(col) for col in report.columns.values())
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+_HEADINGS = ("column", "type", "test", "score", "drift when", "status", "missing ref",
+             "missing cur", "new categories")
+
+
+def _table(columns: list[ColumnResult], css: str = "columns") -> str:
+    head = "".join(f"<th>{h}</th>" for h in _HEADINGS)
+    rows = "\n".join(_row(col) for col in columns)
+    return f"<table class='{css}'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _row(col: ColumnResult) -> str:
-    score = "" if col.score != col.score else f"{col.score:.4g}"
+    score = "" if col.score != col.score else fmt.number(col.score)
     cells = [
-        html.escape(col.name), col.type, col.test, score, f"{col.threshold:.4g}",
-        f"<span class='{_css(col.status)}'>{html.escape(col.status)}</span>",
-        str(col.reference_missing), str(col.current_missing), str(col.new_categories),
+        html.escape(col.name), col.type, html.escape(FULL_NAMES.get(col.test, col.test)), score,
+        _rule(col), f"<span class='{_css(col.status)}'>{html.escape(col.status)}</span>",
+        fmt.number(col.reference_missing), fmt.number(col.current_missing),
+        fmt.number(col.new_categories),
     ]
     sort_score = f" data-v='{col.score!r}'" if score else ""
     tds = "".join(
         f"<td{sort_score if i == 3 else ''}>{cell}</td>" for i, cell in enumerate(cells)
     )
-    return f"<tr>{tds}</tr>"
+    return f"<tr data-column='{html.escape(col.name)}'>{tds}</tr>"
+
+
+def _rule(col: ColumnResult) -> str:
+    """When this score means drift, in words; p-values say that lower means drift."""
+    test = get_test(col.test)
+    if test is None:
+        return "column on one side only"
+    sign = {"<": "&lt;", "<=": "≤", ">=": "≥", ">": "&gt;"}[test.compare]
+    if test.is_pvalue:
+        return f"p-value {sign} {fmt.number(col.threshold)} <small>(lower means drift)</small>"
+    return f"{sign} {fmt.number(col.threshold)} <small>(higher means drift)</small>"
 
 
 def _css(status: str) -> str:
     return {"drift": "drift", "warn": "warn", "ok": "ok"}.get(status, "drift")
+
+
+def _target(report: DriftReport) -> str:
+    if report.target is None:
+        return ""
+    return ("<h2>Target column</h2><p>Tested apart: a change in the target is a change in what "
+            "the model must predict, not a feature drifting.</p>"
+            + _table([report.target], "target"))
 
 
 def _skipped(report: DriftReport) -> str:
@@ -118,33 +195,9 @@ def _skipped(report: DriftReport) -> str:
 
 def _plot_block(col: ColumnResult) -> str:
     assert col.plot is not None
-    caption = f"{col.name} — {col.test} {col.score:.4g} ({col.status})"
-    return f"<div class='plot'><div>{html.escape(caption)}</div>{svg_bars(col.plot)}</div>"
-
-
-def svg_bars(plot: Plot, width: int = 360, height: int = 160) -> str:
-    """Paired bars per bin or category: reference and current shares side by side."""
-    n = max(len(plot.labels), 1)
-    top = max([*plot.reference, *plot.current, 1e-12])
-    slot = width / n
-    bar = max(slot / 2 - 1, 0.5)
-    bars = []
-    for i, (label, p, q) in enumerate(zip(plot.labels, plot.reference, plot.current, strict=True)):
-        x = i * slot
-        for offset, share, color in ((0.0, p, REF_COLOR), (bar, q, CUR_COLOR)):
-            h = share / top * (height - 20)
-            bars.append(
-                f"<rect x='{x + offset:.1f}' y='{height - 20 - h:.1f}' width='{bar:.1f}' "
-                f"height='{h:.1f}' fill='{color}'><title>{html.escape(label)}: "
-                f"{share:.4f}</title></rect>"
-            )
-    first, last = (plot.labels[0], plot.labels[-1]) if plot.labels else ("", "")
-    axis = (
-        f"<text x='0' y='{height - 4}' font-size='10'>{html.escape(first[:14])}</text>"
-        f"<text x='{width}' y='{height - 4}' font-size='10' text-anchor='end'>"
-        f"{html.escape(last[:14])}</text>"
-    )
-    return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"role='img'>{''.join(bars)}{axis}</svg>"
-    )
+    name = FULL_NAMES.get(col.test, col.test)
+    caption = f"{col.name} — {name} {fmt.number(col.score)} ({col.status})"
+    more = (f"<div class='more'>and {col.plot.hidden} less frequent categories not drawn</div>"
+            if col.plot.hidden else "")
+    return (f"<div class='plot' data-column='{html.escape(col.name)}'><div>"
+            f"{html.escape(caption)}</div>{svg_bars(col.plot, col.name)}{more}</div>")

@@ -65,6 +65,9 @@ class DriftReport:
     share: float
     columns: dict[str, ColumnResult] = field(default_factory=dict)
     skipped: dict[str, Skipped] = field(default_factory=dict)
+    # The model's target (label) column, tested but shown apart and not counted for dataset
+    # drift: a changed target is a changed task, not a drifting feature.
+    target: ColumnResult | None = None
 
     @property
     def n_columns(self) -> int:
@@ -97,6 +100,7 @@ class DriftReport:
             "share": self.share,
             "columns": {name: col.as_json() for name, col in self.columns.items()},
             "skipped": {name: skip.as_json() for name, skip in self.skipped.items()},
+            **({"target": {self.target.name: self.target.as_json()}} if self.target else {}),
         }
 
 

@@ -9,6 +9,8 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 
+from retrigger.drift.columns import plain_numpy
+
 # Evidently bins a numerical column into a histogram only above this many reference values.
 HISTOGRAM_MIN_UNIQUE = 20
 _WASSERSTEIN_BLOCK = 1 << 22  # quantile breakpoints merged at a time (~200 MB of temporaries)
@@ -25,7 +27,7 @@ class Sample:
     kind: Literal["num", "cat"]
     ref: np.ndarray = field(default_factory=lambda: np.empty(0))
     cur: np.ndarray = field(default_factory=lambda: np.empty(0))
-    keys: pa.Array | None = None
+    keys: pa.Array | np.ndarray | None = None
     ref_counts: np.ndarray | None = None
     cur_counts: np.ndarray | None = None
 
@@ -41,12 +43,13 @@ class Sample:
         """Sorted distinct values (or their keys) and the per-side count of each."""
         if self.ref_counts is None or self.cur_counts is None:
             values = np.union1d(_uniq_sorted(self.ref), _uniq_sorted(self.cur))
-            self.keys = pa.array(values)
+            self.keys = values
             self.ref_counts = _occurrences(self.ref, values)
             self.cur_counts = _occurrences(self.cur, values)
         assert self.keys is not None
-        keys = np.asarray(self.keys.to_numpy(zero_copy_only=False))
-        return keys, self.ref_counts, self.cur_counts
+        if not isinstance(self.keys, np.ndarray):
+            self.keys = _keys_numpy(self.keys)  # once: every test asks for the counts
+        return self.keys, self.ref_counts, self.cur_counts
 
     def n_unique(self, limit: int) -> int:
         """Distinct values of both sides together (what Evidently's test choice counts), exact
@@ -55,19 +58,30 @@ class Sample:
         if self.kind == "cat":
             _, ref_counts, cur_counts = self.counts()
             return int(np.count_nonzero(ref_counts + cur_counts))
-        ref_unique = _uniq_sorted(self.ref)
-        if ref_unique.size > limit:
-            return int(ref_unique.size)
-        cur_unique = _uniq_sorted(self.cur)
-        if cur_unique.size > limit:
-            return int(cur_unique.size)
-        return int(np.union1d(ref_unique, cur_unique).size)
+        for side in (self.ref, self.cur):
+            distinct = _n_distinct_sorted(side)
+            if distinct > limit:
+                return distinct
+        return int(np.union1d(_uniq_sorted(self.ref), _uniq_sorted(self.cur)).size)
+
+
+def _keys_numpy(keys: pa.Array) -> np.ndarray:
+    """Category keys as numpy: numbers from their buffer, anything else as Python objects
+    (``to_numpy`` would import pandas, see ``columns.plain_numpy``)."""
+    if keys.null_count == 0 and (pa.types.is_integer(keys.type) or pa.types.is_floating(keys.type)):
+        return plain_numpy([keys])
+    return np.array(keys.to_pylist(), dtype=object)
 
 
 def _occurrences(sorted_values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """How often each key occurs in a sorted array: two binary searches per key, no hashing."""
     left = np.searchsorted(sorted_values, keys, side="left")
     return np.searchsorted(sorted_values, keys, side="right") - left
+
+
+def _n_distinct_sorted(values: np.ndarray) -> int:
+    """How many distinct values an already sorted array holds, without copying them out."""
+    return int(values.size and np.count_nonzero(values[1:] != values[:-1]) + 1)
 
 
 def _uniq_sorted(values: np.ndarray) -> np.ndarray:
@@ -119,7 +133,7 @@ def binned(s: Sample, fill_zeros: bool) -> tuple[np.ndarray, np.ndarray]:
     (Evidently's ``n_bins=30`` is accepted but never used); otherwise one bin per distinct value.
     Zero shares become a tiny number when asked, so PSI and KL stay finite.
     """
-    if s.kind == "num" and _uniq_sorted(s.ref).size > HISTOGRAM_MIN_UNIQUE:
+    if s.kind == "num" and _n_distinct_sorted(s.ref) > HISTOGRAM_MIN_UNIQUE:
         edges = np.histogram_bin_edges(np.concatenate([s.ref, s.cur]), bins="sturges")
         p = np.histogram(s.ref, edges)[0] / s.ref.size
         q = np.histogram(s.cur, edges)[0] / s.cur.size

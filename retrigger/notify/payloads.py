@@ -8,7 +8,9 @@ from retrigger.decision import Decision
 from retrigger.store.approvals import Approval
 
 
-def decision_payload(decision: Decision) -> dict[str, Any]:
+def decision_payload(decision: Decision, links: dict[str, str] | None = None) -> dict[str, Any]:
+    drifted = [col for r in decision.readings if r.kind == "drift"
+               for col in _strings(r.extra.get("drifted_columns"))]
     return {
         "model": decision.model,
         "decision_id": decision.id,
@@ -20,7 +22,14 @@ def decision_payload(decision: Decision) -> dict[str, Any]:
         "git_commit": decision.git_commit,
         "requested_by": decision.requested_by,
         "reason": decision.reason,
+        "created_at": decision.created_at.isoformat(timespec="seconds"),
+        "drifted_columns": drifted,
+        "links": links or {},
     }
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
 
 def approval_payload(approval: Approval) -> dict[str, Any]:
@@ -30,9 +39,10 @@ def approval_payload(approval: Approval) -> dict[str, Any]:
         "approval_id": approval.id,
         "status": approval.status,
         "requested_by": approval.requested_by,
-        "expires_at": approval.expires_at.isoformat(),
+        "expires_at": approval.expires_at.isoformat(timespec="seconds"),
         "decided_by": approval.decided_by,
-        "decided_at": approval.decided_at.isoformat() if approval.decided_at else None,
+        "decided_at": (approval.decided_at.isoformat(timespec="seconds")
+                       if approval.decided_at else None),
         "reason": approval.reason,
         "superseded_by": approval.superseded_by,
     }

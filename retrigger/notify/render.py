@@ -1,5 +1,8 @@
 """One outbox message → text (console, Slack's notification fallback) and Block Kit blocks.
 
+Blocks read at a glance: a header (model and verdict), the message, each signal's value against
+its threshold with units as fields, a context line (decision, data version, commit, local time)
+and link buttons (MLflow run, CI run, drift report) when the payload carries ``links``.
 Payloads come from several front doors and versions, so every key is optional here.
 """
 
@@ -9,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from retrigger.notify import blocks as bk
 from retrigger.store import outbox
+from retrigger.units import format as fmt
 
 APPROVE_ACTION, REJECT_ACTION = "retrigger_approve", "retrigger_reject"
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -30,20 +35,75 @@ def who(actor: object, slack: bool = True) -> str:
 
 def render(kind: str, payload: dict[str, Any], slack: bool = True) -> Rendered:
     text = _TEXT.get(kind, _generic)(payload, slack)
-    blocks: list[dict[str, Any]] = [_section(text)]
+    blocks = [bk.header(f"{payload.get('model') or 'retrigger'}: {_verdict(kind, payload)}"),
+              bk.section(text)]
     if kind == outbox.TRIGGER_FIRED or kind == outbox.APPROVAL_REQUESTED:
-        signals = _signals(payload)
-        if signals:
-            blocks.append(_section(signals))
+        blocks.extend(bk.fields(_signal_fields(payload)))
+        drifted = [str(c) for c in payload.get("drifted_columns") or []]
+        if drifted:
+            blocks.append(bk.section("*Drifted columns:* " + bk.listed(
+                drifted, bk.SECTION_MAX - 40, "columns")))
     if kind == outbox.APPROVAL_REQUESTED:
         blocks.append(approval_buttons(str(payload.get("approval_id", ""))))
+    links = bk.link_buttons({str(k): str(v) for k, v in (payload.get("links") or {}).items()})
+    if links is not None:
+        blocks.append(links)
+    blocks.append(bk.context(_context(payload)))
     return Rendered(text=text, blocks=blocks, broadcast=kind == outbox.APPROVAL_REQUESTED)
 
 
 def render_closed_request(payload: dict[str, Any]) -> Rendered:
     """The approval request once decided / expired / stale: the buttons are gone."""
     text = _approval_outcome(payload, True)
-    return Rendered(text=text, blocks=[_section(text)])
+    verdict = f"approval {payload.get('status') or 'closed'}"
+    return Rendered(text=text, blocks=[bk.header(f"{payload.get('model') or 'retrigger'}: "
+                                                 f"{verdict}"), bk.section(text)])
+
+
+_VERDICTS = {
+    outbox.APPROVAL_REQUESTED: "approval needed to retrain",
+    outbox.RETRAIN_STARTED: "retrain started",
+    outbox.RETRAIN_SUCCEEDED: "retrain succeeded",
+    outbox.RETRAIN_FAILED: "retrain failed",
+    outbox.RETRAIN_REJECTED: "retrain rejected by validation",
+    outbox.DATA_ARRIVAL: "new data",
+    outbox.EXECUTOR_PROGRESS: "executor update",
+}
+
+
+def _verdict(kind: str, p: dict[str, Any]) -> str:
+    if kind == outbox.TRIGGER_FIRED:
+        held = " (held)" if p.get("held_by") else ""
+        return f"retrain triggered by {_types(p)}{held}"
+    if kind in outbox.REPLACES_REQUEST:
+        return f"approval {p.get('status') or kind.removeprefix('approval_')}"
+    return _VERDICTS.get(kind, kind.replace("_", " "))
+
+
+def _signal_fields(p: dict[str, Any]) -> list[tuple[str, str]]:
+    """One field per signal: ``value vs threshold`` with units, then why."""
+    pairs = []
+    for s in p.get("signals") or []:
+        kind = str(s.get("kind"))
+        mark = "FIRED" if s.get("fired") else "ok"
+        value = (f"{fmt.signal_value(kind, s.get('value'))} vs "
+                 f"{fmt.signal_value(kind, s.get('threshold'))}")
+        detail = f"\n{s['detail']}" if s.get("detail") else ""
+        pairs.append((f"{kind} — {mark}", value + detail))
+    return pairs
+
+
+def _context(p: dict[str, Any]) -> list[str]:
+    parts = []
+    for label, key in (("decision", "decision_id"), ("approval", "approval_id"),
+                       ("data", "data_version"), ("commit", "git_commit"), ("run", "run_id")):
+        if p.get(key):
+            value = str(p[key])
+            parts.append(f"{label} `{value[:12] if key in ('git_commit', 'run_id') else value}`")
+    when = p.get("decided_at") or p.get("created_at")
+    if when:
+        parts.append(bk.local_time(str(when)))
+    return parts
 
 
 def approval_buttons(approval_id: str) -> dict[str, Any]:
@@ -55,10 +115,6 @@ def approval_buttons(approval_id: str) -> dict[str, Any]:
     ]}
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
-
-
 def _g(payload: dict[str, Any], key: str) -> str:
     value = payload.get(key)
     return "?" if value is None else str(value)
@@ -68,17 +124,8 @@ def _types(payload: dict[str, Any]) -> str:
     return ", ".join(str(t) for t in payload.get("trigger_types") or []) or "none"
 
 
-def _signals(payload: dict[str, Any]) -> str:
-    lines = []
-    for s in payload.get("signals") or []:
-        mark = "FIRED" if s.get("fired") else "ok"
-        lines.append(f"• {s.get('kind')}: {_num(s.get('value'))} vs {_num(s.get('threshold'))} "
-                     f"— {mark} ({s.get('detail', '')})")
-    return "\n".join(lines)
-
-
 def _num(value: object) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else ("—" if value is None else str(value))
+    return fmt.number(value) if isinstance(value, int | float) or value is None else str(value)
 
 
 def _trigger(p: dict[str, Any], slack: bool) -> str:
@@ -96,7 +143,14 @@ def _trigger(p: dict[str, Any], slack: bool) -> str:
 def _approval(p: dict[str, Any], slack: bool) -> str:
     return (f"Approval needed to retrain *{_g(p, 'model')}* ({_types(p)}), requested by "
             f"{who(p.get('requested_by'), slack)}; approval {_g(p, 'approval_id')} expires "
-            f"{_g(p, 'expires_at')}. CLI: `retrigger approve {_g(p, 'approval_id')}`")
+            f"{_when(p.get('expires_at'), slack)}. CLI: `retrigger approve {_g(p, 'approval_id')}`")
+
+
+def _when(value: object, slack: bool) -> str:
+    """A stored ISO time: in the reader's zone on Slack, to the minute in UTC elsewhere."""
+    if not value:
+        return "?"
+    return bk.local_time(str(value)) if slack else fmt.timestamp(str(value))
 
 
 def _approval_outcome(p: dict[str, Any], slack: bool) -> str:
@@ -109,7 +163,7 @@ def _approval_outcome(p: dict[str, Any], slack: bool) -> str:
                 f"a new approval {_g(p, 'superseded_by')} was requested.")
     reason = f": {p['reason']}" if p.get("reason") else ""
     return (f"Approval {approval} for *{_g(p, 'model')}* {status} by "
-            f"{who(p.get('decided_by'), slack)} at {_g(p, 'decided_at')}{reason}")
+            f"{who(p.get('decided_by'), slack)} at {_when(p.get('decided_at'), slack)}{reason}")
 
 
 def _retrain(p: dict[str, Any], slack: bool, verb: str) -> str:
@@ -142,12 +196,17 @@ def _changes(delta: dict[str, Any]) -> str:
     parts = []
     if isinstance(delta.get("rows"), int):
         pct = delta.get("rows_pct")
-        parts.append(f"{delta['rows']:+d} rows" + (f" ({pct:+g}%)" if pct is not None else ""))
+        parts.append(fmt.count(delta["rows"], "rows", signed=True)
+                     + (f" ({fmt.number(pct, 3, signed=True)}%)" if pct is not None else ""))
     if isinstance(delta.get("bytes"), int):
-        parts.append(f"{delta['bytes']:+d} bytes")
-    for key in ("files_added", "files_removed", "files_modified", "rows_added", "bytes_added"):
+        parts.append(fmt.size(delta["bytes"], signed=True))
+    for key in ("files_added", "files_removed", "files_modified"):
         if delta.get(key):
-            parts.append(f"{key.replace('_', ' ')} {delta[key]}")
+            parts.append(f"{fmt.count(delta[key], 'files')} {key.removeprefix('files_')}")
+    if delta.get("rows_added"):
+        parts.append(f"{fmt.count(delta['rows_added'], 'rows')} added")
+    if delta.get("bytes_added"):
+        parts.append(f"{fmt.size(delta['bytes_added'])} added")
     return ", ".join(parts) or "no change measured"
 
 

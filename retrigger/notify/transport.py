@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from retrigger.notify.render import Rendered
@@ -49,6 +50,8 @@ class Posted:
 class Transport(Protocol):
     def post(self, channel: str, message: Rendered, thread_ts: str | None) -> Posted: ...
 
+    def upload(self, channel: str, path: str, title: str, thread_ts: str | None) -> Posted: ...
+
     def update(self, channel_id: str, ts: str, message: Rendered) -> None: ...
 
 
@@ -68,6 +71,18 @@ class SlackTransport:
     def update(self, channel_id: str, ts: str, message: Rendered) -> None:
         self._call("chat_update", channel=channel_id, ts=ts, text=message.text,
                    blocks=message.blocks)
+
+    def upload(self, channel: str, path: str, title: str, thread_ts: str | None) -> Posted:
+        """``files_upload_v2`` (get an upload URL, send the bytes, complete into the channel).
+        ``channel`` must be an id: the worker passes the one Slack answered for the thread."""
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            raise Permanent(f"file to upload is gone: {Path(path).name}") from None
+        response = self._call("files_upload_v2", channel=channel, file=data,
+                              filename=Path(path).name, title=title, thread_ts=thread_ts)
+        files = response.get("files") or [{}]
+        return Posted(channel_id=channel, ts=str(files[0].get("id") or ""))
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -119,3 +134,7 @@ class ConsoleTransport:
 
     def update(self, channel_id: str, ts: str, message: Rendered) -> None:
         return None  # the console has no message to edit; the thread reply says it all
+
+    def upload(self, channel: str, path: str, title: str, thread_ts: str | None) -> Posted:
+        print(f"[{channel}]   ↳ {title}: {path}", file=self.stream or sys.stderr)
+        return Posted(channel_id=channel, ts=f"console-{next(self._ids)}")

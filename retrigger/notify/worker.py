@@ -114,6 +114,12 @@ class Worker:
             with contextlib.suppress(Permanent):
                 self.transport.update(request["delivered_channel"], request["delivered_ref"],
                                       render_closed_request(payload))
+        if row["kind"] == outbox.FILE_UPLOAD:
+            # Into the thread of the decision, in the channel Slack named (an id, not #name).
+            channel = first["delivered_channel"] if thread_ts and first else row["channel"]
+            posted = self.transport.upload(channel, str(payload.get("path")),
+                                           str(payload.get("title") or "chart"), thread_ts)
+            return posted.channel_id, posted.ts
         posted = self.transport.post(row["channel"], render(row["kind"], payload,
                                                             slack=not self.console), thread_ts)
         return posted.channel_id, posted.ts

@@ -50,7 +50,7 @@ def choose(workspace: Workspace, request: Request, who: str) -> Decision:
             decision = decisions.get(conn, request.decision_id)
             if decision is None or decision.model != model:
                 raise BadInput(f"decision {request.decision_id!r} does not exist for model "
-                               f"{model!r}; list decisions with `retrigger history` or run "
+                               f"{model!r}; list decisions with `retrigger decisions` or run "
                                "`retrigger check`")
         else:
             decision = decisions.latest(conn, model)

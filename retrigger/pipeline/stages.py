@@ -12,7 +12,7 @@ from retrigger.data.remote import verify_on_remote
 from retrigger.data.versions import data_version, versions
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.gitutil import head_commit
-from retrigger.lineage import tags
+from retrigger.lineage import description, tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.metrics_file import read_metric
 from retrigger.pipeline import record as mlrecord
@@ -159,8 +159,9 @@ def build(ws: Workspace, job: Job, facts: AttemptFacts, steps: list[Step],
     metrics = {f"{metric}_before": facts.metric_before, f"{metric}_after": facts.metric_after,
                metric: facts.metric_after}
     metrics.update({f"retrigger.seconds.{s.name}": s.seconds for s in steps if s.seconds})
+    _explain_in_ui(run_tags, metrics, job, facts, status, metric)
     return mlrecord.RunRecord(
-        decision_id=decision.id, run_name=f"retrain-{decision.id}", tags=run_tags,
+        decision_id=decision.id, run_name=description.run_name(decision.id), tags=run_tags,
         params=_params(ws, job), metrics={k: float(v) for k, v in metrics.items() if v is not None},
         inputs=[mlrecord.DataInput(d.path, str(d.md5), commit, d.size, d.files)
                 for d in data if d.md5],
@@ -169,6 +170,20 @@ def build(ws: Workspace, job: Job, facts: AttemptFacts, steps: list[Step],
                                      "requested_by": job.requested_by, "reason": decision.reason,
                                      "approved_by": job.approved_by, "facts": facts.as_json()}},
     )
+
+
+def _explain_in_ui(run_tags: dict[str, str], metrics: dict[str, float | None], job: Job,
+                   facts: AttemptFacts, status: RetrainStatus, metric: str) -> None:
+    """MLflow's Description, Created by and per-column drift charts for this retrain."""
+    data = facts.outputs.data if facts.outputs else []
+    story = description.RetrainFacts(
+        metric=metric, requested_by=job.requested_by, approved_by=job.approved_by,
+        validation=facts.validation.as_json() if facts.validation else None,
+        data=[{"path": d.path, "md5": d.md5} for d in data], status=str(status))
+    run_tags[description.NOTE_TAG] = description.describe(job.decision, story)[:8000]
+    if job.requested_by:
+        run_tags[description.USER_TAG] = job.requested_by
+    metrics.update(description.drift_metrics(job.decision))
 
 
 def _params(ws: Workspace, job: Job) -> dict[str, str]:

@@ -69,9 +69,8 @@ def judge(rules: Rules, new: float, champion: float | None, champion_version: st
 
     better = rules.greater_is_better
     if rules.floor is not None and (new < rules.floor if better else new > rules.floor):
-        word = "floor" if better else "ceiling"
-        return verdict(False, f"{rules.metric}={new:.4g} is past the performance {word} "
-                              f"{rules.floor:.4g}")
+        where = "below the performance floor" if better else "above the performance ceiling"
+        return verdict(False, f"{rules.metric}={new:.4g} is {where} {rules.floor:.4g}")
     if champion is None:
         return verdict(True, f"no champion yet; {rules.metric}={new:.4g}"
                              + (f" meets the floor {rules.floor:.4g}" if rules.floor is not None

@@ -47,7 +47,8 @@ class DriftSignal:
                            "; ".join(f"{p}: {why}" for p, why in unreadable.items()),
                            extra=extra, unknown=True)
         if report.drift:
-            extra["report_html"] = _write_report(ctx, report)
+            extra["report_html"] = _write_report(ctx, report, trained)
+            extra["report_png"] = _write_png(ctx, report)
         detail = _detail(report, missing)
         if unreadable:
             detail += "; not compared: " + "; ".join(f"{p}: {w}" for p, w in unreadable.items())
@@ -115,16 +116,30 @@ def _compare_one(ctx: SignalContext, settings: DriftSignalConfig, path: str, md5
         return compare(ref, cur, options)
 
 
-def _write_report(ctx: SignalContext, report: DriftReport) -> str:
+def _write_png(ctx: SignalContext, report: DriftReport) -> str:
+    """The chart posted in the Slack thread of the decision (matplotlib: only when fired)."""
+    from retrigger.drift.png import write_png
+
+    relative = f"{REPORT_DIR}/drift-{ctx.now:%Y%m%dT%H%M%S}.png"
+    write_png(report, ctx.root / relative)
+    return relative
+
+
+def _write_report(ctx: SignalContext, report: DriftReport, trained: dict[str, str]) -> str:
     """Write the HTML report a retrain run logs to MLflow; return its path from the repo root.
 
     Only when drift fired: it is the evidence for the retrain, and not worth a file otherwise.
     """
-    from retrigger.drift.report_html import write_html
+    from retrigger.drift.report_html import Header, Source, write_html
 
     relative = f"{REPORT_DIR}/drift-{ctx.now:%Y%m%dT%H%M%S}.html"
     title = f"{ctx.config.model.name}: drift since the trained data"
-    write_html(report, ctx.root / relative, title)
+    paths = [p for p in ctx.config.data if p in trained]
+    header = Header(
+        Source(", ".join(f"{p}@trained" for p in paths), ", ".join(trained[p] for p in paths),
+               report.reference_rows),
+        Source(", ".join(paths) + " (working tree)", None, report.current_rows))
+    write_html(report, ctx.root / relative, title, header)
     return relative
 
 

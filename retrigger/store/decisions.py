@@ -108,6 +108,19 @@ def supersede_unrun(conn: Connection, by: Decision) -> list[str]:
     return ids
 
 
+def since(conn: Connection, model: str | None, start: datetime | None,
+          limit: int = 1000) -> list[Decision]:
+    """Every decision (fired, held or not needed), newest first."""
+    query = select(decisions)
+    if model is not None:
+        query = query.where(decisions.c.model == model)
+    if start is not None:
+        query = query.where(decisions.c.created_at >= start)
+    rows = conn.execute(query.order_by(decisions.c.created_at.desc(), decisions.c.id.desc())
+                        .limit(limit)).mappings().all()
+    return [_from_row(row) for row in rows]
+
+
 def _from_row(row: Any) -> Decision:
     readings = tuple(
         Reading(kind=s["kind"], value=s["value"], threshold=s["threshold"], fired=s["fired"],

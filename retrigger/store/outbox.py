@@ -30,6 +30,8 @@ APPROVAL_EXPIRED = "approval_expired"
 APPROVAL_STALE = "approval_stale"
 EXECUTOR_PROGRESS = "executor_progress"  # the executor started / finished a retrain
 REPLACES_REQUEST = frozenset({APPROVAL_DECIDED, APPROVAL_EXPIRED, APPROVAL_STALE})
+# A file (the drift PNG) uploaded into the decision's thread: payload path, title.
+FILE_UPLOAD = "file_upload"
 
 # Payload keys the renderers read (all optional; a missing key renders as "?"):
 #   every kind: model, decision_id (also the thread_key, so one decision is one thread)

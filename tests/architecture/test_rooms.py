@@ -13,9 +13,10 @@ PACKAGES = {"retrigger": ROOT / "retrigger", "retrigger.cli": ROOT / "cli",
             "retrigger.hooks": ROOT / "hooks", "retrigger.bot": ROOT / "bot"}
 FRONT_DOOR_HELPERS = {"__init__", "main", "options", "render"}
 # What a CLI module may import at run time besides the commands: the workspace it loads and
-# the outbox delivery it waits for before exiting. Types for rendering come under TYPE_CHECKING.
+# the outbox delivery it waits for before exiting, and the one formatter of numbers and times
+# (retrigger.units: pure functions). Types for rendering come under TYPE_CHECKING.
 FRONT_DOOR_ALLOWED = ("retrigger.cli", "retrigger.commands", "retrigger.errors",
-                      "retrigger.workspace", "retrigger.notify")
+                      "retrigger.workspace", "retrigger.notify", "retrigger.units")
 
 
 def modules() -> dict[str, Path]:

@@ -24,8 +24,9 @@ def test_unchanged_data_does_not_fire_and_json_is_one_object(demo_project: Path)
 
     assert result.code == 0, result.err
     document = json.loads(result.out)
-    assert set(document) == {"decision_id", "fire", "trigger_types", "held_by", "signals",
-                             "data_version", "created_at", "warnings", "fetched"}
+    assert set(document) == {"schema", "decision_id", "fire", "trigger_types", "held_by",
+                             "signals", "data_version", "created_at", "warnings", "fetched"}
+    assert document["schema"] == "retrigger/decision/v1"
     assert document["warnings"] == [] and document["fetched"] == []
     assert document["fire"] is False
     assert document["held_by"] is None

@@ -90,7 +90,7 @@ def test_approval_required_waits_then_run_approved_executes_it_once(
 
     assert executed.code == 0, executed.err
     assert [r["status"] for r in json.loads(executed.out)["runs"]] == ["promoted"]
-    assert json.loads(nothing_left.out) == {"runs": []}
+    assert json.loads(nothing_left.out) == {"schema": "retrigger/runs/v1", "runs": []}
     (run,) = retrain_runs(retrainable.root)
     assert run.data.tags[tags.APPROVED_BY] == "U0APPROVER"
     (executed_at,) = state(retrainable.root, "SELECT executed_at FROM approvals")[0]
@@ -109,7 +109,9 @@ def test_history_and_explain_answer_why_and_on_what_data(retrainable: Retrainabl
     assert list(entry) == ["run_id", "decision_id", "started_at", "trigger_types",
                            "data_version", "data_paths", "git_commit", "metric_before",
                            "metric_after",
-                           "status", "promoted_version", "requested_by", "approved_by"]
+                           "status", "promoted_version", "requested_by", "approved_by",
+                           "reason", "model"]
+    assert entry["model"] == "churn"
     assert entry["decision_id"] == retrainable.decision_id
     assert entry["trigger_types"] == ["performance"] and entry["promoted_version"] == "1"
     assert entry["status"] == "promoted" and entry["metric_before"] < entry["metric_after"]

@@ -80,7 +80,7 @@ def test_html_and_png_reports_are_written_and_self_contained(
 
     assert result.code == 0, result.err
     text = html.read_text(encoding="utf-8")
-    assert "<table>" in text and text.count("<svg") == 3 and "<script>" in text
+    assert "<table class='columns'>" in text and text.count("<svg") == 3 and "<script>" in text
     assert "src=" not in text and "<link" not in text  # nothing to fetch
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "DATASET DRIFT" not in result.out and "age" in result.out

@@ -15,6 +15,7 @@ from retrigger.signals.context import SignalContext
 from retrigger.signals.drift import DriftSignal
 from retrigger.signals.registry import SIGNALS
 from retrigger.workspace import Workspace
+from tests.conftest import sqlite_rows
 from tests.drift.conftest import run_drift_json
 from tests.support.cli import run_cli
 
@@ -57,6 +58,12 @@ def test_new_data_version_that_drifts_fires_and_names_the_columns(drift_project:
     assert "monthly_charges (wasserstein" in reading["detail"]
     assert "contract (jensenshannon" in reading["detail"]
     assert "tenure" not in reading["detail"]
+    # The drift chart follows the announcement into the decision's thread, via the outbox.
+    rows = sqlite_rows(drift_project / ".retrigger" / "state.db",
+                       "SELECT kind, thread_key, payload FROM outbox ORDER BY id")
+    assert [r[0] for r in rows] == ["trigger_fired", "file_upload"]
+    assert rows[0][1] == rows[1][1]
+    assert json.loads(str(rows[1][2]))["path"].endswith(".png")
 
 
 def test_reading_carries_per_column_results(drift_project: Path) -> None:
@@ -81,6 +88,8 @@ def test_reading_carries_per_column_results(drift_project: Path) -> None:
     assert reading.extra["reference_rows"] == 2000 and reading.extra["current_rows"] == 5000
     html = drift_project / str(reading.extra["report_html"])
     assert "monthly_charges" in html.read_text(encoding="utf-8")
+    png = drift_project / str(reading.extra["report_png"])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # posted in the Slack thread
 
 
 def test_cli_reads_git_revisions_and_the_trained_version(

@@ -13,7 +13,7 @@ def test_a_data_arrival_shows_the_delta_per_path() -> None:
     text = render(outbox.DATA_ARRIVAL, {"model": "churn", "data_version": "bbb",
                                         "delta": delta}).text
     assert text == ("New data for *churn*: version bbb (was aaa)\n"
-                    "• data/train.csv: +500 rows (+5%), +12000 bytes")
+                    "• data/train.csv: +500 rows (+5%), +12 kB")
 
 
 def test_a_fired_trigger_lists_values_against_thresholds() -> None:
@@ -22,8 +22,8 @@ def test_a_fired_trigger_lists_values_against_thresholds() -> None:
                             "fired": True, "detail": "below the floor"}]}
     rendered = render(outbox.TRIGGER_FIRED, payload)
     assert rendered.text == ("Retrain trigger fired for *churn*: performance (decision d-1)")
-    assert rendered.blocks[1]["text"]["text"] == (
-        "• performance: 0.7123 vs 0.85 — FIRED (below the floor)")
+    assert rendered.blocks[2]["fields"][0]["text"] == (
+        "*performance — FIRED*\n0.7123 vs 0.85\nbelow the floor")
 
 
 def test_approval_request_has_buttons_and_its_closed_form_has_none() -> None:
@@ -33,7 +33,9 @@ def test_approval_request_has_buttons_and_its_closed_form_has_none() -> None:
     closed = render_closed_request(payload)
     console = render(outbox.APPROVAL_REQUESTED, payload, slack=False)
 
-    assert request.blocks[-1]["type"] == "actions" and request.broadcast
-    assert [b["type"] for b in closed.blocks] == ["section"]
-    assert closed.text == "Approval a-1 for *churn* approved by <@UBOB> at 2026-03-15T02:00"
+    buttons = [b for b in request.blocks if b.get("block_id") == "approval:a-1"]
+    assert buttons[0]["type"] == "actions" and request.broadcast
+    assert [b["type"] for b in closed.blocks] == ["header", "section"]
+    assert closed.text == ("Approval a-1 for *churn* approved by <@UBOB> at "
+                           "<!date^1773540000^{date_short_pretty} at {time}|2026-03-15 02:00 UTC>")
     assert "requested by UALICE" in console.text and "<@" not in console.text

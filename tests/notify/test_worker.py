@@ -53,7 +53,8 @@ def test_messages_about_one_decision_share_a_thread(tmp_path: Path, fake_slack: 
     # The approval buttons are a thread reply that is also shown in the channel.
     assert [p.params.get("reply_broadcast") for p in posts] == [None, True, None]
     assert "drift" in posts[0].params["text"]
-    buttons = posts[1].params["blocks"][-1]["elements"]
+    actions = [b for b in posts[1].params["blocks"] if b.get("block_id") == "approval:a-1"]
+    buttons = actions[0]["elements"]
     assert [b["value"] for b in buttons] == ["a-1", "a-1"]
     assert posts[0].headers["Authorization"] == f"Bearer {TOKEN}"
     assert [row[1] for row in _rows(ws)] == ["delivered"] * 3
@@ -200,3 +201,30 @@ def test_an_unexpected_failure_leaves_the_message_queued_and_unclaimed(
     assert _rows(ws)[0][1:4] == ("pending", 1, "RuntimeError")
     claimed = sqlite_rows(ws.root / ".retrigger" / "state.db", "SELECT claimed_until FROM outbox")
     assert claimed == [(None,)]
+
+
+def test_a_drift_chart_is_uploaded_once_into_the_thread_and_retried_on_429(
+        tmp_path: Path, fake_slack: FakeSlack, clock: Clock) -> None:
+    ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
+    chart = tmp_path / "drift.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    _queue(ws, outbox.TRIGGER_FIRED, trigger_types=["drift"])
+    _queue(ws, outbox.FILE_UPLOAD, path=str(chart), title="drift by column")
+    fake_slack.fail("files.getUploadURLExternal", 429, retry_after=5)
+    worker = _worker(ws)
+
+    first = worker.deliver_due()
+    clock.advance(seconds=5)
+    second = worker.deliver_due()
+    third = worker.deliver_due()
+
+    assert (first.delivered, first.retried, second.delivered, third.delivered) == (1, 1, 1, 0)
+    (upload,) = [c for c in fake_slack.calls if c.path.startswith("/upload/")]
+    assert upload.body.endswith(bytes(range(256)))  # the file's bytes, once
+    (complete,) = fake_slack.of("files.completeUploadExternal")
+    thread_ts = _rows(ws)[0][4]
+    assert complete.params["thread_ts"] == thread_ts
+    (channel_id,) = sqlite_rows(ws.root / ".retrigger" / "state.db",
+                                "SELECT delivered_channel FROM outbox WHERE id = 1")[0]
+    assert complete.params["channel_id"] == channel_id != "#ml-ops"  # an id, as Slack wants
+    assert [row[1] for row in _rows(ws)] == ["delivered", "delivered"]

@@ -68,6 +68,13 @@ def test_a_fired_decision_retrains_validates_pushes_records_and_promotes(
     assert run.data.metrics["accuracy_after"] == outcome["metric_after"]
     assert run.data.params["signals.performance.min"] == "0.7"
     assert run.data.params["pipeline.champion_alias"] == "champion"
+    # Read in MLflow's UI: a description, a "Created by", a name that says what it is.
+    assert run.info.run_name == f"retrain {retrainable.decision_id}"
+    assert t["mlflow.user"] == "demo@retrigger.local"
+    note = t["mlflow.note.content"]
+    assert note.startswith("**Why:** retrain of `churn` triggered by performance")
+    assert "| performance |" in note and "**Validation passed:** challenger accuracy" in note
+    assert f"`data/train.csv` md5 `{md5[:12]}`" in note
     (dataset,) = run.inputs.dataset_inputs
     assert dataset.dataset.digest == md5
     assert dataset.dataset.source == f"data/train.csv@{commit}"

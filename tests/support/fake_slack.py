@@ -8,6 +8,7 @@ nobody listens on. Signed inbound requests (the real v0 scheme) are built by ``s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -130,6 +131,13 @@ class FakeSlack:
                     "url": "https://test.slack.invalid/"}
         if call.api == "apps.connections.open":
             return {"url": self.socket_url}
+        if call.api == "files.getUploadURLExternal":  # files_upload_v2, step 1 of 3
+            file_id = f"F{next(self._ts):06d}"
+            return {"upload_url": f"{self.url.removesuffix('api/')}upload/{file_id}",
+                    "file_id": file_id}
+        if call.api == "files.completeUploadExternal":  # step 3: the file lands in a channel
+            return {"files": [{"id": f["id"], "title": f.get("title")}
+                              for f in json.loads(str(call.params.get("files", "[]")))]}
         return {}
 
 
@@ -171,7 +179,8 @@ def _params(path: str, content_type: str, body: bytes) -> dict[str, Any]:
     if "json" in content_type and body:
         params.update(json.loads(body))
     elif body:
-        params.update(urllib.parse.parse_qsl(body.decode()))
+        with contextlib.suppress(UnicodeDecodeError):  # a file's bytes (files_upload_v2)
+            params.update(urllib.parse.parse_qsl(body.decode()))
     return params
 
 

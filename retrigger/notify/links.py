@@ -1,0 +1,37 @@
+"""Where a person clicks through from a message: the MLflow run, the CI run, the drift report.
+
+Built when a message is queued (in the CI job, where the CI variables exist), not when it is
+delivered (perhaps later, by the bot, where they do not). The environment is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def ci_run_url(env: Mapping[str, str]) -> str | None:
+    """The CI run this process belongs to: GitHub Actions or GitLab CI, else None."""
+    server, repo, run = (env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"),
+                         env.get("GITHUB_RUN_ID"))
+    if server and repo and run:
+        return f"{server.rstrip('/')}/{repo}/actions/runs/{run}"
+    return env.get("CI_PIPELINE_URL") or None
+
+
+def mlflow_ui(tracking_uri: str, ui_url: str | None) -> str | None:
+    """The MLflow UI people can open: ``tracking.ui_url``, else an http(s) tracking URI."""
+    base = ui_url or (tracking_uri if tracking_uri.startswith(("http://", "https://")) else None)
+    return base.rstrip("/") if base else None
+
+
+def mlflow_run_url(ui: str | None, experiment_id: str | None, run_id: str | None) -> str | None:
+    if not ui or not experiment_id or not run_id:
+        return None
+    return f"{ui}/#/experiments/{experiment_id}/runs/{run_id}"
+
+
+def links(*, mlflow_run: str | None = None, ci_run: str | None = None,
+          drift_report: str | None = None) -> dict[str, str]:
+    """The payload's ``links``: button label → URL, only those known."""
+    found = {"MLflow run": mlflow_run, "CI run": ci_run, "Drift report": drift_report}
+    return {label: url for label, url in found.items() if url}
