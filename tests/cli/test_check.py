@@ -77,7 +77,7 @@ def test_github_output_without_the_variable_is_refused_before_deciding(demo_proj
 
 @pytest.mark.parametrize(("content", "message"), [
     ("", "does not exist"),
-    ("{not json", "not valid JSON"),
+    ("{not json", "not usable JSON"),
     ('{"f1": 0.9}', "metric 'accuracy' is not in"),
     ('{"accuracy": NaN}', "not a finite number"),
     ('{"accuracy": Infinity}', "not a finite number"),
