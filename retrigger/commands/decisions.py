@@ -1,9 +1,9 @@
 """``retrigger decisions``: every decision the checks took, newest first, and where each stands.
 
 A decision's state: ``not needed`` (no signal asked), ``held`` (a signal asked; the policy held
-it back), ``fired``; then, when approval is required, the approval's word (``pending``,
-``approved``, ``rejected``, ``expired``, ``superseded`` for a stale one), and once a retrain
-ran, its last attempt's status.
+it back), ``fired``, ``superseded`` (fired, never ran, replaced by the next fired one); then,
+when approval is required, the approval's word (``pending``, ``approved``, ``rejected``,
+``expired``, ``superseded`` for a stale one), and once a retrain ran, its last attempt's status.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def _state(decision: Decision, approval: approvals.Approval | None) -> str:
         return _APPROVAL_WORDS.get(approval.status, approval.status)
     if decision.fire:
         return "fired"
+    if decision.held_by == decisions.SUPERSEDED:
+        return "superseded"  # fired, never ran, replaced by a newer fired decision
     return "held" if decision.held_by else "not needed"
 
 

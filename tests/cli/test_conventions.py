@@ -57,10 +57,11 @@ def test_decisions_lists_fired_and_held_with_a_schema(demo_project: Path) -> Non
     document = json.loads(listed.out)
     assert document["schema"] == "retrigger/decisions/v1"
     states = {d["decision_id"]: d["state"] for d in document["decisions"]}
-    assert states == {first["decision_id"]: "fired", second["decision_id"]: "held"}
+    # The first fired but nobody ran it; the second fired too and superseded it.
+    assert states == {first["decision_id"]: "superseded", second["decision_id"]: "fired"}
     assert document["decisions"][0]["decision_id"] == second["decision_id"]  # newest first
     table = run_cli("decisions", "-c", config).out
-    assert "decisions, newest first" in table and "held" in table
+    assert "decisions, newest first" in table and "superseded" in table
 
 
 def test_decisions_with_a_bad_since_is_a_usage_error(demo_project: Path) -> None:
