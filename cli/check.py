@@ -31,8 +31,9 @@ def check(
         "--github-output", help="Append retrain=, decision_id=, trigger_types= to $GITHUB_OUTPUT.",
     )] = False,
     gitlab_dotenv: Annotated[Path | None, typer.Option(
-        "--gitlab-dotenv", metavar="FILE", help="Write RETRAIN=, DECISION_ID=, TRIGGER_TYPES= "
-        "to FILE for GitLab's `artifacts: reports: dotenv` (the retrain job reads them).",
+        "--gitlab-dotenv", metavar="FILE", help="Write CHECK_RETRAIN=, CHECK_DECISION_ID=, "
+        "CHECK_TRIGGER_TYPES= to FILE for GitLab's `artifacts: reports: dotenv` (the retrain "
+        "job reads them).",
     )] = None,
 ) -> None:
     """Read the signals, decide whether to retrain now, store the decision and explain it.

@@ -139,7 +139,9 @@ def report_decision(decision: Decision, environ: Mapping[str, str], stream: Text
 
 
 def write_gitlab_dotenv(path: Path, decision: Decision) -> None:
-    """RETRAIN=, DECISION_ID=, TRIGGER_TYPES= for GitLab's ``artifacts: reports: dotenv``."""
+    """CHECK_RETRAIN=, CHECK_DECISION_ID=, CHECK_TRIGGER_TYPES= for GitLab's ``artifacts:
+    reports: dotenv`` (prefixed: a DECISION_ID typed into "Run pipeline" must not clash)."""
     from retrigger.integrations import ci
 
-    ci.write_dotenv(path, ci.decision_outputs(decision))
+    outputs = ci.decision_outputs(decision)
+    ci.write_dotenv(path, {f"check_{key}": value for key, value in outputs.items()})
