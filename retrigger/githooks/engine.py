@@ -61,10 +61,62 @@ def data_delta_lines(repo: HookRepo, names: Sequence[str]) -> list[str]:
 
     old_rev = "HEAD" if head_commit(repo.root) else None
     old, new = changed_outputs(repo.root, data_names, old_rev, INDEX)
-    if not new:
-        return []
-    report = compute_delta(repo.root, old, new, worktree_new=True)
-    return [f"retrigger: {line}" for line in report.summary_lines()]
+    watched = configured_data(repo.root)
+    if watched is not None:  # models, features, metrics: one line at most, never row counts
+        others = sorted(p for p in new if not _under(p, watched))
+        old = {p: v for p, v in old.items() if p not in others}
+        new = {p: v for p, v in new.items() if p not in others}
+    else:
+        others = []
+    lines = []
+    if new:
+        report = compute_delta(repo.root, old, new, worktree_new=True)
+        lines = [f"retrigger: {line}" for line in report.summary_lines()]
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        lines.append(f"retrigger: {len(others)} other pipeline output(s) changed: {shown}")
+    return lines
+
+
+def configured_data(root: Path) -> list[str] | None:
+    """The ``data:`` paths of retrigger.yaml, read with PyYAML alone (a hook stays light);
+    None without a config or a ``data:`` list."""
+    import yaml
+
+    for name in CONFIG_NAMES:
+        try:
+            loaded = yaml.safe_load((root / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        data = loaded.get("data") if isinstance(loaded, dict) else None
+        if isinstance(data, list) and data:
+            return [str(p).rstrip("/") for p in data]
+    return None
+
+
+def _under(path: str, watched: list[str]) -> bool:
+    return any(path == w or path.startswith(w + "/") or w.startswith(path + "/")
+               for w in watched)
+
+
+def dvc_push_ran(root: Path) -> bool:
+    """Whether this push ran ``dvc push`` before us: DVC's pre-push hook chained behind ours,
+    a team's own pre-push that calls it, or pre-commit's ``dvc-pre-push`` entry."""
+    import os
+
+    from retrigger.githooks.install import LEGACY_SUFFIX, hooks_dir
+
+    if os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT"):
+        return "dvc-pre-push" in _text(root / ".pre-commit-config.yaml")
+    legacy = _text(hooks_dir(root) / f"pre-push{LEGACY_SUFFIX}")
+    return "dvc git-hook pre-push" in legacy or "dvc push" in legacy
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def config_in(names: Sequence[str]) -> str | None:
