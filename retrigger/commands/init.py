@@ -25,6 +25,7 @@ from retrigger.scaffold.planned import (
     UPDATE,
     PlannedFile,
 )
+from retrigger.scaffold.policy_doc import plan_policy_document
 from retrigger.scaffold.render import render
 
 __all__ = ["CI_CHOICES", "GITLAB_FILE", "InitResult", "PlannedFile", "apply", "init", "plan"]
@@ -70,6 +71,7 @@ def plan(facts: ProjectFacts, ci: list[str], force: bool,
     planned = [_plan_one(facts.root, path, content, why, force)
                for path, content, why in wanted]
     if not ci_only:
+        planned.append(plan_policy_document(facts.root, wanted[0][1]))
         planned.append(plan_gitignore(facts.root, facts.tracking_uri))
         planned.append(_plan_precommit(facts.root))
     conflicts = [p.path for p in planned if p.action == CONFLICT]

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retrigger.proc import run
+
+if TYPE_CHECKING:
+    from retrigger.config.models import RetriggerConfig
 
 CONFIG_NAMES = ("retrigger.yaml", "retrigger.yml")
 _IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD")
@@ -127,11 +131,11 @@ def config_in(names: Sequence[str]) -> str | None:
     return None
 
 
-def validate_config(root: Path, name: str) -> None:
-    """Raise ConfigError (the message ``config validate`` prints) for an invalid config."""
+def validate_config(root: Path, name: str) -> RetriggerConfig:
+    """The config; ConfigError (the message ``config validate`` prints) when invalid."""
     from retrigger.config import load_config
 
-    load_config(root / name)
+    return load_config(root / name).config
 
 
 def pushed_data(root: Path, ref_lines: Sequence[str]) -> tuple[bool, str | None]:

@@ -37,7 +37,7 @@ def test_init_writes_a_valid_commented_config_and_every_file(
     result = run_cli("init", "--ci", "github", "--ci", "gitlab", "--ci", "airflow", "--ci", "k8s")
 
     assert result.code == 0, result.err
-    written = {".github/workflows/retrain.yml", ".gitlab/retrigger.yml",
+    written = {".github/workflows/retrain.yml", ".gitlab/retrigger.yml", "RETRAINING.md",
                "airflow/dags/retrain_project.py", "k8s/retrigger-cronjob.yaml"} | ALWAYS
     for path in written:
         assert (git_dvc_project / path).is_file(), path
@@ -52,6 +52,7 @@ def test_init_writes_a_valid_commented_config_and_every_file(
     assert "RETRIGGER_SIGNALS__PERFORMANCE__MIN" in text
     assert json.loads((git_dvc_project / "metrics.json").read_text()) == {"accuracy": 0.91}
     assert "include: [{local: .gitlab/retrigger.yml}]" in result.out
+    assert "accuracy falls below 0.85" in (git_dvc_project / "RETRAINING.md").read_text()
 
 
 def test_init_defaults_to_github_and_prints_json(git_dvc_project: Path,
@@ -62,8 +63,12 @@ def test_init_defaults_to_github_and_prints_json(git_dvc_project: Path,
 
     assert result.code == 0, result.err
     document = json.loads(result.out)
-    assert {f["path"] for f in document["files"]} == ALWAYS | {".github/workflows/retrain.yml"}
-    assert {f["action"] for f in document["files"]} == {"created"}
+    actions = {f["path"]: f["action"] for f in document["files"]}
+    assert set(actions) == ALWAYS | {".github/workflows/retrain.yml", "RETRAINING.md"}
+    # No dvc.yaml: the metric is an open question, so the policy in words waits for it.
+    assert actions.pop("RETRAINING.md") == "kept"
+    assert set(actions.values()) == {"created"}
+    assert document["undecided"] and not (git_dvc_project / "RETRAINING.md").exists()
     assert not (git_dvc_project / "k8s").exists()
 
 
