@@ -26,7 +26,8 @@ class ScheduleSignal:
             return Reading(self.kind, None, max_days, False,
                            f"unknown: no retrain and no baseline run recorded yet, so max age "
                            f"{humanize(settings.max_age)} cannot be measured; record the model "
-                           "in production with `retrigger baseline set RUN_ID`",
+                           "in production with `retrigger baseline set RUN_ID` (or "
+                           "`--from-metrics`)",
                            unknown=True)
         age = ctx.now - run.started_at
         fired = age >= settings.max_age

@@ -130,3 +130,26 @@ def test_ci_files_one_at_a_time_leave_the_edited_config_alone(get_started: Path)
     assert dag.with_name(dag.name + ".bak").read_text() == "# mine\n"
     assert ".bak" in forced.out
     assert config.read_text() == edited  # --force overwrote only the file named
+
+
+def test_first_check_after_init_waits_for_history_then_a_baseline_from_metrics(
+        get_started: Path) -> None:
+    assert run_cli("init").code == 0
+
+    first = run_cli("check", "--json")
+    recorded = run_cli("baseline", "set", "--from-metrics", "--json")
+    second = run_cli("check", "--json")
+
+    assert first.code == 0, first.err
+    decision = json.loads(first.out)
+    assert decision["fire"] is False  # no history is not a reason to retrain
+    schedule = next(r for r in decision["signals"] if r["kind"] == "schedule")
+    assert schedule["fired"] is False and schedule["value"] is None
+    assert "baseline set" in schedule["detail"] and "--from-metrics" in schedule["detail"]
+    assert recorded.code == 0, recorded.err
+    baseline = json.loads(recorded.out)
+    assert baseline["metric"] == "roc_auc.test" and baseline["value"] == 0.96
+    assert baseline["data_version"]
+    later = json.loads(second.out)["signals"]
+    assert next(r for r in later if r["kind"] == "schedule")["value"] is not None
+    assert next(r for r in later if r["kind"] == "performance")["fired"] is False
