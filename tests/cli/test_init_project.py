@@ -133,7 +133,8 @@ def test_ci_files_one_at_a_time_leave_the_edited_config_alone(get_started: Path)
 
 
 def test_first_check_after_init_waits_for_history_then_a_baseline_from_metrics(
-        get_started: Path) -> None:
+    get_started: Path,
+) -> None:
     assert run_cli("init").code == 0
 
     first = run_cli("check", "--json")
