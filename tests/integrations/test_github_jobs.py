@@ -70,7 +70,8 @@ def _wanted(step: dict[str, Any], steps_out: dict[str, Any]) -> bool:
 def _run_job(job: dict[str, Any], context: dict[str, Any], cwd: Path,
              tmp: Path) -> dict[str, str]:
     """Run a job's `run:` steps in order; return its outputs as GitHub would compute them."""
-    env_file, steps_out = tmp / "github_env", {}
+    env_file = tmp / "github_env"
+    steps_out: dict[str, Any] = {}
     env_file.write_text("")
     (tmp / "bin").mkdir(exist_ok=True)
     (tmp / "bin" / "gh").write_text(GH_STUB)
