@@ -200,4 +200,4 @@ def _install_line(root: Path) -> str:
             return f"pip install -r {name}"
     if (root / "pyproject.toml").is_file() or (root / "setup.py").is_file():
         return "pip install ."
-    return "echo 'no requirements.txt or pyproject.toml found, set RETRIGGER_PROJECT_INSTALL'"
+    return "echo 'no requirements.txt or pyproject.toml found, set RETRAIN_PROJECT_INSTALL'"

@@ -130,8 +130,8 @@ def test_installs_the_project_then_retrigger_with_caches_on_current_actions(
     assert used == {"actions/checkout": "v7", "actions/setup-python": "v7",
                     "actions/cache": "v5", "actions/download-artifact": "v8"}
     assert "actions/upload-artifact@v7" in workflow.read_text()
-    assert 'pip install "$RETRIGGER_REQUIREMENT"' in install["run"]
-    assert install["run"].index("PROJECT_INSTALL") < install["run"].index("RETRIGGER_REQUIREMENT")
+    assert 'pip install "$RETRAIN_REQUIREMENT"' in install["run"]
+    assert install["run"].index("PROJECT_INSTALL") < install["run"].index("RETRAIN_REQUIREMENT")
     assert ".dvc/cache" in cache["with"]["path"] and "dvc.lock" in cache["with"]["key"]
 
 

@@ -4,15 +4,23 @@ ones `retrigger check --gitlab-dotenv` writes."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.support import brought
+from tests.support import brought, retrain
 from tests.support.cli import run_cli
+from tests.support.retrain import record_first_baseline
+
+# The demo project after new data made the check fire, with a local DVC remote (session-built).
+degraded_template = retrain.degraded_template
 
 NEVER_OWN_BRANCHES = {"if": "$CI_COMMIT_BRANCH =~ /^retrigger\\//", "when": "never"}
 
@@ -102,3 +110,96 @@ def test_a_folder_for_the_dotenv_is_refused_before_anything_is_decided(
 
     assert result.code == 2 and "is a folder" in result.err
     assert not (project / ".retrigger").exists()
+
+
+# A stub `curl`: records its argv, one argument a line, and keeps the description file it read.
+CURL_STUB = """#!/bin/sh
+printf '%s\\n' "$@" > "$CURL_RECORD"
+for arg in "$@"; do
+  case "$arg" in description@*) cp "${arg#description@}" "$CURL_RECORD.body" ;; esac
+done
+echo '{"web_url": "https://gitlab.example/acme/project/-/merge_requests/1"}'
+"""
+
+
+def _git(root: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    return subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _run_script(lines: list[str], cwd: Path, env: dict[str, str]) -> None:
+    """One job's before_script (minus the installs) and script in one shell, as a runner does."""
+    wanted = [line for line in lines if "pip install" not in line]
+    result = subprocess.run(
+        ["bash", "-e", "-c", "\n".join(wanted)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-1500:] + result.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_a_scheduled_pipeline_retrains_and_opens_a_merge_request(
+    degraded_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = Path(shutil.copytree(degraded_template, tmp_path / "project", symlinks=True))
+    (tmp_path / "remote").mkdir()
+    (root / "retrigger.yaml").rename(tmp_path / "demo.yaml")
+    monkeypatch.chdir(root)
+    assert run_cli("init", "--ci", "gitlab").code == 0
+    (tmp_path / "demo.yaml").replace(root / "retrigger.yaml")
+    from retrigger.workspace import Workspace
+
+    workspace = Workspace.load(root / "retrigger.yaml")
+    record_first_baseline(workspace)
+    workspace.store.close()
+    subprocess.run([str(Path(sys.executable).parent / "dvc"), "push", "-q"], cwd=root, check=True)
+    _git(tmp_path, "init", "-q", "--bare", "origin.git")
+    _git(root, "push", "-q", str(tmp_path / "origin.git"), "HEAD:refs/heads/main")
+    sha = _git(root, "rev-parse", "HEAD")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "curl").write_text(CURL_STUB)
+    (tmp_path / "bin" / "curl").chmod(0o755)
+    env = {
+        **os.environ,
+        "CI_PIPELINE_SOURCE": "schedule",
+        "CI_COMMIT_SHA": sha,
+        "CI_DEFAULT_BRANCH": "main",
+        "CI_SERVER_HOST": "gitlab.example",
+        "CI_API_V4_URL": "https://gitlab.example/api/v4",
+        "CI_PROJECT_ID": "7",
+        "GITLAB_TOKEN": "glpat-test",
+        "GITLAB_USER_LOGIN": "octocat",
+        "RETRAIN_PUSH_URL": str(tmp_path / "origin.git"),
+        "CURL_RECORD": str(tmp_path / "curl-argv"),
+        "DECISION_ID": "",
+        "FORCE_REASON": "",
+        "PATH": os.pathsep.join(
+            [str(tmp_path / "bin"), str(Path(sys.executable).parent), os.environ["PATH"]]
+        ),
+    }
+    ci = yaml.safe_load((root / ".gitlab/retrigger.yml").read_text())
+    before = ci[".retrigger"]["before_script"]
+
+    _run_script(before + ci["retrigger-check"]["script"], root, env)
+    dotenv = dict(line.split("=", 1) for line in (root / "retrigger.env").read_text().splitlines())
+    _run_script(before + ci["retrigger-retrain"]["script"], root, {**env, **dotenv})
+
+    decision_id = dotenv["CHECK_DECISION_ID"]
+    assert dotenv["CHECK_RETRAIN"] == "true"
+    origin = tmp_path / "origin.git"
+    assert _git(origin, "rev-parse", "refs/heads/main") == sha  # never pushed to main
+    changed = _git(origin, "diff", "--name-only", sha, f"refs/heads/retrigger/{decision_id}")
+    assert "dvc.lock" in changed.split()
+    argv = (tmp_path / "curl-argv").read_text().splitlines()
+    assert argv[-1] == "https://gitlab.example/api/v4/projects/7/merge_requests"
+    assert f"source_branch=retrigger/{decision_id}" in argv
+    assert "target_branch=main" in argv and "PRIVATE-TOKEN: glpat-test" in argv
+    body = (tmp_path / "curl-argv.body").read_text()
+    assert "### Champion vs challenger" in body and decision_id in body
