@@ -42,8 +42,12 @@ def install(root: Path, pre_commit: bool, with_dvc: bool = False) -> list[str]:
 
 
 def _dvc_pre_commit(root: Path) -> None:
+    """DVC's entries, then ours after them: pre-commit runs hooks in the file's order, and our
+    pre-push must see what `dvc push` sent."""
+    from retrigger.githooks import precommit_config
     from retrigger.proc import run
 
+    precommit_config.uninstall(root)  # put back right after, below DVC's
     result = run(["dvc", "install", "--use-pre-commit-tool"], root, check=False)
     if result.returncode != 0:
         reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]

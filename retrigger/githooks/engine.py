@@ -111,7 +111,9 @@ def dvc_push_ran(root: Path) -> bool:
     from retrigger.githooks.install import LEGACY_SUFFIX, hooks_dir
 
     if os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT"):
-        return "dvc-pre-push" in _text(root / ".pre-commit-config.yaml")
+        # pre-commit runs the hooks in the file's order: DVC's push must come before ours.
+        config = _text(root / ".pre-commit-config.yaml")
+        return -1 < config.find("dvc-pre-push") < config.find("retrigger-pre-push")
     legacy = _text(hooks_dir(root) / f"pre-push{LEGACY_SUFFIX}")
     return "dvc git-hook pre-push" in legacy or "dvc push" in legacy
 
