@@ -62,8 +62,9 @@ def _validated(ci: list[str]) -> list[str]:
 def plan(facts: ProjectFacts, ci: list[str], force: bool,
          ci_only: bool = False) -> list[PlannedFile]:
     """Every file init would touch and how; BadInput naming all conflicts without --force."""
+    config_text = render("retrigger.yaml.tmpl", facts)
     wanted = [] if ci_only else [
-        (CONFIG, render("retrigger.yaml.tmpl", facts), "thresholds and policy"),
+        (CONFIG, config_text, "thresholds and policy"),
         ("slack-app-manifest.yml", render("slack-app-manifest.yml", facts),
          "paste into api.slack.com/apps to create the bot"),
     ]
@@ -71,7 +72,7 @@ def plan(facts: ProjectFacts, ci: list[str], force: bool,
     planned = [_plan_one(facts.root, path, content, why, force)
                for path, content, why in wanted]
     if not ci_only:
-        planned.append(plan_policy_document(facts.root, wanted[0][1]))
+        planned.append(plan_policy_document(facts.root, config_text))
         planned.append(plan_gitignore(facts.root, facts.tracking_uri))
         planned.append(_plan_precommit(facts.root))
     conflicts = [p.path for p in planned if p.action == CONFLICT]
