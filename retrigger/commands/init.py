@@ -151,8 +151,12 @@ def _next_steps(facts: ProjectFacts, ci: list[str], planned: list[PlannedFile]) 
         steps.append(f"add to your .gitlab-ci.yml:  include: [{{local: {GITLAB_FILE}}}]")
     if precommit_config.FILE in written:
         steps.append("pre-commit install --hook-type pre-commit --hook-type pre-push")
-    steps.append("record the model in production as the baseline: `retrigger baseline set "
-                 "--from-metrics` (or `retrigger baseline set RUN_ID`)")
+    if facts.metrics_file is None:
+        steps.append("record the model in production as the baseline: `retrigger baseline set "
+                     "RUN_ID` (its MLflow run)")
+    else:
+        steps.append("record the model in production as the baseline: `retrigger baseline set "
+                     "--from-metrics` (or `retrigger baseline set RUN_ID` when MLflow has it)")
     steps.append("`retrigger check` for a first decision, then commit the new files: git add "
                  + " ".join(sorted(written)))
     return steps

@@ -119,7 +119,8 @@ def _metric(root: Path, metrics_file: Choice, notes: _Notes) -> Choice:
         if metrics_file is None:
             notes.undecided.append(
                 "model.metric: name the metric your training run logs to "
-                "MLflow (e.g. rmse, accuracy)"
+                "MLflow (e.g. accuracy; for an error such as rmse also set "
+                "greater_is_better: false)"
             )
         return None
     text = _read_text(root, metrics_file)
