@@ -19,18 +19,30 @@ def register(app: typer.Typer) -> None:
 
 @baseline_app.command("set")
 def set_baseline(
-    run_id: Annotated[str, typer.Argument(help="MLflow run id of the new baseline.")],
+    run_id: Annotated[str | None, typer.Argument(
+        help="MLflow run id of the new baseline.", show_default=False)] = None,
+    from_metrics: Annotated[bool, typer.Option(
+        "--from-metrics", help="Record the model in the workspace as the baseline: a new run "
+        "with model.metrics_file's value, the commit and the data versions.")] = False,
     record_data: Annotated[bool, typer.Option(
         "--record-data", help="Tag the run with the working tree's data versions (when the run "
         "trained on them and did not record them).")] = False,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Make RUN_ID the baseline; earlier baselines lose the tag."""
+    """Make RUN_ID (or, with --from-metrics, the model in the workspace) the baseline;
+    earlier baselines lose the tag."""
     from retrigger.commands.baseline import set_baseline as engine_set
+    from retrigger.commands.baseline import set_from_metrics
+    from retrigger.errors import BadInput
     from retrigger.workspace import Workspace
 
-    run = engine_set(Workspace.load(config), run_id, record_data=record_data)
+    if (run_id is None) == (not from_metrics):
+        raise BadInput("give either RUN_ID or --from-metrics (not both): `retrigger baseline "
+                       "set RUN_ID` or `retrigger baseline set --from-metrics`")
+    workspace = Workspace.load(config)
+    run = (set_from_metrics(workspace) if run_id is None
+           else engine_set(workspace, run_id, record_data=record_data))
     _show(run, json_output)
 
 

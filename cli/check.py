@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,12 +30,20 @@ def check(
     github_output: Annotated[bool, typer.Option(
         "--github-output", help="Append retrain=, decision_id=, trigger_types= to $GITHUB_OUTPUT.",
     )] = False,
+    gitlab_dotenv: Annotated[Path | None, typer.Option(
+        "--gitlab-dotenv", metavar="FILE", help="Write CHECK_RETRAIN=, CHECK_DECISION_ID=, "
+        "CHECK_TRIGGER_TYPES= to FILE for GitLab's `artifacts: reports: dotenv` (the retrain "
+        "job reads them).",
+    )] = None,
 ) -> None:
     """Read the signals, decide whether to retrain now, store the decision and explain it.
 
     Exit 0 whether or not it decides to retrain; the decision is in the output.
     """
     output_file = _github_output_file() if github_output else None
+    if gitlab_dotenv is not None and gitlab_dotenv.is_dir():
+        raise BadInput(f"--gitlab-dotenv {gitlab_dotenv} is a folder; give a file name such "
+                       "as retrigger.env")
     from retrigger.commands import check as command
     from retrigger.workspace import Workspace
 
@@ -46,6 +55,9 @@ def check(
     deliver_pending(workspace, NOTIFY_DEADLINE_S)  # what check queued (trigger fired)
     if output_file is not None:
         _append_github_output(output_file, decision)
+    if gitlab_dotenv is not None:
+        command.write_gitlab_dotenv(gitlab_dotenv, decision)
+    command.report_decision(decision, os.environ, sys.stderr if json_output else sys.stdout)
     if json_output:
         render.print_document("decision", decision.as_json())
     else:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
 
-config_app = typer.Typer(help="Show or validate the effective configuration.",
+config_app = typer.Typer(help="Show, validate or explain the effective configuration.",
                          no_args_is_help=True)
 
 
@@ -51,3 +52,32 @@ def _text(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_text(v)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+@config_app.command("explain")
+def explain(
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="Markdown, for a README or RETRAINING.md.")] = False,
+    update: Annotated[Path | None, typer.Option(
+        "--update", metavar="FILE", help="Write the policy section into FILE (RETRAINING.md) "
+        "between its markers, without live numbers; the config-check hook compares it.")] = None,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """The retrain policy in sentences a non-engineer reads, with the live baseline when
+    MLflow answers."""
+    from retrigger.commands import config as command
+
+    if update is not None:
+        render.line(f"{update}: {command.update_document(config, update)}")
+        return
+    policy = command.explain(config)
+    if json_output:
+        render.print_document("config-explain", {"path": str(policy.path),
+                                                  "sentences": policy.sentences,
+                           "baseline": policy.baseline, "markdown": policy.markdown})
+    elif markdown:
+        print(policy.markdown, end="")
+    else:
+        for sentence in policy.sentences:
+            render.line(sentence)

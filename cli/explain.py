@@ -16,6 +16,9 @@ def register(app: typer.Typer) -> None:
 
 def explain(
     ident: Annotated[str, typer.Argument(metavar="ID", help="Decision id or MLflow run id.")],
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="The story as Markdown: the body of the pull / merge request that "
+        "records a promoted retrain.")] = False,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -29,6 +32,11 @@ def explain(
         story = engine_explain(Workspace.load(config), ident)
     if json_output:
         render.print_document("explain", story)
+        return
+    if markdown:
+        from retrigger.commands.explain import markdown as story_markdown
+
+        print(story_markdown(story), end="")
         return
     for text in story_lines(story):
         render.line(text)

@@ -28,11 +28,16 @@ PreCommitOption = Annotated[bool, typer.Option(
 
 
 @hooks_app.command("install")
-def install(pre_commit: PreCommitOption = False) -> None:
-    """Install the pre-commit and pre-push hooks, chaining any hook already there."""
+def install(
+    pre_commit: PreCommitOption = False,
+    with_dvc: Annotated[bool, typer.Option(
+        "--with-dvc", help="Also install DVC's hooks (`dvc install`), before or after ours: "
+        "DVC's run first, so the pre-push hook sees what `dvc push` sent.")] = False,
+) -> None:
+    """Install the pre-commit and pre-push hooks, chaining any hook already there (DVC's too)."""
     from retrigger.commands import hooks as command
 
-    for line in command.install(command.repository(Path.cwd()), pre_commit):
+    for line in command.install(command.repository(Path.cwd()), pre_commit, with_dvc):
         render.line(line)
 
 

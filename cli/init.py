@@ -17,28 +17,37 @@ def register(app: typer.Typer) -> None:
 
 def init(
     ci: Annotated[list[str] | None, typer.Option(
-        "--ci", help="Orchestrator files to write: github, airflow, k8s (repeat for several; "
-        "default github).", show_default=False,
+        "--ci", help="Orchestrator files to write: github, gitlab, airflow, k8s (repeat for "
+        "several; default github). In a project that has retrigger.yaml, adds only these.",
+        show_default=False,
     )] = None,
     force: Annotated[bool, typer.Option(
-        "--force", help="Overwrite files that already exist.")] = False,
+        "--force", help="Overwrite the named files that already exist (each kept as .bak).")
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Write retrigger.yaml, the CI/orchestrator files, pre-commit hooks and a Slack manifest.
+    """Read dvc.yaml and params.yaml, then write retrigger.yaml, the CI/orchestrator files,
+    pre-commit hooks, .gitignore lines and a Slack manifest.
 
     Run it at the top of a git + DVC project. Refuses to overwrite anything without --force,
     and then writes nothing at all.
     """
     from retrigger.commands.init import init as command
 
-    facts, planned = command(Path.cwd(), ci or [], force)
+    result = command(Path.cwd(), ci or [], force)
+    facts = result.facts
     if json_output:
         render.print_document("init", {"root": str(facts.root), "model": facts.model,
-                           "files": [p.as_json() for p in planned]})
+                           "found": list(facts.found), "undecided": list(facts.undecided),
+                           "files": [p.as_json() for p in result.planned],
+                           "next": result.next_steps})
         return
-    for item in planned:
+    for note in facts.found:
+        render.line(f"      found  {note}")
+    for note in facts.undecided:
+        render.line(f"  undecided  {note}", style="bold yellow")
+    for item in result.planned:
         render.line(f"{item.action:>11}  {item.path}  ({item.why})")
-    render.line(
-        "Next: read retrigger.yaml (the thresholds are explained there), `retrigger check` "
-        "to see a first decision, `pre-commit install`, and commit the new files.",
-        style="bold")
+    render.line("Next:", style="bold")
+    for number, step in enumerate(result.next_steps, 1):
+        render.line(f"  {number}. {step}")

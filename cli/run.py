@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,6 +15,7 @@ from retrigger.cli.options import ConfigOption, JsonOption
 from retrigger.errors import BadInput, WorkFailed
 
 if TYPE_CHECKING:
+    from retrigger.commands.run import GitRecord
     from retrigger.pipeline.outcome import Outcome
 
 
@@ -40,6 +43,9 @@ def run(
     requested_by: Annotated[str | None, typer.Option(
         "--requested-by", help="Who asks for this run (default: $GITHUB_ACTOR, git user.email "
         "or $USER).")] = None,
+    github_output: Annotated[bool, typer.Option(
+        "--github-output", help="Append status=, decision_id=, commit_files= to $GITHUB_OUTPUT "
+        "(the pull request step reads them).")] = False,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -54,22 +60,30 @@ def run(
                        "--dry-run")
     if reason and not force:
         raise BadInput("--reason goes with --force; drop it or add --force")
-    from retrigger.commands.run import Request, run_approved
+    output_file = github_output_file() if github_output else None
+    from retrigger.commands.run import Request, record_in_git, report_outcome, run_approved
     from retrigger.commands.run import run as run_one
     from retrigger.workspace import Workspace
 
     say = _progress(json_output)
     workspace = Workspace.load(config)
+    record = None
     if approved:
         outcomes = run_approved(workspace, requested_by, say)
         _show_many(outcomes, json_output)
     else:
         request = Request(decision, force, reason, requested_by)
         outcomes = [run_one(workspace, request, say, dry_run=dry_run)]
+        record = record_in_git(workspace, outcomes[0])
         if json_output:
-            render.print_document("run", outcomes[0].as_json())
+            render.print_document("run", {**outcomes[0].as_json(), "git": _git_json(record)})
         else:
             show(outcomes[0])
+            _show_git(record)
+    for outcome in outcomes:
+        report_outcome(outcome, os.environ, sys.stderr if json_output else sys.stdout)
+    if output_file is not None and outcomes:
+        _append_outputs(output_file, outcomes[-1], record)
     from retrigger.notify import deliver_pending
 
     deliver_pending(workspace, NOTIFY_DEADLINE_S)  # started / succeeded / failed / approval
@@ -78,6 +92,40 @@ def run(
         raise WorkFailed(failed[0].message)  # stdout holds JSON: say it once on stderr
     if failed:
         raise typer.Exit(failed[0].exit_code)  # the table above already said why
+
+
+def github_output_file() -> Path:
+    name = os.environ.get("GITHUB_OUTPUT")
+    if not name:
+        raise BadInput("--github-output needs $GITHUB_OUTPUT (set by GitHub Actions); "
+                       "outside Actions, set it to a file path or drop the flag")
+    return Path(name)
+
+
+def _append_outputs(path: Path, outcome: Outcome, record: GitRecord | None) -> None:
+    lines = [f"status={outcome.status}", f"decision_id={outcome.decision_id}",
+             f"model_version={outcome.model_version or ''}",
+             f"commit_files={' '.join(record.files) if record else ''}"]
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def _git_json(record: GitRecord | None) -> dict[str, object] | None:
+    if record is None:
+        return None
+    return {"files": record.files, "command": record.command, "commit": record.commit_id}
+
+
+def _show_git(record: GitRecord | None) -> None:
+    if record is None:
+        return
+    if record.commit_id:
+        render.line(f"committed {' '.join(record.files)} as {record.commit_id[:10]} "
+                    "(pipeline.commit: true)")
+    else:
+        render.line("git still holds the previous model's dvc.lock; record this one with:",
+                    style="bold")
+        render.line(f"  {record.command}")
 
 
 def _progress(json_output: bool) -> Callable[[str], None]:

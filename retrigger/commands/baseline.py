@@ -34,3 +34,26 @@ def describe(run: RunInfo, metric: str) -> dict[str, object]:
         "value": run.metrics.get(metric),
         "data_version": run.data_version,
     }
+
+
+def set_from_metrics(workspace: Workspace) -> dict[str, object]:
+    """Record the model in the workspace as the baseline: a run holding the metrics file's
+    value, the commit and the data versions (a project that never logged one to MLflow)."""
+    from retrigger.errors import BadInput
+    from retrigger.gitutil import head_commit
+    from retrigger.metrics_file import read_metric
+
+    model = workspace.config.model
+    if model.metrics_file is None:
+        raise BadInput("model.metrics_file is null (the metric lives in MLflow): pick the run "
+                       "of the model in production with `retrigger baseline set RUN_ID`")
+    value = read_metric(workspace.root / model.metrics_file, model.metric)
+    commit = head_commit(workspace.root)
+    client = workspace.tracking.client
+    run = client.create_run(str(workspace.tracking.experiment_id(create=True)),
+                            run_name="baseline-from-metrics",
+                            tags={tags.GIT_COMMIT: commit or "", tags.MLFLOW_GIT_COMMIT:
+                                  commit or ""})
+    client.log_metric(run.info.run_id, model.metric, value)
+    client.set_terminated(run.info.run_id)
+    return set_baseline(workspace, run.info.run_id, record_data=True)

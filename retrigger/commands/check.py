@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TextIO
 
 from retrigger.data.formats import Unavailable
 from retrigger.decision import Decision, Reading, new_decision_id
@@ -125,3 +128,20 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
     return History(retrain_times=tuple(times.values()),
                    trained_data_version=ctx.trained_data_version,
                    refused_data_versions=refused, pending=pending)
+
+
+def report_decision(decision: Decision, environ: Mapping[str, str], stream: TextIO) -> None:
+    """The decision's table in $GITHUB_STEP_SUMMARY and an annotation, when a CI sets them."""
+    from retrigger.integrations import ci
+
+    ci.append_summary(environ, ci.decision_summary(decision))
+    ci.annotate(environ, ci.decision_annotation(decision), stream)
+
+
+def write_gitlab_dotenv(path: Path, decision: Decision) -> None:
+    """CHECK_RETRAIN=, CHECK_DECISION_ID=, CHECK_TRIGGER_TYPES= for GitLab's ``artifacts:
+    reports: dotenv`` (prefixed: a DECISION_ID typed into "Run pipeline" must not clash)."""
+    from retrigger.integrations import ci
+
+    outputs = ci.decision_outputs(decision)
+    ci.write_dotenv(path, {f"check_{key}": value for key, value in outputs.items()})

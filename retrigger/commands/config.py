@@ -64,3 +64,52 @@ def _source_of(key: str, sources: dict[str, str] | Any) -> str:
         if found.startswith("env "):
             return found
     return "default"
+
+
+@dataclass(frozen=True)
+class PolicyText:
+    path: Path
+    sentences: list[str]
+    markdown: str
+    baseline: float | None  # the live baseline value, when MLflow answered
+
+
+def explain(config_path: Path | None, live: bool = True) -> PolicyText:
+    """The effective policy in sentences; with the baseline's value when MLflow answers."""
+    from retrigger.config import words
+
+    loaded = load_config(config_path)
+    baseline = _live_baseline(loaded.path) if live else None
+    return PolicyText(loaded.path, words.sentences(loaded.config, baseline),
+                      words.markdown(loaded.config, baseline), baseline)
+
+
+def update_document(config_path: Path | None, document: Path) -> str:
+    """Write the policy section into ``document`` (created, or its marked block replaced, or
+    appended); 'unchanged', 'updated' or 'created'."""
+    from retrigger.config import words
+
+    block = words.section(load_config(config_path).config)
+    if not document.exists():
+        document.write_text(f"# Retraining\n\n{block}", encoding="utf-8")
+        return "created"
+    text = document.read_text(encoding="utf-8")
+    new = words.replace_section(text, block)
+    if new is None:
+        new = text.rstrip("\n") + "\n\n" + block
+    if new == text:
+        return "unchanged"
+    document.write_text(new, encoding="utf-8")
+    return "updated"
+
+
+def _live_baseline(path: Path) -> float | None:
+    """The baseline run's metric; None when MLflow does not answer (the text says less)."""
+    from retrigger.workspace import Workspace
+
+    try:
+        workspace = Workspace.load(path)
+        run = workspace.tracking.baseline()
+        return run.metrics.get(workspace.config.model.metric) if run is not None else None
+    except Exception:
+        return None

@@ -135,6 +135,13 @@ def _committed(workspace: Workspace, path: str, md5: str, commit: str) -> str | 
             "trained data was not committed; it is in the DVC cache and remote under that md5")
 
 
+def markdown(story: dict[str, Any]) -> str:
+    """The story for a reviewer: the body of the pull request of a promoted retrain."""
+    from retrigger.integrations.pr_body import pr_body
+
+    return pr_body(story)
+
+
 def story_lines(story: dict[str, Any]) -> list[str]:
     """The story as plain lines, for the terminal and the demo."""
     lines = [f"decision {story['decision_id']} (model {story['model']})"]

@@ -16,17 +16,42 @@ from retrigger.errors import EXIT_INTERRUPTED, EXIT_OK, BadInput, RetriggerError
 NOTIFY_DEADLINE_S = 5.0  # a pre-push hook must not hold a push up for long
 
 
-def install(root: Path, pre_commit: bool) -> list[str]:
-    """Install the hooks (git's, or ``repo: local`` pre-commit entries); what changed, in words."""
+def install(root: Path, pre_commit: bool, with_dvc: bool = False) -> list[str]:
+    """Install the hooks (git's, or ``repo: local`` pre-commit entries); what changed, in words.
+
+    ``with_dvc`` also installs DVC's hooks (``dvc install``, or ``dvc install
+    --use-pre-commit-tool`` beside the pre-commit entries), in the order that works.
+    """
     if pre_commit:
         from retrigger.githooks import precommit_config
 
+        if with_dvc:
+            _dvc_pre_commit(root)
         action = precommit_config.install(root)
         return [f"{precommit_config.FILE}: {action}; then run `pre-commit install "
                 "--hook-type pre-commit --hook-type pre-push`"]
+    from retrigger.githooks.install import dvc_hooks_present, hooks_dir
     from retrigger.githooks.install import install as install_hooks
 
-    return [change.describe() for change in install_hooks(root)]
+    lines = [change.describe() for change in install_hooks(root, with_dvc)]
+    if (root / ".dvc").is_dir() and not dvc_hooks_present(hooks_dir(root)):
+        lines.append("DVC's hooks are not installed (so no `dvc push` runs on git push): "
+                     "`retrigger hooks install --with-dvc` adds them; plain `dvc install` "
+                     "refuses while these hooks exist")
+    return lines
+
+
+def _dvc_pre_commit(root: Path) -> None:
+    """DVC's entries, then ours after them: pre-commit runs hooks in the file's order, and our
+    pre-push must see what `dvc push` sent."""
+    from retrigger.githooks import precommit_config
+    from retrigger.proc import run
+
+    precommit_config.uninstall(root)  # put back right after, below DVC's
+    result = run(["dvc", "install", "--use-pre-commit-tool"], root, check=False)
+    if result.returncode != 0:
+        reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise BadInput(f"`dvc install --use-pre-commit-tool` failed: {reason[0]}")
 
 
 def uninstall(root: Path, pre_commit: bool) -> list[str]:
@@ -138,13 +163,15 @@ HOOKS: dict[str, Callable[[list[str]], int]] = {
 
 def _record_pushed_data(_args: list[str], ref_lines: list[str]) -> int:
     """After DVC's own pre-push hook pushed the data: verify it and record the arrival."""
-    from retrigger.githooks.engine import CONFIG_NAMES, hook_repo, pushed_data
+    from retrigger.githooks.engine import CONFIG_NAMES, dvc_push_ran, hook_repo, pushed_data
 
     repo = hook_repo(Path.cwd())
     if repo is None:
         return EXIT_OK
     carries, base = pushed_data(repo.root, ref_lines)
-    if not carries:
+    if not carries or not dvc_push_ran(repo.root):
+        # Without DVC's pre-push hook nothing was sent to the DVC remote: no arrival to
+        # record, and "the remote still lacks the data" would only be noise.
         return EXIT_OK
     config = next((repo.root / n for n in CONFIG_NAMES if (repo.root / n).is_file()), None)
     if config is None:

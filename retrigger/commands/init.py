@@ -1,48 +1,55 @@
 """``retrigger init``: write the files that make a git + DVC project retrain on signals.
 
 Every target is planned before anything is written, so a refusal (an existing file without
-``--force``) leaves the project exactly as it was.
+``--force``) leaves the project exactly as it was. In a project that already has
+``retrigger.yaml``, ``--ci NAME`` adds that orchestrator's files and touches nothing else;
+``--force`` overwrites only the files named and keeps the old one as ``<file>.bak``.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
-from dataclasses import dataclass
-from importlib import resources
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrigger.errors import BadInput
 from retrigger.githooks import precommit_config
 from retrigger.scaffold.facts import ProjectFacts, inspect_project
+from retrigger.scaffold.gitignore import plan_gitignore
+from retrigger.scaffold.planned import (
+    CONFLICT,
+    CREATE,
+    KEEP,
+    OVERWRITE,
+    UPDATE,
+    PlannedFile,
+)
+from retrigger.scaffold.policy_doc import plan_policy_document
+from retrigger.scaffold.render import render
 
-__all__ = ["CI_CHOICES", "PlannedFile", "apply", "init", "plan"]
+__all__ = ["CI_CHOICES", "GITLAB_FILE", "InitResult", "PlannedFile", "apply", "init", "plan"]
 
-CI_CHOICES = ("github", "airflow", "k8s")
-PLACEHOLDER_FLOOR = 0.85  # the performance floor the retrigger.yaml template sets
-
-CREATE, OVERWRITE, UPDATE, KEEP = "created", "overwritten", "updated", "kept"
-
+CI_CHOICES = ("github", "gitlab", "airflow", "k8s")
+CONFIG = "retrigger.yaml"
+GITLAB_FILE = ".gitlab/retrigger.yml"
+BACKUP = ".bak"
 
 @dataclass(frozen=True)
-class PlannedFile:
-    path: str  # relative to the project root
-    action: str  # created | overwritten | updated | kept
-    why: str
-    content: str | None = None  # None: nothing to write
-
-    def as_json(self) -> dict[str, str]:
-        return {"path": self.path, "action": self.action, "why": self.why}
+class InitResult:
+    facts: ProjectFacts
+    planned: list[PlannedFile]
+    next_steps: list[str] = field(default_factory=list)
 
 
-def init(start: Path, ci: list[str], force: bool) -> tuple[ProjectFacts, list[PlannedFile]]:
-    """Plan, refuse or write; return what was done."""
+def init(start: Path, ci: list[str], force: bool) -> InitResult:
+    """Plan, refuse or write; return what was done and what to do next."""
     chosen = _validated(ci)
     facts = inspect_project(start)
-    planned = plan(facts, chosen, force)
+    ci_only = bool(ci) and (facts.root / CONFIG).exists()
+    planned = plan(facts, chosen, force, ci_only)
     apply(facts.root, planned)
-    return facts, planned
+    return InitResult(facts, planned, _next_steps(facts, chosen, planned))
 
 
 def _validated(ci: list[str]) -> list[str]:
@@ -52,59 +59,72 @@ def _validated(ci: list[str]) -> list[str]:
     return list(dict.fromkeys(ci or ["github"]))
 
 
-def plan(facts: ProjectFacts, ci: list[str], force: bool) -> list[PlannedFile]:
+def plan(facts: ProjectFacts, ci: list[str], force: bool,
+         ci_only: bool = False) -> list[PlannedFile]:
     """Every file init would touch and how; BadInput naming all conflicts without --force."""
-    wanted: list[tuple[str, str, str]] = [
-        ("retrigger.yaml", _render("retrigger.yaml.tmpl", facts), "thresholds and policy"),
-        ("slack-app-manifest.yml", _render("slack-app-manifest.yml", facts),
+    config_text = render("retrigger.yaml.tmpl", facts)
+    wanted = [] if ci_only else [
+        (CONFIG, config_text, "thresholds and policy"),
+        ("slack-app-manifest.yml", render("slack-app-manifest.yml", facts),
          "paste into api.slack.com/apps to create the bot"),
     ]
-    if "github" in ci:
-        wanted.append((".github/workflows/retrain.yml", _render("github-retrain.yml", facts),
-                       "GitHub Actions: check on a schedule, retrain when it fires"))
-    if "airflow" in ci:
-        wanted.append((f"airflow/dags/retrain_{facts.model_id.replace('-', '_')}.py",
-                       _render("airflow_dag.py.tmpl", facts),
-                       "Airflow DAG: check → approval → retrain"))
-    if "k8s" in ci:
-        wanted.append(("k8s/retrigger-cronjob.yaml", _render("k8s-cronjob.yaml", facts),
-                       "Kubernetes CronJob (state on PostgreSQL)"))
-    planned = [_plan_one(facts.root, path, content, why, force) for path, content, why in wanted]
-    planned.append(_plan_metrics(facts))
-    planned.append(_plan_precommit(facts.root))
-    conflicts = [p.path for p in planned if p.action == "conflict"]
+    wanted += _ci_files(facts, ci)
+    planned = [_plan_one(facts.root, path, content, why, force)
+               for path, content, why in wanted]
+    if not ci_only:
+        planned.append(plan_policy_document(facts.root, config_text))
+        planned.append(plan_gitignore(facts.root, facts.tracking_uri))
+        planned.append(_plan_precommit(facts.root))
+    conflicts = [p.path for p in planned if p.action == CONFLICT]
     if conflicts:
         raise BadInput(f"{', '.join(conflicts)} already exist(s) in {facts.root}; nothing was "
-                       "written. Move them aside, or rerun with --force to overwrite")
+                       f"written. Move them aside, or rerun with --force to overwrite them "
+                       f"(the old ones are kept as *{BACKUP})")
     return planned
+
+
+def _ci_files(facts: ProjectFacts, ci: list[str]) -> list[tuple[str, str, str]]:
+    files: list[tuple[str, str, str]] = []
+    if "github" in ci:
+        files.append((".github/workflows/retrain.yml", render("github-retrain.yml", facts),
+                      "GitHub Actions: check on a schedule, retrain when it fires, open a PR"))
+    if "gitlab" in ci:
+        files.append((GITLAB_FILE, render("gitlab-retrain.yml", facts),
+                      "GitLab CI: scheduled check, retrain, merge request"))
+    if "airflow" in ci:
+        files.append((f"airflow/dags/retrain_{facts.model_id.replace('-', '_')}.py",
+                      render("airflow_dag.py.tmpl", facts),
+                      "Airflow DAG: check → approval → retrain"))
+    if "k8s" in ci:
+        files.append(("k8s/retrigger-cronjob.yaml", render("k8s-cronjob.yaml", facts),
+                      "Kubernetes CronJob (state on PostgreSQL)"))
+    return files
 
 
 def apply(root: Path, planned: list[PlannedFile]) -> None:
     for item in planned:
+        target = root / item.path
         if item.path == precommit_config.FILE and item.action != KEEP:
             precommit_config.install(root)
-        elif item.content is not None:
-            target = root / item.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(item.content, encoding="utf-8")
+            continue
+        if item.content is None:
+            continue
+        if item.backup and target.exists():
+            shutil.copyfile(target, target.with_name(target.name + BACKUP))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(item.content, encoding="utf-8")
 
 
 def _plan_one(root: Path, path: str, content: str, why: str, force: bool) -> PlannedFile:
-    if not (root / path).exists():
+    target = root / path
+    if not target.exists():
         return PlannedFile(path, CREATE, why, content)
+    if target.read_text(encoding="utf-8", errors="replace") == content:
+        return PlannedFile(path, KEEP, "already up to date")
     if force:
-        return PlannedFile(path, OVERWRITE, why, content)
-    return PlannedFile(path, "conflict", why)
-
-
-def _plan_metrics(facts: ProjectFacts) -> PlannedFile:
-    path = facts.metrics_file
-    if (facts.root / path).exists():
-        return PlannedFile(path, KEEP, "your pipeline's metrics file")
-    content = json.dumps({facts.metric: PLACEHOLDER_FLOOR}, indent=2) + "\n"
-    return PlannedFile(path, CREATE, f"placeholder baseline ({facts.metric} "
-                       f"{PLACEHOLDER_FLOOR}, the floor in retrigger.yaml) until the pipeline "
-                       "writes the real one", content)
+        return PlannedFile(path, OVERWRITE, f"{why}; the previous one is kept as "
+                           f"{path}{BACKUP}", content, backup=True)
+    return PlannedFile(path, CONFLICT, why)
 
 
 def _plan_precommit(root: Path) -> PlannedFile:
@@ -121,15 +141,22 @@ def _plan_precommit(root: Path) -> PlannedFile:
     return PlannedFile(path, UPDATE if existing.exists() else CREATE, why)
 
 
-def _render(template: str, facts: ProjectFacts) -> str:
-    text = resources.files("retrigger.templates").joinpath(template).read_text(encoding="utf-8")
-    data = "\n".join(f"  - {path}" for path in facts.data) or (
-        "  []   # none found: list the files or folders you track with `dvc add`")
-    values = {
-        "MODEL": facts.model, "MODEL_ID": facts.model_id, "METRIC": facts.metric,
-        "METRICS_FILE": facts.metrics_file, "TRACKING_URI": "sqlite:///mlflow.db",
-        "DATA": data, "INSTALL": facts.install, "CHANNEL": "#ml-ops",
-    }
-    for key, value in values.items():
-        text = text.replace(f"@@{key}@@", value)
-    return text
+def _next_steps(facts: ProjectFacts, ci: list[str], planned: list[PlannedFile]) -> list[str]:
+    written = {p.path for p in planned if p.action in (CREATE, OVERWRITE, UPDATE)}
+    steps = []
+    if facts.undecided:
+        steps.append("choose what init could not decide (listed at the top of retrigger.yaml),"
+                     " then `retrigger config validate`")
+    if GITLAB_FILE in written:
+        steps.append(f"add to your .gitlab-ci.yml:  include: [{{local: {GITLAB_FILE}}}]")
+    if precommit_config.FILE in written:
+        steps.append("pre-commit install --hook-type pre-commit --hook-type pre-push")
+    if facts.metrics_file is None:
+        steps.append("record the model in production as the baseline: `retrigger baseline set "
+                     "RUN_ID` (its MLflow run)")
+    else:
+        steps.append("record the model in production as the baseline: `retrigger baseline set "
+                     "--from-metrics` (or `retrigger baseline set RUN_ID` when MLflow has it)")
+    steps.append("`retrigger check` for a first decision, then commit the new files: git add "
+                 + " ".join(sorted(written)))
+    return steps

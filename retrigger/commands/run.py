@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TextIO
 
 from retrigger.approvals.gate import approval_gate, approved_waiting
 from retrigger.decision import Decision
@@ -12,7 +14,7 @@ from retrigger.pipeline.runner import Retrain
 from retrigger.pipeline.select import Request, choose, identity
 from retrigger.workspace import Workspace
 
-__all__ = ["Request", "run", "run_approved"]
+__all__ = ["GitRecord", "Request", "record_in_git", "report_outcome", "run", "run_approved"]
 
 Say = Callable[[str], None]
 
@@ -55,3 +57,37 @@ def _gated(workspace: Workspace, decision: Decision, who: str, say: Say) -> Outc
                       approved_by=approval.decided_by if approval else None,
                       approval_id=approval.id if approval else None, say=say)
     return retrain.execute()
+
+
+@dataclass(frozen=True)
+class GitRecord:
+    files: list[str]  # what the promoted retrain changed that git should hold
+    command: str  # the exact `git add … && git commit …` a person runs
+    commit_id: str | None  # set when pipeline.commit made the commit
+
+
+def record_in_git(workspace: Workspace, outcome: Outcome) -> GitRecord | None:
+    """After a promotion: the new dvc.lock to commit, committed when ``pipeline.commit``."""
+    from retrigger.lineage import commit as git_commit
+
+    if outcome.status != "promoted" or outcome.already_done:
+        return None
+    config = workspace.config
+    files = git_commit.files_to_commit(workspace.root, config.model.metrics_file)
+    if not files:
+        return None
+    command = git_commit.commit_command(files, config.model.name, outcome.decision_id)
+    commit_id = (git_commit.commit(workspace.root, files, config.model.name,
+                                   outcome.decision_id) if config.pipeline.commit else None)
+    return GitRecord(files, command, commit_id)
+
+
+def report_outcome(outcome: Outcome, environ: Mapping[str, str], stream: TextIO) -> None:
+    """The run's table in $GITHUB_STEP_SUMMARY and an annotation, when a CI sets them."""
+    from retrigger.integrations import ci
+
+    if outcome.plan is not None:
+        return
+    document = outcome.as_json()
+    ci.append_summary(environ, ci.outcome_summary(document))
+    ci.annotate(environ, ci.outcome_annotation(document), stream)

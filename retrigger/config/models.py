@@ -146,6 +146,9 @@ class PipelineConfig(Section):
     pull: bool = False
     command: str = "dvc repro"
     push: bool = True
+    commit: bool = Field(
+        default=False, description="after a promotion, `retrigger run` commits the new "
+        "dvc.lock (and tracked metrics) itself; false: it prints the git command")
     champion_alias: str = "champion"
     promote_sets_baseline: bool = Field(
         default=True, description="a promoted retrain becomes the baseline run, so max_drop "

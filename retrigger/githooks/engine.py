@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retrigger.proc import run
+
+if TYPE_CHECKING:
+    from retrigger.config.models import RetriggerConfig
 
 CONFIG_NAMES = ("retrigger.yaml", "retrigger.yml")
 _IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD")
@@ -61,10 +65,64 @@ def data_delta_lines(repo: HookRepo, names: Sequence[str]) -> list[str]:
 
     old_rev = "HEAD" if head_commit(repo.root) else None
     old, new = changed_outputs(repo.root, data_names, old_rev, INDEX)
-    if not new:
-        return []
-    report = compute_delta(repo.root, old, new, worktree_new=True)
-    return [f"retrigger: {line}" for line in report.summary_lines()]
+    watched = configured_data(repo.root)
+    if watched is not None:  # models, features, metrics: one line at most, never row counts
+        others = sorted(p for p in new if not _under(p, watched))
+        old = {p: v for p, v in old.items() if p not in others}
+        new = {p: v for p, v in new.items() if p not in others}
+    else:
+        others = []
+    lines = []
+    if new:
+        report = compute_delta(repo.root, old, new, worktree_new=True)
+        lines = [f"retrigger: {line}" for line in report.summary_lines()]
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        lines.append(f"retrigger: {len(others)} other pipeline output(s) changed: {shown}")
+    return lines
+
+
+def configured_data(root: Path) -> list[str] | None:
+    """The ``data:`` paths of retrigger.yaml, read with PyYAML alone (a hook stays light);
+    None without a config or a ``data:`` list."""
+    import yaml
+
+    for name in CONFIG_NAMES:
+        try:
+            loaded = yaml.safe_load((root / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        data = loaded.get("data") if isinstance(loaded, dict) else None
+        if isinstance(data, list) and data:
+            return [str(p).rstrip("/") for p in data]
+    return None
+
+
+def _under(path: str, watched: list[str]) -> bool:
+    return any(path == w or path.startswith(w + "/") or w.startswith(path + "/")
+               for w in watched)
+
+
+def dvc_push_ran(root: Path) -> bool:
+    """Whether this push ran ``dvc push`` before us: DVC's pre-push hook chained behind ours,
+    a team's own pre-push that calls it, or pre-commit's ``dvc-pre-push`` entry."""
+    import os
+
+    from retrigger.githooks.install import LEGACY_SUFFIX, hooks_dir
+
+    if os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT"):
+        # pre-commit runs the hooks in the file's order: DVC's push must come before ours.
+        config = _text(root / ".pre-commit-config.yaml")
+        return -1 < config.find("dvc-pre-push") < config.find("retrigger-pre-push")
+    legacy = _text(hooks_dir(root) / f"pre-push{LEGACY_SUFFIX}")
+    return "dvc git-hook pre-push" in legacy or "dvc push" in legacy
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def config_in(names: Sequence[str]) -> str | None:
@@ -75,11 +133,11 @@ def config_in(names: Sequence[str]) -> str | None:
     return None
 
 
-def validate_config(root: Path, name: str) -> None:
-    """Raise ConfigError (the message ``config validate`` prints) for an invalid config."""
+def validate_config(root: Path, name: str) -> RetriggerConfig:
+    """The config; ConfigError (the message ``config validate`` prints) when invalid."""
     from retrigger.config import load_config
 
-    load_config(root / name)
+    return load_config(root / name).config
 
 
 def pushed_data(root: Path, ref_lines: Sequence[str]) -> tuple[bool, str | None]:

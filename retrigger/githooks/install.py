@@ -18,6 +18,7 @@ from retrigger.errors import BadInput
 from retrigger.proc import run
 
 MARKER = "# retrigger-hook: installed by `retrigger hooks install`"
+DVC_MARK = "dvc git-hook"  # what `dvc install` writes into each hook it installs
 HOOKS = ("pre-commit", "pre-push")
 LEGACY_SUFFIX = ".retrigger-legacy"
 
@@ -95,10 +96,43 @@ def is_ours(path: Path) -> bool:
         return False
 
 
-def install(root: Path) -> list[HookChange]:
+def install(root: Path, with_dvc: bool = False) -> list[HookChange]:
+    """Install ours, chaining what is there; ``with_dvc`` first runs DVC's own installer.
+
+    ``dvc install`` refuses to write over any existing hook, so with ours in place it is run
+    with ours set aside, then ours go back in front of DVC's (which now run first).
+    """
     folder = hooks_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
+    if with_dvc and not dvc_hooks_present(folder):
+        _install_dvc(root)
     return [_install_one(folder / hook, hook) for hook in HOOKS]
+
+
+def dvc_hooks_present(folder: Path) -> bool:
+    """DVC's hooks are installed, as the hook itself or chained behind ours."""
+    return all(_mentions_dvc(folder / hook) or
+               _mentions_dvc(folder / (hook + LEGACY_SUFFIX)) for hook in HOOKS)
+
+
+def _mentions_dvc(path: Path) -> bool:
+    try:
+        return DVC_MARK in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _install_dvc(root: Path) -> None:
+    had_ours = any(is_ours(hooks_dir(root) / hook) for hook in HOOKS)
+    if had_ours:
+        uninstall(root)
+    result = run(["dvc", "install"], root, check=False)
+    if result.returncode != 0:
+        if had_ours:
+            install(root)  # leave the hooks as they were
+        reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise BadInput(f"`dvc install` refused: {reason[0]}; move that hook aside (or install "
+                       "DVC's hooks yourself) and run `retrigger hooks install` again")
 
 
 def _install_one(path: Path, hook: str) -> HookChange:

@@ -1,21 +1,32 @@
-"""What ``retrigger init`` needs to know about the project it is run in."""
+"""What ``retrigger init`` learns about the project it is run in, and what it could not decide.
+
+Read from the project's own files (dvc.yaml, dvc.lock, the metrics file, params.yaml, the
+``.dvc`` files git tracks), never invented: an undecided value is written so that
+``retrigger config validate`` fails until someone chooses (a list of candidates, or null).
+"""
 
 from __future__ import annotations
 
-import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from retrigger.errors import BadInput
-from retrigger.gitutil import repo_root
+from retrigger.gitutil import repo_root, show_file
 from retrigger.proc import run
+from retrigger.scaffold import metrics as metric_choice
+from retrigger.scaffold.dvcproject import (
+    Pipeline,
+    inputs_no_stage_produces,
+    read_pipeline,
+    train_outputs,
+)
+from retrigger.scaffold.tracking import tracking_facts
 
-DEFAULT_METRIC = "accuracy"
-DEFAULT_METRICS_FILE = "metrics.json"
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+Choice = str | tuple[str, ...] | None  # one value, candidates to choose from, or unknown
 
 
 @dataclass(frozen=True)
@@ -23,59 +34,160 @@ class ProjectFacts:
     root: Path
     model: str  # MLflow registered model name
     model_id: str  # the same, safe for Kubernetes names and Airflow DAG ids
-    metric: str
-    metrics_file: str
-    data: tuple[str, ...]  # DVC-tracked paths (from the .dvc files git knows)
-    install: str  # the shell line that installs the project on a CI runner
+    metric: Choice
+    greater_is_better: bool | None  # None: the metric's name does not say
+    metrics_file: Choice  # None: the metric is read from the MLflow run
+    artifact: Choice
+    tracking_uri: str
+    experiment: str
+    data: tuple[str, ...]  # DVC-tracked inputs no stage produces
+    install: str  # the shell line that installs the project's own dependencies on a runner
+    found: tuple[str, ...] = ()  # what init read, in words
+    undecided: tuple[str, ...] = ()  # what a person must choose, in words
 
 
-def inspect_project(start: Path) -> ProjectFacts:
+def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> ProjectFacts:
     """Facts about the git + DVC project around ``start``; BadInput anywhere else."""
     root = repo_root(start) if start.is_dir() else None
     if root is None:
-        raise BadInput(f"{start} is not inside a git repository; run `retrigger init` in your "
-                       "project (or `git init && dvc init` first)")
+        raise BadInput(
+            f"{start} is not inside a git repository; run `retrigger init` in your "
+            "project (or `git init && dvc init` first)"
+        )
     if not (root / ".dvc").is_dir():
-        raise BadInput(f"{root} is not a DVC project (no .dvc folder); run `dvc init` there "
-                       "first, then `retrigger init`")
-    model = _model_name(root.name)
-    metrics_file = _metrics_file(root)
+        raise BadInput(
+            f"{root} is not a DVC project (no .dvc folder); run `dvc init` there "
+            "first, then `retrigger init`"
+        )
+    notes = _Notes()
+    pipeline = read_pipeline(root)
+    metrics_file = _metrics_file(pipeline, notes)
+    metric = _metric(root, metrics_file, notes)
+    artifact, artifact_name = _artifact(pipeline, notes)
+    tracking = tracking_facts(root, os.environ if environ is None else environ)
+    for item in (tracking.uri, tracking.experiment, tracking.registered_model):
+        if item is not None:
+            notes.found.append(f"MLflow {item.source} = {item.value}")
+    registered = tracking.registered_model.value if tracking.registered_model else None
+    # A name the project registers under is kept as written: it must match the registry.
+    model = registered or _model_name(artifact_name or root.name)
+    data = inputs_no_stage_produces(pipeline, _tracked_data(root))
+    notes.found.append("data: " + (", ".join(data) or "none (no .dvc file tracked by git)"))
     return ProjectFacts(
-        root=root, model=model, model_id=model.replace("_", "-")[:40].strip("-") or "model",
-        metric=_metric(root / metrics_file), metrics_file=metrics_file,
-        data=_tracked_data(root), install=_install_line(root),
+        root=root,
+        model=model,
+        model_id=_model_name(model).replace("_", "-")[:40].strip("-") or "model",
+        metric=metric,
+        greater_is_better=_direction(metric, notes),
+        metrics_file=metrics_file,
+        artifact=artifact,
+        tracking_uri=tracking.uri.value if tracking.uri else DEFAULT_TRACKING_URI,
+        experiment=tracking.experiment.value if tracking.experiment else model,
+        data=data,
+        install=_install_line(root),
+        found=tuple(notes.found),
+        undecided=tuple(notes.undecided),
     )
 
 
-def _model_name(folder: str) -> str:
-    name = re.sub(r"[^a-z0-9_-]+", "-", folder.lower()).strip("-_")
+class _Notes:
+    def __init__(self) -> None:
+        self.found: list[str] = []
+        self.undecided: list[str] = []
+
+
+def _metrics_file(pipeline: Pipeline, notes: _Notes) -> Choice:
+    files = pipeline.metrics_files
+    if not files:
+        notes.found.append(
+            "metrics file: none in dvc.yaml, so the metric is read from the "
+            "MLflow run (model.metrics_file: null)"
+        )
+        return None
+    if len(files) > 1:
+        notes.undecided.append(
+            f"model.metrics_file: dvc.yaml declares {len(files)} metrics "
+            f"files ({', '.join(files)}); keep the one to watch"
+        )
+        return files
+    notes.found.append(f"metrics file: {files[0]} (dvc.yaml `metrics:`)")
+    return files[0]
+
+
+def _metric(root: Path, metrics_file: Choice, notes: _Notes) -> Choice:
+    if not isinstance(metrics_file, str):
+        if metrics_file is None:
+            notes.undecided.append(
+                "model.metric: name the metric your training run logs to "
+                "MLflow (e.g. accuracy; for an error such as rmse also set "
+                "greater_is_better: false)"
+            )
+        return None
+    text = _read_text(root, metrics_file)
+    if text is None:
+        notes.undecided.append(
+            f"model.metric: {metrics_file} is neither in the workspace nor "
+            "committed; run `dvc pull` or `dvc repro` and init again, or "
+            "name the metric"
+        )
+        return None
+    chosen = metric_choice.choose(metric_choice.numeric_keys(text))
+    if chosen.key is None:
+        notes.undecided.append(f"model.metric: {metrics_file} holds no number; name the metric")
+        return None
+    others = f"; others: {', '.join(chosen.alternatives)}" if chosen.alternatives else ""
+    notes.found.append(f"metric: {chosen.key} from {metrics_file}{others}")
+    return chosen.key
+
+
+def _direction(metric: Choice, notes: _Notes) -> bool | None:
+    if not isinstance(metric, str):
+        return None
+    up = metric_choice.direction(metric)
+    if up is None:
+        notes.undecided.append(
+            f"model.greater_is_better: the name {metric!r} does not say "
+            "whether bigger is better; true was written, check it"
+        )
+    return up
+
+
+def _artifact(pipeline: Pipeline, notes: _Notes) -> tuple[Choice, str | None]:
+    """The model's path, and its artifact name (a good registry name) when dvc.yaml has one."""
+    if len(pipeline.models) == 1:
+        name, path = pipeline.models[0]
+        notes.found.append(f"model: {path} (dvc.yaml artifact {name!r}, type: model)")
+        return path, name
+    if pipeline.models:
+        paths = tuple(path for _, path in pipeline.models)
+        notes.undecided.append(
+            f"model.artifact: dvc.yaml declares {len(paths)} models "
+            f"({', '.join(paths)}); keep the one retrigger retrains"
+        )
+        return paths, None
+    outs = train_outputs(pipeline)
+    if len(outs) == 1:
+        notes.found.append(f"model: {outs[0]} (the train stage's output)")
+        return outs[0], None
+    if outs:
+        notes.undecided.append(
+            f"model.artifact: the train stage writes {', '.join(outs)}; keep the model"
+        )
+        return outs, None
+    notes.found.append("model: no train stage or model artifact in dvc.yaml; `model` written")
+    return "model", None
+
+
+def _read_text(root: Path, path: str) -> str | None:
+    try:
+        return (root / path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return show_file(root, "HEAD", path)
+
+
+def _model_name(text: str) -> str:
+    name = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
     return name or "model"
-
-
-def _metrics_file(root: Path) -> str:
-    """The first metrics file the DVC pipeline declares, else metrics.json."""
-    try:
-        stages = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
-        return DEFAULT_METRICS_FILE
-    for stage in stages.values() if isinstance(stages, dict) else []:
-        for entry in (stage or {}).get("metrics", []) if isinstance(stage, dict) else []:
-            name = next(iter(entry)) if isinstance(entry, dict) and entry else entry
-            if isinstance(name, str) and name.endswith(".json"):
-                return name
-    return DEFAULT_METRICS_FILE
-
-
-def _metric(path: Path) -> str:
-    """``accuracy`` when the metrics file has it (or does not exist), else its first number."""
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return DEFAULT_METRIC
-    if not isinstance(data, dict) or DEFAULT_METRIC in data:
-        return DEFAULT_METRIC
-    numbers = [k for k, v in data.items() if isinstance(v, int | float) and not isinstance(v, bool)]
-    return numbers[0] if numbers else DEFAULT_METRIC
 
 
 def _tracked_data(root: Path) -> tuple[str, ...]:
@@ -84,8 +196,9 @@ def _tracked_data(root: Path) -> tuple[str, ...]:
 
 
 def _install_line(root: Path) -> str:
-    if (root / "requirements.txt").is_file():
-        return "pip install -r requirements.txt  # must list retrigger and dvc"
+    for name in ("requirements.txt", "src/requirements.txt", "requirements/base.txt"):
+        if (root / name).is_file():
+            return f"pip install -r {name}"
     if (root / "pyproject.toml").is_file() or (root / "setup.py").is_file():
-        return "pip install .  # your project's dependencies must include retrigger and dvc"
-    return "pip install retrigger"
+        return "pip install ."
+    return "echo 'no requirements.txt or pyproject.toml found, set RETRAIN_PROJECT_INSTALL'"

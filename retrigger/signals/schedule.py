@@ -21,9 +21,14 @@ class ScheduleSignal:
         if run is None:
             run, what = ctx.baseline, "baseline run (no retrain yet)"
         if run is None:
-            return Reading(self.kind, None, max_days, True,
-                           f"no retrain and no baseline run recorded; max age "
-                           f"{humanize(settings.max_age)} cannot be proven")
+            # Unknown, not due: a project just set up has no history yet, and firing on that
+            # would retrain a model nobody has judged. The first baseline starts the clock.
+            return Reading(self.kind, None, max_days, False,
+                           f"unknown: no retrain and no baseline run recorded yet, so max age "
+                           f"{humanize(settings.max_age)} cannot be measured; record the model "
+                           "in production with `retrigger baseline set RUN_ID` (or "
+                           "`--from-metrics`)",
+                           unknown=True)
         age = ctx.now - run.started_at
         fired = age >= settings.max_age
         verb = "exceeds" if fired else "is within"

@@ -18,7 +18,7 @@ from tests.support.cli import run_cli
 git_dvc_template = git_dvc.git_dvc_template
 git_dvc_project = git_dvc.git_dvc_project
 
-ALWAYS = {"retrigger.yaml", "slack-app-manifest.yml", "metrics.json", ".pre-commit-config.yaml"}
+ALWAYS = {"retrigger.yaml", "slack-app-manifest.yml", ".gitignore", ".pre-commit-config.yaml"}
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -28,13 +28,17 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def test_init_writes_a_valid_commented_config_and_every_file(
         git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (git_dvc_project / "metrics.json").write_text('{"accuracy": 0.91}\n')
+    (git_dvc_project / "dvc.yaml").write_text(
+        "stages:\n  train:\n    cmd: python train.py\n    deps: [data/train.csv]\n"
+        "    outs: [model]\n    metrics: [metrics.json]\n")
     monkeypatch.chdir(git_dvc_project)
 
-    result = run_cli("init", "--ci", "github", "--ci", "airflow", "--ci", "k8s")
+    result = run_cli("init", "--ci", "github", "--ci", "gitlab", "--ci", "airflow", "--ci", "k8s")
 
     assert result.code == 0, result.err
-    written = {".github/workflows/retrain.yml", "airflow/dags/retrain_project.py",
-               "k8s/retrigger-cronjob.yaml"} | ALWAYS
+    written = {".github/workflows/retrain.yml", ".gitlab/retrigger.yml", "RETRAINING.md",
+               "airflow/dags/retrain_project.py", "k8s/retrigger-cronjob.yaml"} | ALWAYS
     for path in written:
         assert (git_dvc_project / path).is_file(), path
         assert path in result.out
@@ -46,7 +50,9 @@ def test_init_writes_a_valid_commented_config_and_every_file(
     # Plain words for whoever tunes the thresholds, next to each number.
     assert "falls below 0.85" in text and "5% below the baseline" in text
     assert "RETRIGGER_SIGNALS__PERFORMANCE__MIN" in text
-    assert json.loads((git_dvc_project / "metrics.json").read_text()) == {"accuracy": 0.85}
+    assert json.loads((git_dvc_project / "metrics.json").read_text()) == {"accuracy": 0.91}
+    assert "include: [{local: .gitlab/retrigger.yml}]" in result.out
+    assert "accuracy falls below 0.85" in (git_dvc_project / "RETRAINING.md").read_text()
 
 
 def test_init_defaults_to_github_and_prints_json(git_dvc_project: Path,
@@ -57,8 +63,12 @@ def test_init_defaults_to_github_and_prints_json(git_dvc_project: Path,
 
     assert result.code == 0, result.err
     document = json.loads(result.out)
-    assert {f["path"] for f in document["files"]} == ALWAYS | {".github/workflows/retrain.yml"}
-    assert {f["action"] for f in document["files"]} == {"created"}
+    actions = {f["path"]: f["action"] for f in document["files"]}
+    assert set(actions) == ALWAYS | {".github/workflows/retrain.yml", "RETRAINING.md"}
+    # No dvc.yaml: the metric is an open question, so the policy in words waits for it.
+    assert actions.pop("RETRAINING.md") == "kept"
+    assert set(actions.values()) == {"created"}
+    assert document["undecided"] and not (git_dvc_project / "RETRAINING.md").exists()
     assert not (git_dvc_project / "k8s").exists()
 
 
@@ -108,10 +118,11 @@ def test_existing_files_are_refused_and_nothing_at_all_is_written(
     assert _tree(git_dvc_project) == before
 
 
-def test_force_overwrites_but_keeps_the_pipelines_metrics(
+def test_force_overwrites_keeps_a_backup_and_the_pipelines_metrics(
         git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (git_dvc_project / "retrigger.yaml").write_text("model: {name: old}\n")
     (git_dvc_project / "metrics.json").write_text('{"f1": 0.7}\n')
+    (git_dvc_project / "dvc.yaml").write_text("metrics: [metrics.json]\n")
     monkeypatch.chdir(git_dvc_project)
 
     result = run_cli("init", "--force")
@@ -119,6 +130,7 @@ def test_force_overwrites_but_keeps_the_pipelines_metrics(
     assert result.code == 0, result.err
     assert load_config(git_dvc_project / "retrigger.yaml").config.model.metric == "f1"
     assert (git_dvc_project / "metrics.json").read_text() == '{"f1": 0.7}\n'
+    assert (git_dvc_project / "retrigger.yaml.bak").read_text() == "model: {name: old}\n"
     assert "overwritten  retrigger.yaml" in result.out
 
 
@@ -129,7 +141,7 @@ def test_unknown_ci_lists_the_valid_ones(git_dvc_project: Path,
     result = run_cli("init", "--ci", "jenkins")
 
     assert result.code == 2
-    assert "github, airflow, k8s" in result.err
+    assert "github, gitlab, airflow, k8s" in result.err
     assert not (git_dvc_project / "retrigger.yaml").exists()
 
 

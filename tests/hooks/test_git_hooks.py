@@ -194,21 +194,69 @@ def test_the_cli_runs_the_same_hooks(dvc_repo: Path, monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.slow
-def test_pre_push_without_dvcs_hook_warns_and_records_nothing(dvc_repo: Path) -> None:
+def test_pre_push_without_dvcs_hook_is_quiet_and_records_nothing(dvc_repo: Path) -> None:
+    """No `dvc push` ran, so nothing reached the DVC remote: no arrival, and no warning that
+    the remote lacks data the user never asked to push."""
     _bare_origin(dvc_repo)
     _install(dvc_repo, "install")  # no `dvc install`: nobody pushes the data
-    sh(dvc_repo, "git", "push", "-q", "origin", "main")  # the first data is on the remote
+    sh(dvc_repo, "git", "push", "-q", "origin", "main")
     add_rows(dvc_repo, 199)
     sh(dvc_repo, "git", "add", "data/train.csv.dvc")
     _commit(dvc_repo, "199 rows")
 
     output = sh(dvc_repo, "git", "push", "-q", "origin", "main")
 
-    assert "retrigger: warning: pre-push: the DVC remote still lacks data/train.csv" in output
+    assert "retrigger" not in output
     assert "199 rows" in sh(dvc_repo, "git", "log", "--oneline", "origin/main")
-    rows = sqlite_rows(dvc_repo / ".retrigger" / "state.db", "SELECT data_version FROM "
-                       "data_arrivals")
-    assert len(rows) == 1  # the first push's data only
+    assert not (dvc_repo / ".retrigger" / "state.db").exists()
+
+
+@pytest.mark.slow
+def test_hooks_installed_before_dvc_install_chain_dvcs_with_dvc(
+        dvc_repo: Path, mlflow_db_template: Path) -> None:
+    import shutil
+
+    shutil.copyfile(mlflow_db_template, dvc_repo / "mlflow.db")
+    _bare_origin(dvc_repo)
+    plain = _install(dvc_repo, "install")
+    refused = sh(dvc_repo, "dvc", "install", check=False)  # DVC's installer refuses
+
+    with_dvc = _install(dvc_repo, "install", "--with-dvc")
+    again = _install(dvc_repo, "install", "--with-dvc")
+
+    assert "--with-dvc" in plain and "already exists" in refused
+    assert "chained" in with_dvc and again.count("unchanged") == 2
+    hooks = dvc_repo / ".git" / "hooks"
+    for hook in ("pre-commit", "pre-push"):
+        assert MARKER in (hooks / hook).read_text()
+        assert "dvc git-hook" in (hooks / (hook + LEGACY_SUFFIX)).read_text()
+    assert "dvc git-hook post-checkout" in (hooks / "post-checkout").read_text()
+    add_rows(dvc_repo, 130)
+    sh(dvc_repo, "git", "add", "data/train.csv.dvc")
+    _commit(dvc_repo, "130 rows")
+    pushed = sh(dvc_repo, "git", "push", "-q", "origin", "main")  # DVC's pre-push, then ours
+    assert "arrived on the DVC remote (recorded)" in pushed, pushed  # `dvc push` ran first
+    assert "data/train.csv: new, 130 rows" in pushed
+
+
+def test_the_delta_hook_reports_data_and_sums_up_other_outputs(dvc_repo: Path) -> None:
+    """A retrain's dvc.lock changes the model and features too: they get one line, not rows."""
+    (dvc_repo / "train.py").write_text("import pathlib\npathlib.Path('model.pkl')"
+                                       ".write_text(open('data/train.csv').read()[:9])\n")
+    (dvc_repo / "dvc.yaml").write_text("stages:\n  train:\n    cmd: python train.py\n"
+                                       "    deps: [data/train.csv, train.py]\n"
+                                       "    outs: [model.pkl]\n")
+    sh(dvc_repo, "dvc", "repro", "-q")
+    add_rows(dvc_repo, 120)
+    sh(dvc_repo, "dvc", "repro", "-q")
+    sh(dvc_repo, "git", "add", "-A")
+
+    _install(dvc_repo, "install")
+    output = _commit(dvc_repo, "rows and model")
+
+    assert "retrigger: data/train.csv: +20 rows (+20.0%)" in output, output
+    assert "retrigger: 1 other pipeline output(s) changed: model.pkl" in output
+    assert "model.pkl:" not in output  # no row counting of a model
 
 
 def test_the_first_commit_of_a_repo_reports_new_data(tmp_path: Path) -> None:

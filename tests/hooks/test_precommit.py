@@ -88,3 +88,19 @@ def test_the_published_manifest_is_valid() -> None:
                              str(manifest)], capture_output=True, text=True, check=False)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_with_dvc_puts_dvcs_entries_before_ours_in_either_order(dvc_repo: Path) -> None:
+    """pre-commit runs hooks in the file's order: `dvc push` must run before our pre-push."""
+    assert _hooks(dvc_repo, "install", "--pre-commit").returncode == 0
+
+    result = _hooks(dvc_repo, "install", "--pre-commit", "--with-dvc")
+
+    assert result.returncode == 0, result.stderr
+    text = (dvc_repo / FILE).read_text()
+    assert -1 < text.index("dvc-pre-push") < text.index("retrigger-pre-push")
+    assert text.count("id: retrigger-pre-push") == 1 and text.count("id: dvc-pre-push") == 1
+    validated = subprocess.run([str(Path(sys.executable).parent / "pre-commit"),
+                                "validate-config", FILE], cwd=dvc_repo, capture_output=True,
+                               text=True, check=False)
+    assert validated.returncode == 0, validated.stdout + validated.stderr

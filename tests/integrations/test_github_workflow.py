@@ -97,11 +97,42 @@ def test_retrain_runs_only_when_the_check_says_so_or_a_person_asks(workflow: Pat
     assert "needs.check.outputs.retrain == 'true'" in retrain["if"]
     assert "inputs.decision_id" in retrain["if"]
     assert "github.event.client_payload.decision_id" in retrain["if"]
-    run_step = retrain["steps"][-1]
-    assert 'retrigger run --decision "$DECISION_ID"' in run_step["run"]
-    assert 'retrigger run --force --reason' in run_step["run"]
+    run_step = next(s for s in retrain["steps"] if s.get("id") == "retrain")
+    assert 'retrigger run --github-output --decision "$DECISION_ID"' in run_step["run"]
+    assert 'retrigger run --github-output --force --reason' in run_step["run"]
     # Untrusted inputs reach the shell through env, never pasted into the script.
-    assert "${{" not in run_step["run"]
+    assert all("${{" not in s.get("run", "") for s in retrain["steps"])
+
+
+def test_only_the_retrain_job_may_write_and_never_for_its_own_branches(workflow: Path) -> None:
+    data = _load(workflow)
+    jobs = data["jobs"]
+
+    assert data["permissions"] == {"contents": "read"}
+    assert "permissions" not in jobs["check"]
+    assert jobs["retrain"]["permissions"] == {"contents": "write", "pull-requests": "write"}
+    for job in jobs.values():  # the pull request's branch never starts another retrain
+        assert "!startsWith(github.ref_name, 'retrigger/')" in job["if"]
+    pr_step = jobs["retrain"]["steps"][-1]
+    assert pr_step["if"] == "${{ steps.retrain.outputs.status == 'promoted' }}"
+    assert 'git push origin "HEAD:refs/heads/$branch"' in pr_step["run"]
+    assert "gh pr create" in pr_step["run"]
+
+
+def test_installs_the_project_then_retrigger_with_caches_on_current_actions(
+        workflow: Path) -> None:
+    steps = _load(workflow)["jobs"]["retrain"]["steps"]
+    used = {s["uses"].split("@")[0]: s["uses"].split("@")[1] for s in steps if "uses" in s}
+    install = next(s for s in steps if s.get("name") == "Install the project and retrigger")
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+
+    # Current majors, read in each action's repository (tags, README) on 2026-12-02.
+    assert used == {"actions/checkout": "v7", "actions/setup-python": "v7",
+                    "actions/cache": "v5", "actions/download-artifact": "v8"}
+    assert "actions/upload-artifact@v7" in workflow.read_text()
+    assert 'pip install "$RETRAIN_REQUIREMENT"' in install["run"]
+    assert install["run"].index("PROJECT_INSTALL") < install["run"].index("RETRAIN_REQUIREMENT")
+    assert ".dvc/cache" in cache["with"]["path"] and "dvc.lock" in cache["with"]["key"]
 
 
 def test_secrets_come_only_from_the_secrets_context(workflow: Path) -> None:

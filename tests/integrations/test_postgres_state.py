@@ -67,7 +67,8 @@ def test_a_database_that_does_not_answer_is_one_line_within_10_s(
         git_dvc_project: Path, silent_server: int) -> None:
     assert subprocess.run([sys.executable, "-m", "retrigger", "init"], cwd=git_dvc_project,
                           capture_output=True, check=False).returncode == 0
-    env = {**os.environ,
+    # The project has no dvc.yaml, so init left the metric for a person to name.
+    env = {**os.environ, "RETRIGGER_MODEL__METRIC": "accuracy",
            "RETRIGGER_STATE__URL": f"postgresql://ci:s3cret@127.0.0.1:{silent_server}/state"}
 
     started = time.monotonic()

@@ -50,7 +50,9 @@ def test_only_successful_retrains_reset_the_clock(tmp_path: Path, mlflow_uri: st
     assert good[:8] in reading.detail
 
 
-def test_nothing_recorded_means_due(tmp_path: Path, mlflow_uri: str) -> None:
+def test_nothing_recorded_is_unknown_not_due(tmp_path: Path, mlflow_uri: str) -> None:
+    """A project just set up has no history: the first check must not retrain for that."""
     reading = ScheduleSignal().read(_context(tmp_path, mlflow_uri, datetime.now(tz=UTC)))
 
-    assert reading.fired and reading.value is None
+    assert not reading.fired and reading.value is None
+    assert reading.detail.startswith("unknown") and "baseline set" in reading.detail

@@ -1,0 +1,81 @@
+"""Filling the templates ``init`` writes with what it learnt about the project."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+from retrigger.scaffold.facts import Choice, ProjectFacts
+
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./:@+-]*")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~"}
+
+
+def render(template: str, facts: ProjectFacts) -> str:
+    text = resources.files("retrigger.templates").joinpath(template).read_text(encoding="utf-8")
+    for key, value in values(facts).items():
+        text = text.replace(f"@@{key}@@", value)
+    return text
+
+
+def values(facts: ProjectFacts) -> dict[str, str]:
+    data = "\n".join(f"  - {scalar(path)}" for path in facts.data) or (
+        "  []   # none found: list the files or folders you track with `dvc add`"
+    )
+    return {
+        "MODEL": facts.model,
+        "MODEL_ID": facts.model_id,
+        "METRIC": scalar(facts.metric),
+        "METRICS_FILE": scalar(facts.metrics_file),
+        "GREATER": "false" if facts.greater_is_better is False else "true",
+        "ARTIFACT": scalar(facts.artifact),
+        "TRACKING_URI": scalar(facts.tracking_uri),
+        "EXPERIMENT": scalar(facts.experiment),
+        "DATA": data,
+        "INSTALL": facts.install,
+        "CHANNEL": "#ml-ops",
+        "FOUND": _notes(facts),
+        "PERF_MIN": _performance_min(facts),
+        "METRIC_WORD": facts.metric if isinstance(facts.metric, str) else "the metric",
+    }
+
+
+def scalar(value: Choice) -> str:
+    """A YAML value: a plain word, a quoted string, a list of candidates, or null."""
+    if value is None:
+        return "null"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(scalar(v) for v in value) + "]"
+    if _PLAIN.fullmatch(value) and value.lower() not in _YAML_WORDS and not _is_number(value):
+        return value
+    return json.dumps(value)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _notes(facts: ProjectFacts) -> str:
+    lines = ["# What `retrigger init` read from this project:"]
+    lines += [f"#   - {note}" for note in facts.found]
+    if facts.undecided:
+        lines.append(
+            "# To choose before `retrigger check` works (`retrigger config validate` "
+            "fails until then):"
+        )
+        lines += [f"#   - {note}" for note in facts.undecided]
+    return "\n".join(lines)
+
+
+def _performance_min(facts: ProjectFacts) -> str:
+    if facts.greater_is_better is False:
+        return (
+            "    # min: 0.5                # a ceiling when smaller is better: the largest "
+            "value you accept"
+        )
+    return "    min: 0.85"
