@@ -59,8 +59,8 @@ def test_retrain_request_is_stored_before_the_ack_and_announced_with_buttons(bot
     post = bot.fake.wait_for("chat.postMessage")[0]
     assert post.params["channel"] == "#ml-ops"
     assert post.headers["Authorization"] == f"Bearer {TOKEN}"
-    buttons = [b for b in post.params["blocks"] if str(b.get("block_id", "")).startswith(
-        "approval:")][0]["elements"]
+    buttons = next(b for b in post.params["blocks"] if str(b.get("block_id", "")).startswith(
+        "approval:"))["elements"]
     assert [e["action_id"] for e in buttons] == ["retrigger_approve", "retrigger_reject"]
     assert "requested by <@UALICE>" in post.params["text"]
 
