@@ -11,7 +11,11 @@ identical copies are timed:
 overhead = retrigger run − dvc repro (target: under 2 s). A warm-up copy runs first so Python's
 bytecode and the OS caches are warm for all three, as on a CI runner's second job.
 
-Usage: .venv/bin/python benchmarks/run_overhead.py [--runs N]
+Validation scoring (``validation:``) scales with the rows, so it is reported on its own lines:
+reading the rows, loading the demo's MLflow model with pyfunc and scoring it, at 10k and 1M rows
+(the gate does this twice: challenger and champion).
+
+Usage: .venv/bin/python benchmarks/run_overhead.py [--runs N] [--scoring-only]
 """
 
 from __future__ import annotations
@@ -77,10 +81,57 @@ def one_round(template: Path, folder: Path, decision: str, index: int) -> dict[s
     }
 
 
+def scoring_seconds(folder: Path, rows: int) -> tuple[float, float, float]:
+    """(read, load, score) seconds for the demo model on ``rows`` labelled rows."""
+    import mlflow.sklearn
+    import sklearn
+
+    from retrigger.config.metrics import resolve
+    from retrigger.config.models import ValidationConfig
+    from retrigger.demo import project
+    from retrigger.demo.data import rows as make_rows
+    from retrigger.demo.data import write_csv
+    from retrigger.evaluation import scoring
+
+    sys.path.insert(0, str(project.ASSETS))
+    from features import TARGET, make_model, read  # type: ignore[import-not-found]
+
+    write_csv(folder / "train.csv", make_rows(5000, seed=7, shifted=False))
+    train = read(folder / "train.csv")
+    model_dir = folder / f"model-{rows}"
+    mlflow.sklearn.save_model(make_model().fit(train.drop(columns=TARGET), train[TARGET]),
+                              str(model_dir),
+                              pip_requirements=[f"scikit-learn=={sklearn.__version__}"])
+    write_csv(folder / f"rows-{rows}.csv", make_rows(rows, seed=11, shifted=True))
+    validation = ValidationConfig(data=f"rows-{rows}.csv", target=TARGET, metric="accuracy")
+    started = time.perf_counter()
+    labelled = scoring.read_labelled(folder, validation)
+    read_at = time.perf_counter()
+    loaded = scoring.load(str(model_dir), f"sqlite:///{folder / 'unused.db'}")
+    load_at = time.perf_counter()
+    metric = resolve("accuracy")
+    assert metric is not None
+    scoring.score(loaded, labelled, metric)
+    return read_at - started, load_at - read_at, time.perf_counter() - load_at
+
+
+def report_scoring() -> None:
+    with tempfile.TemporaryDirectory(prefix="retrigger-bench-score-") as tmp:
+        for rows in (10_000, 1_000_000):
+            read_s, load_s, score_s = scoring_seconds(Path(tmp), rows)
+            print(f"{'validation scoring':<24} {rows:>9,} rows: read {read_s:5.2f} s, "
+                  f"load {load_s:5.2f} s, predict+metric {score_s:5.2f} s (per model)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--scoring-only", action="store_true",
+                        help="only the validation scoring lines")
     args = parser.parse_args()
+    if args.scoring_only:
+        report_scoring()
+        return
     with tempfile.TemporaryDirectory(prefix="retrigger-bench-") as tmp:
         folder = Path(tmp)
         template = folder / "template" / "project"
@@ -95,6 +146,7 @@ def main() -> None:
     print(f"{'overhead vs dvc repro':<24} {overhead:6.2f} s  (target < 2 s)")
     print(f"{'overhead vs repro+push':<24} "
           f"{medians['retrigger run'] - medians['dvc repro && dvc push']:6.2f} s")
+    report_scoring()
 
 
 if __name__ == "__main__":

@@ -19,31 +19,31 @@ def register(app: typer.Typer) -> None:
 
 @baseline_app.command("set")
 def set_baseline(
-    run_id: Annotated[str | None, typer.Argument(
-        help="MLflow run id of the new baseline.", show_default=False)] = None,
+    target: Annotated[str | None, typer.Argument(
+        help="MLflow run id, models:/NAME/VERSION or models:/NAME@ALIAS (that version's run); "
+        "with --from-metrics: the metrics file (default model.metrics_file).")] = None,
     from_metrics: Annotated[bool, typer.Option(
-        "--from-metrics", help="Record the model in the workspace as the baseline: a new run "
-        "with model.metrics_file's value, the commit and the data versions.")] = False,
+        "--from-metrics", help="Log a run with every numeric metric of the metrics file (nested "
+        "keys joined with dots), the data versions and the commit, and make it the baseline."
+    )] = False,
     record_data: Annotated[bool, typer.Option(
         "--record-data", help="Tag the run with the working tree's data versions (when the run "
         "trained on them and did not record them).")] = False,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Make RUN_ID (or, with --from-metrics, the model in the workspace) the baseline;
-    earlier baselines lose the tag."""
+    """Make a run the baseline; earlier baselines lose the tag."""
+    from retrigger.commands.baseline import from_metrics as engine_from_metrics
     from retrigger.commands.baseline import set_baseline as engine_set
-    from retrigger.commands.baseline import set_from_metrics
     from retrigger.errors import BadInput
     from retrigger.workspace import Workspace
 
-    if (run_id is None) == (not from_metrics):
-        raise BadInput("give either RUN_ID or --from-metrics (not both): `retrigger baseline "
-                       "set RUN_ID` or `retrigger baseline set --from-metrics`")
-    workspace = Workspace.load(config)
-    run = (set_from_metrics(workspace) if run_id is None
-           else engine_set(workspace, run_id, record_data=record_data))
-    _show(run, json_output)
+    if from_metrics:
+        _show(engine_from_metrics(Workspace.load(config), target), json_output)
+        return
+    if not target:
+        raise BadInput("baseline set needs a RUN_ID, a models:/ URI, or --from-metrics [FILE]")
+    _show(engine_set(Workspace.load(config), target, record_data=record_data), json_output)
 
 
 @baseline_app.command("show")

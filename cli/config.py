@@ -38,7 +38,10 @@ def validate(config: ConfigOption = None) -> None:
     """Exit 0 when the config is valid; otherwise say which key is wrong and exit 2."""
     from retrigger.commands import config as command
 
-    render.line(f"{command.validate(config)}: valid")
+    validated = command.validate(config)
+    render.line(f"{validated.path}: valid")
+    for note in validated.notes:
+        render.line(f"note: {note}")
 
 
 def _text(value: Any) -> str:

@@ -25,6 +25,7 @@ from retrigger.cli import (
     backtest,
     baseline,
     bot,
+    champion,
     check,
     decisions,
     delta,
@@ -54,7 +55,8 @@ app = typer.Typer(
 )
 
 for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
-               approve, status, bot, run, history, decisions, explain, backtest, outbox):
+               approve, status, bot, run, history, decisions, explain, backtest, outbox,
+               champion):
     module.register(app)
 
 

@@ -185,6 +185,8 @@ def _show_plan(outcome: Outcome) -> None:
     champion = plan.get("champion")
     render.line("champion: " + (f"v{champion['version']} (run {champion['run_id']}, "
                                 f"recorded {render.number(champion['recorded_metric'])})"
-                                if champion else "none yet: the first model above the floor "
-                                "is promoted"))
+                                if champion else "none yet: the challenger is judged against "
+                                "the baseline run (or the floor alone without one)"))
+    for note in plan.get("notes") or []:
+        render.line(f"note: {note}")
     render.line("nothing was changed")

@@ -30,9 +30,19 @@ def show(config_path: Path | None) -> EffectiveConfig:
     return EffectiveConfig(loaded.path, values, sources)
 
 
-def validate(config_path: Path | None) -> Path:
-    """The path of a valid config; a ``ConfigError`` naming the key otherwise."""
-    return load_config(config_path).path
+@dataclass(frozen=True)
+class Validated:
+    path: Path
+    notes: list[str]  # not errors: what to fix for a champion that loads, and the like
+
+
+def validate(config_path: Path | None) -> Validated:
+    """A valid config and its notes; a ``ConfigError`` naming the key otherwise, or BadInput
+    when the project cannot satisfy it (``retrigger.pipeline.preflight``)."""
+    from retrigger.pipeline.preflight import check
+
+    loaded = load_config(config_path)
+    return Validated(loaded.path, check(loaded.root, loaded.config))
 
 
 def _same_duration(shown: str, written: str) -> bool:

@@ -159,8 +159,7 @@ def story_lines(story: dict[str, Any]) -> list[str]:
         lines += [f"  {s['name']:<9} {s['status']:<11} {s['seconds'] or 0:7.1f}s  "
                   f"{s['detail'] or ''}".rstrip() for s in attempt["steps"]]
     if story.get("validation"):
-        lines.append(f"validation: {'passed' if story['validation']['passed'] else 'REFUSED'}: "
-                     f"{story['validation']['reason']}")
+        lines += _validation_lines(story["validation"])
     run = story.get("run")
     if run:
         lines.append(f"MLflow run {run['run_id']}: status {run['status']}, "
@@ -177,6 +176,20 @@ def story_lines(story: dict[str, Any]) -> list[str]:
         lines.append(f"    $ {item['restore']}")
         if item.get("note"):
             lines.append(f"    note: {item['note']}")
+    return lines
+
+
+def _validation_lines(verdict: dict[str, Any]) -> list[str]:
+    """The verdict, then both numbers and where each came from."""
+    lines = [f"validation: {'passed' if verdict['passed'] else 'REFUSED'}: {verdict['reason']}"]
+    metric = verdict.get("metric")
+    lines.append(f"  challenger {metric} {_num(verdict.get('new'))}: this retrain's model"
+                 + (f", scored on {verdict['data']}" if verdict.get("data") else ""))
+    if verdict.get("champion") is not None:
+        who = verdict.get("against") or "champion"
+        version = f" v{verdict['champion_version']}" if verdict.get("champion_version") else ""
+        lines.append(f"  {who}{version} {metric} {_num(verdict['champion'])}: "
+                     f"{verdict.get('champion_source')}")
     return lines
 
 

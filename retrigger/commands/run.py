@@ -10,6 +10,7 @@ from retrigger.approvals.gate import approval_gate, approved_waiting
 from retrigger.decision import Decision
 from retrigger.lineage.status import RetrainStatus
 from retrigger.pipeline.outcome import Outcome
+from retrigger.pipeline.preflight import check as check_project
 from retrigger.pipeline.runner import Retrain
 from retrigger.pipeline.select import Request, choose, identity
 from retrigger.workspace import Workspace
@@ -22,6 +23,7 @@ Say = Callable[[str], None]
 def run(workspace: Workspace, request: Request, say: Say, dry_run: bool = False) -> Outcome:
     """Act on one decision (the latest without an id): retrain it, or ask for approval."""
     who = identity(workspace, request.requested_by)
+    check_project(workspace.root, workspace.config)  # exit 2 before anything is stored or run
     if dry_run:
         from retrigger.pipeline.plan import dry_run as plan
 

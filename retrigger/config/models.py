@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 from pydantic.functional_validators import BeforeValidator
 
+from retrigger.config import metrics
 from retrigger.config.durations import format_duration, parse_duration
 
 Duration = Annotated[
@@ -40,7 +41,19 @@ class ModelConfig(Section):
     metrics_file: str | None = Field(
         default="metrics.json", description="JSON written by the DVC pipeline; null: read MLflow"
     )
-    artifact: str = Field(default="model", description="path the pipeline writes the model to")
+    artifact: str | None = Field(
+        default="model", description="path the pipeline writes the model to (a file, or a "
+        "folder holding an MLmodel); null: the pipeline logs its model to MLflow itself")
+    flavor: Literal["sklearn"] | None = Field(
+        default=None, description="log a pickle/joblib model.artifact as this MLflow flavor, "
+        "so the champion loads with mlflow.pyfunc")
+
+    @model_validator(mode="after")
+    def _flavor_needs_a_file(self) -> ModelConfig:
+        if self.flavor is not None and self.artifact is None:
+            raise ValueError("model.flavor needs model.artifact: the pickle or joblib file the "
+                             "pipeline writes")
+        return self
 
     @field_validator("metrics_file", "artifact")
     @classmethod
@@ -67,7 +80,25 @@ class StateConfig(Section):
     url: str = "sqlite:///.retrigger/state.db"
 
 
+class ValidationConfig(Section):
+    """Labelled rows both the champion and the challenger are scored on."""
+
+    data: str = Field(min_length=1, description="CSV or Parquet file of labelled rows")
+    target: str = Field(min_length=1, description="the label column")
+    metric: str | None = Field(default=None, description="default: model.metric")
+
+    @field_validator("metric")
+    @classmethod
+    def _metric_is_known(cls, value: str | None) -> str | None:
+        if value is not None and metrics.resolve(value) is None:
+            raise ValueError(f"unknown metric {value!r}; use one of {', '.join(metrics.known())}")
+        return value
+
+
 class PerformanceSignalConfig(Section):
+    source: Literal["metrics", "validation"] = Field(
+        default="metrics", description="metrics: the metrics file or MLflow run; validation: "
+        "score the champion on validation.data")
     min: float | None = Field(default=None, description="absolute floor of the primary metric")
     max_drop: float | None = Field(
         default=None, description="allowed relative drop from the baseline run, in (0, 1)"
@@ -228,6 +259,7 @@ class RetriggerConfig(Section):
     data: list[str] = Field(default_factory=list)
     data_fetch: DataFetchConfig = DataFetchConfig()
     signals: SignalsConfig = SignalsConfig()
+    validation: ValidationConfig | None = None
     policy: PolicyConfig = PolicyConfig()
     pipeline: PipelineConfig = PipelineConfig()
     hooks: HooksConfig = HooksConfig()
@@ -248,3 +280,25 @@ class RetriggerConfig(Section):
                 raise ValueError(f"signals.{name} needs data to compare: list the DVC-tracked "
                                  "paths the model trains on under `data:`")
         return self
+
+    @model_validator(mode="after")
+    def _validation_is_usable(self) -> RetriggerConfig:
+        perf = self.signals.performance
+        if perf is not None and perf.source == "validation" and self.validation is None:
+            raise ValueError("signals.performance.source: validation needs a validation "
+                             "section: {data: PATH, target: COLUMN}")
+        if self.validation is not None:
+            if self.validation.data.startswith("/") or ".." in self.validation.data.split("/"):
+                raise ValueError(f"validation.data {self.validation.data!r} must be relative "
+                                 "to the repository root")
+            if self.validation.metric is None and metrics.resolve(self.model.metric) is None:
+                raise ValueError(f"validation needs a metric retrigger can compute: model.metric "
+                                 f"{self.model.metric!r} is not one; set validation.metric to "
+                                 f"one of {', '.join(metrics.known())}")
+        return self
+
+    def validation_metric(self) -> metrics.MetricName | None:
+        """The metric validation scores with (``validation.metric``, else ``model.metric``)."""
+        if self.validation is None:
+            return None
+        return metrics.resolve(self.validation.metric or self.model.metric)

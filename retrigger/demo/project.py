@@ -27,7 +27,7 @@ model:
   metric: accuracy
   greater_is_better: true
   metrics_file: metrics.json
-  artifact: model
+  artifact: model             # an MLflow model folder (mlflow.sklearn.save_model)
 tracking:
   uri: sqlite:///mlflow.db
   experiment: churn
@@ -35,6 +35,9 @@ state:
   url: sqlite:///.retrigger/state.db
 data:
   - data/train.csv
+validation:                   # champion and challenger scored on the same newest rows
+  data: holdout.csv
+  target: churn
 signals:
   performance: {min: 0.70, max_drop: 0.05}
   schedule: {max_age: 30d}
@@ -55,6 +58,7 @@ stages:
       - data/train.csv
     outs:
       - model
+      - holdout.csv
     metrics:
       - metrics.json:
           cache: false
@@ -106,6 +110,8 @@ def record_baseline(workspace: Workspace) -> str:
         **{tags.DATA_PATH_PREFIX + out.path: str(out.md5) for out in outs},
     })
     client.log_metric(run.info.run_id, config.model.metric, accuracy)
+    # The model itself, so validation can score the baseline on the same rows as a challenger.
+    client.log_artifacts(run.info.run_id, str(workspace.root / "model"), "model")
     client.set_terminated(run.info.run_id)
     return str(run.info.run_id)
 

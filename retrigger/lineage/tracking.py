@@ -73,7 +73,8 @@ class Tracking:
             for name in ("mlflow", "alembic"):
                 logging.getLogger(name).setLevel(logging.WARNING)
 
-            self._client = MlflowClient(tracking_uri=self.uri)
+            # The registry explicitly: never a global one another workspace set in-process.
+            self._client = MlflowClient(tracking_uri=self.uri, registry_uri=self.uri)
         return self._client
 
     def _preflight(self) -> None:

@@ -26,9 +26,21 @@ def command_args(command: str) -> list[str]:
     return args
 
 
+# Failures whose cause is retrigger's shared run, not the user's code: say how to fix them.
+_HINTS = {
+    "active experiment ID does not match environment run ID": (
+        "the pipeline calls mlflow.set_experiment() with another experiment than "
+        "tracking.experiment; set tracking.experiment to the experiment the pipeline uses (or "
+        "drop the call: MLFLOW_EXPERIMENT_NAME is exported)"),
+    "Run with id=": (
+        "the pipeline logs to another tracking server than tracking.uri, where the retrain run "
+        "does not exist; set tracking.uri to the pipeline's (MLFLOW_TRACKING_URI is exported)"),
+}
+
+
 def run_streamed(args: list[str], root: Path, say: Say, timeout: float | None,
                  on_start: Callable[[int], None] | None = None,
-                 wait_for_dvc: float = 0.0) -> list[str]:
+                 wait_for_dvc: float = 0.0, env: dict[str, str] | None = None) -> list[str]:
     """Run ``args`` streaming its output to ``say``; return the last lines; WorkFailed on a
     non-zero exit or a timeout, DvcBusy when another DVC process holds the repository's lock
     for longer than ``wait_for_dvc`` seconds."""
@@ -36,7 +48,7 @@ def run_streamed(args: list[str], root: Path, say: Say, timeout: float | None,
     while True:
         dvc_busy.wait_until_free(root, max(deadline - time.monotonic(), 0.0), say)
         try:
-            return _run_once(args, root, say, timeout, on_start)
+            return _run_once(args, root, say, timeout, on_start, env)
         except _Failed as failed:
             busy = dvc_busy.from_failure(root, failed.output)
             if busy is None:
@@ -52,21 +64,24 @@ class _Failed(WorkFailed):
 
 
 def _run_once(args: list[str], root: Path, say: Say, timeout: float | None,
-              on_start: Callable[[int], None] | None) -> list[str]:
+              on_start: Callable[[int], None] | None,
+              env: dict[str, str] | None = None) -> list[str]:
     tail: list[str] = []
 
     def line(text: str) -> None:
         tail.append(text)
-        del tail[:-20]
+        del tail[:-40]
         say(text)
 
     try:
-        code = stream(args, root, line, timeout=timeout, on_start=on_start)
+        code = stream(args, root, line, timeout=timeout, on_start=on_start, env=env)
     except StreamTimeout as exc:
         raise WorkFailed(f"{exc} (pipeline.stage_timeout)") from None
     if code != 0:
         last = next((t for t in reversed(tail) if t.strip()), "no output")
-        raise _Failed(f"`{' '.join(args)}` exited {code}: {last.strip()}", tail)
+        hint = next((h for marker, h in _HINTS.items() if any(marker in t for t in tail)), None)
+        raise _Failed(f"`{' '.join(args)}` exited {code}: {last.strip()}"
+                      + (f"; {hint}" if hint else ""), tail)
     return tail
 
 

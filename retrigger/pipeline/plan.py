@@ -16,6 +16,7 @@ from retrigger.lineage.status import FINAL, RetrainStatus
 from retrigger.pipeline import registry
 from retrigger.pipeline.dvc import command_args, dry_plan, require_remote
 from retrigger.pipeline.outcome import Outcome
+from retrigger.pipeline.preflight import check as check_project
 from retrigger.pipeline.select import Request, _refusal
 from retrigger.store import approvals, attempts, decisions
 from retrigger.workspace import Workspace
@@ -51,6 +52,7 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
         "pull": config.pipeline.pull, "push": config.pipeline.push, "remote": remote,
         "data": {out.path: out.md5 for out in outs}, "model_artifact": config.model.artifact,
         "thresholds": _thresholds(workspace), "champion": _champion(workspace),
+        "notes": check_project(workspace.root, config),
     }
     decision_id = decision.id if decision else "(new manual decision)"
     return Outcome(decision_id, RetrainStatus.DRY_RUN,

@@ -84,6 +84,25 @@ def find_run(client: MlflowClient, experiment_id: str, decision_id: str) -> str 
     return str(runs[0].info.run_id) if runs else None
 
 
+def open_run(client: MlflowClient, experiment_id: str, decision_id: str, run_name: str,
+             run_tags: dict[str, str]) -> str:
+    """The retrain run, created when the attempt starts (so its duration is the retrain's) or
+    found again when an attempt resumes; the pipeline's own MLflow logging lands in it."""
+    run_id = find_run(client, experiment_id, decision_id)
+    if run_id is not None:
+        client.update_run(run_id, status="RUNNING")
+        return run_id
+    return str(client.create_run(experiment_id, run_name=run_name, tags=run_tags).info.run_id)
+
+
+def stage_env(tracking_uri: str, experiment_id: str, experiment: str,
+              run_id: str) -> dict[str, str]:
+    """What the stage commands inherit: ``mlflow.start_run()`` then resumes the retrain run, and
+    ``mlflow.set_experiment`` of the same experiment is accepted."""
+    return {"MLFLOW_TRACKING_URI": tracking_uri, "MLFLOW_EXPERIMENT_ID": experiment_id,
+            "MLFLOW_EXPERIMENT_NAME": experiment, "MLFLOW_RUN_ID": run_id}
+
+
 def write(client: MlflowClient, experiment_id: str, record: RunRecord, finished: bool) -> str:
     """Create or update the run of ``record.decision_id``; return its id."""
     from mlflow.entities import Metric, Param, RunTag

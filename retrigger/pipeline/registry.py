@@ -11,7 +11,9 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from retrigger.errors import BadInput
 from retrigger.lineage import tags
+from retrigger.lineage.status import RetrainStatus
 from retrigger.pipeline.record import MODEL_ARTIFACT, escape
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ class Champion:
     run_id: str | None
     decision_id: str | None
     recorded_metric: float | None  # what the champion's own run logged (older data)
+    data_version: str | None = None  # the data its run trained on, when recorded
 
 
 def champion(client: MlflowClient, name: str, alias: str,
@@ -39,45 +42,95 @@ def champion(client: MlflowClient, name: str, alias: str,
         if exc.error_code in _ABSENT:
             return None
         raise
-    recorded = None
+    recorded = data_version = None
     if version.run_id and metric:
         try:
             data = client.get_run(version.run_id).data
+            data_version = data.tags.get(tags.DATA_VERSION)
             for key in (f"{metric}_after", metric):
                 value = data.metrics.get(key)
                 if value is not None and math.isfinite(value):
                     recorded = float(value)
                     break
         except MlflowException:
-            recorded = None  # the run was deleted: compare on the metrics file alone
+            recorded = None  # the run was deleted: nothing recorded to compare with
     return Champion(str(version.version), version.run_id, version.tags.get(tags.DECISION_ID),
-                    recorded)
+                    recorded, data_version)
 
 
 def promote(client: MlflowClient, name: str, alias: str, run_id: str, decision_id: str,
-            version_tags: dict[str, str]) -> tuple[str, str | None]:
-    """Register (or find) the version of ``decision_id`` and move ``alias`` to it.
+            version_tags: dict[str, str], source: str | None = None,
+            adopted: str | None = None, model_id: str | None = None) -> tuple[str, str | None]:
+    """Register (or find, or adopt) the version of ``decision_id`` and move ``alias`` to it.
 
-    Returns (version, previous champion version).
+    ``adopted`` is a version the pipeline registered itself from this run: it is tagged, never
+    registered a second time. Returns (version, previous champion version).
     """
-    from mlflow.exceptions import MlflowException
-
     found = client.search_model_versions(
         f"name = '{escape(name)}' and tags.`{tags.DECISION_ID}` = '{escape(decision_id)}'")
-    if found:
+    if adopted is not None:
+        version = adopted
+        for key, value in {tags.DECISION_ID: decision_id, **version_tags}.items():
+            client.set_model_version_tag(name, version, key, value)
+    elif found:
         version = str(found[0].version)
     else:
-        try:
-            client.create_registered_model(name)
-        except MlflowException as exc:
-            if exc.error_code != "RESOURCE_ALREADY_EXISTS":
-                raise
-        created = client.create_model_version(
-            name, f"runs:/{run_id}/{MODEL_ARTIFACT}", run_id=run_id,
-            tags={tags.DECISION_ID: decision_id, **version_tags},
-            description=f"retrained by retrigger for decision {decision_id}")
-        version = str(created.version)
+        version = _register(client, name, source or f"runs:/{run_id}/{MODEL_ARTIFACT}", run_id,
+                            decision_id, version_tags, model_id)
     previous = champion(client, name, alias, None)
     if previous is None or previous.version != version:
         client.set_registered_model_alias(name, alias, version)
     return version, previous.version if previous and previous.version != version else None
+
+
+def _register(client: MlflowClient, name: str, source: str, run_id: str, decision_id: str,
+              version_tags: dict[str, str], model_id: str | None) -> str:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        client.create_registered_model(name)
+    except MlflowException as exc:
+        if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+    created = client.create_model_version(
+        name, source, run_id=run_id, tags={tags.DECISION_ID: decision_id, **version_tags},
+        description=f"retrained by retrigger for decision {decision_id}", model_id=model_id)
+    return str(created.version)
+
+
+def mark_rejected(client: MlflowClient, name: str, version: str, decision_id: str) -> None:
+    """A version the pipeline registered itself, refused by validation: tagged, never aliased."""
+    client.set_model_version_tag(name, version, tags.STATUS, str(RetrainStatus.REJECTED))
+    client.set_model_version_tag(name, version, tags.DECISION_ID, decision_id)
+
+
+def version_of(client: MlflowClient, uri: str) -> tuple[str, str]:
+    """(name, version) of ``models:/NAME/VERSION`` or ``models:/NAME@ALIAS``; BadInput when
+    the registry has no such version."""
+    from mlflow.exceptions import MlflowException
+
+    body = uri.removeprefix("models:/")
+    try:
+        if "@" in body:
+            name, alias = body.split("@", 1)
+            found = client.get_model_version_by_alias(name, alias)
+        else:
+            name, _, number = body.partition("/")
+            found = client.get_model_version(name, number)
+    except MlflowException:
+        raise BadInput(f"{uri} does not exist in the registry; list versions in the MLflow UI "
+                       "or with `retrigger champion show`") from None
+    return str(found.name), str(found.version)
+
+
+def loadable(client: MlflowClient, source: str) -> bool:
+    """Whether a version's source is an MLflow model (has ``MLmodel``), so pyfunc loads it."""
+    if source.startswith("models:/"):
+        return True  # an MLflow 3 logged model: always a full MLflow model
+    from mlflow.artifacts import list_artifacts
+
+    try:
+        found = list_artifacts(artifact_uri=source, tracking_uri=client.tracking_uri)
+    except Exception:  # the run or its artifacts are gone, or the scheme is unreachable
+        return False
+    return any(item.path.rsplit("/", 1)[-1] == "MLmodel" for item in found or [])

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from retrigger.decision import Decision
@@ -21,6 +20,8 @@ from retrigger.errors import DvcBusy, Interrupted, LockHeld, RetriggerError
 from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
 from retrigger.pipeline import facts as report
 from retrigger.pipeline import lock, stages
+from retrigger.pipeline.candidate import log as log_model
+from retrigger.pipeline.challenge import Challenge, open_challenge, put_back
 from retrigger.pipeline.dvc import command_args, require_remote, run_streamed
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.record import Warm, write
@@ -53,6 +54,7 @@ class Retrain:
         self.steps: list[attempts.Step] = []
         self.current: str | None = None
         self._mlflow: Warm | None = None
+        self.challenge: Challenge | None = None  # the retrain run and model, once opened
 
     @property
     def attempt_id(self) -> str:
@@ -157,40 +159,50 @@ class Retrain:
             facts.metric_before, facts.before_measured = stages.metric_before(ws, mlflow), True
             self.save_facts()
         with self.step("repro"):
-            self.stream(command, timeout)
+            # The run exists before the pipeline does: its duration is the retrain's, and the
+            # pipeline's own mlflow.start_run() resumes it (MLFLOW_RUN_ID in the stage's env).
+            self.challenge = challenge = open_challenge(
+                ws, mlflow.experiment_id(), self.decision, self.attempt_id, self.job.requested_by)
+            facts.run_id = challenge.run_id
+            self.save_facts()
+            self.stream(command, timeout, env=challenge.env)
         with self.step("outputs") as box:
-            model_path, outputs = stages.outputs(ws, " ".join(command), mlflow)
+            candidate, outputs = stages.outputs(ws, " ".join(command), challenge,
+                                                self.attempt_id)
             facts.outputs = outputs
             self.save_facts()
-            box.detail = f"{ws.config.model.metric}={outputs.metric_after:.4g}"
+            box.detail = (f"{ws.config.model.metric}={outputs.metric_after:.4g}; model: "
+                          f"{candidate.kind}")
         with self.step("validate") as box:
-            verdict = stages.validate(ws, mlflow, self.decision.id, outputs.metric_after,
-                                      facts.metric_before)
+            verdict = stages.validate(ws, self.decision.id, candidate, outputs, challenge.run_id)
             facts.validation = verdict
             self.save_facts()
             box.detail = verdict.reason
         if not verdict.passed:
             with self.step("record"):
-                self._record(mlflow, RetrainStatus.REJECTED, None, finished=True)
+                self._record(mlflow, RetrainStatus.REJECTED, finished=True)
+            restored = stages.refuse(ws, challenge, self.decision.id, self.attempt_id)
+            self.say(restored)
             return self.finish(RetrainStatus.REJECTED,
-                               f"validation refused promotion: {verdict.reason}")
+                               f"validation refused promotion: {verdict.reason}; {restored}")
         if pipeline.push:
             with self.step("push") as box:
                 self.stream(["dvc", "push"], timeout)
                 stages.verify_pushed(ws, timeout)
                 box.detail = "the remote holds every output"
         with self.step("record") as box:
-            run_id = self._record(mlflow, RetrainStatus.SUCCEEDED, model_path, finished=False)
+            run_id = self._record(mlflow, RetrainStatus.SUCCEEDED, finished=False)
+            log_model(ws.tracking.client, run_id, candidate)  # unless the pipeline logged it
             box.detail = f"run {run_id}"
         with self.step("promote") as box:
-            facts.promotion, box.detail = stages.promote(ws, mlflow, self.job, run_id, outputs)
+            facts.promotion, box.detail = stages.promote(ws, mlflow, self.job, run_id, outputs,
+                                                         candidate)
             self.save_facts()
         return self.finish(RetrainStatus.PROMOTED, f"{box.detail}: {verdict.reason}")
 
-    def _record(self, mlflow: Warm, status: RetrainStatus, model_path: Path | None,
-                finished: bool) -> str:
+    def _record(self, mlflow: Warm, status: RetrainStatus, finished: bool) -> str:
         """Create or update this decision's MLflow run; keep its id."""
-        run = stages.build(self.ws, self.job, self.facts, self.steps, status, model_path)
+        run = stages.build(self.ws, self.job, self.facts, self.steps, status, None)
         run_id = write(mlflow.client(), mlflow.experiment_id(), run, finished)
         self.facts.run_id = run_id
         self.save_facts()
@@ -226,7 +238,8 @@ class Retrain:
             mark = {StepStatus.OK: "✓", StepStatus.FAILED: "✗"}.get(status, "!")
             self.say(f"{mark} {name} {seconds:.1f}s" + (f": {box.detail}" if box.detail else ""))
 
-    def stream(self, args: list[str], timeout: float | None) -> None:
+    def stream(self, args: list[str], timeout: float | None,
+               env: dict[str, str] | None = None) -> None:
         started = time.monotonic()
 
         def child(pid: int | None) -> None:
@@ -234,7 +247,7 @@ class Retrain:
 
         run_streamed(args, self.ws.root,
                      lambda text: self.say(f"  [{time.monotonic() - started:5.1f}s] {text}"),
-                     timeout, on_start=child,
+                     timeout, on_start=child, env=env,
                      wait_for_dvc=self.ws.config.pipeline.wait_for_dvc.total_seconds())
         child(None)
 
@@ -266,6 +279,13 @@ class Retrain:
     def _failed(self, message: str) -> Outcome:
         if self.current is not None and self.current not in stages.MLFLOW_STEPS:
             self._record_failure(message)
+        # Failed before the model was pushed: put the tree back. Later (MLflow failed at
+        # record or promote) the retrain itself is done; a rerun resumes from it.
+        if self.challenge is not None and self.current in ("repro", "outputs", "validate",
+                                                           "push"):
+            restored = put_back(self.ws, self.challenge, self.attempt_id)
+            self.say(restored)
+            message = f"{message}; {restored}"
         return self.finish(RetrainStatus.FAILED, message, error=message)
 
     def _record_failure(self, message: str) -> None:

@@ -1,11 +1,12 @@
 """The steps of a retrain, as functions: what a step needs comes in, what it learned comes out.
 The runner (retrigger.pipeline.runner) calls them in order, records each and keeps what they
-return in the attempt's facts. Promotion comes last; the MLflow run is written only after the
-model was validated and pushed (a refused or failed retrain is recorded with that status, never
-as a successful one)."""
+return in the attempt's facts. The MLflow run is opened before ``dvc repro`` (the pipeline logs
+into it) and marked successful only after the model was validated and pushed; promotion comes
+last (a refused or failed retrain is recorded with that status, never as a successful one)."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from retrigger.data.remote import verify_on_remote
@@ -15,10 +16,12 @@ from retrigger.gitutil import head_commit
 from retrigger.lineage import description, tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.metrics_file import read_metric
+from retrigger.pipeline import compare, registry
 from retrigger.pipeline import record as mlrecord
-from retrigger.pipeline import registry
+from retrigger.pipeline.candidate import NOT_LOADABLE, Candidate
+from retrigger.pipeline.challenge import Challenge, find_model, metric_in_run, put_back, refused
 from retrigger.pipeline.state import AttemptFacts, DataOut, Job, Outputs, Promotion
-from retrigger.pipeline.validation import Rules, Verdict, judge
+from retrigger.pipeline.validation import Verdict
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -42,10 +45,12 @@ def metric_before(ws: Workspace, mlflow: mlrecord.Warm) -> float | None:
     return run.metrics[model.metric] if run is not None else None
 
 
-def outputs(ws: Workspace, command: str, mlflow: mlrecord.Warm) -> tuple[Path, Outputs]:
-    """The model and the metric the pipeline must have written; the data it trained on."""
+def outputs(ws: Workspace, command: str, challenge: Challenge,
+            attempt_id: str) -> tuple[Candidate, Outputs]:
+    """The model to promote, the metric the pipeline measured, the data it trained on."""
     model = ws.config.model
     root = ws.root
+    candidate = find_model(ws, challenge, attempt_id)
     if model.metrics_file:
         path = root / model.metrics_file
         if not path.is_file():
@@ -55,69 +60,66 @@ def outputs(ws: Workspace, command: str, mlflow: mlrecord.Warm) -> tuple[Path, O
             after = read_metric(path, model.metric)
         except BadInput as exc:
             raise WorkFailed(str(exc)) from None
-    else:
-        mlflow.client()
-        run = ws.tracking.latest_with_metric(model.metric)
-        if run is None:
+    else:  # what the pipeline logged into the retrain run, else its newest run with the metric
+        logged = metric_in_run(ws, challenge.run_id)
+        run = ws.tracking.latest_with_metric(model.metric) if logged is None else None
+        if logged is None and run is None:
             raise WorkFailed(f"no MLflow run logged {model.metric!r} after `{command}`")
-        after = run.metrics[model.metric]
-    artifact = root / model.artifact
-    if not artifact.exists():
-        raise WorkFailed(f"model artifact {artifact} is missing after `{command}`; the pipeline "
-                         "must write it (model.artifact)")
+        after = logged if logged is not None else run.metrics[model.metric]  # type: ignore[union-attr]
     outs = versions(root, ws.config.data) if ws.config.data else []
-    return artifact, Outputs(after, head_commit(root), data_version(outs) if outs else None,
-                             [DataOut(o.path, o.md5, o.size, o.nfiles) for o in outs])
+    return candidate, Outputs(after, head_commit(root), data_version(outs) if outs else None,
+                              [DataOut(o.path, o.md5, o.size, o.nfiles) for o in outs])
 
 
-def validate(ws: Workspace, mlflow: mlrecord.Warm, decision_id: str, after: float,
-             before: float | None) -> Verdict:
-    """Is the new model (``after``) better than the champion? ``before``: the champion's
-    number on the current data, when the metrics file held one before the first repro."""
-    config = ws.config
-    model, pipeline = config.model, config.pipeline
-    champ = registry.champion(mlflow.client(), model.name, pipeline.champion_alias, model.metric)
-    perf = config.signals.performance
-    rules = Rules(model.metric, model.greater_is_better, perf.min if perf else None,
-                  pipeline.min_improvement, pipeline.min_relative_improvement)
-    if champ is not None and champ.decision_id == decision_id:
-        # A crash after the alias moved: this decision's model already is the champion.
-        return Verdict(True, f"v{champ.version} of this decision already holds "
-                       f"@{pipeline.champion_alias}", model.metric, after, None, champ.version,
-                       None, None, rules.floor)
-    value: float | None = None
-    source: str | None = None
-    if champ is not None and before is not None:
-        value, source = float(before), "model in use on the current data"
-    elif champ is not None and champ.recorded_metric is not None:
-        value, source = champ.recorded_metric, "recorded by its own run, on older data"
-    return judge(rules, after, value, champ.version if champ else None, source)
+def validate(ws: Workspace, decision_id: str, candidate: Candidate, outputs: Outputs,
+             run_id: str) -> Verdict:
+    """Is the challenger better than the champion (or, before one, the baseline)? The numbers
+    and where they come from: ``retrigger.pipeline.compare``. Both are logged on the run."""
+    judged = compare.gate(ws, decision_id, candidate, outputs.metric_after,
+                          outputs.data_version)
+    if judged.logged:
+        from mlflow.entities import Metric
+
+        now = int(time.time() * 1000)
+        ws.tracking.client.log_batch(run_id, metrics=[
+            Metric(key, value, now, 0) for key, value in sorted(judged.logged.items())])
+    return judged.verdict
+
+
+def refuse(ws: Workspace, challenge: Challenge, decision_id: str, attempt_id: str) -> str:
+    """A refused challenger: kept in its run, never aliased; the work tree put back."""
+    refused(ws, challenge, decision_id)
+    return put_back(ws, challenge, attempt_id)
 
 
 def verify_pushed(ws: Workspace, timeout: float | None) -> None:
     """After ``dvc push``: the remote holds the model and every data path."""
     config = ws.config
+    paths = [p for p in (config.model.artifact, *config.data) if p]
     try:
-        verify_on_remote(ws.root, [config.model.artifact, *config.data], timeout=timeout)
+        verify_on_remote(ws.root, paths, timeout=timeout)
     except BadInput as exc:  # after a retrain, an object nobody can push is a failure
         raise WorkFailed(str(exc)) from None
 
 
 def promote(ws: Workspace, mlflow: mlrecord.Warm, job: Job, run_id: str,
-            outputs: Outputs) -> tuple[Promotion, str]:
-    """Register the run's model and move the champion alias to it; the message says so."""
+            outputs: Outputs, candidate: Candidate) -> tuple[Promotion, str]:
+    """Register the challenger (or tag the version the pipeline registered) and move the
+    champion alias to it; the message says so, and says when it will not load with pyfunc."""
     model, alias = ws.config.model.name, ws.config.pipeline.champion_alias
     client = mlflow.client()
     version, previous = registry.promote(
         client, model, alias, run_id, job.decision.id,
         {tags.TRIGGER_TYPES: ",".join(job.decision.trigger_types),
-         tags.DATA_VERSION: str(outputs.data_version or "")})
+         tags.DATA_VERSION: str(outputs.data_version or "")},
+        source=candidate.source, adopted=candidate.version, model_id=candidate.model_id)
     mlrecord.set_status(client, run_id, RetrainStatus.PROMOTED,
                         {tags.MODEL_VERSION: version, tags.PREVIOUS_CHAMPION: previous or ""})
     if ws.config.pipeline.promote_sets_baseline:
         _become_baseline(ws, mlflow, run_id, outputs.metric_after)
     message = f"promoted {model} v{version} to @{alias}" + (
-        f" (was v{previous})" if previous else "")
+        f" (was v{previous})" if previous else "") + (
+        "" if candidate.loadable else f"; note: {candidate.kind}: {NOT_LOADABLE}")
     return Promotion(version, previous), message
 
 

@@ -7,7 +7,7 @@ the allowed drop is measured from the better number, without touching config.
 from __future__ import annotations
 
 from retrigger.config.models import ModelConfig, PerformanceSignalConfig
-from retrigger.errors import BadInput
+from retrigger.errors import BadInput, WorkFailed
 from retrigger.lineage.tags import BASELINE
 from retrigger.metrics_file import finite_number, read_metric
 from retrigger.signals.base import Reading
@@ -39,6 +39,9 @@ class PerformanceSignal:
 def current_metric(ctx: SignalContext) -> tuple[float, str]:
     """The primary metric now, and where it was read."""
     model = ctx.config.model
+    perf = ctx.config.signals.performance
+    if perf is not None and perf.source == "validation":
+        return _scored_champion(ctx)
     if model.metrics_file:
         path = ctx.root / model.metrics_file
         return read_metric(path, model.metric), model.metrics_file
@@ -72,3 +75,22 @@ def _limits(ctx: SignalContext, settings: PerformanceSignalConfig,
 def _strictest(limits: list[tuple[float, str]], model: ModelConfig) -> float:
     values = [limit for limit, _ in limits]
     return max(values) if model.greater_is_better else min(values)
+
+
+def _scored_champion(ctx: SignalContext) -> tuple[float, str]:
+    """``signals.performance.source: validation``: the champion scored on validation.data now,
+    so new labelled rows alone can fire the signal, without a scoring step in the pipeline."""
+    from retrigger.evaluation import scoring
+
+    config = ctx.config
+    validation, metric = config.validation, config.validation_metric()
+    assert validation is not None and metric is not None  # the config refuses it otherwise
+    uri = f"models:/{config.model.name}@{config.pipeline.champion_alias}"
+    rows = scoring.read_labelled(ctx.root, validation)
+    try:
+        model = scoring.load(uri, ctx.tracking.uri)
+        value = scoring.score(model, rows, metric)
+    except WorkFailed as exc:
+        raise BadInput(f"performance source validation: {exc}; adopt a loadable champion with "
+                       "`retrigger champion set VERSION`") from None
+    return value, f"{uri} scored on {rows.path}, {rows.rows} rows, md5 {rows.md5[:8]}"

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     target = tmp_path / "démo – ü"  # any path: DVC once could not store a non-ASCII remote
     result = subprocess.run([sys.executable, "-m", "retrigger", "demo", str(target)],
-                            capture_output=True, text=True, check=False, timeout=300)
+                            capture_output=True, text=True, check=False, timeout=600)
 
     assert result.returncode == 0, result.stderr
     assert "fire=False" in result.stdout  # unchanged data: no retrain
@@ -31,6 +31,14 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     log = subprocess.run(["git", "log", "--oneline"], cwd=target, capture_output=True,
                          text=True, check=True).stdout
     assert "new production rows" in log
+    # What serving code does: the promoted champion is a real MLflow model.
+    import mlflow
+    import pandas as pd
+
+    mlflow.set_tracking_uri(f"sqlite:///{target / 'mlflow.db'}")
+    champion = mlflow.pyfunc.load_model("models:/churn@champion")
+    holdout = pd.read_csv(target / "holdout.csv")
+    assert len(champion.predict(holdout.drop(columns=["churn"]))) == len(holdout)
 
 
 def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:

@@ -122,9 +122,10 @@ def test_mlflow_unreachable_mid_run_then_the_rerun_resumes(
 
     down = run_cli("run", "--config", retrainable.config)
 
+    # The retrain run is opened before `dvc repro`: an MLflow that is down stops it there.
     assert down.code == 1 and "refused the connection" in down.err
     assert state(retrainable.root, "SELECT status, stopped_at FROM retrain_attempts") == [
-        ("failed", "validate")]
+        ("failed", "repro")]
     monkeypatch.delenv("RETRIGGER_TRACKING__URI")
 
     back = run_cli("run", "--config", retrainable.config, "--json")
@@ -132,9 +133,8 @@ def test_mlflow_unreachable_mid_run_then_the_rerun_resumes(
     assert back.code == 0, back.err
     outcome = json.loads(back.out)
     assert outcome["status"] == "promoted" and outcome["resumed"] is True
-    # Measured before the first repro, not re-read from the file the first repro rewrote.
+    # Measured before the first attempt, read back from the state store.
     assert outcome["metric_before"] == before
-    assert "didn't change, skipping" in back.err or "Stage 'train' didn't change" in back.err
 
 
 class _FlakyClient:

@@ -54,6 +54,8 @@ def record_first_baseline(workspace: Workspace) -> None:
         tags.BASELINE: "true", tags.DATA_VERSION: data_version(outs),
         **{tags.DATA_PATH_PREFIX + out.path: str(out.md5) for out in outs}})
     client.log_metric(run.info.run_id, "accuracy", accuracy)
+    # The working tree still holds model v1 (the monitor only scored it): the baseline's model.
+    client.log_artifacts(run.info.run_id, str(workspace.root / "model"), "model")
     client.set_terminated(run.info.run_id)
 
 

@@ -1,26 +1,32 @@
-"""Demo feature handling shared by train.py and monitor.py."""
+"""Demo feature handling shared by train.py and monitor.py: the model is a scikit-learn
+pipeline over the raw columns, so whoever loads it (serving, retrigger's validation) hands it
+rows as they are stored."""
 
-import csv
 from pathlib import Path
 
-import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-CONTRACTS = ("monthly", "yearly", "two-year")
-
-
-def load(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    rows = list(csv.DictReader(path.open(newline="")))
-    features = np.array([
-        [float(r["tenure"]), float(r["monthly_charges"]), float(r["support_calls"]),
-         float(r["has_partner"]), *(1.0 if r["contract"] == c else 0.0 for c in CONTRACTS)]
-        for r in rows
-    ])
-    scale = features.std(axis=0)
-    scale[scale == 0] = 1.0
-    return (features - features.mean(axis=0)) / scale, np.array([int(r["churn"]) for r in rows])
+NUMERIC = ["tenure", "monthly_charges", "support_calls", "has_partner"]
+TARGET = "churn"
 
 
-def holdout_split(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, ...]:
+def read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path)
+
+
+def holdout_split(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     # Newest rows are the holdout: they stand for production traffic.
-    cut = int(len(labels) * 0.8)
-    return features[:cut], labels[:cut], features[cut:], labels[cut:]
+    cut = int(len(frame) * 0.8)
+    return frame[:cut], frame[cut:]
+
+
+def make_model() -> Pipeline:
+    columns = ColumnTransformer([
+        ("numeric", StandardScaler(), NUMERIC),
+        ("contract", OneHotEncoder(handle_unknown="ignore"), ["contract"]),
+    ])
+    return Pipeline([("features", columns), ("classifier", LogisticRegression(max_iter=500))])

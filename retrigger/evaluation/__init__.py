@@ -1,0 +1,1 @@
+"""Scoring models on labelled rows: shared by the validation gate and the performance signal."""

@@ -1,0 +1,133 @@
+"""Which model a retrain would promote — the challenger — found in this order:
+
+1. a registry version the pipeline registered from the retrain run (adopted: retrigger never
+   registers a second version of the same model);
+2. a model the pipeline logged in the run (an MLflow 3 logged model, or a run artifact folder
+   holding ``MLmodel``);
+3. ``model.artifact`` as a folder holding ``MLmodel`` (``mlflow.<flavor>.save_model`` output);
+4. ``model.artifact`` as a pickle/joblib file with ``model.flavor: sklearn``: retrigger saves it
+   as an MLflow sklearn model, with explicit pip requirements (no 2–7 s inference);
+5. ``model.artifact`` as a raw file: registered as it is, and it will not load with pyfunc.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from retrigger.config.models import ModelConfig
+from retrigger.errors import WorkFailed
+from retrigger.pipeline.record import MODEL_ARTIFACT, escape
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
+
+REGISTERED = "registered by the pipeline"
+LOGGED = "logged by the pipeline"
+MLMODEL_DIR = "MLflow model folder"
+FLAVORED = "pickle logged as an MLflow model"
+RAW = "raw file"
+NOT_LOADABLE = ("it will not load with mlflow.pyfunc: save the model with "
+                "mlflow.<flavor>.save_model, log it from the pipeline, or set model.flavor")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str
+    source: str  # what a registry version is created from, or the adopted version's source
+    local: Path | None = None  # the MLflow model folder to log into the run (kinds 3-4)
+    raw: Path | None = None  # a raw file to log as it is (kind 5)
+    version: str | None = None  # the adopted registry version (kind 1)
+    model_id: str | None = None  # an MLflow 3 logged model (kind 2)
+
+    @property
+    def loadable(self) -> bool:
+        return self.kind != RAW
+
+    @property
+    def load_uri(self) -> str:
+        """Where scoring loads it from before anything is registered."""
+        return str(self.local) if self.local is not None else self.source
+
+    def as_json(self) -> dict[str, object]:
+        return {"kind": self.kind, "source": self.source, "version": self.version,
+                "model_id": self.model_id, "loadable": self.loadable}
+
+
+def find(client: MlflowClient, experiment_id: str, run_id: str, model: ModelConfig,
+         root: Path, workdir: Path) -> Candidate:
+    """The challenger of the retrain run ``run_id``; WorkFailed when there is none."""
+    found = _registered(client, model.name, run_id) or _logged(client, experiment_id, run_id)
+    if found is not None:
+        return found
+    if model.artifact is None:
+        raise WorkFailed(f"the pipeline logged no model to the retrain run {run_id} and "
+                         "model.artifact is null; log the model from the pipeline (MLFLOW_RUN_ID "
+                         "is exported to it) or set model.artifact")
+    path = root / model.artifact
+    runs_uri = f"runs:/{run_id}/{MODEL_ARTIFACT}"
+    if not path.exists():
+        raise WorkFailed(f"model artifact {path} is missing after the pipeline ran; the "
+                         "pipeline must write it (model.artifact)")
+    if path.is_dir() and (path / "MLmodel").is_file():
+        return Candidate(MLMODEL_DIR, runs_uri, local=path)
+    if model.flavor == "sklearn" and path.is_file():
+        return Candidate(FLAVORED, runs_uri, local=save_sklearn(path, workdir / "mlflow-model"))
+    return Candidate(RAW, runs_uri, raw=path)
+
+
+def _registered(client: MlflowClient, name: str, run_id: str) -> Candidate | None:
+    versions = client.search_model_versions(
+        f"name = '{escape(name)}' and run_id = '{escape(run_id)}'")
+    if not versions:
+        return None
+    newest = max(versions, key=lambda v: int(v.version))
+    return Candidate(REGISTERED, str(newest.source), version=str(newest.version))
+
+
+def _logged(client: MlflowClient, experiment_id: str, run_id: str) -> Candidate | None:
+    models = list(client.search_logged_models(
+        experiment_ids=[experiment_id], filter_string=f"source_run_id = '{escape(run_id)}'"))
+    if models:
+        newest = max(models, key=lambda m: m.creation_timestamp or 0)
+        return Candidate(LOGGED, f"models:/{newest.model_id}", model_id=str(newest.model_id))
+    for item in client.list_artifacts(run_id):  # MLflow 2 style: runs:/<run>/<path>/MLmodel
+        if item.is_dir and any(f.path.endswith("/MLmodel")
+                               for f in client.list_artifacts(run_id, item.path)):
+            return Candidate(LOGGED, f"runs:/{run_id}/{item.path}")
+    return None
+
+
+def save_sklearn(path: Path, target: Path) -> Path:
+    """Save the pickled/joblib estimator at ``path`` as an MLflow sklearn model in ``target``."""
+    import cloudpickle  # type: ignore[import-untyped]
+    import joblib  # type: ignore[import-untyped]
+    import mlflow.sklearn
+    import sklearn
+
+    try:
+        estimator = joblib.load(path)  # reads plain pickles too
+    except Exception as exc:  # not a pickle, or a class that is not importable here
+        raise WorkFailed(f"model.artifact {path} cannot be unpickled for model.flavor sklearn: "
+                         f"{str(exc)[:200]}") from None
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mlflow.sklearn.save_model(
+        estimator, str(target), serialization_format="cloudpickle",
+        pip_requirements=[f"scikit-learn=={sklearn.__version__}",
+                          f"cloudpickle=={cloudpickle.__version__}"])
+    return target
+
+
+def log(client: MlflowClient, run_id: str, candidate: Candidate) -> None:
+    """Put a model retrigger found on disk into the run, where its version is created from."""
+    if candidate.local is not None:
+        client.log_artifacts(run_id, str(candidate.local), MODEL_ARTIFACT)
+    elif candidate.raw is not None:
+        if candidate.raw.is_dir():
+            client.log_artifacts(run_id, str(candidate.raw), MODEL_ARTIFACT)
+        else:
+            client.log_artifact(run_id, str(candidate.raw), MODEL_ARTIFACT)

@@ -1,0 +1,76 @@
+"""The challenger's side of a retrain: the retrain run opened before ``dvc repro`` (shared with
+the pipeline through the environment), the model found after it, and — when it is not promoted
+— the work tree put back and a version the pipeline registered marked as refused."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from retrigger.lineage import tags
+from retrigger.lineage.status import RetrainStatus
+from retrigger.pipeline import candidate as found
+from retrigger.pipeline import record, registry, restore
+from retrigger.pipeline.candidate import Candidate
+
+if TYPE_CHECKING:
+    from retrigger.decision import Decision
+    from retrigger.workspace import Workspace
+
+
+@dataclass
+class Challenge:
+    """What a retrain attempt knows about its challenger, in the order it learns it."""
+
+    run_id: str
+    experiment_id: str
+    env: dict[str, str]  # exported to the stage commands
+    before: dict[str, str] = field(default_factory=dict)  # git status before dvc repro
+    candidate: Candidate | None = None
+
+
+def open_challenge(ws: Workspace, experiment_id: str, decision: Decision, attempt_id: str,
+                   requested_by: str) -> Challenge:
+    run_tags = {tags.RETRAIN: "true", tags.DECISION_ID: decision.id,
+                tags.STATUS: str(RetrainStatus.RUNNING), tags.ATTEMPT_ID: attempt_id,
+                tags.TRIGGER_TYPES: ",".join(decision.trigger_types),
+                tags.REQUESTED_BY: requested_by}
+    client = ws.tracking.client
+    run_id = record.open_run(client, experiment_id, decision.id, f"retrain-{decision.id}",
+                             run_tags)
+    env = record.stage_env(ws.tracking.uri, experiment_id, ws.tracking.experiment, run_id)
+    return Challenge(run_id, experiment_id, env, restore.dirty(ws.root))
+
+
+def find_model(ws: Workspace, challenge: Challenge, attempt_id: str) -> Candidate:
+    workdir = ws.root / restore.CHALLENGERS / attempt_id
+    challenge.candidate = found.find(ws.tracking.client, challenge.experiment_id,
+                                     challenge.run_id, ws.config.model, ws.root, workdir)
+    return challenge.candidate
+
+
+def metric_in_run(ws: Workspace, run_id: str) -> float | None:
+    """``model.metric`` as the pipeline logged it into the retrain run, if it did."""
+    value = ws.tracking.client.get_run(run_id).data.metrics.get(ws.config.model.metric)
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def put_back(ws: Workspace, challenge: Challenge, attempt_id: str) -> str:
+    """Restore the committed tree; the challenger's files stay under .retrigger/."""
+    model = ws.config.model
+    keep = [p for p in (model.artifact, model.metrics_file, "dvc.lock") if p]
+    return restore.restore(ws.root, challenge.before, keep, attempt_id).describe()
+
+
+def refused(ws: Workspace, challenge: Challenge, decision_id: str) -> None:
+    """Log a refused challenger into its run (it keeps its artifacts) and mark a version the
+    pipeline registered as refused: it never gets the alias."""
+    candidate = challenge.candidate
+    if candidate is None:
+        return
+    client = ws.tracking.client
+    if candidate.version is not None:
+        registry.mark_rejected(client, ws.config.model.name, candidate.version, decision_id)
+    else:
+        found.log(client, challenge.run_id, candidate)

@@ -1,0 +1,81 @@
+"""Checks of the project against the config that are cheap and must fail before an hour of
+``dvc repro``: the model the pipeline writes, the validation rows. Run by ``config validate``,
+``run`` and ``run --dry-run``; errors are BadInput (exit 2), notes are things to fix that do not
+stop a retrain (a champion that will not load with pyfunc).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from retrigger.config.models import RetriggerConfig
+from retrigger.errors import BadInput
+from retrigger.pipeline.candidate import NOT_LOADABLE
+
+
+def check(root: Path, config: RetriggerConfig) -> list[str]:
+    """BadInput for what would make every retrain fail; the notes for the rest."""
+    outputs = stage_outputs(root)
+    notes: list[str] = []
+    artifact = config.model.artifact
+    if artifact is not None:
+        has_pipeline = (root / "dvc.yaml").is_file()  # a project still being set up has none
+        if has_pipeline and not _produced(artifact, outputs) and \
+                not (root / f"{artifact}.dvc").is_file():
+            raise BadInput(f"model.artifact {artifact!r} is not an output of any stage in "
+                           "dvc.yaml (outs or artifacts:); fix model.artifact or the stage, or "
+                           "set it to null when the pipeline logs its model to MLflow")
+        path = root / artifact
+        mlmodel = path.is_dir() and (path / "MLmodel").is_file()
+        if path.exists() and not mlmodel and config.model.flavor is None:
+            notes.append(f"model.artifact {artifact} is not an MLflow model: the champion "
+                         f"{NOT_LOADABLE}")
+    if config.validation is not None:
+        data = config.validation.data
+        if (root / data).exists() or not _produced(data, outputs):
+            from retrigger.evaluation.scoring import columns_of
+
+            columns_of(root, config.validation)
+    return notes
+
+
+def stage_outputs(root: Path) -> set[str]:
+    """Every path a stage of ``dvc.yaml`` writes (outs, metrics, plots) or declares under
+    ``artifacts:``, relative to the repository root."""
+    path = root / "dvc.yaml"
+    if not path.is_file():
+        return set()
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise BadInput(f"dvc.yaml cannot be read ({str(exc)[:120]}); fix it") from None
+    found: set[str] = set()
+    for stage in (document.get("stages") or {}).values():
+        if not isinstance(stage, dict):
+            continue
+        wdir = PurePosixPath(str(stage.get("wdir", ".")))
+        for key in ("outs", "metrics", "plots"):
+            for entry in stage.get(key) or []:
+                name = next(iter(entry)) if isinstance(entry, dict) else entry
+                found.add(_normal(wdir / str(name)))
+    for artifact in (document.get("artifacts") or {}).values():
+        if isinstance(artifact, dict) and artifact.get("path"):
+            found.add(_normal(PurePosixPath(str(artifact["path"]))))
+    return found
+
+
+def _normal(path: PurePosixPath) -> str:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            parts = parts[:-1]
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _produced(path: str, outputs: set[str]) -> bool:
+    wanted = _normal(PurePosixPath(path))
+    return any(wanted == out or wanted.startswith(out + "/") for out in outputs)
