@@ -35,7 +35,7 @@ class Inputs:
         return self.unknown is None and not self.changed
 
 
-def compare_inputs(root: Path, artifact: str, data_paths: Collection[str],
+def compare_inputs(root: Path, artifact: str | None, data_paths: Collection[str],
                    trained_commit: str | None) -> Inputs:
     """The training stages' inputs now, against ``dvc.lock`` and the trained commit's lock."""
     lock_text = read_text(root, None, "dvc.lock")
@@ -64,12 +64,12 @@ def _stages(lock: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         if isinstance(stages, dict) else {}
 
 
-def training_stages(lock: Mapping[str, dict[str, Any]], artifact: str) -> list[str]:
+def training_stages(lock: Mapping[str, dict[str, Any]], artifact: str | None) -> list[str]:
     """The stage whose outs hold ``artifact`` and every stage upstream of it (all stages when
-    none writes it)."""
+    none writes it, or the pipeline logs its model to MLflow: ``model.artifact: null``)."""
     writer = {str(PurePosixPath(str(o.get("path")))): name for name, stage in lock.items()
               for o in stage.get("outs") or [] if isinstance(o, dict)}
-    target = writer.get(str(PurePosixPath(artifact)))
+    target = writer.get(str(PurePosixPath(artifact))) if artifact else None
     if target is None:
         return sorted(lock)
     found, todo = set(), [target]

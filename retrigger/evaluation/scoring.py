@@ -62,7 +62,7 @@ def columns_of(root: Path, validation: ValidationConfig) -> list[str]:
 
 
 def read_labelled(root: Path, validation: ValidationConfig) -> Labelled:
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
     columns_of(root, validation)
     path = root / validation.data

@@ -9,7 +9,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd  # type: ignore[import-untyped]  # no stubs installed
+import pandas as pd
 import pyarrow as pa
 import pytest
 from lxml import etree  # type: ignore[import-untyped]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -157,7 +158,7 @@ def _write(root: Path, name: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _init(root: Path, mlflow_db: Path, config: dict[str, object], dvc: dict[str, object],
+def _init(root: Path, mlflow_db: Path, config: Mapping[str, object], dvc: Mapping[str, object],
           scripts: dict[str, str], params: dict[str, object]) -> None:
     root.mkdir(parents=True)
     sh(root, "git", "init", "-q", "-b", "main")
