@@ -70,13 +70,22 @@ def build(root: Path, versions: int, rows: int) -> list[str]:
         (root / "data").mkdir(exist_ok=True)
         pacsv.write_csv(pa.table(table), root / "data" / "train.csv")
         quiet = io.StringIO()
-        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet), \
-                Repo(str(root)) as repo:
+        with (
+            contextlib.redirect_stdout(quiet),
+            contextlib.redirect_stderr(quiet),
+            Repo(str(root)) as repo,
+        ):
             repo.add(str(root / "data" / "train.csv"))
         _git(root, "add", "-A")
         when = (T0 + timedelta(days=k)).isoformat()
-        _git(root, "commit", "-q", "-m", f"version {k}", env={
-            "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+        _git(
+            root,
+            "commit",
+            "-q",
+            "-m",
+            f"version {k}",
+            env={"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
+        )
         shas.append(_git(root, "rev-parse", "HEAD").strip())
     return shas
 
@@ -84,10 +93,17 @@ def build(root: Path, versions: int, rows: int) -> list[str]:
 def _git(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
     import os
 
-    full = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@bench.local",
-            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@bench.local", **(env or {})}
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True,
-                          env=full).stdout
+    full = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "b@bench.local",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "b@bench.local",
+        **(env or {}),
+    }
+    return subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True, env=full
+    ).stdout
 
 
 CHILD = """
@@ -105,8 +121,13 @@ print(json.dumps({"seconds": elapsed, "peak_mb": peak, "points": len(result.repl
 
 def measure(root: Path, sha: str) -> dict[str, float]:
     (root / ".dvc" / "tmp" / "retrigger-rows.json").unlink(missing_ok=True)  # cold counts
-    out = subprocess.run([sys.executable, "-c", CHILD, str(root / "retrigger.yaml"), sha],
-                         cwd=root, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(root / "retrigger.yaml"), sha],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return dict(json.loads(out.splitlines()[-1]))
 
 
@@ -121,15 +142,19 @@ def main() -> None:
     root = folder / "repo"
     started = time.perf_counter()
     shas = build(root, sizes[-1], args.rows) if not root.exists() else _existing(root)
-    print(f"built {sizes[-1]} versions of {args.rows:,}+ rows in "
-          f"{time.perf_counter() - started:.0f} s ({root})")
+    print(
+        f"built {sizes[-1]} versions of {args.rows:,}+ rows in "
+        f"{time.perf_counter() - started:.0f} s ({root})"
+    )
     first: dict[str, float] | None = None
     for size in sizes:
         found = measure(root, shas[size - 1])
         per = found["seconds"] / size
-        line = (f"{size:4d} versions: {found['seconds']:7.1f} s, peak RSS "
-                f"{found['peak_mb']:6.0f} MB, {per:.2f} s/version, "
-                f"{found['retrains']:.0f} replayed retrains")
+        line = (
+            f"{size:4d} versions: {found['seconds']:7.1f} s, peak RSS "
+            f"{found['peak_mb']:6.0f} MB, {per:.2f} s/version, "
+            f"{found['retrains']:.0f} replayed retrains"
+        )
         if first is None:
             first = {**found, "size": size}
         else:  # the cost of the versions added since the smallest size, per version

@@ -47,8 +47,9 @@ def _approvals(root: Path, count: int) -> list[str]:
             now = utc_now()
             decision = fired_decision(now, requested_by="UALICE")
             decisions.save(conn, decision)
-            ids.append(approval_flow.request(conn, decision, "UALICE",
-                                             workspace.config.slack, now).id)
+            ids.append(
+                approval_flow.request(conn, decision, "UALICE", workspace.config.slack, now).id
+            )
     workspace.store.close()
     return ids
 
@@ -76,8 +77,9 @@ class _Restarter:
         return self.bot
 
 
-def _round(bot: Bot, requests: int, approval_ids: list[str],
-           restarter: _Restarter) -> tuple[list[float], int, list[bytes]]:
+def _round(
+    bot: Bot, requests: int, approval_ids: list[str], restarter: _Restarter
+) -> tuple[list[float], int, list[bytes]]:
     bodies = []
     for n in range(requests):
         if n % 2 == 0:
@@ -115,17 +117,22 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--approvals", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--state-url", default=None,
-                        help="state store (default: SQLite in the temp project)")
-    parser.add_argument("--kill-restart", action="store_true",
-                        help="SIGKILL the bot a quarter into the first round and restart it")
+    parser.add_argument(
+        "--state-url", default=None, help="state store (default: SQLite in the temp project)"
+    )
+    parser.add_argument(
+        "--kill-restart",
+        action="store_true",
+        help="SIGKILL the bot a quarter into the first round and restart it",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, running_fake_slack() as fake:
         root = Path(folder) / "project"
         # state.url (the key moved out of slack:, where this benchmark once wrote it)
         project(root, four_eyes=False, store_url=args.state_url)
-        restarter = _Restarter(start_bot(root, fake),
-                               args.requests // 4 if args.kill_restart else None)
+        restarter = _Restarter(
+            start_bot(root, fake), args.requests // 4 if args.kill_restart else None
+        )
         try:
             report = _measure(restarter, root, args)
         finally:
@@ -148,28 +155,39 @@ def _measure(restarter: _Restarter, root: Path, args: argparse.Namespace) -> dic
             restarter.after = None  # once
             bot = restarter.restart()
             for body in unanswered:  # Slack's retry of a request that got no answer
-                failed += bot.post(body, {"X-Slack-Retry-Num": "1",
-                                          "X-Slack-Retry-Reason": "http_timeout"}).status != 200
+                failed += (
+                    bot.post(
+                        body, {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+                    ).status
+                    != 200
+                )
             retried += len(unanswered)
         latencies += got
         failures += failed
     rows = _reader(root)
-    decided = rows("SELECT subject, count(*) FROM audit WHERE action IN "
-                          "('approval.approved', 'approval.rejected') GROUP BY subject")
+    decided = rows(
+        "SELECT subject, count(*) FROM audit WHERE action IN "
+        "('approval.approved', 'approval.rejected') GROUP BY subject"
+    )
     statuses = dict(rows("SELECT id, status FROM approvals"))
     manual = rows("SELECT count(*) FROM decisions WHERE reason LIKE 'load test%'")
     ordered = sorted(latencies)
     return {
-        "requests": len(latencies), "non_200": failures,
-        "killed_and_restarted": args.kill_restart, "unanswered_then_retried": retried,
-        "ack_ms": {"p50": round(statistics.median(ordered) * 1000, 1),
-                   "p99": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 1),
-                   "max": round(ordered[-1] * 1000, 1)},
+        "requests": len(latencies),
+        "non_200": failures,
+        "killed_and_restarted": args.kill_restart,
+        "unanswered_then_retried": retried,
+        "ack_ms": {
+            "p50": round(statistics.median(ordered) * 1000, 1),
+            "p99": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 1),
+            "max": round(ordered[-1] * 1000, 1),
+        },
         "approvals_clicked": len(clicked),
         "approvals_decided": sum(1 for _, n in decided if n),
         "approvals_duplicated": sum(1 for _, n in decided if int(str(n)) > 1),
         "approvals_lost": sum(1 for a in clicked if statuses.get(a) == "pending"),
-        "slash_commands_sent": slashes, "slash_commands_stored": manual[0][0],
+        "slash_commands_sent": slashes,
+        "slash_commands_stored": manual[0][0],
     }
 
 

@@ -115,19 +115,24 @@ def generate_edge_cases(rows: int, path: Path, drift: bool, seed: int) -> None:
     inf_f = rng.normal(shift, 1, rows)
     inf_f[:3] = np.inf
     int_null = [None if rng.random() < 0.01 else int(v) for v in rng.integers(0, 4, rows)]
-    pq.write_table(pa.table({
-        "nan_f": nan_f,
-        "inf_f": inf_f,
-        "int_null": pa.array(int_null, pa.int64()),
-        "five": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], rows),
-        "six": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], rows),
-        "int10": rng.integers(0, 10, rows) + (1 if drift else 0),
-        "int11": rng.integers(0, 12 if drift else 11, rows),
-        "cat_new": rng.choice(["a", "b", "c"] if drift else ["a", "b"], rows),
-        "pd_category": pa.array(rng.choice(["x", "y", "z"], rows)).dictionary_encode(),
-        "half_text": rng.choice([f"v{i}" for i in range(rows // 3)], rows),
-        "two_values": rng.choice([10.0, 20.0], rows, p=[0.4, 0.6] if drift else [0.5, 0.5]),
-    }), path)
+    pq.write_table(
+        pa.table(
+            {
+                "nan_f": nan_f,
+                "inf_f": inf_f,
+                "int_null": pa.array(int_null, pa.int64()),
+                "five": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], rows),
+                "six": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], rows),
+                "int10": rng.integers(0, 10, rows) + (1 if drift else 0),
+                "int11": rng.integers(0, 12 if drift else 11, rows),
+                "cat_new": rng.choice(["a", "b", "c"] if drift else ["a", "b"], rows),
+                "pd_category": pa.array(rng.choice(["x", "y", "z"], rows)).dictionary_encode(),
+                "half_text": rng.choice([f"v{i}" for i in range(rows // 3)], rows),
+                "two_values": rng.choice([10.0, 20.0], rows, p=[0.4, 0.6] if drift else [0.5, 0.5]),
+            }
+        ),
+        path,
+    )
 
 
 def run_retrigger(ref: Path, cur: Path) -> dict[str, object]:
@@ -162,7 +167,8 @@ def run_evidently(ref: Path, cur: Path) -> dict[str, object]:
     seconds = time.perf_counter() - start
     scores = {
         m["config"]["column"]: (m["config"]["method"], m["value"])
-        for m in result["metrics"] if m["config"]["type"].endswith("ValueDrift")
+        for m in result["metrics"]
+        if m["config"]["type"].endswith("ValueDrift")
     }
     columns: dict[str, object] = {}
     for test in result["tests"]:
@@ -215,7 +221,10 @@ def spawn(python: str, which: str, ref: Path, cur: Path) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     done = subprocess.run(
         [python, __file__, "--worker", which, str(ref), str(cur)],
-        check=True, capture_output=True, text=True, env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -243,13 +252,15 @@ def whole_process(
     ref: Path, cur: Path, evidently: str | None, repeat: int
 ) -> tuple[float, float, float | None]:
     """Seconds for `retrigger drift`, for its imports alone, and for Evidently (or None)."""
-    ours = best_of(repeat, [sys.executable, "-m", "retrigger", "drift", str(ref), str(cur),
-                            "--json"])
+    ours = best_of(
+        repeat, [sys.executable, "-m", "retrigger", "drift", str(ref), str(cur), "--json"]
+    )
     imports = best_of(repeat, [sys.executable, "-c", IMPORTS_ONLY])
     theirs = None
     if evidently is not None:
-        theirs = best_of(repeat, [evidently, __file__, "--worker", "evidently-cold",
-                                  str(ref), str(cur)])
+        theirs = best_of(
+            repeat, [evidently, __file__, "--worker", "evidently-cold", str(ref), str(cur)]
+        )
     return ours, imports, theirs
 
 
@@ -276,8 +287,10 @@ def _fmt(value: object) -> str:
 
 def print_whole_process(ref: Path, cur: Path, evidently: str | None, repeat: int) -> None:
     ours, imports, theirs = whole_process(ref, cur, evidently, repeat)
-    print(f"  whole process: retrigger drift {ours:.2f} s "
-          f"(start-up + imports {imports:.2f} s, {imports / ours:.0%})")
+    print(
+        f"  whole process: retrigger drift {ours:.2f} s "
+        f"(start-up + imports {imports:.2f} s, {imports / ours:.0%})"
+    )
     if theirs is not None:
         print(f"  whole process: evidently {theirs:.2f} s, speed-up {theirs / ours:.1f}x")
 
@@ -290,8 +303,11 @@ def main() -> None:
     parser.add_argument("--venv", default=os.environ.get("BENCH_VENV", "/work/bench-venv"))
     parser.add_argument("--data", default="/tmp/retrigger-drift-bench")
     parser.add_argument("--no-evidently", action="store_true")
-    parser.add_argument("--edge-cases", action="store_true",
-                        help="Compare boundary-case columns at the given sizes instead.")
+    parser.add_argument(
+        "--edge-cases",
+        action="store_true",
+        help="Compare boundary-case columns at the given sizes instead.",
+    )
     args = parser.parse_args()
     if args.worker:
         worker(args.worker[0], Path(args.worker[1]), Path(args.worker[2]))
@@ -314,8 +330,10 @@ def main() -> None:
         theirs = spawn(evidently, "evidently", ref, cur)
         rss = theirs["peak_rss_mb"]
         print(f"  warm evidently: {theirs['seconds']:.3f} s, peak RSS {rss:.0f} MB")
-        print(f"  speed-up {theirs['seconds'] / ours['seconds']:.1f}x, "  # type: ignore[operator]
-              f"RSS ratio {ours['peak_rss_mb'] / theirs['peak_rss_mb']:.2f}")  # type: ignore[operator]
+        print(
+            f"  speed-up {theirs['seconds'] / ours['seconds']:.1f}x, "  # type: ignore[operator]
+            f"RSS ratio {ours['peak_rss_mb'] / theirs['peak_rss_mb']:.2f}"
+        )  # type: ignore[operator]
         lines = compare_columns(ours["columns"], theirs["columns"])  # type: ignore[arg-type]
         agree = sum(" same " in line for line in lines)
         print(f"  agreement (test and verdict): {agree}/{len(lines)} columns")

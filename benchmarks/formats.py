@@ -44,9 +44,11 @@ def generate(records: int, folder: Path, shifted: bool) -> tuple[Path, Path]:
                 pid = start + i
                 tags = "<r><dataframe>" if r_tag[i] else "<python><pandas>"
                 title = f'How do I "merge" frames #{pid % 997}'
-                x.write(f'  <row Id="{pid}" PostTypeId="{1 + pid % 2}" Score="{scores[i]}" '
-                        f'ViewCount="{views[i]}" Tags={quoteattr(tags)} '
-                        f"Title={quoteattr(title)} />\n")
+                x.write(
+                    f'  <row Id="{pid}" PostTypeId="{1 + pid % 2}" Score="{scores[i]}" '
+                    f'ViewCount="{views[i]}" Tags={quoteattr(tags)} '
+                    f"Title={quoteattr(title)} />\n"
+                )
                 t.write(f"{pid}\t{int(r_tag[i])}\t{scores[i]}\t{views[i]}\t{title}\n")
         x.write("</posts>\n")
     return xml, tsv
@@ -86,8 +88,12 @@ def one(task: str, paths: list[str]) -> dict[str, float]:
 
 
 def measure(task: str, *paths: Path) -> dict[str, float]:
-    result = subprocess.run([sys.executable, __file__, "--one", task, *map(str, paths)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, __file__, "--one", task, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     found: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
     return found
 
@@ -105,17 +111,24 @@ def main() -> None:
         started = time.perf_counter()
         ref_xml, ref_tsv = generate(args.records, folder, shifted=False)
         cur_xml, cur_tsv = generate(args.records, folder, shifted=True)
-        print(f"{args.records:,} records per file; generated in "
-              f"{time.perf_counter() - started:.0f}s (xml {ref_xml.stat().st_size / 1e6:.0f} MB, "
-              f"tsv {ref_tsv.stat().st_size / 1e6:.0f} MB)")
+        print(
+            f"{args.records:,} records per file; generated in "
+            f"{time.perf_counter() - started:.0f}s (xml {ref_xml.stat().st_size / 1e6:.0f} MB, "
+            f"tsv {ref_tsv.stat().st_size / 1e6:.0f} MB)"
+        )
         print(f"{'format':6} {'what':16} {'seconds':>8} {'peak MB':>8} {'rows':>10}")
         for fmt, ref, cur in (("xml", ref_xml, cur_xml), ("tsv", ref_tsv, cur_tsv)):
-            for label, task, paths in (("retrigger rows", "rows", [ref]),
-                                       ("pandas read", f"pandas-{fmt}", [ref]),
-                                       ("retrigger drift", "drift", [ref, cur])):
+            for label, task, paths in (
+                ("retrigger rows", "rows", [ref]),
+                ("pandas read", f"pandas-{fmt}", [ref]),
+                ("retrigger drift", "drift", [ref, cur]),
+            ):
                 got = measure(task, *paths)
-                print(f"{fmt:6} {label:16} {got['seconds']:8.2f} {got['peak_mb']:8.0f} "
-                      f"{int(got['rows']):10,}", flush=True)
+                print(
+                    f"{fmt:6} {label:16} {got['seconds']:8.2f} {got['peak_mb']:8.0f} "
+                    f"{int(got['rows']):10,}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

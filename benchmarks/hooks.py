@@ -28,27 +28,35 @@ from collections.abc import Callable
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
-       "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "DVC_NO_ANALYTICS": "1",
-       "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@retrigger.local",
-       "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@retrigger.local"}
+ENV = {
+    **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+    "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    "DVC_NO_ANALYTICS": "1",
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@retrigger.local",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@retrigger.local",
+}
 CONFIG = "model: {{name: bench}}\ndata: [{path}]\n"
 
 
 def sh(cwd: Path, *args: str) -> None:
-    subprocess.run(args, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        args, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
-def median(argv: list[str], cwd: Path, runs: int,
-           before: Callable[[], None] | None = None) -> float:
+def median(
+    argv: list[str], cwd: Path, runs: int, before: Callable[[], None] | None = None
+) -> float:
     times = []
     for _ in range(runs):
         if before is not None:
             before()
         started = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            argv, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -77,10 +85,16 @@ def write_parquet(path: Path, rows: int, seed: int) -> None:
     with pq.ParquetWriter(path, schema) as writer:
         for start in range(0, rows, step):
             count = min(step, rows - start)
-            writer.write_table(pa.table({
-                "id": np.arange(start, start + count, dtype=np.int64),
-                "segment": rng.integers(0, 8, count, dtype=np.int8),
-                "x": np.round(rng.random(count, dtype=np.float32), 2)}, schema=schema))
+            writer.write_table(
+                pa.table(
+                    {
+                        "id": np.arange(start, start + count, dtype=np.int64),
+                        "segment": rng.integers(0, 8, count, dtype=np.int8),
+                        "x": np.round(rng.random(count, dtype=np.float32), 2),
+                    },
+                    schema=schema,
+                )
+            )
 
 
 def write_csv(path: Path, rows: int) -> None:
@@ -119,8 +133,7 @@ def measure(root: Path, runs: int) -> dict[str, float]:
         rows_cache.unlink(missing_ok=True)
 
     found: dict[str, float] = {}
-    sh(root, "git", "add", "data/big.parquet.dvc", "data/small.parquet.dvc",
-       "data/events.csv.dvc")
+    sh(root, "git", "add", "data/big.parquet.dvc", "data/small.parquet.dvc", "data/events.csv.dvc")
     found["hook: data change (cold row counts)"] = median(hook, root, runs, cold)
     found["hook: data change (warm)"] = median(hook, root, runs)
     found["dvc diff"] = median([str(BIN / "dvc"), "diff"], root, runs)
@@ -129,20 +142,28 @@ def measure(root: Path, runs: int) -> dict[str, float]:
     times: dict[str, list[float]] = {"big": [], "small": []}
     for _ in range(runs):
         for name in times:
-            times[name].append(median([str(BIN / "retrigger"), "delta", "HEAD", "--json",
-                                       "--config", f"{name}.yaml"], root, 1, cold))
+            times[name].append(
+                median(
+                    [str(BIN / "retrigger"), "delta", "HEAD", "--json", "--config", f"{name}.yaml"],
+                    root,
+                    1,
+                    cold,
+                )
+            )
     for name, values in times.items():
         found[f"retrigger delta, {name} Parquet (cold)"] = statistics.median(values)
     for name in times:
         found[f"  of which: row count of {name} Parquet"] = row_count_seconds(
-            root / "data" / f"{name}.parquet", runs)
+            root / "data" / f"{name}.parquet", runs
+        )
     sh(root, "git", "reset", "-q")
     (root / "notes.txt").write_text("v2\n")
     sh(root, "git", "add", "notes.txt")
     found["hook: no data change"] = median(hook, root, runs)
     # The same without the installed hook's shell pre-filter: Python starts and asks git.
     found["retrigger-hook pre-commit: no data change"] = median(
-        [str(BIN / "retrigger-hook"), "pre-commit"], root, runs)
+        [str(BIN / "retrigger-hook"), "pre-commit"], root, runs
+    )
     return found
 
 
@@ -156,8 +177,10 @@ def main() -> None:
     try:
         started = time.perf_counter()
         build(folder / "repo", args.rows)
-        print(f"built the repo ({args.rows:,}-row and 20,000-row Parquet, 100,000-row CSV) in "
-              f"{time.perf_counter() - started:.1f} s; median of {args.runs} runs:")
+        print(
+            f"built the repo ({args.rows:,}-row and 20,000-row Parquet, 100,000-row CSV) in "
+            f"{time.perf_counter() - started:.1f} s; median of {args.runs} runs:"
+        )
         found = measure(folder / "repo", args.runs)
     finally:
         if args.keep is None:
@@ -166,11 +189,15 @@ def main() -> None:
         print(f"  {name:<42} {seconds * 1000:9.2f} ms")
     verdicts = [
         ("no-change hook under 0.15 s", found["hook: no data change"] < 0.15),
-        ("data-change hook (cold) under half of dvc diff",
-         found["hook: data change (cold row counts)"] < found["dvc diff"] / 2),
-        ("delta on 20M rows within 1.5x of 20k rows",
-         found["retrigger delta, big Parquet (cold)"]
-         < 1.5 * found["retrigger delta, small Parquet (cold)"]),
+        (
+            "data-change hook (cold) under half of dvc diff",
+            found["hook: data change (cold row counts)"] < found["dvc diff"] / 2,
+        ),
+        (
+            "delta on 20M rows within 1.5x of 20k rows",
+            found["retrigger delta, big Parquet (cold)"]
+            < 1.5 * found["retrigger delta, small Parquet (cold)"],
+        ),
     ]
     for text, ok in verdicts:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")

@@ -35,8 +35,11 @@ BIN = Path(sys.executable).parent
 
 def env() -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    clean.update(DVC_NO_ANALYTICS="1", MLFLOW_DISABLE_TELEMETRY="true",
-                 PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    clean.update(
+        DVC_NO_ANALYTICS="1",
+        MLFLOW_DISABLE_TELEMETRY="true",
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
     return clean
 
 
@@ -59,8 +62,9 @@ def build(root: Path) -> str:
 
 def timed(argv: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, check=True, env=env(), stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        argv, cwd=cwd, check=True, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - started
 
 
@@ -75,8 +79,9 @@ def one_round(template: Path, folder: Path, decision: str, index: int) -> dict[s
     run = [str(BIN / "retrigger"), "run", "--decision", decision, "--json"]
     return {
         "dvc repro": timed(["dvc", "repro"], fresh(template, folder, f"bare-{index}")),
-        "dvc repro && dvc push": timed(["sh", "-c", "dvc repro && dvc push"],
-                                       fresh(template, folder, f"push-{index}")),
+        "dvc repro && dvc push": timed(
+            ["sh", "-c", "dvc repro && dvc push"], fresh(template, folder, f"push-{index}")
+        ),
         "retrigger run": timed(run, fresh(template, folder, f"run-{index}")),
     }
 
@@ -99,9 +104,11 @@ def scoring_seconds(folder: Path, rows: int) -> tuple[float, float, float]:
     write_csv(folder / "train.csv", make_rows(5000, seed=7, shifted=False))
     train = read(folder / "train.csv")
     model_dir = folder / f"model-{rows}"
-    mlflow.sklearn.save_model(make_model().fit(train.drop(columns=TARGET), train[TARGET]),
-                              str(model_dir),
-                              pip_requirements=[f"scikit-learn=={sklearn.__version__}"])
+    mlflow.sklearn.save_model(
+        make_model().fit(train.drop(columns=TARGET), train[TARGET]),
+        str(model_dir),
+        pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
+    )
     write_csv(folder / f"rows-{rows}.csv", make_rows(rows, seed=11, shifted=True))
     validation = ValidationConfig(data=f"rows-{rows}.csv", target=TARGET, metric="accuracy")
     started = time.perf_counter()
@@ -119,15 +126,18 @@ def report_scoring() -> None:
     with tempfile.TemporaryDirectory(prefix="retrigger-bench-score-") as tmp:
         for rows in (10_000, 1_000_000):
             read_s, load_s, score_s = scoring_seconds(Path(tmp), rows)
-            print(f"{'validation scoring':<24} {rows:>9,} rows: read {read_s:5.2f} s, "
-                  f"load {load_s:5.2f} s, predict+metric {score_s:5.2f} s (per model)")
+            print(
+                f"{'validation scoring':<24} {rows:>9,} rows: read {read_s:5.2f} s, "
+                f"load {load_s:5.2f} s, predict+metric {score_s:5.2f} s (per model)"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--scoring-only", action="store_true",
-                        help="only the validation scoring lines")
+    parser.add_argument(
+        "--scoring-only", action="store_true", help="only the validation scoring lines"
+    )
     args = parser.parse_args()
     if args.scoring_only:
         report_scoring()
@@ -136,16 +146,20 @@ def main() -> None:
         folder = Path(tmp)
         template = folder / "template" / "project"
         decision = build(template)
-        timed([str(BIN / "retrigger"), "run", "--decision", decision],
-              fresh(template, folder, "warmup"))
+        timed(
+            [str(BIN / "retrigger"), "run", "--decision", decision],
+            fresh(template, folder, "warmup"),
+        )
         rounds = [one_round(template, folder, decision, i) for i in range(args.runs)]
     medians = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
     for key, seconds in medians.items():
         print(f"{key:<24} {seconds:6.2f} s")
     overhead = medians["retrigger run"] - medians["dvc repro"]
     print(f"{'overhead vs dvc repro':<24} {overhead:6.2f} s  (target < 2 s)")
-    print(f"{'overhead vs repro+push':<24} "
-          f"{medians['retrigger run'] - medians['dvc repro && dvc push']:6.2f} s")
+    print(
+        f"{'overhead vs repro+push':<24} "
+        f"{medians['retrigger run'] - medians['dvc repro && dvc push']:6.2f} s"
+    )
     report_scoring()
 
 

@@ -25,8 +25,9 @@ def median_seconds(argv: list[str], runs: int, cwd: Path | None = None) -> float
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -37,8 +38,9 @@ def main() -> None:
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as folder:
         demo = Path(folder) / "demo"
-        subprocess.run([str(BIN / "retrigger"), "demo", str(demo)], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "retrigger"), "demo", str(demo)], check=True, stdout=subprocess.DEVNULL
+        )
         rows = [
             ("python -c pass", [sys.executable, "-c", "pass"], None),
             ("retrigger --help", [str(BIN / "retrigger"), "--help"], None),
@@ -53,8 +55,10 @@ def main() -> None:
         print(f"{name:<26}{seconds:>9.3f}{seconds / base:>10.1f}")
     help_time = results["retrigger --help"]
     verdict = "meets" if help_time < 0.3 else "MISSES"
-    print(f"retrigger --help {help_time:.3f} s {verdict} the 0.3 s target; "
-          f"check/--help ratio {results['retrigger check --json'] / help_time:.1f}")
+    print(
+        f"retrigger --help {help_time:.3f} s {verdict} the 0.3 s target; "
+        f"check/--help ratio {results['retrigger check --json'] / help_time:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -29,12 +29,16 @@ def build_app(runtime: Runtime, secrets: Secrets) -> Any:
     from slack_bolt import App
 
     app = App(
-        token=secrets.slack_bot_token, signing_secret="", client=runtime.client,
+        token=secrets.slack_bot_token,
+        signing_secret="",
+        client=runtime.client,
         process_before_response=True,
         # HTTP requests are verified by retrigger.bot.wsgi before bolt sees them (with a
         # non-numeric timestamp bolt's own check would raise); Socket Mode needs none.
-        request_verification_enabled=False, token_verification_enabled=False,
-        ignoring_self_events_enabled=False, url_verification_enabled=True,
+        request_verification_enabled=False,
+        token_verification_enabled=False,
+        ignoring_self_events_enabled=False,
+        url_verification_enabled=True,
     )
     app.middleware(_readable)
     app.middleware(_allow_list(runtime))
@@ -64,7 +68,8 @@ def _allow_list(runtime: Runtime) -> Any:
     def allow_list(req: Any, body: dict[str, Any], next: Any) -> Any:
         team = body.get("team_id") or (body.get("team") or {}).get("id")
         if (slack.team_id and team != slack.team_id) or (
-                slack.api_app_id and body.get("api_app_id") != slack.api_app_id):
+            slack.api_app_id and body.get("api_app_id") != slack.api_app_id
+        ):
             log.warning("refused a payload from team %r app %r", team, body.get("api_app_id"))
             # Over Socket Mode an empty ack stops redelivery; over HTTP a plain 403.
             return BoltResponse(status=200 if req.mode == "socket_mode" else 403, body="")
@@ -76,8 +81,9 @@ def _allow_list(runtime: Runtime) -> Any:
 def _retrain(runtime: Runtime) -> Any:
     def retrain(ack: Any, body: dict[str, Any]) -> None:
         try:
-            text = runtime.engine.command(str(body.get("user_id") or ""),
-                                          str(body.get("text") or ""), body.get("trigger_id"))
+            text = runtime.engine.command(
+                str(body.get("user_id") or ""), str(body.get("text") or ""), body.get("trigger_id")
+            )
         except RetriggerError as exc:
             text = f"retrigger: {exc}"
         except Exception:

@@ -25,16 +25,21 @@ def wsgi_app(workspace: Workspace, secrets: Secrets) -> tuple[Front, Runtime]:
     return Front(handler, secrets.slack_signing_secret or ""), runtime
 
 
-def serve_http(load: Callable[[], Front], host: str, port: int, workers: int,
-               threads: int) -> None:
+def serve_http(load: Callable[[], Front], host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             options: dict[str, Any] = {
-                "bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
-                "threads": threads, "timeout": 60, "graceful_timeout": 10,
-                "accesslog": None, "errorlog": "-", "loglevel": "info",
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "info",
                 # gunicorn ≥ 24 opens a control socket under $HOME; the bot needs none.
                 "control_socket_disable": True,
             }
@@ -51,8 +56,9 @@ def serve_socket_mode(workspace: Workspace, secrets: Secrets) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     runtime = Runtime(workspace, secrets)
-    handler = SocketModeHandler(build_app(runtime, secrets), app_token=secrets.slack_app_token,
-                                web_client=runtime.client)
+    handler = SocketModeHandler(
+        build_app(runtime, secrets), app_token=secrets.slack_app_token, web_client=runtime.client
+    )
     runtime.start()
     try:
         handler.start()  # type: ignore[no-untyped-call]

@@ -50,7 +50,8 @@ def problem(payload: Mapping[str, Any]) -> str | None:
             return f"{key} is not an object"
     authorizations = payload.get("authorizations")
     if authorizations is not None and not (
-            isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)):
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
         return "authorizations is not a list of objects"
     if payload.get("type") == "block_actions":
         return _click_problem(payload)

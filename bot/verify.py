@@ -22,8 +22,10 @@ def problem(headers: Mapping[str, str], body: bytes, secret: str, now: float) ->
         return "non-numeric timestamp"
     if abs(now - int(timestamp)) > WINDOW_S:
         return "timestamp outside the 5 minute window"
-    expected = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body,
-                                hashlib.sha256).hexdigest()
+    expected = (
+        "v0="
+        + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    )
     if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
         return "bad signature"
     return None

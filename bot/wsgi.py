@@ -22,8 +22,9 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class Front:
-    def __init__(self, bolt: WsgiApp, signing_secret: str,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, bolt: WsgiApp, signing_secret: str, clock: Callable[[], float] = time.time
+    ) -> None:
         self.bolt = bolt
         self._secret = signing_secret
         self.clock = clock
@@ -39,8 +40,11 @@ class Front:
         body = _read(environ)
         if body is None:
             return _answer(start, 413, {"error": "body over 1 MB"})
-        headers = {key[5:].replace("_", "-").lower(): str(value)
-                   for key, value in environ.items() if key.startswith("HTTP_")}
+        headers = {
+            key[5:].replace("_", "-").lower(): str(value)
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
         why = verify.problem(headers, body, self._secret, self.clock())
         if why is not None:
             log.warning("refused a request to %s: %s", path, why)
@@ -70,8 +74,17 @@ def _read(environ: dict[str, Any]) -> bytes | None:
 
 def _answer(start: StartResponse, status: int, document: dict[str, Any]) -> list[bytes]:
     payload = json.dumps(document).encode()
-    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-              404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}[status]
-    start(f"{status} {reason}", [("Content-Type", "application/json"),
-                                 ("Content-Length", str(len(payload)))])
+    reason = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        413: "Payload Too Large",
+    }[status]
+    start(
+        f"{status} {reason}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+    )
     return [payload]

@@ -18,20 +18,38 @@ if TYPE_CHECKING:
     from retrigger.backtest.replay import Replay
     from retrigger.commands.backtest import BacktestResult
 
-SinceOption = Annotated[str | None, typer.Option(
-    "--since", help="Replay the commits of this last period (90d, 12w, 36h).")]
-FromOption = Annotated[str | None, typer.Option(
-    "--from", help="Replay from this git revision on (instead of --since).")]
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="Replay the commits of this last period (90d, 12w, 36h)."),
+]
+FromOption = Annotated[
+    str | None,
+    typer.Option("--from", help="Replay from this git revision on (instead of --since)."),
+]
 ToOption = Annotated[str, typer.Option("--to", help="Replay up to this git revision.")]
-SetOption = Annotated[list[str] | None, typer.Option(
-    "--set", metavar="KEY=VALUE",
-    help="What-if: replay with this config key changed (dotted, YAML value); repeatable.")]
-CompareOption = Annotated[bool, typer.Option(
-    "--compare", help="Show the configured and the --set policy side by side.")]
-HtmlOption = Annotated[Path | None, typer.Option(
-    "--html", help="Write a self-contained HTML page: a timeline per signal.", dir_okay=False)]
-PngOption = Annotated[Path | None, typer.Option(
-    "--png", help="Write the timelines as a PNG (for Slack or a PR comment).", dir_okay=False)]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="What-if: replay with this config key changed (dotted, YAML value); repeatable.",
+    ),
+]
+CompareOption = Annotated[
+    bool, typer.Option("--compare", help="Show the configured and the --set policy side by side.")
+]
+HtmlOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--html", help="Write a self-contained HTML page: a timeline per signal.", dir_okay=False
+    ),
+]
+PngOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--png", help="Write the timelines as a PNG (for Slack or a PR comment).", dir_okay=False
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -88,22 +106,38 @@ def _table(replay: Replay, title: str) -> None:
     rows = []
     for result in replay.results:
         point = result.point
-        cells = [f"{render.number(r.value)} / {render.number(r.threshold)}"
-                 + (" *" if r.fired else "") for r in result.readings]
-        verdict = result.outcome + (f" ({result.verdict.held_by})" if result.verdict.held_by
-                                    else "")
+        cells = [
+            f"{render.number(r.value)} / {render.number(r.threshold)}" + (" *" if r.fired else "")
+            for r in result.readings
+        ]
+        verdict = result.outcome + (
+            f" ({result.verdict.held_by})" if result.verdict.held_by else ""
+        )
         real = ", ".join(r.run_id[:8] for r in result.real_retrains)
-        rows.append([f"{point.commit.time:%Y-%m-%d %H:%M}", point.commit.sha[:8],
-                     (point.data_version or "—")[:8], *cells, verdict, real])
-    render.table(f"backtest: {title} (value / threshold, * fired)",
-                 ["time", "commit", "data", *kinds, "verdict", "real retrain"], rows)
+        rows.append(
+            [
+                f"{point.commit.time:%Y-%m-%d %H:%M}",
+                point.commit.sha[:8],
+                (point.data_version or "—")[:8],
+                *cells,
+                verdict,
+                real,
+            ]
+        )
+    render.table(
+        f"backtest: {title} (value / threshold, * fired)",
+        ["time", "commit", "data", *kinds, "verdict", "real retrain"],
+        rows,
+    )
 
 
 def _summary(replay: Replay, label: str) -> None:
     held = ", ".join(f"{n} by {k}" for k, n in replay.held.items()) or "none"
-    render.line(f"{label}{replay.retrains} replayed retrains, held: {held}, quiet: "
-                f"{replay.quiet}; real retrains in the period: {len(replay.real)}",
-                style="bold")
+    render.line(
+        f"{label}{replay.retrains} replayed retrains, held: {held}, quiet: "
+        f"{replay.quiet}; real retrains in the period: {len(replay.real)}",
+        style="bold",
+    )
 
 
 def _compare(result: BacktestResult) -> None:
@@ -111,7 +145,6 @@ def _compare(result: BacktestResult) -> None:
     _summary(result.configured, "configured: ")
     _summary(result.replay, "what-if:    ")
     for diff in result.differences:
-        render.line(f"differs at {diff.time} {diff.commit[:8]}: {diff.configured} → "
-                    f"{diff.what_if}")
+        render.line(f"differs at {diff.time} {diff.commit[:8]}: {diff.configured} → {diff.what_if}")
     if not result.differences:
         render.line("the two policies agree at every point")

@@ -9,8 +9,9 @@ import typer
 from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
 
-baseline_app = typer.Typer(help="Choose or show the baseline run (tag retrigger.baseline=true).",
-                           no_args_is_help=True)
+baseline_app = typer.Typer(
+    help="Choose or show the baseline run (tag retrigger.baseline=true).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -19,16 +20,29 @@ def register(app: typer.Typer) -> None:
 
 @baseline_app.command("set")
 def set_baseline(
-    target: Annotated[str | None, typer.Argument(
-        help="MLflow run id, models:/NAME/VERSION or models:/NAME@ALIAS (that version's run); "
-        "with --from-metrics: the metrics file (default model.metrics_file).")] = None,
-    from_metrics: Annotated[bool, typer.Option(
-        "--from-metrics", help="Log a run with every numeric metric of the metrics file (nested "
-        "keys joined with dots), the data versions and the commit, and make it the baseline."
-    )] = False,
-    record_data: Annotated[bool, typer.Option(
-        "--record-data", help="Tag the run with the working tree's data versions (when the run "
-        "trained on them and did not record them).")] = False,
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            help="MLflow run id, models:/NAME/VERSION or models:/NAME@ALIAS (that version's run); "
+            "with --from-metrics: the metrics file (default model.metrics_file)."
+        ),
+    ] = None,
+    from_metrics: Annotated[
+        bool,
+        typer.Option(
+            "--from-metrics",
+            help="Log a run with every numeric metric of the metrics file (nested "
+            "keys joined with dots), the data versions and the commit, and make it the baseline.",
+        ),
+    ] = False,
+    record_data: Annotated[
+        bool,
+        typer.Option(
+            "--record-data",
+            help="Tag the run with the working tree's data versions (when the run "
+            "trained on them and did not record them).",
+        ),
+    ] = False,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:

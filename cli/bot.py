@@ -15,13 +15,19 @@ def register(app: typer.Typer) -> None:
 
 def bot(
     config: ConfigOption = None,
-    port: Annotated[int, typer.Option(help="HTTP port (0: any free port).", min=0,
-                                      max=65535)] = 3000,
+    port: Annotated[
+        int, typer.Option(help="HTTP port (0: any free port).", min=0, max=65535)
+    ] = 3000,
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for all.")] = (
-        "127.0.0.1"),
-    socket_mode: Annotated[bool, typer.Option(
-        "--socket-mode", help="Connect out to Slack over a WebSocket (SLACK_APP_TOKEN); "
-        "no public URL needed.")] = False,
+        "127.0.0.1"
+    ),
+    socket_mode: Annotated[
+        bool,
+        typer.Option(
+            "--socket-mode",
+            help="Connect out to Slack over a WebSocket (SLACK_APP_TOKEN); no public URL needed.",
+        ),
+    ] = False,
     workers: Annotated[int, typer.Option(help="gunicorn worker processes.", min=1)] = 1,
     threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = 16,
 ) -> None:

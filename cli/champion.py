@@ -9,8 +9,10 @@ import typer
 from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
 
-champion_app = typer.Typer(help="Adopt or show the champion (the version holding "
-                           "pipeline.champion_alias).", no_args_is_help=True)
+champion_app = typer.Typer(
+    help="Adopt or show the champion (the version holding pipeline.champion_alias).",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -19,8 +21,12 @@ def register(app: typer.Typer) -> None:
 
 @champion_app.command("set")
 def set_champion(
-    version: Annotated[str, typer.Argument(
-        help="Registry version of model.name (3), or models:/NAME/3 or models:/NAME@ALIAS.")],
+    version: Annotated[
+        str,
+        typer.Argument(
+            help="Registry version of model.name (3), or models:/NAME/3 or models:/NAME@ALIAS."
+        ),
+    ],
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:

@@ -27,14 +27,23 @@ def register(app: typer.Typer) -> None:
 def check(
     config: ConfigOption = None,
     json_output: JsonOption = False,
-    github_output: Annotated[bool, typer.Option(
-        "--github-output", help="Append retrain=, decision_id=, trigger_types= to $GITHUB_OUTPUT.",
-    )] = False,
-    gitlab_dotenv: Annotated[Path | None, typer.Option(
-        "--gitlab-dotenv", metavar="FILE", help="Write CHECK_RETRAIN=, CHECK_DECISION_ID=, "
-        "CHECK_TRIGGER_TYPES= to FILE for GitLab's `artifacts: reports: dotenv` (the retrain "
-        "job reads them).",
-    )] = None,
+    github_output: Annotated[
+        bool,
+        typer.Option(
+            "--github-output",
+            help="Append retrain=, decision_id=, trigger_types= to $GITHUB_OUTPUT.",
+        ),
+    ] = False,
+    gitlab_dotenv: Annotated[
+        Path | None,
+        typer.Option(
+            "--gitlab-dotenv",
+            metavar="FILE",
+            help="Write CHECK_RETRAIN=, CHECK_DECISION_ID=, "
+            "CHECK_TRIGGER_TYPES= to FILE for GitLab's `artifacts: reports: dotenv` (the retrain "
+            "job reads them).",
+        ),
+    ] = None,
 ) -> None:
     """Read the signals, decide whether to retrain now, store the decision and explain it.
 
@@ -42,8 +51,9 @@ def check(
     """
     output_file = _github_output_file() if github_output else None
     if gitlab_dotenv is not None and gitlab_dotenv.is_dir():
-        raise BadInput(f"--gitlab-dotenv {gitlab_dotenv} is a folder; give a file name such "
-                       "as retrigger.env")
+        raise BadInput(
+            f"--gitlab-dotenv {gitlab_dotenv} is a folder; give a file name such as retrigger.env"
+        )
     from retrigger.commands import check as command
     from retrigger.workspace import Workspace
 
@@ -67,8 +77,10 @@ def check(
 def _github_output_file() -> Path:
     name = os.environ.get("GITHUB_OUTPUT")
     if not name:
-        raise BadInput("--github-output needs $GITHUB_OUTPUT (set by GitHub Actions); "
-                       "outside Actions, set it to a file path or drop the flag")
+        raise BadInput(
+            "--github-output needs $GITHUB_OUTPUT (set by GitHub Actions); "
+            "outside Actions, set it to a file path or drop the flag"
+        )
     return Path(name)
 
 
@@ -86,8 +98,13 @@ def show(decision: Decision) -> None:
     for line in decision.fetched:
         render.line(line)
     rows = [
-        [r.kind, render.signal_value(r.kind, r.value), render.signal_value(r.kind, r.threshold),
-         "UNKNOWN" if r.unknown else ("FIRED" if r.fired else "ok"), r.detail]
+        [
+            r.kind,
+            render.signal_value(r.kind, r.value),
+            render.signal_value(r.kind, r.threshold),
+            "UNKNOWN" if r.unknown else ("FIRED" if r.fired else "ok"),
+            r.detail,
+        ]
         for r in decision.readings
     ]
     render.table(f"decision {decision.id}", ["signal", "value", "threshold", "state", "why"], rows)
@@ -95,13 +112,19 @@ def show(decision: Decision) -> None:
         render.line(f"WARNING {warning}", style="bold yellow")
     fired = ", ".join(decision.trigger_types) or "none"
     if decision.fire:
-        render.line(f"RETRAIN: signals fired: {fired}. Next: retrigger run --decision "
-                    f"{decision.id}", style="bold red")
+        render.line(
+            f"RETRAIN: signals fired: {fired}. Next: retrigger run --decision {decision.id}",
+            style="bold red",
+        )
     elif decision.held_by:
-        render.line(f"HELD by {decision.held_by}: {decision.hold_detail} (fired: {fired})",
-                    style="bold yellow")
+        render.line(
+            f"HELD by {decision.held_by}: {decision.hold_detail} (fired: {fired})",
+            style="bold yellow",
+        )
     else:
-        render.line("no retrain needed" + (f" (fired: {fired})" if decision.trigger_types else ""),
-                    style="bold green")
+        render.line(
+            "no retrain needed" + (f" (fired: {fired})" if decision.trigger_types else ""),
+            style="bold green",
+        )
     if decision.data_version:
         render.note(f"data version {decision.data_version}")

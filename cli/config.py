@@ -10,8 +10,9 @@ import typer
 from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
 
-config_app = typer.Typer(help="Show, validate or explain the effective configuration.",
-                         no_args_is_help=True)
+config_app = typer.Typer(
+    help="Show, validate or explain the effective configuration.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -25,12 +26,16 @@ def show(config: ConfigOption = None, json_output: JsonOption = False) -> None:
 
     effective = command.show(config)
     if json_output:
-        render.print_document("config", {"path": str(effective.path), "values": effective.values,
-                           "sources": effective.sources})
+        render.print_document(
+            "config",
+            {"path": str(effective.path), "values": effective.values, "sources": effective.sources},
+        )
         return
-    render.table(f"effective config ({effective.path})", ["key", "value", "from"],
-                 [[key, _text(value), effective.sources[key]]
-                  for key, value in effective.values.items()])
+    render.table(
+        f"effective config ({effective.path})",
+        ["key", "value", "from"],
+        [[key, _text(value), effective.sources[key]] for key, value in effective.values.items()],
+    )
 
 
 @config_app.command("validate")
@@ -59,11 +64,18 @@ def _text(value: Any) -> str:
 
 @config_app.command("explain")
 def explain(
-    markdown: Annotated[bool, typer.Option(
-        "--markdown", help="Markdown, for a README or RETRAINING.md.")] = False,
-    update: Annotated[Path | None, typer.Option(
-        "--update", metavar="FILE", help="Write the policy section into FILE (RETRAINING.md) "
-        "between its markers, without live numbers; the config-check hook compares it.")] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Markdown, for a README or RETRAINING.md.")
+    ] = False,
+    update: Annotated[
+        Path | None,
+        typer.Option(
+            "--update",
+            metavar="FILE",
+            help="Write the policy section into FILE (RETRAINING.md) "
+            "between its markers, without live numbers; the config-check hook compares it.",
+        ),
+    ] = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -76,9 +88,15 @@ def explain(
         return
     policy = command.explain(config)
     if json_output:
-        render.print_document("config-explain", {"path": str(policy.path),
-                                                  "sentences": policy.sentences,
-                           "baseline": policy.baseline, "markdown": policy.markdown})
+        render.print_document(
+            "config-explain",
+            {
+                "path": str(policy.path),
+                "sentences": policy.sentences,
+                "baseline": policy.baseline,
+                "markdown": policy.markdown,
+            },
+        )
     elif markdown:
         print(policy.markdown, end="")
     else:

@@ -15,8 +15,10 @@ def register(app: typer.Typer) -> None:
 
 
 def decisions(
-    since: Annotated[str | None, typer.Option(
-        "--since", help="Only decisions taken within this duration, e.g. 30d, 12h.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only decisions taken within this duration, e.g. 30d, 12h."),
+    ] = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -33,11 +35,25 @@ def decisions(
         render.print_json(command.document(rows))
         return
     if not rows:
-        render.line("no decisions yet" + (f" in the last {since}" if since else "")
-                    + "; `retrigger check` takes one")
+        render.line(
+            "no decisions yet"
+            + (f" in the last {since}" if since else "")
+            + "; `retrigger check` takes one"
+        )
         return
-    render.table("decisions, newest first",
-                 ["taken", "decision", "state", "triggers", "held by", "retrain", "requested by"],
-                 [[render.timestamp(r.decision.created_at), r.decision.id, r.state,
-                   ", ".join(r.decision.trigger_types) or "—", r.decision.held_by or "—",
-                   r.retrain or "—", r.decision.requested_by or "—"] for r in rows])
+    render.table(
+        "decisions, newest first",
+        ["taken", "decision", "state", "triggers", "held by", "retrain", "requested by"],
+        [
+            [
+                render.timestamp(r.decision.created_at),
+                r.decision.id,
+                r.state,
+                ", ".join(r.decision.trigger_types) or "—",
+                r.decision.held_by or "—",
+                r.retrain or "—",
+                r.decision.requested_by or "—",
+            ]
+            for r in rows
+        ],
+    )

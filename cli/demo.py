@@ -15,9 +15,13 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    directory: Annotated[Path | None, typer.Argument(
-        help="Empty or new folder for the demo project (default: a new temp dir).",
-        file_okay=False)] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Empty or new folder for the demo project (default: a new temp dir).",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Build a git + DVC + MLflow demo project, degrade its data, and watch the trigger fire."""
     from retrigger.commands.demo import demo as command

@@ -18,29 +18,53 @@ if TYPE_CHECKING:
     from retrigger.drift.result import DriftReport
 
 
-DataArg = Annotated[str, typer.Argument(
-    help="A file or folder (CSV, Parquet, JSON Lines), PATH@REV (git) or PATH@trained.")]
-HtmlOption = Annotated[Path | None, typer.Option(
-    "--html", help="Write a self-contained HTML report.", dir_okay=False)]
-PngOption = Annotated[Path | None, typer.Option(
-    "--png", help="Write a small PNG summary.", dir_okay=False)]
-ColumnsOption = Annotated[str | None, typer.Option(
-    "--columns", help="Only these columns, comma-separated.")]
-StattestOption = Annotated[list[str] | None, typer.Option(
-    "--stattest", metavar="COL=TEST",
-    help="Test for a column (or type:num / type:cat); repeatable.")]
-ThresholdOption = Annotated[list[str] | None, typer.Option(
-    "--threshold", metavar="COL=X", help="Drift threshold for a column; repeatable.")]
-ShareOption = Annotated[float, typer.Option(
-    help="Dataset drift at this share of drifted columns.", min=0.0, max=1.0)]
-WarnOption = Annotated[float | None, typer.Option(
-    help="Warn band as a fraction of the threshold, between 0 and 1.")]
-BonferroniOption = Annotated[bool, typer.Option(
-    "--bonferroni", help="Divide p-value thresholds by the number of p-value tests.")]
-TargetOption = Annotated[str | None, typer.Option(
-    "--target", help="The label column: tested, shown apart, not counted for dataset drift.")]
-SchemaOption = Annotated[bool, typer.Option(
-    "--schema-change-is-drift", help="Count a column on one side only as drifted.")]
+DataArg = Annotated[
+    str,
+    typer.Argument(
+        help="A file or folder (CSV, Parquet, JSON Lines), PATH@REV (git) or PATH@trained."
+    ),
+]
+HtmlOption = Annotated[
+    Path | None, typer.Option("--html", help="Write a self-contained HTML report.", dir_okay=False)
+]
+PngOption = Annotated[
+    Path | None, typer.Option("--png", help="Write a small PNG summary.", dir_okay=False)
+]
+ColumnsOption = Annotated[
+    str | None, typer.Option("--columns", help="Only these columns, comma-separated.")
+]
+StattestOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--stattest",
+        metavar="COL=TEST",
+        help="Test for a column (or type:num / type:cat); repeatable.",
+    ),
+]
+ThresholdOption = Annotated[
+    list[str] | None,
+    typer.Option("--threshold", metavar="COL=X", help="Drift threshold for a column; repeatable."),
+]
+ShareOption = Annotated[
+    float, typer.Option(help="Dataset drift at this share of drifted columns.", min=0.0, max=1.0)
+]
+WarnOption = Annotated[
+    float | None, typer.Option(help="Warn band as a fraction of the threshold, between 0 and 1.")
+]
+BonferroniOption = Annotated[
+    bool,
+    typer.Option("--bonferroni", help="Divide p-value thresholds by the number of p-value tests."),
+]
+TargetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--target", help="The label column: tested, shown apart, not counted for dataset drift."
+    ),
+]
+SchemaOption = Annotated[
+    bool,
+    typer.Option("--schema-change-is-drift", help="Count a column on one side only as drifted."),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -73,9 +97,14 @@ def drift(
         raise BadInput(f"--warn {warn}: give a fraction between 0 and 1, e.g. --warn 0.8")
     options = command.DriftOptions(
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-        stattest=_pairs(stattest, "--stattest"), threshold=_thresholds(threshold),
-        share=share, warn=warn, bonferroni=bonferroni,
-        schema_change_is_drift=schema_change_is_drift, plots=html is not None, target=target,
+        stattest=_pairs(stattest, "--stattest"),
+        threshold=_thresholds(threshold),
+        share=share,
+        warn=warn,
+        bonferroni=bonferroni,
+        schema_change_is_drift=schema_change_is_drift,
+        plots=html is not None,
+        target=target,
     )
     with render.waiting("comparing the data…", json_output):
         report = command.drift(reference, current, options, config, html, png)
@@ -110,16 +139,18 @@ def show(report: DriftReport) -> None:
         [name, c.type, c.test, render.number(c.score), render.number(c.threshold), c.status]
         for name, c in report.columns.items()
     ]
-    render.table("drift by column", ["column", "type", "test", "score", "threshold", "status"],
-                 rows)
+    render.table(
+        "drift by column", ["column", "type", "test", "score", "threshold", "status"], rows
+    )
     if report.target is not None:
         t = report.target
-        render.line(f"target {t.name} (not counted): {t.test} {render.number(t.score)}, "
-                    f"{t.status}")
+        render.line(f"target {t.name} (not counted): {t.test} {render.number(t.score)}, {t.status}")
     for skip in report.skipped.values():
         render.line(f"not tested: {skip.name} ({skip.type}): {skip.reason}")
-    summary = (f"{report.n_drifted} of {report.n_columns} columns drifted "
-               f"(share {report.share_drifted:.3f}, dataset drift at >= {report.share:g})")
+    summary = (
+        f"{report.n_drifted} of {report.n_columns} columns drifted "
+        f"(share {report.share_drifted:.3f}, dataset drift at >= {report.share:g})"
+    )
     if report.drift:
         render.line(f"DATASET DRIFT: {summary}", style="bold red")
     else:

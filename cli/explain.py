@@ -16,9 +16,14 @@ def register(app: typer.Typer) -> None:
 
 def explain(
     ident: Annotated[str, typer.Argument(metavar="ID", help="Decision id or MLflow run id.")],
-    markdown: Annotated[bool, typer.Option(
-        "--markdown", help="The story as Markdown: the body of the pull / merge request that "
-        "records a promoted retrain.")] = False,
+    markdown: Annotated[
+        bool,
+        typer.Option(
+            "--markdown",
+            help="The story as Markdown: the body of the pull / merge request that "
+            "records a promoted retrain.",
+        ),
+    ] = False,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:

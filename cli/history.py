@@ -15,11 +15,18 @@ def register(app: typer.Typer) -> None:
 
 
 def history(
-    trigger: Annotated[str | None, typer.Option(
-        "--trigger", help="Only retrains this trigger type set off: performance, drift, "
-        "schedule, volume or manual.")] = None,
-    since: Annotated[str | None, typer.Option(
-        "--since", help="Only retrains started within this duration, e.g. 30d, 12h.")] = None,
+    trigger: Annotated[
+        str | None,
+        typer.Option(
+            "--trigger",
+            help="Only retrains this trigger type set off: performance, drift, "
+            "schedule, volume or manual.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only retrains started within this duration, e.g. 30d, 12h."),
+    ] = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -41,20 +48,27 @@ def history(
 def _table(rows: list[dict[str, Any]], metric: str) -> None:
     """One row per run, like ``check`` and ``status``; cells fold in a narrow terminal."""
     if not rows:
-        render.line("no retrain runs match; list every decision, fired or held, with "
-                    "`retrigger decisions`")
+        render.line(
+            "no retrain runs match; list every decision, fired or held, with `retrigger decisions`"
+        )
         return
     table_rows = []
     for r in rows:
         version = f" v{r['promoted_version']}" if r["promoted_version"] else ""
-        table_rows.append([
-            render.timestamp(r["started_at"]), r["decision_id"], ", ".join(r["trigger_types"]),
-            f"{r['status']}{version}",
-            f"{render.number(r['metric_before'])} → {render.number(r['metric_after'])}",
-            (r["git_commit"] or "—")[:8],
-            f"{r['requested_by'] or '—'} / {r['approved_by'] or '—'}",
-        ])
+        table_rows.append(
+            [
+                render.timestamp(r["started_at"]),
+                r["decision_id"],
+                ", ".join(r["trigger_types"]),
+                f"{r['status']}{version}",
+                f"{render.number(r['metric_before'])} → {render.number(r['metric_after'])}",
+                (r["git_commit"] or "—")[:8],
+                f"{r['requested_by'] or '—'} / {r['approved_by'] or '—'}",
+            ]
+        )
     # Data versions and run ids are long: `--json` and `retrigger explain DECISION` have them.
-    render.table("retrain runs, newest first",
-                 ["started", "decision", "trigger", "status", metric, "commit",
-                  "requested / approved"], table_rows)
+    render.table(
+        "retrain runs, newest first",
+        ["started", "decision", "trigger", "status", metric, "commit", "requested / approved"],
+        table_rows,
+    )

@@ -14,8 +14,9 @@ import typer
 from retrigger.cli import render
 
 hooks_app = typer.Typer(help="Install or remove retrigger's git hooks.", no_args_is_help=True)
-hook_app = typer.Typer(help="Run one hook by hand (what git and pre-commit run).",
-                       no_args_is_help=True)
+hook_app = typer.Typer(
+    help="Run one hook by hand (what git and pre-commit run).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -23,16 +24,25 @@ def register(app: typer.Typer) -> None:
     app.add_typer(hook_app, name="hook")
 
 
-PreCommitOption = Annotated[bool, typer.Option(
-    "--pre-commit", help="Edit .pre-commit-config.yaml (repo: local) instead of .git/hooks.")]
+PreCommitOption = Annotated[
+    bool,
+    typer.Option(
+        "--pre-commit", help="Edit .pre-commit-config.yaml (repo: local) instead of .git/hooks."
+    ),
+]
 
 
 @hooks_app.command("install")
 def install(
     pre_commit: PreCommitOption = False,
-    with_dvc: Annotated[bool, typer.Option(
-        "--with-dvc", help="Also install DVC's hooks (`dvc install`), before or after ours: "
-        "DVC's run first, so the pre-push hook sees what `dvc push` sent.")] = False,
+    with_dvc: Annotated[
+        bool,
+        typer.Option(
+            "--with-dvc",
+            help="Also install DVC's hooks (`dvc install`), before or after ours: "
+            "DVC's run first, so the pre-push hook sees what `dvc push` sent.",
+        ),
+    ] = False,
 ) -> None:
     """Install the pre-commit and pre-push hooks, chaining any hook already there (DVC's too)."""
     from retrigger.commands import hooks as command

@@ -16,13 +16,20 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    ci: Annotated[list[str] | None, typer.Option(
-        "--ci", help="Orchestrator files to write: github, gitlab, airflow, k8s (repeat for "
-        "several; default github). In a project that has retrigger.yaml, adds only these.",
-        show_default=False,
-    )] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Overwrite the named files that already exist (each kept as .bak).")
+    ci: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ci",
+            help="Orchestrator files to write: github, gitlab, airflow, k8s (repeat for "
+            "several; default github). In a project that has retrigger.yaml, adds only these.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Overwrite the named files that already exist (each kept as .bak)."
+        ),
     ] = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -37,10 +44,17 @@ def init(
     result = command(Path.cwd(), ci or [], force)
     facts = result.facts
     if json_output:
-        render.print_document("init", {"root": str(facts.root), "model": facts.model,
-                           "found": list(facts.found), "undecided": list(facts.undecided),
-                           "files": [p.as_json() for p in result.planned],
-                           "next": result.next_steps})
+        render.print_document(
+            "init",
+            {
+                "root": str(facts.root),
+                "model": facts.model,
+                "found": list(facts.found),
+                "undecided": list(facts.undecided),
+                "files": [p.as_json() for p in result.planned],
+                "next": result.next_steps,
+            },
+        )
         return
     for note in facts.found:
         render.line(f"      found  {note}")

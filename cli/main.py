@@ -54,9 +54,27 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-for module in (check, config_cmd, baseline, drift, delta, push, hooks_cmd, init, demo,
-               approve, status, bot, run, history, decisions, explain, backtest, outbox,
-               champion):
+for module in (
+    check,
+    config_cmd,
+    baseline,
+    drift,
+    delta,
+    push,
+    hooks_cmd,
+    init,
+    demo,
+    approve,
+    status,
+    bot,
+    run,
+    history,
+    decisions,
+    explain,
+    backtest,
+    outbox,
+    champion,
+):
     module.register(app)
 
 
@@ -71,15 +89,28 @@ def _version(value: bool) -> None:
 @app.callback()
 def _options(
     ctx: typer.Context,
-    _version_flag: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="Only results and errors: no progress, no notes.")] = False,
-    verbose: Annotated[int, typer.Option(
-        "--verbose", "-v", count=True, help="Log what happens on stderr (-vv: debug).")] = 0,
-    _debug_flag: Annotated[bool, typer.Option(
-        "--debug", help="Show the traceback of an unexpected error (or RETRIGGER_DEBUG=1).",
-    )] = False,
+    _version_flag: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only results and errors: no progress, no notes.")
+    ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, help="Log what happens on stderr (-vv: debug)."
+        ),
+    ] = 0,
+    _debug_flag: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Show the traceback of an unexpected error (or RETRIGGER_DEBUG=1).",
+        ),
+    ] = False,
 ) -> None:
     """Decide when an ML model must be retrained, retrain it through DVC, and keep the audit
     trail in MLflow."""
@@ -123,8 +154,11 @@ def _unexpected(exc: Exception, argv: list[str]) -> int:
         traceback.print_exception(exc, file=sys.stderr)
     log = _write_log(exc, argv)
     where = f"; the traceback is in {log}" if log else ""
-    typer.echo(f"retrigger: unexpected error: {summary}{where} (rerun with --debug to show "
-               "it; please report it if it is not caused by your setup)", err=True)
+    typer.echo(
+        f"retrigger: unexpected error: {summary}{where} (rerun with --debug to show "
+        "it; please report it if it is not caused by your setup)",
+        err=True,
+    )
     return 1
 
 
@@ -146,8 +180,10 @@ def _write_log(exc: Exception, argv: list[str]) -> Path | None:
             folder.mkdir(parents=True, exist_ok=True)
             log = folder / "retrigger.log"
             text = "".join(traceback.format_exception(exc))
-            log.write_text(f"{datetime.now(tz=UTC).isoformat()} retrigger {' '.join(argv)}\n"
-                           f"{text}", encoding="utf-8")
+            log.write_text(
+                f"{datetime.now(tz=UTC).isoformat()} retrigger {' '.join(argv)}\n{text}",
+                encoding="utf-8",
+            )
             return log
         except OSError:
             continue

@@ -9,9 +9,11 @@ import typer
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Path to retrigger.yaml (default: the nearest one).",
-                 dir_okay=False),
+    typer.Option(
+        "--config", "-c", help="Path to retrigger.yaml (default: the nearest one).", dir_okay=False
+    ),
 ]
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else."),
+    bool,
+    typer.Option("--json", help="Print one JSON document on stdout and nothing else."),
 ]

@@ -10,8 +10,9 @@ from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
 
 DELIVERY_DEADLINE_S = 10.0
-outbox_app = typer.Typer(help="The durable outbox of Slack messages and audit events.",
-                         no_args_is_help=True)
+outbox_app = typer.Typer(
+    help="The durable outbox of Slack messages and audit events.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -19,10 +20,15 @@ def register(app: typer.Typer) -> None:
 
 
 @outbox_app.command("retry")
-def retry(ids: Annotated[list[int] | None, typer.Argument(
-              help="Dead letter ids (see `retrigger status`).", show_default=False)] = None,
-          everything: Annotated[bool, typer.Option("--all", help="Every dead letter.")] = False,
-          config: ConfigOption = None, json_output: JsonOption = False) -> None:
+def retry(
+    ids: Annotated[
+        list[int] | None,
+        typer.Argument(help="Dead letter ids (see `retrigger status`).", show_default=False),
+    ] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every dead letter.")] = False,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+) -> None:
     """Re-queue dead letters and try to deliver them now (what is not delivered stays queued)."""
     from retrigger.commands import outbox as command
     from retrigger.notify import deliver_pending
@@ -35,5 +41,7 @@ def retry(ids: Annotated[list[int] | None, typer.Argument(
     if json_output:
         render.print_json({"requeued": requeued})
         return
-    render.line(f"re-queued {len(requeued)} dead letter(s)"
-                + (f": {', '.join(map(str, requeued))}" if requeued else ""))
+    render.line(
+        f"re-queued {len(requeued)} dead letter(s)"
+        + (f": {', '.join(map(str, requeued))}" if requeued else "")
+    )

@@ -13,14 +13,19 @@ NOTIFY_DEADLINE_S = 10.0  # what is not delivered by then stays queued for the b
 
 
 def register(app: typer.Typer) -> None:
-    app.command("push", context_settings={"allow_extra_args": True,
-                                          "ignore_unknown_options": True})(push)
+    app.command(
+        "push", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+    )(push)
 
 
 def push(
-    dvc_args: Annotated[list[str] | None, typer.Argument(
-        help="Passed to `dvc push` as they are (e.g. -r myremote).", metavar="[DVC PUSH ARGS]...",
-    )] = None,
+    dvc_args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Passed to `dvc push` as they are (e.g. -r myremote).",
+            metavar="[DVC PUSH ARGS]...",
+        ),
+    ] = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -36,11 +41,15 @@ def push(
     outcome = run_push(workspace, dvc_args or [])
     deliver_pending(workspace, NOTIFY_DEADLINE_S)  # the data arrival (and a fired check)
     if json_output:
-        render.print_document("push", {
-            "recorded": outcome.recorded, "reference": outcome.reference,
-            "arrival": outcome.arrival.as_json(),
-            "decision": outcome.decision.as_json() if outcome.decision is not None else None,
-        })
+        render.print_document(
+            "push",
+            {
+                "recorded": outcome.recorded,
+                "reference": outcome.reference,
+                "arrival": outcome.arrival.as_json(),
+                "decision": outcome.decision.as_json() if outcome.decision is not None else None,
+            },
+        )
         return
     if outcome.dvc_output:
         render.line(f"dvc push: {outcome.dvc_output.splitlines()[-1]}")

@@ -38,8 +38,9 @@ def configure(ctx: Any, quiet: bool, verbose: int) -> None:
     ctx.obj = output
     if output.verbose:
         level = logging.DEBUG if output.verbose > 1 else logging.INFO
-        logging.basicConfig(stream=sys.stderr, level=level,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
 
 
 def note(text: str) -> None:

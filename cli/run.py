@@ -27,25 +27,54 @@ def register(app: typer.Typer) -> None:
 
 
 def run(
-    decision: Annotated[str | None, typer.Option(
-        "--decision", "-d", help="Decision id to act on (default: the latest decision).")] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Retrain even though the decision did not fire or was held "
-        "(recorded as trigger type manual; needs --reason).")] = False,
-    reason: Annotated[str | None, typer.Option(
-        "--reason", help="Why this forced retrain is needed (kept in the audit trail).")] = None,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Show the plan (stages, dvc dag, thresholds, champion); change "
-        "nothing.")] = False,
-    approved: Annotated[bool, typer.Option(
-        "--approved", help="Run every approved, not yet executed decision (CI runners).")
+    decision: Annotated[
+        str | None,
+        typer.Option(
+            "--decision", "-d", help="Decision id to act on (default: the latest decision)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Retrain even though the decision did not fire or was held "
+            "(recorded as trigger type manual; needs --reason).",
+        ),
     ] = False,
-    requested_by: Annotated[str | None, typer.Option(
-        "--requested-by", help="Who asks for this run (default: $GITHUB_ACTOR, git user.email "
-        "or $USER).")] = None,
-    github_output: Annotated[bool, typer.Option(
-        "--github-output", help="Append status=, decision_id=, commit_files= to $GITHUB_OUTPUT "
-        "(the pull request step reads them).")] = False,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason", help="Why this forced retrain is needed (kept in the audit trail)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Show the plan (stages, dvc dag, thresholds, champion); change nothing.",
+        ),
+    ] = False,
+    approved: Annotated[
+        bool,
+        typer.Option(
+            "--approved", help="Run every approved, not yet executed decision (CI runners)."
+        ),
+    ] = False,
+    requested_by: Annotated[
+        str | None,
+        typer.Option(
+            "--requested-by",
+            help="Who asks for this run (default: $GITHUB_ACTOR, git user.email or $USER).",
+        ),
+    ] = None,
+    github_output: Annotated[
+        bool,
+        typer.Option(
+            "--github-output",
+            help="Append status=, decision_id=, commit_files= to $GITHUB_OUTPUT "
+            "(the pull request step reads them).",
+        ),
+    ] = False,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -56,8 +85,9 @@ def run(
     3 another retrain holds the lock.
     """
     if approved and (decision or force or dry_run):
-        raise BadInput("--approved runs every approved decision; drop --decision, --force and "
-                       "--dry-run")
+        raise BadInput(
+            "--approved runs every approved decision; drop --decision, --force and --dry-run"
+        )
     if reason and not force:
         raise BadInput("--reason goes with --force; drop it or add --force")
     output_file = github_output_file() if github_output else None
@@ -97,15 +127,20 @@ def run(
 def github_output_file() -> Path:
     name = os.environ.get("GITHUB_OUTPUT")
     if not name:
-        raise BadInput("--github-output needs $GITHUB_OUTPUT (set by GitHub Actions); "
-                       "outside Actions, set it to a file path or drop the flag")
+        raise BadInput(
+            "--github-output needs $GITHUB_OUTPUT (set by GitHub Actions); "
+            "outside Actions, set it to a file path or drop the flag"
+        )
     return Path(name)
 
 
 def _append_outputs(path: Path, outcome: Outcome, record: GitRecord | None) -> None:
-    lines = [f"status={outcome.status}", f"decision_id={outcome.decision_id}",
-             f"model_version={outcome.model_version or ''}",
-             f"commit_files={' '.join(record.files) if record else ''}"]
+    lines = [
+        f"status={outcome.status}",
+        f"decision_id={outcome.decision_id}",
+        f"model_version={outcome.model_version or ''}",
+        f"commit_files={' '.join(record.files) if record else ''}",
+    ]
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
 
@@ -120,11 +155,13 @@ def _show_git(record: GitRecord | None) -> None:
     if record is None:
         return
     if record.commit_id:
-        render.line(f"committed {' '.join(record.files)} as {record.commit_id[:10]} "
-                    "(pipeline.commit: true)")
+        render.line(
+            f"committed {' '.join(record.files)} as {record.commit_id[:10]} (pipeline.commit: true)"
+        )
     else:
-        render.line("git still holds the previous model's dvc.lock; record this one with:",
-                    style="bold")
+        render.line(
+            "git still holds the previous model's dvc.lock; record this one with:", style="bold"
+        )
         render.line(f"  {record.command}")
 
 
@@ -149,44 +186,63 @@ def show(outcome: Outcome) -> None:
         _show_plan(outcome)
         return
     if outcome.steps:
-        rows = [[str(s["name"]), str(s["status"]), f"{s['seconds'] or 0:.1f}s",
-                 str(s["detail"] or "")] for s in outcome.steps]
+        rows = [
+            [str(s["name"]), str(s["status"]), f"{s['seconds'] or 0:.1f}s", str(s["detail"] or "")]
+            for s in outcome.steps
+        ]
         render.table(f"attempt {outcome.attempt_id}", ["step", "status", "time", "detail"], rows)
     if outcome.metric_after is not None:
-        render.line(f"{outcome.metric}: before {render.number(outcome.metric_before)}, "
-                    f"after {render.number(outcome.metric_after)}")
+        render.line(
+            f"{outcome.metric}: before {render.number(outcome.metric_before)}, "
+            f"after {render.number(outcome.metric_after)}"
+        )
     style = "bold green" if outcome.exit_code == 0 else "bold red"
     message = outcome.message
     # "promoted churn v2 to @champion" says its status already; "PROMOTED: promoted ..." twice
-    headline = (message[:1].upper() + message[1:]
-                if message.lower().startswith(outcome.status.lower().replace("-", " ")[:8])
-                else f"{outcome.status.upper()}: {message}")
+    headline = (
+        message[:1].upper() + message[1:]
+        if message.lower().startswith(outcome.status.lower().replace("-", " ")[:8])
+        else f"{outcome.status.upper()}: {message}"
+    )
     render.line(headline, style=style)
     if outcome.run_id:
-        render.note(f"MLflow run {outcome.run_id}; `retrigger explain {outcome.decision_id}` "
-                    "tells the whole story")
+        render.note(
+            f"MLflow run {outcome.run_id}; `retrigger explain {outcome.decision_id}` "
+            "tells the whole story"
+        )
 
 
 def _show_plan(outcome: Outcome) -> None:
     plan = outcome.plan or {}
-    render.line(f"DRY RUN for decision {outcome.decision_id}: would {plan.get('would')}",
-                style="bold")
-    render.line(f"command: {plan.get('command')} (pull: {plan.get('pull')}, push: "
-                f"{plan.get('push')}, remote: {plan.get('remote') or '-'})")
+    render.line(
+        f"DRY RUN for decision {outcome.decision_id}: would {plan.get('would')}", style="bold"
+    )
+    render.line(
+        f"command: {plan.get('command')} (pull: {plan.get('pull')}, push: "
+        f"{plan.get('push')}, remote: {plan.get('remote') or '-'})"
+    )
     stages = plan.get("stages") or []
     render.line("stages the retrain will run: " + (", ".join(stages) or "none (up to date)"))
     data = plan.get("data") or {}
-    render.line("trains on: " + (", ".join(f"{p}@{str(m)[:8]}" for p, m in data.items()) or "-")
-                + f"; model written to {plan.get('model_artifact')}")
+    render.line(
+        "trains on: "
+        + (", ".join(f"{p}@{str(m)[:8]}" for p, m in data.items()) or "-")
+        + f"; model written to {plan.get('model_artifact')}"
+    )
     render.line("dvc dag:\n" + str(plan.get("dag") or ""))
     thresholds = plan.get("thresholds") or {}
-    render.table("validation gate", ["key", "value"],
-                 [[k, str(v)] for k, v in thresholds.items()])
+    render.table("validation gate", ["key", "value"], [[k, str(v)] for k, v in thresholds.items()])
     champion = plan.get("champion")
-    render.line("champion: " + (f"v{champion['version']} (run {champion['run_id']}, "
-                                f"recorded {render.number(champion['recorded_metric'])})"
-                                if champion else "none yet: the challenger is judged against "
-                                "the baseline run (or the floor alone without one)"))
+    render.line(
+        "champion: "
+        + (
+            f"v{champion['version']} (run {champion['run_id']}, "
+            f"recorded {render.number(champion['recorded_metric'])})"
+            if champion
+            else "none yet: the challenger is judged against "
+            "the baseline run (or the floor alone without one)"
+        )
+    )
     for note in plan.get("notes") or []:
         render.line(f"note: {note}")
     render.line("nothing was changed")

@@ -21,28 +21,45 @@ def status(config: ConfigOption = None, json_output: JsonOption = False) -> None
     if json_output:
         render.print_document("status", report)
         return
-    pending = [[a["approval_id"], a["model"], a["requested_by"] or "?",
-                render.timestamp(a["expires_at"]) + (" overdue" if a["overdue"] else "")]
-               for a in report["pending_approvals"]]
+    pending = [
+        [
+            a["approval_id"],
+            a["model"],
+            a["requested_by"] or "?",
+            render.timestamp(a["expires_at"]) + (" overdue" if a["overdue"] else ""),
+        ]
+        for a in report["pending_approvals"]
+    ]
     if pending:
-        render.table("pending approvals", ["approval", "model", "requested by", "expires"],
-                     pending)
+        render.table("pending approvals", ["approval", "model", "requested by", "expires"], pending)
     else:
         render.empty("pending approvals", "none")
     for a in report["pending_approvals"]:
         if a["undelivered"] is not None:
-            render.line(f"approval {a['approval_id']} was never delivered to Slack (dead letter "
-                        f"{a['undelivered']}); resend: `retrigger outbox retry "
-                        f"{a['undelivered']}`")
+            render.line(
+                f"approval {a['approval_id']} was never delivered to Slack (dead letter "
+                f"{a['undelivered']}); resend: `retrigger outbox retry "
+                f"{a['undelivered']}`"
+            )
     for a in report["approved_not_started"]:
-        render.line(f"approved, {a['state']}: {a['approval_id']} ({a['decision_id']}); "
-                    f"resume: `{a['resume']}`")
+        render.line(
+            f"approved, {a['state']}: {a['approval_id']} ({a['decision_id']}); "
+            f"resume: `{a['resume']}`"
+        )
     box = report["outbox"]
-    render.line(f"outbox: {box['pending']} pending" + (
-        f", oldest {box['oldest_age_s']:.0f}s old ({box['oldest']}), next attempt "
-        f"{box['next_attempt_at']}" if box["pending"] else ""))
-    dead = [[str(d["id"]), d["kind"], d["channel"], str(d["attempts"]), str(d["last_error"])]
-            for d in report["dead_letters"]]
+    render.line(
+        f"outbox: {box['pending']} pending"
+        + (
+            f", oldest {box['oldest_age_s']:.0f}s old ({box['oldest']}), next attempt "
+            f"{box['next_attempt_at']}"
+            if box["pending"]
+            else ""
+        )
+    )
+    dead = [
+        [str(d["id"]), d["kind"], d["channel"], str(d["attempts"]), str(d["last_error"])]
+        for d in report["dead_letters"]
+    ]
     if dead:
         render.table("dead letters", ["id", "kind", "channel", "attempts", "error"], dead)
     else:

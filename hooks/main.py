@@ -13,11 +13,13 @@ import sys
 from retrigger.commands.hooks import HOOKS, hook
 from retrigger.errors import EXIT_OK
 
-USAGE = ("usage: retrigger-hook {data-delta|config-check|pre-commit|pre-push} [ARGS...]\n"
-         "  data-delta            print the delta of staged data versions (never blocks)\n"
-         "  config-check [FILES]  block the commit when retrigger.yaml is invalid\n"
-         "  pre-commit            both of the above (the installed git hook)\n"
-         "  pre-push REMOTE URL   record a data arrival after DVC's own pre-push hook")
+USAGE = (
+    "usage: retrigger-hook {data-delta|config-check|pre-commit|pre-push} [ARGS...]\n"
+    "  data-delta            print the delta of staged data versions (never blocks)\n"
+    "  config-check [FILES]  block the commit when retrigger.yaml is invalid\n"
+    "  pre-commit            both of the above (the installed git hook)\n"
+    "  pre-push REMOTE URL   record a data arrival after DVC's own pre-push hook"
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,8 +13,10 @@ from retrigger.errors import BadInput
 def read_metric(path: Path, key: str) -> float:
     """The finite number at ``key`` (dots reach into nested objects, as in ``dvc metrics``)."""
     if not path.is_file():
-        raise BadInput(f"metrics file {path} does not exist; run the pipeline (`dvc repro`) "
-                       "or fix model.metrics_file")
+        raise BadInput(
+            f"metrics file {path} does not exist; run the pipeline (`dvc repro`) "
+            "or fix model.metrics_file"
+        )
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
@@ -23,8 +25,10 @@ def read_metric(path: Path, key: str) -> float:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadInput(f"metrics file {path} is not usable JSON ({exc}); "
-                       "fix the file or the stage that writes it") from None
+        raise BadInput(
+            f"metrics file {path} is not usable JSON ({exc}); "
+            "fix the file or the stage that writes it"
+        ) from None
     return parse_metric(text, key, str(path))
 
 
@@ -53,8 +57,10 @@ def _parse(text: str, where: str) -> Any:
             return json.loads(text, parse_int=_bounded_int)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError included
             problem = str(exc)[:200]
-    raise BadInput(f"metrics file {where} is not usable JSON ({problem}); "
-                   "fix the file or the stage that writes it")
+    raise BadInput(
+        f"metrics file {where} is not usable JSON ({problem}); "
+        "fix the file or the stage that writes it"
+    )
 
 
 def _refuse_shape(text: str) -> str | None:

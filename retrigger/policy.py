@@ -50,8 +50,13 @@ class Verdict:
     hold_detail: str | None = None
 
 
-def decide(readings: Sequence[Reading], history: History, policy: PolicyConfig,
-           data_version: str | None, now: datetime) -> Verdict:
+def decide(
+    readings: Sequence[Reading],
+    history: History,
+    policy: PolicyConfig,
+    data_version: str | None,
+    now: datetime,
+) -> Verdict:
     fired = tuple(reading.kind for reading in readings if reading.fired)
     if policy.fire_when == "all":
         wanted = bool(readings) and len(fired) == len(readings)
@@ -61,50 +66,66 @@ def decide(readings: Sequence[Reading], history: History, policy: PolicyConfig,
         return Verdict(wanted=False, fire=False, trigger_types=fired)
     hold = _hold(history, policy, data_version, now)
     if hold is not None:
-        return Verdict(wanted=True, fire=False, trigger_types=fired, held_by=hold[0],
-                       hold_detail=hold[1])
+        return Verdict(
+            wanted=True, fire=False, trigger_types=fired, held_by=hold[0], hold_detail=hold[1]
+        )
     return Verdict(wanted=True, fire=True, trigger_types=fired)
 
 
-def _hold(history: History, policy: PolicyConfig, data_version: str | None,
-          now: datetime) -> tuple[str, str] | None:
+def _hold(
+    history: History, policy: PolicyConfig, data_version: str | None, now: datetime
+) -> tuple[str, str] | None:
     same_rest = history.changed_inputs == ()
     if same_rest and data_version is not None and data_version == history.trained_data_version:
-        return IDENTICAL_INPUTS, (f"data version {data_version}{_unchanged(history)} are what "
-                                  "the model in use was trained on; retraining would build an "
-                                  "identical model")
+        return IDENTICAL_INPUTS, (
+            f"data version {data_version}{_unchanged(history)} are what "
+            "the model in use was trained on; retraining would build an "
+            "identical model"
+        )
     if same_rest and data_version is not None and data_version in history.refused_data_versions:
-        return IDENTICAL_INPUTS, (f"a retrain on data version {data_version} was refused by "
-                                  f"validation, and data{_unchanged(history)} are unchanged: "
-                                  "the same inputs would build the same model "
-                                  "(`retrigger run --force --reason ...` to try anyway)")
+        return IDENTICAL_INPUTS, (
+            f"a retrain on data version {data_version} was refused by "
+            f"validation, and data{_unchanged(history)} are unchanged: "
+            "the same inputs would build the same model "
+            "(`retrigger run --force --reason ...` to try anyway)"
+        )
     if history.pending is not None:
         return IN_FLIGHT, _in_flight(history.pending)
     past = sorted((t for t in history.retrain_times if t <= now), reverse=True)
     if past and policy.cooldown and now - past[0] < policy.cooldown:
         until = past[0] + policy.cooldown
-        return COOLDOWN, (f"last retrain {humanize(now - past[0])} ago; cooldown "
-                          f"{humanize(policy.cooldown)} lasts until {until.isoformat()}")
+        return COOLDOWN, (
+            f"last retrain {humanize(now - past[0])} ago; cooldown "
+            f"{humanize(policy.cooldown)} lasts until {until.isoformat()}"
+        )
     budget = policy.max_retrains
     if budget is not None:
         recent = [t for t in past if now - t < budget.per]
         if len(recent) >= budget.count:
             frees = min(recent) + budget.per
-            return BUDGET, (f"{len(recent)} retrains in the last {humanize(budget.per)} "
-                            f"(budget {budget.count}); next allowed {frees.isoformat()}")
+            return BUDGET, (
+                f"{len(recent)} retrains in the last {humanize(budget.per)} "
+                f"(budget {budget.count}); next allowed {frees.isoformat()}"
+            )
     return None
 
 
 def _in_flight(pending: Pending) -> str:
     if pending.approved:
-        return (f"decision {pending.decision_id} was approved ({pending.approval_id}) and has "
-                "not run yet; it retrains for the same need (`retrigger run --approved`)")
-    return (f"decision {pending.decision_id} is awaiting approval {pending.approval_id}; "
-            "approve or reject it (`retrigger approve`) rather than ask twice")
+        return (
+            f"decision {pending.decision_id} was approved ({pending.approval_id}) and has "
+            "not run yet; it retrains for the same need (`retrigger run --approved`)"
+        )
+    return (
+        f"decision {pending.decision_id} is awaiting approval {pending.approval_id}; "
+        "approve or reject it (`retrigger approve`) rather than ask twice"
+    )
 
 
 def _unchanged(history: History) -> str:
     if not history.stages:
         return ""
-    return f" and the deps and params of stage{'s' if len(history.stages) > 1 else ''} " + \
-        ", ".join(history.stages)
+    return (
+        f" and the deps and params of stage{'s' if len(history.stages) > 1 else ''} "
+        + ", ".join(history.stages)
+    )

@@ -33,37 +33,63 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 # Identity and ssh settings are the user's, not the hook's plumbing: keep them.
-_KEEP_GIT = frozenset({
-    "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
-    "GIT_SSH", "GIT_SSH_COMMAND", "GIT_ASKPASS", "GIT_TERMINAL_PROMPT", "GIT_CONFIG_GLOBAL",
-    "GIT_CONFIG_NOSYSTEM",
-})
+_KEEP_GIT = frozenset(
+    {
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_ASKPASS",
+        "GIT_TERMINAL_PROMPT",
+        "GIT_CONFIG_GLOBAL",
+        "GIT_CONFIG_NOSYSTEM",
+    }
+)
 
 
-def run(args: Sequence[str], cwd: Path, *, check: bool = True, timeout: float | None = None,
-        env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run a command with a clean environment, capture its output as text."""
     try:
         result = subprocess.run(
-            list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout,
-            env=clean_env(env), check=False,
+            list(args),
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=clean_env(env),
+            check=False,
         )
     except FileNotFoundError:
         raise BadInput(f"{args[0]} is not installed or not on PATH; install it and retry") from None
     if check and result.returncode != 0:
-        raise subprocess.CalledProcessError(result.returncode, list(args), result.stdout,
-                                            result.stderr)
+        raise subprocess.CalledProcessError(
+            result.returncode, list(args), result.stdout, result.stderr
+        )
     return result
-
 
 
 class StreamTimeout(Exception):
     """A streamed command ran longer than its timeout and was stopped."""
 
 
-def stream(args: Sequence[str], cwd: Path, on_line: Callable[[str], None], *,
-           timeout: float | None = None, on_start: Callable[[int], None] | None = None,
-           env: Mapping[str, str] | None = None) -> int:
+def stream(
+    args: Sequence[str],
+    cwd: Path,
+    on_line: Callable[[str], None],
+    *,
+    timeout: float | None = None,
+    on_start: Callable[[int], None] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> int:
     """Run a long command, handing each output line (stdout and stderr merged) to ``on_line``
     as it comes; return its exit code (``StreamTimeout`` after ``timeout`` seconds).
 
@@ -73,8 +99,15 @@ def stream(args: Sequence[str], cwd: Path, on_line: Callable[[str], None], *,
     """
     try:
         child = subprocess.Popen(
-            list(args), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            bufsize=1, env=clean_env(env), start_new_session=True, errors="replace",
+            list(args),
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            env=clean_env(env),
+            start_new_session=True,
+            errors="replace",
         )
     except FileNotFoundError:
         raise BadInput(f"{args[0]} is not installed or not on PATH; install it and retry") from None

@@ -54,5 +54,6 @@ class Workspace:
         if location is None and settings.uri.startswith("sqlite:"):
             # MLflow would default to ./mlruns under whatever the cwd happens to be.
             location = (self.root / "mlartifacts").resolve().as_uri()
-        return Tracking(absolute_uri(settings.uri, self.root), settings.experiment,
-                        settings.timeout, location)
+        return Tracking(
+            absolute_uri(settings.uri, self.root), settings.experiment, settings.timeout, location
+        )

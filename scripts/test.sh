@@ -6,6 +6,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== ruff"
 ruff check .
+ruff format --check .
 echo "== mypy --strict"
 scripts/typecheck.sh
 

@@ -44,8 +44,9 @@ _GIT_PLUMBING = {"GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_OBJECT_DIREC
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cwd(tmp_path_factory: pytest.TempPathFactory,
-                  monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_cwd(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every test starts in its own empty folder, so a stray ./mlruns lands nowhere shared."""
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
@@ -75,8 +76,9 @@ def mlflow_uri(mlflow_db_template: Path, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory, mlflow_db_template: Path) -> Path:
     """The demo's git + DVC project (pipeline run once, committed), built once per session."""
-    return build_demo_template(tmp_path_factory.mktemp("demo-template") / "project",
-                               mlflow_db_template)
+    return build_demo_template(
+        tmp_path_factory.mktemp("demo-template") / "project", mlflow_db_template
+    )
 
 
 @pytest.fixture
@@ -86,8 +88,9 @@ def demo_project(demo_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory,
-                  mlflow_db_template: Path) -> Iterator[MlflowServer]:
+def mlflow_server(
+    tmp_path_factory: pytest.TempPathFactory, mlflow_db_template: Path
+) -> Iterator[MlflowServer]:
     """A real ``mlflow server`` on a free loopback port, shared by the session."""
     folder = tmp_path_factory.mktemp("mlflow-server")
     db = folder / "server.db"

@@ -33,14 +33,14 @@ def _requested(store: Store, requested_by: str = "UALICE") -> approvals.Approval
     with store.transaction() as conn:
         decision = fired_decision(requested_by=requested_by)
         from retrigger.store import decisions
+
         decisions.save(conn, decision)
         return approval_flow.request(conn, decision, requested_by, SLACK, START)
 
 
 def _kinds(store: Store) -> list[str]:
     with store.transaction() as conn:
-        return list(conn.execute(select(outbox_table.c.kind).order_by(outbox_table.c.id))
-                    .scalars())
+        return list(conn.execute(select(outbox_table.c.kind).order_by(outbox_table.c.id)).scalars())
 
 
 def _audit(store: Store) -> list[tuple[str, str | None]]:
@@ -58,8 +58,18 @@ def test_concurrent_clicks_decide_exactly_once(store_url: str, tmp_path: Path) -
     def click(actor: str, approve: bool) -> None:
         barrier.wait(timeout=10)
         with store.transaction() as conn:
-            results.append(approval_flow.answer(conn, approval.id, actor, approve, None,
-                                                START, slack=SLACK, approvers=_approvers(clock)))
+            results.append(
+                approval_flow.answer(
+                    conn,
+                    approval.id,
+                    actor,
+                    approve,
+                    None,
+                    START,
+                    slack=SLACK,
+                    approvers=_approvers(clock),
+                )
+            )
 
     actors = [("UBOB", True), ("UCAROL", True), ("UBOB", False)] * 2
     threads = [threading.Thread(target=click, args=actor) for actor in actors]
@@ -74,23 +84,34 @@ def test_concurrent_clicks_decide_exactly_once(store_url: str, tmp_path: Path) -
     assert winner is not None and winner.decided_by in {"UBOB", "UCAROL"}
     for other in (r for r in results if not r.changed):
         assert other.outcome == approval_flow.ALREADY
-        assert other.message == (f"already {winner.status} by {winner.decided_by} at "
-                                 "2026-03-15 02:00 UTC")
+        assert other.message == (
+            f"already {winner.status} by {winner.decided_by} at 2026-03-15 02:00 UTC"
+        )
     assert _kinds(store) == [outbox.APPROVAL_REQUESTED, outbox.APPROVAL_DECIDED]
     assert [a for a, _ in _audit(store)] == ["approval.requested", f"approval.{winner.status}"]
     store.close()
 
 
-def test_non_approver_and_self_approval_are_refused_and_audited(store_url: str,
-                                                                tmp_path: Path) -> None:
+def test_non_approver_and_self_approval_are_refused_and_audited(
+    store_url: str, tmp_path: Path
+) -> None:
     store = Store.open(store_url, tmp_path)
     approval = _requested(store, requested_by="UALICE")
     clock = Clock()
     with store.transaction() as conn:
-        outsider = approval_flow.answer(conn, approval.id, "UMALLORY", True, None, START,
-                                        slack=SLACK, approvers=_approvers(clock))
-        own = approval_flow.answer(conn, approval.id, "UALICE", True, None, START,
-                                   slack=SLACK, approvers=_approvers(clock))
+        outsider = approval_flow.answer(
+            conn,
+            approval.id,
+            "UMALLORY",
+            True,
+            None,
+            START,
+            slack=SLACK,
+            approvers=_approvers(clock),
+        )
+        own = approval_flow.answer(
+            conn, approval.id, "UALICE", True, None, START, slack=SLACK, approvers=_approvers(clock)
+        )
         still = approvals.get(conn, approval.id)
 
     assert outsider.outcome == approval_flow.NOT_APPROVER
@@ -103,15 +124,25 @@ def test_non_approver_and_self_approval_are_refused_and_audited(store_url: str,
 
 
 def test_a_click_after_the_ttl_expires_the_approval_and_replaces_its_buttons(
-        store_url: str, tmp_path: Path) -> None:
+    store_url: str, tmp_path: Path
+) -> None:
     store = Store.open(store_url, tmp_path)
     approval = _requested(store)
     late = START + SLACK.approval_ttl
     with store.transaction() as conn:
-        result = approval_flow.answer(conn, approval.id, "UBOB", True, None, late,
-                                      slack=SLACK, approvers=_approvers(Clock()))
-        again = approval_flow.answer(conn, approval.id, "UCAROL", True, None, late,
-                                     slack=SLACK, approvers=_approvers(Clock()))
+        result = approval_flow.answer(
+            conn, approval.id, "UBOB", True, None, late, slack=SLACK, approvers=_approvers(Clock())
+        )
+        again = approval_flow.answer(
+            conn,
+            approval.id,
+            "UCAROL",
+            True,
+            None,
+            late,
+            slack=SLACK,
+            approvers=_approvers(Clock()),
+        )
         assert approval_flow.expire_due(conn, SLACK, late) == []
 
     assert result.outcome == approval_flow.TOO_LATE
@@ -131,13 +162,13 @@ def test_expire_due_expires_each_pending_approval_once(tmp_path: Path) -> None:
     assert expired[0].status == approvals.EXPIRED
 
 
-def test_an_approval_goes_stale_when_commit_or_data_moved(store_url: str,
-                                                          tmp_path: Path) -> None:
+def test_an_approval_goes_stale_when_commit_or_data_moved(store_url: str, tmp_path: Path) -> None:
     store = Store.open(store_url, tmp_path)
     approval = _requested(store)
     with store.transaction() as conn:
-        decided = approval_flow.answer(conn, approval.id, "UBOB", True, None, START,
-                                       slack=SLACK, approvers=_approvers(Clock()))
+        decided = approval_flow.answer(
+            conn, approval.id, "UBOB", True, None, START, slack=SLACK, approvers=_approvers(Clock())
+        )
         assert decided.approval is not None
         same = Snapshot(git_commit="c0ffee", data_version="abc123", data_paths={})
         assert approval_flow.refresh_if_stale(conn, decided.approval, same, SLACK, START) is None

@@ -44,8 +44,13 @@ def test_valid_config_parses_durations_and_defaults(tmp_path: Path) -> None:
 def test_environment_overrides_a_nested_key_and_says_so(tmp_path: Path) -> None:
     path = _write(tmp_path, VALID)
 
-    loaded = load_config(path, environ={"RETRIGGER_SIGNALS__PERFORMANCE__MIN": "0.9",
-                                        "RETRIGGER_POLICY__FIRE_WHEN": "all"})
+    loaded = load_config(
+        path,
+        environ={
+            "RETRIGGER_SIGNALS__PERFORMANCE__MIN": "0.9",
+            "RETRIGGER_POLICY__FIRE_WHEN": "all",
+        },
+    )
 
     assert loaded.config.signals.performance is not None
     assert loaded.config.signals.performance.min == 0.9
@@ -54,38 +59,54 @@ def test_environment_overrides_a_nested_key_and_says_so(tmp_path: Path) -> None:
 
 
 def test_an_empty_environment_variable_counts_as_unset(tmp_path: Path) -> None:
-    loaded = load_config(_write(tmp_path, VALID), environ={"RETRIGGER_TRACKING__URI": "",
-                                                           "RETRIGGER_POLICY__COOLDOWN": " "})
+    loaded = load_config(
+        _write(tmp_path, VALID),
+        environ={"RETRIGGER_TRACKING__URI": "", "RETRIGGER_POLICY__COOLDOWN": " "},
+    )
 
     assert loaded.config.tracking.uri == "sqlite:///mlflow.db"
     assert loaded.sources["policy.cooldown"] == "retrigger.yaml:7"
 
 
 def test_environment_can_enable_a_whole_signal(tmp_path: Path) -> None:
-    loaded = load_config(_write(tmp_path, VALID + "data: [data/train.csv]\n"),
-                         environ={"RETRIGGER_SIGNALS__VOLUME": "{min_new_rows: 500}"})
+    loaded = load_config(
+        _write(tmp_path, VALID + "data: [data/train.csv]\n"),
+        environ={"RETRIGGER_SIGNALS__VOLUME": "{min_new_rows: 500}"},
+    )
 
     assert loaded.config.signals.volume is not None
     assert loaded.config.signals.volume.min_new_rows == 500
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (VALID.replace("max_drop", "max_dorp"),
-     "unknown config key 'signals.performance.max_dorp' (retrigger.yaml:4); "
-     "did you mean 'signals.performance.max_drop'?"),
-    (VALID.replace("{min: 0.85, max_drop: 0.05}", "{min: 0.85, max_drop: 0.05"),
-     "retrigger.yaml line 5: YAML syntax error"),
-    (VALID.replace("max_drop: 0.05", "max_drop: 1.5"), "must be between 0 and 1 exclusive"),
-    (VALID.replace("max_drop: 0.05", "max_drop: 0"), "must be between 0 and 1 exclusive"),
-    (VALID.replace("cooldown: 24h", "cooldown: -3d"), "a duration cannot be negative"),
-    (VALID.replace("cooldown: 24h", "cooldown: soon"), "expected a duration like 90m"),
-    (VALID.replace("min: 0.85", "min: high"), "invalid config key 'signals.performance.min'"),
-    (VALID.replace("count: 3", "count: three"), "invalid config key 'policy.max_retrains.count'"),
-    ("model: {}\n", "config key 'model.name' is required"),
-    ("- a\n- b\n", "top level must be a mapping"),
-    (VALID.replace("signals:\n", "signals:\n  drift: {share: 0.5}\n"),
-     "signals.drift needs data to compare"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            VALID.replace("max_drop", "max_dorp"),
+            "unknown config key 'signals.performance.max_dorp' (retrigger.yaml:4); "
+            "did you mean 'signals.performance.max_drop'?",
+        ),
+        (
+            VALID.replace("{min: 0.85, max_drop: 0.05}", "{min: 0.85, max_drop: 0.05"),
+            "retrigger.yaml line 5: YAML syntax error",
+        ),
+        (VALID.replace("max_drop: 0.05", "max_drop: 1.5"), "must be between 0 and 1 exclusive"),
+        (VALID.replace("max_drop: 0.05", "max_drop: 0"), "must be between 0 and 1 exclusive"),
+        (VALID.replace("cooldown: 24h", "cooldown: -3d"), "a duration cannot be negative"),
+        (VALID.replace("cooldown: 24h", "cooldown: soon"), "expected a duration like 90m"),
+        (VALID.replace("min: 0.85", "min: high"), "invalid config key 'signals.performance.min'"),
+        (
+            VALID.replace("count: 3", "count: three"),
+            "invalid config key 'policy.max_retrains.count'",
+        ),
+        ("model: {}\n", "config key 'model.name' is required"),
+        ("- a\n- b\n", "top level must be a mapping"),
+        (
+            VALID.replace("signals:\n", "signals:\n  drift: {share: 0.5}\n"),
+            "signals.drift needs data to compare",
+        ),
+    ],
+)
 def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(_write(tmp_path, text), environ={})
@@ -101,8 +122,10 @@ def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
 
 
 def test_config_validate_exits_2_on_an_invalid_file(tmp_path: Path) -> None:
-    path = _write(tmp_path, VALID.replace("fire_when", "fire_wen").replace(
-        "policy:\n", "policy:\n  fire_wen: any\n"))
+    path = _write(
+        tmp_path,
+        VALID.replace("fire_when", "fire_wen").replace("policy:\n", "policy:\n  fire_wen: any\n"),
+    )
 
     result = run_cli("config", "validate", "--config", str(path))
 
@@ -110,8 +133,9 @@ def test_config_validate_exits_2_on_an_invalid_file(tmp_path: Path) -> None:
     assert "did you mean 'policy.fire_when'" in result.err
 
 
-def test_config_show_json_reports_each_source(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_show_json_reports_each_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _write(tmp_path, VALID)
     monkeypatch.setenv("RETRIGGER_POLICY__COOLDOWN", "2h")
 

@@ -50,8 +50,11 @@ def test_an_alias_bomb_is_refused_fast_without_memory(tmp_path: Path) -> None:
 
 
 def test_small_merges_still_work(tmp_path: Path) -> None:
-    path = _config(tmp_path, "model: &m {name: churn}\nsignals:\n"
-                             "  performance:\n    <<: {min: 0.5, max_drop: 0.1}\n    min: 0.8\n")
+    path = _config(
+        tmp_path,
+        "model: &m {name: churn}\nsignals:\n"
+        "  performance:\n    <<: {min: 0.5, max_drop: 0.1}\n    min: 0.8\n",
+    )
 
     loaded = load_config(path, environ={})
 
@@ -61,8 +64,9 @@ def test_small_merges_still_work(tmp_path: Path) -> None:
 
 
 def test_duplicate_keys_are_refused_with_both_lines(tmp_path: Path) -> None:
-    path = _config(tmp_path, MODEL + "policy:\n  approval: required\n  cooldown: 1h\n"
-                             "  approval: none\n")
+    path = _config(
+        tmp_path, MODEL + "policy:\n  approval: required\n  cooldown: 1h\n  approval: none\n"
+    )
 
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={})
@@ -113,13 +117,16 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
         load_config(path, environ={})
 
 
-@pytest.mark.parametrize("key,value", [
-    ("model.metrics_file", "/etc/passwd"),
-    ("model.metrics_file", "../outside.json"),
-    ("model.artifact", "/tmp/model"),
-    ("model.artifact", "~/model"),
-    ("data", "../elsewhere"),
-])
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("model.metrics_file", "/etc/passwd"),
+        ("model.metrics_file", "../outside.json"),
+        ("model.artifact", "/tmp/model"),
+        ("model.artifact", "~/model"),
+        ("data", "../elsewhere"),
+    ],
+)
 def test_paths_outside_the_repository_are_refused(tmp_path: Path, key: str, value: str) -> None:
     if key == "data":
         text = MODEL + f"data: [{value!r}]\n"
@@ -133,15 +140,19 @@ def test_paths_outside_the_repository_are_refused(tmp_path: Path, key: str, valu
     assert key in str(caught.value)
 
 
-@pytest.mark.parametrize("content,problem", [
-    ("[" * 100_000 + "]" * 100_000, "nested more than 64 levels"),
-    ('{"a":' * 3000 + "1" + "}" * 3000, "nested more than 64 levels"),
-    ('{"accuracy": ' + "9" * 5000 + "}", "digits"),
-    ('{"accuracy": 0.9', "Expecting"),
-    (b"\xff\xfe{}", "utf-8"),
-])
+@pytest.mark.parametrize(
+    "content,problem",
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested more than 64 levels"),
+        ('{"a":' * 3000 + "1" + "}" * 3000, "nested more than 64 levels"),
+        ('{"accuracy": ' + "9" * 5000 + "}", "digits"),
+        ('{"accuracy": 0.9', "Expecting"),
+        (b"\xff\xfe{}", "utf-8"),
+    ],
+)
 def test_hostile_metrics_files_are_bad_input_naming_the_file(
-        tmp_path: Path, content: str | bytes, problem: str) -> None:
+    tmp_path: Path, content: str | bytes, problem: str
+) -> None:
     path = tmp_path / "metrics.json"
     if isinstance(content, bytes):
         path.write_bytes(content)

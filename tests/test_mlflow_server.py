@@ -14,8 +14,9 @@ from tests.support.mlflow_server import MlflowServer
 pytestmark = pytest.mark.slow
 
 
-def test_check_reads_the_baseline_over_http(demo_project: Path, mlflow_server: MlflowServer,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_reads_the_baseline_over_http(
+    demo_project: Path, mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RETRIGGER_TRACKING__URI", mlflow_server.url)
     monkeypatch.setenv("RETRIGGER_TRACKING__EXPERIMENT", f"http-{demo_project.parent.name}")
     config = str(demo_project / "retrigger.yaml")

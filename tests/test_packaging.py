@@ -37,18 +37,39 @@ def test_the_wheel_carries_the_front_doors_and_demo_assets(tmp_path: Path) -> No
     # Build from a copy with the declared build backend (isolated), as `pip install .` does;
     # building in the tree would race other tests that install it.
     source = tmp_path / "src"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".venv", "build", ".git", "__pycache__", "*.egg-info", ".mypy_cache", ".pytest_cache"))
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", "build", ".git", "__pycache__", "*.egg-info", ".mypy_cache", ".pytest_cache"
+        ),
+    )
     uv = Path(sys.executable).parent / "uv"
-    command = ([str(uv), "build", "--wheel", "-q", "-o", str(tmp_path / "dist")] if uv.exists()
-               else [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
-                     str(tmp_path / "dist"), "."])
+    command = (
+        [str(uv), "build", "--wheel", "-q", "-o", str(tmp_path / "dist")]
+        if uv.exists()
+        else [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(tmp_path / "dist"),
+            ".",
+        ]
+    )
     subprocess.run(command, cwd=source, check=True, capture_output=True, text=True)
     (wheel,) = (tmp_path / "dist").glob("retrigger-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
 
-    for expected in ("retrigger/cli/main.py", "retrigger/hooks/__init__.py",
-                     "retrigger/bot/__init__.py", "retrigger/demo/assets/train.py",
-                     "retrigger/py.typed"):
+    for expected in (
+        "retrigger/cli/main.py",
+        "retrigger/hooks/__init__.py",
+        "retrigger/bot/__init__.py",
+        "retrigger/demo/assets/train.py",
+        "retrigger/py.typed",
+    ):
         assert expected in names
     assert not any(n.startswith(("cli/", "bot/", "hooks/", "tests/")) for n in names)

@@ -47,8 +47,9 @@ def test_budget_counts_retrains_inside_the_window_only() -> None:
     readings = [reading("volume", True)]
 
     held = decide(readings, History(retrain_times=inside), policy, "v9", NOW)
-    freed = decide(readings, History(retrain_times=(inside[0], NOW - timedelta(days=8))),
-                   policy, "v9", NOW)
+    freed = decide(
+        readings, History(retrain_times=(inside[0], NOW - timedelta(days=8))), policy, "v9", NOW
+    )
 
     assert held.held_by == BUDGET
     assert freed.fire
@@ -66,33 +67,50 @@ def test_data_a_refused_retrain_used_is_not_retrained_again() -> None:
 
 
 def test_same_data_version_is_never_trained_twice() -> None:
-    verdict = decide([reading("schedule", True)], History(trained_data_version="abc"),
-                     PolicyConfig(), "abc", NOW)
+    verdict = decide(
+        [reading("schedule", True)], History(trained_data_version="abc"), PolicyConfig(), "abc", NOW
+    )
 
     assert (verdict.fire, verdict.held_by) == (False, IDENTICAL_INPUTS)
     assert verdict.trigger_types == ("schedule",)
 
 
 readings_strategy = st.lists(
-    st.builds(reading, st.sampled_from(["performance", "schedule", "volume", "drift"]),
-              st.booleans()), max_size=4)
+    st.builds(
+        reading, st.sampled_from(["performance", "schedule", "volume", "drift"]), st.booleans()
+    ),
+    max_size=4,
+)
 times_strategy = st.lists(
-    st.integers(min_value=0, max_value=30 * 24).map(lambda h: NOW - timedelta(hours=h)),
-    max_size=6).map(tuple)
+    st.integers(min_value=0, max_value=30 * 24).map(lambda h: NOW - timedelta(hours=h)), max_size=6
+).map(tuple)
 policy_strategy = st.builds(
     PolicyConfig,
     fire_when=st.sampled_from(["any", "all"]),
     cooldown=st.integers(0, 72).map(lambda h: timedelta(hours=h)),
-    max_retrains=st.none() | st.builds(RetrainBudget, count=st.integers(1, 5),
-                                       per=st.integers(1, 14).map(lambda d: timedelta(days=d))),
+    max_retrains=st.none()
+    | st.builds(
+        RetrainBudget,
+        count=st.integers(1, 5),
+        per=st.integers(1, 14).map(lambda d: timedelta(days=d)),
+    ),
 )
 
 
-@given(readings_strategy, times_strategy, policy_strategy, st.sampled_from(["a", "b", None]),
-       st.sampled_from(["a", None]))
-def test_fire_means_wanted_and_unheld(readings: list[Reading], times: tuple[datetime, ...],
-                                      policy: PolicyConfig, current: str | None,
-                                      trained: str | None) -> None:
+@given(
+    readings_strategy,
+    times_strategy,
+    policy_strategy,
+    st.sampled_from(["a", "b", None]),
+    st.sampled_from(["a", None]),
+)
+def test_fire_means_wanted_and_unheld(
+    readings: list[Reading],
+    times: tuple[datetime, ...],
+    policy: PolicyConfig,
+    current: str | None,
+    trained: str | None,
+) -> None:
     verdict = decide(readings, History(times, trained), policy, current, NOW)
 
     assert verdict.fire == (verdict.wanted and verdict.held_by is None)
@@ -104,8 +122,9 @@ def test_fire_means_wanted_and_unheld(readings: list[Reading], times: tuple[date
 
 
 @given(readings_strategy, policy_strategy)
-def test_without_history_the_signals_alone_decide(readings: list[Reading],
-                                                  policy: PolicyConfig) -> None:
+def test_without_history_the_signals_alone_decide(
+    readings: list[Reading], policy: PolicyConfig
+) -> None:
     verdict = decide(readings, History(), policy, "new", NOW)
 
     fired = [r.fired for r in readings]
@@ -114,8 +133,9 @@ def test_without_history_the_signals_alone_decide(readings: list[Reading],
 
 
 @given(readings_strategy, times_strategy, policy_strategy)
-def test_deciding_is_deterministic(readings: list[Reading], times: tuple[datetime, ...],
-                                   policy: PolicyConfig) -> None:
+def test_deciding_is_deterministic(
+    readings: list[Reading], times: tuple[datetime, ...], policy: PolicyConfig
+) -> None:
     first = decide(readings, History(times, "x"), policy, "y", NOW)
     assert decide(readings, History(times, "x"), policy, "y", NOW) == first
 
@@ -135,8 +155,11 @@ def test_a_pending_retrain_holds_as_in_flight_before_cooldown_and_budget() -> No
 
 def test_same_data_with_changed_params_is_not_an_identical_model() -> None:
     base = History(trained_data_version="abc", stages=("prepare", "train"))
-    changed = History(trained_data_version="abc", stages=("train",),
-                      changed_inputs=("train: params.yaml train.alpha modified",))
+    changed = History(
+        trained_data_version="abc",
+        stages=("train",),
+        changed_inputs=("train: params.yaml train.alpha modified",),
+    )
     unknown = History(trained_data_version="abc", changed_inputs=None)
 
     held = decide([reading("schedule", True)], base, PolicyConfig(), "abc", NOW)

@@ -32,8 +32,10 @@ def _engine(ws: Workspace, executor: Executor, snap: Snapshot | None = None) -> 
 
 
 def _progress(ws: Workspace) -> list[str]:
-    rows = sqlite_rows(ws.root / ".retrigger" / "state.db",
-                       "SELECT payload FROM outbox WHERE kind = 'executor_progress' ORDER BY id")
+    rows = sqlite_rows(
+        ws.root / ".retrigger" / "state.db",
+        "SELECT payload FROM outbox WHERE kind = 'executor_progress' ORDER BY id",
+    )
     return [json.loads(str(row[0]))["message"] for row in rows]
 
 
@@ -63,8 +65,9 @@ def test_local_executor_runs_retrigger_run_as_an_argv_list_once(tmp_path: Path) 
     script = tmp_path / "fake_run.py"
     script.write_text(FAKE_RUN)
     seen = tmp_path / "argv.json"
-    executor = LocalExecutor(tmp_path, ws.loaded.path,
-                             command=(sys.executable, str(script), str(seen)))
+    executor = LocalExecutor(
+        tmp_path, ws.loaded.path, command=(sys.executable, str(script), str(seen))
+    )
     engine = _engine(ws, executor)
     approval = _approve_manual(engine)
 
@@ -73,11 +76,18 @@ def test_local_executor_runs_retrigger_run_as_an_argv_list_once(tmp_path: Path) 
     engine.close(wait=True)
 
     assert started == [approval.id] and again == []
-    assert json.loads(seen.read_text()) == ["run", "--decision", approval.decision_id, "--json",
-                                            "--config", str(ws.loaded.path)]
+    assert json.loads(seen.read_text()) == [
+        "run",
+        "--decision",
+        approval.decision_id,
+        "--json",
+        "--config",
+        str(ws.loaded.path),
+    ]
     assert _progress(ws) == [
         f"started `retrigger run --decision {approval.decision_id}` in {tmp_path}",
-        "`retrigger run` exited 0, status promoted"]
+        "`retrigger run` exited 0, status promoted",
+    ]
 
 
 def test_a_stale_approval_is_not_run_and_a_new_one_is_requested(tmp_path: Path) -> None:
@@ -121,8 +131,9 @@ def test_github_executor_dispatches_the_workflow_with_the_decision(tmp_path: Pat
 
 def test_github_executor_reports_refusals_and_outages_without_the_token(tmp_path: Path) -> None:
     said: list[str] = []
-    approval = approvals.Approval("a-1", "d-1", "churn", "approved", None, Clock()(), Clock()(),
-                                  None, None)
+    approval = approvals.Approval(
+        "a-1", "d-1", "churn", "approved", None, Clock()(), Clock()(), None, None
+    )
     with running_fake_slack() as github:
         github.fail("dispatches", 404)
         settings = GithubExecutorConfig(repo="acme/churn", api_url=github.url)
@@ -138,7 +149,8 @@ def test_github_executor_reports_refusals_and_outages_without_the_token(tmp_path
 
 
 def test_without_approval_a_manual_request_is_approved_by_policy_and_announced(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     clock = Clock()
     ws = mini_workspace(tmp_path, clock)
     engine = _engine(ws, NoExecutor())
@@ -149,7 +161,8 @@ def test_without_approval_a_manual_request_is_approved_by_policy_and_announced(
     with ws.store.transaction() as conn:
         ready = approvals.ready_to_dispatch(conn)
     assert [(a.status, a.decided_by, a.requested_by) for a in ready] == [
-        ("approved", "policy", "UALICE")]
+        ("approved", "policy", "UALICE")
+    ]
     kinds = sqlite_rows(ws.root / ".retrigger" / "state.db", "SELECT kind FROM outbox")
     assert kinds == [("trigger_fired",)]
     assert engine.dispatch_due() == []  # executor none: a CI job runs `retrigger run --approved`

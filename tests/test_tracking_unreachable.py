@@ -28,8 +28,9 @@ def test_a_server_that_never_answers_times_out_after_the_timeout() -> None:
     with socket.socket() as silent:  # accepts (the kernel's backlog) but never replies
         silent.bind(("127.0.0.1", 0))
         silent.listen(4)
-        tracking = Tracking(f"http://127.0.0.1:{silent.getsockname()[1]}", "exp",
-                            timedelta(seconds=1))
+        tracking = Tracking(
+            f"http://127.0.0.1:{silent.getsockname()[1]}", "exp", timedelta(seconds=1)
+        )
         started = time.monotonic()
 
         with pytest.raises(TrackingUnavailable, match=r"did not answer within 1s"):

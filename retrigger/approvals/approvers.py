@@ -24,8 +24,13 @@ def is_group(approver_id: str) -> bool:
 class Approvers:
     """The configured approvers; ``allows(user)`` answers from ids, then from cached groups."""
 
-    def __init__(self, ids: Iterable[str], members: GroupMembers | None,
-                 ttl: timedelta, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        ids: Iterable[str],
+        members: GroupMembers | None,
+        ttl: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
         ids = list(ids)
         self.users = frozenset(a for a in ids if not is_group(a))
         self.groups = tuple(a for a in ids if is_group(a))

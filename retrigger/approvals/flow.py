@@ -43,23 +43,49 @@ def current_snapshot(workspace: Workspace) -> Snapshot:
     return snapshot.current(workspace.root, workspace.config.data)
 
 
-def request(conn: Connection, decision: Decision, requested_by: str | None, slack: SlackConfig,
-            now: datetime) -> Approval:
+def request(
+    conn: Connection,
+    decision: Decision,
+    requested_by: str | None,
+    slack: SlackConfig,
+    now: datetime,
+) -> Approval:
     """Store a pending approval for a fired decision and announce it (once)."""
     existing = approvals.for_decision(conn, decision.id)
     if existing is not None:
         return existing
     approval = approvals.request(conn, decision, requested_by, slack.approval_ttl, now)
     payload = {**decision_payload(decision), **approval_payload(approval)}
-    outbox.enqueue(conn, outbox.APPROVAL_REQUESTED, payload, channel=slack.channel, now=now,
-                   thread_key=decision.id)
-    audit.record(conn, action="approval.requested", subject=approval.id, actor=requested_by,
-                 now=now, detail={"decision_id": decision.id})
+    outbox.enqueue(
+        conn,
+        outbox.APPROVAL_REQUESTED,
+        payload,
+        channel=slack.channel,
+        now=now,
+        thread_key=decision.id,
+    )
+    audit.record(
+        conn,
+        action="approval.requested",
+        subject=approval.id,
+        actor=requested_by,
+        now=now,
+        detail={"decision_id": decision.id},
+    )
     return approval
 
 
-def answer(conn: Connection, approval_id: str, actor: str, approve: bool, reason: str | None,
-           now: datetime, *, slack: SlackConfig, approvers: Approvers | None) -> Result:
+def answer(
+    conn: Connection,
+    approval_id: str,
+    actor: str,
+    approve: bool,
+    reason: str | None,
+    now: datetime,
+    *,
+    slack: SlackConfig,
+    approvers: Approvers | None,
+) -> Result:
     """Approve or reject on behalf of ``actor``; ``approvers`` None means a trusted front door
     (the CLI, whose user can write the state store anyway). Four-eyes applies everywhere."""
     current = approvals.get(conn, approval_id)
@@ -67,21 +93,36 @@ def answer(conn: Connection, approval_id: str, actor: str, approve: bool, reason
         return Result(UNKNOWN, None, f"no approval {approval_id}; `retrigger status` lists them")
     refusal = _refusal(current, actor, approve, approvers, slack)
     if refusal is not None:
-        audit.record(conn, action="approval.refused", subject=approval_id, actor=actor, now=now,
-                     detail={"why": refusal[0], "approve": approve})
+        audit.record(
+            conn,
+            action="approval.refused",
+            subject=approval_id,
+            actor=actor,
+            now=now,
+            detail={"why": refusal[0], "approve": approve},
+        )
         return Result(refusal[0], current, refusal[1])
     outcome = approvals.answer(conn, approval_id, actor, approve, reason, now)
     assert outcome is not None
     if outcome.changed:
         verb = "approved" if approve else "rejected"
-        audit.record(conn, action=f"approval.{verb}", subject=approval_id, actor=actor, now=now,
-                     detail={"decision_id": current.decision_id, "reason": reason})
+        audit.record(
+            conn,
+            action=f"approval.{verb}",
+            subject=approval_id,
+            actor=actor,
+            now=now,
+            detail={"decision_id": current.decision_id, "reason": reason},
+        )
         _announce(conn, outbox.APPROVAL_DECIDED, outcome.approval, slack, now)
         return Result(DECIDED, outcome.approval, f"{verb} {approval_id} ({current.model})")
     if outcome.approval.status == PENDING:  # still pending, so the time ran out
         expire_one(conn, outcome.approval, slack, now)
-        return Result(TOO_LATE, approvals.get(conn, approval_id),
-                      f"approval {approval_id} expired at {_when(current.expires_at)}")
+        return Result(
+            TOO_LATE,
+            approvals.get(conn, approval_id),
+            f"approval {approval_id} expired at {_when(current.expires_at)}",
+        )
     return Result(ALREADY, outcome.approval, already_message(outcome.approval))
 
 
@@ -93,36 +134,52 @@ def already_message(approval: Approval) -> str:
     return f"already {approval.status} by {who} at {at}"
 
 
-def _refusal(current: Approval, actor: str, approve: bool, approvers: Approvers | None,
-             slack: SlackConfig) -> tuple[str, str] | None:
+def _refusal(
+    current: Approval, actor: str, approve: bool, approvers: Approvers | None, slack: SlackConfig
+) -> tuple[str, str] | None:
     if approvers is not None and not approvers.allows(actor):
         return NOT_APPROVER, "you are not an approver for retrains (slack.approvers)"
-    if (approve and slack.four_eyes and current.requested_by is not None
-            and current.requested_by == actor):
+    if (
+        approve
+        and slack.four_eyes
+        and current.requested_by is not None
+        and current.requested_by == actor
+    ):
         return SELF_APPROVAL, "four-eyes: someone else must approve a retrain you requested"
     return None
 
 
 def expire_due(conn: Connection, slack: SlackConfig, now: datetime) -> list[Approval]:
     """Expire every pending approval whose time is up; their buttons get replaced."""
-    return [found for found in (expire_one(conn, a, slack, now)
-                                for a in approvals.due_to_expire(conn, now)) if found]
+    return [
+        found
+        for found in (expire_one(conn, a, slack, now) for a in approvals.due_to_expire(conn, now))
+        if found
+    ]
 
 
-def expire_one(conn: Connection, approval: Approval, slack: SlackConfig,
-               now: datetime) -> Approval | None:
+def expire_one(
+    conn: Connection, approval: Approval, slack: SlackConfig, now: datetime
+) -> Approval | None:
     if not approvals.expire(conn, approval.id, now):
         return None
     expired = approvals.get(conn, approval.id)
     assert expired is not None
-    audit.record(conn, action="approval.expired", subject=approval.id, actor=None, now=now,
-                 detail={"decision_id": approval.decision_id})
+    audit.record(
+        conn,
+        action="approval.expired",
+        subject=approval.id,
+        actor=None,
+        now=now,
+        detail={"decision_id": approval.decision_id},
+    )
     _announce(conn, outbox.APPROVAL_EXPIRED, expired, slack, now)
     return expired
 
 
-def refresh_if_stale(conn: Connection, approval: Approval, now_is: Snapshot, slack: SlackConfig,
-                     now: datetime) -> Approval | None:
+def refresh_if_stale(
+    conn: Connection, approval: Approval, now_is: Snapshot, slack: SlackConfig, now: datetime
+) -> Approval | None:
     """If the commit or data moved since ``approval`` was asked for, mark it stale and request
     a new approval for a copy of its decision bound to what is there now; return the new one."""
     if (approval.git_commit, approval.data_version) == (now_is.git_commit, now_is.data_version):
@@ -130,31 +187,57 @@ def refresh_if_stale(conn: Connection, approval: Approval, now_is: Snapshot, sla
     old = decisions.get(conn, approval.decision_id)
     if old is None or approval.status != APPROVED:
         return None
-    fresh = replace(old, id=new_decision_id(now), created_at=now, git_commit=now_is.git_commit,
-                    data_version=now_is.data_version, data_paths=now_is.data_paths,
-                    reason=f"re-approval: {approval.id} was for commit "
-                           f"{(approval.git_commit or '?')[:10]}, data {approval.data_version}")
+    fresh = replace(
+        old,
+        id=new_decision_id(now),
+        created_at=now,
+        git_commit=now_is.git_commit,
+        data_version=now_is.data_version,
+        data_paths=now_is.data_paths,
+        reason=f"re-approval: {approval.id} was for commit "
+        f"{(approval.git_commit or '?')[:10]}, data {approval.data_version}",
+    )
     new_approval_id = approvals.new_approval_id(now)
     if not approvals.mark_stale(conn, approval.id, new_approval_id, now):
         return None
     decisions.save(conn, fresh)
     stale = approvals.get(conn, approval.id)
     assert stale is not None
-    audit.record(conn, action="approval.stale", subject=approval.id, actor=None, now=now,
-                 detail={"git_commit": now_is.git_commit, "data_version": now_is.data_version})
+    audit.record(
+        conn,
+        action="approval.stale",
+        subject=approval.id,
+        actor=None,
+        now=now,
+        detail={"git_commit": now_is.git_commit, "data_version": now_is.data_version},
+    )
     _announce(conn, outbox.APPROVAL_STALE, stale, slack, now)
-    created = approvals.request(conn, fresh, approval.requested_by, slack.approval_ttl, now,
-                                approval_id=new_approval_id)
+    created = approvals.request(
+        conn, fresh, approval.requested_by, slack.approval_ttl, now, approval_id=new_approval_id
+    )
     payload = {**decision_payload(fresh), **approval_payload(created)}
-    outbox.enqueue(conn, outbox.APPROVAL_REQUESTED, payload, channel=slack.channel, now=now,
-                   thread_key=fresh.id)
+    outbox.enqueue(
+        conn,
+        outbox.APPROVAL_REQUESTED,
+        payload,
+        channel=slack.channel,
+        now=now,
+        thread_key=fresh.id,
+    )
     return created
 
 
-def _announce(conn: Connection, kind: str, approval: Approval, slack: SlackConfig,
-              now: datetime) -> None:
-    outbox.enqueue(conn, kind, approval_payload(approval), channel=slack.channel, now=now,
-                   thread_key=approval.decision_id)
+def _announce(
+    conn: Connection, kind: str, approval: Approval, slack: SlackConfig, now: datetime
+) -> None:
+    outbox.enqueue(
+        conn,
+        kind,
+        approval_payload(approval),
+        channel=slack.channel,
+        now=now,
+        thread_key=approval.decision_id,
+    )
 
 
 def _when(value: datetime) -> str:

@@ -39,8 +39,10 @@ def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approva
     if found.status in (approvals.PENDING, approvals.APPROVED):
         return found
     by = f" by {found.decided_by}" if found.decided_by else ""
-    raise BadInput(f"approval {found.id} of decision {decision.id} is {found.status}{by}; "
-                   "nothing to run. Run `retrigger check` for a new decision")
+    raise BadInput(
+        f"approval {found.id} of decision {decision.id} is {found.status}{by}; "
+        "nothing to run. Run `retrigger check` for a new decision"
+    )
 
 
 def approved_waiting(workspace: Workspace) -> list[Due]:
@@ -49,6 +51,11 @@ def approved_waiting(workspace: Workspace) -> list[Due]:
     claimed here, so a bot's loop does not hand the same one on at the same moment."""
     config, now = workspace.config, workspace.clock()
     with workspace.store.transaction() as conn:
-        found = lease.due(conn, config.model.name, now, config.slack.dispatch_lease,
-                          config.pipeline.lock_stale_after)
+        found = lease.due(
+            conn,
+            config.model.name,
+            now,
+            config.slack.dispatch_lease,
+            config.pipeline.lock_stale_after,
+        )
         return [item for item in found if approvals.claim_dispatch(conn, item.approval, now)]

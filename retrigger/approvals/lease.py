@@ -35,15 +35,19 @@ class Due:
         return f"retrigger run --decision {self.approval.decision_id}"
 
 
-def due(conn: Connection, model: str, now: datetime, lease: timedelta,
-        stale_after: timedelta) -> list[Due]:
-    found = [Due(a, _lapsed(a, lease)) for a in
-             approvals.ready_to_dispatch(conn, model, lease_before=now - lease)]
+def due(
+    conn: Connection, model: str, now: datetime, lease: timedelta, stale_after: timedelta
+) -> list[Due]:
+    found = [
+        Due(a, _lapsed(a, lease))
+        for a in approvals.ready_to_dispatch(conn, model, lease_before=now - lease)
+    ]
     return found + orphaned(conn, model, now, stale_after)
 
 
-def orphaned(conn: Connection, model: str | None, now: datetime,
-             stale_after: timedelta) -> list[Due]:
+def orphaned(
+    conn: Connection, model: str | None, now: datetime, stale_after: timedelta
+) -> list[Due]:
     """Approved retrains whose attempt is still ``running`` although its runner is dead."""
     found = []
     for approval in approvals.executed_since(conn, model, now - RESUME_WINDOW):
@@ -61,8 +65,9 @@ def orphaned(conn: Connection, model: str | None, now: datetime,
     return found
 
 
-def _dead_runner(conn: Connection, model: str, attempt: attempts.Attempt, now: datetime,
-                 stale_after: timedelta) -> str | None:
+def _dead_runner(
+    conn: Connection, model: str, attempt: attempts.Attempt, now: datetime, stale_after: timedelta
+) -> str | None:
     holder = locks.get(conn, model)
     where = f"pid {attempt.pid} on {attempt.hostname}"
     if holder is None or holder.attempt_id != attempt.id:
@@ -75,5 +80,7 @@ def _dead_runner(conn: Connection, model: str, attempt: attempts.Attempt, now: d
 def _lapsed(approval: Approval, lease: timedelta) -> str | None:
     if approval.dispatched_at is None:
         return None
-    return (f"handed to the executor at {approval.dispatched_at:%H:%M:%S} UTC but no attempt "
-            f"started within {lease} (slack.dispatch_lease)")
+    return (
+        f"handed to the executor at {approval.dispatched_at:%H:%M:%S} UTC but no attempt "
+        f"started within {lease} (slack.dispatch_lease)"
+    )

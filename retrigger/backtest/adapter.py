@@ -11,9 +11,14 @@ from retrigger.decision import Reading
 from retrigger.policy import History, Verdict, decide
 
 
-def apply_policy(readings: Sequence[Reading], retrain_times: Sequence[datetime],
-                 trained_version: str | None, policy: PolicyConfig,
-                 data_version: str | None, now: datetime) -> Verdict:
+def apply_policy(
+    readings: Sequence[Reading],
+    retrain_times: Sequence[datetime],
+    trained_version: str | None,
+    policy: PolicyConfig,
+    data_version: str | None,
+    now: datetime,
+) -> Verdict:
     """The verdict ``check`` would have reached at ``now`` had the replayed retrains run.
 
     A replayed retrain is taken to succeed at once: no retrain is ever in flight, and none is

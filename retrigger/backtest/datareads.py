@@ -46,23 +46,32 @@ class DataReader:
             table.close()
         self._tables.clear()
 
-    def volume(self, settings: VolumeSignalConfig, trained: dict[str, str],
-               trained_version: str | None, point: Point) -> Reading:
+    def volume(
+        self,
+        settings: VolumeSignalConfig,
+        trained: dict[str, str],
+        trained_version: str | None,
+        point: Point,
+    ) -> Reading:
         threshold = float(settings.min_new_rows) if settings.min_new_rows is not None else None
         if not trained:
             return unknown("volume", threshold, "no trained data version known at this point")
         key = (_pairs(trained, point), trained_version)
         if key not in self._deltas:
-            self._deltas[key] = compute_delta(self.root, from_md5s(list(point.outs), trained),
-                                              point.outs, old_version=trained_version)
+            self._deltas[key] = compute_delta(
+                self.root,
+                from_md5s(list(point.outs), trained),
+                point.outs,
+                old_version=trained_version,
+            )
         reading = judge(self._deltas[key], settings, threshold)
         if reading.value is None:
-            return unknown("volume", threshold, "rows of a version are not in the DVC cache "
-                           "or remote")
+            return unknown(
+                "volume", threshold, "rows of a version are not in the DVC cache or remote"
+            )
         return reading
 
-    def drift(self, settings: DriftSignalConfig, trained: dict[str, str],
-              point: Point) -> Reading:
+    def drift(self, settings: DriftSignalConfig, trained: dict[str, str], point: Point) -> Reading:
         pairs = tuple(p for p in _pairs(trained, point) if p[1])
         if not pairs:
             return unknown("drift", settings.share, "no trained data version known at this point")
@@ -74,8 +83,14 @@ class DataReader:
         report = self._drifts[key]
         if isinstance(report, str):
             return unknown("drift", settings.share, report)
-        return Reading("drift", round(report.share_drifted, 4), settings.share, report.drift,
-                       _detail(report), extra={"drifted_columns": report.drifted_columns})
+        return Reading(
+            "drift",
+            round(report.share_drifted, 4),
+            settings.share,
+            report.drift,
+            _detail(report),
+            extra={"drifted_columns": report.drifted_columns},
+        )
 
     def _compare(self, pairs: Pairs, settings: DriftSignalConfig) -> DriftReport | str:
         from retrigger.drift.engine import compare
@@ -122,9 +137,13 @@ def _options(settings: DriftSignalConfig) -> DriftOptions:
     from retrigger.drift.engine import DriftOptions
 
     return DriftOptions(
-        columns=settings.columns, stattest=dict(settings.stattest),
-        threshold=dict(settings.threshold), share=settings.share, warn=settings.warn,
-        bonferroni=settings.bonferroni, schema_change_is_drift=settings.schema_change_is_drift,
+        columns=settings.columns,
+        stattest=dict(settings.stattest),
+        threshold=dict(settings.threshold),
+        share=settings.share,
+        warn=settings.warn,
+        bonferroni=settings.bonferroni,
+        schema_change_is_drift=settings.schema_change_is_drift,
         plots=False,
     )
 
@@ -132,6 +151,8 @@ def _options(settings: DriftSignalConfig) -> DriftOptions:
 def _detail(report: DriftReport) -> str:
     verb = ">=" if report.drift else "<"
     named = ", ".join(sorted(report.drifted_columns)[:5])
-    text = (f"{report.n_drifted} of {report.n_columns} columns drifted since the trained data "
-            f"(share {report.share_drifted:.3g} {verb} {report.share:g})")
+    text = (
+        f"{report.n_drifted} of {report.n_columns} columns drifted since the trained data "
+        f"(share {report.share_drifted:.3g} {verb} {report.share:g})"
+    )
     return text + (f": {named}" if named else "")

@@ -46,8 +46,9 @@ def read_point(root: Path, config: RetriggerConfig, commit: Commit, past: PastRu
     return Point(commit, outs, version, metric, source)
 
 
-def _metric(root: Path, config: RetriggerConfig, commit: Commit,
-            past: PastRuns) -> tuple[float | None, str]:
+def _metric(
+    root: Path, config: RetriggerConfig, commit: Commit, past: PastRuns
+) -> tuple[float | None, str]:
     model = config.model
     if model.metrics_file:
         where = f"{model.metrics_file}@{commit.sha[:8]}"

@@ -15,8 +15,14 @@ def write_png(replay: Replay, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     lines = series(replay)
-    fig, axes = plt.subplots(max(len(lines), 1), 1, figsize=(8, 1.9 * max(len(lines), 1) + 0.6),
-                             dpi=100, sharex=True, squeeze=False)
+    fig, axes = plt.subplots(
+        max(len(lines), 1),
+        1,
+        figsize=(8, 1.9 * max(len(lines), 1) + 0.6),
+        dpi=100,
+        sharex=True,
+        squeeze=False,
+    )
     fired = [r.point.commit.time for r in replay.results if r.verdict.fire]
     for ax, line in zip(axes[:, 0], lines, strict=False):
         known = [(t, v) for t, v in zip(line.times, line.values, strict=True) if v is not None]
@@ -30,8 +36,10 @@ def write_png(replay: Replay, path: Path) -> None:
         for real in replay.real:
             ax.axvline(real.time, color=REAL, linestyle=":", linewidth=1)
         ax.set_ylabel(line.kind, fontsize=9)
-    axes[0, 0].set_title(f"backtest: {replay.retrains} replayed retrains (red), "
-                         f"{len(replay.real)} real (blue)", fontsize=10)
+    axes[0, 0].set_title(
+        f"backtest: {replay.retrains} replayed retrains (red), {len(replay.real)} real (blue)",
+        fontsize=10,
+    )
     fig.autofmt_xdate()
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -74,8 +74,13 @@ class Replay:
         return sum(1 for r in self.results if r.outcome == QUIET)
 
 
-def replay(config: RetriggerConfig, points: Sequence[Point], past: PastRuns,
-           reader: DataReader, end: datetime) -> list[PointResult]:
+def replay(
+    config: RetriggerConfig,
+    points: Sequence[Point],
+    past: PastRuns,
+    reader: DataReader,
+    end: datetime,
+) -> list[PointResult]:
     if not points:
         return []
     trained = starting_point(points[0], past)
@@ -83,16 +88,29 @@ def replay(config: RetriggerConfig, points: Sequence[Point], past: PastRuns,
     results = []
     for number, point in enumerate(points):
         readings = read_signals(config, point, trained, reader, past)
-        verdict = apply_policy(readings, times, trained.data_version, config.policy,
-                               point.data_version, point.commit.time)
+        verdict = apply_policy(
+            readings,
+            times,
+            trained.data_version,
+            config.policy,
+            point.data_version,
+            point.commit.time,
+        )
         until = points[number + 1].commit.time if number + 1 < len(points) else end
-        real = tuple(r for r in past.real_retrains(point.commit.time, until)
-                     if r.time < until or number + 1 == len(points))
+        real = tuple(
+            r
+            for r in past.real_retrains(point.commit.time, until)
+            if r.time < until or number + 1 == len(points)
+        )
         results.append(PointResult(point, readings, verdict, trained, real))
         if verdict.fire:
             times.append(point.commit.time)
-            trained = Trained(point.md5s, point.data_version, point.commit.time,
-                              f"replayed retrain at {point.commit.sha[:8]}")
+            trained = Trained(
+                point.md5s,
+                point.data_version,
+                point.commit.time,
+                f"replayed retrain at {point.commit.sha[:8]}",
+            )
     return results
 
 
@@ -102,15 +120,20 @@ def starting_point(first: Point, past: PastRuns) -> Trained:
     found = past.reference_at(first.commit.time)
     if found is not None and data_paths(found[0]):
         run, what = found
-        return Trained(data_paths(run), run.data_version,
-                       min(run.started_at, first.commit.time), what)
-    return Trained(first.md5s, first.data_version, first.commit.time,
-                   f"first point {first.commit.sha[:8]} (no run recorded a data version before "
-                   "it)")
+        return Trained(
+            data_paths(run), run.data_version, min(run.started_at, first.commit.time), what
+        )
+    return Trained(
+        first.md5s,
+        first.data_version,
+        first.commit.time,
+        f"first point {first.commit.sha[:8]} (no run recorded a data version before it)",
+    )
 
 
-def read_signals(config: RetriggerConfig, point: Point, trained: Trained, reader: DataReader,
-                 past: PastRuns) -> tuple[Reading, ...]:
+def read_signals(
+    config: RetriggerConfig, point: Point, trained: Trained, reader: DataReader, past: PastRuns
+) -> tuple[Reading, ...]:
     """Every configured signal, in the registry's order, as ``check`` reads them."""
     readings = []
     for kind in SIGNALS:
@@ -119,14 +142,21 @@ def read_signals(config: RetriggerConfig, point: Point, trained: Trained, reader
     return tuple(readings)
 
 
-def _read(kind: str, config: RetriggerConfig, point: Point, trained: Trained,
-          reader: DataReader, past: PastRuns) -> Reading:
+def _read(
+    kind: str,
+    config: RetriggerConfig,
+    point: Point,
+    trained: Trained,
+    reader: DataReader,
+    past: PastRuns,
+) -> Reading:
     signals, now = config.signals, point.commit.time
     if kind == "performance" and signals.performance is not None:
         base = past.baseline_at(now)
         metric = base.metrics.get(config.model.metric) if base is not None else None
-        return judges.performance(point.metric, point.metric_source, signals.performance,
-                                  config.model, metric)
+        return judges.performance(
+            point.metric, point.metric_source, signals.performance, config.model, metric
+        )
     if kind == "schedule" and signals.schedule is not None:
         return judges.schedule(signals.schedule, trained.since, trained.what, now)
     if kind == "volume" and signals.volume is not None:

@@ -19,8 +19,9 @@ LIMITS = (
 def limits(replay: Replay) -> list[str]:
     found = list(LIMITS)
     if replay.start is not None:
-        found.append(f"the replay starts from the model trained on the data of the "
-                     f"{replay.start.what}")
+        found.append(
+            f"the replay starts from the model trained on the data of the {replay.start.what}"
+        )
     return found + replay.notes
 
 
@@ -50,8 +51,7 @@ def document(replay: Replay) -> dict[str, object]:
         "retrains": replay.retrains,
         "held": replay.held,
         "quiet": replay.quiet,
-        "replayed_retrains": [point_json(r)["commit"] for r in replay.results
-                              if r.verdict.fire],
+        "replayed_retrains": [point_json(r)["commit"] for r in replay.results if r.verdict.fire],
         "real_retrains": [real.as_json() for real in replay.real],
         "config": replay.config.model_dump(mode="json", include={"signals", "policy"}),
         "limits": limits(replay),

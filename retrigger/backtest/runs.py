@@ -25,8 +25,13 @@ class RealRetrain:
     commit: str | None
 
     def as_json(self) -> dict[str, object]:
-        return {"run_id": self.run_id, "time": self.time.isoformat(), "status": self.status,
-                "data_version": self.data_version, "commit": self.commit}
+        return {
+            "run_id": self.run_id,
+            "time": self.time.isoformat(),
+            "status": self.status,
+            "data_version": self.data_version,
+            "commit": self.commit,
+        }
 
 
 @dataclass(frozen=True)
@@ -59,18 +64,31 @@ class PastRuns:
 
     def real_retrains(self, start: datetime, end: datetime) -> list[RealRetrain]:
         """Retrains that ran between ``start`` and ``end``, oldest first."""
-        return [RealRetrain(run.run_id, run.started_at, run.tags.get(tags.STATUS, "unknown"),
-                            run.data_version, run.tags.get(tags.GIT_COMMIT))
-                for run in reversed(self.retrains) if start <= run.started_at <= end]
+        return [
+            RealRetrain(
+                run.run_id,
+                run.started_at,
+                run.tags.get(tags.STATUS, "unknown"),
+                run.data_version,
+                run.tags.get(tags.GIT_COMMIT),
+            )
+            for run in reversed(self.retrains)
+            if start <= run.started_at <= end
+        ]
 
 
 def load(tracking: Tracking, metric: str, need_metric_runs: bool) -> PastRuns:
     """Ask MLflow once; an experiment that does not exist yet is an empty past."""
-    baselines = [*tracking.search(f"tags.`{tags.BASELINE}` = 'true'"),
-                 *tracking.search(f"tags.`{tags.BASELINE}` = 'false'")]
+    baselines = [
+        *tracking.search(f"tags.`{tags.BASELINE}` = 'true'"),
+        *tracking.search(f"tags.`{tags.BASELINE}` = 'false'"),
+    ]
     baselines.sort(key=lambda run: run.started_at, reverse=True)
     metric_runs: list[RunInfo] = []
     if need_metric_runs:
-        metric_runs = [run for run in tracking.search(f"metrics.`{metric}` > -1e308")
-                       if run.tags.get(tags.RETRAIN) != "true"]
+        metric_runs = [
+            run
+            for run in tracking.search(f"metrics.`{metric}` > -1e308")
+            if run.tags.get(tags.RETRAIN) != "true"
+        ]
     return PastRuns(tracking.retrains(), baselines, metric_runs)

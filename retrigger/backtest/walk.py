@@ -66,15 +66,18 @@ def _resolve_from(root: Path, rev: str, boundary: list[str]) -> str:
         return resolve_rev(root, rev)
     except BadInput:
         if boundary:
-            raise BadInput(f"--from {rev}: not in this shallow clone; run `git fetch "
-                           "--unshallow` or start later (--from a newer commit, --since)") from None
+            raise BadInput(
+                f"--from {rev}: not in this shallow clone; run `git fetch "
+                "--unshallow` or start later (--from a newer commit, --since)"
+            ) from None
         raise BadInput(f"--from {rev}: no such git revision; pick one from `git log`") from None
 
 
 def _with_start(root: Path, sha: str, paths: list[str]) -> list[Commit]:
     """``A..B`` leaves A out; ``--from A`` means from A on, so A counts when it changed a path."""
-    out = run(["git", "log", "-1", "--format=%H%x09%ct%x09%s", sha, "--", *paths], root,
-              check=False).stdout
+    out = run(
+        ["git", "log", "-1", "--format=%H%x09%ct%x09%s", sha, "--", *paths], root, check=False
+    ).stdout
     return [c for c in _parse(out) if c.sha == sha]
 
 
@@ -97,15 +100,19 @@ def _shallow_boundary(root: Path) -> list[str]:
     return shallow.read_text().split() if shallow.is_file() else []
 
 
-def _refuse_if_cut(root: Path, boundary: list[str], cutoff: datetime | None,
-                   now: datetime) -> None:
-    times = _parse(run(["git", "log", "--no-walk", "--format=%H%x09%ct%x09%s", *boundary],
-                       root, check=False).stdout)
+def _refuse_if_cut(root: Path, boundary: list[str], cutoff: datetime | None, now: datetime) -> None:
+    times = _parse(
+        run(
+            ["git", "log", "--no-walk", "--format=%H%x09%ct%x09%s", *boundary], root, check=False
+        ).stdout
+    )
     oldest = min((c.time for c in times), default=None)
     if oldest is None or (cutoff is not None and cutoff >= oldest):
         return
     days = max(int((now - oldest) / timedelta(days=1)), 1)
     asked = "the whole history" if cutoff is None else f"history since {cutoff:%Y-%m-%d}"
-    raise BadInput(f"this clone is shallow: it has no history before {oldest:%Y-%m-%d} but "
-                   f"{asked} was asked; run `git fetch --unshallow` or pass a shorter "
-                   f"--since (at most {days}d)")
+    raise BadInput(
+        f"this clone is shallow: it has no history before {oldest:%Y-%m-%d} but "
+        f"{asked} was asked; run `git fetch --unshallow` or pass a shorter "
+        f"--since (at most {days}d)"
+    )

@@ -24,8 +24,10 @@ def parse_sets(items: Sequence[str]) -> Overrides:
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key or not text.strip():
-            raise BadInput(f"--set {item!r}: write KEY=VALUE with a dotted config key, e.g. "
-                           "--set signals.performance.max_drop=0.1")
+            raise BadInput(
+                f"--set {item!r}: write KEY=VALUE with a dotted config key, e.g. "
+                "--set signals.performance.max_drop=0.1"
+            )
         try:
             value = yaml.safe_load(text)
         except yaml.YAMLError:
@@ -48,19 +50,26 @@ class Difference:
     what_if: str
 
     def as_json(self) -> dict[str, object]:
-        return {"commit": self.commit, "time": self.time, "configured": self.configured,
-                "what_if": self.what_if}
+        return {
+            "commit": self.commit,
+            "time": self.time,
+            "configured": self.configured,
+            "what_if": self.what_if,
+        }
 
 
 def differences(configured: Replay, what_if: Replay) -> list[Difference]:
     """Points (same commits on both sides) whose outcome differs."""
     found = []
     for left, right in zip(configured.results, what_if.results, strict=True):
-        a, b = _label(left.outcome, left.verdict.held_by), _label(right.outcome,
-                                                                   right.verdict.held_by)
+        a, b = (
+            _label(left.outcome, left.verdict.held_by),
+            _label(right.outcome, right.verdict.held_by),
+        )
         if a != b:
-            found.append(Difference(left.point.commit.sha, left.point.commit.time.isoformat(),
-                                    a, b))
+            found.append(
+                Difference(left.point.commit.sha, left.point.commit.time.isoformat(), a, b)
+            )
     return found
 
 

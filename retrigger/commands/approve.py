@@ -19,24 +19,34 @@ def cli_actor() -> str:
         return "cli:unknown"
 
 
-def approve(workspace: Workspace, approval_id: str, reason: str | None,
-            actor: str | None = None) -> Result:
+def approve(
+    workspace: Workspace, approval_id: str, reason: str | None, actor: str | None = None
+) -> Result:
     """Approve from the CLI (exactly once); anything but a state change is a ``BadInput``."""
     return _answer(workspace, approval_id, True, reason, actor)
 
 
-def reject(workspace: Workspace, approval_id: str, reason: str | None,
-           actor: str | None = None) -> Result:
+def reject(
+    workspace: Workspace, approval_id: str, reason: str | None, actor: str | None = None
+) -> Result:
     """Reject from the CLI; anything but a state change is a ``BadInput``."""
     return _answer(workspace, approval_id, False, reason, actor)
 
 
-def _answer(workspace: Workspace, approval_id: str, approve: bool, reason: str | None,
-            actor: str | None) -> Result:
+def _answer(
+    workspace: Workspace, approval_id: str, approve: bool, reason: str | None, actor: str | None
+) -> Result:
     with workspace.store.transaction() as conn:
-        result = approval_flow.answer(conn, approval_id, actor or cli_actor(), approve, reason,
-                                      workspace.clock(), slack=workspace.config.slack,
-                                      approvers=None)
+        result = approval_flow.answer(
+            conn,
+            approval_id,
+            actor or cli_actor(),
+            approve,
+            reason,
+            workspace.clock(),
+            slack=workspace.config.slack,
+            approvers=None,
+        )
     if not result.changed:
         raise BadInput(f"{result.message}; nothing changed")
     return result

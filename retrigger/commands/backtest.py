@@ -36,8 +36,12 @@ class BacktestResult:
         if self.configured is None:
             body = document(self.replay)
             return {**body, "set": self.sets} if self.sets else body
-        return {"configured": document(self.configured), "what_if": document(self.replay),
-                "set": self.sets, "differences": [d.as_json() for d in self.differences]}
+        return {
+            "configured": document(self.configured),
+            "what_if": document(self.replay),
+            "set": self.sets,
+            "differences": [d.as_json() for d in self.differences],
+        }
 
     def limits(self) -> list[str]:
         return limits(self.replay)
@@ -64,8 +68,13 @@ def write_outputs(result: BacktestResult, html: Path | None, png: Path | None) -
         write_png(result.replay, png)
 
 
-def backtest(config_path: Path | None, span: Span, sets: Sequence[str] = (),
-             compare: bool = False, now: datetime | None = None) -> BacktestResult:
+def backtest(
+    config_path: Path | None,
+    span: Span,
+    sets: Sequence[str] = (),
+    compare: bool = False,
+    now: datetime | None = None,
+) -> BacktestResult:
     overrides = whatif.parse_sets(sets)
     loaded = load_config(config_path)
     changed = whatif.changed_config(config_path, overrides) if overrides else loaded
@@ -76,20 +85,29 @@ def backtest(config_path: Path | None, span: Span, sets: Sequence[str] = (),
     paths = sorted(set(walk.watched_paths(loaded.config) + walk.watched_paths(changed.config)))
     commits = walk.commits(root, span, paths, now)
     if not commits:
-        raise BadInput("no commit in the range asked changed a data: path or the metrics file; "
-                       "widen --since / --from, or check `data:` in retrigger.yaml")
+        raise BadInput(
+            "no commit in the range asked changed a data: path or the metrics file; "
+            "widen --since / --from, or check `data:` in retrigger.yaml"
+        )
     past = _past(loaded, changed)
     sides = [changed] if not compare else [loaded, changed]
     with DataReader(root) as reader:
         replays = [_replay(side, commits, past, reader, now) for side in sides]
     return BacktestResult(
-        replay=replays[-1], configured=replays[0] if compare else None,
+        replay=replays[-1],
+        configured=replays[0] if compare else None,
         sets={key: value for key, (_, value) in overrides.items()},
-        differences=whatif.differences(replays[0], replays[-1]) if compare else [])
+        differences=whatif.differences(replays[0], replays[-1]) if compare else [],
+    )
 
 
-def _replay(loaded: LoadedConfig, commits: list[walk.Commit], past: runs.PastRuns,
-            reader: DataReader, now: datetime) -> Replay:
+def _replay(
+    loaded: LoadedConfig,
+    commits: list[walk.Commit],
+    past: runs.PastRuns,
+    reader: DataReader,
+    now: datetime,
+) -> Replay:
     config = loaded.config
     points = [inputs.read_point(loaded.root, config, c, past) for c in commits]
     points = [p for p in points if p.outs or p.metric is not None]
@@ -102,8 +120,13 @@ def _replay(loaded: LoadedConfig, commits: list[walk.Commit], past: runs.PastRun
             notes.append(f"some data versions stayed unknown: {failed}")
     results = replay(config, points, past, reader, now)
     start_time = points[0].commit.time if points else now
-    return Replay(config, results, results[0].trained if results else None,
-                  past.real_retrains(start_time, now), notes)
+    return Replay(
+        config,
+        results,
+        results[0].trained if results else None,
+        past.real_retrains(start_time, now),
+        notes,
+    )
 
 
 def _past(loaded: LoadedConfig, changed: LoadedConfig) -> runs.PastRuns:
@@ -114,7 +137,7 @@ def _past(loaded: LoadedConfig, changed: LoadedConfig) -> runs.PastRuns:
     if uri.startswith("sqlite:///"):
         from retrigger.lineage.tracking import absolute_uri
 
-        file = Path(absolute_uri(uri, loaded.root)[len("sqlite:///"):])
+        file = Path(absolute_uri(uri, loaded.root)[len("sqlite:///") :])
         if not file.is_file():
             return runs.PastRuns((), (), ())
     tracking = Workspace(changed).tracking

@@ -39,8 +39,10 @@ def _run_of_version(workspace: Workspace, uri: str) -> str:
     name, number = version_of(client, uri)
     run_id = client.get_model_version(name, number).run_id
     if not run_id:
-        raise BadInput(f"{uri} (version {number}) was registered without a run; pass a run id "
-                       "or use `retrigger baseline set --from-metrics`")
+        raise BadInput(
+            f"{uri} (version {number}) was registered without a run; pass a run id "
+            "or use `retrigger baseline set --from-metrics`"
+        )
     return str(run_id)
 
 
@@ -50,26 +52,36 @@ def from_metrics(workspace: Workspace, file: str | None) -> dict[str, object]:
     config = workspace.config
     name = file or config.model.metrics_file
     if not name:
-        raise BadInput("no metrics file: pass one (`baseline set --from-metrics FILE`) or set "
-                       "model.metrics_file")
+        raise BadInput(
+            "no metrics file: pass one (`baseline set --from-metrics FILE`) or set "
+            "model.metrics_file"
+        )
     values = numeric_metrics(workspace.root / name)
     if config.model.metric not in values:
-        raise BadInput(f"{name} has no metric {config.model.metric!r} (it has: "
-                       f"{', '.join(sorted(values)[:12])}); fix model.metric or the file")
+        raise BadInput(
+            f"{name} has no metric {config.model.metric!r} (it has: "
+            f"{', '.join(sorted(values)[:12])}); fix model.metric or the file"
+        )
     tracking = workspace.tracking
     client = tracking.client
     experiment = str(tracking.experiment_id(create=True))
     commit = head_commit(workspace.root)
-    run = client.create_run(experiment, run_name="baseline-from-metrics", tags={
-        tags.GIT_COMMIT: commit or "", tags.MLFLOW_GIT_COMMIT: commit or "",
-        "retrigger.metrics_file": name})
+    run = client.create_run(
+        experiment,
+        run_name="baseline-from-metrics",
+        tags={
+            tags.GIT_COMMIT: commit or "",
+            tags.MLFLOW_GIT_COMMIT: commit or "",
+            "retrigger.metrics_file": name,
+        },
+    )
     run_id = str(run.info.run_id)
     from mlflow.entities import Metric
 
     stamp = int(run.info.start_time)
     batch = [Metric(key, value, stamp, 0) for key, value in sorted(values.items())]
     for start in range(0, len(batch), 100):
-        client.log_batch(run_id, metrics=batch[start:start + 100])
+        client.log_batch(run_id, metrics=batch[start : start + 100])
     if config.data:
         _tag_data(workspace, run_id)
     client.set_terminated(run_id)

@@ -9,8 +9,9 @@ if TYPE_CHECKING:
     from retrigger.bot.wsgi import Front
 
 
-def bot(config: Path | None, socket_mode: bool, host: str, port: int, workers: int,
-        threads: int) -> None:
+def bot(
+    config: Path | None, socket_mode: bool, host: str, port: int, workers: int, threads: int
+) -> None:
     """Serve until stopped: HTTP through gunicorn, or Socket Mode."""
     from retrigger.config.secrets import Secrets
     from retrigger.slack.runtime import require_secrets

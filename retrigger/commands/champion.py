@@ -27,10 +27,17 @@ class ChampionInfo:
     stage: str | None
 
     def as_json(self) -> dict[str, Any]:
-        return {"model": self.model, "alias": self.alias, "version": self.version,
-                "run_id": self.run_id, "source": self.source, "loadable": self.loadable,
-                "recorded_metric": self.recorded_metric, "stage": self.stage,
-                "uri": f"models:/{self.model}@{self.alias}"}
+        return {
+            "model": self.model,
+            "alias": self.alias,
+            "version": self.version,
+            "run_id": self.run_id,
+            "source": self.source,
+            "loadable": self.loadable,
+            "recorded_metric": self.recorded_metric,
+            "stage": self.stage,
+            "uri": f"models:/{self.model}@{self.alias}",
+        }
 
 
 def set_champion(workspace: Workspace, version: str) -> ChampionInfo:
@@ -40,8 +47,10 @@ def set_champion(workspace: Workspace, version: str) -> ChampionInfo:
     client = workspace.tracking.client
     uri = version if version.startswith("models:/") else f"models:/{name}/{version}"
     if not version.startswith("models:/") and not version.isdigit():
-        raise BadInput(f"champion version {version!r} is not a number nor a models:/ URI; "
-                       f"e.g. `retrigger champion set 3` or `models:/{name}@production`")
+        raise BadInput(
+            f"champion version {version!r} is not a number nor a models:/ URI; "
+            f"e.g. `retrigger champion set 3` or `models:/{name}@production`"
+        )
     found_name, number = registry.version_of(client, uri)
     if found_name != name:
         raise BadInput(f"{uri} is a version of {found_name!r}, not of model.name {name!r}")
@@ -55,12 +64,19 @@ def set_champion(workspace: Workspace, version: str) -> ChampionInfo:
 def show_champion(workspace: Workspace) -> ChampionInfo | None:
     config = workspace.config
     client = workspace.tracking.client
-    found = registry.champion(client, config.model.name, config.pipeline.champion_alias,
-                              config.model.metric)
+    found = registry.champion(
+        client, config.model.name, config.pipeline.champion_alias, config.model.metric
+    )
     if found is None:
         return None
     version = client.get_model_version(config.model.name, found.version)
-    return ChampionInfo(config.model.name, config.pipeline.champion_alias, found.version,
-                        found.run_id, str(version.source),
-                        registry.loadable(client, str(version.source)), found.recorded_metric,
-                        getattr(version, "current_stage", None))
+    return ChampionInfo(
+        config.model.name,
+        config.pipeline.champion_alias,
+        found.version,
+        found.run_id,
+        str(version.source),
+        registry.loadable(client, str(version.source)),
+        found.recorded_metric,
+        getattr(version, "current_stage", None),
+    )

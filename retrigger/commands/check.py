@@ -36,14 +36,21 @@ def check(workspace: Workspace) -> Decision:
     now_holds = snapshot.current(workspace.root, config.data)
     current_version = now_holds.data_version
     readings = tuple(_read(signal, ctx) for signal in configured(config.signals))
-    history = _with_inputs(_history(workspace, ctx, now), workspace, ctx, readings,
-                           current_version)
+    history = _with_inputs(_history(workspace, ctx, now), workspace, ctx, readings, current_version)
     verdict = decide(readings, history, config.policy, current_version, now)
     decision = Decision(
-        id=new_decision_id(now), model=config.model.name, created_at=now, fire=verdict.fire,
-        wanted=verdict.wanted, trigger_types=verdict.trigger_types, held_by=verdict.held_by,
-        hold_detail=verdict.hold_detail, readings=readings, data_version=current_version,
-        data_paths=now_holds.data_paths, git_commit=now_holds.git_commit,
+        id=new_decision_id(now),
+        model=config.model.name,
+        created_at=now,
+        fire=verdict.fire,
+        wanted=verdict.wanted,
+        trigger_types=verdict.trigger_types,
+        held_by=verdict.held_by,
+        hold_detail=verdict.hold_detail,
+        readings=readings,
+        data_version=current_version,
+        data_paths=now_holds.data_paths,
+        git_commit=now_holds.git_commit,
         config=config.model_dump(mode="json", include={"signals", "policy"}),
         fetched=tuple(ctx.fetched),
     )
@@ -54,21 +61,39 @@ def check(workspace: Workspace) -> Decision:
             decisions.supersede_unrun(conn, decision)
             # Announced in the same transaction: never a lost notification.
             links = notify_links.links(ci_run=notify_links.ci_run_url(os.environ))
-            outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision, links),
-                           channel=config.slack.channel, now=now, thread_key=decision.id)
+            outbox.enqueue(
+                conn,
+                outbox.TRIGGER_FIRED,
+                decision_payload(decision, links),
+                channel=config.slack.channel,
+                now=now,
+                thread_key=decision.id,
+            )
             for chart in _charts(workspace, decision):  # uploaded in the decision's thread
-                outbox.enqueue(conn, outbox.FILE_UPLOAD, chart, channel=config.slack.channel,
-                               now=now, thread_key=decision.id)
+                outbox.enqueue(
+                    conn,
+                    outbox.FILE_UPLOAD,
+                    chart,
+                    channel=config.slack.channel,
+                    now=now,
+                    thread_key=decision.id,
+                )
     return decision
 
 
-def _with_inputs(history: History, workspace: Workspace, ctx: SignalContext,
-                 readings: tuple[Reading, ...], current_version: str | None) -> History:
+def _with_inputs(
+    history: History,
+    workspace: Workspace,
+    ctx: SignalContext,
+    readings: tuple[Reading, ...],
+    current_version: str | None,
+) -> History:
     """Add what changed among the training's other inputs — only when it matters: a signal
     fired and the data is what was trained on (``dvc status`` costs a second or two)."""
     same_data = current_version is not None and (
         current_version == history.trained_data_version
-        or current_version in history.refused_data_versions)
+        or current_version in history.refused_data_versions
+    )
     if not same_data or not any(r.fired for r in readings):
         return history
     from dataclasses import replace
@@ -76,10 +101,14 @@ def _with_inputs(history: History, workspace: Workspace, ctx: SignalContext,
     from retrigger.data.inputs import compare_inputs
 
     run = ctx.trained_run
-    commit = (run.tags.get(tags.GIT_COMMIT) or run.tags.get(tags.MLFLOW_GIT_COMMIT)
-              if run is not None else None)
-    inputs = compare_inputs(workspace.root, workspace.config.model.artifact,
-                            workspace.config.data, commit)
+    commit = (
+        run.tags.get(tags.GIT_COMMIT) or run.tags.get(tags.MLFLOW_GIT_COMMIT)
+        if run is not None
+        else None
+    )
+    inputs = compare_inputs(
+        workspace.root, workspace.config.model.artifact, workspace.config.data, commit
+    )
     changed = None if inputs.unknown is not None else inputs.changed
     return replace(history, stages=inputs.stages, changed_inputs=changed)
 
@@ -95,9 +124,12 @@ def _read(signal: Signal, ctx: SignalContext) -> Reading:
 def _charts(workspace: Workspace, decision: Decision) -> list[dict[str, object]]:
     """The drift PNG of a fired drift signal, as an upload payload."""
     return [
-        {"model": decision.model, "decision_id": decision.id,
-         "path": str(workspace.root / str(r.extra["report_png"])),
-         "title": f"{decision.model}: drift by column"}
+        {
+            "model": decision.model,
+            "decision_id": decision.id,
+            "path": str(workspace.root / str(r.extra["report_png"])),
+            "title": f"{decision.model}: drift by column",
+        }
         for r in decision.readings
         if r.kind == "drift" and r.fired and r.extra.get("report_png")
     ]
@@ -120,14 +152,22 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
     # A retrain refused by validation trained on its data all the same: retraining that data
     # again would build the same model and be refused again.
     refused = frozenset(
-        version for run in ctx.retrains
+        version
+        for run in ctx.retrains
         if run.tags.get(tags.STATUS) == RetrainStatus.REJECTED
-        and (version := run.data_version) is not None)
-    pending = Pending(flight.decision_id, flight.approval_id, flight.state == "approved") \
-        if flight is not None else None
-    return History(retrain_times=tuple(times.values()),
-                   trained_data_version=ctx.trained_data_version,
-                   refused_data_versions=refused, pending=pending)
+        and (version := run.data_version) is not None
+    )
+    pending = (
+        Pending(flight.decision_id, flight.approval_id, flight.state == "approved")
+        if flight is not None
+        else None
+    )
+    return History(
+        retrain_times=tuple(times.values()),
+        trained_data_version=ctx.trained_data_version,
+        refused_data_versions=refused,
+        pending=pending,
+    )
 
 
 def report_decision(decision: Decision, environ: Mapping[str, str], stream: TextIO) -> None:

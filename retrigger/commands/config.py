@@ -23,8 +23,11 @@ def show(config_path: Path | None) -> EffectiveConfig:
     written = _flatten(dict(loaded.raw))
     for key, value in values.items():
         # A duration the author wrote (24h) is shown as written, not as its shortest form (1d).
-        if isinstance(value, str) and isinstance(written.get(key), str) and _same_duration(
-                value, written[key]):
+        if (
+            isinstance(value, str)
+            and isinstance(written.get(key), str)
+            and _same_duration(value, written[key])
+        ):
             values[key] = written[key]
     sources = {key: _source_of(key, loaded.sources) for key in values}
     return EffectiveConfig(loaded.path, values, sources)
@@ -90,8 +93,12 @@ def explain(config_path: Path | None, live: bool = True) -> PolicyText:
 
     loaded = load_config(config_path)
     baseline = _live_baseline(loaded.path) if live else None
-    return PolicyText(loaded.path, words.sentences(loaded.config, baseline),
-                      words.markdown(loaded.config, baseline), baseline)
+    return PolicyText(
+        loaded.path,
+        words.sentences(loaded.config, baseline),
+        words.markdown(loaded.config, baseline),
+        baseline,
+    )
 
 
 def update_document(config_path: Path | None, document: Path) -> str:

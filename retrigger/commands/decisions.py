@@ -28,11 +28,18 @@ class DecisionRow:
     def as_json(self) -> dict[str, object]:
         d = self.decision
         return {
-            "decision_id": d.id, "model": d.model,
-            "created_at": d.created_at.isoformat(timespec="seconds"), "state": self.state,
-            "fire": d.fire, "trigger_types": list(d.trigger_types), "held_by": d.held_by,
-            "reason": d.reason, "requested_by": d.requested_by,
-            "data_version": d.data_version, "git_commit": d.git_commit, "retrain": self.retrain,
+            "decision_id": d.id,
+            "model": d.model,
+            "created_at": d.created_at.isoformat(timespec="seconds"),
+            "state": self.state,
+            "fire": d.fire,
+            "trigger_types": list(d.trigger_types),
+            "held_by": d.held_by,
+            "reason": d.reason,
+            "requested_by": d.requested_by,
+            "data_version": d.data_version,
+            "git_commit": d.git_commit,
+            "retrain": self.retrain,
         }
 
 
@@ -44,8 +51,11 @@ def listing(workspace: Workspace, since: timedelta | None) -> list[DecisionRow]:
         for decision in decisions.since(conn, workspace.config.model.name, start):
             approval = approvals.for_decision(conn, decision.id)
             tried = attempts.for_decision(conn, decision.id)
-            found.append(DecisionRow(decision, _state(decision, approval),
-                                     tried[-1].status if tried else None))
+            found.append(
+                DecisionRow(
+                    decision, _state(decision, approval), tried[-1].status if tried else None
+                )
+            )
     return found
 
 

@@ -36,26 +36,34 @@ class Compared:
 def delta(workspace: Workspace, request: DeltaRequest) -> Compared:
     root, paths = workspace.root, list(workspace.config.data)
     if request.rev_b is not None and request.staged:
-        raise BadInput("give either REV_B or --staged, not both: --staged means the index is "
-                       "the new side")
+        raise BadInput(
+            "give either REV_B or --staged, not both: --staged means the index is the new side"
+        )
     if not paths:
-        raise BadInput("`data:` in retrigger.yaml is empty; list the DVC-tracked paths the "
-                       "model trains on")
+        raise BadInput(
+            "`data:` in retrigger.yaml is empty; list the DVC-tracked paths the model trains on"
+        )
     check_repo(root)
     new_rev, new_label = _new_side(root, request)
     new = {p: out_version(root, p, new_rev) for p in paths}
     if request.rev_a is not None:
         old_rev = _commit(root, request.rev_a)
         old = {p: optional_version(root, p, old_rev) for p in paths}
-        report = compute_delta(root, old, new, fetch_missing=request.fetch,
-                               worktree_new=new_rev in (WORKTREE, INDEX))
+        report = compute_delta(
+            root, old, new, fetch_missing=request.fetch, worktree_new=new_rev in (WORKTREE, INDEX)
+        )
         return Compared(report, request.rev_a, new_label)
     from retrigger.lineage.trained import trained
 
     ref = trained(workspace.tracking)
-    report = compute_delta(root, from_md5s(paths, ref.md5s), new, old_version=ref.data_version,
-                           fetch_missing=request.fetch,
-                           worktree_new=new_rev in (WORKTREE, INDEX))
+    report = compute_delta(
+        root,
+        from_md5s(paths, ref.md5s),
+        new,
+        old_version=ref.data_version,
+        fetch_missing=request.fetch,
+        worktree_new=new_rev in (WORKTREE, INDEX),
+    )
     return Compared(report, ref.source, new_label)
 
 

@@ -11,8 +11,14 @@ from retrigger.drift.result import DriftReport
 __all__ = ["DriftOptions", "drift"]
 
 
-def drift(reference: str, current: str, options: DriftOptions, config: Path | None,
-          html: Path | None = None, png: Path | None = None) -> DriftReport:
+def drift(
+    reference: str,
+    current: str,
+    options: DriftOptions,
+    config: Path | None,
+    html: Path | None = None,
+    png: Path | None = None,
+) -> DriftReport:
     """Compare the two sides (paths, ``path@REV``, ``path@trained``); write the reports asked."""
     from retrigger.drift.sources import compare_specs
 
@@ -20,8 +26,9 @@ def drift(reference: str, current: str, options: DriftOptions, config: Path | No
     if html is not None:
         from retrigger.drift.report_html import Header, Source, write_html
 
-        header = Header(Source(reference, rows=report.reference_rows),
-                        Source(current, rows=report.current_rows))
+        header = Header(
+            Source(reference, rows=report.reference_rows), Source(current, rows=report.current_rows)
+        )
         write_html(report, html, f"drift: {reference} → {current}", header)
     if png is not None:
         from retrigger.drift.png import write_png

@@ -32,8 +32,10 @@ def explain(workspace: Workspace, ident: str) -> dict[str, Any]:
         events = audit.about(conn, decision_id)
     story["approval"] = _approval(found)
     story["attempts"] = [a.as_json() for a in tried]
-    story["audit"] = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-                       "detail": e.detail} for e in events]
+    story["audit"] = [
+        {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
+        for e in events
+    ]
     last = next((a.facts for a in reversed(tried) if a.facts.get("validation")), {})
     story["validation"] = last.get("validation")
     story["run"] = row(run, workspace.config.model.metric) if run else None
@@ -50,8 +52,10 @@ def _find(workspace: Workspace, ident: str) -> tuple[Decision | None, RunInfo | 
     if ident.startswith("d-"):
         run = _run_of(workspace, ident)
         if run is None:
-            raise BadInput(f"no decision or retrain run {ident!r}; list decisions with "
-                           "`retrigger decisions`, retrain runs with `retrigger history`")
+            raise BadInput(
+                f"no decision or retrain run {ident!r}; list decisions with "
+                "`retrigger decisions`, retrain runs with `retrigger history`"
+            )
         return None, run
     run = workspace.tracking.get(ident)  # BadInput when MLflow does not know it either
     if run.tags.get(tags.RETRAIN) != "true":
@@ -70,43 +74,67 @@ def _run_of(workspace: Workspace, decision_id: str) -> RunInfo | None:
 
 
 def _decision(decision: Decision) -> dict[str, Any]:
-    return {**decision.as_json(), "hold_detail": decision.hold_detail,
-            "requested_by": decision.requested_by, "reason": decision.reason,
-            "git_commit": decision.git_commit, "data_paths": decision.data_paths}
+    return {
+        **decision.as_json(),
+        "hold_detail": decision.hold_detail,
+        "requested_by": decision.requested_by,
+        "reason": decision.reason,
+        "git_commit": decision.git_commit,
+        "data_paths": decision.data_paths,
+    }
 
 
 def _approval(found: approvals.Approval | None) -> dict[str, Any] | None:
     if found is None:
         return None
+
     def iso(value: Any) -> str | None:
         return value.isoformat() if value is not None else None
-    return {"approval_id": found.id, "status": found.status, "requested_by": found.requested_by,
-            "requested_at": iso(found.requested_at), "decided_by": found.decided_by,
-            "decided_at": iso(found.decided_at), "reason": found.reason,
-            "executed_at": iso(found.executed_at)}
+
+    return {
+        "approval_id": found.id,
+        "status": found.status,
+        "requested_by": found.requested_by,
+        "requested_at": iso(found.requested_at),
+        "decided_by": found.decided_by,
+        "decided_at": iso(found.decided_at),
+        "reason": found.reason,
+        "executed_at": iso(found.executed_at),
+    }
 
 
-def _promotion(workspace: Workspace, run: RunInfo | None,
-               facts: dict[str, Any]) -> dict[str, Any] | None:
+def _promotion(
+    workspace: Workspace, run: RunInfo | None, facts: dict[str, Any]
+) -> dict[str, Any] | None:
     version = (run.tags.get(tags.MODEL_VERSION) if run else None) or facts.get("model_version")
     if not version:
         return None
     name = workspace.config.model.name
-    alias = (run.tags.get(tags.CHAMPION_ALIAS) if run else None) or \
-        workspace.config.pipeline.champion_alias
-    return {"model": name, "version": version, "alias": alias,
-            "previous": (run.tags.get(tags.PREVIOUS_CHAMPION) if run else None) or
-            facts.get("previous_champion") or None,
-            "uri": f"models:/{name}/{version}"}
+    alias = (
+        run.tags.get(tags.CHAMPION_ALIAS) if run else None
+    ) or workspace.config.pipeline.champion_alias
+    return {
+        "model": name,
+        "version": version,
+        "alias": alias,
+        "previous": (run.tags.get(tags.PREVIOUS_CHAMPION) if run else None)
+        or facts.get("previous_champion")
+        or None,
+        "uri": f"models:/{name}/{version}",
+    }
 
 
-def _data(workspace: Workspace, decision: Decision | None, run: RunInfo | None,
-          facts: dict[str, Any]) -> list[dict[str, Any]]:
+def _data(
+    workspace: Workspace, decision: Decision | None, run: RunInfo | None, facts: dict[str, Any]
+) -> list[dict[str, Any]]:
     """What the model trained on (the run's tags; else the attempt; else the decision)."""
     if run is not None:
         commit = run.tags.get(tags.GIT_COMMIT)
-        paths = {k[len(tags.DATA_PATH_PREFIX):]: v for k, v in run.tags.items()
-                 if k.startswith(tags.DATA_PATH_PREFIX)}
+        paths = {
+            k[len(tags.DATA_PATH_PREFIX) :]: v
+            for k, v in run.tags.items()
+            if k.startswith(tags.DATA_PATH_PREFIX)
+        }
     elif facts.get("data"):
         commit = facts.get("git_commit")
         paths = {d["path"]: d["md5"] for d in facts["data"]}
@@ -115,9 +143,14 @@ def _data(workspace: Workspace, decision: Decision | None, run: RunInfo | None,
         paths = {p: m for p, m in (decision.data_paths if decision else {}).items() if m}
     found = []
     for path, md5 in sorted(paths.items()):
-        item: dict[str, Any] = {"path": path, "md5": md5, "git_commit": commit,
-                                "restore": f"git checkout {commit} && dvc checkout {path}"
-                                if commit else f"dvc checkout {path}"}
+        item: dict[str, Any] = {
+            "path": path,
+            "md5": md5,
+            "git_commit": commit,
+            "restore": f"git checkout {commit} && dvc checkout {path}"
+            if commit
+            else f"dvc checkout {path}",
+        }
         if commit:
             item["note"] = _committed(workspace, path, md5, commit)
         found.append(item)
@@ -131,8 +164,10 @@ def _committed(workspace: Workspace, path: str, md5: str, commit: str) -> str | 
         at_commit = None
     if at_commit == md5:
         return None
-    return (f"commit {commit[:10]} records {path} as {at_commit or 'untracked'}, not {md5}: the "
-            "trained data was not committed; it is in the DVC cache and remote under that md5")
+    return (
+        f"commit {commit[:10]} records {path} as {at_commit or 'untracked'}, not {md5}: the "
+        "trained data was not committed; it is in the DVC cache and remote under that md5"
+    )
 
 
 def markdown(story: dict[str, Any]) -> str:
@@ -150,25 +185,36 @@ def story_lines(story: dict[str, Any]) -> list[str]:
         lines += _decision_lines(decision)
     approval = story.get("approval")
     if approval:
-        lines.append(f"approval {approval['approval_id']}: {approval['status']}, asked by "
-                     f"{approval['requested_by']} at {approval['requested_at']}, decided by "
-                     f"{approval['decided_by'] or '—'} at {approval['decided_at'] or '—'}")
+        lines.append(
+            f"approval {approval['approval_id']}: {approval['status']}, asked by "
+            f"{approval['requested_by']} at {approval['requested_at']}, decided by "
+            f"{approval['decided_by'] or '—'} at {approval['decided_at'] or '—'}"
+        )
     for attempt in story.get("attempts", []):
-        lines.append(f"attempt {attempt['attempt_id']} ({attempt['host']}): {attempt['status']}"
-                     + (f", stopped at {attempt['stopped_at']}" if attempt["stopped_at"] else ""))
-        lines += [f"  {s['name']:<9} {s['status']:<11} {s['seconds'] or 0:7.1f}s  "
-                  f"{s['detail'] or ''}".rstrip() for s in attempt["steps"]]
+        lines.append(
+            f"attempt {attempt['attempt_id']} ({attempt['host']}): {attempt['status']}"
+            + (f", stopped at {attempt['stopped_at']}" if attempt["stopped_at"] else "")
+        )
+        lines += [
+            f"  {s['name']:<9} {s['status']:<11} {s['seconds'] or 0:7.1f}s  "
+            f"{s['detail'] or ''}".rstrip()
+            for s in attempt["steps"]
+        ]
     if story.get("validation"):
         lines += _validation_lines(story["validation"])
     run = story.get("run")
     if run:
-        lines.append(f"MLflow run {run['run_id']}: status {run['status']}, "
-                     f"{_num(run['metric_before'])} → {_num(run['metric_after'])}, requested by "
-                     f"{run['requested_by']}, approved by {run['approved_by'] or '—'}")
+        lines.append(
+            f"MLflow run {run['run_id']}: status {run['status']}, "
+            f"{_num(run['metric_before'])} → {_num(run['metric_after'])}, requested by "
+            f"{run['requested_by']}, approved by {run['approved_by'] or '—'}"
+        )
     promotion = story.get("promotion")
     if promotion:
-        lines.append(f"promoted: {promotion['uri']} holds @{promotion['alias']}"
-                     + (f" (was v{promotion['previous']})" if promotion["previous"] else ""))
+        lines.append(
+            f"promoted: {promotion['uri']} holds @{promotion['alias']}"
+            + (f" (was v{promotion['previous']})" if promotion["previous"] else "")
+        )
     if story.get("data"):
         lines.append("data it trained on, and how to get it back:")
     for item in story.get("data", []):
@@ -183,26 +229,34 @@ def _validation_lines(verdict: dict[str, Any]) -> list[str]:
     """The verdict, then both numbers and where each came from."""
     lines = [f"validation: {'passed' if verdict['passed'] else 'REFUSED'}: {verdict['reason']}"]
     metric = verdict.get("metric")
-    lines.append(f"  challenger {metric} {_num(verdict.get('new'))}: this retrain's model"
-                 + (f", scored on {verdict['data']}" if verdict.get("data") else ""))
+    lines.append(
+        f"  challenger {metric} {_num(verdict.get('new'))}: this retrain's model"
+        + (f", scored on {verdict['data']}" if verdict.get("data") else "")
+    )
     if verdict.get("champion") is not None:
         who = verdict.get("against") or "champion"
         version = f" v{verdict['champion_version']}" if verdict.get("champion_version") else ""
-        lines.append(f"  {who}{version} {metric} {_num(verdict['champion'])}: "
-                     f"{verdict.get('champion_source')}")
+        lines.append(
+            f"  {who}{version} {metric} {_num(verdict['champion'])}: "
+            f"{verdict.get('champion_source')}"
+        )
     return lines
 
 
 def _decision_lines(decision: dict[str, Any]) -> list[str]:
-    lines = [f"created {decision['created_at']}: fire={decision['fire']}, triggers "
-             f"{', '.join(decision['trigger_types']) or 'none'}"]
+    lines = [
+        f"created {decision['created_at']}: fire={decision['fire']}, triggers "
+        f"{', '.join(decision['trigger_types']) or 'none'}"
+    ]
     if decision.get("requested_by") or decision.get("reason"):
         lines.append(f"forced by {decision.get('requested_by')}: {decision.get('reason')}")
     if decision.get("held_by"):
         lines.append(f"held by {decision['held_by']}: {decision.get('hold_detail')}")
     for s in decision["signals"]:
-        lines.append(f"  {s['kind']:<12} {'FIRED' if s['fired'] else 'ok':<6} value "
-                     f"{_num(s['value'])} threshold {_num(s['threshold'])}: {s['detail']}")
+        lines.append(
+            f"  {s['kind']:<12} {'FIRED' if s['fired'] else 'ok':<6} value "
+            f"{_num(s['value'])} threshold {_num(s['threshold'])}: {s['detail']}"
+        )
     return lines
 
 

@@ -15,10 +15,23 @@ from retrigger.lineage.tracking import RunInfo
 from retrigger.workspace import Workspace
 
 TRIGGERS = ("performance", "drift", "schedule", "volume", "manual")
-KEYS = ("run_id", "decision_id", "started_at", "trigger_types", "data_version", "data_paths",
-        "git_commit",
-        "metric_before", "metric_after", "status", "promoted_version", "requested_by",
-        "approved_by", "reason", "model")
+KEYS = (
+    "run_id",
+    "decision_id",
+    "started_at",
+    "trigger_types",
+    "data_version",
+    "data_paths",
+    "git_commit",
+    "metric_before",
+    "metric_after",
+    "status",
+    "promoted_version",
+    "requested_by",
+    "approved_by",
+    "reason",
+    "model",
+)
 
 
 def window(since: str | None) -> timedelta | None:
@@ -31,20 +44,24 @@ def window(since: str | None) -> timedelta | None:
         raise BadInput(f"--since {since!r}: {exc}") from None
 
 
-def history(workspace: Workspace, trigger: str | None = None,
-            since: timedelta | None = None) -> list[dict[str, Any]]:
+def history(
+    workspace: Workspace, trigger: str | None = None, since: timedelta | None = None
+) -> list[dict[str, Any]]:
     """Retrain runs as documented for ``retrigger history --json`` (keys: ``KEYS``)."""
     if trigger is not None and trigger not in TRIGGERS:
-        raise BadInput(f"--trigger {trigger!r} is not a trigger type; use one of "
-                       f"{', '.join(TRIGGERS)}")
+        raise BadInput(
+            f"--trigger {trigger!r} is not a trigger type; use one of {', '.join(TRIGGERS)}"
+        )
     query = f"tags.`{tags.RETRAIN}` = 'true'"
     if since is not None:
         start = workspace.clock() - since
         query += f" and attributes.start_time >= {int(start.timestamp() * 1000)}"
     metric = workspace.config.model.metric
     model = workspace.config.model.name  # the experiment holds one model's retrains
-    rows = [{**row(run, metric), "model": model}
-            for run in workspace.tracking.search(query, max_results=5000)]
+    rows = [
+        {**row(run, metric), "model": model}
+        for run in workspace.tracking.search(query, max_results=5000)
+    ]
     if trigger is not None:
         rows = [r for r in rows if trigger in r["trigger_types"]]
     return rows
@@ -52,8 +69,11 @@ def history(workspace: Workspace, trigger: str | None = None,
 
 def row(run: RunInfo, metric: str) -> dict[str, Any]:
     t = run.tags
-    paths = {k[len(tags.DATA_PATH_PREFIX):]: v for k, v in t.items()
-             if k.startswith(tags.DATA_PATH_PREFIX)}
+    paths = {
+        k[len(tags.DATA_PATH_PREFIX) :]: v
+        for k, v in t.items()
+        if k.startswith(tags.DATA_PATH_PREFIX)
+    }
     return {
         "run_id": run.run_id,
         "decision_id": t.get(tags.DECISION_ID),

@@ -28,16 +28,20 @@ def install(root: Path, pre_commit: bool, with_dvc: bool = False) -> list[str]:
         if with_dvc:
             _dvc_pre_commit(root)
         action = precommit_config.install(root)
-        return [f"{precommit_config.FILE}: {action}; then run `pre-commit install "
-                "--hook-type pre-commit --hook-type pre-push`"]
+        return [
+            f"{precommit_config.FILE}: {action}; then run `pre-commit install "
+            "--hook-type pre-commit --hook-type pre-push`"
+        ]
     from retrigger.githooks.install import dvc_hooks_present, hooks_dir
     from retrigger.githooks.install import install as install_hooks
 
     lines = [change.describe() for change in install_hooks(root, with_dvc)]
     if (root / ".dvc").is_dir() and not dvc_hooks_present(hooks_dir(root)):
-        lines.append("DVC's hooks are not installed (so no `dvc push` runs on git push): "
-                     "`retrigger hooks install --with-dvc` adds them; plain `dvc install` "
-                     "refuses while these hooks exist")
+        lines.append(
+            "DVC's hooks are not installed (so no `dvc push` runs on git push): "
+            "`retrigger hooks install --with-dvc` adds them; plain `dvc install` "
+            "refuses while these hooks exist"
+        )
     return lines
 
 
@@ -156,7 +160,9 @@ def pre_push(args: list[str]) -> int:
 
 
 HOOKS: dict[str, Callable[[list[str]], int]] = {
-    "data-delta": data_delta, "config-check": config_check, "pre-commit": pre_commit,
+    "data-delta": data_delta,
+    "config-check": config_check,
+    "pre-commit": pre_commit,
     "pre-push": pre_push,
 }
 

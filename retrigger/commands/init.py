@@ -35,6 +35,7 @@ CONFIG = "retrigger.yaml"
 GITLAB_FILE = ".gitlab/retrigger.yml"
 BACKUP = ".bak"
 
+
 @dataclass(frozen=True)
 class InitResult:
     facts: ProjectFacts
@@ -59,45 +60,73 @@ def _validated(ci: list[str]) -> list[str]:
     return list(dict.fromkeys(ci or ["github"]))
 
 
-def plan(facts: ProjectFacts, ci: list[str], force: bool,
-         ci_only: bool = False) -> list[PlannedFile]:
+def plan(
+    facts: ProjectFacts, ci: list[str], force: bool, ci_only: bool = False
+) -> list[PlannedFile]:
     """Every file init would touch and how; BadInput naming all conflicts without --force."""
     config_text = render("retrigger.yaml.tmpl", facts)
-    wanted = [] if ci_only else [
-        (CONFIG, config_text, "thresholds and policy"),
-        ("slack-app-manifest.yml", render("slack-app-manifest.yml", facts),
-         "paste into api.slack.com/apps to create the bot"),
-    ]
+    wanted = (
+        []
+        if ci_only
+        else [
+            (CONFIG, config_text, "thresholds and policy"),
+            (
+                "slack-app-manifest.yml",
+                render("slack-app-manifest.yml", facts),
+                "paste into api.slack.com/apps to create the bot",
+            ),
+        ]
+    )
     wanted += _ci_files(facts, ci)
-    planned = [_plan_one(facts.root, path, content, why, force)
-               for path, content, why in wanted]
+    planned = [_plan_one(facts.root, path, content, why, force) for path, content, why in wanted]
     if not ci_only:
         planned.append(plan_policy_document(facts.root, config_text))
         planned.append(plan_gitignore(facts.root, facts.tracking_uri))
         planned.append(_plan_precommit(facts.root))
     conflicts = [p.path for p in planned if p.action == CONFLICT]
     if conflicts:
-        raise BadInput(f"{', '.join(conflicts)} already exist(s) in {facts.root}; nothing was "
-                       f"written. Move them aside, or rerun with --force to overwrite them "
-                       f"(the old ones are kept as *{BACKUP})")
+        raise BadInput(
+            f"{', '.join(conflicts)} already exist(s) in {facts.root}; nothing was "
+            f"written. Move them aside, or rerun with --force to overwrite them "
+            f"(the old ones are kept as *{BACKUP})"
+        )
     return planned
 
 
 def _ci_files(facts: ProjectFacts, ci: list[str]) -> list[tuple[str, str, str]]:
     files: list[tuple[str, str, str]] = []
     if "github" in ci:
-        files.append((".github/workflows/retrain.yml", render("github-retrain.yml", facts),
-                      "GitHub Actions: check on a schedule, retrain when it fires, open a PR"))
+        files.append(
+            (
+                ".github/workflows/retrain.yml",
+                render("github-retrain.yml", facts),
+                "GitHub Actions: check on a schedule, retrain when it fires, open a PR",
+            )
+        )
     if "gitlab" in ci:
-        files.append((GITLAB_FILE, render("gitlab-retrain.yml", facts),
-                      "GitLab CI: scheduled check, retrain, merge request"))
+        files.append(
+            (
+                GITLAB_FILE,
+                render("gitlab-retrain.yml", facts),
+                "GitLab CI: scheduled check, retrain, merge request",
+            )
+        )
     if "airflow" in ci:
-        files.append((f"airflow/dags/retrain_{facts.model_id.replace('-', '_')}.py",
-                      render("airflow_dag.py.tmpl", facts),
-                      "Airflow DAG: check → approval → retrain"))
+        files.append(
+            (
+                f"airflow/dags/retrain_{facts.model_id.replace('-', '_')}.py",
+                render("airflow_dag.py.tmpl", facts),
+                "Airflow DAG: check → approval → retrain",
+            )
+        )
     if "k8s" in ci:
-        files.append(("k8s/retrigger-cronjob.yaml", render("k8s-cronjob.yaml", facts),
-                      "Kubernetes CronJob (state on PostgreSQL)"))
+        files.append(
+            (
+                "k8s/retrigger-cronjob.yaml",
+                render("k8s-cronjob.yaml", facts),
+                "Kubernetes CronJob (state on PostgreSQL)",
+            )
+        )
     return files
 
 
@@ -122,8 +151,13 @@ def _plan_one(root: Path, path: str, content: str, why: str, force: bool) -> Pla
     if target.read_text(encoding="utf-8", errors="replace") == content:
         return PlannedFile(path, KEEP, "already up to date")
     if force:
-        return PlannedFile(path, OVERWRITE, f"{why}; the previous one is kept as "
-                           f"{path}{BACKUP}", content, backup=True)
+        return PlannedFile(
+            path,
+            OVERWRITE,
+            f"{why}; the previous one is kept as {path}{BACKUP}",
+            content,
+            backup=True,
+        )
     return PlannedFile(path, CONFLICT, why)
 
 
@@ -145,18 +179,26 @@ def _next_steps(facts: ProjectFacts, ci: list[str], planned: list[PlannedFile]) 
     written = {p.path for p in planned if p.action in (CREATE, OVERWRITE, UPDATE)}
     steps = []
     if facts.undecided:
-        steps.append("choose what init could not decide (listed at the top of retrigger.yaml),"
-                     " then `retrigger config validate`")
+        steps.append(
+            "choose what init could not decide (listed at the top of retrigger.yaml),"
+            " then `retrigger config validate`"
+        )
     if GITLAB_FILE in written:
         steps.append(f"add to your .gitlab-ci.yml:  include: [{{local: {GITLAB_FILE}}}]")
     if precommit_config.FILE in written:
         steps.append("pre-commit install --hook-type pre-commit --hook-type pre-push")
     if facts.metrics_file is None:
-        steps.append("record the model in production as the baseline: `retrigger baseline set "
-                     "RUN_ID` (its MLflow run)")
+        steps.append(
+            "record the model in production as the baseline: `retrigger baseline set "
+            "RUN_ID` (its MLflow run)"
+        )
     else:
-        steps.append("record the model in production as the baseline: `retrigger baseline set "
-                     "--from-metrics` (or `retrigger baseline set RUN_ID` when MLflow has it)")
-    steps.append("`retrigger check` for a first decision, then commit the new files: git add "
-                 + " ".join(sorted(written)))
+        steps.append(
+            "record the model in production as the baseline: `retrigger baseline set "
+            "--from-metrics` (or `retrigger baseline set RUN_ID` when MLflow has it)"
+        )
+    steps.append(
+        "`retrigger check` for a first decision, then commit the new files: git add "
+        + " ".join(sorted(written))
+    )
     return steps

@@ -14,8 +14,9 @@ from retrigger.workspace import Workspace
 def retry(workspace: Workspace, ids: list[int], everything: bool) -> list[int]:
     """Re-queue the dead letters ``ids`` (or all of them); returns the ids re-queued."""
     if not ids and not everything:
-        raise BadInput("name the dead letters to resend (`retrigger status` lists them) or "
-                       "pass --all")
+        raise BadInput(
+            "name the dead letters to resend (`retrigger status` lists them) or pass --all"
+        )
     if ids and everything:
         raise BadInput("pass dead letter ids or --all, not both")
     with workspace.store.transaction() as conn:
@@ -23,7 +24,9 @@ def retry(workspace: Workspace, ids: list[int], everything: bool) -> list[int]:
     missing = sorted(set(ids) - set(found))
     if missing:
         # The transaction above already re-queued the others: say so, then refuse the rest.
-        raise BadInput(f"no dead letter {', '.join(map(str, missing))}"
-                       + (f" (re-queued {', '.join(map(str, found))})" if found else "")
-                       + "; `retrigger status` lists the dead letters")
+        raise BadInput(
+            f"no dead letter {', '.join(map(str, missing))}"
+            + (f" (re-queued {', '.join(map(str, found))})" if found else "")
+            + "; `retrigger status` lists the dead letters"
+        )
     return found

@@ -35,21 +35,31 @@ class PushOutcome:
     def summary_lines(self) -> list[str]:
         """What a person reads after a push: the arrival, its delta, the check's decision."""
         version = self.arrival.data_version
-        head = (f"data version {version} arrived on the DVC remote (recorded)" if self.recorded
-                else f"data version {version} is on the DVC remote (already recorded: nothing "
-                     "new arrived)")
+        head = (
+            f"data version {version} arrived on the DVC remote (recorded)"
+            if self.recorded
+            else f"data version {version} is on the DVC remote (already recorded: nothing "
+            "new arrived)"
+        )
         lines = [head, f"delta since {self.reference}:"]
         lines += [f"  {line}" for line in self.report.summary_lines()]
         if self.decision is not None:
             fired = ", ".join(self.decision.trigger_types) or "none"
-            lines.append(f"check {self.decision.id}: fire={self.decision.fire} (fired: {fired})"
-                         + (f", held by {self.decision.held_by}" if self.decision.held_by
-                            else ""))
+            lines.append(
+                f"check {self.decision.id}: fire={self.decision.fire} (fired: {fired})"
+                + (f", held by {self.decision.held_by}" if self.decision.held_by else "")
+            )
         return lines
 
 
-def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
-         run_dvc: bool = True, base_rev: str | None = None) -> PushOutcome:
+def push(
+    workspace: Workspace,
+    dvc_args: Sequence[str],
+    *,
+    source: str = "push",
+    run_dvc: bool = True,
+    base_rev: str | None = None,
+) -> PushOutcome:
     """Push (unless DVC's own hook just did), verify the remote, record the arrival once.
 
     The delta is measured from the previous arrival, else from ``base_rev`` (the commit the
@@ -57,8 +67,9 @@ def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
     """
     root, paths = workspace.root, workspace.config.data
     if not paths:
-        raise BadInput("`data:` in retrigger.yaml is empty; list the DVC-tracked paths the "
-                       "model trains on")
+        raise BadInput(
+            "`data:` in retrigger.yaml is empty; list the DVC-tracked paths the model trains on"
+        )
     from retrigger.commands.delta import check_repo
 
     check_repo(root)
@@ -71,8 +82,9 @@ def push(workspace: Workspace, dvc_args: Sequence[str], *, source: str = "push",
         from retrigger.commands.check import check as run_check
 
         decision = run_check(workspace)
-    return PushOutcome(outcome.report, outcome.arrival, outcome.recorded, outcome.reference,
-                       output, decision)
+    return PushOutcome(
+        outcome.report, outcome.arrival, outcome.recorded, outcome.reference, output, decision
+    )
 
 
 def run_dvc_push(root: Path, args: Sequence[str]) -> str:
@@ -95,7 +107,6 @@ def remote_of(args: Sequence[str]) -> str | None:
     return None
 
 
-
 @dataclass(frozen=True)
 class _Recorded:
     report: DeltaReport
@@ -104,26 +115,38 @@ class _Recorded:
     reference: str
 
 
-def record_arrival(workspace: Workspace, current: dict[str, OutVersion],
-                   source: str, base_rev: str | None = None) -> _Recorded:
+def record_arrival(
+    workspace: Workspace, current: dict[str, OutVersion], source: str, base_rev: str | None = None
+) -> _Recorded:
     from retrigger.gitutil import head_commit
     from retrigger.store import arrivals
 
     model = workspace.config.model.name
     previous = arrivals.latest(workspace.store, model)
     md5s, version, reference = _reference(workspace, previous, base_rev, list(current))
-    report = compute_delta(workspace.root, from_md5s(list(current), md5s), current,
-                           old_version=version, worktree_new=True)
+    report = compute_delta(
+        workspace.root,
+        from_md5s(list(current), md5s),
+        current,
+        old_version=version,
+        worktree_new=True,
+    )
     arrival = arrivals.Arrival(
-        model=model, data_version=report.data_version_new, created_at=workspace.clock(),
-        source=source, git_commit=head_commit(workspace.root),
-        paths={p: str(o.md5) for p, o in current.items()}, delta=report.as_json())
+        model=model,
+        data_version=report.data_version_new,
+        created_at=workspace.clock(),
+        source=source,
+        git_commit=head_commit(workspace.root),
+        paths={p: str(o.md5) for p, o in current.items()},
+        delta=report.as_json(),
+    )
     recorded = arrivals.record(workspace.store, arrival, channel=workspace.config.slack.channel)
     return _Recorded(report, arrival, recorded, reference)
 
 
-def _reference(workspace: Workspace, previous: Arrival | None, base_rev: str | None,
-               paths: list[str]) -> tuple[dict[str, str], str | None, str]:
+def _reference(
+    workspace: Workspace, previous: Arrival | None, base_rev: str | None, paths: list[str]
+) -> tuple[dict[str, str], str | None, str]:
     """The previous arrival, else ``base_rev``, else the data the model was trained on."""
     if previous is not None:
         return previous.paths, previous.data_version, "previous arrival"

@@ -38,8 +38,9 @@ def run_approved(workspace: Workspace, requested_by: str | None, say: Say) -> li
     outcomes = []
     for item in approved_waiting(workspace):
         if item.why is not None:
-            say(f"resuming the approved retrain of decision {item.approval.decision_id}: "
-                f"{item.why}")
+            say(
+                f"resuming the approved retrain of decision {item.approval.decision_id}: {item.why}"
+            )
         request = Request(decision_id=item.approval.decision_id, requested_by=who)
         outcomes.append(_gated(workspace, choose(workspace, request, who), who, say))
     return outcomes
@@ -48,16 +49,27 @@ def run_approved(workspace: Workspace, requested_by: str | None, say: Say) -> li
 def _gated(workspace: Workspace, decision: Decision, who: str, say: Say) -> Outcome:
     approval = approval_gate(workspace, decision, who)
     if approval is not None and approval.status != "approved":
-        moved = ("" if approval.decision_id == decision.id else
-                 f"the commit or data moved since decision {decision.id} was approved; ")
-        return Outcome(approval.decision_id, RetrainStatus.AWAITING_APPROVAL,
-                       f"{moved}approval {approval.id} requested for decision "
-                       f"{approval.decision_id}; it runs once approved (Slack, or "
-                       "`retrigger run --approved` after `retrigger approve`)",
-                       approval_id=approval.id)
-    retrain = Retrain(workspace, decision, requested_by=who,
-                      approved_by=approval.decided_by if approval else None,
-                      approval_id=approval.id if approval else None, say=say)
+        moved = (
+            ""
+            if approval.decision_id == decision.id
+            else f"the commit or data moved since decision {decision.id} was approved; "
+        )
+        return Outcome(
+            approval.decision_id,
+            RetrainStatus.AWAITING_APPROVAL,
+            f"{moved}approval {approval.id} requested for decision "
+            f"{approval.decision_id}; it runs once approved (Slack, or "
+            "`retrigger run --approved` after `retrigger approve`)",
+            approval_id=approval.id,
+        )
+    retrain = Retrain(
+        workspace,
+        decision,
+        requested_by=who,
+        approved_by=approval.decided_by if approval else None,
+        approval_id=approval.id if approval else None,
+        say=say,
+    )
     return retrain.execute()
 
 
@@ -79,8 +91,11 @@ def record_in_git(workspace: Workspace, outcome: Outcome) -> GitRecord | None:
     if not files:
         return None
     command = git_commit.commit_command(files, config.model.name, outcome.decision_id)
-    commit_id = (git_commit.commit(workspace.root, files, config.model.name,
-                                   outcome.decision_id) if config.pipeline.commit else None)
+    commit_id = (
+        git_commit.commit(workspace.root, files, config.model.name, outcome.decision_id)
+        if config.pipeline.commit
+        else None
+    )
     return GitRecord(files, command, commit_id)
 
 

@@ -15,14 +15,17 @@ def status(workspace: Workspace) -> dict[str, Any]:
     now, config = workspace.clock(), workspace.config
     with workspace.store.transaction() as conn:
         pending = approvals.listing(conn, status=approvals.PENDING)
-        due = lease.due(conn, config.model.name, now, timedelta(0),
-                        config.pipeline.lock_stale_after)
+        due = lease.due(
+            conn, config.model.name, now, timedelta(0), config.pipeline.lock_stale_after
+        )
         backlog = outbox.backlog(conn)
         dead = outbox.dead_letters(conn)
     undelivered = {d["approval_id"]: d["id"] for d in dead if d.get("approval_id")}
     return {
-        "pending_approvals": [{**_approval(a, now > a.expires_at),
-                               "undelivered": undelivered.get(a.id)} for a in pending],
+        "pending_approvals": [
+            {**_approval(a, now > a.expires_at), "undelivered": undelivered.get(a.id)}
+            for a in pending
+        ],
         "approved_not_started": [_due(item, config.slack.dispatch_lease, now) for item in due],
         "outbox": {**backlog, "oldest_age_s": _age(backlog["oldest"], now)},
         "dead_letters": dead,
@@ -32,21 +35,39 @@ def status(workspace: Workspace) -> dict[str, Any]:
 def _due(item: lease.Due, lease_for: timedelta, now: datetime) -> dict[str, Any]:
     a = item.approval
     running = a.executed_at is not None  # its runner died; else handed on or waiting
-    state = ("running with a dead runner" if running else "waiting for a runner"
-             if a.dispatched_at is None else "dispatched, not started"
-             if now - a.dispatched_at < lease_for else "dispatched, lease ran out")
-    return {**_approval(a, False), "state": state, "why": item.why,
-            "dispatched_at": a.dispatched_at.isoformat() if a.dispatched_at else None,
-            "resume": item.resume_command}
+    state = (
+        "running with a dead runner"
+        if running
+        else "waiting for a runner"
+        if a.dispatched_at is None
+        else "dispatched, not started"
+        if now - a.dispatched_at < lease_for
+        else "dispatched, lease ran out"
+    )
+    return {
+        **_approval(a, False),
+        "state": state,
+        "why": item.why,
+        "dispatched_at": a.dispatched_at.isoformat() if a.dispatched_at else None,
+        "resume": item.resume_command,
+    }
 
 
 def _age(oldest: str | None, now: datetime) -> float | None:
-    return None if oldest is None else round((now - datetime.fromisoformat(oldest))
-                                             .total_seconds(), 1)
+    return (
+        None if oldest is None else round((now - datetime.fromisoformat(oldest)).total_seconds(), 1)
+    )
 
 
 def _approval(a: approvals.Approval, overdue: bool) -> dict[str, Any]:
-    return {"approval_id": a.id, "decision_id": a.decision_id, "model": a.model,
-            "status": a.status, "requested_by": a.requested_by,
-            "requested_at": a.requested_at.isoformat(), "expires_at": a.expires_at.isoformat(),
-            "overdue": overdue, "decided_by": a.decided_by}
+    return {
+        "approval_id": a.id,
+        "decision_id": a.decision_id,
+        "model": a.model,
+        "status": a.status,
+        "requested_by": a.requested_by,
+        "requested_at": a.requested_at.isoformat(),
+        "expires_at": a.expires_at.isoformat(),
+        "overdue": overdue,
+        "decided_by": a.decided_by,
+    }

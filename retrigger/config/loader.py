@@ -51,7 +51,8 @@ def find_config(explicit: Path | None = None, start: Path | None = None) -> Path
     if chosen is not None:
         if not chosen.is_file():
             raise ConfigError(
-                f"config file {chosen} does not exist; pass an existing --config PATH")
+                f"config file {chosen} does not exist; pass an existing --config PATH"
+            )
         return chosen.resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -66,9 +67,12 @@ def find_config(explicit: Path | None = None, start: Path | None = None) -> Path
     )
 
 
-def load_config(explicit: Path | None = None, environ: Mapping[str, str] | None = None,
-                start: Path | None = None,
-                overrides: Mapping[str, tuple[str, Any]] | None = None) -> LoadedConfig:
+def load_config(
+    explicit: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    start: Path | None = None,
+    overrides: Mapping[str, tuple[str, Any]] | None = None,
+) -> LoadedConfig:
     """Find, read, override and validate the config.
 
     ``overrides``: dotted key → (where it came from, value), applied after the environment
@@ -96,7 +100,7 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
         # An empty variable is unset: CI systems expand a missing secret to "".
         if not name.startswith(ENV_PREFIX) or name in _NOT_KEYS or not text.strip():
             continue
-        key = ".".join(part.lower() for part in name[len(ENV_PREFIX):].split("__"))
+        key = ".".join(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
         try:
             value = yaml.safe_load(text)
         except yaml.YAMLError:
@@ -119,8 +123,9 @@ def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
-def _describe(exc: ValidationError, path: Path, lines: Mapping[str, int],
-              sources: Mapping[str, str]) -> str:
+def _describe(
+    exc: ValidationError, path: Path, lines: Mapping[str, int], sources: Mapping[str, str]
+) -> str:
     error = exc.errors()[0]
     loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
     key = ".".join(loc) or "(top level)"
@@ -129,8 +134,11 @@ def _describe(exc: ValidationError, path: Path, lines: Mapping[str, int],
     if error["type"] == "extra_forbidden":
         valid = _valid_keys(loc[:-1])
         close = difflib.get_close_matches(loc[-1], valid, n=1)
-        hint = f"did you mean '{'.'.join([*loc[:-1], close[0]])}'?" if close else (
-            f"valid keys here: {', '.join(sorted(valid))}")
+        hint = (
+            f"did you mean '{'.'.join([*loc[:-1], close[0]])}'?"
+            if close
+            else (f"valid keys here: {', '.join(sorted(valid))}")
+        )
         return f"unknown config key '{clip(key, 80)}'{origin}; {hint}"
     if error["type"] == "missing":
         return f"config key '{key}' is required{origin}; add it to {path.name}"

@@ -35,12 +35,23 @@ _CANONICAL = {
 }
 
 _ALIASES = {
-    "acc": "accuracy", "auc": "roc_auc", "roc-auc": "roc_auc", "avg_prec": "average_precision",
-    "logloss": "log_loss", "neg_log_loss": "log_loss", "cross_entropy": "log_loss",
-    "mean_absolute_error": "mae", "mean_squared_error": "mse",
-    "root_mean_squared_error": "rmse", "r2_score": "r2", "f1_score": "f1",
-    "accuracy_score": "accuracy", "roc_auc_score": "roc_auc", "precision_score": "precision",
-    "recall_score": "recall", "mean_absolute_percentage_error": "mape",
+    "acc": "accuracy",
+    "auc": "roc_auc",
+    "roc-auc": "roc_auc",
+    "avg_prec": "average_precision",
+    "logloss": "log_loss",
+    "neg_log_loss": "log_loss",
+    "cross_entropy": "log_loss",
+    "mean_absolute_error": "mae",
+    "mean_squared_error": "mse",
+    "root_mean_squared_error": "rmse",
+    "r2_score": "r2",
+    "f1_score": "f1",
+    "accuracy_score": "accuracy",
+    "roc_auc_score": "roc_auc",
+    "precision_score": "precision",
+    "recall_score": "recall",
+    "mean_absolute_percentage_error": "mape",
     "average_precision_score": "average_precision",
 }
 

@@ -26,8 +26,10 @@ def refuse_outside_repo(path: str) -> None:
     """Paths in the config are relative to the repository root and stay inside it."""
     parts = path.replace("\\", "/").split("/")
     if path.startswith(("/", "\\", "~")) or ".." in parts or (len(path) > 1 and path[1] == ":"):
-        raise ValueError(f"{path[:200]!r} must be a path inside the repository, relative to "
-                         "its root (no leading /, ~ or ..)")
+        raise ValueError(
+            f"{path[:200]!r} must be a path inside the repository, relative to "
+            "its root (no leading /, ~ or ..)"
+        )
 
 
 class Section(BaseModel):
@@ -42,17 +44,22 @@ class ModelConfig(Section):
         default="metrics.json", description="JSON written by the DVC pipeline; null: read MLflow"
     )
     artifact: str | None = Field(
-        default="model", description="path the pipeline writes the model to (a file, or a "
-        "folder holding an MLmodel); null: the pipeline logs its model to MLflow itself")
+        default="model",
+        description="path the pipeline writes the model to (a file, or a "
+        "folder holding an MLmodel); null: the pipeline logs its model to MLflow itself",
+    )
     flavor: Literal["sklearn"] | None = Field(
-        default=None, description="log a pickle/joblib model.artifact as this MLflow flavor, "
-        "so the champion loads with mlflow.pyfunc")
+        default=None,
+        description="log a pickle/joblib model.artifact as this MLflow flavor, "
+        "so the champion loads with mlflow.pyfunc",
+    )
 
     @model_validator(mode="after")
     def _flavor_needs_a_file(self) -> ModelConfig:
         if self.flavor is not None and self.artifact is None:
-            raise ValueError("model.flavor needs model.artifact: the pickle or joblib file the "
-                             "pipeline writes")
+            raise ValueError(
+                "model.flavor needs model.artifact: the pickle or joblib file the pipeline writes"
+            )
         return self
 
     @field_validator("metrics_file", "artifact")
@@ -68,12 +75,16 @@ class TrackingConfig(Section):
     uri: str = "sqlite:///mlflow.db"
     experiment: str = Field(default="retrigger", min_length=1)
     artifact_location: str | None = Field(
-        default=None, description="where new experiments keep artifacts; default: the server's "
-        "choice, or <repo>/mlartifacts for a sqlite:// store")
+        default=None,
+        description="where new experiments keep artifacts; default: the server's "
+        "choice, or <repo>/mlartifacts for a sqlite:// store",
+    )
     timeout: Duration = Field(default=timedelta(seconds=10), description="give up on MLflow after")
     ui_url: str | None = Field(
-        default=None, description="the MLflow UI people open (Slack links to runs); default: "
-        "the tracking URI when it is http(s)")
+        default=None,
+        description="the MLflow UI people open (Slack links to runs); default: "
+        "the tracking URI when it is http(s)",
+    )
 
 
 class StateConfig(Section):
@@ -97,8 +108,10 @@ class ValidationConfig(Section):
 
 class PerformanceSignalConfig(Section):
     source: Literal["metrics", "validation"] = Field(
-        default="metrics", description="metrics: the metrics file or MLflow run; validation: "
-        "score the champion on validation.data")
+        default="metrics",
+        description="metrics: the metrics file or MLflow run; validation: "
+        "score the champion on validation.data",
+    )
     min: float | None = Field(default=None, description="absolute floor of the primary metric")
     max_drop: float | None = Field(
         default=None, description="allowed relative drop from the baseline run, in (0, 1)"
@@ -141,10 +154,13 @@ class DataFetchConfig(Section):
     """``data_fetch:``: what ``check`` may fetch from the DVC remote for the signals."""
 
     mode: Literal["auto", "never"] = Field(
-        default="auto", description="auto: fetch a compared version (the trained data) that is "
-        "not in the local DVC cache; never: read only what is cached")
-    timeout: Duration = Field(default=timedelta(minutes=2),
-                              description="give up on `dvc fetch` after this long")
+        default="auto",
+        description="auto: fetch a compared version (the trained data) that is "
+        "not in the local DVC cache; never: read only what is cached",
+    )
+    timeout: Duration = Field(
+        default=timedelta(minutes=2), description="give up on `dvc fetch` after this long"
+    )
 
     @field_validator("timeout")
     @classmethod
@@ -178,22 +194,32 @@ class PipelineConfig(Section):
     command: str = "dvc repro"
     push: bool = True
     commit: bool = Field(
-        default=False, description="after a promotion, `retrigger run` commits the new "
-        "dvc.lock (and tracked metrics) itself; false: it prints the git command")
+        default=False,
+        description="after a promotion, `retrigger run` commits the new "
+        "dvc.lock (and tracked metrics) itself; false: it prints the git command",
+    )
     champion_alias: str = "champion"
     promote_sets_baseline: bool = Field(
-        default=True, description="a promoted retrain becomes the baseline run, so max_drop "
-        "is measured from the better model")
+        default=True,
+        description="a promoted retrain becomes the baseline run, so max_drop "
+        "is measured from the better model",
+    )
     min_improvement: float = Field(default=0.0, ge=0)
     min_relative_improvement: float = Field(default=0.0, ge=0)
     stage_timeout: Duration | None = Field(
-        default=None, description="stop a pull, repro or push step that runs longer (null: never)")
+        default=None, description="stop a pull, repro or push step that runs longer (null: never)"
+    )
     wait_for_dvc: Duration = Field(
-        default=timedelta(0), le=timedelta(hours=6), description="when another DVC process "
-        "holds the repository's lock, wait up to this long before giving up as busy (exit 3)")
+        default=timedelta(0),
+        le=timedelta(hours=6),
+        description="when another DVC process "
+        "holds the repository's lock, wait up to this long before giving up as busy (exit 3)",
+    )
     lock_stale_after: Duration = Field(
-        default=timedelta(minutes=10), description="a lock held from another host whose "
-        "heartbeat is older than this is reclaimed (same host: a dead pid is reclaimed at once)")
+        default=timedelta(minutes=10),
+        description="a lock held from another host whose "
+        "heartbeat is older than this is reclaimed (same host: a dead pid is reclaimed at once)",
+    )
 
 
 class HooksConfig(Section):
@@ -217,19 +243,24 @@ class SlackConfig(Section):
     channel: str = Field(default="#ml-ops", min_length=1)
     api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://")
     approvers: list[Annotated[str, Field(pattern=SLACK_ID_PATTERN)]] = Field(
-        default_factory=list, description="Slack user ids (U…/W…) and user group ids (S…)")
+        default_factory=list, description="Slack user ids (U…/W…) and user group ids (S…)"
+    )
     four_eyes: bool = False
     approval_ttl: Duration = Field(default=timedelta(hours=24))
     executor: Literal["local", "github", "none"] = "none"
     dispatch_lease: Duration = Field(
-        default=timedelta(minutes=10), gt=timedelta(0), description="an approved retrain "
-        "handed to the executor with no attempt started after this long is handed on again")
+        default=timedelta(minutes=10),
+        gt=timedelta(0),
+        description="an approved retrain "
+        "handed to the executor with no attempt started after this long is handed on again",
+    )
     workdir: str = Field(default=".", description="local executor: where `retrigger run` runs")
     github: GithubExecutorConfig | None = None
     team_id: str | None = Field(default=None, description="refuse requests from other workspaces")
     api_app_id: str | None = Field(default=None, description="refuse requests for other apps")
-    group_cache: Duration = Field(default=timedelta(minutes=5),
-                                  description="how long user group members are cached")
+    group_cache: Duration = Field(
+        default=timedelta(minutes=5), description="how long user group members are cached"
+    )
 
     @field_validator("approval_ttl")
     @classmethod
@@ -245,8 +276,10 @@ class SlackConfig(Section):
         users = {a for a in self.approvers if not a.startswith("S")}
         groups = [a for a in self.approvers if a.startswith("S")]
         if self.four_eyes and len(users) < 2 and not groups:
-            raise ValueError("four_eyes needs at least two approvers (user ids) or a user group, "
-                             "otherwise nobody could approve a request made by an approver")
+            raise ValueError(
+                "four_eyes needs at least two approvers (user ids) or a user group, "
+                "otherwise nobody could approve a request made by an approver"
+            )
         if self.executor == "github" and self.github is None:
             raise ValueError("executor github needs a github section: {repo: owner/name}")
         return self
@@ -277,24 +310,32 @@ class RetriggerConfig(Section):
         # not later by each signal that needs data.
         for name in ("volume", "drift"):
             if getattr(self.signals, name) is not None and not self.data:
-                raise ValueError(f"signals.{name} needs data to compare: list the DVC-tracked "
-                                 "paths the model trains on under `data:`")
+                raise ValueError(
+                    f"signals.{name} needs data to compare: list the DVC-tracked "
+                    "paths the model trains on under `data:`"
+                )
         return self
 
     @model_validator(mode="after")
     def _validation_is_usable(self) -> RetriggerConfig:
         perf = self.signals.performance
         if perf is not None and perf.source == "validation" and self.validation is None:
-            raise ValueError("signals.performance.source: validation needs a validation "
-                             "section: {data: PATH, target: COLUMN}")
+            raise ValueError(
+                "signals.performance.source: validation needs a validation "
+                "section: {data: PATH, target: COLUMN}"
+            )
         if self.validation is not None:
             if self.validation.data.startswith("/") or ".." in self.validation.data.split("/"):
-                raise ValueError(f"validation.data {self.validation.data!r} must be relative "
-                                 "to the repository root")
+                raise ValueError(
+                    f"validation.data {self.validation.data!r} must be relative "
+                    "to the repository root"
+                )
             if self.validation.metric is None and metrics.resolve(self.model.metric) is None:
-                raise ValueError(f"validation needs a metric retrigger can compute: model.metric "
-                                 f"{self.model.metric!r} is not one; set validation.metric to "
-                                 f"one of {', '.join(metrics.known())}")
+                raise ValueError(
+                    f"validation needs a metric retrigger can compute: model.metric "
+                    f"{self.model.metric!r} is not one; set validation.metric to "
+                    f"one of {', '.join(metrics.known())}"
+                )
         return self
 
     def validation_metric(self) -> metrics.MetricName | None:

@@ -29,8 +29,9 @@ class Secrets:
         )
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={'set' if getattr(self, f.name) else 'unset'}"
-                          for f in fields(self))
+        shown = ", ".join(
+            f"{f.name}={'set' if getattr(self, f.name) else 'unset'}" for f in fields(self)
+        )
         return f"Secrets({shown})"
 
     def values(self) -> list[str]:

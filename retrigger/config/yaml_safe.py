@@ -46,8 +46,10 @@ def read_limited(path: Path, name: str) -> str:
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     if len(raw) > MAX_BYTES:
-        raise ConfigError(f"{name} is larger than {MAX_BYTES // 1024} KiB; a config is a few "
-                          "KiB — is this the right file?")
+        raise ConfigError(
+            f"{name} is larger than {MAX_BYTES // 1024} KiB; a config is a few "
+            "KiB — is this the right file?"
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -66,8 +68,7 @@ def parse_config_yaml(text: str, name: str) -> ParsedYaml:
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{name}{where}: YAML syntax error: {clip(str(problem))}") from None
     except RecursionError:
-        raise ConfigError(f"{name}: nested too deeply to be a config; "
-                          "flatten the file") from None
+        raise ConfigError(f"{name}: nested too deeply to be a config; flatten the file") from None
     finally:
         loader.dispose()
     if data is None:
@@ -88,11 +89,15 @@ def _walk(root: yaml.Node, name: str) -> dict[str, int]:
         visited += 1
         if visited > MAX_NODES:
             why = "its aliases expand to" if len(seen) < visited else "it holds"
-            raise ConfigError(f"{name}: {why} more than {MAX_NODES} values; a config needs a "
-                              "few hundred — write the values out instead of nesting aliases")
+            raise ConfigError(
+                f"{name}: {why} more than {MAX_NODES} values; a config needs a "
+                "few hundred — write the values out instead of nesting aliases"
+            )
         if depth > MAX_DEPTH:
-            raise ConfigError(f"{name} line {node.start_mark.line + 1}: nested more than "
-                              f"{MAX_DEPTH} levels deep; a config is a few levels deep")
+            raise ConfigError(
+                f"{name} line {node.start_mark.line + 1}: nested more than "
+                f"{MAX_DEPTH} levels deep; a config is a few levels deep"
+            )
         seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             stack.extend((item, prefix, depth + 1) for item in node.value)
@@ -101,8 +106,9 @@ def _walk(root: yaml.Node, name: str) -> dict[str, int]:
     return lines
 
 
-def _mapping(node: yaml.MappingNode, prefix: str, depth: int, lines: dict[str, int],
-             name: str) -> list[tuple[yaml.Node, str, int]]:
+def _mapping(
+    node: yaml.MappingNode, prefix: str, depth: int, lines: dict[str, int], name: str
+) -> list[tuple[yaml.Node, str, int]]:
     children: list[tuple[yaml.Node, str, int]] = []
     own: dict[str, int] = {}
     for key_node, value_node in node.value:
@@ -116,7 +122,8 @@ def _mapping(node: yaml.MappingNode, prefix: str, depth: int, lines: dict[str, i
             if key_node.value in own:
                 raise ConfigError(
                     f"{name} line {line}: duplicate key '{clip(key, 80)}' (first at line "
-                    f"{own[key_node.value]}); keep one — YAML would silently use the last")
+                    f"{own[key_node.value]}); keep one — YAML would silently use the last"
+                )
             own[key_node.value] = line
             lines.setdefault(key, line)
             children.append((value_node, f"{key}.", depth + 1))

@@ -30,13 +30,18 @@ def read_manifest(root: Path, md5: str) -> Manifest | None:
     try:
         entries = json.loads(obj.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise BadInput(f"the DVC directory manifest {obj} is unreadable; remove it and run "
-                       "`dvc fetch` again") from None
+        raise BadInput(
+            f"the DVC directory manifest {obj} is unreadable; remove it and run `dvc fetch` again"
+        ) from None
     if not isinstance(entries, list):
-        raise BadInput(f"the DVC directory manifest {obj} is not a list; remove it and run "
-                       "`dvc fetch` again")
-    return {str(e["relpath"]): str(e["md5"]) for e in entries
-            if isinstance(e, dict) and "relpath" in e and "md5" in e}
+        raise BadInput(
+            f"the DVC directory manifest {obj} is not a list; remove it and run `dvc fetch` again"
+        )
+    return {
+        str(e["relpath"]): str(e["md5"])
+        for e in entries
+        if isinstance(e, dict) and "relpath" in e and "md5" in e
+    }
 
 
 def missing(root: Path, md5: str) -> bool:
@@ -54,8 +59,12 @@ def visible(relpath: str) -> bool:
     return not any(part.startswith(".") for part in PurePosixPath(relpath).parts)
 
 
-def fetch(root: Path, items: Iterable[tuple[str, str]], timeout: float | None = None,
-          remote: str | None = None) -> list[tuple[str, str]]:
+def fetch(
+    root: Path,
+    items: Iterable[tuple[str, str]],
+    timeout: float | None = None,
+    remote: str | None = None,
+) -> list[tuple[str, str]]:
     """``dvc fetch`` objects by md5, whatever revision or run recorded them; returns the
     (path, md5) pairs it asked for (none when all were cached).
 
@@ -78,16 +87,17 @@ def fetch(root: Path, items: Iterable[tuple[str, str]], timeout: float | None = 
         result = run(["dvc", "fetch", "-q", *targets], root, check=False, timeout=timeout)
     except subprocess.TimeoutExpired:
         where = f"remote {remote!r}" if remote else "the DVC remote"
-        raise WorkFailed(f"`dvc fetch` from {where} did not finish within {timeout:g}s; raise "
-                         "data_fetch.timeout or check the remote") from None
+        raise WorkFailed(
+            f"`dvc fetch` from {where} did not finish within {timeout:g}s; raise "
+            "data_fetch.timeout or check the remote"
+        ) from None
     finally:
         for target_name in targets:
             (root / target_name).unlink(missing_ok=True)
         _remove_quietly(folder)
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise WorkFailed(f"`dvc fetch` failed: {tail[0]}; check the DVC remote "
-                         "(`dvc remote list`)")
+        raise WorkFailed(f"`dvc fetch` failed: {tail[0]}; check the DVC remote (`dvc remote list`)")
     return wanted
 
 
@@ -98,5 +108,3 @@ def _remove_quietly(folder: Path) -> None:
         folder.rmdir()
     except OSError:
         pass
-
-

@@ -32,8 +32,12 @@ class Side:
     note: str | None = None
 
     def as_json(self) -> dict[str, object]:
-        found: dict[str, object] = {"md5": self.md5, "bytes": self.bytes, "files": self.files,
-                                    "rows": self.rows}
+        found: dict[str, object] = {
+            "md5": self.md5,
+            "bytes": self.bytes,
+            "files": self.files,
+            "rows": self.rows,
+        }
         if self.note is not None:
             found["rows_unknown"] = self.note
         return found
@@ -83,16 +87,24 @@ class PathDelta:
             size = _signed_size(self.new.bytes)
         text = f"{self.path}: {rows}, {size}"
         if self.new.manifest is not None or self.old.manifest is not None:
-            text += (f", files +{self.files_added} -{self.files_removed} "
-                     f"~{self.files_modified}")
+            text += f", files +{self.files_added} -{self.files_removed} ~{self.files_modified}"
         old = (self.old.md5 or "none")[:8]
         return f"{text} ({old} → {(self.new.md5 or 'none')[:8]})"
 
     def as_json(self) -> dict[str, object]:
-        return {"path": self.path, "old": self.old.as_json(), "new": self.new.as_json(),
-                "delta": {"bytes": self.bytes, "rows": self.rows, "rows_pct": self.rows_pct,
-                          "files_added": self.files_added, "files_removed": self.files_removed,
-                          "files_modified": self.files_modified}}
+        return {
+            "path": self.path,
+            "old": self.old.as_json(),
+            "new": self.new.as_json(),
+            "delta": {
+                "bytes": self.bytes,
+                "rows": self.rows,
+                "rows_pct": self.rows_pct,
+                "files_added": self.files_added,
+                "files_removed": self.files_removed,
+                "files_modified": self.files_modified,
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -105,9 +117,11 @@ class DeltaReport:
         return [delta.summary() for delta in self.paths]
 
     def as_json(self) -> dict[str, object]:
-        return {"data_version_old": self.data_version_old,
-                "data_version_new": self.data_version_new,
-                "paths": [p.as_json() for p in self.paths]}
+        return {
+            "data_version_old": self.data_version_old,
+            "data_version_new": self.data_version_new,
+            "paths": [p.as_json() for p in self.paths],
+        }
 
 
 def from_md5s(paths: Sequence[str], md5s: Mapping[str, str]) -> dict[str, OutVersion | None]:
@@ -115,9 +129,16 @@ def from_md5s(paths: Sequence[str], md5s: Mapping[str, str]) -> dict[str, OutVer
     return {p: OutVersion(p, md5s[p], None, None) if p in md5s else None for p in paths}
 
 
-def compute_delta(root: Path, old: Sides, new: Mapping[str, OutVersion], *,
-                  old_version: str | None = None, fetch_missing: bool = False,
-                  worktree_new: bool = False, tolerant: bool = False) -> DeltaReport:
+def compute_delta(
+    root: Path,
+    old: Sides,
+    new: Mapping[str, OutVersion],
+    *,
+    old_version: str | None = None,
+    fetch_missing: bool = False,
+    worktree_new: bool = False,
+    tolerant: bool = False,
+) -> DeltaReport:
     """Compare ``old`` and ``new`` path by path (the keys of ``new``, in order).
 
     ``worktree_new``: the new side is the working tree, so a file missing from the cache may
@@ -125,13 +146,19 @@ def compute_delta(root: Path, old: Sides, new: Mapping[str, OutVersion], *,
     leaves its rows unknown with the reason (a signal goes on) instead of raising.
     """
     if fetch_missing:
-        wanted = [(p, o.md5) for side in (old, new) for p, o in side.items()
-                  if o is not None and o.md5 is not None]
+        wanted = [
+            (p, o.md5)
+            for side in (old, new)
+            for p, o in side.items()
+            if o is not None and o.md5 is not None
+        ]
         fetch(root, wanted)
     counter = RowCache(root)
     try:
-        deltas = [_path_delta(root, path, old.get(path), out, _Counter(counter, tolerant),
-                              worktree_new) for path, out in new.items()]
+        deltas = [
+            _path_delta(root, path, old.get(path), out, _Counter(counter, tolerant), worktree_new)
+            for path, out in new.items()
+        ]
     finally:
         counter.save()
     olds = [old.get(path) for path in new]
@@ -158,16 +185,23 @@ class _Counter:
             return None, str(exc)
 
 
-def _path_delta(root: Path, path: str, old: OutVersion | None, new: OutVersion,
-                counter: _Counter, worktree_new: bool) -> PathDelta:
+def _path_delta(
+    root: Path,
+    path: str,
+    old: OutVersion | None,
+    new: OutVersion,
+    counter: _Counter,
+    worktree_new: bool,
+) -> PathDelta:
     before = describe(root, path, old, counter)
     after = describe(root, path, new, counter, worktree=worktree_new)
     added, removed, modified = _file_changes(before, after)
     return PathDelta(path, before, after, added, removed, modified)
 
 
-def describe(root: Path, path: str, out: OutVersion | None, counter: _Counter, *,
-             worktree: bool = False) -> Side:
+def describe(
+    root: Path, path: str, out: OutVersion | None, counter: _Counter, *, worktree: bool = False
+) -> Side:
     """Sizes, file count and rows of one version, from what the cache holds."""
     if out is None or out.md5 is None:
         return Side()
@@ -251,4 +285,3 @@ def _signed_size(value: int) -> str:
 
 def _minus(new: int | None, old: int | None) -> int | None:
     return new - old if new is not None and old is not None else None
-

@@ -14,8 +14,17 @@ from typing import IO, cast
 
 from retrigger.errors import BadInput
 
-_KINDS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
-          ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".xml": "xml"}
+_KINDS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".xml": "xml",
+}
 _COMPRESSIONS = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
 TEXT_KINDS = ("csv", "tsv", "jsonl", "json", "xml")
 KNOWN_NAMES = ".csv .tsv .parquet .jsonl .json .xml, optionally .gz .bz2 .zst"

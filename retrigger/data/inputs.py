@@ -35,8 +35,9 @@ class Inputs:
         return self.unknown is None and not self.changed
 
 
-def compare_inputs(root: Path, artifact: str | None, data_paths: Collection[str],
-                   trained_commit: str | None) -> Inputs:
+def compare_inputs(
+    root: Path, artifact: str | None, data_paths: Collection[str], trained_commit: str | None
+) -> Inputs:
     """The training stages' inputs now, against ``dvc.lock`` and the trained commit's lock."""
     lock_text = read_text(root, None, "dvc.lock")
     if lock_text is None:
@@ -60,15 +61,22 @@ def _has_commit(root: Path, commit: str) -> bool:
 
 def _stages(lock: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     stages = lock.get("stages")
-    return {str(k): v for k, v in stages.items() if isinstance(v, dict)} \
-        if isinstance(stages, dict) else {}
+    return (
+        {str(k): v for k, v in stages.items() if isinstance(v, dict)}
+        if isinstance(stages, dict)
+        else {}
+    )
 
 
 def training_stages(lock: Mapping[str, dict[str, Any]], artifact: str | None) -> list[str]:
     """The stage whose outs hold ``artifact`` and every stage upstream of it (all stages when
     none writes it, or the pipeline logs its model to MLflow: ``model.artifact: null``)."""
-    writer = {str(PurePosixPath(str(o.get("path")))): name for name, stage in lock.items()
-              for o in stage.get("outs") or [] if isinstance(o, dict)}
+    writer = {
+        str(PurePosixPath(str(o.get("path")))): name
+        for name, stage in lock.items()
+        for o in stage.get("outs") or []
+        if isinstance(o, dict)
+    }
     target = writer.get(str(PurePosixPath(artifact))) if artifact else None
     if target is None:
         return sorted(lock)
@@ -107,20 +115,26 @@ def _status_changes(root: Path, stages: list[str], skip: set[str]) -> list[str]:
                 if str(PurePosixPath(path)) in skip:
                     continue
                 items = how.items() if isinstance(how, dict) else [(None, how)]
-                changed += [f"{stage}: {path}{f' {key}' if key else ''} {state}"
-                            for key, state in items]
+                changed += [
+                    f"{stage}: {path}{f' {key}' if key else ''} {state}" for key, state in items
+                ]
             if "changed command" in entry:
                 changed.append(f"{stage}: command changed")
     return changed
 
 
-def _commit_changes(root: Path, lock: Mapping[str, dict[str, Any]], stages: list[str],
-                    skip: set[str], commit: str) -> list[str]:
+def _commit_changes(
+    root: Path, lock: Mapping[str, dict[str, Any]], stages: list[str], skip: set[str], commit: str
+) -> list[str]:
     """Source deps (no stage writes them) and params of the training stages that differ between
     the trained commit and the working tree. Its dvc.lock is not compared: a retrain starts at
     that commit, so its lock describes the training before it."""
-    written = {str(PurePosixPath(str(o.get("path")))) for stage in lock.values()
-               for o in stage.get("outs") or [] if isinstance(o, dict)}
+    written = {
+        str(PurePosixPath(str(o.get("path"))))
+        for stage in lock.values()
+        for o in stage.get("outs") or []
+        if isinstance(o, dict)
+    }
     sources: set[str] = set()
     params: dict[str, set[str]] = {}
     for stage in stages:
@@ -129,14 +143,21 @@ def _commit_changes(root: Path, lock: Mapping[str, dict[str, Any]], stages: list
             params.setdefault(str(file), set()).update(values or {})
     changed = []
     if sources:
-        result = run(["git", "diff", "--name-only", commit, "--", *sorted(sources)], root,
-                     check=False)
-        changed += [f"{name} differs from the trained commit {commit[:8]}"
-                    for name in result.stdout.splitlines() if name]
+        result = run(
+            ["git", "diff", "--name-only", commit, "--", *sorted(sources)], root, check=False
+        )
+        changed += [
+            f"{name} differs from the trained commit {commit[:8]}"
+            for name in result.stdout.splitlines()
+            if name
+        ]
     for file, keys in sorted(params.items()):
         before, after = _params(root, commit, file), _params(root, None, file)
-        changed += [f"{file} {key} differs from the trained commit {commit[:8]}"
-                    for key in sorted(keys) if _lookup(before, key) != _lookup(after, key)]
+        changed += [
+            f"{file} {key} differs from the trained commit {commit[:8]}"
+            for key in sorted(keys)
+            if _lookup(before, key) != _lookup(after, key)
+        ]
     return changed
 
 
@@ -159,6 +180,9 @@ def _lookup(document: Any, dotted: str) -> Any:
 
 
 def _deps(stage: Mapping[str, Any], skip: set[str]) -> list[str]:
-    paths = [str(PurePosixPath(str(d.get("path")))) for d in stage.get("deps") or []
-             if isinstance(d, dict)]
+    paths = [
+        str(PurePosixPath(str(d.get("path"))))
+        for d in stage.get("deps") or []
+        if isinstance(d, dict)
+    ]
     return [p for p in paths if p not in skip]

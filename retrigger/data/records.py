@@ -38,8 +38,15 @@ def _xml_children(handle: IO[bytes], label: str) -> Iterator[Any]:
     from lxml import etree  # type: ignore[import-untyped]  # lxml ships no stubs
 
     # No entity expansion, no network: a data file must not be able to read others.
-    events = etree.iterparse(handle, events=("end",), resolve_entities=False, no_network=True,
-                             huge_tree=True, remove_comments=True, remove_pis=True)
+    events = etree.iterparse(
+        handle,
+        events=("end",),
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
         for _, element in events:
             parent = element.getparent()
@@ -50,12 +57,15 @@ def _xml_children(handle: IO[bytes], label: str) -> Iterator[Any]:
             while element.getprevious() is not None:  # records already seen: free them
                 del parent[0]
     except etree.XMLSyntaxError as exc:
-        raise Unreadable(f"{label} is not well-formed XML ({first_line(exc)}); fix the file "
-                         "and `dvc add` it again") from None
+        raise Unreadable(
+            f"{label} is not well-formed XML ({first_line(exc)}); fix the file "
+            "and `dvc add` it again"
+        ) from None
     except Exception as exc:
         if decompression_error(exc):
-            raise Unreadable(f"{label}: the compressed stream is damaged ({first_line(exc)})"
-                             ) from None
+            raise Unreadable(
+                f"{label}: the compressed stream is damaged ({first_line(exc)})"
+            ) from None
         raise
 
 
@@ -91,8 +101,9 @@ def json_values(handle: IO[bytes], label: str) -> Iterator[object]:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             if at_end:
-                raise Unreadable(f"{label} is not valid JSON ({exc.msg} at character "
-                                 f"{exc.pos})") from None
+                raise Unreadable(
+                    f"{label} is not valid JSON ({exc.msg} at character {exc.pos})"
+                ) from None
             text, pos, at_end = _refill(text, pos, reader)  # a value cut by the buffer
             continue
         if end == len(text) and not at_end:  # a number may go on in the next chunk
@@ -121,8 +132,9 @@ def _text_chunks(handle: IO[bytes], label: str) -> Iterator[str]:
         raise Unreadable(f"{label} is not UTF-8 text; re-save it as UTF-8") from None
     except Exception as exc:
         if decompression_error(exc):
-            raise Unreadable(f"{label}: the compressed stream is damaged ({first_line(exc)})"
-                             ) from None
+            raise Unreadable(
+                f"{label}: the compressed stream is damaged ({first_line(exc)})"
+            ) from None
         raise
 
 

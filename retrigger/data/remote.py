@@ -31,8 +31,9 @@ def default_remote(root: Path) -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
-def verify_on_remote(root: Path, paths: Sequence[str], remote: str | None = None,
-                     timeout: float | None = None) -> None:
+def verify_on_remote(
+    root: Path, paths: Sequence[str], remote: str | None = None, timeout: float | None = None
+) -> None:
     """Raise unless the remote holds every object of ``paths``: BadInput for an object that is
     neither in the local cache nor on the remote (nothing can push it), WorkFailed otherwise."""
     folder = _directory_of(root, remote or default_remote(root))
@@ -48,10 +49,14 @@ def verify_on_remote(root: Path, paths: Sequence[str], remote: str | None = None
         raise WorkFailed(_UNPUSHED.format(", ".join(unpushed)))
 
 
-_LOST = ("{}: not in the local DVC cache nor on the remote; re-create the data and `dvc add` "
-         "it, or `dvc pull` it from where it is")
-_UNPUSHED = ("the DVC remote still lacks {} after `dvc push`; check the remote's space and "
-             "permissions and push again")
+_LOST = (
+    "{}: not in the local DVC cache nor on the remote; re-create the data and `dvc add` "
+    "it, or `dvc pull` it from where it is"
+)
+_UNPUSHED = (
+    "the DVC remote still lacks {} after `dvc push`; check the remote's space and "
+    "permissions and push again"
+)
 
 
 def _parsers(root: Path) -> list[configparser.ConfigParser]:
@@ -91,8 +96,9 @@ def _on(folder: Path, md5: str) -> bool:
     return (folder / "files" / "md5" / md5[:2] / md5[2:]).is_file()
 
 
-def _verify_with_dvc(root: Path, paths: Sequence[str], remote: str | None,
-                     timeout: float | None) -> None:
+def _verify_with_dvc(
+    root: Path, paths: Sequence[str], remote: str | None, timeout: float | None
+) -> None:
     args = ["dvc", "status", "--cloud", "--json", *(["-r", remote] if remote else []), *paths]
     try:
         result = run(args, root, check=False, timeout=timeout)
@@ -100,8 +106,9 @@ def _verify_with_dvc(root: Path, paths: Sequence[str], remote: str | None,
         raise WorkFailed("`dvc status --cloud` did not answer in time") from None
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise WorkFailed(f"cannot ask the DVC remote what it holds: {tail[0]}; check "
-                         "`dvc remote list`")
+        raise WorkFailed(
+            f"cannot ask the DVC remote what it holds: {tail[0]}; check `dvc remote list`"
+        )
     try:
         status = json.loads(result.stdout or "{}")
     except ValueError:

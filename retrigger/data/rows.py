@@ -49,8 +49,10 @@ def count_rows(path: Path, name: str, label: str) -> int | None:
         raise
     except Exception as exc:
         if decompression_error(exc):
-            raise Unreadable(f"{label}: the {fmt.compression} stream is damaged "
-                             f"({first_line(exc)}); re-create the file") from None
+            raise Unreadable(
+                f"{label}: the {fmt.compression} stream is damaged "
+                f"({first_line(exc)}); re-create the file"
+            ) from None
         raise
 
 
@@ -86,15 +88,20 @@ def _parquet_rows(path: Path, label: str) -> int:
     try:
         return int(pq.read_metadata(path).num_rows)  # the footer, never the column data
     except Exception as exc:  # pyarrow raises several types for a damaged footer
-        raise Unreadable(f"{label} is not a readable Parquet file ({first_line(exc)}); "
-                         "re-create it and `dvc add` it again") from None
+        raise Unreadable(
+            f"{label} is not a readable Parquet file ({first_line(exc)}); "
+            "re-create it and `dvc add` it again"
+        ) from None
 
 
 def has_header(line: bytes, delimiter: str) -> bool:
     """A first line is a header unless one of its fields is a number."""
     text = line.decode("utf-8", errors="replace").rstrip("\r\n")
-    fields = next(csv.reader([text], delimiter=delimiter), []) if delimiter == "," else \
-        text.split(delimiter)
+    fields = (
+        next(csv.reader([text], delimiter=delimiter), [])
+        if delimiter == ","
+        else text.split(delimiter)
+    )
     return not any(_NUMBER.match(field) for field in fields)
 
 
@@ -111,8 +118,10 @@ def _delimited_rows(handle: IO[bytes], opener: Opener, delimiter: str, label: st
             for row in csv.reader(text, delimiter=delimiter, strict=True):
                 records += 1 if row else 0
         except csv.Error as exc:
-            raise Unreadable(f"{label} has broken CSV quoting near record {records + 1} "
-                             f"({exc}); fix the file and `dvc add` it again") from None
+            raise Unreadable(
+                f"{label} has broken CSV quoting near record {records + 1} "
+                f"({exc}); fix the file and `dvc add` it again"
+            ) from None
     return max(records - header, 0)
 
 
@@ -125,8 +134,10 @@ def _jsonl_rows(handle: IO[bytes], label: str) -> int:
             try:
                 json.loads(line)
             except ValueError:
-                raise Unreadable(f"{label} line {number} is not JSON; JSON Lines files hold "
-                                 "one JSON value per line") from None
+                raise Unreadable(
+                    f"{label} line {number} is not JSON; JSON Lines files hold "
+                    "one JSON value per line"
+                ) from None
         count += 1
     return count
 
@@ -137,8 +148,10 @@ def _scan(handle: IO[bytes], label: str) -> tuple[int, bool, bytes | None]:
     tail, opening = b"", True
     while chunk := handle.read(_CHUNK):
         if opening and b"\0" in chunk[:8192]:
-            raise Unreadable(f"{label} is binary, not text; track it under a name with its "
-                             "real extension (.parquet, ...)")
+            raise Unreadable(
+                f"{label} is binary, not text; track it under a name with its "
+                "real extension (.parquet, ...)"
+            )
         opening = False
         if first is None:
             head = (tail + chunk).lstrip(b"\r\n")

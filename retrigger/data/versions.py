@@ -114,7 +114,7 @@ def lock_outputs(root: Path, rev: str | None = WORKTREE) -> dict[str, OutVersion
         return {}
     stages = _load_yaml(text, "dvc.lock").get("stages")
     found: dict[str, OutVersion] = {}
-    for stage in (stages.values() if isinstance(stages, dict) else []):
+    for stage in stages.values() if isinstance(stages, dict) else []:
         for entry in (stage or {}).get("outs", []) or []:
             if isinstance(entry, dict) and entry.get("path") is not None:
                 path = str(PurePosixPath(str(entry["path"])))

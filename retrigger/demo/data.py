@@ -16,16 +16,28 @@ def rows(count: int, seed: int, shifted: bool) -> list[tuple[object, ...]]:
     tenure = rng.integers(1, 72, count)
     charges = rng.normal(95 if shifted else 65, 20, count).round(2)
     calls = rng.poisson(4 if shifted else 2, count)
-    contract = rng.choice(["monthly", "yearly", "two-year"], count,
-                          p=[0.7, 0.2, 0.1] if shifted else [0.45, 0.35, 0.2])
+    contract = rng.choice(
+        ["monthly", "yearly", "two-year"],
+        count,
+        p=[0.7, 0.2, 0.1] if shifted else [0.45, 0.35, 0.2],
+    )
     partner = rng.integers(0, 2, count)
     monthly = (contract == "monthly").astype(float)
     logit = -0.15 * (tenure - 36) + 1.8 * (calls - 2) + 3 * monthly - 1.5
     if shifted:  # customers now also leave over price, and support calls matter less
         logit += 0.25 * (charges - 95) - 1.2 * (calls - 4) + 2
     churn = (rng.random(count) < 1 / (1 + np.exp(-logit))).astype(int)
-    return list(zip(tenure.tolist(), charges.tolist(), calls.tolist(), contract.tolist(),
-                    partner.tolist(), churn.tolist(), strict=True))
+    return list(
+        zip(
+            tenure.tolist(),
+            charges.tolist(),
+            calls.tolist(),
+            contract.tolist(),
+            partner.tolist(),
+            churn.tolist(),
+            strict=True,
+        )
+    )
 
 
 def write_csv(path: Path, table: list[tuple[object, ...]]) -> None:

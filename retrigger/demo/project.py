@@ -99,16 +99,21 @@ def build_project(root: Path) -> None:
 def record_baseline(workspace: Workspace) -> str:
     """Log the first model's run to MLflow and tag it as the baseline; return its run id."""
     config = workspace.config
-    accuracy = read_metric(workspace.root / (config.model.metrics_file or "metrics.json"),
-                           config.model.metric)
+    accuracy = read_metric(
+        workspace.root / (config.model.metrics_file or "metrics.json"), config.model.metric
+    )
     outs = versions(workspace.root, config.data)
     client = workspace.tracking.client
     experiment_id = workspace.tracking.experiment_id(create=True)
-    run = client.create_run(str(experiment_id), run_name="baseline-v1", tags={
-        tags.BASELINE: "true",
-        tags.DATA_VERSION: data_version(outs),
-        **{tags.DATA_PATH_PREFIX + out.path: str(out.md5) for out in outs},
-    })
+    run = client.create_run(
+        str(experiment_id),
+        run_name="baseline-v1",
+        tags={
+            tags.BASELINE: "true",
+            tags.DATA_VERSION: data_version(outs),
+            **{tags.DATA_PATH_PREFIX + out.path: str(out.md5) for out in outs},
+        },
+    )
     client.log_metric(run.info.run_id, config.model.metric, accuracy)
     # The model itself, so validation can score the baseline on the same rows as a challenger.
     client.log_artifacts(run.info.run_id, str(workspace.root / "model"), "model")

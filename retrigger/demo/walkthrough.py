@@ -39,8 +39,10 @@ def step_build(state: DemoState) -> None:
     state.say(f"1. Building a git + DVC project with a scikit-learn stage in {state.root}")
     project.build_project(state.root)
     state.baseline_run = project.record_baseline(state.ws)
-    state.say(f"   trained churn model v1; MLflow baseline run {state.baseline_run} "
-              "(tag retrigger.baseline=true)")
+    state.say(
+        f"   trained churn model v1; MLflow baseline run {state.baseline_run} "
+        "(tag retrigger.baseline=true)"
+    )
 
 
 def step_check_quiet(state: DemoState) -> None:
@@ -58,8 +60,10 @@ def step_degrade(state: DemoState) -> None:
 def step_check_fires(state: DemoState) -> None:
     decision = run_check(state.ws)
     state.decisions.append(decision)
-    state.say(f"4. retrigger check → fire={decision.fire}, triggers: "
-              f"{', '.join(decision.trigger_types) or 'none'} ({decision.id})")
+    state.say(
+        f"4. retrigger check → fire={decision.fire}, triggers: "
+        f"{', '.join(decision.trigger_types) or 'none'} ({decision.id})"
+    )
     for reading in decision.readings:
         state.say(f"   - {reading.kind}: {'FIRED' if reading.fired else 'ok'}: {reading.detail}")
 
@@ -74,15 +78,24 @@ def step_notify(state: DemoState) -> None:
     printed = io.StringIO()
     worker = Worker(state.ws.store, ConsoleTransport(printed), state.ws.clock, console=True)
     tally = deliver_pending(state.ws, 5.0, worker=worker)
-    state.say(f"10. What {state.ws.config.slack.channel} was told ({tally.delivered} messages "
-              "from the outbox; with SLACK_BOT_TOKEN set, `retrigger bot` posts them to Slack)")
+    state.say(
+        f"10. What {state.ws.config.slack.channel} was told ({tally.delivered} messages "
+        "from the outbox; with SLACK_BOT_TOKEN set, `retrigger bot` posts them to Slack)"
+    )
     for line in printed.getvalue().splitlines():
         state.say(f"   {line}")
 
 
 STEPS: list[Callable[[DemoState], None]] = [
-    step_build, step_check_quiet, step_degrade, step_check_fires, step_data_arrival,
-    step_retrain, step_gate, step_audit, step_notify,
+    step_build,
+    step_check_quiet,
+    step_degrade,
+    step_check_fires,
+    step_data_arrival,
+    step_retrain,
+    step_gate,
+    step_audit,
+    step_notify,
 ]
 
 

@@ -130,8 +130,11 @@ def plain_numpy(chunks: list[pa.Array]) -> np.ndarray:
             continue
         if chunk.null_count:
             raise ValueError("plain_numpy needs arrays without nulls")
-        kind = "f" if pa.types.is_floating(chunk.type) else (
-            "i" if pa.types.is_signed_integer(chunk.type) else "u")
+        kind = (
+            "f"
+            if pa.types.is_floating(chunk.type)
+            else ("i" if pa.types.is_signed_integer(chunk.type) else "u")
+        )
         dtype = np.dtype(f"{kind}{chunk.type.bit_width // 8}")
         data = chunk.buffers()[1]
         parts.append(np.frombuffer(data, dtype, len(chunk), chunk.offset * dtype.itemsize))
@@ -175,14 +178,14 @@ def category_counts(
         # Both sides dictionary-encoded: unify the dictionaries and count codes, no hashing.
         both = pa.chunked_array(ref.chunks + cur.chunks, type=ref.type).unify_dictionaries()
         keys, ref_counts = _dictionary_counts(both[: len(ref)])
-        _, cur_counts = _dictionary_counts(both[len(ref):])
+        _, cur_counts = _dictionary_counts(both[len(ref) :])
         return _used(keys, ref_counts, cur_counts)
     ref, cur = _clean(ref), _clean(cur)
     if ref.type != cur.type:
         ref, cur = pc.cast(ref, pa.string()), pc.cast(cur, pa.string())
     encoded = pc.dictionary_encode(pa.chunked_array(ref.chunks + cur.chunks, type=ref.type))
     keys, ref_counts = _dictionary_counts(encoded[: len(ref)])
-    _, cur_counts = _dictionary_counts(encoded[len(ref):])
+    _, cur_counts = _dictionary_counts(encoded[len(ref) :])
     return _used(keys, ref_counts, cur_counts)
 
 

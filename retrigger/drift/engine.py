@@ -79,16 +79,21 @@ def _check_inputs(reference: Table, current: Table, options: DriftOptions) -> No
     known = set(reference.names) | set(current.names)
     for name in options.columns or []:
         if name not in known:
-            raise BadInput(f"--columns names {name!r}, which is in neither table; "
-                           f"columns are: {', '.join(sorted(known))}")
+            raise BadInput(
+                f"--columns names {name!r}, which is in neither table; "
+                f"columns are: {', '.join(sorted(known))}"
+            )
     for key, test_name in options.stattest.items():
         test = get_test(test_name)
         if test is None:
-            raise BadInput(f"unknown test {test_name!r} for {key!r}; "
-                           f"known tests: {', '.join(_names())}")
-        if key.startswith(TYPE_KEY) and key[len(TYPE_KEY):] not in test.kinds:
-            raise BadInput(f"test {test_name!r} does not fit {key!r}; it takes "
-                           f"{'/'.join(sorted(test.kinds))} columns")
+            raise BadInput(
+                f"unknown test {test_name!r} for {key!r}; known tests: {', '.join(_names())}"
+            )
+        if key.startswith(TYPE_KEY) and key[len(TYPE_KEY) :] not in test.kinds:
+            raise BadInput(
+                f"test {test_name!r} does not fit {key!r}; it takes "
+                f"{'/'.join(sorted(test.kinds))} columns"
+            )
 
 
 def _names() -> list[str]:
@@ -116,8 +121,10 @@ def _one_column(
     named = options.stattest.get(name)
     ref_type, cur_type = reference.dtype(name), current.dtype(name)
     if not named and not col.compatible(ref_type, cur_type):
-        raise BadInput(f"column {name!r} is {ref_type} in the reference but {cur_type} in the "
-                       f"current data; fix the data or name a test: --stattest {name}=TEST")
+        raise BadInput(
+            f"column {name!r} is {ref_type} in the reference but {cur_type} in the "
+            f"current data; fix the data or name a test: --stattest {name}=TEST"
+        )
     kind = col.infer_kind(cur, ref, current.dtype(name), reference.dtype(name))
     test = get_test(named) if named else None
     if test is None and kind in ("num", "cat"):
@@ -130,8 +137,13 @@ def _one_column(
         return Skipped(name, kind, "all_missing")
     test = test or default_test(kind, sample.n_ref, sample.n_unique(CHOICE_UNIQUE_LIMIT))
     result = ColumnResult(
-        name, kind, test.name, test.score(sample), test.default_threshold,
-        reference_missing=len(ref) - sample.n_ref, current_missing=len(cur) - sample.n_cur,
+        name,
+        kind,
+        test.name,
+        test.score(sample),
+        test.default_threshold,
+        reference_missing=len(ref) - sample.n_ref,
+        current_missing=len(cur) - sample.n_cur,
         plot=plot_for(sample) if options.plots else None,
     )
     if kind == "cat" and sample.ref_counts is not None and sample.cur_counts is not None:
@@ -140,7 +152,10 @@ def _one_column(
 
 
 def _kind_for(
-    name: str, inferred: col.Kind, test: StatTest | None, ref_type: pa.DataType,
+    name: str,
+    inferred: col.Kind,
+    test: StatTest | None,
+    ref_type: pa.DataType,
     cur_type: pa.DataType,
 ) -> col.Kind:
     """The kind to test as: the inferred one, unless a named test needs the other.
@@ -153,14 +168,18 @@ def _kind_for(
         return inferred
     if "cat" in test.kinds:
         if col.family(ref_type) == "float" and col.family(cur_type) == "float":
-            raise BadInput(f"test {test.name!r} is for categories but column {name!r} holds "
-                           "floats; pick a numerical test such as ks, wasserstein or psi")
+            raise BadInput(
+                f"test {test.name!r} is for categories but column {name!r} holds "
+                "floats; pick a numerical test such as ks, wasserstein or psi"
+            )
         return "cat"
     numeric = ("int", "float", "bool", "datetime", "null")
     if col.family(ref_type) in numeric and col.family(cur_type) in numeric:
         return "num"
-    raise BadInput(f"test {test.name!r} needs numbers but column {name!r} holds "
-                   f"{ref_type}/{cur_type}; pick a categorical test such as chi2 or jensenshannon")
+    raise BadInput(
+        f"test {test.name!r} needs numbers but column {name!r} holds "
+        f"{ref_type}/{cur_type}; pick a categorical test such as chi2 or jensenshannon"
+    )
 
 
 def _sample(name: str, kind: str, ref: pa.ChunkedArray, cur: pa.ChunkedArray) -> Sample:
@@ -170,8 +189,10 @@ def _sample(name: str, kind: str, ref: pa.ChunkedArray, cur: pa.ChunkedArray) ->
         keys, ref_counts, cur_counts = col.category_counts(ref, cur)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         what = "numbers" if kind == "num" else "categories"
-        raise BadInput(f"column {name!r} cannot be compared as {what} "
-                       f"({str(exc).splitlines()[0]}); name another test with --stattest") from None
+        raise BadInput(
+            f"column {name!r} cannot be compared as {what} "
+            f"({str(exc).splitlines()[0]}); name another test with --stattest"
+        ) from None
     return Sample("cat", keys=keys, ref_counts=ref_counts, cur_counts=cur_counts)
 
 
@@ -188,13 +209,12 @@ def _judge(report: DriftReport, tests: Mapping[str, StatTest], options: DriftOpt
         result.threshold = threshold
         result.drift = test.drifted(result.score, threshold)
         result.status = (
-            "drift" if result.drift
-            else _warn_status(test, result.score, threshold, options.warn)
+            "drift" if result.drift else _warn_status(test, result.score, threshold, options.warn)
         )
 
 
 def _warn_status(test: StatTest, score: float, threshold: float, warn: float | None) -> str:
-    """"warn" when the score is within the warn band: from ``warn`` x threshold up to the
+    """ "warn" when the score is within the warn band: from ``warn`` x threshold up to the
     threshold for distances, from the threshold up to threshold / ``warn`` for p-values."""
     if warn is None:
         return "ok"

@@ -59,13 +59,17 @@ class Table:
                 [pq.read_schema(f) for f in self.files], promote_options="permissive"
             )
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise Unreadable(f"{self.path}: files disagree on a column's type ({exc}); "
-                             "make each column hold one type") from None
+            raise Unreadable(
+                f"{self.path}: files disagree on a column's type ({exc}); "
+                "make each column hold one type"
+            ) from None
         for field in schema:
             # Text files only give binary columns for bytes that are not UTF-8.
             if self._tmp is not None and pa.types.is_binary(field.type):
-                raise Unreadable(f"{self.path}: column {field.name!r} is not UTF-8 text; "
-                                 "re-save the file as UTF-8")
+                raise Unreadable(
+                    f"{self.path}: column {field.name!r} is not UTF-8 text; "
+                    "re-save the file as UTF-8"
+                )
         return schema
 
     @property
@@ -128,16 +132,21 @@ def open_table(path: Path) -> Table:
 
 
 def _string_columns(file: Path) -> list[str]:
-    return [f.name for f in pq.read_schema(file)
-            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    return [
+        f.name
+        for f in pq.read_schema(file)
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
 
 
 def _data_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     files = sorted(
-        p for p in path.rglob("*")
-        if p.is_file() and format_of(p.name).known
+        p
+        for p in path.rglob("*")
+        if p.is_file()
+        and format_of(p.name).known
         and not any(part.startswith(".") for part in p.relative_to(path).parts)
     )
     if not files:
@@ -171,8 +180,9 @@ def _stream_to_parquet(source: Path, fmt: Format, target: Path) -> None:
         _copy(pajson.open_json(opener(), read_options=_JSON_READ), target)
 
 
-def _first_is_array(handle: Callable[[], IO[bytes]],
-                    starts_with_array: Callable[[IO[bytes]], bool]) -> bool:
+def _first_is_array(
+    handle: Callable[[], IO[bytes]], starts_with_array: Callable[[IO[bytes]], bool]
+) -> bool:
     with handle() as probe:
         return starts_with_array(probe)
 
@@ -196,18 +206,22 @@ def _stream_csv(opener: Callable[[], pa.NativeFile], delimiter: str, target: Pat
 
     with opener() as probe:
         first = probe.read(1 << 16).lstrip(b"\r\n").split(b"\n", 1)[0]
-    read = pacsv.ReadOptions(block_size=BLOCK_BYTES,
-                             autogenerate_column_names=not has_header(first, delimiter))
+    read = pacsv.ReadOptions(
+        block_size=BLOCK_BYTES, autogenerate_column_names=not has_header(first, delimiter)
+    )
     # TSV has no quoting: a quote is text (example-get-started's posts are full of them).
-    parse = pacsv.ParseOptions(delimiter=delimiter,
-                               quote_char=False if delimiter == "\t" else '"')
+    parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=False if delimiter == "\t" else '"')
     inferred = pacsv.open_csv(opener(), read_options=read, parse_options=parse).schema
     chosen: dict[str, pa.DataType] = {}
     while True:
         options = pacsv.ConvertOptions(column_types=chosen)
         try:
-            _copy(pacsv.open_csv(opener(), read_options=read, parse_options=parse,
-                                 convert_options=options), target)
+            _copy(
+                pacsv.open_csv(
+                    opener(), read_options=read, parse_options=parse, convert_options=options
+                ),
+                target,
+            )
             return
         except pa.ArrowInvalid as exc:
             match = _CONVERSION.search(str(exc))

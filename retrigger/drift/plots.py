@@ -56,8 +56,9 @@ def _categories(sample: Sample) -> Plot:
     if keys.dtype.kind in "iufb":
         top = top[np.argsort(keys[top], kind="stable")]
     labels = [_label(keys[i]) for i in top]
-    return Plot(labels, _rounded(ref_shares[top]), _rounded(cur_shares[top]),
-                hidden=len(keys) - len(top))
+    return Plot(
+        labels, _rounded(ref_shares[top]), _rounded(cur_shares[top]), hidden=len(keys) - len(top)
+    )
 
 
 def _label(key: object) -> str:

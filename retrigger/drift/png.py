@@ -53,8 +53,16 @@ def write_png(report: DriftReport, path: Path) -> None:
     for row, (column, value) in enumerate(zip(ranked[::-1], values, strict=True)):
         if value >= RATIO_CAP and _uncapped(column) > RATIO_CAP:
             # A capped bar says so: the real ratio is beyond the axis.
-            ax.text(RATIO_CAP * 0.98, row, f"≥{RATIO_CAP:g}×", va="center", ha="right",
-                    color="white", fontsize=8, fontweight="bold")
+            ax.text(
+                RATIO_CAP * 0.98,
+                row,
+                f"≥{RATIO_CAP:g}×",
+                va="center",
+                ha="right",
+                color="white",
+                fontsize=8,
+                fontweight="bold",
+            )
     ax.set_xlim(0, RATIO_CAP)
     ax.set_xlabel("score relative to drift threshold (1 = threshold)")
     verdict = "DATASET DRIFT" if report.drift else "no dataset drift"

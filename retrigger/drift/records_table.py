@@ -99,8 +99,10 @@ def json_array_to_lines(opener: Opener, label: str, target: Path) -> None:
     with opener() as handle, target.open("w", encoding="utf-8") as out:
         for value in json_values(handle, label):
             if not isinstance(value, dict):
-                raise Unreadable(f"{label}: item {count + 1} of the JSON array is not an "
-                                 "object; give an array of records ({\"column\": value})")
+                raise Unreadable(
+                    f"{label}: item {count + 1} of the JSON array is not an "
+                    'object; give an array of records ({"column": value})'
+                )
             out.write(json.dumps(value, ensure_ascii=False))
             out.write("\n")
             count += 1

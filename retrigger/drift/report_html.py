@@ -46,6 +46,8 @@ document.querySelectorAll("th").forEach(function(th, col){
   });
 });
 """
+
+
 @dataclass(frozen=True)
 class Source:
     """One side of the comparison as a reader needs it to trust the page."""
@@ -86,8 +88,12 @@ def render_html(report: DriftReport, title: str, header: Header | None = None) -
     return "\n".join(parts)
 
 
-def write_html(report: DriftReport, path: Path, title: str = "retrigger drift report",
-               header: Header | None = None) -> None:
+def write_html(
+    report: DriftReport,
+    path: Path,
+    title: str = "retrigger drift report",
+    header: Header | None = None,
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(report, title, header), encoding="utf-8")
 
@@ -109,18 +115,26 @@ def severity(col: ColumnResult) -> float:
 
 
 def _header(report: DriftReport, header: Header | None) -> str:
-    rows = [("reference", header.reference if header else None, report.reference_rows),
-            ("current", header.current if header else None, report.current_rows)]
+    rows = [
+        ("reference", header.reference if header else None, report.reference_rows),
+        ("current", header.current if header else None, report.current_rows),
+    ]
     cells = "".join(
         f"<tr><th scope='row'>{side}</th><td>{html.escape(src.label if src else '—')}</td>"
         f"<td>{html.escape((src.version or '—') if src else '—')}</td>"
-        f"<td>{fmt.count(n, 'rows')}</td></tr>" for side, src, n in rows)
+        f"<td>{fmt.count(n, 'rows')}</td></tr>"
+        for side, src, n in rows
+    )
     facts = ""
     if header and (header.decision or header.commit):
-        facts = (f"<p class='facts'>decision <code>{html.escape(header.decision or '—')}</code>"
-                 f" · commit <code>{html.escape((header.commit or '—')[:12])}</code></p>")
-    return (f"<table class='sources'><thead><tr><th></th><th>source</th><th>data version</th>"
-            f"<th>rows</th></tr></thead><tbody>{cells}</tbody></table>{facts}")
+        facts = (
+            f"<p class='facts'>decision <code>{html.escape(header.decision or '—')}</code>"
+            f" · commit <code>{html.escape((header.commit or '—')[:12])}</code></p>"
+        )
+    return (
+        f"<table class='sources'><thead><tr><th></th><th>source</th><th>data version</th>"
+        f"<th>rows</th></tr></thead><tbody>{cells}</tbody></table>{facts}"
+    )
 
 
 def _summary(report: DriftReport) -> str:
@@ -135,8 +149,17 @@ def _summary(report: DriftReport) -> str:
     )
 
 
-_HEADINGS = ("column", "type", "test", "score", "drift when", "status", "missing ref",
-             "missing cur", "new categories")
+_HEADINGS = (
+    "column",
+    "type",
+    "test",
+    "score",
+    "drift when",
+    "status",
+    "missing ref",
+    "missing cur",
+    "new categories",
+)
 
 
 def _table(columns: list[ColumnResult], css: str = "columns") -> str:
@@ -148,15 +171,18 @@ def _table(columns: list[ColumnResult], css: str = "columns") -> str:
 def _row(col: ColumnResult) -> str:
     score = "" if col.score != col.score else fmt.number(col.score)
     cells = [
-        html.escape(col.name), col.type, html.escape(FULL_NAMES.get(col.test, col.test)), score,
-        _rule(col), f"<span class='{_css(col.status)}'>{html.escape(col.status)}</span>",
-        fmt.number(col.reference_missing), fmt.number(col.current_missing),
+        html.escape(col.name),
+        col.type,
+        html.escape(FULL_NAMES.get(col.test, col.test)),
+        score,
+        _rule(col),
+        f"<span class='{_css(col.status)}'>{html.escape(col.status)}</span>",
+        fmt.number(col.reference_missing),
+        fmt.number(col.current_missing),
         fmt.number(col.new_categories),
     ]
     sort_score = f" data-v='{col.score!r}'" if score else ""
-    tds = "".join(
-        f"<td{sort_score if i == 3 else ''}>{cell}</td>" for i, cell in enumerate(cells)
-    )
+    tds = "".join(f"<td{sort_score if i == 3 else ''}>{cell}</td>" for i, cell in enumerate(cells))
     return f"<tr data-column='{html.escape(col.name)}'>{tds}</tr>"
 
 
@@ -178,9 +204,10 @@ def _css(status: str) -> str:
 def _target(report: DriftReport) -> str:
     if report.target is None:
         return ""
-    return ("<h2>Target column</h2><p>Tested apart: a change in the target is a change in what "
-            "the model must predict, not a feature drifting.</p>"
-            + _table([report.target], "target"))
+    return (
+        "<h2>Target column</h2><p>Tested apart: a change in the target is a change in what "
+        "the model must predict, not a feature drifting.</p>" + _table([report.target], "target")
+    )
 
 
 def _skipped(report: DriftReport) -> str:
@@ -197,7 +224,12 @@ def _plot_block(col: ColumnResult) -> str:
     assert col.plot is not None
     name = FULL_NAMES.get(col.test, col.test)
     caption = f"{col.name} — {name} {fmt.number(col.score)} ({col.status})"
-    more = (f"<div class='more'>and {col.plot.hidden} less frequent categories not drawn</div>"
-            if col.plot.hidden else "")
-    return (f"<div class='plot' data-column='{html.escape(col.name)}'><div>"
-            f"{html.escape(caption)}</div>{svg_bars(col.plot, col.name)}{more}</div>")
+    more = (
+        f"<div class='more'>and {col.plot.hidden} less frequent categories not drawn</div>"
+        if col.plot.hidden
+        else ""
+    )
+    return (
+        f"<div class='plot' data-column='{html.escape(col.name)}'><div>"
+        f"{html.escape(caption)}</div>{svg_bars(col.plot, col.name)}{more}</div>"
+    )

@@ -118,8 +118,12 @@ def wasserstein(u: np.ndarray, v: np.ndarray, block: int = _WASSERSTEIN_BLOCK) -
 def _quantile_gap_area(u: np.ndarray, v: np.ndarray, low: int, high: int) -> float:
     """Area between the two quantile functions over (low, high], in units of 1/(n*m)."""
     n, m = u.size, v.size
-    steps = np.concatenate([np.arange(low // m + 1, high // m + 1, dtype=np.int64) * m,
-                            np.arange(low // n + 1, high // n + 1, dtype=np.int64) * n])
+    steps = np.concatenate(
+        [
+            np.arange(low // m + 1, high // m + 1, dtype=np.int64) * m,
+            np.arange(low // n + 1, high // n + 1, dtype=np.int64) * n,
+        ]
+    )
     steps.sort(kind="stable")  # two sorted runs: timsort merges them in linear time
     widths = np.diff(steps, prepend=max(low // m * m, low // n * n))
     gaps = np.abs(u[(steps + m - 1) // m - 1] - v[(steps + n - 1) // n - 1])

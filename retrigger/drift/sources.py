@@ -24,7 +24,10 @@ TrainedPaths = Callable[[], Mapping[str, str]]
 
 
 def compare_specs(
-    reference: str, current: str, options: DriftOptions, root: Path,
+    reference: str,
+    current: str,
+    options: DriftOptions,
+    root: Path,
     trained: TrainedPaths | None = None,
 ) -> DriftReport:
     """Open both sides, compare them, and release any temporary files."""
@@ -32,9 +35,7 @@ def compare_specs(
         return compare(ref, cur, options)
 
 
-def open_spec(
-    spec: str, root: Path, trained: TrainedPaths | None = None
-) -> Table:
+def open_spec(spec: str, root: Path, trained: TrainedPaths | None = None) -> Table:
     """Open ``spec``: an existing file or folder, else ``path@REV`` or ``path@trained``.
 
     ``trained`` returns path → md5 of the data the model in use was trained on; it is called
@@ -64,8 +65,10 @@ def open_version(root: Path, path: str, md5: str, label: str) -> Table:
 
     obj = cache_path(root, md5)
     if not obj.is_file():
-        raise NotInCache(f"{label}: data version {md5} is not in the DVC cache; "
-                         f"run `retrigger delta --fetch` or `dvc fetch` with that version")
+        raise NotInCache(
+            f"{label}: data version {md5} is not in the DVC cache; "
+            f"run `retrigger delta --fetch` or `dvc fetch` with that version"
+        )
     if not md5.endswith(".dir"):
         _known_format(path, label)
         return Table([(obj, PurePosixPath(path).name)], label)
@@ -77,8 +80,10 @@ def open_version(root: Path, path: str, md5: str, label: str) -> Table:
             continue
         cached = cache_path(root, file_md5)
         if not cached.is_file():
-            raise NotInCache(f"{label}: {relpath} ({file_md5[:8]}) is not in the DVC cache; "
-                             "run `retrigger delta --fetch`")
+            raise NotInCache(
+                f"{label}: {relpath} ({file_md5[:8]}) is not in the DVC cache; "
+                "run `retrigger delta --fetch`"
+            )
         sources.append((cached, PurePosixPath(relpath).name))
     if not sources:
         raise Unreadable(f"{label} holds no data file a drift test can read ({KNOWN_NAMES})")
@@ -90,8 +95,10 @@ def _trained_md5(paths: Mapping[str, str], path: str) -> str:
     md5 = paths.get(norm)
     if md5 is None:
         known = ", ".join(sorted(paths)) or "none"
-        raise BadInput(f"{norm}@trained: the run the model was trained on recorded no version of "
-                       f"{norm} (it recorded: {known}); run `retrigger baseline` or retrain first")
+        raise BadInput(
+            f"{norm}@trained: the run the model was trained on recorded no version of "
+            f"{norm} (it recorded: {known}); run `retrigger baseline` or retrain first"
+        )
     return md5
 
 

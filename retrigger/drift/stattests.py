@@ -218,12 +218,20 @@ TESTS: dict[str, StatTest] = {
 }
 # What the reports call each test: the statistic's own name, and whether the score is a p-value.
 FULL_NAMES = {
-    "ks": "Kolmogorov–Smirnov p-value", "chi2": "chi-square p-value", "z": "Z-test p-value",
-    "wasserstein": "Wasserstein distance (normed)", "jensenshannon": "Jensen–Shannon distance",
-    "psi": "Population Stability Index", "kl_div": "Kullback–Leibler divergence",
-    "hellinger": "Hellinger distance", "g_test": "G-test p-value", "ed": "energy distance",
-    "t_test": "t-test p-value", "mannw": "Mann–Whitney U p-value",
-    "anderson": "Anderson–Darling p-value", "cramer_von_mises": "Cramér–von Mises p-value",
+    "ks": "Kolmogorov–Smirnov p-value",
+    "chi2": "chi-square p-value",
+    "z": "Z-test p-value",
+    "wasserstein": "Wasserstein distance (normed)",
+    "jensenshannon": "Jensen–Shannon distance",
+    "psi": "Population Stability Index",
+    "kl_div": "Kullback–Leibler divergence",
+    "hellinger": "Hellinger distance",
+    "g_test": "G-test p-value",
+    "ed": "energy distance",
+    "t_test": "t-test p-value",
+    "mannw": "Mann–Whitney U p-value",
+    "anderson": "Anderson–Darling p-value",
+    "cramer_von_mises": "Cramér–von Mises p-value",
     "schema": "schema change",
 }
 # Evidently's names for the same tests, accepted wherever a test is named.

@@ -41,8 +41,10 @@ def columns_of(root: Path, validation: ValidationConfig) -> list[str]:
     path = root / validation.data
     where = f"validation.data {validation.data}"
     if not path.is_file():
-        raise BadInput(f"{where} does not exist; write it (a pipeline output or a DVC-tracked "
-                       "file) or fix validation.data")
+        raise BadInput(
+            f"{where} does not exist; write it (a pipeline output or a DVC-tracked "
+            "file) or fix validation.data"
+        )
     if path.suffix.lower() not in SUFFIXES:
         raise BadInput(f"{where} is not a .csv or .parquet file; point validation.data at one")
     try:
@@ -56,8 +58,10 @@ def columns_of(root: Path, validation: ValidationConfig) -> list[str]:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise BadInput(f"{where} cannot be read ({str(exc)[:120]}); fix the file") from None
     if validation.target not in names:
-        raise BadInput(f"{where} has no column {validation.target!r} (columns: "
-                       f"{', '.join(names[:12]) or 'none'}); fix validation.target")
+        raise BadInput(
+            f"{where} has no column {validation.target!r} (columns: "
+            f"{', '.join(names[:12]) or 'none'}); fix validation.target"
+        )
     return names
 
 
@@ -67,14 +71,20 @@ def read_labelled(root: Path, validation: ValidationConfig) -> Labelled:
     columns_of(root, validation)
     path = root / validation.data
     try:
-        frame = (pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path))
+        frame = pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
     except (OSError, ValueError) as exc:
-        raise BadInput(f"validation.data {validation.data} cannot be read ({str(exc)[:120]})"
-                       ) from None
+        raise BadInput(
+            f"validation.data {validation.data} cannot be read ({str(exc)[:120]})"
+        ) from None
     if frame.empty:
         raise BadInput(f"validation.data {validation.data} has no rows; score on labelled rows")
-    return Labelled(validation.data, _md5(path), frame.drop(columns=[validation.target]),
-                    frame[validation.target], len(frame))
+    return Labelled(
+        validation.data,
+        _md5(path),
+        frame.drop(columns=[validation.target]),
+        frame[validation.target],
+        len(frame),
+    )
 
 
 def _md5(path: Path) -> str:
@@ -111,8 +121,9 @@ def score(model: Any, data: Labelled, metric: MetricName) -> float:
         raise
     except Exception as exc:  # a column the model expects is missing, a dtype mismatch...
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise WorkFailed(f"the model cannot predict on validation.data {data.path}: "
-                         f"{first[:200]}") from None
+        raise WorkFailed(
+            f"the model cannot predict on validation.data {data.path}: {first[:200]}"
+        ) from None
     if not math.isfinite(value):
         raise WorkFailed(f"{metric.name} on validation.data {data.path} is {value}")
     return value
@@ -143,8 +154,7 @@ def _from_labels(name: str, truth: Any, predicted: Any) -> float:
         "f1": lambda: m.f1_score(truth, predicted, average=average),
         "f1_macro": lambda: m.f1_score(truth, predicted, average="macro"),
         "f1_weighted": lambda: m.f1_score(truth, predicted, average="weighted"),
-        "precision": lambda: m.precision_score(truth, predicted, average=average,
-                                               zero_division=0),
+        "precision": lambda: m.precision_score(truth, predicted, average=average, zero_division=0),
         "recall": lambda: m.recall_score(truth, predicted, average=average, zero_division=0),
         "mae": lambda: m.mean_absolute_error(truth, predicted),
         "mse": lambda: m.mean_squared_error(truth, predicted),
@@ -161,8 +171,10 @@ def _from_scores(name: str, truth: Any, scores: Any) -> float:
     two_d = scores.ndim == 2
     if name == "log_loss":
         if not two_d:
-            raise WorkFailed("log_loss needs class probabilities; the model has no "
-                             "predict_proba: use another validation.metric")
+            raise WorkFailed(
+                "log_loss needs class probabilities; the model has no "
+                "predict_proba: use another validation.metric"
+            )
         return float(m.log_loss(truth, scores))
     positive = scores[:, 1] if two_d and scores.shape[1] == 2 else scores
     if name == "roc_auc":

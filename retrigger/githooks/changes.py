@@ -16,9 +16,9 @@ def is_data_file(name: str) -> bool:
     return name.endswith(".dvc") or PurePosixPath(name).name == "dvc.lock"
 
 
-def changed_outputs(root: Path, names: Iterable[str], old_rev: str | None,
-                    new_rev: str | None) -> tuple[dict[str, OutVersion | None],
-                                                  dict[str, OutVersion]]:
+def changed_outputs(
+    root: Path, names: Iterable[str], old_rev: str | None, new_rev: str | None
+) -> tuple[dict[str, OutVersion | None], dict[str, OutVersion]]:
     """(old, new) versions of the outputs whose md5 differs between the two revisions.
 
     ``old_rev`` None means "no commit yet": everything new is an addition. Outputs that

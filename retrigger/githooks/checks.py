@@ -41,7 +41,9 @@ def _policy_document_current(repo: HookRepo, config: RetriggerConfig) -> int:
     current = words.replace_section(text, words.section(config))
     if current is None or current == text:
         return EXIT_OK
-    print(f"retrigger: error: {DOCUMENT} no longer says what retrigger.yaml says; refresh it "
-          f"with `retrigger config explain --update {DOCUMENT} && git add {DOCUMENT}`",
-          file=sys.stderr)
+    print(
+        f"retrigger: error: {DOCUMENT} no longer says what retrigger.yaml says; refresh it "
+        f"with `retrigger config explain --update {DOCUMENT} && git add {DOCUMENT}`",
+        file=sys.stderr,
+    )
     return EXIT_WORK_FAILED

@@ -33,8 +33,7 @@ class HookRepo:
 
 def hook_repo(start: Path) -> HookRepo | None:
     """The repo a hook should act on, or None when the hook has nothing to do here."""
-    result = run(["git", "rev-parse", "--show-toplevel", "--absolute-git-dir"], start,
-                 check=False)
+    result = run(["git", "rev-parse", "--show-toplevel", "--absolute-git-dir"], start, check=False)
     lines = result.stdout.splitlines()
     if result.returncode != 0 or len(lines) < 2:
         return None  # not a git work tree (or a bare repo)
@@ -47,8 +46,9 @@ def hook_repo(start: Path) -> HookRepo | None:
 
 
 def staged_names(root: Path) -> list[str]:
-    result = run(["git", "diff", "--cached", "--name-only", "--no-renames", "-z"], root,
-                 check=False)
+    result = run(
+        ["git", "diff", "--cached", "--name-only", "--no-renames", "-z"], root, check=False
+    )
     return [name for name in result.stdout.split("\0") if name]
 
 
@@ -99,8 +99,7 @@ def configured_data(root: Path) -> list[str] | None:
 
 
 def _under(path: str, watched: list[str]) -> bool:
-    return any(path == w or path.startswith(w + "/") or w.startswith(path + "/")
-               for w in watched)
+    return any(path == w or path.startswith(w + "/") or w.startswith(path + "/") for w in watched)
 
 
 def dvc_push_ran(root: Path) -> bool:
@@ -154,8 +153,9 @@ def pushed_data(root: Path, ref_lines: Sequence[str]) -> tuple[bool, str | None]
         if remote == _NO_SHA:
             carries = True  # a new branch: let the arrival record decide whether it is new
             continue
-        result = run(["git", "diff", "--name-only", "--no-renames", remote, local], root,
-                     check=False)
+        result = run(
+            ["git", "diff", "--name-only", "--no-renames", remote, local], root, check=False
+        )
         if result.returncode != 0:
             carries = True  # an unknown remote commit: better check than miss an arrival
         elif any(is_data_file(n) for n in result.stdout.splitlines()):

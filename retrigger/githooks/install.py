@@ -83,10 +83,15 @@ def hooks_dir(root: Path) -> Path:
 def script(hook: str) -> str:
     template = _LEGACY_PRE_PUSH if hook == "pre-push" else _LEGACY_PLAIN
     return _TEMPLATE.format(
-        marker=MARKER, hook=hook, legacy=LEGACY_SUFFIX, python=sys.executable,
-        run_legacy=template.format(hook=hook, legacy=LEGACY_SUFFIX), launcher=_LAUNCHER,
+        marker=MARKER,
+        hook=hook,
+        legacy=LEGACY_SUFFIX,
+        python=sys.executable,
+        run_legacy=template.format(hook=hook, legacy=LEGACY_SUFFIX),
+        launcher=_LAUNCHER,
         prefilter=_PREFILTER if hook == "pre-commit" else "",
-        feed="printf '%s\\n' \"$INPUT\" | " if hook == "pre-push" else "")
+        feed="printf '%s\\n' \"$INPUT\" | " if hook == "pre-push" else "",
+    )
 
 
 def is_ours(path: Path) -> bool:
@@ -111,8 +116,10 @@ def install(root: Path, with_dvc: bool = False) -> list[HookChange]:
 
 def dvc_hooks_present(folder: Path) -> bool:
     """DVC's hooks are installed, as the hook itself or chained behind ours."""
-    return all(_mentions_dvc(folder / hook) or
-               _mentions_dvc(folder / (hook + LEGACY_SUFFIX)) for hook in HOOKS)
+    return all(
+        _mentions_dvc(folder / hook) or _mentions_dvc(folder / (hook + LEGACY_SUFFIX))
+        for hook in HOOKS
+    )
 
 
 def _mentions_dvc(path: Path) -> bool:
@@ -131,8 +138,10 @@ def _install_dvc(root: Path) -> None:
         if had_ours:
             install(root)  # leave the hooks as they were
         reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise BadInput(f"`dvc install` refused: {reason[0]}; move that hook aside (or install "
-                       "DVC's hooks yourself) and run `retrigger hooks install` again")
+        raise BadInput(
+            f"`dvc install` refused: {reason[0]}; move that hook aside (or install "
+            "DVC's hooks yourself) and run `retrigger hooks install` again"
+        )
 
 
 def _install_one(path: Path, hook: str) -> HookChange:
@@ -146,8 +155,10 @@ def _install_one(path: Path, hook: str) -> HookChange:
     if path.exists() or path.is_symlink():
         legacy = path.with_name(path.name + LEGACY_SUFFIX)
         if legacy.exists():
-            raise BadInput(f"{path} is not retrigger's and {legacy.name} already exists; move "
-                           "one of them away, then install again")
+            raise BadInput(
+                f"{path} is not retrigger's and {legacy.name} already exists; move "
+                "one of them away, then install again"
+            )
         path.rename(legacy)
         action = f"chained (the existing hook now runs first, from {legacy.name})"
     _write_executable(path, text)

@@ -52,15 +52,20 @@ def install(root: Path) -> str:
         return "unchanged"
     data = _load(text)
     repos = data.get("repos")
-    if any(h.get("id") in IDS for repo in (repos if isinstance(repos, list) else [])
-           for h in (repo.get("hooks", []) if isinstance(repo, dict) else [])
-           if isinstance(h, dict)):
+    if any(
+        h.get("id") in IDS
+        for repo in (repos if isinstance(repos, list) else [])
+        for h in (repo.get("hooks", []) if isinstance(repo, dict) else [])
+        if isinstance(h, dict)
+    ):
         return "unchanged (retrigger hooks are already listed)"
     if not text.strip():
         text = "repos:\n"
     elif list(data)[-1:] != ["repos"]:
-        raise BadInput(f"{FILE}: `repos:` is not its last key, so retrigger cannot add to it "
-                       "safely; move `repos:` to the end and install again")
+        raise BadInput(
+            f"{FILE}: `repos:` is not its last key, so retrigger cannot add to it "
+            "safely; move `repos:` to the end and install again"
+        )
     indent = _item_indent(text)
     new_text = text.rstrip("\n") + "\n" + f"{BEGIN}\n{_BLOCK.format(i=indent)}{END}\n"
     _load(new_text)  # never write a file pre-commit cannot read
@@ -86,8 +91,9 @@ def _load(text: str) -> dict[str, object]:
     try:
         data = yaml.safe_load(text) if text.strip() else {}
     except yaml.YAMLError:
-        raise BadInput(f"{FILE} is not valid YAML; fix it (`pre-commit validate-config`) and "
-                       "install again") from None
+        raise BadInput(
+            f"{FILE} is not valid YAML; fix it (`pre-commit validate-config`) and install again"
+        ) from None
     if not isinstance(data, dict):
         raise BadInput(f"{FILE} is not a mapping with `repos:`; fix it and install again")
     return data

@@ -47,21 +47,37 @@ def retrain_dag(
     from airflow.sdk import DAG
 
     # Plain values only: Airflow renders and serialises op_kwargs.
-    where = {"project_dir": str(project_dir), "config": str(config) if config else None,
-             "command": list(command)}
+    where = {
+        "project_dir": str(project_dir),
+        "config": str(config) if config else None,
+        "command": list(command),
+    }
     with DAG(
-        dag_id=dag_id, schedule=schedule, catchup=False, max_active_runs=1,
-        start_date=start_date or datetime(2024, 1, 1, tzinfo=UTC), tags=["retrigger"],
+        dag_id=dag_id,
+        schedule=schedule,
+        catchup=False,
+        max_active_runs=1,
+        start_date=start_date or datetime(2024, 1, 1, tzinfo=UTC),
+        tags=["retrigger"],
         doc_md=__doc__,
     ) as dag:
-        check = ShortCircuitOperator(task_id="check", python_callable=check_task,
-                                     op_kwargs=where, ignore_downstream_trigger_rules=True)
-        wait = PythonSensor(
-            task_id="wait_for_approval", python_callable=approval_task, op_kwargs=where,
-            mode="reschedule", poke_interval=poke_interval, timeout=approval_timeout,
+        check = ShortCircuitOperator(
+            task_id="check",
+            python_callable=check_task,
+            op_kwargs=where,
+            ignore_downstream_trigger_rules=True,
         )
-        retrain = PythonOperator(task_id="retrain", python_callable=retrain_task,
-                                 op_kwargs=where, retries=0)
+        wait = PythonSensor(
+            task_id="wait_for_approval",
+            python_callable=approval_task,
+            op_kwargs=where,
+            mode="reschedule",
+            poke_interval=poke_interval,
+            timeout=approval_timeout,
+        )
+        retrain = PythonOperator(
+            task_id="retrain", python_callable=retrain_task, op_kwargs=where, retries=0
+        )
         check >> wait >> retrain
     return dag
 
@@ -73,8 +89,10 @@ def _cli(project_dir: str, config: str | None, command: Sequence[str]) -> Retrig
 def check_task(project_dir: str, config: str | None, command: list[str]) -> Any:
     """A truthy XCom (the decision) when the check fired; False stops the run here."""
     outcome = _cli(project_dir, config, command).check()
-    print(f"retrigger: decision {outcome.decision_id}: fire={outcome.fire}, "
-          f"triggers: {', '.join(outcome.trigger_types) or 'none'}")
+    print(
+        f"retrigger: decision {outcome.decision_id}: fire={outcome.fire}, "
+        f"triggers: {', '.join(outcome.trigger_types) or 'none'}"
+    )
     return outcome.as_xcom() if outcome.fire else False
 
 
@@ -97,8 +115,9 @@ def poke_approval(cli: RetriggerCli, decision: dict[str, Any]) -> bool:
         return True
     if status == PENDING:
         return False
-    raise ApprovalClosed(f"approval of {decision['decision_id']} is {status or 'missing'}; "
-                         "nothing to retrain")
+    raise ApprovalClosed(
+        f"approval of {decision['decision_id']} is {status or 'missing'}; nothing to retrain"
+    )
 
 
 def retrain_task(project_dir: str, config: str | None, command: list[str], ti: Any) -> Any:

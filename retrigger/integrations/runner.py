@@ -32,8 +32,12 @@ class CheckOutcome:
     awaiting_approval: bool = False
 
     def as_xcom(self) -> dict[str, Any]:
-        return {"decision_id": self.decision_id, "fire": self.fire,
-                "trigger_types": self.trigger_types, "awaiting_approval": self.awaiting_approval}
+        return {
+            "decision_id": self.decision_id,
+            "fire": self.fire,
+            "trigger_types": self.trigger_types,
+            "awaiting_approval": self.awaiting_approval,
+        }
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,11 @@ class RetriggerCli:
         """``retrigger check --json``; when it fires and the policy wants a person's yes, ask
         for it (``retrigger run`` stores a pending approval and returns without retraining)."""
         decision = self._json("check")
-        outcome = CheckOutcome(str(decision["decision_id"]), bool(decision["fire"]),
-                               [str(t) for t in decision.get("trigger_types", [])])
+        outcome = CheckOutcome(
+            str(decision["decision_id"]),
+            bool(decision["fire"]),
+            [str(t) for t in decision.get("trigger_types", [])],
+        )
         if outcome.fire and self.approval_required():
             asked = self._json("run", "--decision", outcome.decision_id)
             # Anything but "awaiting-approval" means an earlier approval let it run already;
@@ -86,18 +93,24 @@ class RetriggerCli:
 
     def _json(self, *args: str) -> dict[str, Any]:
         config = ["--config", str(self._config_path())]
-        result = run([*self.command, *args, *config, "--json"], self.project_dir, check=False,
-                     timeout=self.timeout)
+        result = run(
+            [*self.command, *args, *config, "--json"],
+            self.project_dir,
+            check=False,
+            timeout=self.timeout,
+        )
         if result.returncode != 0:
             raise _error(result.returncode, args, result.stderr)
         try:
             parsed = json.loads(result.stdout)
         except json.JSONDecodeError:
-            raise WorkFailed(f"`retrigger {args[0]} --json` printed no JSON document: "
-                             f"{result.stdout[:200]!r}") from None
+            raise WorkFailed(
+                f"`retrigger {args[0]} --json` printed no JSON document: {result.stdout[:200]!r}"
+            ) from None
         if not isinstance(parsed, dict):
-            raise WorkFailed(f"`retrigger {args[0]} --json` printed {type(parsed).__name__}, "
-                             "expected an object")
+            raise WorkFailed(
+                f"`retrigger {args[0]} --json` printed {type(parsed).__name__}, expected an object"
+            )
         return parsed
 
 

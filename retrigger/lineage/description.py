@@ -40,18 +40,25 @@ def describe(decision: Decision, facts: RetrainFacts) -> str:
     """Markdown: why it retrained, each signal against its threshold, the validation verdict
     (challenger against champion), the data versions and who asked."""
     triggers = ", ".join(decision.trigger_types) or "none"
-    lines = [f"**Why:** retrain of `{decision.model}` triggered by {triggers} "
-             f"(decision `{decision.id}`, {fmt.timestamp(decision.created_at)})."]
+    lines = [
+        f"**Why:** retrain of `{decision.model}` triggered by {triggers} "
+        f"(decision `{decision.id}`, {fmt.timestamp(decision.created_at)})."
+    ]
     if decision.reason:
         lines.append(f"**Reason given:** {decision.reason}")
     lines += ["", "| signal | value | threshold | fired |", "|---|---|---|---|"]
     for r in decision.readings:
-        lines.append(f"| {r.kind} | {fmt.signal_value(r.kind, r.value)} | "
-                     f"{fmt.signal_value(r.kind, r.threshold)} | {'yes' if r.fired else 'no'} |")
+        lines.append(
+            f"| {r.kind} | {fmt.signal_value(r.kind, r.value)} | "
+            f"{fmt.signal_value(r.kind, r.threshold)} | {'yes' if r.fired else 'no'} |"
+        )
     lines += ["", _validation(facts)]
     if facts.data:
-        lines += ["", "**Data:** " + ", ".join(
-            f"`{d.get('path')}` md5 `{str(d.get('md5'))[:12]}`" for d in facts.data)]
+        lines += [
+            "",
+            "**Data:** "
+            + ", ".join(f"`{d.get('path')}` md5 `{str(d.get('md5'))[:12]}`" for d in facts.data),
+        ]
     elif decision.data_version:
         lines += ["", f"**Data version:** `{decision.data_version}`"]
     who = f"requested by {facts.requested_by or '—'}, approved by {facts.approved_by or '—'}"
@@ -67,10 +74,15 @@ def _validation(facts: RetrainFacts) -> str:
         return "**Validation:** not run yet."
     word = "passed" if v.get("passed") else "refused"
     champion = v.get("champion")
-    against = (f"champion v{v.get('champion_version')} {fmt.number(champion)}"
-               if champion is not None else "no champion yet")
-    return (f"**Validation {word}:** challenger {facts.metric} {fmt.number(v.get('new'))} vs "
-            f"{against} — {v.get('reason')}")
+    against = (
+        f"champion v{v.get('champion_version')} {fmt.number(champion)}"
+        if champion is not None
+        else "no champion yet"
+    )
+    return (
+        f"**Validation {word}:** challenger {facts.metric} {fmt.number(v.get('new'))} vs "
+        f"{against} — {v.get('reason')}"
+    )
 
 
 def drift_metrics(decision: Decision) -> dict[str, float]:

@@ -26,6 +26,8 @@ def current(root: Path, data: Sequence[str]) -> Snapshot:
     from retrigger.gitutil import head_commit
 
     outs = versions(root, list(data)) if data else []
-    return Snapshot(git_commit=head_commit(root),
-                    data_version=data_version(outs) if outs else None,
-                    data_paths={out.path: out.md5 for out in outs})
+    return Snapshot(
+        git_commit=head_commit(root),
+        data_version=data_version(outs) if outs else None,
+        data_paths={out.path: out.md5 for out in outs},
+    )

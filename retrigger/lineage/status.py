@@ -39,5 +39,6 @@ FINAL = frozenset({RetrainStatus.PROMOTED, RetrainStatus.REJECTED})
 # A retrain run that counts as "a successful retrain" for the schedule signal and lineage.
 SUCCESSFUL = frozenset({RetrainStatus.SUCCEEDED, RetrainStatus.PROMOTED})
 # Outcomes ``retrigger run`` exits 0 with.
-EXIT_OK = frozenset({RetrainStatus.PROMOTED, RetrainStatus.AWAITING_APPROVAL,
-                     RetrainStatus.DRY_RUN})
+EXIT_OK = frozenset(
+    {RetrainStatus.PROMOTED, RetrainStatus.AWAITING_APPROVAL, RetrainStatus.DRY_RUN}
+)

@@ -30,4 +30,3 @@ REASON = "retrigger.reason"  # a forced retrain's reason
 ERROR = "retrigger.error"
 ADOPTED = "retrigger.adopted"  # a version `retrigger champion set` made the champion
 MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"  # MLflow's own tag, shown in its UI
-

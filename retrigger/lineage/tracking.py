@@ -43,15 +43,16 @@ def absolute_uri(uri: str, root: Path) -> str:
     """Make a relative ``sqlite:///file.db`` relative to the config's folder, not the cwd."""
     prefix = "sqlite:///"
     if uri.startswith(prefix) and not uri.startswith("sqlite:////"):
-        return prefix + str((root / uri[len(prefix):]).resolve())
+        return prefix + str((root / uri[len(prefix) :]).resolve())
     return uri
 
 
 class Tracking:
     """One MLflow tracking URI and experiment, with a bounded wait when the server is down."""
 
-    def __init__(self, uri: str, experiment: str, timeout: timedelta,
-                 artifact_location: str | None = None) -> None:
+    def __init__(
+        self, uri: str, experiment: str, timeout: timedelta, artifact_location: str | None = None
+    ) -> None:
         self.uri = uri
         self.experiment = experiment
         self.timeout = timeout
@@ -92,8 +93,9 @@ class Tracking:
             why = f"answered HTTP {exc.code} on /health"
         except (urllib.error.URLError, OSError, ValueError) as exc:
             why = _unreachable(exc, seconds)
-        raise TrackingUnavailable(f"MLflow tracking server {self.uri} {why}; start it or fix "
-                                  "tracking.uri")
+        raise TrackingUnavailable(
+            f"MLflow tracking server {self.uri} {why}; start it or fix tracking.uri"
+        )
 
     def experiment_id(self, create: bool = False) -> str | None:
         experiment = self.client.get_experiment_by_name(self.experiment)
@@ -101,8 +103,9 @@ class Tracking:
             return str(experiment.experiment_id)
         if not create:
             return None
-        return str(self.client.create_experiment(self.experiment,
-                                                 artifact_location=self.artifact_location))
+        return str(
+            self.client.create_experiment(self.experiment, artifact_location=self.artifact_location)
+        )
 
     def search(self, filter_string: str = "", max_results: int = 1000) -> list[RunInfo]:
         """Runs of the experiment matching ``filter_string``, newest first."""
@@ -110,7 +113,9 @@ class Tracking:
         if experiment_id is None:
             return []
         runs = self.client.search_runs(
-            [experiment_id], filter_string=filter_string, max_results=max_results,
+            [experiment_id],
+            filter_string=filter_string,
+            max_results=max_results,
             order_by=["attributes.start_time DESC"],
         )
         return [_run_info(run) for run in runs]

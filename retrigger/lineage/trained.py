@@ -25,8 +25,9 @@ class Reference:
 
 def last_successful(retrains: Sequence[RunInfo]) -> RunInfo | None:
     """The newest retrain run (newest first in ``retrains``) that succeeded or was promoted."""
-    return next((run for run in retrains
-                 if run.tags.get(tags.STATUS) in tags.SUCCESSFUL_STATUSES), None)
+    return next(
+        (run for run in retrains if run.tags.get(tags.STATUS) in tags.SUCCESSFUL_STATUSES), None
+    )
 
 
 def data_paths(run: RunInfo | None) -> dict[str, str]:
@@ -34,7 +35,7 @@ def data_paths(run: RunInfo | None) -> dict[str, str]:
     if run is None:
         return {}
     prefix = tags.DATA_PATH_PREFIX
-    return {k[len(prefix):]: v for k, v in run.tags.items() if k.startswith(prefix)}
+    return {k[len(prefix) :]: v for k, v in run.tags.items() if k.startswith(prefix)}
 
 
 def reference_of(last_retrain: RunInfo | None, baseline: RunInfo | None) -> Reference:
@@ -43,8 +44,9 @@ def reference_of(last_retrain: RunInfo | None, baseline: RunInfo | None) -> Refe
     paths = data_paths(run)
     if run is None or not paths:
         return Reference({}, None, "none")
-    return Reference(paths, run.data_version,
-                     "last retrain" if last_retrain is not None else "baseline run")
+    return Reference(
+        paths, run.data_version, "last retrain" if last_retrain is not None else "baseline run"
+    )
 
 
 def trained(tracking: Tracking) -> Reference:

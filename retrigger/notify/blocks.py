@@ -53,10 +53,13 @@ def section(text: str) -> Block:
 
 def fields(pairs: list[tuple[str, str]]) -> list[Block]:
     """``*label*\\nvalue`` fields, ten to a section."""
-    texts = [{"type": "mrkdwn", "text": clip(f"*{label}*\n{value}", FIELD_MAX)}
-             for label, value in pairs]
-    return [{"type": "section", "fields": texts[i:i + FIELDS_MAX]}
-            for i in range(0, len(texts), FIELDS_MAX)]
+    texts = [
+        {"type": "mrkdwn", "text": clip(f"*{label}*\n{value}", FIELD_MAX)} for label, value in pairs
+    ]
+    return [
+        {"type": "section", "fields": texts[i : i + FIELDS_MAX]}
+        for i in range(0, len(texts), FIELDS_MAX)
+    ]
 
 
 def context(parts: list[str]) -> Block:
@@ -67,8 +70,12 @@ def context(parts: list[str]) -> Block:
 def link_buttons(links: dict[str, str]) -> Block | None:
     """A button per link (``{"MLflow run": url}``); links too long for Slack are left out."""
     elements = [
-        {"type": "button", "text": {"type": "plain_text", "text": clip(label, BUTTON_TEXT_MAX)},
-         "url": url, "action_id": f"link_{i}"}
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": clip(label, BUTTON_TEXT_MAX)},
+            "url": url,
+            "action_id": f"link_{i}",
+        }
         for i, (label, url) in enumerate(links.items())
         if url.startswith(("http://", "https://")) and len(url) <= URL_MAX
     ]
@@ -84,5 +91,7 @@ def local_time(when: str | None) -> str:
     except ValueError:
         return when
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|" \
-           f"{fmt.timestamp(moment)}>"
+    return (
+        f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|"
+        f"{fmt.timestamp(moment)}>"
+    )

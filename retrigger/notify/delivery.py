@@ -37,8 +37,13 @@ def worker_for(workspace: Workspace, secrets: Secrets | None = None) -> Worker:
     return Worker(workspace.store, transport, workspace.clock, console=console)
 
 
-def deliver_pending(workspace: Workspace, deadline_s: float = 10.0, *,
-                    secrets: Secrets | None = None, worker: Worker | None = None) -> Tally:
+def deliver_pending(
+    workspace: Workspace,
+    deadline_s: float = 10.0,
+    *,
+    secrets: Secrets | None = None,
+    worker: Worker | None = None,
+) -> Tally:
     """Deliver every due outbox message, waiting for retries that fall within ``deadline_s``.
 
     What is still pending at the deadline stays queued for the bot or the next command.

@@ -11,8 +11,11 @@ from collections.abc import Mapping
 
 def ci_run_url(env: Mapping[str, str]) -> str | None:
     """The CI run this process belongs to: GitHub Actions or GitLab CI, else None."""
-    server, repo, run = (env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"),
-                         env.get("GITHUB_RUN_ID"))
+    server, repo, run = (
+        env.get("GITHUB_SERVER_URL"),
+        env.get("GITHUB_REPOSITORY"),
+        env.get("GITHUB_RUN_ID"),
+    )
     if server and repo and run:
         return f"{server.rstrip('/')}/{repo}/actions/runs/{run}"
     return env.get("CI_PIPELINE_URL") or None
@@ -30,8 +33,9 @@ def mlflow_run_url(ui: str | None, experiment_id: str | None, run_id: str | None
     return f"{ui}/#/experiments/{experiment_id}/runs/{run_id}"
 
 
-def links(*, mlflow_run: str | None = None, ci_run: str | None = None,
-          drift_report: str | None = None) -> dict[str, str]:
+def links(
+    *, mlflow_run: str | None = None, ci_run: str | None = None, drift_report: str | None = None
+) -> dict[str, str]:
     """The payload's ``links``: button label → URL, only those known."""
     found = {"MLflow run": mlflow_run, "CI run": ci_run, "Drift report": drift_report}
     return {label: url for label, url in found.items() if url}

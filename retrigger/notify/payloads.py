@@ -9,8 +9,12 @@ from retrigger.store.approvals import Approval
 
 
 def decision_payload(decision: Decision, links: dict[str, str] | None = None) -> dict[str, Any]:
-    drifted = [col for r in decision.readings if r.kind == "drift"
-               for col in _strings(r.extra.get("drifted_columns"))]
+    drifted = [
+        col
+        for r in decision.readings
+        if r.kind == "drift"
+        for col in _strings(r.extra.get("drifted_columns"))
+    ]
     return {
         "model": decision.model,
         "decision_id": decision.id,
@@ -41,8 +45,9 @@ def approval_payload(approval: Approval) -> dict[str, Any]:
         "requested_by": approval.requested_by,
         "expires_at": approval.expires_at.isoformat(timespec="seconds"),
         "decided_by": approval.decided_by,
-        "decided_at": (approval.decided_at.isoformat(timespec="seconds")
-                       if approval.decided_at else None),
+        "decided_at": (
+            approval.decided_at.isoformat(timespec="seconds") if approval.decided_at else None
+        ),
         "reason": approval.reason,
         "superseded_by": approval.superseded_by,
     }

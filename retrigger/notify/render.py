@@ -35,14 +35,19 @@ def who(actor: object, slack: bool = True) -> str:
 
 def render(kind: str, payload: dict[str, Any], slack: bool = True) -> Rendered:
     text = _TEXT.get(kind, _generic)(payload, slack)
-    blocks = [bk.header(f"{payload.get('model') or 'retrigger'}: {_verdict(kind, payload)}"),
-              bk.section(text)]
+    blocks = [
+        bk.header(f"{payload.get('model') or 'retrigger'}: {_verdict(kind, payload)}"),
+        bk.section(text),
+    ]
     if kind == outbox.TRIGGER_FIRED or kind == outbox.APPROVAL_REQUESTED:
         blocks.extend(bk.fields(_signal_fields(payload)))
         drifted = [str(c) for c in payload.get("drifted_columns") or []]
         if drifted:
-            blocks.append(bk.section("*Drifted columns:* " + bk.listed(
-                drifted, bk.SECTION_MAX - 40, "columns")))
+            blocks.append(
+                bk.section(
+                    "*Drifted columns:* " + bk.listed(drifted, bk.SECTION_MAX - 40, "columns")
+                )
+            )
     if kind == outbox.APPROVAL_REQUESTED:
         blocks.append(approval_buttons(str(payload.get("approval_id", ""))))
     links = bk.link_buttons({str(k): str(v) for k, v in (payload.get("links") or {}).items()})
@@ -56,8 +61,10 @@ def render_closed_request(payload: dict[str, Any]) -> Rendered:
     """The approval request once decided / expired / stale: the buttons are gone."""
     text = _approval_outcome(payload, True)
     verdict = f"approval {payload.get('status') or 'closed'}"
-    return Rendered(text=text, blocks=[bk.header(f"{payload.get('model') or 'retrigger'}: "
-                                                 f"{verdict}"), bk.section(text)])
+    return Rendered(
+        text=text,
+        blocks=[bk.header(f"{payload.get('model') or 'retrigger'}: {verdict}"), bk.section(text)],
+    )
 
 
 _VERDICTS = {
@@ -86,8 +93,10 @@ def _signal_fields(p: dict[str, Any]) -> list[tuple[str, str]]:
     for s in p.get("signals") or []:
         kind = str(s.get("kind"))
         mark = "FIRED" if s.get("fired") else "ok"
-        value = (f"{fmt.signal_value(kind, s.get('value'))} vs "
-                 f"{fmt.signal_value(kind, s.get('threshold'))}")
+        value = (
+            f"{fmt.signal_value(kind, s.get('value'))} vs "
+            f"{fmt.signal_value(kind, s.get('threshold'))}"
+        )
         detail = f"\n{s['detail']}" if s.get("detail") else ""
         pairs.append((f"{kind} — {mark}", value + detail))
     return pairs
@@ -95,8 +104,13 @@ def _signal_fields(p: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _context(p: dict[str, Any]) -> list[str]:
     parts = []
-    for label, key in (("decision", "decision_id"), ("approval", "approval_id"),
-                       ("data", "data_version"), ("commit", "git_commit"), ("run", "run_id")):
+    for label, key in (
+        ("decision", "decision_id"),
+        ("approval", "approval_id"),
+        ("data", "data_version"),
+        ("commit", "git_commit"),
+        ("run", "run_id"),
+    ):
         if p.get(key):
             value = str(p[key])
             parts.append(f"{label} `{value[:12] if key in ('git_commit', 'run_id') else value}`")
@@ -107,12 +121,26 @@ def _context(p: dict[str, Any]) -> list[str]:
 
 
 def approval_buttons(approval_id: str) -> dict[str, Any]:
-    return {"type": "actions", "block_id": f"approval:{approval_id}", "elements": [
-        {"type": "button", "action_id": APPROVE_ACTION, "style": "primary", "value": approval_id,
-         "text": {"type": "plain_text", "text": "Approve"}},
-        {"type": "button", "action_id": REJECT_ACTION, "style": "danger", "value": approval_id,
-         "text": {"type": "plain_text", "text": "Reject"}},
-    ]}
+    return {
+        "type": "actions",
+        "block_id": f"approval:{approval_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": APPROVE_ACTION,
+                "style": "primary",
+                "value": approval_id,
+                "text": {"type": "plain_text", "text": "Approve"},
+            },
+            {
+                "type": "button",
+                "action_id": REJECT_ACTION,
+                "style": "danger",
+                "value": approval_id,
+                "text": {"type": "plain_text", "text": "Reject"},
+            },
+        ],
+    }
 
 
 def _g(payload: dict[str, Any], key: str) -> str:
@@ -129,8 +157,10 @@ def _num(value: object) -> str:
 
 
 def _trigger(p: dict[str, Any], slack: bool) -> str:
-    head = (f"Retrain trigger fired for *{_g(p, 'model')}*: {_types(p)} "
-            f"(decision {_g(p, 'decision_id')})")
+    head = (
+        f"Retrain trigger fired for *{_g(p, 'model')}*: {_types(p)} "
+        f"(decision {_g(p, 'decision_id')})"
+    )
     if p.get("requested_by"):
         head += f", requested by {who(p['requested_by'], slack)}"
     if p.get("reason"):
@@ -141,9 +171,11 @@ def _trigger(p: dict[str, Any], slack: bool) -> str:
 
 
 def _approval(p: dict[str, Any], slack: bool) -> str:
-    return (f"Approval needed to retrain *{_g(p, 'model')}* ({_types(p)}), requested by "
-            f"{who(p.get('requested_by'), slack)}; approval {_g(p, 'approval_id')} expires "
-            f"{_when(p.get('expires_at'), slack)}. CLI: `retrigger approve {_g(p, 'approval_id')}`")
+    return (
+        f"Approval needed to retrain *{_g(p, 'model')}* ({_types(p)}), requested by "
+        f"{who(p.get('requested_by'), slack)}; approval {_g(p, 'approval_id')} expires "
+        f"{_when(p.get('expires_at'), slack)}. CLI: `retrigger approve {_g(p, 'approval_id')}`"
+    )
 
 
 def _when(value: object, slack: bool) -> str:
@@ -159,19 +191,22 @@ def _approval_outcome(p: dict[str, Any], slack: bool) -> str:
     if status == "expired":
         return f"Approval {approval} for *{_g(p, 'model')}* expired without a decision."
     if status == "stale":
-        return (f"Approval {approval} for *{_g(p, 'model')}* is stale (commit or data moved); "
-                f"a new approval {_g(p, 'superseded_by')} was requested.")
+        return (
+            f"Approval {approval} for *{_g(p, 'model')}* is stale (commit or data moved); "
+            f"a new approval {_g(p, 'superseded_by')} was requested."
+        )
     reason = f": {p['reason']}" if p.get("reason") else ""
-    return (f"Approval {approval} for *{_g(p, 'model')}* {status} by "
-            f"{who(p.get('decided_by'), slack)} at {_when(p.get('decided_at'), slack)}{reason}")
+    return (
+        f"Approval {approval} for *{_g(p, 'model')}* {status} by "
+        f"{who(p.get('decided_by'), slack)} at {_when(p.get('decided_at'), slack)}{reason}"
+    )
 
 
 def _retrain(p: dict[str, Any], slack: bool, verb: str) -> str:
     line = f"Retrain of *{_g(p, 'model')}* {verb} (decision {_g(p, 'decision_id')})"
     metric = p.get("metric") or "metric"
     if p.get("metric_before") is not None or p.get("metric_after") is not None:
-        line += (f": {metric} {_num(p.get('metric_before'))} → "
-                 f"{_num(p.get('metric_after'))}")
+        line += f": {metric} {_num(p.get('metric_before'))} → {_num(p.get('metric_after'))}"
     if p.get("version") is not None:
         line += f", promoted version {p['version']}"
     if p.get("error"):
@@ -182,8 +217,10 @@ def _retrain(p: dict[str, Any], slack: bool, verb: str) -> str:
 def _data(p: dict[str, Any], slack: bool) -> str:
     """A data arrival; ``delta`` is ``retrigger delta --json`` (per path) or flat numbers."""
     delta = p.get("delta") or {}
-    lines = [f"New data for *{_g(p, 'model')}*: version {_g(p, 'data_version')}"
-             + (f" (was {delta['data_version_old']})" if delta.get("data_version_old") else "")]
+    lines = [
+        f"New data for *{_g(p, 'model')}*: version {_g(p, 'data_version')}"
+        + (f" (was {delta['data_version_old']})" if delta.get("data_version_old") else "")
+    ]
     for entry in delta.get("paths") or []:
         lines.append(f"• {entry.get('path')}: {_changes(entry.get('delta') or {})}")
     flat = _changes({k: v for k, v in delta.items() if k != "paths"})
@@ -196,8 +233,10 @@ def _changes(delta: dict[str, Any]) -> str:
     parts = []
     if isinstance(delta.get("rows"), int):
         pct = delta.get("rows_pct")
-        parts.append(fmt.count(delta["rows"], "rows", signed=True)
-                     + (f" ({fmt.number(pct, 3, signed=True)}%)" if pct is not None else ""))
+        parts.append(
+            fmt.count(delta["rows"], "rows", signed=True)
+            + (f" ({fmt.number(pct, 3, signed=True)}%)" if pct is not None else "")
+        )
     if isinstance(delta.get("bytes"), int):
         parts.append(fmt.size(delta["bytes"], signed=True))
     for key in ("files_added", "files_removed", "files_modified"):

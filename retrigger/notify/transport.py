@@ -15,12 +15,29 @@ from typing import Any, Protocol, TextIO
 from retrigger.notify.render import Rendered
 
 # Errors that a retry cannot fix: the message goes to the dead letters (`retrigger status`).
-PERMANENT_ERRORS = frozenset({
-    "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
-    "channel_not_found", "not_in_channel", "is_archived", "missing_scope", "no_permission",
-    "invalid_blocks", "invalid_arguments", "msg_too_long", "no_text", "team_access_not_granted",
-    "restricted_action", "cant_update_message", "message_not_found", "edit_window_closed",
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "missing_scope",
+        "no_permission",
+        "invalid_blocks",
+        "invalid_arguments",
+        "msg_too_long",
+        "no_text",
+        "team_access_not_granted",
+        "restricted_action",
+        "cant_update_message",
+        "message_not_found",
+        "edit_window_closed",
+    }
+)
 
 
 class DeliveryError(Exception):
@@ -62,15 +79,23 @@ class SlackTransport:
         self.client = client
 
     def post(self, channel: str, message: Rendered, thread_ts: str | None) -> Posted:
-        response = self._call("chat_postMessage", channel=channel, text=message.text,
-                              blocks=message.blocks, thread_ts=thread_ts, unfurl_links=False,
-                              reply_broadcast=bool(thread_ts and message.broadcast) or None)
-        return Posted(channel_id=str(response.get("channel") or channel),
-                      ts=str(response.get("ts")))
+        response = self._call(
+            "chat_postMessage",
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            reply_broadcast=bool(thread_ts and message.broadcast) or None,
+        )
+        return Posted(
+            channel_id=str(response.get("channel") or channel), ts=str(response.get("ts"))
+        )
 
     def update(self, channel_id: str, ts: str, message: Rendered) -> None:
-        self._call("chat_update", channel=channel_id, ts=ts, text=message.text,
-                   blocks=message.blocks)
+        self._call(
+            "chat_update", channel=channel_id, ts=ts, text=message.text, blocks=message.blocks
+        )
 
     def upload(self, channel: str, path: str, title: str, thread_ts: str | None) -> Posted:
         """``files_upload_v2`` (get an upload URL, send the bytes, complete into the channel).
@@ -79,8 +104,14 @@ class SlackTransport:
             data = Path(path).read_bytes()
         except OSError:
             raise Permanent(f"file to upload is gone: {Path(path).name}") from None
-        response = self._call("files_upload_v2", channel=channel, file=data,
-                              filename=Path(path).name, title=title, thread_ts=thread_ts)
+        response = self._call(
+            "files_upload_v2",
+            channel=channel,
+            file=data,
+            filename=Path(path).name,
+            title=title,
+            thread_ts=thread_ts,
+        )
         files = response.get("files") or [{}]
         return Posted(channel_id=channel, ts=str(files[0].get("id") or ""))
 
@@ -90,8 +121,9 @@ class SlackTransport:
         try:
             return getattr(self.client, method)(**kwargs)
         except SlackApiError as exc:
-            raise classify(exc.response.status_code, exc.response.headers,
-                           exc.response.data) from None
+            raise classify(
+                exc.response.status_code, exc.response.headers, exc.response.data
+            ) from None
         except (SlackRequestError, OSError, TimeoutError) as exc:
             raise Transient(f"connection failed ({type(exc).__name__})") from None
 
@@ -101,8 +133,12 @@ def classify(status: int, headers: Any, data: Any) -> DeliveryError:
     error = str(data.get("error", "")) if isinstance(data, dict) else ""
     if status == 429 or error == "ratelimited":
         return RateLimited(_retry_after(headers))
-    if status >= 500 or error in {"internal_error", "fatal_error", "service_unavailable",
-                                  "request_timeout"}:
+    if status >= 500 or error in {
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+    }:
         return Transient(f"HTTP {status} {error}".strip())
     if error in PERMANENT_ERRORS or 400 <= status < 500:
         return Permanent(error or f"HTTP {status}")

@@ -46,8 +46,14 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Worker:
-    def __init__(self, store: Transactional, transport: Transport, clock: Callable[[], datetime],
-                 *, console: bool = False) -> None:
+    def __init__(
+        self,
+        store: Transactional,
+        transport: Transport,
+        clock: Callable[[], datetime],
+        *,
+        console: bool = False,
+    ) -> None:
         self.store = store
         self.transport = transport
         self.clock = clock
@@ -112,16 +118,21 @@ class Worker:
         if row["kind"] in outbox.REPLACES_REQUEST and request and self._sendable(request):
             # A request message gone or too old to edit is no reason to drop the reply.
             with contextlib.suppress(Permanent):
-                self.transport.update(request["delivered_channel"], request["delivered_ref"],
-                                      render_closed_request(payload))
+                self.transport.update(
+                    request["delivered_channel"],
+                    request["delivered_ref"],
+                    render_closed_request(payload),
+                )
         if row["kind"] == outbox.FILE_UPLOAD:
             # Into the thread of the decision, in the channel Slack named (an id, not #name).
             channel = first["delivered_channel"] if thread_ts and first else row["channel"]
-            posted = self.transport.upload(channel, str(payload.get("path")),
-                                           str(payload.get("title") or "chart"), thread_ts)
+            posted = self.transport.upload(
+                channel, str(payload.get("path")), str(payload.get("title") or "chart"), thread_ts
+            )
             return posted.channel_id, posted.ts
-        posted = self.transport.post(row["channel"], render(row["kind"], payload,
-                                                            slack=not self.console), thread_ts)
+        posted = self.transport.post(
+            row["channel"], render(row["kind"], payload, slack=not self.console), thread_ts
+        )
         return posted.channel_id, posted.ts
 
     def _sendable(self, ref: dict[str, Any]) -> bool:
@@ -129,10 +140,24 @@ class Worker:
         value = str(ref.get("delivered_ref") or "")
         return bool(value) and (self.console or not value.startswith("console-"))
 
-    def _settle(self, row: dict[str, Any], *, ref: tuple[str, str] | None = None,
-                retry_in: timedelta | None = None, dead: bool = False,
-                error: str | None = None) -> None:
+    def _settle(
+        self,
+        row: dict[str, Any],
+        *,
+        ref: tuple[str, str] | None = None,
+        retry_in: timedelta | None = None,
+        dead: bool = False,
+        error: str | None = None,
+    ) -> None:
         now = self.clock()
         with self.store.transaction() as conn:
-            outbox.settle(conn, row["id"], attempts=row["attempts"] + 1, error=error, now=now,
-                          ref=ref, dead=dead, retry_at=now + (retry_in or BACKOFF_FIRST))
+            outbox.settle(
+                conn,
+                row["id"],
+                attempts=row["attempts"] + 1,
+                error=error,
+                now=now,
+                ref=ref,
+                dead=dead,
+                retry_at=now + (retry_in or BACKOFF_FIRST),
+            )

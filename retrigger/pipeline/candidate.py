@@ -29,8 +29,10 @@ LOGGED = "logged by the pipeline"
 MLMODEL_DIR = "MLflow model folder"
 FLAVORED = "pickle logged as an MLflow model"
 RAW = "raw file"
-NOT_LOADABLE = ("it will not load with mlflow.pyfunc: save the model with "
-                "mlflow.<flavor>.save_model, log it from the pipeline, or set model.flavor")
+NOT_LOADABLE = (
+    "it will not load with mlflow.pyfunc: save the model with "
+    "mlflow.<flavor>.save_model, log it from the pipeline, or set model.flavor"
+)
 
 
 @dataclass(frozen=True)
@@ -52,25 +54,40 @@ class Candidate:
         return str(self.local) if self.local is not None else self.source
 
     def as_json(self) -> dict[str, object]:
-        return {"kind": self.kind, "source": self.source, "version": self.version,
-                "model_id": self.model_id, "loadable": self.loadable}
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "version": self.version,
+            "model_id": self.model_id,
+            "loadable": self.loadable,
+        }
 
 
-def find(client: MlflowClient, experiment_id: str, run_id: str, model: ModelConfig,
-         root: Path, workdir: Path) -> Candidate:
+def find(
+    client: MlflowClient,
+    experiment_id: str,
+    run_id: str,
+    model: ModelConfig,
+    root: Path,
+    workdir: Path,
+) -> Candidate:
     """The challenger of the retrain run ``run_id``; WorkFailed when there is none."""
     found = _registered(client, model.name, run_id) or _logged(client, experiment_id, run_id)
     if found is not None:
         return found
     if model.artifact is None:
-        raise WorkFailed(f"the pipeline logged no model to the retrain run {run_id} and "
-                         "model.artifact is null; log the model from the pipeline (MLFLOW_RUN_ID "
-                         "is exported to it) or set model.artifact")
+        raise WorkFailed(
+            f"the pipeline logged no model to the retrain run {run_id} and "
+            "model.artifact is null; log the model from the pipeline (MLFLOW_RUN_ID "
+            "is exported to it) or set model.artifact"
+        )
     path = root / model.artifact
     runs_uri = f"runs:/{run_id}/{MODEL_ARTIFACT}"
     if not path.exists():
-        raise WorkFailed(f"model artifact {path} is missing after the pipeline ran; the "
-                         "pipeline must write it (model.artifact)")
+        raise WorkFailed(
+            f"model artifact {path} is missing after the pipeline ran; the "
+            "pipeline must write it (model.artifact)"
+        )
     if path.is_dir() and (path / "MLmodel").is_file():
         return Candidate(MLMODEL_DIR, runs_uri, local=path)
     if model.flavor == "sklearn" and path.is_file():
@@ -80,7 +97,8 @@ def find(client: MlflowClient, experiment_id: str, run_id: str, model: ModelConf
 
 def _registered(client: MlflowClient, name: str, run_id: str) -> Candidate | None:
     versions = client.search_model_versions(
-        f"name = '{escape(name)}' and run_id = '{escape(run_id)}'")
+        f"name = '{escape(name)}' and run_id = '{escape(run_id)}'"
+    )
     if not versions:
         return None
     newest = max(versions, key=lambda v: int(v.version))
@@ -88,14 +106,18 @@ def _registered(client: MlflowClient, name: str, run_id: str) -> Candidate | Non
 
 
 def _logged(client: MlflowClient, experiment_id: str, run_id: str) -> Candidate | None:
-    models = list(client.search_logged_models(
-        experiment_ids=[experiment_id], filter_string=f"source_run_id = '{escape(run_id)}'"))
+    models = list(
+        client.search_logged_models(
+            experiment_ids=[experiment_id], filter_string=f"source_run_id = '{escape(run_id)}'"
+        )
+    )
     if models:
         newest = max(models, key=lambda m: m.creation_timestamp or 0)
         return Candidate(LOGGED, f"models:/{newest.model_id}", model_id=str(newest.model_id))
     for item in client.list_artifacts(run_id):  # MLflow 2 style: runs:/<run>/<path>/MLmodel
-        if item.is_dir and any(f.path.endswith("/MLmodel")
-                               for f in client.list_artifacts(run_id, item.path)):
+        if item.is_dir and any(
+            f.path.endswith("/MLmodel") for f in client.list_artifacts(run_id, item.path)
+        ):
             return Candidate(LOGGED, f"runs:/{run_id}/{item.path}")
     return None
 
@@ -110,15 +132,21 @@ def save_sklearn(path: Path, target: Path) -> Path:
     try:
         estimator = joblib.load(path)  # reads plain pickles too
     except Exception as exc:  # not a pickle, or a class that is not importable here
-        raise WorkFailed(f"model.artifact {path} cannot be unpickled for model.flavor sklearn: "
-                         f"{str(exc)[:200]}") from None
+        raise WorkFailed(
+            f"model.artifact {path} cannot be unpickled for model.flavor sklearn: {str(exc)[:200]}"
+        ) from None
     if target.exists():
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     mlflow.sklearn.save_model(
-        estimator, str(target), serialization_format="cloudpickle",
-        pip_requirements=[f"scikit-learn=={sklearn.__version__}",
-                          f"cloudpickle=={cloudpickle.__version__}"])
+        estimator,
+        str(target),
+        serialization_format="cloudpickle",
+        pip_requirements=[
+            f"scikit-learn=={sklearn.__version__}",
+            f"cloudpickle=={cloudpickle.__version__}",
+        ],
+    )
     return target
 
 

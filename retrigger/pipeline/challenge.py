@@ -30,23 +30,33 @@ class Challenge:
     candidate: Candidate | None = None
 
 
-def open_challenge(ws: Workspace, experiment_id: str, decision: Decision, attempt_id: str,
-                   requested_by: str) -> Challenge:
-    run_tags = {tags.RETRAIN: "true", tags.DECISION_ID: decision.id,
-                tags.STATUS: str(RetrainStatus.RUNNING), tags.ATTEMPT_ID: attempt_id,
-                tags.TRIGGER_TYPES: ",".join(decision.trigger_types),
-                tags.REQUESTED_BY: requested_by}
+def open_challenge(
+    ws: Workspace, experiment_id: str, decision: Decision, attempt_id: str, requested_by: str
+) -> Challenge:
+    run_tags = {
+        tags.RETRAIN: "true",
+        tags.DECISION_ID: decision.id,
+        tags.STATUS: str(RetrainStatus.RUNNING),
+        tags.ATTEMPT_ID: attempt_id,
+        tags.TRIGGER_TYPES: ",".join(decision.trigger_types),
+        tags.REQUESTED_BY: requested_by,
+    }
     client = ws.tracking.client
-    run_id = record.open_run(client, experiment_id, decision.id, f"retrain-{decision.id}",
-                             run_tags)
+    run_id = record.open_run(client, experiment_id, decision.id, f"retrain-{decision.id}", run_tags)
     env = record.stage_env(ws.tracking.uri, experiment_id, ws.tracking.experiment, run_id)
     return Challenge(run_id, experiment_id, env, restore.dirty(ws.root))
 
 
 def find_model(ws: Workspace, challenge: Challenge, attempt_id: str) -> Candidate:
     workdir = ws.root / restore.CHALLENGERS / attempt_id
-    challenge.candidate = found.find(ws.tracking.client, challenge.experiment_id,
-                                     challenge.run_id, ws.config.model, ws.root, workdir)
+    challenge.candidate = found.find(
+        ws.tracking.client,
+        challenge.experiment_id,
+        challenge.run_id,
+        ws.config.model,
+        ws.root,
+        workdir,
+    )
     return challenge.candidate
 
 

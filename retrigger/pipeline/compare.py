@@ -41,58 +41,108 @@ class _Reference:
     against: str = "champion"
 
 
-def gate(ws: Workspace, decision_id: str, candidate: Candidate, metric_after: float | None,
-         data_version: str | None) -> Judged:
+def gate(
+    ws: Workspace,
+    decision_id: str,
+    candidate: Candidate,
+    metric_after: float | None,
+    data_version: str | None,
+) -> Judged:
     config = ws.config
     client = ws.tracking.client
-    champ = registry.champion(client, config.model.name, config.pipeline.champion_alias,
-                              config.model.metric)
+    champ = registry.champion(
+        client, config.model.name, config.pipeline.champion_alias, config.model.metric
+    )
     perf = config.signals.performance
     floor = perf.min if perf else None
     if champ is not None and champ.decision_id == decision_id:
         # A crash after the alias moved: this decision's model already is the champion.
         rules = Rules(config.model.metric, config.model.greater_is_better, floor, 0, 0)
-        return Judged(Verdict(True, f"v{champ.version} of this decision already holds "
-                              f"@{config.pipeline.champion_alias}", rules.metric,
-                              metric_after, None, champ.version, None, None, floor))
+        return Judged(
+            Verdict(
+                True,
+                f"v{champ.version} of this decision already holds "
+                f"@{config.pipeline.champion_alias}",
+                rules.metric,
+                metric_after,
+                None,
+                champ.version,
+                None,
+                None,
+                floor,
+            )
+        )
     pipeline = config.pipeline
     metric = config.validation_metric()
     if metric is not None:
-        rules = Rules(metric.name, metric.greater_is_better, floor, pipeline.min_improvement,
-                      pipeline.min_relative_improvement)
+        rules = Rules(
+            metric.name,
+            metric.greater_is_better,
+            floor,
+            pipeline.min_improvement,
+            pipeline.min_relative_improvement,
+        )
         return _scored(ws, rules, metric, candidate, champ)
-    rules = Rules(config.model.metric, config.model.greater_is_better, floor,
-                  pipeline.min_improvement, pipeline.min_relative_improvement)
+    rules = Rules(
+        config.model.metric,
+        config.model.greater_is_better,
+        floor,
+        pipeline.min_improvement,
+        pipeline.min_relative_improvement,
+    )
     if metric_after is None:
-        raise WorkFailed(f"no {config.model.metric!r} measured for the challenger; set "
-                         "model.metrics_file, log the metric from the pipeline, or set validation")
+        raise WorkFailed(
+            f"no {config.model.metric!r} measured for the challenger; set "
+            "model.metrics_file, log the metric from the pipeline, or set validation"
+        )
     ref = _recorded(ws, champ, data_version)
     return Judged(judge(rules, metric_after, ref.value, ref.version, ref.source, ref.against))
 
 
-def _recorded(ws: Workspace, champ: registry.Champion | None,
-              data_version: str | None) -> _Reference:
+def _recorded(
+    ws: Workspace, champ: registry.Champion | None, data_version: str | None
+) -> _Reference:
     metric = ws.config.model.metric
     if champ is not None:
         if champ.recorded_metric is None:
-            return _Reference(None, champ.version, f"champion v{champ.version} recorded no "
-                              f"{metric}; set validation.data to score it")
-        where = ("the current data" if champ.data_version and champ.data_version == data_version
-                 else f"data version {champ.data_version or 'unknown'}")
-        return _Reference(champ.recorded_metric, champ.version,
-                          f"its own recorded {metric}, from run {str(champ.run_id)[:8]} on "
-                          f"{where}")
+            return _Reference(
+                None,
+                champ.version,
+                f"champion v{champ.version} recorded no {metric}; set validation.data to score it",
+            )
+        where = (
+            "the current data"
+            if champ.data_version and champ.data_version == data_version
+            else f"data version {champ.data_version or 'unknown'}"
+        )
+        return _Reference(
+            champ.recorded_metric,
+            champ.version,
+            f"its own recorded {metric}, from run {str(champ.run_id)[:8]} on {where}",
+        )
     base = ws.tracking.baseline()
     if base is None or metric not in base.metrics:
         return _Reference(None, None, None)
-    where = ("the current data" if base.data_version and base.data_version == data_version
-             else f"data version {base.data_version or 'unknown'}")
-    return _Reference(base.metrics[metric], None, f"baseline run {base.run_id[:8]}'s own "
-                      f"recorded {metric}, on {where}", "baseline")
+    where = (
+        "the current data"
+        if base.data_version and base.data_version == data_version
+        else f"data version {base.data_version or 'unknown'}"
+    )
+    return _Reference(
+        base.metrics[metric],
+        None,
+        f"baseline run {base.run_id[:8]}'s own recorded {metric}, on {where}",
+        "baseline",
+    )
 
 
-def _scored(ws: Workspace, rules: Rules, metric: MetricName, candidate: Candidate,
-            champ: registry.Champion | None) -> Judged:
+def _scored(
+    ws: Workspace,
+    rules: Rules,
+    metric: MetricName,
+    candidate: Candidate,
+    champ: registry.Champion | None,
+) -> Judged:
     from retrigger.evaluation import scoring
 
     assert ws.config.validation is not None
@@ -103,9 +153,21 @@ def _scored(ws: Workspace, rules: Rules, metric: MetricName, candidate: Candidat
     where = f"{rows.path} ({rows.rows} rows, md5 {rows.md5[:8]})"
 
     def refuse(reason: str, new: float | None = None) -> Judged:
-        return Judged(Verdict(False, reason, rules.metric, new, None,
-                              champ.version if champ else None, None, None, rules.floor,
-                              data=where), data=where)
+        return Judged(
+            Verdict(
+                False,
+                reason,
+                rules.metric,
+                new,
+                None,
+                champ.version if champ else None,
+                None,
+                None,
+                rules.floor,
+                data=where,
+            ),
+            data=where,
+        )
 
     if not candidate.loadable:
         return refuse(f"the challenger ({candidate.kind}) cannot be scored: {NOT_LOADABLE}")
@@ -114,8 +176,11 @@ def _scored(ws: Workspace, rules: Rules, metric: MetricName, candidate: Candidat
     try:
         ref = _reference_scored(ws, champ, rows, metric, where)
     except WorkFailed as exc:
-        return refuse(f"{exc}; the gate refuses rather than promote blind (adopt a loadable "
-                      "version with `retrigger champion set`)", new)
+        return refuse(
+            f"{exc}; the gate refuses rather than promote blind (adopt a loadable "
+            "version with `retrigger champion set`)",
+            new,
+        )
     logged = {f"validation.{metric.name}.challenger": new}
     if ref.value is not None:
         logged[f"validation.{metric.name}.{ref.against}"] = ref.value
@@ -123,8 +188,9 @@ def _scored(ws: Workspace, rules: Rules, metric: MetricName, candidate: Candidat
     return Judged(replace(verdict, data=where), logged, where)
 
 
-def _reference_scored(ws: Workspace, champ: registry.Champion | None, rows: object,
-                      metric: MetricName, where: str) -> _Reference:
+def _reference_scored(
+    ws: Workspace, champ: registry.Champion | None, rows: object, metric: MetricName, where: str
+) -> _Reference:
     from retrigger.evaluation import scoring
 
     assert isinstance(rows, scoring.Labelled)
@@ -142,13 +208,19 @@ def _reference_scored(ws: Workspace, champ: registry.Champion | None, rows: obje
     model_uri = baseline_model(ws, base)
     if model_uri is not None:
         value = scoring.score(scoring.load(model_uri, uri), rows, metric)
-        return _Reference(value, None, f"baseline run {base.run_id[:8]}'s model, scored on "
-                          f"{where}", "baseline")
+        return _Reference(
+            value, None, f"baseline run {base.run_id[:8]}'s model, scored on {where}", "baseline"
+        )
     recorded = base.metrics.get(ws.config.model.metric)
     if recorded is None:
         return _Reference(None, None, None)
-    return _Reference(recorded, None, f"baseline run {base.run_id[:8]} has no model; its own "
-                      f"recorded {ws.config.model.metric}, not on {rows.path}", "baseline")
+    return _Reference(
+        recorded,
+        None,
+        f"baseline run {base.run_id[:8]} has no model; its own "
+        f"recorded {ws.config.model.metric}, not on {rows.path}",
+        "baseline",
+    )
 
 
 def baseline_model(ws: Workspace, base: RunInfo) -> str | None:

@@ -31,16 +31,24 @@ _HINTS = {
     "active experiment ID does not match environment run ID": (
         "the pipeline calls mlflow.set_experiment() with another experiment than "
         "tracking.experiment; set tracking.experiment to the experiment the pipeline uses (or "
-        "drop the call: MLFLOW_EXPERIMENT_NAME is exported)"),
+        "drop the call: MLFLOW_EXPERIMENT_NAME is exported)"
+    ),
     "Run with id=": (
         "the pipeline logs to another tracking server than tracking.uri, where the retrain run "
-        "does not exist; set tracking.uri to the pipeline's (MLFLOW_TRACKING_URI is exported)"),
+        "does not exist; set tracking.uri to the pipeline's (MLFLOW_TRACKING_URI is exported)"
+    ),
 }
 
 
-def run_streamed(args: list[str], root: Path, say: Say, timeout: float | None,
-                 on_start: Callable[[int], None] | None = None,
-                 wait_for_dvc: float = 0.0, env: dict[str, str] | None = None) -> list[str]:
+def run_streamed(
+    args: list[str],
+    root: Path,
+    say: Say,
+    timeout: float | None,
+    on_start: Callable[[int], None] | None = None,
+    wait_for_dvc: float = 0.0,
+    env: dict[str, str] | None = None,
+) -> list[str]:
     """Run ``args`` streaming its output to ``say``; return the last lines; WorkFailed on a
     non-zero exit or a timeout, DvcBusy when another DVC process holds the repository's lock
     for longer than ``wait_for_dvc`` seconds."""
@@ -63,9 +71,14 @@ class _Failed(WorkFailed):
         self.output = output
 
 
-def _run_once(args: list[str], root: Path, say: Say, timeout: float | None,
-              on_start: Callable[[int], None] | None,
-              env: dict[str, str] | None = None) -> list[str]:
+def _run_once(
+    args: list[str],
+    root: Path,
+    say: Say,
+    timeout: float | None,
+    on_start: Callable[[int], None] | None,
+    env: dict[str, str] | None = None,
+) -> list[str]:
     tail: list[str] = []
 
     def line(text: str) -> None:
@@ -80,22 +93,21 @@ def _run_once(args: list[str], root: Path, say: Say, timeout: float | None,
     if code != 0:
         last = next((t for t in reversed(tail) if t.strip()), "no output")
         hint = next((h for marker, h in _HINTS.items() if any(marker in t for t in tail)), None)
-        raise _Failed(f"`{' '.join(args)}` exited {code}: {last.strip()}"
-                      + (f"; {hint}" if hint else ""), tail)
+        raise _Failed(
+            f"`{' '.join(args)}` exited {code}: {last.strip()}" + (f"; {hint}" if hint else ""),
+            tail,
+        )
     return tail
-
 
 
 def require_remote(root: Path) -> str:
     remote = default_remote(root)
     if remote is None:
-        raise ConfigError("pipeline.push is true but the DVC project has no default remote; "
-                          "add one with `dvc remote add -d NAME URL` or set pipeline.push: false")
+        raise ConfigError(
+            "pipeline.push is true but the DVC project has no default remote; "
+            "add one with `dvc remote add -d NAME URL` or set pipeline.push: false"
+        )
     return remote
-
-
-
-
 
 
 def dry_plan(root: Path) -> tuple[list[str], str]:
@@ -108,8 +120,11 @@ def dry_plan(root: Path) -> tuple[list[str], str]:
     if dry.returncode != 0:
         last = (dry.stderr.strip().splitlines() or ["no output"])[-1]
         raise BadInput(f"`dvc repro --dry` failed: {last}; fix dvc.yaml")
-    stale = [line.split("'")[1] for line in dry.stdout.splitlines()
-             if line.startswith("Running stage '") and line.count("'") >= 2]
+    stale = [
+        line.split("'")[1]
+        for line in dry.stdout.splitlines()
+        if line.startswith("Running stage '") and line.count("'") >= 2
+    ]
     stages = downstream(_stage_graph(root), stale)
     dag = run(["dvc", "dag"], root, check=False)
     return stages, dag.stdout.rstrip() if dag.returncode == 0 else dag.stderr.strip()
@@ -144,7 +159,7 @@ def _stage_graph(root: Path) -> Graph:
     text = read_text(root, None, "dvc.yaml")
     stages = load_yaml(text, "dvc.yaml").get("stages") if text is not None else None
     graph: Graph = {}
-    for name, stage in (stages.items() if isinstance(stages, dict) else []):
+    for name, stage in stages.items() if isinstance(stages, dict) else []:
         if isinstance(stage, dict):
             graph[str(name)] = (_paths(stage.get("deps")), _paths(stage.get("outs")))
     return graph

@@ -45,12 +45,18 @@ def holder(root: Path) -> DvcHolder | None:
 
 
 def busy_error(found: DvcHolder) -> DvcBusy:
-    return DvcBusy(f"DVC is busy in this repository ({found}); retry later, or set "
-                   "pipeline.wait_for_dvc to wait for it")
+    return DvcBusy(
+        f"DVC is busy in this repository ({found}); retry later, or set "
+        "pipeline.wait_for_dvc to wait for it"
+    )
 
 
-def wait_until_free(root: Path, wait_s: float, say: Callable[[str], None],
-                    clock: Callable[[], float] = time.monotonic) -> None:
+def wait_until_free(
+    root: Path,
+    wait_s: float,
+    say: Callable[[str], None],
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
     """Return once no live process holds DVC's locks; DvcBusy after ``wait_s`` seconds."""
     deadline = clock() + wait_s
     told = False
@@ -71,8 +77,11 @@ def from_failure(root: Path, output: Iterable[str]) -> DvcBusy | None:
     found = holder(root)
     if found is None:  # the holder has finished since: name it from DVC's own message
         match = next((m for m in map(_PID_IN_MESSAGE.search, lines) if m), None)
-        found = (DvcHolder(int(match.group(1)), match.group(2).strip()) if match
-                 else DvcHolder(None, "another DVC process"))
+        found = (
+            DvcHolder(int(match.group(1)), match.group(2).strip())
+            if match
+            else DvcHolder(None, "another DVC process")
+        )
     return busy_error(found)
 
 

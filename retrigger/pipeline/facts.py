@@ -12,49 +12,103 @@ from retrigger.pipeline.state import AttemptFacts, Job
 from retrigger.store.attempts import Attempt, Step
 
 
-def outcome(job: Job, status: RetrainStatus, message: str, facts: AttemptFacts, metric: str,
-            steps: list[Step]) -> Outcome:
-    return _from_facts(job.decision.id, status, message, facts, metric, job.attempt_id,
-                       [step.as_json() for step in steps], resumed=facts.resumed)
+def outcome(
+    job: Job,
+    status: RetrainStatus,
+    message: str,
+    facts: AttemptFacts,
+    metric: str,
+    steps: list[Step],
+) -> Outcome:
+    return _from_facts(
+        job.decision.id,
+        status,
+        message,
+        facts,
+        metric,
+        job.attempt_id,
+        [step.as_json() for step in steps],
+        resumed=facts.resumed,
+    )
 
 
 def already_done(decision: Decision, attempt: Attempt, metric: str) -> Outcome:
     facts = AttemptFacts.from_json(attempt.facts)
-    what = (f"promoted v{facts.model_version}" if attempt.status == RetrainStatus.PROMOTED
-            else attempt.status)
-    message = (f"decision {decision.id} was already executed by attempt {attempt.id} "
-               f"({what}); nothing to do. Run `retrigger check` for a new decision")
-    found = _from_facts(decision.id, RetrainStatus(attempt.status), message, facts, metric,
-                        attempt.id, [step.as_json() for step in attempt.steps], resumed=False)
+    what = (
+        f"promoted v{facts.model_version}"
+        if attempt.status == RetrainStatus.PROMOTED
+        else attempt.status
+    )
+    message = (
+        f"decision {decision.id} was already executed by attempt {attempt.id} "
+        f"({what}); nothing to do. Run `retrigger check` for a new decision"
+    )
+    found = _from_facts(
+        decision.id,
+        RetrainStatus(attempt.status),
+        message,
+        facts,
+        metric,
+        attempt.id,
+        [step.as_json() for step in attempt.steps],
+        resumed=False,
+    )
     found.already_done = True
     return found
 
 
-def _from_facts(decision_id: str, status: RetrainStatus, message: str, facts: AttemptFacts,
-                metric: str, attempt_id: str, steps: list[dict[str, object]],
-                resumed: bool) -> Outcome:
+def _from_facts(
+    decision_id: str,
+    status: RetrainStatus,
+    message: str,
+    facts: AttemptFacts,
+    metric: str,
+    attempt_id: str,
+    steps: list[dict[str, object]],
+    resumed: bool,
+) -> Outcome:
     return Outcome(
-        decision_id=decision_id, status=status, message=message, exit_code=failed_exit(status),
-        attempt_id=attempt_id, run_id=facts.run_id, model_version=facts.model_version,
-        metric=metric, metric_before=facts.metric_before, metric_after=facts.metric_after,
-        validation=facts.validation.as_json() if facts.validation else None, steps=steps,
+        decision_id=decision_id,
+        status=status,
+        message=message,
+        exit_code=failed_exit(status),
+        attempt_id=attempt_id,
+        run_id=facts.run_id,
+        model_version=facts.model_version,
+        metric=metric,
+        metric_before=facts.metric_before,
+        metric_after=facts.metric_after,
+        validation=facts.validation.as_json() if facts.validation else None,
+        steps=steps,
         resumed=resumed,
     )
 
 
-def announcement(job: Job, model: str, status: RetrainStatus, facts: AttemptFacts, metric: str,
-                 error: str | None) -> dict[str, Any]:
+def announcement(
+    job: Job, model: str, status: RetrainStatus, facts: AttemptFacts, metric: str, error: str | None
+) -> dict[str, Any]:
     """The outbox payload of a retrain event (started, succeeded, rejected, failed)."""
     return {
-        "model": model, "decision_id": job.decision.id, "status": status,
-        "trigger_types": list(job.decision.trigger_types), "metric": metric,
-        "metric_before": facts.metric_before, "metric_after": facts.metric_after,
-        "run_id": facts.run_id, "version": facts.model_version, "error": error,
-        "requested_by": job.requested_by, "attempt_id": job.attempt_id,
+        "model": model,
+        "decision_id": job.decision.id,
+        "status": status,
+        "trigger_types": list(job.decision.trigger_types),
+        "metric": metric,
+        "metric_before": facts.metric_before,
+        "metric_after": facts.metric_after,
+        "run_id": facts.run_id,
+        "version": facts.model_version,
+        "error": error,
+        "requested_by": job.requested_by,
+        "attempt_id": job.attempt_id,
     }
 
 
 def ending(job: Job, facts: AttemptFacts, error: str | None) -> dict[str, Any]:
     """The audit detail of a retrain's end."""
-    return {"attempt_id": job.attempt_id, "error": error, "run_id": facts.run_id,
-            "version": facts.model_version}
+    return {
+        "attempt_id": job.attempt_id,
+        "error": error,
+        "run_id": facts.run_id,
+        "version": facts.model_version,
+    }

@@ -61,9 +61,16 @@ def holder_alive(holder: Holder, me: Me, now: datetime, stale_after: timedelta) 
     return holder.proc_start is None or start is None or start == holder.proc_start
 
 
-def acquire(store: Store, model: str, attempt_id: str, decision_id: str, me: Me,
-            now: datetime, stale_after: timedelta,
-            on_reclaim: Callable[[Connection, Holder], None]) -> Holder | None:
+def acquire(
+    store: Store,
+    model: str,
+    attempt_id: str,
+    decision_id: str,
+    me: Me,
+    now: datetime,
+    stale_after: timedelta,
+    on_reclaim: Callable[[Connection, Holder], None],
+) -> Holder | None:
     """Take the lock of ``model`` for ``attempt_id``; return the dead holder it replaced.
 
     ``LockHeld`` when a live process holds it. ``on_reclaim`` runs inside the transaction that
@@ -78,19 +85,38 @@ def acquire(store: Store, model: str, attempt_id: str, decision_id: str, me: Me,
                         raise LockHeld(_held_message(current))
                     locks.remove(conn, model, current.attempt_id)
                     on_reclaim(conn, current)
-                    record(conn, action="lock.reclaimed", subject=current.decision_id,
-                           actor=f"pid {me.pid}@{me.hostname}", now=now,
-                           detail={"attempt_id": current.attempt_id, "pid": current.pid,
-                                   "hostname": current.hostname})
-                locks.insert(conn, Holder(
-                    model=model, attempt_id=attempt_id, decision_id=decision_id, pid=me.pid,
-                    hostname=me.hostname, proc_start=me.proc_start, child_pid=None,
-                    acquired_at=now, heartbeat_at=now))
+                    record(
+                        conn,
+                        action="lock.reclaimed",
+                        subject=current.decision_id,
+                        actor=f"pid {me.pid}@{me.hostname}",
+                        now=now,
+                        detail={
+                            "attempt_id": current.attempt_id,
+                            "pid": current.pid,
+                            "hostname": current.hostname,
+                        },
+                    )
+                locks.insert(
+                    conn,
+                    Holder(
+                        model=model,
+                        attempt_id=attempt_id,
+                        decision_id=decision_id,
+                        pid=me.pid,
+                        hostname=me.hostname,
+                        proc_start=me.proc_start,
+                        child_pid=None,
+                        acquired_at=now,
+                        heartbeat_at=now,
+                    ),
+                )
                 return current
         except LockTaken:
             continue
-    raise LockHeld(f"another retrain of model {model!r} took the lock at the same moment; "
-                   "it is running now")
+    raise LockHeld(
+        f"another retrain of model {model!r} took the lock at the same moment; it is running now"
+    )
 
 
 def release(store: Store, model: str, attempt_id: str) -> None:
@@ -112,8 +138,14 @@ class Heartbeat:
     """Refresh the lock's heartbeat every ``interval`` on a daemon thread, so runners on other
     hosts can tell a long ``dvc repro`` from a dead one."""
 
-    def __init__(self, store: Store, model: str, attempt_id: str, interval: timedelta,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        model: str,
+        attempt_id: str,
+        interval: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
         self._stop = threading.Event()
         self._args = (store, model, attempt_id, max(interval.total_seconds(), 0.5), clock)
         self._thread = threading.Thread(target=self._run, name="retrigger-heartbeat", daemon=True)
@@ -135,7 +167,9 @@ class Heartbeat:
 
 
 def _held_message(current: Holder) -> str:
-    return (f"another retrain of model {current.model!r} holds the lock: pid {current.pid} on "
-            f"{current.hostname} since {current.acquired_at.isoformat(timespec='seconds')} "
-            f"(decision {current.decision_id}, attempt {current.attempt_id}); wait for it to "
-            "finish (a lock left by a dead process is reclaimed automatically)")
+    return (
+        f"another retrain of model {current.model!r} holds the lock: pid {current.pid} on "
+        f"{current.hostname} since {current.acquired_at.isoformat(timespec='seconds')} "
+        f"(decision {current.decision_id}, attempt {current.attempt_id}); wait for it to "
+        "finish (a lock left by a dead process is reclaimed automatically)"
+    )

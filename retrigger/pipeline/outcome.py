@@ -30,13 +30,22 @@ class Outcome:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "decision_id": self.decision_id, "status": self.status, "message": self.message,
-            "exit_code": self.exit_code, "attempt_id": self.attempt_id,
-            "approval_id": self.approval_id, "run_id": self.run_id,
-            "model_version": self.model_version, "metric": self.metric,
-            "metric_before": self.metric_before, "metric_after": self.metric_after,
-            "validation": self.validation, "steps": self.steps, "resumed": self.resumed,
-            "already_done": self.already_done, "plan": self.plan,
+            "decision_id": self.decision_id,
+            "status": self.status,
+            "message": self.message,
+            "exit_code": self.exit_code,
+            "attempt_id": self.attempt_id,
+            "approval_id": self.approval_id,
+            "run_id": self.run_id,
+            "model_version": self.model_version,
+            "metric": self.metric,
+            "metric_before": self.metric_before,
+            "metric_after": self.metric_after,
+            "validation": self.validation,
+            "steps": self.steps,
+            "resumed": self.resumed,
+            "already_done": self.already_done,
+            "plan": self.plan,
         }
 
 

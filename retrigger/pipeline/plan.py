@@ -29,35 +29,56 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
         if request.decision_id:
             decision = decisions.get(conn, request.decision_id)
             if decision is None or decision.model != config.model.name:
-                raise BadInput(f"decision {request.decision_id!r} does not exist for model "
-                               f"{config.model.name!r}; run `retrigger check`")
+                raise BadInput(
+                    f"decision {request.decision_id!r} does not exist for model "
+                    f"{config.model.name!r}; run `retrigger check`"
+                )
         else:
             decision = decisions.latest(conn, config.model.name)
         approval = approvals.for_decision(conn, decision.id) if decision else None
-        done = [a.status for a in attempts.for_decision(conn, decision.id)
-                if a.status in FINAL] if decision else []
+        done = (
+            [a.status for a in attempts.for_decision(conn, decision.id) if a.status in FINAL]
+            if decision
+            else []
+        )
     would = _would(workspace, approval)
     if done and not request.force:
-        would = (f"do nothing: decision {decision.id if decision else ''} was already executed "
-                 f"({done[-1]})")
+        would = (
+            f"do nothing: decision {decision.id if decision else ''} was already executed "
+            f"({done[-1]})"
+        )
     elif done or not decision or not decision.fire:
-        would = (f"refuse: {_refusal(decision)}" if not request.force
-                 else f"store a new manual decision requested by {who}, then {would}")
+        would = (
+            f"refuse: {_refusal(decision)}"
+            if not request.force
+            else f"store a new manual decision requested by {who}, then {would}"
+        )
     stages, dag = dry_plan(workspace.root)
     # The real run refuses a push without a remote: so does the plan (exit 2, the same reason).
     remote = require_remote(workspace.root) if config.pipeline.push else None
     outs = versions(workspace.root, config.data) if config.data else []
     plan = {
-        "would": would, "stages": stages, "dag": dag, "command": config.pipeline.command,
-        "pull": config.pipeline.pull, "push": config.pipeline.push, "remote": remote,
-        "data": {out.path: out.md5 for out in outs}, "model_artifact": config.model.artifact,
-        "thresholds": _thresholds(workspace), "champion": _champion(workspace),
+        "would": would,
+        "stages": stages,
+        "dag": dag,
+        "command": config.pipeline.command,
+        "pull": config.pipeline.pull,
+        "push": config.pipeline.push,
+        "remote": remote,
+        "data": {out.path: out.md5 for out in outs},
+        "model_artifact": config.model.artifact,
+        "thresholds": _thresholds(workspace),
+        "champion": _champion(workspace),
         "notes": check_project(workspace.root, config),
     }
     decision_id = decision.id if decision else "(new manual decision)"
-    return Outcome(decision_id, RetrainStatus.DRY_RUN,
-                   f"dry run: would {would}; nothing was changed", metric=config.model.metric,
-                   plan=plan)
+    return Outcome(
+        decision_id,
+        RetrainStatus.DRY_RUN,
+        f"dry run: would {would}; nothing was changed",
+        metric=config.model.metric,
+        plan=plan,
+    )
 
 
 def _would(workspace: Workspace, approval: approvals.Approval | None) -> str:
@@ -73,8 +94,10 @@ def _thresholds(workspace: Workspace) -> dict[str, Any]:
     config = workspace.config
     perf = config.signals.performance
     return {
-        "metric": config.model.metric, "greater_is_better": config.model.greater_is_better,
-        "floor": perf.min if perf else None, "champion_alias": config.pipeline.champion_alias,
+        "metric": config.model.metric,
+        "greater_is_better": config.model.greater_is_better,
+        "floor": perf.min if perf else None,
+        "champion_alias": config.pipeline.champion_alias,
         "min_improvement": config.pipeline.min_improvement,
         "min_relative_improvement": config.pipeline.min_relative_improvement,
     }
@@ -82,9 +105,17 @@ def _thresholds(workspace: Workspace) -> dict[str, Any]:
 
 def _champion(workspace: Workspace) -> dict[str, Any] | None:
     config = workspace.config
-    found = registry.champion(workspace.tracking.client, config.model.name,
-                              config.pipeline.champion_alias, config.model.metric)
+    found = registry.champion(
+        workspace.tracking.client,
+        config.model.name,
+        config.pipeline.champion_alias,
+        config.model.metric,
+    )
     if found is None:
         return None
-    return {"version": found.version, "run_id": found.run_id, "decision_id": found.decision_id,
-            "recorded_metric": found.recorded_metric}
+    return {
+        "version": found.version,
+        "run_id": found.run_id,
+        "decision_id": found.decision_id,
+        "recorded_metric": found.recorded_metric,
+    }

@@ -22,16 +22,22 @@ def check(root: Path, config: RetriggerConfig) -> list[str]:
     artifact = config.model.artifact
     if artifact is not None:
         has_pipeline = (root / "dvc.yaml").is_file()  # a project still being set up has none
-        if has_pipeline and not _produced(artifact, outputs) and \
-                not (root / f"{artifact}.dvc").is_file():
-            raise BadInput(f"model.artifact {artifact!r} is not an output of any stage in "
-                           "dvc.yaml (outs or artifacts:); fix model.artifact or the stage, or "
-                           "set it to null when the pipeline logs its model to MLflow")
+        if (
+            has_pipeline
+            and not _produced(artifact, outputs)
+            and not (root / f"{artifact}.dvc").is_file()
+        ):
+            raise BadInput(
+                f"model.artifact {artifact!r} is not an output of any stage in "
+                "dvc.yaml (outs or artifacts:); fix model.artifact or the stage, or "
+                "set it to null when the pipeline logs its model to MLflow"
+            )
         path = root / artifact
         mlmodel = path.is_dir() and (path / "MLmodel").is_file()
         if path.exists() and not mlmodel and config.model.flavor is None:
-            notes.append(f"model.artifact {artifact} is not an MLflow model: the champion "
-                         f"{NOT_LOADABLE}")
+            notes.append(
+                f"model.artifact {artifact} is not an MLflow model: the champion {NOT_LOADABLE}"
+            )
     if config.validation is not None:
         data = config.validation.data
         if (root / data).exists() or not _produced(data, outputs):

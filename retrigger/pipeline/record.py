@@ -55,7 +55,8 @@ class Warm:
     def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
         self._experiment: Future[str] = ThreadPoolExecutor(
-            1, thread_name_prefix="retrigger-mlflow").submit(self._ready)
+            1, thread_name_prefix="retrigger-mlflow"
+        ).submit(self._ready)
 
     def _ready(self) -> str:
         experiment = self._workspace.tracking.experiment_id(create=True)
@@ -78,14 +79,23 @@ def find_run(client: MlflowClient, experiment_id: str, decision_id: str) -> str 
     """The retrain run of ``decision_id`` (the oldest, should a crash ever have left two)."""
     runs = client.search_runs(
         [experiment_id],
-        filter_string=(f"tags.`{tags.DECISION_ID}` = '{escape(decision_id)}' "
-                       f"and tags.`{tags.RETRAIN}` = 'true'"),
-        order_by=["attributes.start_time ASC"], max_results=1)
+        filter_string=(
+            f"tags.`{tags.DECISION_ID}` = '{escape(decision_id)}' "
+            f"and tags.`{tags.RETRAIN}` = 'true'"
+        ),
+        order_by=["attributes.start_time ASC"],
+        max_results=1,
+    )
     return str(runs[0].info.run_id) if runs else None
 
 
-def open_run(client: MlflowClient, experiment_id: str, decision_id: str, run_name: str,
-             run_tags: dict[str, str]) -> str:
+def open_run(
+    client: MlflowClient,
+    experiment_id: str,
+    decision_id: str,
+    run_name: str,
+    run_tags: dict[str, str],
+) -> str:
     """The retrain run, created when the attempt starts (so its duration is the retrain's) or
     found again when an attempt resumes; the pipeline's own MLflow logging lands in it."""
     run_id = find_run(client, experiment_id, decision_id)
@@ -95,12 +105,17 @@ def open_run(client: MlflowClient, experiment_id: str, decision_id: str, run_nam
     return str(client.create_run(experiment_id, run_name=run_name, tags=run_tags).info.run_id)
 
 
-def stage_env(tracking_uri: str, experiment_id: str, experiment: str,
-              run_id: str) -> dict[str, str]:
+def stage_env(
+    tracking_uri: str, experiment_id: str, experiment: str, run_id: str
+) -> dict[str, str]:
     """What the stage commands inherit: ``mlflow.start_run()`` then resumes the retrain run, and
     ``mlflow.set_experiment`` of the same experiment is accepted."""
-    return {"MLFLOW_TRACKING_URI": tracking_uri, "MLFLOW_EXPERIMENT_ID": experiment_id,
-            "MLFLOW_EXPERIMENT_NAME": experiment, "MLFLOW_RUN_ID": run_id}
+    return {
+        "MLFLOW_TRACKING_URI": tracking_uri,
+        "MLFLOW_EXPERIMENT_ID": experiment_id,
+        "MLFLOW_EXPERIMENT_NAME": experiment,
+        "MLFLOW_RUN_ID": run_id,
+    }
 
 
 def write(client: MlflowClient, experiment_id: str, record: RunRecord, finished: bool) -> str:
@@ -118,13 +133,18 @@ def write(client: MlflowClient, experiment_id: str, record: RunRecord, finished:
         client.update_run(run_id, status="RUNNING")
     now = int(time.time() * 1000)
     # Params are write-once in MLflow: a rerun keeps what the first attempt logged.
-    params = [Param(k, v[:MAX_PARAM]) for k, v in sorted(record.params.items())
-              if k not in existing]
+    params = [
+        Param(k, v[:MAX_PARAM]) for k, v in sorted(record.params.items()) if k not in existing
+    ]
     metrics = [Metric(k, v, now, 0) for k, v in sorted(record.metrics.items())]
     run_tags = [RunTag(k, v) for k, v in sorted(record.tags.items())]
     for start in range(0, max(len(params), len(metrics), len(run_tags)), 100):
-        client.log_batch(run_id, metrics=metrics[start:start + 100],
-                         params=params[start:start + 100], tags=run_tags[start:start + 100])
+        client.log_batch(
+            run_id,
+            metrics=metrics[start : start + 100],
+            params=params[start : start + 100],
+            tags=run_tags[start : start + 100],
+        )
     _log_inputs(client, run_id, record.inputs)
     _log_artifacts(client, run_id, record)
     if finished:
@@ -132,12 +152,14 @@ def write(client: MlflowClient, experiment_id: str, record: RunRecord, finished:
     return run_id
 
 
-def set_status(client: MlflowClient, run_id: str, status: str, extra: dict[str, str],
-               finished: bool = True) -> None:
+def set_status(
+    client: MlflowClient, run_id: str, status: str, extra: dict[str, str], finished: bool = True
+) -> None:
     from mlflow.entities import RunTag
 
-    client.log_batch(run_id, tags=[RunTag(tags.STATUS, str(status)),
-                                   *(RunTag(k, v) for k, v in extra.items())])
+    client.log_batch(
+        run_id, tags=[RunTag(tags.STATUS, str(status)), *(RunTag(k, v) for k, v in extra.items())]
+    )
     if finished:
         terminate(client, run_id, "FAILED" if status == RetrainStatus.FAILED else "FINISHED")
 
@@ -158,10 +180,15 @@ def _log_inputs(client: MlflowClient, run_id: str, inputs: list[DataInput]) -> N
 
     datasets = [
         DatasetInput(
-            Dataset(name=item.path, digest=item.md5[:36], source_type="dvc",
-                    source=f"{item.path}@{item.commit or 'worktree'}",
-                    profile=json.dumps({"bytes": item.size, "files": item.files})),
-            tags=[InputTag("mlflow.data.context", "training")])
+            Dataset(
+                name=item.path,
+                digest=item.md5[:36],
+                source_type="dvc",
+                source=f"{item.path}@{item.commit or 'worktree'}",
+                profile=json.dumps({"bytes": item.size, "files": item.files}),
+            ),
+            tags=[InputTag("mlflow.data.context", "training")],
+        )
         for item in inputs
     ]
     client.log_inputs(run_id, datasets=datasets)

@@ -31,8 +31,7 @@ class Champion:
     data_version: str | None = None  # the data its run trained on, when recorded
 
 
-def champion(client: MlflowClient, name: str, alias: str,
-             metric: str | None) -> Champion | None:
+def champion(client: MlflowClient, name: str, alias: str, metric: str | None) -> Champion | None:
     """The version holding ``alias``, or None when there is none yet."""
     from mlflow.exceptions import MlflowException
 
@@ -54,20 +53,34 @@ def champion(client: MlflowClient, name: str, alias: str,
                     break
         except MlflowException:
             recorded = None  # the run was deleted: nothing recorded to compare with
-    return Champion(str(version.version), version.run_id, version.tags.get(tags.DECISION_ID),
-                    recorded, data_version)
+    return Champion(
+        str(version.version),
+        version.run_id,
+        version.tags.get(tags.DECISION_ID),
+        recorded,
+        data_version,
+    )
 
 
-def promote(client: MlflowClient, name: str, alias: str, run_id: str, decision_id: str,
-            version_tags: dict[str, str], source: str | None = None,
-            adopted: str | None = None, model_id: str | None = None) -> tuple[str, str | None]:
+def promote(
+    client: MlflowClient,
+    name: str,
+    alias: str,
+    run_id: str,
+    decision_id: str,
+    version_tags: dict[str, str],
+    source: str | None = None,
+    adopted: str | None = None,
+    model_id: str | None = None,
+) -> tuple[str, str | None]:
     """Register (or find, or adopt) the version of ``decision_id`` and move ``alias`` to it.
 
     ``adopted`` is a version the pipeline registered itself from this run: it is tagged, never
     registered a second time. Returns (version, previous champion version).
     """
     found = client.search_model_versions(
-        f"name = '{escape(name)}' and tags.`{tags.DECISION_ID}` = '{escape(decision_id)}'")
+        f"name = '{escape(name)}' and tags.`{tags.DECISION_ID}` = '{escape(decision_id)}'"
+    )
     if adopted is not None:
         version = adopted
         for key, value in {tags.DECISION_ID: decision_id, **version_tags}.items():
@@ -75,16 +88,30 @@ def promote(client: MlflowClient, name: str, alias: str, run_id: str, decision_i
     elif found:
         version = str(found[0].version)
     else:
-        version = _register(client, name, source or f"runs:/{run_id}/{MODEL_ARTIFACT}", run_id,
-                            decision_id, version_tags, model_id)
+        version = _register(
+            client,
+            name,
+            source or f"runs:/{run_id}/{MODEL_ARTIFACT}",
+            run_id,
+            decision_id,
+            version_tags,
+            model_id,
+        )
     previous = champion(client, name, alias, None)
     if previous is None or previous.version != version:
         client.set_registered_model_alias(name, alias, version)
     return version, previous.version if previous and previous.version != version else None
 
 
-def _register(client: MlflowClient, name: str, source: str, run_id: str, decision_id: str,
-              version_tags: dict[str, str], model_id: str | None) -> str:
+def _register(
+    client: MlflowClient,
+    name: str,
+    source: str,
+    run_id: str,
+    decision_id: str,
+    version_tags: dict[str, str],
+    model_id: str | None,
+) -> str:
     from mlflow.exceptions import MlflowException
 
     try:
@@ -93,8 +120,13 @@ def _register(client: MlflowClient, name: str, source: str, run_id: str, decisio
         if exc.error_code != "RESOURCE_ALREADY_EXISTS":
             raise
     created = client.create_model_version(
-        name, source, run_id=run_id, tags={tags.DECISION_ID: decision_id, **version_tags},
-        description=f"retrained by retrigger for decision {decision_id}", model_id=model_id)
+        name,
+        source,
+        run_id=run_id,
+        tags={tags.DECISION_ID: decision_id, **version_tags},
+        description=f"retrained by retrigger for decision {decision_id}",
+        model_id=model_id,
+    )
     return str(created.version)
 
 
@@ -118,8 +150,10 @@ def version_of(client: MlflowClient, uri: str) -> tuple[str, str]:
             name, _, number = body.partition("/")
             found = client.get_model_version(name, number)
     except MlflowException:
-        raise BadInput(f"{uri} does not exist in the registry; list versions in the MLflow UI "
-                       "or with `retrigger champion show`") from None
+        raise BadInput(
+            f"{uri} does not exist in the registry; list versions in the MLflow UI "
+            "or with `retrigger champion show`"
+        ) from None
     return str(found.name), str(found.version)
 
 

@@ -27,15 +27,16 @@ class Restored:
 
     def describe(self) -> str:
         put_back = ", ".join(self.files) if self.files else "no git-tracked file"
-        text = (f"restored {put_back} and the stage outputs (`dvc checkout`); the challenger's "
-                f"files are kept in {self.kept}")
+        text = (
+            f"restored {put_back} and the stage outputs (`dvc checkout`); the challenger's "
+            f"files are kept in {self.kept}"
+        )
         return text + (f"; {self.problem}" if self.problem else "")
 
 
 def dirty(root: Path) -> dict[str, str]:
     """Path → git status code of every changed or untracked file (gitignored ones excluded)."""
-    result = run(["git", "status", "--porcelain", "-z", "--untracked-files=all"], root,
-                 check=False)
+    result = run(["git", "status", "--porcelain", "-z", "--untracked-files=all"], root, check=False)
     found: dict[str, str] = {}
     entries = iter(result.stdout.split("\0"))
     for entry in entries:
@@ -64,8 +65,10 @@ def restore(root: Path, before: dict[str, str], keep: list[str], attempt_id: str
     if (root / "dvc.yaml").is_file():
         outs = run(["dvc", "checkout", "--force"], root, check=False)
         if outs.returncode != 0:
-            problems.append(f"`dvc checkout` could not restore every output "
-                            f"({_last(outs.stderr or outs.stdout)}); run `dvc pull`")
+            problems.append(
+                f"`dvc checkout` could not restore every output "
+                f"({_last(outs.stderr or outs.stdout)}); run `dvc pull`"
+            )
     return Restored(tracked, target.relative_to(root), "; ".join(problems) or None)
 
 

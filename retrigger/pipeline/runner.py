@@ -42,11 +42,23 @@ class _Box:
 class Retrain:
     """One execution of ``decision``; ``execute()`` returns the outcome (LockHeld when busy)."""
 
-    def __init__(self, workspace: Workspace, decision: Decision, *, requested_by: str,
-                 approved_by: str | None, approval_id: str | None, say: Say) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        decision: Decision,
+        *,
+        requested_by: str,
+        approved_by: str | None,
+        approval_id: str | None,
+        say: Say,
+    ) -> None:
         self.ws = workspace
-        self.job = Job(decision, attempts.new_attempt_id(workspace.clock()),
-                       decision.requested_by or requested_by, approved_by)
+        self.job = Job(
+            decision,
+            attempts.new_attempt_id(workspace.clock()),
+            decision.requested_by or requested_by,
+            approved_by,
+        )
         self.approval_id = approval_id
         self.say = say
         self.model = workspace.config.model.name
@@ -72,9 +84,16 @@ class Retrain:
         if pipeline.push:
             require_remote(self.ws.root)  # before anything is stored or run
         started = time.monotonic()
-        dead = lock.acquire(self.ws.store, self.model, self.attempt_id, self.decision.id,
-                            lock.Me.current(), self.ws.clock(), pipeline.lock_stale_after,
-                            self._reclaimed)
+        dead = lock.acquire(
+            self.ws.store,
+            self.model,
+            self.attempt_id,
+            self.decision.id,
+            lock.Me.current(),
+            self.ws.clock(),
+            pipeline.lock_stale_after,
+            self._reclaimed,
+        )
         try:
             if dead is not None and dead.child_pid and dead.hostname == lock.Me.current().hostname:
                 stop_group(dead.child_pid)  # the dead runner's dvc repro may still be running
@@ -87,15 +106,18 @@ class Retrain:
                 return report.already_done(self.decision, done[-1], self.ws.config.model.metric)
             self._start(earlier, time.monotonic() - started, dead)
             interval = pipeline.lock_stale_after / 4
-            with lock.Heartbeat(self.ws.store, self.model, self.attempt_id, interval,
-                                self.ws.clock):
+            with lock.Heartbeat(
+                self.ws.store, self.model, self.attempt_id, interval, self.ws.clock
+            ):
                 return self._run_steps(command)
         finally:
             lock.release(self.ws.store, self.model, self.attempt_id)
 
     def _reclaimed(self, conn: Any, dead: lock.Holder) -> None:
-        why = (f"runner pid {dead.pid} on {dead.hostname} died; its lock was reclaimed by "
-               f"attempt {self.attempt_id}")
+        why = (
+            f"runner pid {dead.pid} on {dead.hostname} died; its lock was reclaimed by "
+            f"attempt {self.attempt_id}"
+        )
         attempts.mark_interrupted(conn, dead.attempt_id, self.ws.clock(), why)
         self.say(f"reclaimed the lock: {why}; attempt {dead.attempt_id} marked interrupted")
 
@@ -103,27 +125,47 @@ class Retrain:
         with self.ws.store.transaction() as conn:
             return attempts.for_decision(conn, self.decision.id)
 
-    def _start(self, earlier: list[attempts.Attempt], lock_seconds: float,
-               dead: lock.Holder | None) -> None:
+    def _start(
+        self, earlier: list[attempts.Attempt], lock_seconds: float, dead: lock.Holder | None
+    ) -> None:
         self.facts = carried([attempt.facts for attempt in earlier])
         now = self.ws.clock()
         me = lock.Me.current()
         with self.ws.store.transaction() as conn:
-            attempts.start(conn, self.attempt_id, self.decision.id, self.model, now, pid=me.pid,
-                           hostname=me.hostname, requested_by=self.job.requested_by,
-                           approved_by=self.job.approved_by)
+            attempts.start(
+                conn,
+                self.attempt_id,
+                self.decision.id,
+                self.model,
+                now,
+                pid=me.pid,
+                hostname=me.hostname,
+                requested_by=self.job.requested_by,
+                approved_by=self.job.approved_by,
+            )
             step_id = attempts.step_started(conn, self.attempt_id, "lock", now)
-            detail = (f"reclaimed from dead pid {dead.pid} on {dead.hostname}" if dead
-                      else f"pid {me.pid} on {me.hostname}")
+            detail = (
+                f"reclaimed from dead pid {dead.pid} on {dead.hostname}"
+                if dead
+                else f"pid {me.pid} on {me.hostname}"
+            )
             attempts.step_finished(conn, step_id, StepStatus.OK, lock_seconds, detail)
             if self.approval_id is not None:
                 approvals.mark_executed(conn, self.approval_id, now)
             self._announce(conn, outbox.RETRAIN_STARTED, RetrainStatus.RUNNING)
-            record(conn, action="retrain.started", subject=self.decision.id,
-                   actor=self.job.requested_by, now=now, detail={"attempt_id": self.attempt_id})
+            record(
+                conn,
+                action="retrain.started",
+                subject=self.decision.id,
+                actor=self.job.requested_by,
+                now=now,
+                detail={"attempt_id": self.attempt_id},
+            )
         self.steps.append(attempts.Step("lock", StepStatus.OK, now, lock_seconds, detail))
-        self.say(f"retraining {self.model} for decision {self.decision.id} "
-                 f"(attempt {self.attempt_id}{', resuming' if earlier else ''})")
+        self.say(
+            f"retraining {self.model} for decision {self.decision.id} "
+            f"(attempt {self.attempt_id}{', resuming' if earlier else ''})"
+        )
 
     def _run_steps(self, command: list[str]) -> Outcome:
         self._mlflow = Warm(self.ws)
@@ -142,8 +184,10 @@ class Retrain:
         except Exception as exc:  # MLflow or the network: record where it stopped
             where = self.current or "start"
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return self._failed(f"step {where} failed: {text[:300]}; fix it and rerun "
-                                f"`retrigger run --decision {self.decision.id}` to resume")
+            return self._failed(
+                f"step {where} failed: {text[:300]}; fix it and rerun "
+                f"`retrigger run --decision {self.decision.id}` to resume"
+            )
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -162,17 +206,18 @@ class Retrain:
             # The run exists before the pipeline does: its duration is the retrain's, and the
             # pipeline's own mlflow.start_run() resumes it (MLFLOW_RUN_ID in the stage's env).
             self.challenge = challenge = open_challenge(
-                ws, mlflow.experiment_id(), self.decision, self.attempt_id, self.job.requested_by)
+                ws, mlflow.experiment_id(), self.decision, self.attempt_id, self.job.requested_by
+            )
             facts.run_id = challenge.run_id
             self.save_facts()
             self.stream(command, timeout, env=challenge.env)
         with self.step("outputs") as box:
-            candidate, outputs = stages.outputs(ws, " ".join(command), challenge,
-                                                self.attempt_id)
+            candidate, outputs = stages.outputs(ws, " ".join(command), challenge, self.attempt_id)
             facts.outputs = outputs
             self.save_facts()
-            box.detail = (f"{ws.config.model.metric}={outputs.metric_after:.4g}; model: "
-                          f"{candidate.kind}")
+            box.detail = (
+                f"{ws.config.model.metric}={outputs.metric_after:.4g}; model: {candidate.kind}"
+            )
         with self.step("validate") as box:
             verdict = stages.validate(ws, self.decision.id, candidate, outputs, challenge.run_id)
             facts.validation = verdict
@@ -183,8 +228,10 @@ class Retrain:
                 self._record(mlflow, RetrainStatus.REJECTED, finished=True)
             restored = stages.refuse(ws, challenge, self.decision.id, self.attempt_id)
             self.say(restored)
-            return self.finish(RetrainStatus.REJECTED,
-                               f"validation refused promotion: {verdict.reason}; {restored}")
+            return self.finish(
+                RetrainStatus.REJECTED,
+                f"validation refused promotion: {verdict.reason}; {restored}",
+            )
         if pipeline.push:
             with self.step("push") as box:
                 self.stream(["dvc", "push"], timeout)
@@ -195,8 +242,9 @@ class Retrain:
             log_model(ws.tracking.client, run_id, candidate)  # unless the pipeline logged it
             box.detail = f"run {run_id}"
         with self.step("promote") as box:
-            facts.promotion, box.detail = stages.promote(ws, mlflow, self.job, run_id, outputs,
-                                                         candidate)
+            facts.promotion, box.detail = stages.promote(
+                ws, mlflow, self.job, run_id, outputs, candidate
+            )
             self.save_facts()
         return self.finish(RetrainStatus.PROMOTED, f"{box.detail}: {verdict.reason}")
 
@@ -238,17 +286,23 @@ class Retrain:
             mark = {StepStatus.OK: "✓", StepStatus.FAILED: "✗"}.get(status, "!")
             self.say(f"{mark} {name} {seconds:.1f}s" + (f": {box.detail}" if box.detail else ""))
 
-    def stream(self, args: list[str], timeout: float | None,
-               env: dict[str, str] | None = None) -> None:
+    def stream(
+        self, args: list[str], timeout: float | None, env: dict[str, str] | None = None
+    ) -> None:
         started = time.monotonic()
 
         def child(pid: int | None) -> None:
             lock.set_child(self.ws.store, self.model, self.attempt_id, pid)
 
-        run_streamed(args, self.ws.root,
-                     lambda text: self.say(f"  [{time.monotonic() - started:5.1f}s] {text}"),
-                     timeout, on_start=child, env=env,
-                     wait_for_dvc=self.ws.config.pipeline.wait_for_dvc.total_seconds())
+        run_streamed(
+            args,
+            self.ws.root,
+            lambda text: self.say(f"  [{time.monotonic() - started:5.1f}s] {text}"),
+            timeout,
+            on_start=child,
+            env=env,
+            wait_for_dvc=self.ws.config.pipeline.wait_for_dvc.total_seconds(),
+        )
         child(None)
 
     def save_facts(self) -> None:
@@ -259,30 +313,43 @@ class Retrain:
 
     def finish(self, status: RetrainStatus, message: str, error: str | None = None) -> Outcome:
         self._finish(status, error)
-        return report.outcome(self.job, status, message, self.facts, self.ws.config.model.metric,
-                              self.steps)
+        return report.outcome(
+            self.job, status, message, self.facts, self.ws.config.model.metric, self.steps
+        )
 
     def _finish(self, status: RetrainStatus, error: str | None) -> None:
-        kind = {RetrainStatus.PROMOTED: outbox.RETRAIN_SUCCEEDED,
-                RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED,
-                RetrainStatus.BUSY: outbox.RETRAIN_BUSY}.get(status, outbox.RETRAIN_FAILED)
+        kind = {
+            RetrainStatus.PROMOTED: outbox.RETRAIN_SUCCEEDED,
+            RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED,
+            RetrainStatus.BUSY: outbox.RETRAIN_BUSY,
+        }.get(status, outbox.RETRAIN_FAILED)
         now = self.ws.clock()
         with self.ws.store.transaction() as conn:
-            attempts.finish(conn, self.attempt_id, status, now, self.facts.as_json(),
-                            stopped_at=None if status == RetrainStatus.PROMOTED else self.current,
-                            error=error)
+            attempts.finish(
+                conn,
+                self.attempt_id,
+                status,
+                now,
+                self.facts.as_json(),
+                stopped_at=None if status == RetrainStatus.PROMOTED else self.current,
+                error=error,
+            )
             self._announce(conn, kind, status, error)
-            record(conn, action=f"retrain.{status}", subject=self.decision.id,
-                   actor=self.job.requested_by, now=now,
-                   detail=report.ending(self.job, self.facts, error))
+            record(
+                conn,
+                action=f"retrain.{status}",
+                subject=self.decision.id,
+                actor=self.job.requested_by,
+                now=now,
+                detail=report.ending(self.job, self.facts, error),
+            )
 
     def _failed(self, message: str) -> Outcome:
         if self.current is not None and self.current not in stages.MLFLOW_STEPS:
             self._record_failure(message)
         # Failed before the model was pushed: put the tree back. Later (MLflow failed at
         # record or promote) the retrain itself is done; a rerun resumes from it.
-        if self.challenge is not None and self.current in ("repro", "outputs", "validate",
-                                                           "push"):
+        if self.challenge is not None and self.current in ("repro", "outputs", "validate", "push"):
             restored = put_back(self.ws, self.challenge, self.attempt_id)
             self.say(restored)
             message = f"{message}; {restored}"
@@ -293,15 +360,24 @@ class Retrain:
         (when MLflow itself failed, the state store holds where it stopped)."""
         assert self._mlflow is not None
         try:
-            run = stages.build(self.ws, self.job, self.facts, self.steps, RetrainStatus.FAILED,
-                               None)
+            run = stages.build(
+                self.ws, self.job, self.facts, self.steps, RetrainStatus.FAILED, None
+            )
             self.facts.run_id = stages.write_failed(self._mlflow, run, message)
         except Exception as exc:  # the failure stays in the state store either way
             self.say(f"could not record the failure in MLflow: {str(exc)[:200]}")
 
-    def _announce(self, conn: Any, kind: str, status: RetrainStatus,
-                  error: str | None = None) -> None:
-        payload = report.announcement(self.job, self.model, status, self.facts,
-                                      self.ws.config.model.metric, error)
-        outbox.enqueue(conn, kind, payload, channel=self.ws.config.slack.channel,
-                       now=self.ws.clock(), thread_key=self.decision.id)
+    def _announce(
+        self, conn: Any, kind: str, status: RetrainStatus, error: str | None = None
+    ) -> None:
+        payload = report.announcement(
+            self.job, self.model, status, self.facts, self.ws.config.model.metric, error
+        )
+        outbox.enqueue(
+            conn,
+            kind,
+            payload,
+            channel=self.ws.config.slack.channel,
+            now=self.ws.clock(),
+            thread_key=self.decision.id,
+        )

@@ -42,16 +42,20 @@ def identity(workspace: Workspace, given: str | None) -> str:
 def choose(workspace: Workspace, request: Request, who: str) -> Decision:
     """The decision to run; a new manual one when forcing a decision that would be refused."""
     if request.force and not (request.reason or "").strip():
-        raise BadInput("--force needs --reason TEXT: say why this retrain is needed (it is kept "
-                       "in the audit trail)")
+        raise BadInput(
+            "--force needs --reason TEXT: say why this retrain is needed (it is kept "
+            "in the audit trail)"
+        )
     model = workspace.config.model.name
     with workspace.store.transaction() as conn:
         if request.decision_id:
             decision = decisions.get(conn, request.decision_id)
             if decision is None or decision.model != model:
-                raise BadInput(f"decision {request.decision_id!r} does not exist for model "
-                               f"{model!r}; list decisions with `retrigger decisions` or run "
-                               "`retrigger check`")
+                raise BadInput(
+                    f"decision {request.decision_id!r} does not exist for model "
+                    f"{model!r}; list decisions with `retrigger decisions` or run "
+                    "`retrigger check`"
+                )
         else:
             decision = decisions.latest(conn, model)
     if request.force:  # always a new decision carrying its reason, never a silent resume
@@ -63,16 +67,21 @@ def choose(workspace: Workspace, request: Request, who: str) -> Decision:
 
 def _refusal(decision: Decision | None) -> str:
     if decision is None:
-        return ("no decision yet; run `retrigger check` first, or force one with "
-                "`retrigger run --force --reason TEXT`")
+        return (
+            "no decision yet; run `retrigger check` first, or force one with "
+            "`retrigger run --force --reason TEXT`"
+        )
     if decision.held_by:
         why = f"was held by {decision.held_by} ({decision.hold_detail})"
     else:
         fired = ", ".join(decision.trigger_types)
-        why = "did not fire" + (f" (signals {fired} fired but the policy wants all)" if fired
-                                else " (no signal fired)")
-    return (f"decision {decision.id} {why}; nothing to retrain. To retrain anyway: "
-            "`retrigger run --force --reason TEXT`")
+        why = "did not fire" + (
+            f" (signals {fired} fired but the policy wants all)" if fired else " (no signal fired)"
+        )
+    return (
+        f"decision {decision.id} {why}; nothing to retrain. To retrain anyway: "
+        "`retrigger run --force --reason TEXT`"
+    )
 
 
 def _force(workspace: Workspace, base: Decision | None, who: str, reason: str) -> Decision:
@@ -80,17 +89,34 @@ def _force(workspace: Workspace, base: Decision | None, who: str, reason: str) -
     now = workspace.clock()
     now_holds = snapshot.current(workspace.root, config.data)
     decision = Decision(
-        id=new_decision_id(now), model=config.model.name, created_at=now, fire=True,
-        wanted=base.wanted if base else False, trigger_types=(MANUAL,), held_by=None,
-        hold_detail=None, readings=base.readings if base else (),
-        data_version=now_holds.data_version, data_paths=now_holds.data_paths,
+        id=new_decision_id(now),
+        model=config.model.name,
+        created_at=now,
+        fire=True,
+        wanted=base.wanted if base else False,
+        trigger_types=(MANUAL,),
+        held_by=None,
+        hold_detail=None,
+        readings=base.readings if base else (),
+        data_version=now_holds.data_version,
+        data_paths=now_holds.data_paths,
         git_commit=now_holds.git_commit,
         config=config.model_dump(mode="json", include={"signals", "policy"}),
-        requested_by=who, reason=reason,
+        requested_by=who,
+        reason=reason,
     )
     with workspace.store.transaction() as conn:
         decisions.save(conn, decision)
-        record(conn, action="decision.forced", subject=decision.id, actor=who, now=now,
-               detail={"reason": reason, "forced_over": base.id if base else None,
-                       "held_by": base.held_by if base else None})
+        record(
+            conn,
+            action="decision.forced",
+            subject=decision.id,
+            actor=who,
+            now=now,
+            detail={
+                "reason": reason,
+                "forced_over": base.id if base else None,
+                "held_by": base.held_by if base else None,
+            },
+        )
     return decision

@@ -45,8 +45,9 @@ def metric_before(ws: Workspace, mlflow: mlrecord.Warm) -> float | None:
     return run.metrics[model.metric] if run is not None else None
 
 
-def outputs(ws: Workspace, command: str, challenge: Challenge,
-            attempt_id: str) -> tuple[Candidate, Outputs]:
+def outputs(
+    ws: Workspace, command: str, challenge: Challenge, attempt_id: str
+) -> tuple[Candidate, Outputs]:
     """The model to promote, the metric the pipeline measured, the data it trained on."""
     model = ws.config.model
     root = ws.root
@@ -54,8 +55,10 @@ def outputs(ws: Workspace, command: str, challenge: Challenge,
     if model.metrics_file:
         path = root / model.metrics_file
         if not path.is_file():
-            raise WorkFailed(f"metrics file {path} is missing after `{command}`; the pipeline "
-                             "must write it (model.metrics_file)")
+            raise WorkFailed(
+                f"metrics file {path} is missing after `{command}`; the pipeline "
+                "must write it (model.metrics_file)"
+            )
         try:
             after = read_metric(path, model.metric)
         except BadInput as exc:
@@ -67,22 +70,28 @@ def outputs(ws: Workspace, command: str, challenge: Challenge,
             raise WorkFailed(f"no MLflow run logged {model.metric!r} after `{command}`")
         after = logged if logged is not None else run.metrics[model.metric]  # type: ignore[union-attr]
     outs = versions(root, ws.config.data) if ws.config.data else []
-    return candidate, Outputs(after, head_commit(root), data_version(outs) if outs else None,
-                              [DataOut(o.path, o.md5, o.size, o.nfiles) for o in outs])
+    return candidate, Outputs(
+        after,
+        head_commit(root),
+        data_version(outs) if outs else None,
+        [DataOut(o.path, o.md5, o.size, o.nfiles) for o in outs],
+    )
 
 
-def validate(ws: Workspace, decision_id: str, candidate: Candidate, outputs: Outputs,
-             run_id: str) -> Verdict:
+def validate(
+    ws: Workspace, decision_id: str, candidate: Candidate, outputs: Outputs, run_id: str
+) -> Verdict:
     """Is the challenger better than the champion (or, before one, the baseline)? The numbers
     and where they come from: ``retrigger.pipeline.compare``. Both are logged on the run."""
-    judged = compare.gate(ws, decision_id, candidate, outputs.metric_after,
-                          outputs.data_version)
+    judged = compare.gate(ws, decision_id, candidate, outputs.metric_after, outputs.data_version)
     if judged.logged:
         from mlflow.entities import Metric
 
         now = int(time.time() * 1000)
-        ws.tracking.client.log_batch(run_id, metrics=[
-            Metric(key, value, now, 0) for key, value in sorted(judged.logged.items())])
+        ws.tracking.client.log_batch(
+            run_id,
+            metrics=[Metric(key, value, now, 0) for key, value in sorted(judged.logged.items())],
+        )
     return judged.verdict
 
 
@@ -102,24 +111,45 @@ def verify_pushed(ws: Workspace, timeout: float | None) -> None:
         raise WorkFailed(str(exc)) from None
 
 
-def promote(ws: Workspace, mlflow: mlrecord.Warm, job: Job, run_id: str,
-            outputs: Outputs, candidate: Candidate) -> tuple[Promotion, str]:
+def promote(
+    ws: Workspace,
+    mlflow: mlrecord.Warm,
+    job: Job,
+    run_id: str,
+    outputs: Outputs,
+    candidate: Candidate,
+) -> tuple[Promotion, str]:
     """Register the challenger (or tag the version the pipeline registered) and move the
     champion alias to it; the message says so, and says when it will not load with pyfunc."""
     model, alias = ws.config.model.name, ws.config.pipeline.champion_alias
     client = mlflow.client()
     version, previous = registry.promote(
-        client, model, alias, run_id, job.decision.id,
-        {tags.TRIGGER_TYPES: ",".join(job.decision.trigger_types),
-         tags.DATA_VERSION: str(outputs.data_version or "")},
-        source=candidate.source, adopted=candidate.version, model_id=candidate.model_id)
-    mlrecord.set_status(client, run_id, RetrainStatus.PROMOTED,
-                        {tags.MODEL_VERSION: version, tags.PREVIOUS_CHAMPION: previous or ""})
+        client,
+        model,
+        alias,
+        run_id,
+        job.decision.id,
+        {
+            tags.TRIGGER_TYPES: ",".join(job.decision.trigger_types),
+            tags.DATA_VERSION: str(outputs.data_version or ""),
+        },
+        source=candidate.source,
+        adopted=candidate.version,
+        model_id=candidate.model_id,
+    )
+    mlrecord.set_status(
+        client,
+        run_id,
+        RetrainStatus.PROMOTED,
+        {tags.MODEL_VERSION: version, tags.PREVIOUS_CHAMPION: previous or ""},
+    )
     if ws.config.pipeline.promote_sets_baseline:
         _become_baseline(ws, mlflow, run_id, outputs.metric_after)
-    message = f"promoted {model} v{version} to @{alias}" + (
-        f" (was v{previous})" if previous else "") + (
-        "" if candidate.loadable else f"; note: {candidate.kind}: {NOT_LOADABLE}")
+    message = (
+        f"promoted {model} v{version} to @{alias}"
+        + (f" (was v{previous})" if previous else "")
+        + ("" if candidate.loadable else f"; note: {candidate.kind}: {NOT_LOADABLE}")
+    )
     return Promotion(version, previous), message
 
 
@@ -140,48 +170,86 @@ def write_failed(mlflow: mlrecord.Warm, record: mlrecord.RunRecord, message: str
     return run_id
 
 
-def build(ws: Workspace, job: Job, facts: AttemptFacts, steps: list[Step],
-          status: RetrainStatus, model_path: Path | None) -> mlrecord.RunRecord:
+def build(
+    ws: Workspace,
+    job: Job,
+    facts: AttemptFacts,
+    steps: list[Step],
+    status: RetrainStatus,
+    model_path: Path | None,
+) -> mlrecord.RunRecord:
     """The MLflow run of this retrain as it stands: tags, params, metrics, data, documents."""
     decision, config, out = job.decision, ws.config, facts.outputs
     commit = (out.git_commit if out else None) or decision.git_commit
     run_tags = {
-        tags.RETRAIN: "true", tags.DECISION_ID: decision.id, tags.STATUS: str(status),
-        tags.TRIGGER_TYPES: ",".join(decision.trigger_types), tags.ATTEMPT_ID: job.attempt_id,
-        tags.REQUESTED_BY: job.requested_by, tags.CHAMPION_ALIAS: config.pipeline.champion_alias,
+        tags.RETRAIN: "true",
+        tags.DECISION_ID: decision.id,
+        tags.STATUS: str(status),
+        tags.TRIGGER_TYPES: ",".join(decision.trigger_types),
+        tags.ATTEMPT_ID: job.attempt_id,
+        tags.REQUESTED_BY: job.requested_by,
+        tags.CHAMPION_ALIAS: config.pipeline.champion_alias,
     }
-    optional = {tags.GIT_COMMIT: commit, tags.MLFLOW_GIT_COMMIT: commit,
-                tags.DATA_VERSION: out.data_version if out else None,
-                tags.APPROVED_BY: job.approved_by, tags.REASON: decision.reason,
-                tags.VALIDATION: facts.validation.reason if facts.validation else None}
+    optional = {
+        tags.GIT_COMMIT: commit,
+        tags.MLFLOW_GIT_COMMIT: commit,
+        tags.DATA_VERSION: out.data_version if out else None,
+        tags.APPROVED_BY: job.approved_by,
+        tags.REASON: decision.reason,
+        tags.VALIDATION: facts.validation.reason if facts.validation else None,
+    }
     run_tags.update({k: str(v) for k, v in optional.items() if v})
     data = out.data if out else []
     run_tags.update({tags.DATA_PATH_PREFIX + d.path: str(d.md5) for d in data})
     metric = config.model.metric
-    metrics = {f"{metric}_before": facts.metric_before, f"{metric}_after": facts.metric_after,
-               metric: facts.metric_after}
+    metrics = {
+        f"{metric}_before": facts.metric_before,
+        f"{metric}_after": facts.metric_after,
+        metric: facts.metric_after,
+    }
     metrics.update({f"retrigger.seconds.{s.name}": s.seconds for s in steps if s.seconds})
     _explain_in_ui(run_tags, metrics, job, facts, status, metric)
     return mlrecord.RunRecord(
-        decision_id=decision.id, run_name=description.run_name(decision.id), tags=run_tags,
-        params=_params(ws, job), metrics={k: float(v) for k, v in metrics.items() if v is not None},
-        inputs=[mlrecord.DataInput(d.path, str(d.md5), commit, d.size, d.files)
-                for d in data if d.md5],
-        model_path=model_path, files=_drift_report(ws, job),
-        documents={"decision.json": {"decision": decision.as_json(),
-                                     "requested_by": job.requested_by, "reason": decision.reason,
-                                     "approved_by": job.approved_by, "facts": facts.as_json()}},
+        decision_id=decision.id,
+        run_name=description.run_name(decision.id),
+        tags=run_tags,
+        params=_params(ws, job),
+        metrics={k: float(v) for k, v in metrics.items() if v is not None},
+        inputs=[
+            mlrecord.DataInput(d.path, str(d.md5), commit, d.size, d.files) for d in data if d.md5
+        ],
+        model_path=model_path,
+        files=_drift_report(ws, job),
+        documents={
+            "decision.json": {
+                "decision": decision.as_json(),
+                "requested_by": job.requested_by,
+                "reason": decision.reason,
+                "approved_by": job.approved_by,
+                "facts": facts.as_json(),
+            }
+        },
     )
 
 
-def _explain_in_ui(run_tags: dict[str, str], metrics: dict[str, float | None], job: Job,
-                   facts: AttemptFacts, status: RetrainStatus, metric: str) -> None:
+def _explain_in_ui(
+    run_tags: dict[str, str],
+    metrics: dict[str, float | None],
+    job: Job,
+    facts: AttemptFacts,
+    status: RetrainStatus,
+    metric: str,
+) -> None:
     """MLflow's Description, Created by and per-column drift charts for this retrain."""
     data = facts.outputs.data if facts.outputs else []
     story = description.RetrainFacts(
-        metric=metric, requested_by=job.requested_by, approved_by=job.approved_by,
+        metric=metric,
+        requested_by=job.requested_by,
+        approved_by=job.approved_by,
         validation=facts.validation.as_json() if facts.validation else None,
-        data=[{"path": d.path, "md5": d.md5} for d in data], status=str(status))
+        data=[{"path": d.path, "md5": d.md5} for d in data],
+        status=str(status),
+    )
     run_tags[description.NOTE_TAG] = description.describe(job.decision, story)[:8000]
     if job.requested_by:
         run_tags[description.USER_TAG] = job.requested_by
@@ -192,12 +260,14 @@ def _params(ws: Workspace, job: Job) -> dict[str, str]:
     params: dict[str, str] = {}
     _flatten(job.decision.config, "", params)
     pipeline = ws.config.pipeline
-    params.update({
-        "pipeline.champion_alias": pipeline.champion_alias,
-        "pipeline.min_improvement": str(pipeline.min_improvement),
-        "pipeline.min_relative_improvement": str(pipeline.min_relative_improvement),
-        "pipeline.command": pipeline.command,
-    })
+    params.update(
+        {
+            "pipeline.champion_alias": pipeline.champion_alias,
+            "pipeline.min_improvement": str(pipeline.min_improvement),
+            "pipeline.min_relative_improvement": str(pipeline.min_relative_improvement),
+            "pipeline.command": pipeline.command,
+        }
+    )
     for reading in job.decision.readings:
         if reading.threshold is not None:
             params[f"threshold.{reading.kind}"] = str(reading.threshold)
@@ -218,8 +288,9 @@ def _drift_report(ws: Workspace, job: Job) -> list[Path]:
     if "drift" not in trigger_types and "manual" not in trigger_types:
         return []
     for reading in job.decision.readings:
-        name = reading.extra.get("report_html") if reading.kind == "drift" and reading.fired \
-            else None
+        name = (
+            reading.extra.get("report_html") if reading.kind == "drift" and reading.fired else None
+        )
         if isinstance(name, str) and (ws.root / name).is_file():
             return [ws.root / name]
     return []

@@ -45,13 +45,21 @@ class Outputs:
     data: list[DataOut] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"metric_after": self.metric_after, "git_commit": self.git_commit,
-                "data_version": self.data_version, "data": [d.as_json() for d in self.data]}
+        return {
+            "metric_after": self.metric_after,
+            "git_commit": self.git_commit,
+            "data_version": self.data_version,
+            "data": [d.as_json() for d in self.data],
+        }
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Outputs:
-        return cls(float(doc["metric_after"]), doc.get("git_commit"), doc.get("data_version"),
-                   [DataOut.from_json(d) for d in doc.get("data") or []])
+        return cls(
+            float(doc["metric_after"]),
+            doc.get("git_commit"),
+            doc.get("data_version"),
+            [DataOut.from_json(d) for d in doc.get("data") or []],
+        )
 
 
 @dataclass(frozen=True)
@@ -92,8 +100,9 @@ class AttemptFacts:
         if self.run_id is not None:
             doc["run_id"] = self.run_id
         if self.promotion is not None:
-            doc.update(model_version=self.promotion.version,
-                       previous_champion=self.promotion.previous)
+            doc.update(
+                model_version=self.promotion.version, previous_champion=self.promotion.previous
+            )
         return doc
 
     @classmethod
@@ -104,13 +113,16 @@ class AttemptFacts:
         version = doc.get("model_version")
         previous = doc.get("previous_champion")
         return cls(
-            resumed=bool(doc.get("resumed")), before_measured="metric_before" in doc,
+            resumed=bool(doc.get("resumed")),
+            before_measured="metric_before" in doc,
             metric_before=None if before is None else float(before),
             outputs=Outputs.from_json(doc) if doc.get("metric_after") is not None else None,
             validation=Verdict.from_json(validation) if isinstance(validation, dict) else None,
             run_id=None if doc.get("run_id") is None else str(doc["run_id"]),
-            promotion=None if version is None else Promotion(
-                str(version), None if previous is None else str(previous)))
+            promotion=None
+            if version is None
+            else Promotion(str(version), None if previous is None else str(previous)),
+        )
 
 
 def carried(earlier: Sequence[dict[str, Any]]) -> AttemptFacts:

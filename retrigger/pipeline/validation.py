@@ -35,10 +35,16 @@ class Verdict:
 
     def as_json(self) -> dict[str, object]:
         doc: dict[str, object] = {
-            "passed": self.passed, "reason": self.reason, "metric": self.metric,
-            "new": self.new, "champion": self.champion, "champion_version": self.champion_version,
-            "champion_source": self.champion_source, "required_improvement": self.required,
-            "floor": self.floor}
+            "passed": self.passed,
+            "reason": self.reason,
+            "metric": self.metric,
+            "new": self.new,
+            "champion": self.champion,
+            "champion_version": self.champion_version,
+            "champion_source": self.champion_source,
+            "required_improvement": self.required,
+            "floor": self.floor,
+        }
         # Only when they say something: what older attempts stored reads back unchanged.
         if self.against != "champion":
             doc["against"] = self.against
@@ -49,16 +55,25 @@ class Verdict:
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Verdict:
         """Read back what ``as_json`` stored (an attempt's facts); absent numbers are None."""
+
         def number(key: str) -> float | None:
             value = doc.get(key)
             return None if value is None else float(value)
 
         version = doc.get("champion_version")
-        return cls(bool(doc.get("passed")), str(doc.get("reason") or ""), str(doc.get("metric")),
-                   number("new"), number("champion"),
-                   None if version is None else str(version), doc.get("champion_source"),
-                   number("required_improvement"), number("floor"),
-                   str(doc.get("against") or "champion"), doc.get("data"))
+        return cls(
+            bool(doc.get("passed")),
+            str(doc.get("reason") or ""),
+            str(doc.get("metric")),
+            number("new"),
+            number("champion"),
+            None if version is None else str(version),
+            doc.get("champion_source"),
+            number("required_improvement"),
+            number("floor"),
+            str(doc.get("against") or "champion"),
+            doc.get("data"),
+        )
 
 
 @dataclass(frozen=True)
@@ -70,26 +85,50 @@ class Rules:
     min_relative_improvement: float
 
 
-def judge(rules: Rules, new: float, champion: float | None, champion_version: str | None,
-          champion_source: str | None, against: str = "champion") -> Verdict:
+def judge(
+    rules: Rules,
+    new: float,
+    champion: float | None,
+    champion_version: str | None,
+    champion_source: str | None,
+    against: str = "champion",
+) -> Verdict:
     def verdict(passed: bool, reason: str, required: float | None = None) -> Verdict:
-        return Verdict(passed, reason, rules.metric, new, champion, champion_version,
-                       champion_source, required, rules.floor, against)
+        return Verdict(
+            passed,
+            reason,
+            rules.metric,
+            new,
+            champion,
+            champion_version,
+            champion_source,
+            required,
+            rules.floor,
+            against,
+        )
 
     better = rules.greater_is_better
     if rules.floor is not None and (new < rules.floor if better else new > rules.floor):
         where = "below the performance floor" if better else "above the performance ceiling"
         return verdict(False, f"{rules.metric}={new:.4g} is {where} {rules.floor:.4g}")
     if champion is None:
-        return verdict(True, f"no champion yet and {champion_source or 'no baseline run'} to "
-                             f"compare with: judged on the floor alone; {rules.metric}={new:.4g}"
-                             + (f" meets the floor {rules.floor:.4g}" if rules.floor is not None
-                                else " (no floor configured)"))
+        return verdict(
+            True,
+            f"no champion yet and {champion_source or 'no baseline run'} to "
+            f"compare with: judged on the floor alone; {rules.metric}={new:.4g}"
+            + (
+                f" meets the floor {rules.floor:.4g}"
+                if rules.floor is not None
+                else " (no floor configured)"
+            ),
+        )
     improvement = new - champion if better else champion - new
     required = max(rules.min_improvement, rules.min_relative_improvement * abs(champion))
     who = f"{against} v{champion_version}" if champion_version else against
-    text = (f"{rules.metric} {new:.4g} vs {who} {champion:.4g} ({champion_source}): "
-            f"improvement {improvement:+.4g}")
+    text = (
+        f"{rules.metric} {new:.4g} vs {who} {champion:.4g} ({champion_source}): "
+        f"improvement {improvement:+.4g}"
+    )
     if improvement <= 0:
         where = "the model in production" if against == "champion" else f"the {against}"
         return verdict(False, f"{text}; not better than {where}", required)

@@ -77,7 +77,8 @@ class SignalContext:
                 continue
             reasons[path] = self._fetch_failures.get(md5) or (
                 f"{path} ({md5[:8]}) is not in the local DVC cache and data_fetch.mode is "
-                "never; run `retrigger delta --fetch`")
+                "never; run `retrigger delta --fetch`"
+            )
         return reasons
 
     def _fetch(self, todo: list[tuple[str, str]]) -> None:
@@ -88,8 +89,10 @@ class SignalContext:
         remote = default_remote(self.root)
         if remote is None:
             for _, md5 in todo:
-                self._fetch_failures[md5] = ("not in the local DVC cache, and no DVC remote is "
-                                             "set to fetch it from (`dvc remote add -d NAME URL`)")
+                self._fetch_failures[md5] = (
+                    "not in the local DVC cache, and no DVC remote is "
+                    "set to fetch it from (`dvc remote add -d NAME URL`)"
+                )
             return
         where = f"remote {remote!r}"
         names = ", ".join(f"{path}@{md5[:8]}" for path, md5 in todo)
@@ -103,5 +106,7 @@ class SignalContext:
         for path, md5 in todo:
             if missing(self.root, md5):
                 self._fetch_failures[md5] = f"{path} ({md5[:8]}) is not on {where} either"
-        self.fetched.append(f"fetched {names} from {where} in "
-                            f"{time.monotonic() - started:.1f}s (data_fetch.mode: auto)")
+        self.fetched.append(
+            f"fetched {names} from {where} in "
+            f"{time.monotonic() - started:.1f}s (data_fetch.mode: auto)"
+        )

@@ -34,40 +34,65 @@ class DriftSignal:
         trained = ctx.trained_paths
         missing = [p for p in ctx.config.data if p not in trained]
         if len(missing) == len(ctx.config.data):
-            return Reading(self.kind, None, settings.share, False,
-                           "no retrain or baseline run recorded a data version; drift cannot be "
-                           "measured until one does (run `retrigger baseline`)")
+            return Reading(
+                self.kind,
+                None,
+                settings.share,
+                False,
+                "no retrain or baseline run recorded a data version; drift cannot be "
+                "measured until one does (run `retrigger baseline`)",
+            )
         unreadable = ctx.ensure_cached({p: trained[p] for p in ctx.config.data if p in trained})
         report = _compare_paths(ctx, settings, trained, unreadable)
         extra = _extra(report, trained, missing)
         extra["unreadable"] = unreadable
         compared = [p for p in ctx.config.data if p in trained and p not in unreadable]
         if not compared:
-            return Reading(self.kind, None, settings.share, False,
-                           "; ".join(f"{p}: {why}" for p, why in unreadable.items()),
-                           extra=extra, unknown=True)
+            return Reading(
+                self.kind,
+                None,
+                settings.share,
+                False,
+                "; ".join(f"{p}: {why}" for p, why in unreadable.items()),
+                extra=extra,
+                unknown=True,
+            )
         if report.drift:
             extra["report_html"] = _write_report(ctx, report, trained)
             extra["report_png"] = _write_png(ctx, report)
         detail = _detail(report, missing)
         if unreadable:
             detail += "; not compared: " + "; ".join(f"{p}: {w}" for p, w in unreadable.items())
-        return Reading(self.kind, round(report.share_drifted, 4), settings.share, report.drift,
-                       detail, extra=extra)
+        return Reading(
+            self.kind,
+            round(report.share_drifted, 4),
+            settings.share,
+            report.drift,
+            detail,
+            extra=extra,
+        )
 
 
 def _options(settings: DriftSignalConfig) -> DriftOptions:
     from retrigger.drift.engine import DriftOptions
 
     return DriftOptions(
-        columns=settings.columns, stattest=dict(settings.stattest),
-        threshold=dict(settings.threshold), share=settings.share, warn=settings.warn,
-        bonferroni=settings.bonferroni, schema_change_is_drift=settings.schema_change_is_drift,
+        columns=settings.columns,
+        stattest=dict(settings.stattest),
+        threshold=dict(settings.threshold),
+        share=settings.share,
+        warn=settings.warn,
+        bonferroni=settings.bonferroni,
+        schema_change_is_drift=settings.schema_change_is_drift,
     )
 
 
-def _compare_paths(ctx: SignalContext, settings: DriftSignalConfig, trained: dict[str, str],
-                   unreadable: dict[str, str]) -> DriftReport:
+def _compare_paths(
+    ctx: SignalContext,
+    settings: DriftSignalConfig,
+    trained: dict[str, str],
+    unreadable: dict[str, str],
+) -> DriftReport:
     """One report over every data path that has a trained version; a path that cannot be read
     is added to ``unreadable`` with the reason."""
     from retrigger.data.formats import Unavailable
@@ -96,16 +121,19 @@ def _compare_paths(ctx: SignalContext, settings: DriftSignalConfig, trained: dic
     return merged
 
 
-def _compare_one(ctx: SignalContext, settings: DriftSignalConfig, path: str, md5: str,
-                 several: bool) -> DriftReport | None:
+def _compare_one(
+    ctx: SignalContext, settings: DriftSignalConfig, path: str, md5: str, several: bool
+) -> DriftReport | None:
     from dataclasses import replace
 
     from retrigger.drift.engine import compare
     from retrigger.drift.io import open_table
     from retrigger.drift.sources import open_version
 
-    with open_version(ctx.root, path, md5, f"{path}@trained") as ref, \
-            open_table(ctx.root / path) as cur:
+    with (
+        open_version(ctx.root, path, md5, f"{path}@trained") as ref,
+        open_table(ctx.root / path) as cur,
+    ):
         options = _options(settings)
         if options.columns is not None and several:
             # A listed column lives in one of the paths: only ask each path for its own.
@@ -136,21 +164,26 @@ def _write_report(ctx: SignalContext, report: DriftReport, trained: dict[str, st
     title = f"{ctx.config.model.name}: drift since the trained data"
     paths = [p for p in ctx.config.data if p in trained]
     header = Header(
-        Source(", ".join(f"{p}@trained" for p in paths), ", ".join(trained[p] for p in paths),
-               report.reference_rows),
-        Source(", ".join(paths) + " (working tree)", None, report.current_rows))
+        Source(
+            ", ".join(f"{p}@trained" for p in paths),
+            ", ".join(trained[p] for p in paths),
+            report.reference_rows,
+        ),
+        Source(", ".join(paths) + " (working tree)", None, report.current_rows),
+    )
     write_html(report, ctx.root / relative, title, header)
     return relative
 
 
 def _detail(report: DriftReport, missing: list[str]) -> str:
-    drifted = sorted((c for c in report.columns.values() if c.drift),
-                     key=lambda c: c.name)
+    drifted = sorted((c for c in report.columns.values() if c.drift), key=lambda c: c.name)
     named = ", ".join(f"{c.name} ({c.test} {c.score:.3g})" for c in drifted[:MAX_NAMED])
     more = f" and {len(drifted) - MAX_NAMED} more" if len(drifted) > MAX_NAMED else ""
     verb = ">=" if report.drift else "<"
-    text = (f"{report.n_drifted} of {report.n_columns} columns drifted since the trained data "
-            f"(share {report.share_drifted:.3g} {verb} {report.share:g})")
+    text = (
+        f"{report.n_drifted} of {report.n_columns} columns drifted since the trained data "
+        f"(share {report.share_drifted:.3g} {verb} {report.share:g})"
+    )
     text += f": {named}{more}" if drifted else ""
     if missing:
         text += f"; not compared (no trained version): {', '.join(missing)}"

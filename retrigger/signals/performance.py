@@ -24,15 +24,22 @@ class PerformanceSignal:
         value, source = current_metric(ctx)
         limits = _limits(ctx, settings, model)
         if not limits:
-            return Reading(self.kind, value, None, False,
-                           f"{model.metric}={value:.4g} ({source}); no floor and no baseline run "
-                           f"tagged {BASELINE}=true: set one with `retrigger baseline set RUN_ID`")
+            return Reading(
+                self.kind,
+                value,
+                None,
+                False,
+                f"{model.metric}={value:.4g} ({source}); no floor and no baseline run "
+                f"tagged {BASELINE}=true: set one with `retrigger baseline set RUN_ID`",
+            )
         threshold = _strictest(limits, model)
         fired = value < threshold if model.greater_is_better else value > threshold
         relation = ("below" if model.greater_is_better else "above") if fired else "within"
         parts = "; ".join(text for _, text in limits)
-        detail = (f"{model.metric}={value:.4g} ({source}) is {relation} the threshold "
-                  f"{threshold:.4g} ({parts})")
+        detail = (
+            f"{model.metric}={value:.4g} ({source}) is {relation} the threshold "
+            f"{threshold:.4g} ({parts})"
+        )
         return Reading(self.kind, value, threshold, fired, detail)
 
 
@@ -47,14 +54,17 @@ def current_metric(ctx: SignalContext) -> tuple[float, str]:
         return read_metric(path, model.metric), model.metrics_file
     run = ctx.tracking.latest_with_metric(model.metric)
     if run is None:
-        raise BadInput(f"no MLflow run in experiment {ctx.config.tracking.experiment!r} logged "
-                       f"{model.metric!r}; set model.metrics_file or log the metric")
+        raise BadInput(
+            f"no MLflow run in experiment {ctx.config.tracking.experiment!r} logged "
+            f"{model.metric!r}; set model.metrics_file or log the metric"
+        )
     value = finite_number(run.metrics[model.metric], f"metric {model.metric!r} of run {run.run_id}")
     return value, f"run {run.run_id[:8]}"
 
 
-def _limits(ctx: SignalContext, settings: PerformanceSignalConfig,
-            model: ModelConfig) -> list[tuple[float, str]]:
+def _limits(
+    ctx: SignalContext, settings: PerformanceSignalConfig, model: ModelConfig
+) -> list[tuple[float, str]]:
     limits: list[tuple[float, str]] = []
     if settings.min is not None:
         word = "floor" if model.greater_is_better else "ceiling"
@@ -62,13 +72,20 @@ def _limits(ctx: SignalContext, settings: PerformanceSignalConfig,
     if settings.max_drop is not None and ctx.baseline is not None:
         run = ctx.baseline
         if model.metric not in run.metrics:
-            raise BadInput(f"baseline run {run.run_id} has no metric {model.metric!r}; "
-                           "choose another with `retrigger baseline set RUN_ID`")
+            raise BadInput(
+                f"baseline run {run.run_id} has no metric {model.metric!r}; "
+                "choose another with `retrigger baseline set RUN_ID`"
+            )
         base = finite_number(run.metrics[model.metric], f"baseline metric {model.metric!r}")
         allowed = abs(base) * settings.max_drop
         bound = base - allowed if model.greater_is_better else base + allowed
-        limits.append((bound, f"baseline {base:.4g} from run {run.run_id[:8]} "
-                              f"allows {settings.max_drop:.0%} → {bound:.4g}"))
+        limits.append(
+            (
+                bound,
+                f"baseline {base:.4g} from run {run.run_id[:8]} "
+                f"allows {settings.max_drop:.0%} → {bound:.4g}",
+            )
+        )
     return limits
 
 
@@ -91,6 +108,8 @@ def _scored_champion(ctx: SignalContext) -> tuple[float, str]:
         model = scoring.load(uri, ctx.tracking.uri)
         value = scoring.score(model, rows, metric)
     except WorkFailed as exc:
-        raise BadInput(f"performance source validation: {exc}; adopt a loadable champion with "
-                       "`retrigger champion set VERSION`") from None
+        raise BadInput(
+            f"performance source validation: {exc}; adopt a loadable champion with "
+            "`retrigger champion set VERSION`"
+        ) from None
     return value, f"{uri} scored on {rows.path}, {rows.rows} rows, md5 {rows.md5[:8]}"

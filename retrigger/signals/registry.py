@@ -19,5 +19,6 @@ SIGNALS: dict[str, type[Signal]] = {
 
 def configured(signals: SignalsConfig) -> list[Signal]:
     """The signals whose config section is present, in a stable order."""
-    return [factory() for key, factory in SIGNALS.items()
-            if getattr(signals, key, None) is not None]
+    return [
+        factory() for key, factory in SIGNALS.items() if getattr(signals, key, None) is not None
+    ]

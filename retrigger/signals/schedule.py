@@ -23,15 +23,25 @@ class ScheduleSignal:
         if run is None:
             # Unknown, not due: a project just set up has no history yet, and firing on that
             # would retrain a model nobody has judged. The first baseline starts the clock.
-            return Reading(self.kind, None, max_days, False,
-                           f"unknown: no retrain and no baseline run recorded yet, so max age "
-                           f"{humanize(settings.max_age)} cannot be measured; record the model "
-                           "in production with `retrigger baseline set RUN_ID` (or "
-                           "`--from-metrics`)",
-                           unknown=True)
+            return Reading(
+                self.kind,
+                None,
+                max_days,
+                False,
+                f"unknown: no retrain and no baseline run recorded yet, so max age "
+                f"{humanize(settings.max_age)} cannot be measured; record the model "
+                "in production with `retrigger baseline set RUN_ID` (or "
+                "`--from-metrics`)",
+                unknown=True,
+            )
         age = ctx.now - run.started_at
         fired = age >= settings.max_age
         verb = "exceeds" if fired else "is within"
-        return Reading(self.kind, round(age.total_seconds() / _DAY, 4), max_days, fired,
-                       f"{what} {run.run_id[:8]} was {humanize(age)} ago; {verb} max age "
-                       f"{humanize(settings.max_age)}")
+        return Reading(
+            self.kind,
+            round(age.total_seconds() / _DAY, 4),
+            max_days,
+            fired,
+            f"{what} {run.run_id[:8]} was {humanize(age)} ago; {verb} max age "
+            f"{humanize(settings.max_age)}",
+        )

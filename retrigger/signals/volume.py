@@ -32,32 +32,55 @@ class VolumeSignal:
         threshold = float(settings.min_new_rows) if settings.min_new_rows is not None else None
         trained = ctx.trained_paths
         if not trained:
-            return Reading(self.kind, None, threshold, False,
-                           "no retrain or baseline run recorded a data version; volume cannot "
-                           "be measured until one does (run `retrigger baseline`)")
+            return Reading(
+                self.kind,
+                None,
+                threshold,
+                False,
+                "no retrain or baseline run recorded a data version; volume cannot "
+                "be measured until one does (run `retrigger baseline`)",
+            )
         current = {out.path: out for out in versions(ctx.root, ctx.config.data)}
         missing = ctx.ensure_cached({p: md5 for p, md5 in trained.items() if p in current})
-        report = compute_delta(ctx.root, from_md5s(list(current), trained), current,
-                               old_version=ctx.trained_data_version, worktree_new=True,
-                               tolerant=True)
+        report = compute_delta(
+            ctx.root,
+            from_md5s(list(current), trained),
+            current,
+            old_version=ctx.trained_data_version,
+            worktree_new=True,
+            tolerant=True,
+        )
         return judge(report, settings, threshold, missing)
 
 
-def judge(report: DeltaReport, settings: VolumeSignalConfig, threshold: float | None,
-          missing: dict[str, str] | None = None) -> Reading:
+def judge(
+    report: DeltaReport,
+    settings: VolumeSignalConfig,
+    threshold: float | None,
+    missing: dict[str, str] | None = None,
+) -> Reading:
     """Fire on new rows or relative growth; unknown rows never fire."""
     added = {d.path: _added(d) for d in report.paths}
-    unknown = {d.path: _why_unknown(d, missing or {}) for d in report.paths
-               if added[d.path] is None and d.changed}
+    unknown = {
+        d.path: _why_unknown(d, missing or {})
+        for d in report.paths
+        if added[d.path] is None and d.changed
+    }
     known = [d for d in report.paths if added[d.path] is not None]
     new_rows = sum(added[d.path] or 0 for d in known)
     old_rows = sum(d.old.rows or 0 for d in known)
     growth = new_rows / old_rows if old_rows else None
     extra: dict[str, object] = {"delta": report.as_json(), "growth": growth}
     if unknown and not known:
-        return Reading("volume", None, threshold, False,
-                       "rows unknown for " + "; ".join(f"{p}: {why}" for p, why in unknown.items()),
-                       extra=extra, unknown=True)
+        return Reading(
+            "volume",
+            None,
+            threshold,
+            False,
+            "rows unknown for " + "; ".join(f"{p}: {why}" for p, why in unknown.items()),
+            extra=extra,
+            unknown=True,
+        )
     reasons = []
     if settings.min_new_rows is not None and new_rows >= settings.min_new_rows:
         reasons.append(f">= min_new_rows {settings.min_new_rows}")
@@ -78,9 +101,12 @@ def _why_unknown(delta: PathDelta, missing: dict[str, str]) -> str:
     if note:
         return note
     side = "trained" if delta.old.rows is None else "current"
-    return (f"the {side} version is not in the local DVC cache; run `retrigger delta --fetch`"
-            if side == "trained" else "the current version is neither in the DVC cache nor in "
-            "the working tree; run `dvc pull`")
+    return (
+        f"the {side} version is not in the local DVC cache; run `retrigger delta --fetch`"
+        if side == "trained"
+        else "the current version is neither in the DVC cache nor in "
+        "the working tree; run `dvc pull`"
+    )
 
 
 def _added(delta: PathDelta) -> int | None:

@@ -39,8 +39,12 @@ class SnapshotCache:
     older than ``fresh_s``. Approvals are checked against a fresh snapshot before execution,
     so a request that bound to a commit just replaced is re-requested, never run stale."""
 
-    def __init__(self, read: Callable[[], Snapshot], fresh_s: float = 2.0,
-                 on_old: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        read: Callable[[], Snapshot],
+        fresh_s: float = 2.0,
+        on_old: Callable[[], None] | None = None,
+    ) -> None:
         self._read = read
         self.fresh_s = fresh_s
         self._on_old = on_old
@@ -70,10 +74,15 @@ class SnapshotCache:
 
 
 class BotEngine:
-    def __init__(self, workspace: Workspace, approvers: Approvers, executor: Executor,
-                 snapshot: Callable[[], Snapshot] | None = None,
-                 store: Transactional | None = None,
-                 request_snapshot: Callable[[], Snapshot] | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        approvers: Approvers,
+        executor: Executor,
+        snapshot: Callable[[], Snapshot] | None = None,
+        store: Transactional | None = None,
+        request_snapshot: Callable[[], Snapshot] | None = None,
+    ) -> None:
         self.workspace = workspace
         self.store: Transactional = store or workspace.store
         self.approvers = approvers
@@ -106,31 +115,54 @@ class BotEngine:
         now = self.workspace.clock()
         slack = self.workspace.config.slack
         with self.store.transaction() as conn:
-            return approval_flow.answer(conn, approval_id, user, approve, None, now,
-                                        slack=slack, approvers=self.approvers)
+            return approval_flow.answer(
+                conn, approval_id, user, approve, None, now, slack=slack, approvers=self.approvers
+            )
 
     def _request(self, user: str, req: slack_commands.Request, key: str | None) -> str:
         now = self.workspace.clock()
         config = self.workspace.config
         snap = self.request_snapshot()
         decision = Decision(
-            id=new_decision_id(now), model=req.model, created_at=now, fire=True, wanted=True,
-            trigger_types=("manual",), held_by=None, hold_detail=None, readings=(),
-            data_version=snap.data_version, data_paths=snap.data_paths,
-            git_commit=snap.git_commit, config={}, requested_by=user, reason=req.reason)
+            id=new_decision_id(now),
+            model=req.model,
+            created_at=now,
+            fire=True,
+            wanted=True,
+            trigger_types=("manual",),
+            held_by=None,
+            hold_detail=None,
+            readings=(),
+            data_version=snap.data_version,
+            data_paths=snap.data_paths,
+            git_commit=snap.git_commit,
+            config={},
+            requested_by=user,
+            reason=req.reason,
+        )
         with self.store.transaction() as conn:
             if key is not None and not inbound.first_time(conn, f"command:{key}", now):
                 return "this request was already handled (Slack sent it twice)"
             decisions.save(conn, decision)
             if config.policy.approval == "required":
                 approval = approval_flow.request(conn, decision, user, config.slack, now)
-                return (f"asked for approval {approval.id} to retrain `{req.model}` (decision "
-                        f"{decision.id}); approvers will see it in {config.slack.channel}")
+                return (
+                    f"asked for approval {approval.id} to retrain `{req.model}` (decision "
+                    f"{decision.id}); approvers will see it in {config.slack.channel}"
+                )
             approvals.auto_approve(conn, decision, user, now)
-            outbox.enqueue(conn, outbox.TRIGGER_FIRED, decision_payload(decision),
-                           channel=config.slack.channel, now=now, thread_key=decision.id)
-        return (f"retrain of `{req.model}` requested (decision {decision.id}); "
-                f"executor: {config.slack.executor}")
+            outbox.enqueue(
+                conn,
+                outbox.TRIGGER_FIRED,
+                decision_payload(decision),
+                channel=config.slack.channel,
+                now=now,
+                thread_key=decision.id,
+            )
+        return (
+            f"retrain of `{req.model}` requested (decision {decision.id}); "
+            f"executor: {config.slack.executor}"
+        )
 
     def _status(self, model: str) -> str:
         with self.store.transaction() as conn:
@@ -140,29 +172,41 @@ class BotEngine:
         if latest is None:
             lines.append("no decision yet; run `retrigger check`")
         else:
-            state = "FIRE" if latest.fire else (f"held by {latest.held_by}" if latest.held_by
-                                                else "no retrain needed")
+            state = (
+                "FIRE"
+                if latest.fire
+                else (f"held by {latest.held_by}" if latest.held_by else "no retrain needed")
+            )
             fired = ", ".join(latest.trigger_types) or "none"
-            lines.append(f"latest decision {latest.id} at {_when(latest.created_at)}: {state} "
-                         f"(signals fired: {fired})")
-        lines += [f"pending approval {a.id} for {a.decision_id}, expires {_when(a.expires_at)}"
-                  for a in pending] or ["no pending approvals"]
+            lines.append(
+                f"latest decision {latest.id} at {_when(latest.created_at)}: {state} "
+                f"(signals fired: {fired})"
+            )
+        lines += [
+            f"pending approval {a.id} for {a.decision_id}, expires {_when(a.expires_at)}"
+            for a in pending
+        ] or ["no pending approvals"]
         return "\n".join(lines)
 
     def _history(self, query: slack_commands.History) -> str:
         model = query.model or self.models[0]
         since = self.workspace.clock() - query.since
         with self.store.transaction() as conn:
-            found = [d for d in decisions.fired_since(conn, model, since)
-                     if query.trigger is None or query.trigger in d.trigger_types]
+            found = [
+                d
+                for d in decisions.fired_since(conn, model, since)
+                if query.trigger is None or query.trigger in d.trigger_types
+            ]
             states = {d.id: approvals.for_decision(conn, d.id) for d in found[:20]}
         if not found:
             return f"no fired decisions for `{model}` in the last {query.since.days}d"
         lines = [f"*{model}*: {len(found)} fired decision(s) in the last {query.since.days}d"]
         for d in found[:20]:
             approval = states[d.id]
-            lines.append(f"• {_when(d.created_at)} {d.id} {', '.join(d.trigger_types)}"
-                         + (f" — approval {approval.status}" if approval else ""))
+            lines.append(
+                f"• {_when(d.created_at)} {d.id} {', '.join(d.trigger_types)}"
+                + (f" — approval {approval.status}" if approval else "")
+            )
         return "\n".join(lines)
 
     def dispatch_due(self) -> list[str]:
@@ -175,16 +219,24 @@ class BotEngine:
             approval_flow.expire_due(conn, config.slack, now)
             # A replay older than the signature window is refused before it gets here.
             inbound.forget_before(conn, now - INBOUND_MEMORY)
-            ready = lease.due(conn, self.models[0], now, config.slack.dispatch_lease,
-                              config.pipeline.lock_stale_after)
+            ready = lease.due(
+                conn,
+                self.models[0],
+                now,
+                config.slack.dispatch_lease,
+                config.pipeline.lock_stale_after,
+            )
         if not ready or self.executor.name == "none":
             return []
         snap = self.snapshot()
         started = []
         for item in ready:
             with self.store.transaction() as conn:
-                fresh = item.approval.executed_at is None and approval_flow.refresh_if_stale(
-                    conn, item.approval, snap, config.slack, now) is not None
+                fresh = (
+                    item.approval.executed_at is None
+                    and approval_flow.refresh_if_stale(conn, item.approval, snap, config.slack, now)
+                    is not None
+                )
                 if fresh or not approvals.claim_dispatch(conn, item.approval, now):
                     continue
             if item.why is not None:
@@ -202,11 +254,19 @@ class BotEngine:
 
     def report(self, approval: approvals.Approval, text: str) -> None:
         with self.store.transaction() as conn:
-            outbox.enqueue(conn, outbox.EXECUTOR_PROGRESS,
-                           {"model": approval.model, "decision_id": approval.decision_id,
-                            "executor": self.executor.name, "message": text},
-                           channel=self.workspace.config.slack.channel,
-                           now=self.workspace.clock(), thread_key=approval.decision_id)
+            outbox.enqueue(
+                conn,
+                outbox.EXECUTOR_PROGRESS,
+                {
+                    "model": approval.model,
+                    "decision_id": approval.decision_id,
+                    "executor": self.executor.name,
+                    "message": text,
+                },
+                channel=self.workspace.config.slack.channel,
+                now=self.workspace.clock(),
+                thread_key=approval.decision_id,
+            )
 
     def close(self, wait: bool = False) -> None:
         self._pool.shutdown(wait=wait)

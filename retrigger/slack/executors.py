@@ -36,21 +36,31 @@ class Executor(Protocol):
 class LocalExecutor:
     name = "local"
 
-    def __init__(self, workdir: Path, config_path: Path,
-                 command: tuple[str, ...] = (sys.executable, "-m", "retrigger")) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        config_path: Path,
+        command: tuple[str, ...] = (sys.executable, "-m", "retrigger"),
+    ) -> None:
         self.workdir = workdir
         self.config_path = config_path
         self.command = command
 
     def argv(self, approval: Approval) -> list[str]:
-        return [*self.command, "run", "--decision", approval.decision_id, "--json",
-                "--config", str(self.config_path)]
+        return [
+            *self.command,
+            "run",
+            "--decision",
+            approval.decision_id,
+            "--json",
+            "--config",
+            str(self.config_path),
+        ]
 
     def execute(self, approval: Approval, report: Report) -> None:
         report(f"started `retrigger run --decision {approval.decision_id}` in {self.workdir}")
         try:
-            result = proc.run(self.argv(approval), self.workdir, check=False,
-                              timeout=RUN_TIMEOUT_S)
+            result = proc.run(self.argv(approval), self.workdir, check=False, timeout=RUN_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             report(f"`retrigger run` did not finish within {RUN_TIMEOUT_S / 3600:g} h")
             return
@@ -73,8 +83,9 @@ def _outcome(code: int, stdout: str, stderr: str) -> str:
 class GithubExecutor:
     name = "github"
 
-    def __init__(self, settings: GithubExecutorConfig, token: str | None,
-                 timeout_s: float = 15.0) -> None:
+    def __init__(
+        self, settings: GithubExecutorConfig, token: str | None, timeout_s: float = 15.0
+    ) -> None:
         self.settings = settings
         self._token = token
         self.timeout_s = timeout_s
@@ -85,16 +96,20 @@ class GithubExecutor:
 
     def execute(self, approval: Approval, report: Report) -> None:
         if not self._token:
-            report("cannot dispatch the workflow: GITHUB_TOKEN is not set in the bot's "
-                   "environment")
+            report("cannot dispatch the workflow: GITHUB_TOKEN is not set in the bot's environment")
             return
-        body = json.dumps({"ref": self.settings.ref,
-                           "inputs": {"decision_id": approval.decision_id}}).encode()
+        body = json.dumps(
+            {"ref": self.settings.ref, "inputs": {"decision_id": approval.decision_id}}
+        ).encode()
         # The URL's scheme is http(s): slack.github.api_url is validated by the config.
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
-                   "Authorization": f"Bearer {self._token}", "Content-Type": "application/json"}
-        request = urllib.request.Request(self.url(), data=body, method="POST",  # noqa: S310
-                                         headers=headers)
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "Authorization": f"Bearer {self._token}",
+            "Content-Type": "application/json",
+        }
+        # The URL is https://api.github.com/... or the configured api_url (tests: loopback).
+        request = urllib.request.Request(self.url(), data=body, method="POST", headers=headers)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
                 status = response.status
@@ -104,11 +119,15 @@ class GithubExecutor:
             report(f"GitHub did not answer ({type(exc).__name__}); approve again later")
             return
         if status in (200, 204):
-            report(f"dispatched workflow {self.settings.workflow} on {self.settings.repo}@"
-                   f"{self.settings.ref} for decision {approval.decision_id}")
+            report(
+                f"dispatched workflow {self.settings.workflow} on {self.settings.repo}@"
+                f"{self.settings.ref} for decision {approval.decision_id}"
+            )
         else:
-            report(f"GitHub refused the workflow_dispatch (HTTP {status}); check slack.github "
-                   "and the token's actions:write permission")
+            report(
+                f"GitHub refused the workflow_dispatch (HTTP {status}); check slack.github "
+                "and the token's actions:write permission"
+            )
 
 
 class NoExecutor:

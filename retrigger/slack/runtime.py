@@ -32,14 +32,19 @@ MAX_DEFER_S = 1.0
 def require_secrets(secrets: Secrets, socket_mode: bool) -> None:
     """Refuse to start without what the chosen mode needs (names only, never values)."""
     if not secrets.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set; export the bot token (xoxb-...) "
-                          "before `retrigger bot`")
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set; export the bot token (xoxb-...) before `retrigger bot`"
+        )
     if socket_mode and not secrets.slack_app_token:
-        raise ConfigError("--socket-mode needs SLACK_APP_TOKEN (an xapp-... app-level token "
-                          "with connections:write)")
+        raise ConfigError(
+            "--socket-mode needs SLACK_APP_TOKEN (an xapp-... app-level token "
+            "with connections:write)"
+        )
     if not socket_mode and not secrets.slack_signing_secret:
-        raise ConfigError("HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → Signing "
-                          "Secret) to verify requests; export it or use --socket-mode")
+        raise ConfigError(
+            "HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → Signing "
+            "Secret) to verify requests; export it or use --socket-mode"
+        )
 
 
 def make_executor(workspace: Workspace, secrets: Secrets) -> Executor:
@@ -52,17 +57,24 @@ def make_executor(workspace: Workspace, secrets: Secrets) -> Executor:
 
 
 class Runtime:
-    def __init__(self, workspace: Workspace, secrets: Secrets,
-                 interval_s: float = LOOP_INTERVAL_S) -> None:
+    def __init__(
+        self, workspace: Workspace, secrets: Secrets, interval_s: float = LOOP_INTERVAL_S
+    ) -> None:
         slack = workspace.config.slack
         self.workspace = workspace
         self.client: Any = slack_client(slack, secrets.slack_bot_token)
-        approvers = Approvers(slack.approvers, slack_group_members(self.client),
-                              slack.group_cache, workspace.clock)
+        approvers = Approvers(
+            slack.approvers, slack_group_members(self.client), slack.group_cache, workspace.clock
+        )
         serial = SerialStore(workspace.store)
         self.snapshots = SnapshotCache(lambda: current_snapshot(workspace), on_old=self.wake)
-        self.engine = BotEngine(workspace, approvers, make_executor(workspace, secrets),
-                                store=serial, request_snapshot=self.snapshots)
+        self.engine = BotEngine(
+            workspace,
+            approvers,
+            make_executor(workspace, secrets),
+            store=serial,
+            request_snapshot=self.snapshots,
+        )
         self.worker = Worker(serial, SlackTransport(self.client), workspace.clock)
         self.interval_s = interval_s
         self._wake = threading.Event()
@@ -73,8 +85,9 @@ class Runtime:
     def start(self) -> None:
         if self._thread is None:
             self.snapshots.refresh()  # the first /retrain must not wait on git either
-            self._thread = threading.Thread(target=self._loop, name="retrigger-bot-loop",
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._loop, name="retrigger-bot-loop", daemon=True
+            )
             self._thread.start()
 
     def later(self, work: Callable[..., object], *args: object) -> None:

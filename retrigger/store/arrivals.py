@@ -27,9 +27,15 @@ class Arrival:
     delta: dict[str, Any]
 
     def as_json(self) -> dict[str, object]:
-        return {"model": self.model, "data_version": self.data_version,
-                "created_at": self.created_at.isoformat(), "source": self.source,
-                "git_commit": self.git_commit, "paths": self.paths, "delta": self.delta}
+        return {
+            "model": self.model,
+            "data_version": self.data_version,
+            "created_at": self.created_at.isoformat(),
+            "source": self.source,
+            "git_commit": self.git_commit,
+            "paths": self.paths,
+            "delta": self.delta,
+        }
 
 
 def record(store: Store, arrival: Arrival, channel: str | None = None) -> bool:
@@ -44,13 +50,25 @@ def record(store: Store, arrival: Arrival, channel: str | None = None) -> bool:
         with store.transaction() as conn:
             if _find(conn, arrival.model, arrival.data_version) is not None:
                 return False
-            conn.execute(data_arrivals.insert().values(
-                model=arrival.model, data_version=arrival.data_version,
-                created_at=arrival.created_at, source=arrival.source,
-                git_commit=arrival.git_commit, paths=arrival.paths, delta=arrival.delta))
+            conn.execute(
+                data_arrivals.insert().values(
+                    model=arrival.model,
+                    data_version=arrival.data_version,
+                    created_at=arrival.created_at,
+                    source=arrival.source,
+                    git_commit=arrival.git_commit,
+                    paths=arrival.paths,
+                    delta=arrival.delta,
+                )
+            )
             if channel is not None:
-                outbox.enqueue(conn, outbox.DATA_ARRIVAL, arrival.as_json(), channel=channel,
-                               now=arrival.created_at)
+                outbox.enqueue(
+                    conn,
+                    outbox.DATA_ARRIVAL,
+                    arrival.as_json(),
+                    channel=channel,
+                    now=arrival.created_at,
+                )
     except IntegrityError:
         return False  # a concurrent push recorded it between our check and our insert
     return True
@@ -63,8 +81,13 @@ def latest(store: Store, model: str) -> Arrival | None:
     from retrigger.store.schema import data_arrivals as table
 
     with store.transaction() as conn:
-        row = conn.execute(select(table).where(table.c.model == model)
-                           .order_by(table.c.id.desc()).limit(1)).mappings().first()
+        row = (
+            conn.execute(
+                select(table).where(table.c.model == model).order_by(table.c.id.desc()).limit(1)
+            )
+            .mappings()
+            .first()
+        )
     return _arrival(dict(row)) if row is not None else None
 
 
@@ -75,8 +98,11 @@ def all_for(store: Store, model: str) -> list[Arrival]:
     from retrigger.store.schema import data_arrivals as table
 
     with store.transaction() as conn:
-        rows = conn.execute(select(table).where(table.c.model == model)
-                            .order_by(table.c.id)).mappings().all()
+        rows = (
+            conn.execute(select(table).where(table.c.model == model).order_by(table.c.id))
+            .mappings()
+            .all()
+        )
     return [_arrival(dict(row)) for row in rows]
 
 
@@ -85,13 +111,19 @@ def _find(conn: Any, model: str, version: str) -> int | None:
 
     from retrigger.store.schema import data_arrivals as table
 
-    found = conn.execute(select(table.c.id).where(
-        (table.c.model == model) & (table.c.data_version == version))).scalar()
+    found = conn.execute(
+        select(table.c.id).where((table.c.model == model) & (table.c.data_version == version))
+    ).scalar()
     return int(found) if found is not None else None
 
 
 def _arrival(row: dict[str, Any]) -> Arrival:
-    return Arrival(model=row["model"], data_version=row["data_version"],
-                   created_at=aware(row["created_at"]), source=row["source"],
-                   git_commit=row["git_commit"], paths=dict(row["paths"]),
-                   delta=dict(row["delta"]))
+    return Arrival(
+        model=row["model"],
+        data_version=row["data_version"],
+        created_at=aware(row["created_at"]),
+        source=row["source"],
+        git_commit=row["git_commit"],
+        paths=dict(row["paths"]),
+        delta=dict(row["delta"]),
+    )

@@ -28,9 +28,13 @@ class Step:
     detail: str | None
 
     def as_json(self) -> dict[str, object]:
-        return {"name": self.name, "status": self.status, "started_at": self.started_at.isoformat(),
-                "seconds": None if self.seconds is None else round(self.seconds, 3),
-                "detail": self.detail}
+        return {
+            "name": self.name,
+            "status": self.status,
+            "started_at": self.started_at.isoformat(),
+            "seconds": None if self.seconds is None else round(self.seconds, 3),
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -51,78 +55,152 @@ class Attempt:
     steps: list[Step] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
-        return {"attempt_id": self.id, "status": self.status,
-                "started_at": self.started_at.isoformat(),
-                "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-                "host": f"pid {self.pid} on {self.hostname}", "stopped_at": self.stopped_at,
-                "error": self.error, "steps": [s.as_json() for s in self.steps]}
+        return {
+            "attempt_id": self.id,
+            "status": self.status,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "host": f"pid {self.pid} on {self.hostname}",
+            "stopped_at": self.stopped_at,
+            "error": self.error,
+            "steps": [s.as_json() for s in self.steps],
+        }
 
 
 def new_attempt_id(now: datetime) -> str:
     return f"t-{now.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
 
 
-def start(conn: Connection, attempt_id: str, decision_id: str, model: str, now: datetime, *,
-          pid: int, hostname: str, requested_by: str | None, approved_by: str | None) -> None:
-    conn.execute(retrain_attempts.insert().values(
-        id=attempt_id, decision_id=decision_id, model=model, status=RetrainStatus.RUNNING,
-        started_at=now,
-        pid=pid, hostname=hostname, requested_by=requested_by, approved_by=approved_by, facts={}))
+def start(
+    conn: Connection,
+    attempt_id: str,
+    decision_id: str,
+    model: str,
+    now: datetime,
+    *,
+    pid: int,
+    hostname: str,
+    requested_by: str | None,
+    approved_by: str | None,
+) -> None:
+    conn.execute(
+        retrain_attempts.insert().values(
+            id=attempt_id,
+            decision_id=decision_id,
+            model=model,
+            status=RetrainStatus.RUNNING,
+            started_at=now,
+            pid=pid,
+            hostname=hostname,
+            requested_by=requested_by,
+            approved_by=approved_by,
+            facts={},
+        )
+    )
 
 
-def finish(conn: Connection, attempt_id: str, status: RetrainStatus, now: datetime,
-           facts: dict[str, Any], *, stopped_at: str | None = None,
-           error: str | None = None) -> None:
+def finish(
+    conn: Connection,
+    attempt_id: str,
+    status: RetrainStatus,
+    now: datetime,
+    facts: dict[str, Any],
+    *,
+    stopped_at: str | None = None,
+    error: str | None = None,
+) -> None:
     """``facts``: the attempt's facts as JSON (``AttemptFacts.as_json``, retrigger.pipeline)."""
-    conn.execute(update(retrain_attempts).where(retrain_attempts.c.id == attempt_id).values(
-        status=status, finished_at=now, facts=facts, stopped_at=stopped_at, error=error))
+    conn.execute(
+        update(retrain_attempts)
+        .where(retrain_attempts.c.id == attempt_id)
+        .values(status=status, finished_at=now, facts=facts, stopped_at=stopped_at, error=error)
+    )
 
 
 def save_facts(conn: Connection, attempt_id: str, facts: dict[str, Any]) -> None:
-    conn.execute(update(retrain_attempts).where(retrain_attempts.c.id == attempt_id)
-                 .values(facts=facts))
+    conn.execute(
+        update(retrain_attempts).where(retrain_attempts.c.id == attempt_id).values(facts=facts)
+    )
 
 
 def mark_interrupted(conn: Connection, attempt_id: str, now: datetime, why: str) -> None:
     """A dead runner's attempt: interrupted where its running step was."""
-    running = conn.execute(select(retrain_steps.c.name).where(
-        retrain_steps.c.attempt_id == attempt_id, retrain_steps.c.status == StepStatus.RUNNING)
+    running = conn.execute(
+        select(retrain_steps.c.name).where(
+            retrain_steps.c.attempt_id == attempt_id, retrain_steps.c.status == StepStatus.RUNNING
+        )
     ).scalar()
-    conn.execute(update(retrain_steps).where(
-        retrain_steps.c.attempt_id == attempt_id, retrain_steps.c.status == StepStatus.RUNNING,
-    ).values(status=StepStatus.INTERRUPTED, detail=why))
-    conn.execute(update(retrain_attempts).where(
-        retrain_attempts.c.id == attempt_id, retrain_attempts.c.status == RetrainStatus.RUNNING,
-    ).values(status=RetrainStatus.INTERRUPTED, finished_at=now, stopped_at=running, error=why))
+    conn.execute(
+        update(retrain_steps)
+        .where(
+            retrain_steps.c.attempt_id == attempt_id,
+            retrain_steps.c.status == StepStatus.RUNNING,
+        )
+        .values(status=StepStatus.INTERRUPTED, detail=why)
+    )
+    conn.execute(
+        update(retrain_attempts)
+        .where(
+            retrain_attempts.c.id == attempt_id,
+            retrain_attempts.c.status == RetrainStatus.RUNNING,
+        )
+        .values(status=RetrainStatus.INTERRUPTED, finished_at=now, stopped_at=running, error=why)
+    )
 
 
 def step_started(conn: Connection, attempt_id: str, name: str, now: datetime) -> int:
-    result = conn.execute(retrain_steps.insert().values(
-        attempt_id=attempt_id, name=name, status=StepStatus.RUNNING, started_at=now))
+    result = conn.execute(
+        retrain_steps.insert().values(
+            attempt_id=attempt_id, name=name, status=StepStatus.RUNNING, started_at=now
+        )
+    )
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
 
 
-def step_finished(conn: Connection, step_id: int, status: StepStatus, seconds: float,
-                  detail: str | None) -> None:
-    conn.execute(update(retrain_steps).where(retrain_steps.c.id == step_id).values(
-        status=status, seconds=seconds, detail=detail))
+def step_finished(
+    conn: Connection, step_id: int, status: StepStatus, seconds: float, detail: str | None
+) -> None:
+    conn.execute(
+        update(retrain_steps)
+        .where(retrain_steps.c.id == step_id)
+        .values(status=status, seconds=seconds, detail=detail)
+    )
 
 
 def for_decision(conn: Connection, decision_id: str) -> list[Attempt]:
     """Every attempt at ``decision_id`` with its steps, oldest first."""
-    rows = conn.execute(select(retrain_attempts).where(
-        retrain_attempts.c.decision_id == decision_id,
-    ).order_by(retrain_attempts.c.started_at, retrain_attempts.c.id)).mappings().all()
+    rows = (
+        conn.execute(
+            select(retrain_attempts)
+            .where(
+                retrain_attempts.c.decision_id == decision_id,
+            )
+            .order_by(retrain_attempts.c.started_at, retrain_attempts.c.id)
+        )
+        .mappings()
+        .all()
+    )
     found = []
     for row in rows:
-        steps = conn.execute(select(retrain_steps).where(
-            retrain_steps.c.attempt_id == row["id"]).order_by(retrain_steps.c.id)
-        ).mappings().all()
-        found.append(Attempt(
-            **{k: v for k, v in aware_values(row).items() if k != "facts"},
-            facts=dict(row["facts"] or {}),
-            steps=[Step(s["name"], s["status"], aware(s["started_at"]), s["seconds"],
-                        s["detail"]) for s in steps]))
+        steps = (
+            conn.execute(
+                select(retrain_steps)
+                .where(retrain_steps.c.attempt_id == row["id"])
+                .order_by(retrain_steps.c.id)
+            )
+            .mappings()
+            .all()
+        )
+        found.append(
+            Attempt(
+                **{k: v for k, v in aware_values(row).items() if k != "facts"},
+                facts=dict(row["facts"] or {}),
+                steps=[
+                    Step(s["name"], s["status"], aware(s["started_at"]), s["seconds"], s["detail"])
+                    for s in steps
+                ],
+            )
+        )
     return found

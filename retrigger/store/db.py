@@ -25,7 +25,7 @@ CONNECT_TIMEOUT_SECONDS = 5
 def normalise_url(url: str, root: Path) -> str:
     """Relative SQLite paths are relative to the config's folder; PostgreSQL uses psycopg 3."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        path = (root / url[len("sqlite:///"):]).resolve()
+        path = (root / url[len("sqlite:///") :]).resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
     if url.startswith(("postgresql://", "postgres://")):
@@ -39,16 +39,20 @@ def make_engine(url: str, root: Path) -> Engine:
         backend = make_url(full).get_backend_name()
     except ArgumentError:
         raise ConfigError(
-            f"invalid config key 'state.url': {url!r} is not a database URL") from None
+            f"invalid config key 'state.url': {url!r} is not a database URL"
+        ) from None
     if backend == "sqlite":
         engine = create_engine(full, connect_args={"timeout": 30})
         _sqlite_immediate_transactions(engine)
         return engine
     if backend == "postgresql":
-        return create_engine(full, pool_pre_ping=True,
-                             connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
-    raise ConfigError(f"invalid config key 'state.url': {backend} is not supported; "
-                      "use sqlite:///path or postgresql://...")
+        return create_engine(
+            full, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        )
+    raise ConfigError(
+        f"invalid config key 'state.url': {backend} is not supported; "
+        "use sqlite:///path or postgresql://..."
+    )
 
 
 def _sqlite_immediate_transactions(engine: Engine) -> None:
@@ -75,5 +79,7 @@ def reachable(url: str) -> Iterator[None]:
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         safe = make_url(url).render_as_string(hide_password=True) if "://" in url else url
-        raise BadInput(f"state store {safe} is not reachable ({reason}); "
-                       "check state.url and that the database is running") from None
+        raise BadInput(
+            f"state store {safe} is not reachable ({reason}); "
+            "check state.url and that the database is running"
+        ) from None

@@ -26,23 +26,25 @@ class InFlight:
 
 
 def save(conn: Connection, decision: Decision) -> None:
-    conn.execute(decisions.insert().values(
-        id=decision.id,
-        model=decision.model,
-        created_at=decision.created_at,
-        fire=decision.fire,
-        wanted=decision.wanted,
-        trigger_types=list(decision.trigger_types),
-        held_by=decision.held_by,
-        hold_detail=decision.hold_detail,
-        signals=[{**r.as_json(), "extra": r.extra} for r in decision.readings],
-        data_version=decision.data_version,
-        data_paths=decision.data_paths,
-        git_commit=decision.git_commit,
-        config=decision.config,
-        requested_by=decision.requested_by,
-        reason=decision.reason,
-    ))
+    conn.execute(
+        decisions.insert().values(
+            id=decision.id,
+            model=decision.model,
+            created_at=decision.created_at,
+            fire=decision.fire,
+            wanted=decision.wanted,
+            trigger_types=list(decision.trigger_types),
+            held_by=decision.held_by,
+            hold_detail=decision.hold_detail,
+            signals=[{**r.as_json(), "extra": r.extra} for r in decision.readings],
+            data_version=decision.data_version,
+            data_paths=decision.data_paths,
+            git_commit=decision.git_commit,
+            config=decision.config,
+            requested_by=decision.requested_by,
+            reason=decision.reason,
+        )
+    )
 
 
 def get(conn: Connection, decision_id: str) -> Decision | None:
@@ -51,19 +53,33 @@ def get(conn: Connection, decision_id: str) -> Decision | None:
 
 
 def latest(conn: Connection, model: str) -> Decision | None:
-    row = conn.execute(
-        select(decisions).where(decisions.c.model == model)
-        .order_by(decisions.c.created_at.desc(), decisions.c.id.desc()).limit(1)
-    ).mappings().first()
+    row = (
+        conn.execute(
+            select(decisions)
+            .where(decisions.c.model == model)
+            .order_by(decisions.c.created_at.desc(), decisions.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
     return _from_row(row) if row is not None else None
 
 
 def fired_since(conn: Connection, model: str, since: datetime) -> list[Decision]:
-    rows = conn.execute(
-        select(decisions).where(decisions.c.model == model, decisions.c.fire.is_(True),
-                                decisions.c.created_at >= since)
-        .order_by(decisions.c.created_at.desc())
-    ).mappings().all()
+    rows = (
+        conn.execute(
+            select(decisions)
+            .where(
+                decisions.c.model == model,
+                decisions.c.fire.is_(True),
+                decisions.c.created_at >= since,
+            )
+            .order_by(decisions.c.created_at.desc())
+        )
+        .mappings()
+        .all()
+    )
     return [_from_row(row) for row in rows]
 
 
@@ -72,21 +88,27 @@ def in_flight(conn: Connection, model: str, now: datetime) -> InFlight | None:
     executed. A new firing decision for the same need waits for it."""
     row = conn.execute(
         select(approvals.c.id, approvals.c.decision_id, approvals.c.status)
-        .where(approvals.c.model == model, approvals.c.executed_at.is_(None),
-               ((approvals.c.status == "pending") & (approvals.c.expires_at > now))
-               | (approvals.c.status == "approved"))
-        .order_by(approvals.c.requested_at, approvals.c.id).limit(1)
+        .where(
+            approvals.c.model == model,
+            approvals.c.executed_at.is_(None),
+            ((approvals.c.status == "pending") & (approvals.c.expires_at > now))
+            | (approvals.c.status == "approved"),
+        )
+        .order_by(approvals.c.requested_at, approvals.c.id)
+        .limit(1)
     ).first()
     return InFlight(row.decision_id, row.id, row.status) if row is not None else None
 
 
-def retrains_started_since(conn: Connection, model: str,
-                           since: datetime) -> list[tuple[str, datetime]]:
+def retrains_started_since(
+    conn: Connection, model: str, since: datetime
+) -> list[tuple[str, datetime]]:
     """(decision id, start time) of every retrain attempt of ``model`` started since ``since``:
     what cooldown and budget count (a decision nobody ran is not a retrain)."""
     rows = conn.execute(
-        select(retrain_attempts.c.decision_id, retrain_attempts.c.started_at)
-        .where(retrain_attempts.c.model == model, retrain_attempts.c.started_at >= since)
+        select(retrain_attempts.c.decision_id, retrain_attempts.c.started_at).where(
+            retrain_attempts.c.model == model, retrain_attempts.c.started_at >= since
+        )
     ).all()
     return [(row.decision_id, aware(row.started_at)) for row in rows]
 
@@ -96,43 +118,76 @@ def supersede_unrun(conn: Connection, by: Decision) -> list[str]:
     approval as superseded by ``by``; return their ids. They no longer count as fired."""
     started = select(retrain_attempts.c.decision_id)
     asked = select(approvals.c.decision_id)
-    ids = list(conn.execute(
-        select(decisions.c.id).where(
-            decisions.c.model == by.model, decisions.c.fire.is_(True), decisions.c.id != by.id,
-            decisions.c.id.not_in(started), decisions.c.id.not_in(asked))
-    ).scalars())
+    ids = list(
+        conn.execute(
+            select(decisions.c.id).where(
+                decisions.c.model == by.model,
+                decisions.c.fire.is_(True),
+                decisions.c.id != by.id,
+                decisions.c.id.not_in(started),
+                decisions.c.id.not_in(asked),
+            )
+        ).scalars()
+    )
     if ids:
-        conn.execute(update(decisions).where(decisions.c.id.in_(ids)).values(
-            fire=False, held_by=SUPERSEDED,
-            hold_detail=f"superseded by {by.id} (fired, never ran)"))
+        conn.execute(
+            update(decisions)
+            .where(decisions.c.id.in_(ids))
+            .values(
+                fire=False,
+                held_by=SUPERSEDED,
+                hold_detail=f"superseded by {by.id} (fired, never ran)",
+            )
+        )
     return ids
 
 
-def since(conn: Connection, model: str | None, start: datetime | None,
-          limit: int = 1000) -> list[Decision]:
+def since(
+    conn: Connection, model: str | None, start: datetime | None, limit: int = 1000
+) -> list[Decision]:
     """Every decision (fired, held or not needed), newest first."""
     query = select(decisions)
     if model is not None:
         query = query.where(decisions.c.model == model)
     if start is not None:
         query = query.where(decisions.c.created_at >= start)
-    rows = conn.execute(query.order_by(decisions.c.created_at.desc(), decisions.c.id.desc())
-                        .limit(limit)).mappings().all()
+    rows = (
+        conn.execute(
+            query.order_by(decisions.c.created_at.desc(), decisions.c.id.desc()).limit(limit)
+        )
+        .mappings()
+        .all()
+    )
     return [_from_row(row) for row in rows]
 
 
 def _from_row(row: Any) -> Decision:
     readings = tuple(
-        Reading(kind=s["kind"], value=s["value"], threshold=s["threshold"], fired=s["fired"],
-                detail=s["detail"], extra=s.get("extra") or {},
-                unknown=s.get("state") == "unknown")
+        Reading(
+            kind=s["kind"],
+            value=s["value"],
+            threshold=s["threshold"],
+            fired=s["fired"],
+            detail=s["detail"],
+            extra=s.get("extra") or {},
+            unknown=s.get("state") == "unknown",
+        )
         for s in row["signals"]
     )
     return Decision(
-        id=row["id"], model=row["model"], created_at=aware(row["created_at"]),
-        fire=bool(row["fire"]), wanted=bool(row["wanted"]),
-        trigger_types=tuple(row["trigger_types"]), held_by=row["held_by"],
-        hold_detail=row["hold_detail"], readings=readings, data_version=row["data_version"],
-        data_paths=dict(row["data_paths"] or {}), git_commit=row["git_commit"],
-        config=dict(row["config"] or {}), requested_by=row["requested_by"], reason=row["reason"],
+        id=row["id"],
+        model=row["model"],
+        created_at=aware(row["created_at"]),
+        fire=bool(row["fire"]),
+        wanted=bool(row["wanted"]),
+        trigger_types=tuple(row["trigger_types"]),
+        held_by=row["held_by"],
+        hold_detail=row["hold_detail"],
+        readings=readings,
+        data_version=row["data_version"],
+        data_paths=dict(row["data_paths"] or {}),
+        git_commit=row["git_commit"],
+        config=dict(row["config"] or {}),
+        requested_by=row["requested_by"],
+        reason=row["reason"],
     )

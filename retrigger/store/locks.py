@@ -31,35 +31,57 @@ class Holder:
 
 
 def get(conn: Connection, model: str) -> Holder | None:
-    row = conn.execute(select(retrain_locks).where(retrain_locks.c.model == model)
-                       ).mappings().first()
+    row = (
+        conn.execute(select(retrain_locks).where(retrain_locks.c.model == model)).mappings().first()
+    )
     return Holder(**aware_values(row)) if row is not None else None
 
 
 def insert(conn: Connection, holder: Holder) -> None:
     """Write the lock row; ``LockTaken`` when a concurrent insert won (PostgreSQL)."""
     try:
-        conn.execute(retrain_locks.insert().values(
-            model=holder.model, attempt_id=holder.attempt_id, decision_id=holder.decision_id,
-            pid=holder.pid, hostname=holder.hostname, proc_start=holder.proc_start,
-            acquired_at=holder.acquired_at, heartbeat_at=holder.heartbeat_at))
+        conn.execute(
+            retrain_locks.insert().values(
+                model=holder.model,
+                attempt_id=holder.attempt_id,
+                decision_id=holder.decision_id,
+                pid=holder.pid,
+                hostname=holder.hostname,
+                proc_start=holder.proc_start,
+                acquired_at=holder.acquired_at,
+                heartbeat_at=holder.heartbeat_at,
+            )
+        )
     except IntegrityError:
         raise LockTaken(holder.model) from None
 
 
 def remove(conn: Connection, model: str, attempt_id: str) -> None:
     """Drop ``attempt_id``'s lock of ``model`` (nothing when another attempt holds it now)."""
-    conn.execute(delete(retrain_locks).where(retrain_locks.c.model == model,
-                                             retrain_locks.c.attempt_id == attempt_id))
+    conn.execute(
+        delete(retrain_locks).where(
+            retrain_locks.c.model == model, retrain_locks.c.attempt_id == attempt_id
+        )
+    )
 
 
 def set_child(conn: Connection, model: str, attempt_id: str, child_pid: int | None) -> None:
-    conn.execute(update(retrain_locks).where(
-        retrain_locks.c.model == model, retrain_locks.c.attempt_id == attempt_id,
-    ).values(child_pid=child_pid))
+    conn.execute(
+        update(retrain_locks)
+        .where(
+            retrain_locks.c.model == model,
+            retrain_locks.c.attempt_id == attempt_id,
+        )
+        .values(child_pid=child_pid)
+    )
 
 
 def beat(conn: Connection, model: str, attempt_id: str, now: datetime) -> None:
-    conn.execute(update(retrain_locks).where(
-        retrain_locks.c.model == model, retrain_locks.c.attempt_id == attempt_id,
-    ).values(heartbeat_at=now))
+    conn.execute(
+        update(retrain_locks)
+        .where(
+            retrain_locks.c.model == model,
+            retrain_locks.c.attempt_id == attempt_id,
+        )
+        .values(heartbeat_at=now)
+    )

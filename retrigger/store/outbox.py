@@ -43,13 +43,28 @@ FILE_UPLOAD = "file_upload"
 #   APPROVAL_DECIDED/EXPIRED/STALE: approval_id, status, decided_by, decided_at, reason
 
 
-def enqueue(conn: Connection, kind: str, payload: dict[str, Any], *, channel: str,
-            now: datetime, thread_key: str | None = None) -> int:
+def enqueue(
+    conn: Connection,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    channel: str,
+    now: datetime,
+    thread_key: str | None = None,
+) -> int:
     """Queue one message inside the caller's transaction; return its id."""
-    result = conn.execute(outbox.insert().values(
-        created_at=now, channel=channel, kind=kind, payload=payload, thread_key=thread_key,
-        status="pending", attempts=0, next_attempt_at=now,
-    ))
+    result = conn.execute(
+        outbox.insert().values(
+            created_at=now,
+            channel=channel,
+            kind=kind,
+            payload=payload,
+            thread_key=thread_key,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+        )
+    )
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
@@ -57,24 +72,45 @@ def enqueue(conn: Connection, kind: str, payload: dict[str, Any], *, channel: st
 
 def backlog(conn: Connection) -> dict[str, Any]:
     """How much is waiting: pending count, the oldest, and when the next attempt is due."""
-    row = conn.execute(select(func.count(), func.min(outbox.c.created_at),
-                              func.min(outbox.c.next_attempt_at))
-                       .where(outbox.c.status == "pending")).one()
+    row = conn.execute(
+        select(
+            func.count(), func.min(outbox.c.created_at), func.min(outbox.c.next_attempt_at)
+        ).where(outbox.c.status == "pending")
+    ).one()
     return {"pending": int(row[0]), "oldest": _iso(row[1]), "next_attempt_at": _iso(row[2])}
 
 
 def dead_letters(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     """Messages that failed for good (bad token, unknown channel...), newest first."""
-    rows = conn.execute(select(outbox.c.id, outbox.c.created_at, outbox.c.channel,
-                               outbox.c.kind, outbox.c.attempts, outbox.c.last_error,
-                               outbox.c.payload)
-                        .where(outbox.c.status == "dead")
-                        .order_by(outbox.c.id.desc()).limit(limit)).mappings().all()
+    rows = (
+        conn.execute(
+            select(
+                outbox.c.id,
+                outbox.c.created_at,
+                outbox.c.channel,
+                outbox.c.kind,
+                outbox.c.attempts,
+                outbox.c.last_error,
+                outbox.c.payload,
+            )
+            .where(outbox.c.status == "dead")
+            .order_by(outbox.c.id.desc())
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
     # An approval request that died leaves its approval pending with nobody told: say which.
-    return [{**{k: v for k, v in row.items() if k != "payload"},
-             "created_at": _iso(row["created_at"]),
-             "approval_id": (row["payload"] or {}).get("approval_id")
-             if row["kind"] == APPROVAL_REQUESTED else None} for row in rows]
+    return [
+        {
+            **{k: v for k, v in row.items() if k != "payload"},
+            "created_at": _iso(row["created_at"]),
+            "approval_id": (row["payload"] or {}).get("approval_id")
+            if row["kind"] == APPROVAL_REQUESTED
+            else None,
+        }
+        for row in rows
+    ]
 
 
 def requeue(conn: Connection, ids: list[int] | None, now: datetime) -> list[int]:
@@ -84,39 +120,66 @@ def requeue(conn: Connection, ids: list[int] | None, now: datetime) -> list[int]
         query = query.where(outbox.c.id.in_(ids))
     found = [int(i) for i in conn.execute(query.order_by(outbox.c.id)).scalars()]
     if found:
-        conn.execute(update(outbox).where(outbox.c.id.in_(found), outbox.c.status == "dead")
-                     .values(status="pending", attempts=0, next_attempt_at=now,
-                             claimed_until=None))
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(found), outbox.c.status == "dead")
+            .values(status="pending", attempts=0, next_attempt_at=now, claimed_until=None)
+        )
     return found
 
 
 def pending_channels(conn: Connection) -> list[str]:
-    return [str(c) for c in conn.execute(
-        select(outbox.c.channel).where(outbox.c.status == "pending").distinct()).scalars()]
+    return [
+        str(c)
+        for c in conn.execute(
+            select(outbox.c.channel).where(outbox.c.status == "pending").distinct()
+        ).scalars()
+    ]
 
 
 def next_due(conn: Connection) -> datetime | None:
     """When the earliest channel head may be tried; later rows wait behind their head."""
-    heads = (select(func.min(outbox.c.id)).where(outbox.c.status == "pending")
-             .group_by(outbox.c.channel).scalar_subquery())
-    found = conn.execute(select(func.min(outbox.c.next_attempt_at))
-                         .where(outbox.c.id.in_(heads))).scalar()
+    heads = (
+        select(func.min(outbox.c.id))
+        .where(outbox.c.status == "pending")
+        .group_by(outbox.c.channel)
+        .scalar_subquery()
+    )
+    found = conn.execute(
+        select(func.min(outbox.c.next_attempt_at)).where(outbox.c.id.in_(heads))
+    ).scalar()
     return aware(found) if found is not None else None
 
 
-def claim_head(conn: Connection, channel: str, now: datetime,
-               until: datetime) -> dict[str, Any] | None:
+def claim_head(
+    conn: Connection, channel: str, now: datetime, until: datetime
+) -> dict[str, Any] | None:
     """The channel's oldest pending message, leased to the caller until ``until``; None when it
     is not due yet or another worker holds its lease."""
-    head = conn.execute(select(outbox).where(
-        outbox.c.channel == channel, outbox.c.status == "pending")
-        .order_by(outbox.c.id).limit(1)).mappings().first()
+    head = (
+        conn.execute(
+            select(outbox)
+            .where(outbox.c.channel == channel, outbox.c.status == "pending")
+            .order_by(outbox.c.id)
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
     if head is None or aware(head["next_attempt_at"]) > now:
         return None
-    claimed = conn.execute(update(outbox).where(
-        outbox.c.id == head["id"], outbox.c.status == "pending",
-        or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now),
-    ).values(claimed_until=until)).rowcount == 1
+    claimed = (
+        conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.id == head["id"],
+                outbox.c.status == "pending",
+                or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now),
+            )
+            .values(claimed_until=until)
+        ).rowcount
+        == 1
+    )
     return dict(head) if claimed else None
 
 
@@ -125,26 +188,47 @@ def thread_of(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
     under) and the latest approval request (to edit)."""
     if not row["thread_key"]:
         return None
-    same = (outbox.c.thread_key == row["thread_key"], outbox.c.channel == row["channel"],
-            outbox.c.status == "delivered")
+    same = (
+        outbox.c.thread_key == row["thread_key"],
+        outbox.c.channel == row["channel"],
+        outbox.c.status == "delivered",
+    )
     refs = select(outbox.c.delivered_ref, outbox.c.delivered_channel)
-    first = conn.execute(refs.where(*same, outbox.c.id < row["id"])
-                         .order_by(outbox.c.id).limit(1)).mappings().first()
-    request = conn.execute(refs.where(*same, outbox.c.kind == APPROVAL_REQUESTED)
-                           .order_by(outbox.c.id.desc()).limit(1)).mappings().first()
-    return {"first": dict(first) if first else None,
-            "request": dict(request) if request else None}
+    first = (
+        conn.execute(refs.where(*same, outbox.c.id < row["id"]).order_by(outbox.c.id).limit(1))
+        .mappings()
+        .first()
+    )
+    request = (
+        conn.execute(
+            refs.where(*same, outbox.c.kind == APPROVAL_REQUESTED)
+            .order_by(outbox.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    return {"first": dict(first) if first else None, "request": dict(request) if request else None}
 
 
-def settle(conn: Connection, message_id: int, *, attempts: int, error: str | None,
-           now: datetime, ref: tuple[str, str] | None = None, dead: bool = False,
-           retry_at: datetime | None = None) -> None:
+def settle(
+    conn: Connection,
+    message_id: int,
+    *,
+    attempts: int,
+    error: str | None,
+    now: datetime,
+    ref: tuple[str, str] | None = None,
+    dead: bool = False,
+    retry_at: datetime | None = None,
+) -> None:
     """Release a claimed message: delivered (``ref``: channel id, message ts), dead, or due
     again at ``retry_at``."""
     values: dict[str, Any] = {"attempts": attempts, "claimed_until": None, "last_error": error}
     if ref is not None:
-        values.update(status="delivered", delivered_at=now, delivered_channel=ref[0],
-                      delivered_ref=ref[1])
+        values.update(
+            status="delivered", delivered_at=now, delivered_channel=ref[0], delivered_ref=ref[1]
+        )
     elif dead:
         values.update(status="dead")
     else:

@@ -29,13 +29,15 @@ from sqlalchemy import (
 metadata = MetaData()
 
 schema_version = Table(
-    "schema_version", metadata,
+    "schema_version",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("version", Integer, nullable=False),
 )
 
 decisions = Table(
-    "decisions", metadata,
+    "decisions",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("model", String(200), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
@@ -55,7 +57,8 @@ decisions = Table(
 
 
 approvals = Table(
-    "approvals", metadata,
+    "approvals",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("decision_id", String(64), nullable=False, unique=True),
     Column("model", String(200), nullable=False, index=True),
@@ -77,7 +80,8 @@ approvals = Table(
 )
 
 outbox = Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("channel", String(200), nullable=False, index=True),
@@ -98,7 +102,8 @@ outbox = Table(
 )
 
 audit = Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
     Column("actor", String(200)),
@@ -110,7 +115,8 @@ audit = Table(
 # One row per new data version of a model, whoever pushed it first: the unique constraint, not
 # a read-then-write, is what keeps two concurrent `retrigger push` runs from recording it twice.
 data_arrivals = Table(
-    "data_arrivals", metadata,
+    "data_arrivals",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("model", String(200), nullable=False),
     Column("data_version", String(64), nullable=False),
@@ -125,7 +131,8 @@ data_arrivals = Table(
 
 # v4: inbound Slack requests already handled (replays and retries change nothing twice).
 inbound = Table(
-    "inbound", metadata,
+    "inbound",
+    metadata,
     Column("key", String(128), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
 )
@@ -134,7 +141,8 @@ inbound = Table(
 # v5: the retrain pipeline. One lock row per model while a retrain runs (crash-safe: the holder's
 # pid, host and process start time let the next runner see that it died and reclaim the lock).
 retrain_locks = Table(
-    "retrain_locks", metadata,
+    "retrain_locks",
+    metadata,
     Column("model", String(200), primary_key=True),
     Column("attempt_id", String(64), nullable=False),
     Column("decision_id", String(64), nullable=False),
@@ -148,7 +156,8 @@ retrain_locks = Table(
 
 # One row per attempt to execute a decision; a decision may take several (crash, outage).
 retrain_attempts = Table(
-    "retrain_attempts", metadata,
+    "retrain_attempts",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("decision_id", String(64), nullable=False, index=True),
     Column("model", String(200), nullable=False, index=True),
@@ -166,7 +175,8 @@ retrain_attempts = Table(
 )
 
 retrain_steps = Table(
-    "retrain_steps", metadata,
+    "retrain_steps",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("attempt_id", String(64), nullable=False, index=True),
     Column("name", String(32), nullable=False),
@@ -214,8 +224,13 @@ def _v5_pipeline(conn: Connection) -> None:
 
 
 Migration = Callable[[Connection], None]
-MIGRATIONS: list[Migration] = [_v1_decisions, _v2_approvals_outbox_audit, _v3_data_arrivals,
-                               _v4_bot, _v5_pipeline]
+MIGRATIONS: list[Migration] = [
+    _v1_decisions,
+    _v2_approvals_outbox_audit,
+    _v3_data_arrivals,
+    _v4_bot,
+    _v5_pipeline,
+]
 
 
 def current_version(conn: Connection) -> int:

@@ -18,5 +18,6 @@ def aware(value: datetime) -> datetime:
 
 def aware_values(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A row's columns, every datetime among them made aware."""
-    return {key: aware(value) if isinstance(value, datetime) else value
-            for key, value in row.items()}
+    return {
+        key: aware(value) if isinstance(value, datetime) else value for key, value in row.items()
+    }

@@ -9,14 +9,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where each import package lives: the front doors are top-level folders (pyproject).
-PACKAGES = {"retrigger": ROOT / "retrigger", "retrigger.cli": ROOT / "cli",
-            "retrigger.hooks": ROOT / "hooks", "retrigger.bot": ROOT / "bot"}
+PACKAGES = {
+    "retrigger": ROOT / "retrigger",
+    "retrigger.cli": ROOT / "cli",
+    "retrigger.hooks": ROOT / "hooks",
+    "retrigger.bot": ROOT / "bot",
+}
 FRONT_DOOR_HELPERS = {"__init__", "main", "options", "render"}
 # What a CLI module may import at run time besides the commands: the workspace it loads and
 # the outbox delivery it waits for before exiting, and the one formatter of numbers and times
 # (retrigger.units: pure functions). Types for rendering come under TYPE_CHECKING.
-FRONT_DOOR_ALLOWED = ("retrigger.cli", "retrigger.commands", "retrigger.errors",
-                      "retrigger.workspace", "retrigger.notify", "retrigger.units")
+FRONT_DOOR_ALLOWED = (
+    "retrigger.cli",
+    "retrigger.commands",
+    "retrigger.errors",
+    "retrigger.workspace",
+    "retrigger.notify",
+    "retrigger.units",
+)
 
 
 def modules() -> dict[str, Path]:
@@ -30,16 +40,23 @@ def modules() -> dict[str, Path]:
     return found
 
 
-def imports(name: str, path: Path, known: dict[str, Path],
-            type_checking: bool = True) -> Iterator[str]:
+def imports(
+    name: str, path: Path, known: dict[str, Path], type_checking: bool = True
+) -> Iterator[str]:
     """Every retrigger module NAME imports, wherever the import statement stands (the ones
     under ``if TYPE_CHECKING:`` too, unless ``type_checking`` is false)."""
     is_package = path.name == "__init__.py"
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skipped = set() if type_checking else {
-        id(inner) for node in ast.walk(tree)
-        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
-        for inner in ast.walk(node)}
+    skipped = (
+        set()
+        if type_checking
+        else {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+            for inner in ast.walk(node)
+        }
+    )
     for node in ast.walk(tree):
         if id(node) in skipped:
             continue
@@ -119,9 +136,13 @@ def test_cycle_finder_finds_a_cycle() -> None:
 def test_low_rooms_never_import_high_ones() -> None:
     graph = room_graph()
     for low_room in ("store", "data", "config", "lineage", "drift", "signals"):
-        high = {r for r in graph.get(low_room, set())
-                if r.startswith(("commands", "pipeline", "cli", "bot", "hooks", "slack",
-                                 "approvals", "workspace"))}
+        high = {
+            r
+            for r in graph.get(low_room, set())
+            if r.startswith(
+                ("commands", "pipeline", "cli", "bot", "hooks", "slack", "approvals", "workspace")
+            )
+        }
         assert not high, f"{low_room} imports {sorted(high)}"
 
 
@@ -136,8 +157,11 @@ def test_cli_modules_call_only_commands() -> None:
     known = modules()
     for path in (ROOT / "cli").glob("*.py"):
         name = f"retrigger.cli.{path.stem}"
-        strays = {t for t in imports(name, path, known, type_checking=False)
-                  if not t.startswith(FRONT_DOOR_ALLOWED)}
+        strays = {
+            t
+            for t in imports(name, path, known, type_checking=False)
+            if not t.startswith(FRONT_DOOR_ALLOWED)
+        }
         assert not strays, f"cli/{path.name} reaches past the commands: {sorted(strays)}"
 
 
@@ -148,10 +172,14 @@ def test_sql_only_in_the_store() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
-                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [
-                    a.name for a in node.names]
+                names = (
+                    [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                )
                 assert not any(n.split(".")[0] == "sqlalchemy" for n in names), (
-                    f"{path.relative_to(ROOT)} imports sqlalchemy")
+                    f"{path.relative_to(ROOT)} imports sqlalchemy"
+                )
 
 
 def test_at_most_ten_modules_at_the_top() -> None:

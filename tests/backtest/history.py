@@ -54,10 +54,18 @@ class Step:
     accuracy: float
 
 
-STEPS = [Step(0, 1000, 0, 0.90), Step(2, 1200, 0, 0.89), Step(4, 1400, 0, 0.78),
-         Step(5, 1450, 0, 0.79), Step(9, 2100, 0, 0.85), Step(10, 2200, 0, 0.86),
-         Step(13, 2300, 5, 0.84), Step(15, None, 5, 0.75), Step(18, 2350, 5, 0.87),
-         Step(50, 2400, 5, 0.88)]
+STEPS = [
+    Step(0, 1000, 0, 0.90),
+    Step(2, 1200, 0, 0.89),
+    Step(4, 1400, 0, 0.78),
+    Step(5, 1450, 0, 0.79),
+    Step(9, 2100, 0, 0.85),
+    Step(10, 2200, 0, 0.86),
+    Step(13, 2300, 5, 0.84),
+    Step(15, None, 5, 0.75),
+    Step(18, 2350, 5, 0.87),
+    Step(50, 2400, 5, 0.88),
+]
 
 
 def sh(root: Path, *args: str, when: datetime | None = None) -> str:
@@ -71,8 +79,7 @@ def sh(root: Path, *args: str, when: datetime | None = None) -> str:
 
 def write_csv(path: Path, rows: int, shift: float) -> None:
     # A deterministic, evenly spread pattern: versions without a shift never drift.
-    lines = ["x,c"] + [f"{((i * 37) % 1000) / 100 + shift:.2f},{'abc'[i % 3]}"
-                       for i in range(rows)]
+    lines = ["x,c"] + [f"{((i * 37) % 1000) / 100 + shift:.2f},{'abc'[i % 3]}" for i in range(rows)]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -116,20 +123,39 @@ def _record_runs(root: Path, shas: list[str]) -> None:
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     client = MlflowClient(f"sqlite:///{root / 'mlflow.db'}")
     experiment = client.create_experiment(
-        "churn", artifact_location=(root / "mlartifacts").as_uri())
+        "churn", artifact_location=(root / "mlartifacts").as_uri()
+    )
     first = versions(root, ["data/train.csv"], shas[0])
-    _run(client, experiment, T0 - timedelta(hours=1), 0.90, {
-        tags.BASELINE: "true", tags.DATA_VERSION: data_version(first),
-        tags.DATA_PATH_PREFIX + "data/train.csv": str(first[0].md5)})
+    _run(
+        client,
+        experiment,
+        T0 - timedelta(hours=1),
+        0.90,
+        {
+            tags.BASELINE: "true",
+            tags.DATA_VERSION: data_version(first),
+            tags.DATA_PATH_PREFIX + "data/train.csv": str(first[0].md5),
+        },
+    )
     day13 = versions(root, ["data/train.csv"], shas[6])
-    _run(client, experiment, T0 + timedelta(days=13, hours=2), 0.91, {
-        tags.RETRAIN: "true", tags.STATUS: RetrainStatus.PROMOTED, tags.GIT_COMMIT: shas[6],
-        tags.DATA_VERSION: data_version(day13),
-        tags.DATA_PATH_PREFIX + "data/train.csv": str(day13[0].md5)})
+    _run(
+        client,
+        experiment,
+        T0 + timedelta(days=13, hours=2),
+        0.91,
+        {
+            tags.RETRAIN: "true",
+            tags.STATUS: RetrainStatus.PROMOTED,
+            tags.GIT_COMMIT: shas[6],
+            tags.DATA_VERSION: data_version(day13),
+            tags.DATA_PATH_PREFIX + "data/train.csv": str(day13[0].md5),
+        },
+    )
 
 
-def _run(client: object, experiment: str, when: datetime, accuracy: float,
-         run_tags: dict[str, str]) -> None:
+def _run(
+    client: object, experiment: str, when: datetime, accuracy: float, run_tags: dict[str, str]
+) -> None:
     from mlflow.tracking import MlflowClient
 
     assert isinstance(client, MlflowClient)

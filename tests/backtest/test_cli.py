@@ -21,25 +21,38 @@ from tests.support.cli import run_cli
 
 def snapshot(root: Path) -> dict[str, str]:
     """Every file of the work tree (DVC's cache and tmp aside) and git's view of it."""
-    found = {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in root.rglob("*") if p.is_file()
-             and p.relative_to(root).parts[0] != ".git"
-             and p.relative_to(root).parts[:2] not in ((".dvc", "cache"), (".dvc", "tmp"))}
-    found["git status"] = run(["git", "status", "--porcelain", "--untracked-files=all"],
-                              root).stdout
+    found = {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.relative_to(root).parts[0] != ".git"
+        and p.relative_to(root).parts[:2] not in ((".dvc", "cache"), (".dvc", "tmp"))
+    }
+    found["git status"] = run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], root
+    ).stdout
     return found
 
 
 def test_read_only_the_work_tree_and_the_state_store_are_unchanged(
-        history_project: tuple[Path, list[str]], tmp_path: Path) -> None:
+    history_project: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     root, _ = history_project
     _ = Workspace(load_config(root / "retrigger.yaml", environ={})).store  # the state store
     before = snapshot(root)
     assert ".retrigger/state.db" in before
 
-    result = run_cli("backtest", "--config", str(root / "retrigger.yaml"), "--json",
-                     "--set", "policy.cooldown=0s", "--compare", "--html",
-                     str(tmp_path / "out.html"))
+    result = run_cli(
+        "backtest",
+        "--config",
+        str(root / "retrigger.yaml"),
+        "--json",
+        "--set",
+        "policy.cooldown=0s",
+        "--compare",
+        "--html",
+        str(tmp_path / "out.html"),
+    )
 
     assert result.code == 0, result.err
     assert snapshot(root) == before
@@ -47,7 +60,8 @@ def test_read_only_the_work_tree_and_the_state_store_are_unchanged(
 
 
 def test_json_is_one_document_with_the_points_and_the_limits(
-        history_project: tuple[Path, list[str]]) -> None:
+    history_project: tuple[Path, list[str]],
+) -> None:
     root, shas = history_project
 
     result = run_cli("backtest", "--config", str(root / "retrigger.yaml"), "--json")
@@ -59,8 +73,7 @@ def test_json_is_one_document_with_the_points_and_the_limits(
     assert document["replayed_retrains"] == [shas[2], shas[4], shas[6], shas[9]]
     point = document["points"][4]
     assert (point["commit"], point["fire"], point["trigger_types"]) == (shas[4], True, ["volume"])
-    assert [r["kind"] for r in point["readings"]] == ["performance", "schedule", "volume",
-                                                      "drift"]
+    assert [r["kind"] for r in point["readings"]] == ["performance", "schedule", "volume", "drift"]
     assert [r["commit"] for r in document["real_retrains"]] == [shas[6]]
     assert any("model the replay would have trained is unknown" in t for t in document["limits"])
 
@@ -86,7 +99,8 @@ class Timelines(HTMLParser):
 
 
 def test_html_has_one_timeline_per_configured_signal(
-        history_project: tuple[Path, list[str]], tmp_path: Path) -> None:
+    history_project: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     root, _ = history_project
     page = tmp_path / "backtest.html"
 
@@ -102,15 +116,19 @@ def test_html_has_one_timeline_per_configured_signal(
 
 
 def test_png_and_matplotlib_only_when_asked(
-        history_project: tuple[Path, list[str]], tmp_path: Path) -> None:
+    history_project: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     root, _ = history_project
     png = tmp_path / "backtest.png"
-    code = ("import sys; from retrigger.cli.main import main; "
-            f"code = main(['backtest', '--config', {str(root / 'retrigger.yaml')!r}, '--json']);"
-            "print(code, 'matplotlib' in sys.modules)")
+    code = (
+        "import sys; from retrigger.cli.main import main; "
+        f"code = main(['backtest', '--config', {str(root / 'retrigger.yaml')!r}, '--json']);"
+        "print(code, 'matplotlib' in sys.modules)"
+    )
 
-    without = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=False, timeout=300)
+    without = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300
+    )
     result = run_cli("backtest", "--config", str(root / "retrigger.yaml"), "--png", str(png))
 
     assert without.stdout.splitlines()[-1] == "0 False", without.stderr
@@ -118,13 +136,17 @@ def test_png_and_matplotlib_only_when_asked(
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("signals.performance.maxdrop", "0.1"),
-    ("signals.performance.max_drop", "1.5"),
-    ("policy.cooldown", "soon"),
-])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("signals.performance.maxdrop", "0.1"),
+        ("signals.performance.max_drop", "1.5"),
+        ("policy.cooldown", "soon"),
+    ],
+)
 def test_set_is_refused_with_the_message_config_validate_gives(
-        history_project: tuple[Path, list[str]], key: str, value: str) -> None:
+    history_project: tuple[Path, list[str]], key: str, value: str
+) -> None:
     root, _ = history_project
     config = root / "retrigger.yaml"
 
@@ -134,25 +156,31 @@ def test_set_is_refused_with_the_message_config_validate_gives(
     if section == "policy":
         config.write_text(text.replace("policy: {cooldown: 3d}", f"policy: {{{leaf}: {value}}}"))
     else:
-        config.write_text(text.replace("performance: {min: 0.8}",
-                                       f"performance: {{min: 0.8, {leaf}: {value}}}"))
+        config.write_text(
+            text.replace("performance: {min: 0.8}", f"performance: {{min: 0.8, {leaf}: {value}}}")
+        )
     validate = run_cli("config", "validate", "--config", str(config))
 
     assert (result.code, validate.code) == (2, 2)
     assert result.err.count("\n") == 1 and "Traceback" not in result.err
     # The same line, but for where the value came from.
-    assert result.err.replace(f"(--set {key})", "(FROM)") == \
-        re.sub(rf"\({config.name}:\d+\)", "(FROM)", validate.err)
+    assert result.err.replace(f"(--set {key})", "(FROM)") == re.sub(
+        rf"\({config.name}:\d+\)", "(FROM)", validate.err
+    )
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--from", "no-such-rev"], "--from no-such-rev: no such git revision"),
-    (["--since", "soon"], "--since 'soon': expected a duration"),
-    (["--set", "policy.cooldown"], "write KEY=VALUE"),
-    (["--compare"], "--compare needs at least one --set"),
-])
-def test_bad_input_exits_2_with_one_line(history_project: tuple[Path, list[str]],
-                                         args: list[str], expected: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--from", "no-such-rev"], "--from no-such-rev: no such git revision"),
+        (["--since", "soon"], "--since 'soon': expected a duration"),
+        (["--set", "policy.cooldown"], "write KEY=VALUE"),
+        (["--compare"], "--compare needs at least one --set"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    history_project: tuple[Path, list[str]], args: list[str], expected: str
+) -> None:
     root, _ = history_project
 
     result = run_cli("backtest", "--config", str(root / "retrigger.yaml"), *args)
@@ -162,7 +190,8 @@ def test_bad_input_exits_2_with_one_line(history_project: tuple[Path, list[str]]
 
 
 def test_a_shallow_clone_says_how_to_get_the_history(
-        history_project: tuple[Path, list[str]], tmp_path: Path) -> None:
+    history_project: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     root, shas = history_project
     clone = tmp_path / "clone"
     run(["git", "clone", "-q", "--depth", "3", root.as_uri(), str(clone)], tmp_path)

@@ -39,35 +39,52 @@ def test_the_start_is_the_last_real_retrain_then_the_baseline_then_the_oldest_ba
     assert PastRuns([], [], []).reference_at(T) is None
 
 
-@pytest.mark.parametrize(("value", "baseline", "threshold", "fired"), [
-    (0.82, None, 0.8, False),  # the floor alone
-    (0.82, 0.9, 0.855, True),  # the baseline's 5 % drop is stricter
-    (0.79, 0.8, 0.8, True),  # the floor is stricter
-])
-def test_performance_holds_the_strictest_limit(value: float, baseline: float | None,
-                                               threshold: float, fired: bool) -> None:
+@pytest.mark.parametrize(
+    ("value", "baseline", "threshold", "fired"),
+    [
+        (0.82, None, 0.8, False),  # the floor alone
+        (0.82, 0.9, 0.855, True),  # the baseline's 5 % drop is stricter
+        (0.79, 0.8, 0.8, True),  # the floor is stricter
+    ],
+)
+def test_performance_holds_the_strictest_limit(
+    value: float, baseline: float | None, threshold: float, fired: bool
+) -> None:
     settings = PerformanceSignalConfig(min=0.8, max_drop=0.05)
-    reading = judges.performance(value, "metrics.json@abc", settings, ModelConfig(name="m"),
-                                 baseline)
+    reading = judges.performance(
+        value, "metrics.json@abc", settings, ModelConfig(name="m"), baseline
+    )
 
     assert reading.threshold == pytest.approx(threshold)
     assert reading.fired is fired
 
 
 def test_an_unknown_metric_never_fires() -> None:
-    reading = judges.performance(None, "metrics.json not committed at abc",
-                                 PerformanceSignalConfig(min=0.8), ModelConfig(name="m"), None)
+    reading = judges.performance(
+        None,
+        "metrics.json not committed at abc",
+        PerformanceSignalConfig(min=0.8),
+        ModelConfig(name="m"),
+        None,
+    )
 
     assert (reading.value, reading.fired) == (None, False)
     assert reading.detail.startswith("unknown: ")
 
 
 def test_set_values_are_yaml_and_keys_are_dotted() -> None:
-    parsed = parse_sets(["policy.cooldown=7d", "policy.max_retrains={count: 2, per: 30d}",
-                         "signals.performance.min=0.8"])
+    parsed = parse_sets(
+        [
+            "policy.cooldown=7d",
+            "policy.max_retrains={count: 2, per: 30d}",
+            "signals.performance.min=0.8",
+        ]
+    )
 
     assert {k: v for k, (_, v) in parsed.items()} == {
-        "policy.cooldown": "7d", "policy.max_retrains": {"count": 2, "per": "30d"},
-        "signals.performance.min": 0.8}
+        "policy.cooldown": "7d",
+        "policy.max_retrains": {"count": 2, "per": "30d"},
+        "signals.performance.min": 0.8,
+    }
     with pytest.raises(BadInput, match="write KEY=VALUE"):
         parse_sets(["=3"])

@@ -13,22 +13,34 @@ from retrigger.commands.backtest import BacktestResult, Span, backtest
 from tests.backtest.history import T0
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-CONFIGURED = ["quiet", "quiet", "fire", "hold (cooldown)", "fire", "quiet", "fire",
-              "hold (identical-inputs)", "quiet", "fire"]
+CONFIGURED = [
+    "quiet",
+    "quiet",
+    "fire",
+    "hold (cooldown)",
+    "fire",
+    "quiet",
+    "fire",
+    "hold (identical-inputs)",
+    "quiet",
+    "fire",
+]
 
 
 def outcomes(result: BacktestResult) -> list[str]:
-    return [r.outcome + (f" ({r.verdict.held_by})" if r.verdict.held_by else "")
-            for r in result.replay.results]
+    return [
+        r.outcome + (f" ({r.verdict.held_by})" if r.verdict.held_by else "")
+        for r in result.replay.results
+    ]
 
 
-def run(root: Path, *sets: str, compare: bool = False, span: Span | None = None
-        ) -> BacktestResult:
+def run(root: Path, *sets: str, compare: bool = False, span: Span | None = None) -> BacktestResult:
     return backtest(root / "retrigger.yaml", span or Span(), sets, compare, now=NOW)
 
 
 def test_points_retrains_and_holds_as_computed_by_hand(
-        history_project: tuple[Path, list[str]]) -> None:
+    history_project: tuple[Path, list[str]],
+) -> None:
     root, shas = history_project
 
     result = run(root)
@@ -37,35 +49,62 @@ def test_points_retrains_and_holds_as_computed_by_hand(
     assert [r.point.commit.sha for r in replay.results] == shas
     assert outcomes(result) == CONFIGURED
     assert [r.point.commit.sha for r in replay.results if r.verdict.fire] == [
-        shas[2], shas[4], shas[6], shas[9]]
+        shas[2],
+        shas[4],
+        shas[6],
+        shas[9],
+    ]
     assert (replay.retrains, replay.held, replay.quiet) == (
-        4, {"cooldown": 1, "identical-inputs": 1}, 4)
+        4,
+        {"cooldown": 1, "identical-inputs": 1},
+        4,
+    )
     fired = [r.verdict.trigger_types for r in replay.results if r.verdict.fire]
     assert fired == [("performance",), ("volume",), ("drift",), ("schedule",)]
 
 
 def test_each_signal_reads_what_check_would_have_read_then(
-        history_project: tuple[Path, list[str]]) -> None:
+    history_project: tuple[Path, list[str]],
+) -> None:
     root, _ = history_project
 
     replay = run(root).replay
 
     values = [{r.kind: r.value for r in result.readings} for result in replay.results]
     assert [v["performance"] for v in values] == [
-        0.90, 0.89, 0.78, 0.79, 0.85, 0.86, 0.84, 0.75, 0.87, 0.88]
+        0.90,
+        0.89,
+        0.78,
+        0.79,
+        0.85,
+        0.86,
+        0.84,
+        0.75,
+        0.87,
+        0.88,
+    ]
     # Volume from the replayed trained version: day 0's data, then day 4's, 9's, 13's.
     assert [v["volume"] for v in values] == [0, 200, 400, 50, 700, 100, 200, 0, 50, 100]
     assert [v["drift"] for v in values] == [0, 0, 0, 0, 0, 0, 0.5, 0, 0, 0]
     # Days since the trained model: the baseline run an hour before day 0, then replayed.
     assert values[0]["schedule"] == pytest.approx(1 / 24, abs=1e-3)
-    assert [v["schedule"] for v in values][1:] == [pytest.approx(2.0417, 1e-3),
-                                                   pytest.approx(4.0417, 1e-3), 1, 5, 1, 4, 2,
-                                                   5, 37]
+    assert [v["schedule"] for v in values][1:] == [
+        pytest.approx(2.0417, 1e-3),
+        pytest.approx(4.0417, 1e-3),
+        1,
+        5,
+        1,
+        4,
+        2,
+        5,
+        37,
+    ]
     assert replay.results[0].trained.what.startswith("baseline run")
 
 
 def test_the_real_retrain_from_mlflow_is_marked_beside_the_replayed_ones(
-        history_project: tuple[Path, list[str]]) -> None:
+    history_project: tuple[Path, list[str]],
+) -> None:
     root, shas = history_project
 
     replay = run(root).replay
@@ -76,19 +115,31 @@ def test_the_real_retrain_from_mlflow_is_marked_beside_the_replayed_ones(
 
 
 def test_a_higher_volume_threshold_removes_the_volume_retrain(
-        history_project: tuple[Path, list[str]]) -> None:
+    history_project: tuple[Path, list[str]],
+) -> None:
     root, shas = history_project
 
     result = run(root, "signals.volume.min_new_rows=1000", compare=True)
 
     assert result.configured is not None and outcomes(result) == [
-        "quiet", "quiet", "fire", "hold (cooldown)", "quiet", "quiet", "fire",
-        "hold (identical-inputs)", "quiet", "fire"]
+        "quiet",
+        "quiet",
+        "fire",
+        "hold (cooldown)",
+        "quiet",
+        "quiet",
+        "fire",
+        "hold (identical-inputs)",
+        "quiet",
+        "fire",
+    ]
     assert [(d.commit, d.configured, d.what_if) for d in result.differences] == [
-        (shas[4], "fire", "quiet")]
+        (shas[4], "fire", "quiet")
+    ]
     # Day 13's drift is now measured from day 4's data, the last replayed retrain.
-    assert result.replay.results[6].trained.data_version == \
-        result.replay.results[2].point.data_version
+    assert (
+        result.replay.results[6].trained.data_version == result.replay.results[2].point.data_version
+    )
 
 
 def test_no_cooldown_adds_a_retrain(history_project: tuple[Path, list[str]]) -> None:
@@ -102,14 +153,24 @@ def test_no_cooldown_adds_a_retrain(history_project: tuple[Path, list[str]]) -> 
 
 
 def test_a_retrain_budget_holds_back_what_the_signals_ask(
-        history_project: tuple[Path, list[str]]) -> None:
+    history_project: tuple[Path, list[str]],
+) -> None:
     root, _ = history_project
 
     result = run(root, "policy.max_retrains={count: 2, per: 30d}")
 
     assert outcomes(result) == [
-        "quiet", "quiet", "fire", "hold (cooldown)", "fire", "quiet", "hold (budget)",
-        "hold (budget)", "hold (budget)", "fire"]
+        "quiet",
+        "quiet",
+        "fire",
+        "hold (cooldown)",
+        "fire",
+        "quiet",
+        "hold (budget)",
+        "hold (budget)",
+        "hold (budget)",
+        "fire",
+    ]
     assert result.as_json()["held"] == {"cooldown": 1, "budget": 3}
     assert result.as_json()["set"] == {"policy.max_retrains": {"count": 2, "per": "30d"}}
 
@@ -134,7 +195,8 @@ def _drop_from_cache(root: Path, sha: str) -> str:
 
 
 def test_data_missing_from_the_cache_is_fetched_from_the_remote(
-        history_project: tuple[Path, list[str]], tmp_path: Path) -> None:
+    history_project: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     from retrigger.data.versions import cache_path
     from tests.backtest.history import sh
 
@@ -152,7 +214,8 @@ def test_data_missing_from_the_cache_is_fetched_from_the_remote(
 
 
 def test_data_in_no_cache_or_remote_is_unknown_and_never_fires(
-        history_project: tuple[Path, list[str]]) -> None:
+    history_project: tuple[Path, list[str]],
+) -> None:
     root, shas = history_project
     _drop_from_cache(root, shas[4])  # day 9's data, and no remote
 

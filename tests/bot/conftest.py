@@ -28,8 +28,13 @@ from tests.support.workspaces import write_config
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-bot-token"
 TEAM, APP = "T0TEAM", "A0APP"
-SLACK = {"approvers": ["UBOB", "UCAROL"], "four_eyes": True, "team_id": TEAM,
-         "api_app_id": APP, "channel": "#ml-ops"}
+SLACK = {
+    "approvers": ["UBOB", "UCAROL"],
+    "four_eyes": True,
+    "team_id": TEAM,
+    "api_app_id": APP,
+    "channel": "#ml-ops",
+}
 
 
 @dataclass
@@ -50,43 +55,71 @@ class Bot:
     log: list[str] = field(default_factory=list)
     _n: int = 0
 
-    def post(self, body: bytes, headers: dict[str, str] | None = None,
-             signed: bool = True, timestamp: int | None = None) -> Answer:
+    def post(
+        self,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        timestamp: int | None = None,
+    ) -> Answer:
         all_headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if signed:
             all_headers.update(sign(SECRET, body, timestamp))
         all_headers.update(headers or {})
-        request = urllib.request.Request(self.url + "/slack/events", data=body, method="POST",
-                                         headers=all_headers)
+        request = urllib.request.Request(
+            self.url + "/slack/events", data=body, method="POST", headers=all_headers
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return Answer(response.status, response.read())
         except urllib.error.HTTPError as exc:
             return Answer(exc.code, exc.read())
 
-    def slash_body(self, text: str, user: str = "UALICE", team: str = TEAM,
-                   app: str = APP) -> bytes:
+    def slash_body(
+        self, text: str, user: str = "UALICE", team: str = TEAM, app: str = APP
+    ) -> bytes:
         self._n += 1
-        return urllib.parse.urlencode({
-            "token": "legacy", "team_id": team, "team_domain": "test", "channel_id": "C0MLOPS",
-            "channel_name": "ml-ops", "user_id": user, "user_name": user.lower(),
-            "command": "/retrain", "text": text, "api_app_id": app,
-            "response_url": self.fake.url + "response", "trigger_id": f"trig-{self._n}-{user}",
-        }).encode()
+        return urllib.parse.urlencode(
+            {
+                "token": "legacy",
+                "team_id": team,
+                "team_domain": "test",
+                "channel_id": "C0MLOPS",
+                "channel_name": "ml-ops",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": "/retrain",
+                "text": text,
+                "api_app_id": app,
+                "response_url": self.fake.url + "response",
+                "trigger_id": f"trig-{self._n}-{user}",
+            }
+        ).encode()
 
     def slash(self, text: str, user: str = "UALICE", **kwargs: str) -> Answer:
         return self.post(self.slash_body(text, user, **kwargs))
 
-    def click_body(self, approval_id: str, user: str, approve: bool = True,
-                   team: str = TEAM) -> bytes:
+    def click_body(
+        self, approval_id: str, user: str, approve: bool = True, team: str = TEAM
+    ) -> bytes:
         action = "retrigger_approve" if approve else "retrigger_reject"
         payload = {
-            "type": "block_actions", "team": {"id": team}, "user": {"id": user},
-            "api_app_id": APP, "channel": {"id": "C0MLOPS"}, "trigger_id": f"t-{user}",
+            "type": "block_actions",
+            "team": {"id": team},
+            "user": {"id": user},
+            "api_app_id": APP,
+            "channel": {"id": "C0MLOPS"},
+            "trigger_id": f"t-{user}",
             "container": {"type": "message", "channel_id": "C0MLOPS"},
             "response_url": self.fake.url + "response",
-            "actions": [{"type": "button", "action_id": action, "value": approval_id,
-                         "block_id": f"approval:{approval_id}"}],
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action,
+                    "value": approval_id,
+                    "block_id": f"approval:{approval_id}",
+                }
+            ],
         }
         return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
@@ -94,13 +127,27 @@ class Bot:
         return self.post(self.click_body(approval_id, user, approve))
 
 
-def start_bot(root: Path, fake: FakeSlack, *args: str, env: dict[str, str] | None = None,
-              timeout: float = 30.0) -> Bot:
-    environment = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                   "RETRIGGER_SLACK__API_URL": fake.url, **(env or {})}
+def start_bot(
+    root: Path,
+    fake: FakeSlack,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Bot:
+    environment = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "RETRIGGER_SLACK__API_URL": fake.url,
+        **(env or {}),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "retrigger", "bot", "--port", "0", *args],
-        cwd=root, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=root,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     listening = threading.Event()
     found: dict[str, str] = {}
     log: list[str] = []

@@ -59,8 +59,9 @@ def test_retrain_request_is_stored_before_the_ack_and_announced_with_buttons(bot
     post = bot.fake.wait_for("chat.postMessage")[0]
     assert post.params["channel"] == "#ml-ops"
     assert post.headers["Authorization"] == f"Bearer {TOKEN}"
-    buttons = next(b for b in post.params["blocks"] if str(b.get("block_id", "")).startswith(
-        "approval:"))["elements"]
+    buttons = next(
+        b for b in post.params["blocks"] if str(b.get("block_id", "")).startswith("approval:")
+    )["elements"]
     assert [e["action_id"] for e in buttons] == ["retrigger_approve", "retrigger_reject"]
     assert "requested by <@UALICE>" in post.params["text"]
 
@@ -77,11 +78,18 @@ def test_status_history_and_help_answer_ephemerally(bot: Bot) -> None:
     assert "`churn`" in helped
 
 
-@pytest.mark.parametrize("text", ["churn; rm -rf /", "churn $(reboot)", "churn `id`",
-                                  "churn && curl x | sh", "churn " + "a" * 10_000,
-                                  "fraud-model now"])
-def test_dangerous_or_unknown_text_gets_the_usage_and_stores_nothing(bot: Bot,
-                                                                      text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "churn; rm -rf /",
+        "churn $(reboot)",
+        "churn `id`",
+        "churn && curl x | sh",
+        "churn " + "a" * 10_000,
+        "fraud-model now",
+    ],
+)
+def test_dangerous_or_unknown_text_gets_the_usage_and_stores_nothing(bot: Bot, text: str) -> None:
     before = _counts(bot)
     answer = bot.slash(text)
     assert answer.status == 200
@@ -98,13 +106,16 @@ def test_forged_stale_and_oversized_requests_are_refused_and_store_nothing(bot: 
     assert bot.post(body, timestamp=now - 6 * 60).status == 401
     assert bot.post(body, timestamp=now + 6 * 60).status == 401
     assert bot.post(body, signed=False).status == 401
-    assert bot.post(body, {"X-Slack-Request-Timestamp": "soon",
-                           "X-Slack-Signature": "v0=abc"}, signed=False).status == 401
+    assert (
+        bot.post(
+            body, {"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=abc"}, signed=False
+        ).status
+        == 401
+    )
     assert bot.post(b"x" * (1024 * 1024 + 1)).status == 413
     assert bot.post(bot.slash_body("churn x", team="TOTHER")).status == 403
     assert bot.post(bot.slash_body("churn x", app="AOTHER")).status == 403
-    assert bot.post(bot.click_body("a-20260315T020000-abcdef", "UBOB", team="TOTHER")).status \
-        == 403
+    assert bot.post(bot.click_body("a-20260315T020000-abcdef", "UBOB", team="TOTHER")).status == 403
     assert _counts(bot) == before
     logs = "".join(bot.log)
     assert SECRET not in logs and TOKEN not in logs
@@ -121,8 +132,7 @@ def test_a_replayed_slash_command_changes_nothing_twice(bot: Bot) -> None:
     assert _counts(bot)[:2] == (1, 1)
 
 
-def test_clicks_from_outsiders_and_self_approval_are_refused_with_an_audit_record(
-        bot: Bot) -> None:
+def test_clicks_from_outsiders_and_self_approval_are_refused_with_an_audit_record(bot: Bot) -> None:
     approval_id = _pending_approval(bot, requested_by="UBOB")
 
     assert bot.click(approval_id, "UMALLORY").status == 200
@@ -131,10 +141,13 @@ def test_clicks_from_outsiders_and_self_approval_are_refused_with_an_audit_recor
     said = [c.params["text"] for c in bot.fake.wait_for("chat.postEphemeral", 2)]
     assert any("not an approver" in t for t in said)
     assert any("four-eyes" in t for t in said)
-    refused = sqlite_rows(_db(bot), "SELECT actor, detail FROM audit WHERE action = "
-                          "'approval.refused' ORDER BY id")
+    refused = sqlite_rows(
+        _db(bot), "SELECT actor, detail FROM audit WHERE action = 'approval.refused' ORDER BY id"
+    )
     assert [(a, json.loads(str(d))["why"]) for a, d in refused] == [
-        ("UMALLORY", "not-approver"), ("UBOB", "self-approval")]
+        ("UMALLORY", "not-approver"),
+        ("UBOB", "self-approval"),
+    ]
     assert sqlite_rows(_db(bot), "SELECT status FROM approvals") == [("pending",)]
 
 
@@ -157,8 +170,9 @@ def test_concurrent_clicks_decide_once_and_the_others_hear_who_won(bot: Bot) -> 
     assert statuses == [200] * len(clickers)
     decided = sqlite_rows(_db(bot), "SELECT status, decided_by FROM approvals")
     assert decided[0][0] == "approved"
-    assert sqlite_rows(_db(bot), "SELECT count(*) FROM audit WHERE action = "
-                       "'approval.approved'") == [(1,)]
+    assert sqlite_rows(
+        _db(bot), "SELECT count(*) FROM audit WHERE action = 'approval.approved'"
+    ) == [(1,)]
     said = [c.params["text"] for c in bot.fake.wait_for("chat.postEphemeral", len(clickers))]
     assert sum(t.startswith("approved ") for t in said) == 1
     assert sum(t.startswith(f"already approved by {decided[0][1]} at ") for t in said) == 9
@@ -191,9 +205,9 @@ def test_healthz_and_unknown_paths(bot: Bot) -> None:
     assert refused.value.code == 404
 
 
-def test_http_mode_refuses_to_start_without_a_signing_secret(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch
-                                                             ) -> None:
+def test_http_mode_refuses_to_start_without_a_signing_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.bot.conftest import project
 
     config = project(tmp_path / "p")
@@ -212,5 +226,6 @@ def test_an_approval_nobody_answers_expires_and_loses_its_buttons(bot: Bot) -> N
 
     assert "expired without a decision" in update.params["text"]
     assert "actions" not in json.dumps(update.params["blocks"])
-    assert sqlite_rows(_db(bot), "SELECT status FROM approvals WHERE id = "
-                       f"'{approval_id}'") == [("expired",)]
+    assert sqlite_rows(_db(bot), f"SELECT status FROM approvals WHERE id = '{approval_id}'") == [
+        ("expired",)
+    ]

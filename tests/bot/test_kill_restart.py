@@ -30,8 +30,12 @@ def _sql(project: Retrainable, query: str) -> list[tuple[object, ...]]:
 def _ask(project: Retrainable, env: dict[str, str]) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "retrigger", "run", "--json", "--config", project.config],
-        cwd=project.root, capture_output=True, text=True, timeout=240,
-        env={**os.environ, **env})
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, **env},
+    )
     assert result.stdout.strip(), result.stderr
     outcome = json.loads(result.stdout)
     assert outcome["status"] == "awaiting-approval", result.stderr
@@ -46,22 +50,32 @@ def _until(check: object, timeout: float, what: str) -> None:
 
 
 def _promoted_once(project: Retrainable, fake: FakeSlack, bot: Bot) -> None:
-    _until(lambda: ("promoted",) in _sql(project, "SELECT status FROM retrain_attempts"), 400,
-           "the approved retrain never ran after the restart:\n" + "".join(bot.log[-30:]))
+    _until(
+        lambda: ("promoted",) in _sql(project, "SELECT status FROM retrain_attempts"),
+        400,
+        "the approved retrain never ran after the restart:\n" + "".join(bot.log[-30:]),
+    )
     statuses = [s for (s,) in _sql(project, "SELECT status FROM retrain_attempts")]
     assert statuses.count("promoted") == 1
-    fake.wait_for("chat.postMessage", where=lambda c: "resuming the approved retrain"
-                  in str(c.params.get("text")), timeout=60)
+    fake.wait_for(
+        "chat.postMessage",
+        where=lambda c: "resuming the approved retrain" in str(c.params.get("text")),
+        timeout=60,
+    )
 
 
 def test_killed_after_dispatch_before_the_run_started(
-        retrainable: Retrainable, fake_slack: FakeSlack) -> None:
+    retrainable: Retrainable, fake_slack: FakeSlack
+) -> None:
     env = {**ENV, "RETRIGGER_SLACK__EXECUTOR": "local", "RETRIGGER_SLACK__DISPATCH_LEASE": "3s"}
     approval_id = _ask(retrainable, env)
     bot = start_bot(retrainable.root, fake_slack, env=env)
     assert bot.click(approval_id, "UBOB").status == 200
-    _until(lambda: _sql(retrainable, "SELECT dispatched_at FROM approvals")[0][0] is not None,
-           60, "the bot never dispatched")
+    _until(
+        lambda: _sql(retrainable, "SELECT dispatched_at FROM approvals")[0][0] is not None,
+        60,
+        "the bot never dispatched",
+    )
     kill_tree(bot)
     assert _sql(retrainable, "SELECT count(*) FROM retrain_attempts") == [(0,)]
 
@@ -73,14 +87,18 @@ def test_killed_after_dispatch_before_the_run_started(
 
 
 def test_killed_while_the_child_run_retrains(
-        retrainable: Retrainable, fake_slack: FakeSlack) -> None:
+    retrainable: Retrainable, fake_slack: FakeSlack
+) -> None:
     env = {**ENV, "RETRIGGER_SLACK__EXECUTOR": "local", "RETRIGGER_PIPELINE__COMMAND": BLOCKING}
     approval_id = _ask(retrainable, env)
     bot = start_bot(retrainable.root, fake_slack, env=env)
     assert bot.click(approval_id, "UBOB").status == 200
     started = retrainable.root / "started.log"
-    _until(lambda: started.exists() and started.read_text().endswith("\n"), 240,
-           "the child run never reached its repro:\n" + "".join(bot.log[-30:]))
+    _until(
+        lambda: started.exists() and started.read_text().endswith("\n"),
+        240,
+        "the child run never reached its repro:\n" + "".join(bot.log[-30:]),
+    )
     kill_tree(bot)
     assert _sql(retrainable, "SELECT status FROM retrain_attempts") == [("running",)]
     (retrainable.root / "release").touch()
@@ -91,11 +109,14 @@ def test_killed_while_the_child_run_retrains(
     finally:
         stop_bot(again)
     assert _sql(retrainable, "SELECT status FROM retrain_attempts ORDER BY started_at") == [
-        ("interrupted",), ("promoted",)]
+        ("interrupted",),
+        ("promoted",),
+    ]
 
 
 def test_killed_right_after_the_approval_with_the_none_executor(
-        retrainable: Retrainable, fake_slack: FakeSlack) -> None:
+    retrainable: Retrainable, fake_slack: FakeSlack
+) -> None:
     env = {**ENV, "RETRIGGER_SLACK__EXECUTOR": "none"}
     approval_id = _ask(retrainable, env)
     bot = start_bot(retrainable.root, fake_slack, env=env)
@@ -105,9 +126,22 @@ def test_killed_right_after_the_approval_with_the_none_executor(
 
     def run_approved() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "retrigger", "run", "--approved", "--json", "--config",
-             retrainable.config], cwd=retrainable.root, capture_output=True, text=True,
-            timeout=400, env={**os.environ, **env})
+            [
+                sys.executable,
+                "-m",
+                "retrigger",
+                "run",
+                "--approved",
+                "--json",
+                "--config",
+                retrainable.config,
+            ],
+            cwd=retrainable.root,
+            capture_output=True,
+            text=True,
+            timeout=400,
+            env={**os.environ, **env},
+        )
 
     first, second = run_approved(), run_approved()
 

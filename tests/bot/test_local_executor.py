@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 
 
 def test_an_approved_retrain_runs_through_the_local_executor(
-        demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RETRIGGER_POLICY__APPROVAL", "required")
     monkeypatch.setenv("RETRIGGER_SLACK__EXECUTOR", "local")
     monkeypatch.setenv("RETRIGGER_SLACK__APPROVERS", "[UBOB]")
@@ -45,8 +46,12 @@ def test_an_approved_retrain_runs_through_the_local_executor(
     with workspace.store.transaction() as conn:
         done = approvals.get(conn, asked["approval_id"])
     assert done is not None and done.executed_at is not None
-    progress = [json.loads(str(p[0]))["message"] for p in sqlite_rows(
-        demo_project / ".retrigger" / "state.db",
-        "SELECT payload FROM outbox WHERE kind = 'executor_progress' ORDER BY id")]
+    progress = [
+        json.loads(str(p[0]))["message"]
+        for p in sqlite_rows(
+            demo_project / ".retrigger" / "state.db",
+            "SELECT payload FROM outbox WHERE kind = 'executor_progress' ORDER BY id",
+        )
+    ]
     assert progress[0].startswith(f"started `retrigger run --decision {decision_id}` in ")
     assert progress[1] == "`retrigger run` exited 0, status promoted", progress

@@ -23,18 +23,35 @@ def _form(**fields: str) -> bytes:
 
 def _click(approval_id: str, **changes: Any) -> bytes:
     payload: dict[str, Any] = {
-        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": "UBOB"},
-        "api_app_id": APP, "channel": {"id": "C0MLOPS"}, "trigger_id": "t-1",
-        "actions": [{"type": "button", "action_id": "retrigger_approve", "value": approval_id,
-                     "block_id": f"approval:{approval_id}"}],
+        "type": "block_actions",
+        "team": {"id": TEAM},
+        "user": {"id": "UBOB"},
+        "api_app_id": APP,
+        "channel": {"id": "C0MLOPS"},
+        "trigger_id": "t-1",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "retrigger_approve",
+                "value": approval_id,
+                "block_id": f"approval:{approval_id}",
+            }
+        ],
     }
     payload.update(changes)
     return _form(payload=json.dumps(payload))
 
 
 def _slash(**changes: str) -> bytes:
-    fields = {"team_id": TEAM, "api_app_id": APP, "channel_id": "C0MLOPS", "user_id": "UALICE",
-              "command": "/retrain", "text": "churn please", "trigger_id": "trig-x"}
+    fields = {
+        "team_id": TEAM,
+        "api_app_id": APP,
+        "channel_id": "C0MLOPS",
+        "user_id": "UALICE",
+        "command": "/retrain",
+        "text": "churn please",
+        "trigger_id": "trig-x",
+    }
     fields.update(changes)
     return _form(**{k: v for k, v in fields.items() if v is not None})
 
@@ -73,7 +90,8 @@ def test_every_malformed_shape_is_400_and_changes_nothing(bot: Bot) -> None:
         answers[name] = (answer.status, answer.json())
 
     assert {name: status for name, (status, _) in answers.items()} == {
-        name: 400 for name in answers}
+        name: 400 for name in answers
+    }
     assert all("could not read this request" in doc["error"] for _, doc in answers.values())
     assert _counts(bot) == before
     assert sqlite_rows(_db(bot), "SELECT status FROM approvals") == [("pending",)]
@@ -89,7 +107,8 @@ def test_a_well_formed_click_after_the_refusals_still_decides(bot: Bot) -> None:
 
     assert answer.status == 200
     assert sqlite_rows(_db(bot), "SELECT status, decided_by FROM approvals") == [
-        ("approved", "UBOB")]
+        ("approved", "UBOB")
+    ]
 
 
 def test_url_verification_still_answers_its_challenge(bot: Bot, tmp_path: Path) -> None:

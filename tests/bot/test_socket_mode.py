@@ -75,23 +75,42 @@ def socket_fake(fake_slack: FakeSlack) -> Iterator[SocketModeFake]:
 
 
 def _slash(envelope_id: str, text: str, team: str = TEAM) -> dict[str, Any]:
-    return {"envelope_id": envelope_id, "type": "slash_commands",
-            "accepts_response_payload": True,
-            "payload": {"team_id": team, "api_app_id": APP, "user_id": "UALICE",
-                        "command": "/retrain", "text": text, "channel_id": "C0MLOPS",
-                        "trigger_id": f"trig-{envelope_id}", "response_url": "http://127.0.0.1:9/"}}
+    return {
+        "envelope_id": envelope_id,
+        "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": {
+            "team_id": team,
+            "api_app_id": APP,
+            "user_id": "UALICE",
+            "command": "/retrain",
+            "text": text,
+            "channel_id": "C0MLOPS",
+            "trigger_id": f"trig-{envelope_id}",
+            "response_url": "http://127.0.0.1:9/",
+        },
+    }
 
 
 def test_socket_mode_takes_retrain_requests_over_the_websocket(
-        tmp_path: Path, fake_slack: FakeSlack, socket_fake: SocketModeFake) -> None:
+    tmp_path: Path, fake_slack: FakeSlack, socket_fake: SocketModeFake
+) -> None:
     root = tmp_path / "project"
     project(root)
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-sock", "SLACK_APP_TOKEN": "xapp-sock",
-           "RETRIGGER_SLACK__API_URL": fake_slack.url}
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-sock",
+        "SLACK_APP_TOKEN": "xapp-sock",
+        "RETRIGGER_SLACK__API_URL": fake_slack.url,
+    }
     env.pop("SLACK_SIGNING_SECRET", None)  # Socket Mode needs no signing secret
-    bot = subprocess.Popen([sys.executable, "-m", "retrigger", "bot", "--socket-mode"],
-                           cwd=root, env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE)
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "retrigger", "bot", "--socket-mode"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         opened = fake_slack.wait_for("apps.connections.open", timeout=30)[0]
         assert opened.headers["Authorization"] == "Bearer xapp-sock"
@@ -111,6 +130,7 @@ def test_socket_mode_takes_retrain_requests_over_the_websocket(
     assert "payload" not in foreign  # acknowledged so Slack stops, and otherwise ignored
     db = root / ".retrigger" / "state.db"
     assert sqlite_rows(db, "SELECT requested_by, reason FROM decisions") == [
-        ("UALICE", "from the websocket")]
+        ("UALICE", "from the websocket")
+    ]
     assert b"xapp-sock" not in err and b"xoxb-sock" not in err
     assert b"refused a payload from team 'TOTHER'" in err

@@ -21,15 +21,25 @@ def test_a_request_signed_with_the_v0_scheme_passes() -> None:
     assert problem(_headers(ts=NOW - 299), BODY, SECRET, NOW) is None
 
 
-@pytest.mark.parametrize(("headers", "why"), [
-    ({}, "missing signature headers"),
-    ({"x-slack-request-timestamp": str(NOW)}, "missing signature headers"),
-    ({"x-slack-request-timestamp": "12a", "x-slack-signature": "v0=00"},
-     "non-numeric timestamp"),
-    ({"x-slack-request-timestamp": "-5", "x-slack-signature": "v0=00"}, "non-numeric timestamp"),
-    ({"x-slack-request-timestamp": "9" * 40, "x-slack-signature": "v0=00"},
-     "non-numeric timestamp"),
-])
+@pytest.mark.parametrize(
+    ("headers", "why"),
+    [
+        ({}, "missing signature headers"),
+        ({"x-slack-request-timestamp": str(NOW)}, "missing signature headers"),
+        (
+            {"x-slack-request-timestamp": "12a", "x-slack-signature": "v0=00"},
+            "non-numeric timestamp",
+        ),
+        (
+            {"x-slack-request-timestamp": "-5", "x-slack-signature": "v0=00"},
+            "non-numeric timestamp",
+        ),
+        (
+            {"x-slack-request-timestamp": "9" * 40, "x-slack-signature": "v0=00"},
+            "non-numeric timestamp",
+        ),
+    ],
+)
 def test_missing_or_malformed_headers_are_refused(headers: dict[str, str], why: str) -> None:
     assert problem(headers, BODY, SECRET, NOW) == why
 

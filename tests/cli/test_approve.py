@@ -55,18 +55,19 @@ def test_reject_needs_a_reason_and_unknown_ids_are_bad_input(ws: Workspace) -> N
 
     assert rejected.code == 0, rejected.err
     db = ws.root / ".retrigger" / "state.db"
-    assert sqlite_rows(db, "SELECT status, reason FROM approvals") == [("rejected",
-                                                                        "data is bad")]
+    assert sqlite_rows(db, "SELECT status, reason FROM approvals") == [("rejected", "data is bad")]
     assert unknown.code == 2 and "no approval a-20990101T000000-000000" in unknown.err
 
 
 def test_status_shows_pending_approvals_backlog_and_dead_letters(ws: Workspace) -> None:
     approval_id = _pending(ws)
     with ws.store.transaction() as conn:
-        dead = outbox.enqueue(conn, outbox.DATA_ARRIVAL, {"model": "churn"}, channel="#gone",
-                              now=utc_now())
-        conn.exec_driver_sql(f"UPDATE outbox SET status = 'dead', last_error = "
-                             f"'channel_not_found' WHERE id = {dead}")
+        dead = outbox.enqueue(
+            conn, outbox.DATA_ARRIVAL, {"model": "churn"}, channel="#gone", now=utc_now()
+        )
+        conn.exec_driver_sql(
+            f"UPDATE outbox SET status = 'dead', last_error = 'channel_not_found' WHERE id = {dead}"
+        )
 
     result = run_cli("status", "--config", str(ws.loaded.path), "--json")
     table = run_cli("status", "--config", str(ws.loaded.path))
@@ -76,5 +77,6 @@ def test_status_shows_pending_approvals_backlog_and_dead_letters(ws: Workspace) 
     assert [a["approval_id"] for a in report["pending_approvals"]] == [approval_id]
     assert report["outbox"]["pending"] == 1
     assert [(d["channel"], d["last_error"]) for d in report["dead_letters"]] == [
-        ("#gone", "channel_not_found")]
+        ("#gone", "channel_not_found")
+    ]
     assert approval_id in table.out and "channel_not_found" in table.out

@@ -17,8 +17,9 @@ def test_set_moves_the_tag_and_show_reports_it(demo_project: Path) -> None:
     run = tracking.client.create_run(str(tracking.experiment_id()))
     tracking.client.log_metric(run.info.run_id, "accuracy", 0.93)
 
-    result = run_cli("baseline", "set", run.info.run_id, "--record-data", "-c", str(config),
-                     "--json")
+    result = run_cli(
+        "baseline", "set", run.info.run_id, "--record-data", "-c", str(config), "--json"
+    )
     shown = json.loads(run_cli("baseline", "show", "-c", str(config), "--json").out)
 
     assert result.code == 0, result.err

@@ -24,8 +24,18 @@ def test_unchanged_data_does_not_fire_and_json_is_one_object(demo_project: Path)
 
     assert result.code == 0, result.err
     document = json.loads(result.out)
-    assert set(document) == {"schema", "decision_id", "fire", "trigger_types", "held_by",
-                             "signals", "data_version", "created_at", "warnings", "fetched"}
+    assert set(document) == {
+        "schema",
+        "decision_id",
+        "fire",
+        "trigger_types",
+        "held_by",
+        "signals",
+        "data_version",
+        "created_at",
+        "warnings",
+        "fetched",
+    }
     assert document["schema"] == "retrigger/decision/v1"
     assert document["warnings"] == [] and document["fetched"] == []
     assert document["fire"] is False
@@ -50,8 +60,9 @@ def test_degraded_model_fires_on_performance_and_explains_why(demo_project: Path
     assert "baseline" in performance["detail"]
 
 
-def test_github_output_gets_the_step_outputs(demo_project: Path, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_github_output_gets_the_step_outputs(
+    demo_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     output = tmp_path / "github_output"
     output.write_text("earlier=1\n")
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
@@ -75,16 +86,20 @@ def test_github_output_without_the_variable_is_refused_before_deciding(demo_proj
     assert _decisions(demo_project) == []
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("", "does not exist"),
-    ("{not json", "not usable JSON"),
-    ('{"f1": 0.9}', "metric 'accuracy' is not in"),
-    ('{"accuracy": NaN}', "not a finite number"),
-    ('{"accuracy": Infinity}', "not a finite number"),
-    ('{"accuracy": "0.9"}', "not a number"),
-])
-def test_bad_metrics_file_exits_2_and_stores_nothing(demo_project: Path, content: str,
-                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "does not exist"),
+        ("{not json", "not usable JSON"),
+        ('{"f1": 0.9}', "metric 'accuracy' is not in"),
+        ('{"accuracy": NaN}', "not a finite number"),
+        ('{"accuracy": Infinity}', "not a finite number"),
+        ('{"accuracy": "0.9"}', "not a number"),
+    ],
+)
+def test_bad_metrics_file_exits_2_and_stores_nothing(
+    demo_project: Path, content: str, message: str
+) -> None:
     metrics = demo_project / "metrics.json"
     if content:
         metrics.write_text(content)
@@ -112,8 +127,9 @@ def test_baseline_without_the_metric_is_refused(demo_project: Path) -> None:
     assert _decisions(demo_project) == []
 
 
-def test_unreachable_tracking_server_gives_up_within_10s(demo_project: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_tracking_server_gives_up_within_10s(
+    demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RETRIGGER_TRACKING__URI", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("RETRIGGER_TRACKING__TIMEOUT", "2s")
     started = time.monotonic()

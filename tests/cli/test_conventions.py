@@ -20,8 +20,13 @@ def test_version_prints_the_installed_version() -> None:
 
 
 def _complete(**env: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "retrigger"], capture_output=True, text=True,
-                          check=False, env={"PATH": "/usr/bin:/bin", **env})
+    done = subprocess.run(
+        [sys.executable, "-m", "retrigger"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", **env},
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -29,8 +34,9 @@ def _complete(**env: str) -> str:
 def test_shell_completion_gives_a_script_and_completes_commands() -> None:
     # What `--install-completion` writes into ~/.bashrc runs exactly this protocol.
     script = _complete(_RETRIGGER_COMPLETE="source_bash")
-    words = _complete(_RETRIGGER_COMPLETE="complete_bash", COMP_WORDS="retrigger dec",
-                      COMP_CWORD="1")
+    words = _complete(
+        _RETRIGGER_COMPLETE="complete_bash", COMP_WORDS="retrigger dec", COMP_CWORD="1"
+    )
 
     assert "complete" in script and "_RETRIGGER_COMPLETE" in script
     assert words.split() == ["decisions"]

@@ -41,8 +41,17 @@ def _workspace(root: Path, **policy: Any) -> tuple[Workspace, Clock]:
 def _start_attempt(workspace: Workspace, decision: Decision) -> None:
     now = workspace.clock()
     with workspace.store.transaction() as conn:
-        attempts.start(conn, attempts.new_attempt_id(now), decision.id, decision.model, now,
-                       pid=1, hostname="ci", requested_by=None, approved_by=None)
+        attempts.start(
+            conn,
+            attempts.new_attempt_id(now),
+            decision.id,
+            decision.model,
+            now,
+            pid=1,
+            hostname="ci",
+            requested_by=None,
+            approved_by=None,
+        )
 
 
 def _stored(workspace: Workspace, decision_id: str) -> Decision:
@@ -66,8 +75,9 @@ def test_a_fired_decision_nobody_ran_is_superseded_not_a_retrain(demo_project: P
 
 
 def test_cooldown_and_budget_count_retrains_that_started(demo_project: Path) -> None:
-    workspace, clock = _workspace(demo_project, cooldown="1h",
-                                  max_retrains={"count": 2, "per": "7d"})
+    workspace, clock = _workspace(
+        demo_project, cooldown="1h", max_retrains={"count": 2, "per": "7d"}
+    )
     ran = check(workspace)
     _start_attempt(workspace, ran)
     clock.advance(minutes=5)
@@ -89,8 +99,7 @@ def test_a_retrain_awaiting_approval_holds_new_ones_as_in_flight(demo_project: P
     workspace, clock = _workspace(demo_project, approval="required")
     first = check(workspace)
     with workspace.store.transaction() as conn:  # what `retrigger run` does for it
-        approval = approval_flow.request(conn, first, "cli:alice", workspace.config.slack,
-                                         clock())
+        approval = approval_flow.request(conn, first, "cli:alice", workspace.config.slack, clock())
     clock.advance(minutes=10)
 
     waiting = check(workspace)
@@ -108,7 +117,8 @@ def test_a_retrain_awaiting_approval_holds_new_ones_as_in_flight(demo_project: P
 
 
 def test_same_data_is_held_only_while_the_training_stages_inputs_are_unchanged(
-        demo_project: Path) -> None:
+    demo_project: Path,
+) -> None:
     (demo_project / "params.yaml").write_text("train:\n  alpha: 0.5\n", encoding="utf-8")
     dvc_yaml = demo_project / "dvc.yaml"
     outs = "    outs:\n      - model\n"

@@ -22,23 +22,33 @@ ALWAYS = {"retrigger.yaml", "slack-app-manifest.yml", ".gitignore", ".pre-commit
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and ".git" not in p.relative_to(root).parts[:1]}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts[:1]
+    }
 
 
 def test_init_writes_a_valid_commented_config_and_every_file(
-        git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (git_dvc_project / "metrics.json").write_text('{"accuracy": 0.91}\n')
     (git_dvc_project / "dvc.yaml").write_text(
         "stages:\n  train:\n    cmd: python train.py\n    deps: [data/train.csv]\n"
-        "    outs: [model]\n    metrics: [metrics.json]\n")
+        "    outs: [model]\n    metrics: [metrics.json]\n"
+    )
     monkeypatch.chdir(git_dvc_project)
 
     result = run_cli("init", "--ci", "github", "--ci", "gitlab", "--ci", "airflow", "--ci", "k8s")
 
     assert result.code == 0, result.err
-    written = {".github/workflows/retrain.yml", ".gitlab/retrigger.yml", "RETRAINING.md",
-               "airflow/dags/retrain_project.py", "k8s/retrigger-cronjob.yaml"} | ALWAYS
+    written = {
+        ".github/workflows/retrain.yml",
+        ".gitlab/retrigger.yml",
+        "RETRAINING.md",
+        "airflow/dags/retrain_project.py",
+        "k8s/retrigger-cronjob.yaml",
+    } | ALWAYS
     for path in written:
         assert (git_dvc_project / path).is_file(), path
         assert path in result.out
@@ -55,8 +65,9 @@ def test_init_writes_a_valid_commented_config_and_every_file(
     assert "accuracy falls below 0.85" in (git_dvc_project / "RETRAINING.md").read_text()
 
 
-def test_init_defaults_to_github_and_prints_json(git_dvc_project: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_defaults_to_github_and_prints_json(
+    git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(git_dvc_project)
 
     result = run_cli("init", "--json")
@@ -73,7 +84,8 @@ def test_init_defaults_to_github_and_prints_json(git_dvc_project: Path,
 
 
 def test_precommit_hooks_are_local_entries_that_pre_commit_accepts(
-        git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(git_dvc_project)
     assert run_cli("init").code == 0
     config = git_dvc_project / ".pre-commit-config.yaml"
@@ -82,15 +94,19 @@ def test_precommit_hooks_are_local_entries_that_pre_commit_accepts(
     ids = {hook["id"] for repo in repos if repo["repo"] == "local" for hook in repo["hooks"]}
     assert {"retrigger-data-delta", "retrigger-config-check"} <= ids
     pre_commit = str(Path(sys.executable).parent / "pre-commit")
-    validated = subprocess.run([pre_commit, "validate-config", str(config)],
-                               capture_output=True, text=True, check=False)
+    validated = subprocess.run(
+        [pre_commit, "validate-config", str(config)], capture_output=True, text=True, check=False
+    )
     assert validated.returncode == 0, validated.stdout + validated.stderr
 
 
 def test_an_existing_precommit_config_is_kept_and_extended(
-        git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    mine = "# my hooks\nrepos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n" \
-           "    hooks:\n      - id: black\n"
+    git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = (
+        "# my hooks\nrepos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n"
+        "    hooks:\n      - id: black\n"
+    )
     (git_dvc_project / ".pre-commit-config.yaml").write_text(mine)
     monkeypatch.chdir(git_dvc_project)
 
@@ -103,7 +119,8 @@ def test_an_existing_precommit_config_is_kept_and_extended(
 
 
 def test_existing_files_are_refused_and_nothing_at_all_is_written(
-        git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (git_dvc_project / "slack-app-manifest.yml").write_text("mine: true\n")
     (git_dvc_project / ".github" / "workflows").mkdir(parents=True)
     (git_dvc_project / ".github" / "workflows" / "retrain.yml").write_text("name: mine\n")
@@ -119,7 +136,8 @@ def test_existing_files_are_refused_and_nothing_at_all_is_written(
 
 
 def test_force_overwrites_keeps_a_backup_and_the_pipelines_metrics(
-        git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (git_dvc_project / "retrigger.yaml").write_text("model: {name: old}\n")
     (git_dvc_project / "metrics.json").write_text('{"f1": 0.7}\n')
     (git_dvc_project / "dvc.yaml").write_text("metrics: [metrics.json]\n")
@@ -134,8 +152,9 @@ def test_force_overwrites_keeps_a_backup_and_the_pipelines_metrics(
     assert "overwritten  retrigger.yaml" in result.out
 
 
-def test_unknown_ci_lists_the_valid_ones(git_dvc_project: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_ci_lists_the_valid_ones(
+    git_dvc_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(git_dvc_project)
 
     result = run_cli("init", "--ci", "jenkins")
@@ -155,8 +174,7 @@ def test_outside_git_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monkey
     assert list(tmp_path.iterdir()) == []
 
 
-def test_git_without_dvc_is_a_clear_error(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_without_dvc_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     monkeypatch.chdir(tmp_path)
 

@@ -27,8 +27,14 @@ def store_held_decision(project: Retrainable) -> str:
         fired = decisions.get(conn, project.decision_id)
         assert fired is not None
         now = datetime.now(tz=UTC)
-        held = replace(fired, id=new_decision_id(now), created_at=now, fire=False,
-                       held_by="cooldown", hold_detail="last retrain 10m ago; cooldown 1h")
+        held = replace(
+            fired,
+            id=new_decision_id(now),
+            created_at=now,
+            fire=False,
+            held_by="cooldown",
+            hold_detail="last retrain 10m ago; cooldown 1h",
+        )
         decisions.save(conn, held)
     return held.id
 
@@ -41,8 +47,7 @@ def test_unknown_decision_is_exit_2_and_stores_nothing(retrainable: Retrainable)
     assert state(retrainable.root, "SELECT count(*) FROM retrain_attempts") == [(0,)]
 
 
-def test_a_held_decision_is_refused_unless_forced_with_a_reason(
-        retrainable: Retrainable) -> None:
+def test_a_held_decision_is_refused_unless_forced_with_a_reason(retrainable: Retrainable) -> None:
     held = store_held_decision(retrainable)
 
     refused = run_cli("run", "--config", retrainable.config)
@@ -53,23 +58,42 @@ def test_a_held_decision_is_refused_unless_forced_with_a_reason(
     assert no_reason.code == 2 and "--force needs --reason" in no_reason.err
     assert state(retrainable.root, "SELECT count(*) FROM retrain_attempts") == [(0,)]
 
-    forced = run_cli("run", "--config", retrainable.config, "--force", "--reason",
-                     "customer escalation", "--requested-by", "alice", "--json")
+    forced = run_cli(
+        "run",
+        "--config",
+        retrainable.config,
+        "--force",
+        "--reason",
+        "customer escalation",
+        "--requested-by",
+        "alice",
+        "--json",
+    )
 
     assert forced.code == 0, forced.err
     (run,) = retrain_runs(retrainable.root)
     assert run.data.tags[tags.TRIGGER_TYPES] == "manual"
     assert run.data.tags[tags.REQUESTED_BY] == "alice"
     assert run.data.tags[tags.REASON] == "customer escalation"
-    story = json.loads(run_cli("explain", json.loads(forced.out)["decision_id"], "--config",
-                               retrainable.config, "--json").out)
+    story = json.loads(
+        run_cli(
+            "explain",
+            json.loads(forced.out)["decision_id"],
+            "--config",
+            retrainable.config,
+            "--json",
+        ).out
+    )
     assert story["decision"]["requested_by"] == "alice"
-    assert any(e["action"] == "decision.forced" and e["detail"]["forced_over"] == held
-               for e in story["audit"])
+    assert any(
+        e["action"] == "decision.forced" and e["detail"]["forced_over"] == held
+        for e in story["audit"]
+    )
 
 
 def test_approval_required_waits_then_run_approved_executes_it_once(
-        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RETRIGGER_POLICY__APPROVAL", "required")
 
     asked = run_cli("run", "--config", retrainable.config, "--json")
@@ -82,8 +106,9 @@ def test_approval_required_waits_then_run_approved_executes_it_once(
     assert retrain_runs(retrainable.root) == []
     workspace = Workspace.load(Path(retrainable.config))
     with workspace.store.transaction() as conn:
-        approvals.answer(conn, outcome["approval_id"], "U0APPROVER", True, None,
-                         datetime.now(tz=UTC))
+        approvals.answer(
+            conn, outcome["approval_id"], "U0APPROVER", True, None, datetime.now(tz=UTC)
+        )
 
     executed = run_cli("run", "--config", retrainable.config, "--approved", "--json")
     nothing_left = run_cli("run", "--config", retrainable.config, "--approved", "--json")
@@ -106,11 +131,23 @@ def test_history_and_explain_answer_why_and_on_what_data(retrainable: Retrainabl
 
     assert listed.code == 0, listed.err
     (entry,) = json.loads(listed.out)
-    assert list(entry) == ["run_id", "decision_id", "started_at", "trigger_types",
-                           "data_version", "data_paths", "git_commit", "metric_before",
-                           "metric_after",
-                           "status", "promoted_version", "requested_by", "approved_by",
-                           "reason", "model"]
+    assert list(entry) == [
+        "run_id",
+        "decision_id",
+        "started_at",
+        "trigger_types",
+        "data_version",
+        "data_paths",
+        "git_commit",
+        "metric_before",
+        "metric_after",
+        "status",
+        "promoted_version",
+        "requested_by",
+        "approved_by",
+        "reason",
+        "model",
+    ]
     assert entry["model"] == "churn"
     assert entry["decision_id"] == retrainable.decision_id
     assert entry["trigger_types"] == ["performance"] and entry["promoted_version"] == "1"
@@ -129,8 +166,7 @@ def test_history_and_explain_answer_why_and_on_what_data(retrainable: Retrainabl
 
 
 @pytest.mark.parametrize("args", [["--trigger", "weather"], ["--since", "soon"]])
-def test_history_refuses_bad_filters_with_exit_2(retrainable: Retrainable,
-                                                  args: list[str]) -> None:
+def test_history_refuses_bad_filters_with_exit_2(retrainable: Retrainable, args: list[str]) -> None:
     result = run_cli("history", "--config", retrainable.config, *args)
     assert result.code == 2 and result.out == ""
 
@@ -141,13 +177,13 @@ def test_explain_of_an_unknown_id_is_exit_2(retrainable: Retrainable) -> None:
 
 
 def test_an_approval_whose_commit_moved_is_stale_and_asked_again(
-        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RETRIGGER_POLICY__APPROVAL", "required")
     asked = json.loads(run_cli("run", "--config", retrainable.config, "--json").out)
     workspace = Workspace.load(Path(retrainable.config))
     with workspace.store.transaction() as conn:
-        approvals.answer(conn, asked["approval_id"], "U0APPROVER", True, None,
-                         datetime.now(tz=UTC))
+        approvals.answer(conn, asked["approval_id"], "U0APPROVER", True, None, datetime.now(tz=UTC))
     proc.run(["git", "commit", "-q", "--allow-empty", "-m", "someone pushed"], retrainable.root)
 
     result = run_cli("run", "--config", retrainable.config, "--approved", "--json")
@@ -158,12 +194,15 @@ def test_an_approval_whose_commit_moved_is_stale_and_asked_again(
     assert outcome["decision_id"] != retrainable.decision_id
     assert "moved since decision" in outcome["message"]
     assert sorted(state(retrainable.root, "SELECT status FROM approvals")) == [
-        ("pending",), ("stale",)]
+        ("pending",),
+        ("stale",),
+    ]
     assert retrain_runs(retrainable.root) == []
 
 
 def test_a_drift_triggered_retrain_keeps_the_drift_report_and_history_finds_it(
-        retrainable: Retrainable) -> None:
+    retrainable: Retrainable,
+) -> None:
     from retrigger.decision import Reading
 
     report = retrainable.root / ".retrigger" / "reports" / "drift-evidence.html"
@@ -174,16 +213,37 @@ def test_a_drift_triggered_retrain_keeps_the_drift_report_and_history_finds_it(
         fired = decisions.get(conn, retrainable.decision_id)
         assert fired is not None
         now = datetime.now(tz=UTC)
-        drift = Reading("drift", 0.6, 0.5, True, "3 of 5 columns drifted",
-                        extra={"report_html": ".retrigger/reports/drift-evidence.html"})
-        decision = replace(fired, id=new_decision_id(now), created_at=now,
-                           trigger_types=("drift",), readings=(*fired.readings, drift))
+        drift = Reading(
+            "drift",
+            0.6,
+            0.5,
+            True,
+            "3 of 5 columns drifted",
+            extra={"report_html": ".retrigger/reports/drift-evidence.html"},
+        )
+        decision = replace(
+            fired,
+            id=new_decision_id(now),
+            created_at=now,
+            trigger_types=("drift",),
+            readings=(*fired.readings, drift),
+        )
         decisions.save(conn, decision)
 
     assert run_cli("run", "--config", retrainable.config, "--decision", decision.id).code == 0
 
-    (entry,) = json.loads(run_cli("history", "--config", retrainable.config, "--trigger",
-                                  "drift", "--since", "1d", "--json").out)
+    (entry,) = json.loads(
+        run_cli(
+            "history",
+            "--config",
+            retrainable.config,
+            "--trigger",
+            "drift",
+            "--since",
+            "1d",
+            "--json",
+        ).out
+    )
     assert entry["decision_id"] == decision.id
     from mlflow.tracking import MlflowClient
 

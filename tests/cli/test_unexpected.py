@@ -16,8 +16,14 @@ CONFIG = "model:\n  name: churn\ntracking:\n  uri: bogus://x\nsignals:\n  schedu
 def _run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if key != "RETRIGGER_DEBUG"}
     environment.update(XDG_CACHE_HOME=str(root / "cache"), **env)
-    return subprocess.run([sys.executable, "-m", "retrigger", *args], cwd=root / "project",
-                          env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "retrigger", *args],
+        cwd=root / "project",
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture

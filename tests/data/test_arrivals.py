@@ -10,19 +10,26 @@ from retrigger.store import Store, arrivals
 
 
 def _arrival(version: str, model: str = "churn") -> arrivals.Arrival:
-    return arrivals.Arrival(model=model, data_version=version,
-                            created_at=datetime(2026, 3, 15, 2, tzinfo=UTC), source="push",
-                            git_commit="abc", paths={"data/train.csv": "m" * 32},
-                            delta={"paths": []})
+    return arrivals.Arrival(
+        model=model,
+        data_version=version,
+        created_at=datetime(2026, 3, 15, 2, tzinfo=UTC),
+        source="push",
+        git_commit="abc",
+        paths={"data/train.csv": "m" * 32},
+        delta={"paths": []},
+    )
 
 
-def test_the_same_version_is_recorded_once_per_model(store_url: str,
-                                                      tmp_path: Path) -> None:
+def test_the_same_version_is_recorded_once_per_model(store_url: str, tmp_path: Path) -> None:
     store = Store.open(store_url, tmp_path)
 
-    results = [arrivals.record(store, _arrival("v1")), arrivals.record(store, _arrival("v1")),
-               arrivals.record(store, _arrival("v1", model="other")),
-               arrivals.record(store, _arrival("v2"))]
+    results = [
+        arrivals.record(store, _arrival("v1")),
+        arrivals.record(store, _arrival("v1")),
+        arrivals.record(store, _arrival("v1", model="other")),
+        arrivals.record(store, _arrival("v2")),
+    ]
 
     assert results == [True, False, True, True]
     assert [a.data_version for a in arrivals.all_for(store, "churn")] == ["v1", "v2"]
@@ -31,8 +38,7 @@ def test_the_same_version_is_recorded_once_per_model(store_url: str,
     assert latest.created_at == datetime(2026, 3, 15, 2, tzinfo=UTC)
 
 
-def test_concurrent_records_of_one_version_leave_one_row(store_url: str,
-                                                         tmp_path: Path) -> None:
+def test_concurrent_records_of_one_version_leave_one_row(store_url: str, tmp_path: Path) -> None:
     Store.open(store_url, tmp_path).close()
     stores = [Store.open(store_url, tmp_path) for _ in range(4)]
     start = threading.Barrier(len(stores))

@@ -29,8 +29,10 @@ def test_json_is_exactly_the_documented_object(dvc_repo: Path) -> None:
 
     assert set(document) == {"data_version_old", "data_version_new", "paths"}
     paths = document["paths"]
-    assert isinstance(paths, list) and [p["path"] for p in paths] == ["data/train.csv",
-                                                                        "data/parts"]
+    assert isinstance(paths, list) and [p["path"] for p in paths] == [
+        "data/train.csv",
+        "data/parts",
+    ]
     for item in paths:
         assert set(item) == {"path", "old", "new", "delta"}
         assert set(item["old"]) == SIDE_KEYS == set(item["new"])
@@ -65,12 +67,16 @@ def test_default_reference_is_the_baseline_runs_data(demo_project: Path) -> None
     assert document["data_version_old"] is not None
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("no-such-rev",), "git revision 'no-such-rev' does not exist"),
-    (("HEAD", "HEAD", "--staged"), "give either REV_B or --staged"),
-])
-def test_bad_arguments_are_one_line_exit_2(dvc_repo: Path, args: tuple[str, ...],
-                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("no-such-rev",), "git revision 'no-such-rev' does not exist"),
+        (("HEAD", "HEAD", "--staged"), "give either REV_B or --staged"),
+    ],
+)
+def test_bad_arguments_are_one_line_exit_2(
+    dvc_repo: Path, args: tuple[str, ...], message: str
+) -> None:
     result = run_cli("delta", "--config", str(dvc_repo / "retrigger.yaml"), *args)
 
     assert result.code == 2

@@ -46,9 +46,14 @@ def test_directory_files_added_removed_modified_and_rows(dvc_repo: Path) -> None
 
     delta = report.as_json()["paths"][1]  # type: ignore[index]
     assert delta["old"]["rows"] == 35 and delta["new"]["rows"] == 54
-    assert delta["delta"] == {"bytes": delta["new"]["bytes"] - delta["old"]["bytes"],
-                              "rows": 19, "rows_pct": 54.29, "files_added": 1,
-                              "files_removed": 1, "files_modified": 1}
+    assert delta["delta"] == {
+        "bytes": delta["new"]["bytes"] - delta["old"]["bytes"],
+        "rows": 19,
+        "rows_pct": 54.29,
+        "files_added": 1,
+        "files_removed": 1,
+        "files_modified": 1,
+    }
     assert delta["new"]["files"] == 3
 
 
@@ -70,8 +75,12 @@ def test_fetch_brings_the_old_version_back_from_the_remote(dvc_repo: Path) -> No
     shutil.rmtree(dvc_repo / ".dvc" / "cache")
     sh(dvc_repo, "dvc", "commit", "-q", "-f", "data/train.csv")  # new version back in cache
 
-    report = compute_delta(dvc_repo, _at(dvc_repo, "HEAD"), _at(dvc_repo, WORKTREE),  # type: ignore[arg-type]
-                           fetch_missing=True)
+    report = compute_delta(
+        dvc_repo,
+        _at(dvc_repo, "HEAD"),
+        _at(dvc_repo, WORKTREE),  # type: ignore[arg-type]
+        fetch_missing=True,
+    )
 
     assert [p.rows for p in report.paths] == [20, 0]
     assert not (dvc_repo / ".retrigger-fetch").exists()

@@ -41,8 +41,7 @@ THEIRS: dict[str, Callable[[Path], int]] = {
     "rows.jsonl": lambda p: len(pd.read_json(p, lines=True)),
     "array.json": lambda p: len(pd.read_json(p)),
     "table.csv.gz": lambda p: len(pd.read_csv(p)),
-    "train.tsv.bz2": lambda p: len(pd.read_csv(p, sep="\t", header=None,
-                                               quoting=csv.QUOTE_NONE)),
+    "train.tsv.bz2": lambda p: len(pd.read_csv(p, sep="\t", header=None, quoting=csv.QUOTE_NONE)),
     "rows.jsonl.zst": _zstd_lines,
     "posts.xml.gz": lambda p: _gzip_xml(p),
 }

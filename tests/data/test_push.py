@@ -22,8 +22,10 @@ def _push(root: Path, *args: str) -> tuple[int, dict[str, object] | str]:
 
 
 def _arrivals(root: Path) -> list[tuple[object, ...]]:
-    return sqlite_rows(root / ".retrigger" / "state.db",
-                       "SELECT data_version, source FROM data_arrivals ORDER BY id")
+    return sqlite_rows(
+        root / ".retrigger" / "state.db",
+        "SELECT data_version, source FROM data_arrivals ORDER BY id",
+    )
 
 
 def _remote_has(remote: Path, md5: str) -> bool:
@@ -47,13 +49,15 @@ def test_push_uploads_records_once_and_reports_the_delta(dvc_repo: Path) -> None
     delta = first["arrival"]["delta"]  # type: ignore[index]
     assert delta["paths"][0]["new"]["rows"] == 180
     # Announced once, in the same transaction, and delivered (to the console: no Slack token).
-    assert sqlite_rows(dvc_repo / ".retrigger" / "state.db",
-                       "SELECT kind, status FROM outbox") == [("data_arrival", "delivered")]
+    assert sqlite_rows(dvc_repo / ".retrigger" / "state.db", "SELECT kind, status FROM outbox") == [
+        ("data_arrival", "delivered")
+    ]
 
 
 @pytest.mark.slow
 def test_a_new_version_after_the_first_is_measured_from_the_previous_arrival(
-        dvc_repo: Path) -> None:
+    dvc_repo: Path,
+) -> None:
     _push(dvc_repo)
     add_rows(dvc_repo, 160)
 
@@ -67,14 +71,26 @@ def test_a_new_version_after_the_first_is_measured_from_the_previous_arrival(
 
 @pytest.mark.slow
 def test_two_concurrent_pushes_of_one_version_record_one_arrival(
-        dvc_repo: Path, mlflow_db_template: Path) -> None:
+    dvc_repo: Path, mlflow_db_template: Path
+) -> None:
     # An existing MLflow store, as in real use (two processes creating one race in MLflow).
     shutil.copyfile(mlflow_db_template, dvc_repo / "mlflow.db")
     add_rows(dvc_repo, 170)
-    command = [sys.executable, "-m", "retrigger", "push", "--config",
-               str(dvc_repo / "retrigger.yaml"), "--json"]
-    procs = [subprocess.Popen(command, cwd=dvc_repo, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    command = [
+        sys.executable,
+        "-m",
+        "retrigger",
+        "push",
+        "--config",
+        str(dvc_repo / "retrigger.yaml"),
+        "--json",
+    ]
+    procs = [
+        subprocess.Popen(
+            command, cwd=dvc_repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     outputs = [proc.communicate(timeout=120) for proc in procs]
 
     assert [proc.returncode for proc in procs] == [0, 0], outputs
@@ -116,9 +132,10 @@ def test_check_on_push_runs_the_check_with_the_volume_signal(demo_project: Path)
     sh(demo_project, "dvc", "remote", "add", "-d", "local", str(demo_project.parent / "remote"))
     config = demo_project / "retrigger.yaml"
     config.write_text(config.read_text() + "hooks: {check_on_push: true}\n")
-    text = config.read_text().replace("  schedule: {max_age: 30d}\n",
-                                      "  schedule: {max_age: 30d}\n"
-                                      "  volume: {min_new_rows: 1000}\n")
+    text = config.read_text().replace(
+        "  schedule: {max_age: 30d}\n",
+        "  schedule: {max_age: 30d}\n  volume: {min_new_rows: 1000}\n",
+    )
     config.write_text(text)
     project.degrade(demo_project)
 

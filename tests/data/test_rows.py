@@ -11,8 +11,7 @@ from retrigger.errors import BadInput
 from tests.support.dvcrepo import write_jsonl, write_parquet
 
 
-def test_csv_rows_exclude_the_header_and_count_a_last_line_without_newline(
-        tmp_path: Path) -> None:
+def test_csv_rows_exclude_the_header_and_count_a_last_line_without_newline(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text("a,b\n1,2\n3,4")
 

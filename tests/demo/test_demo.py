@@ -13,8 +13,13 @@ pytestmark = pytest.mark.slow
 
 def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     target = tmp_path / "démo – ü"  # any path: DVC once could not store a non-ASCII remote
-    result = subprocess.run([sys.executable, "-m", "retrigger", "demo", str(target)],
-                            capture_output=True, text=True, check=False, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "retrigger", "demo", str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
 
     assert result.returncode == 0, result.stderr
     assert "fire=False" in result.stdout  # unchanged data: no retrain
@@ -28,8 +33,9 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     assert told.count("[#ml-ops]") == 6
     assert "succeeded" in told and "↳" in told  # retrain news in the decision's thread
     assert (target / "dvc.lock").exists() and (target / ".retrigger" / "state.db").exists()
-    log = subprocess.run(["git", "log", "--oneline"], cwd=target, capture_output=True,
-                         text=True, check=True).stdout
+    log = subprocess.run(
+        ["git", "log", "--oneline"], cwd=target, capture_output=True, text=True, check=True
+    ).stdout
     assert "new production rows" in log
     # What serving code does: the promoted champion is a real MLflow model.
     import mlflow
@@ -44,8 +50,12 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
 def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine")
 
-    result = subprocess.run([sys.executable, "-m", "retrigger", "demo", str(tmp_path)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "retrigger", "demo", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
     assert result.returncode == 2
     assert "not empty" in result.stderr

@@ -41,7 +41,8 @@ def test_drifted_and_undrifted_pairs_in_every_format(tmp_path: Path, name: str) 
 
 
 def test_xml_values_take_the_narrowest_type_of_the_whole_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from retrigger.drift import records_table
 
     monkeypatch.setattr(records_table, "BLOCK_RECORDS", 7)  # many blocks

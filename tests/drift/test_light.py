@@ -29,21 +29,30 @@ def _table(path: Path, rows: int, shift: float) -> Path:
     rng = np.random.default_rng(7)
     nan_floats = rng.normal(shift, 1, rows)
     nan_floats[::7] = np.nan
-    pq.write_table(pa.table({
-        "num": rng.normal(shift, 1, rows),
-        "with_nan": nan_floats,
-        "small_int": rng.integers(0, 4, rows),
-        "word": rng.choice(["a", "b", "c"], rows),
-        "flag": rng.random(rows) < 0.3 + shift,
-    }), path)
+    pq.write_table(
+        pa.table(
+            {
+                "num": rng.normal(shift, 1, rows),
+                "with_nan": nan_floats,
+                "small_int": rng.integers(0, 4, rows),
+                "word": rng.choice(["a", "b", "c"], rows),
+                "flag": rng.random(rows) < 0.3 + shift,
+            }
+        ),
+        path,
+    )
     return path
 
 
 def _heavy(tmp_path: Path, *args: str) -> str:
     ref = _table(tmp_path / "ref.parquet", 3000, 0)
     cur = _table(tmp_path / "cur.parquet", 3000, 0.2)
-    done = subprocess.run([sys.executable, "-c", PROBE, "drift", str(ref), str(cur), *args],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "drift", str(ref), str(cur), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout.strip().splitlines()[-1]
 
 

@@ -69,22 +69,35 @@ class Page(HTMLParser):
 def _report(write: Writer) -> DriftReport:
     rng = np.random.default_rng(3)
     n = 3000
-    ref = write("ref.parquet", {
-        "mild": rng.normal(0, 1, n), "strong": rng.normal(0, 1, n),
-        "level": rng.integers(0, 8, n), "label": rng.integers(0, 2, n),
-    })
-    cur = write("cur.parquet", {
-        "mild": rng.normal(0.15, 1, n), "strong": rng.normal(1.0, 1, n),
-        "level": rng.integers(0, 8, n), "label": (rng.random(n) < 0.8).astype(np.int64),
-    })
+    ref = write(
+        "ref.parquet",
+        {
+            "mild": rng.normal(0, 1, n),
+            "strong": rng.normal(0, 1, n),
+            "level": rng.integers(0, 8, n),
+            "label": rng.integers(0, 2, n),
+        },
+    )
+    cur = write(
+        "cur.parquet",
+        {
+            "mild": rng.normal(0.15, 1, n),
+            "strong": rng.normal(1.0, 1, n),
+            "level": rng.integers(0, 8, n),
+            "label": (rng.random(n) < 0.8).astype(np.int64),
+        },
+    )
     return drift_of(ref, cur, target="label")
 
 
 def _page(report: DriftReport) -> Page:
     page = Page()
-    header = Header(Source("data/train.parquet@trained", "3f9a1c", 3000),
-                    Source("data/train.parquet", None, 3000), "d-20260315T020000-9f3a1c",
-                    "0123456789abcdef")
+    header = Header(
+        Source("data/train.parquet@trained", "3f9a1c", 3000),
+        Source("data/train.parquet", None, 3000),
+        "d-20260315T020000-9f3a1c",
+        "0123456789abcdef",
+    )
     page.feed(render_html(report, "churn: drift", header))
     return page
 
@@ -122,11 +135,13 @@ def test_charts_have_axes_and_integer_categories_named_in_value_order(write: Wri
 
 def test_header_names_both_sources_the_decision_and_the_commit(write: Writer) -> None:
     page = _page(_report(write))
-    text = render_html(_report(write), "t", Header(Source("a@trained", "3f9a1c", 3000),
-                                                   Source("a"), "d-1", "0123456789abcdef"))
+    text = render_html(
+        _report(write),
+        "t",
+        Header(Source("a@trained", "3f9a1c", 3000), Source("a"), "d-1", "0123456789abcdef"),
+    )
 
-    assert page.sources[1] == ["reference", "data/train.parquet@trained", "3f9a1c",
-                               "3,000 rows"]
+    assert page.sources[1] == ["reference", "data/train.parquet@trained", "3f9a1c", "3,000 rows"]
     assert page.sources[2][:3] == ["current", "data/train.parquet", "—"]
     assert "decision <code>d-1</code>" in text and "<code>0123456789ab</code>" in text
 

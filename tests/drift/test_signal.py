@@ -59,8 +59,10 @@ def test_new_data_version_that_drifts_fires_and_names_the_columns(drift_project:
     assert "contract (jensenshannon" in reading["detail"]
     assert "tenure" not in reading["detail"]
     # The drift chart follows the announcement into the decision's thread, via the outbox.
-    rows = sqlite_rows(drift_project / ".retrigger" / "state.db",
-                       "SELECT kind, thread_key, payload FROM outbox ORDER BY id")
+    rows = sqlite_rows(
+        drift_project / ".retrigger" / "state.db",
+        "SELECT kind, thread_key, payload FROM outbox ORDER BY id",
+    )
     assert [r[0] for r in rows] == ["trigger_fired", "file_upload"]
     assert rows[0][1] == rows[1][1]
     assert json.loads(str(rows[1][2]))["path"].endswith(".png")

@@ -15,8 +15,13 @@ from tests.support.dvcrepo import add_rows, sh
 
 
 def _install(root: Path, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "retrigger", "hooks", *args], cwd=root,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "retrigger", "hooks", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -115,12 +120,19 @@ def test_a_malformed_staged_dvc_file_warns_and_the_commit_goes_on(dvc_repo: Path
 
 
 def _hook(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "retrigger.hooks", *args], cwd=cwd,
-                          input=stdin, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "retrigger.hooks", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_hooks_do_nothing_outside_git_without_dvc_and_during_a_merge(
-        dvc_repo: Path, tmp_path: Path) -> None:
+    dvc_repo: Path, tmp_path: Path
+) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     sh(plain, "git", "init", "-q")
@@ -128,8 +140,12 @@ def test_hooks_do_nothing_outside_git_without_dvc_and_during_a_merge(
     sh(dvc_repo, "git", "add", "data/train.csv.dvc")
     (dvc_repo / ".git" / "MERGE_HEAD").write_text("0" * 40 + "\n")
 
-    results = [_hook(tmp_path, "pre-commit"), _hook(plain, "pre-commit"),
-               _hook(dvc_repo, "pre-commit"), _hook(dvc_repo, "pre-push", "origin", "x")]
+    results = [
+        _hook(tmp_path, "pre-commit"),
+        _hook(plain, "pre-commit"),
+        _hook(dvc_repo, "pre-commit"),
+        _hook(dvc_repo, "pre-push", "origin", "x"),
+    ]
 
     assert [(r.returncode, r.stdout, r.stderr) for r in results] == [(0, "", "")] * 4
 
@@ -149,7 +165,8 @@ def _bare_origin(root: Path) -> Path:
 
 @pytest.mark.slow
 def test_pre_push_after_dvc_install_records_each_arrival_once(
-        dvc_repo: Path, mlflow_db_template: Path) -> None:
+    dvc_repo: Path, mlflow_db_template: Path
+) -> None:
     import shutil
 
     shutil.copyfile(mlflow_db_template, dvc_repo / "mlflow.db")
@@ -171,15 +188,15 @@ def test_pre_push_after_dvc_install_records_each_arrival_once(
     assert "arrived on the DVC remote (recorded)" in first, first
     assert "data/train.csv: +90 rows (+90.0%)" in second, second
     assert "retrigger" not in third  # no data file in the pushed commits: nothing to do
-    rows = sqlite_rows(dvc_repo / ".retrigger" / "state.db",
-                       "SELECT source FROM data_arrivals")
+    rows = sqlite_rows(dvc_repo / ".retrigger" / "state.db", "SELECT source FROM data_arrivals")
     assert rows == [("pre-push",), ("pre-push",)]
     _install(dvc_repo, "uninstall")
     assert (dvc_repo / ".git/hooks/pre-push").read_text() == dvc_pre_push
 
 
-def test_the_cli_runs_the_same_hooks(dvc_repo: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_runs_the_same_hooks(
+    dvc_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(dvc_repo)
     add_rows(dvc_repo, 104)
     sh(dvc_repo, "git", "add", "data/train.csv.dvc")
@@ -213,7 +230,8 @@ def test_pre_push_without_dvcs_hook_is_quiet_and_records_nothing(dvc_repo: Path)
 
 @pytest.mark.slow
 def test_hooks_installed_before_dvc_install_chain_dvcs_with_dvc(
-        dvc_repo: Path, mlflow_db_template: Path) -> None:
+    dvc_repo: Path, mlflow_db_template: Path
+) -> None:
     import shutil
 
     shutil.copyfile(mlflow_db_template, dvc_repo / "mlflow.db")
@@ -241,11 +259,14 @@ def test_hooks_installed_before_dvc_install_chain_dvcs_with_dvc(
 
 def test_the_delta_hook_reports_data_and_sums_up_other_outputs(dvc_repo: Path) -> None:
     """A retrain's dvc.lock changes the model and features too: they get one line, not rows."""
-    (dvc_repo / "train.py").write_text("import pathlib\npathlib.Path('model.pkl')"
-                                       ".write_text(open('data/train.csv').read()[:9])\n")
-    (dvc_repo / "dvc.yaml").write_text("stages:\n  train:\n    cmd: python train.py\n"
-                                       "    deps: [data/train.csv, train.py]\n"
-                                       "    outs: [model.pkl]\n")
+    (dvc_repo / "train.py").write_text(
+        "import pathlib\npathlib.Path('model.pkl').write_text(open('data/train.csv').read()[:9])\n"
+    )
+    (dvc_repo / "dvc.yaml").write_text(
+        "stages:\n  train:\n    cmd: python train.py\n"
+        "    deps: [data/train.csv, train.py]\n"
+        "    outs: [model.pkl]\n"
+    )
     sh(dvc_repo, "dvc", "repro", "-q")
     add_rows(dvc_repo, 120)
     sh(dvc_repo, "dvc", "repro", "-q")

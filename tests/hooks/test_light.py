@@ -8,8 +8,18 @@ from pathlib import Path
 
 from tests.support.dvcrepo import add_rows, sh, write_parquet
 
-HEAVY = ("mlflow", "pandas", "sklearn", "scipy", "dvc", "sqlalchemy", "typer", "rich",
-         "pydantic", "pyarrow")
+HEAVY = (
+    "mlflow",
+    "pandas",
+    "sklearn",
+    "scipy",
+    "dvc",
+    "sqlalchemy",
+    "typer",
+    "rich",
+    "pydantic",
+    "pyarrow",
+)
 PROBE = (
     "import sys\n"
     "from retrigger.hooks.main import main\n"
@@ -19,8 +29,9 @@ PROBE = (
 
 
 def _probe(cwd: Path) -> list[str]:
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=cwd, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=cwd, capture_output=True, text=True, check=True
+    )
     return result.stdout.strip().splitlines()
 
 

@@ -24,12 +24,18 @@ repos:
 
 
 def _hooks(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "retrigger", "hooks", *args], cwd=root,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "retrigger", "hooks", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_install_appends_keeps_comments_is_idempotent_and_uninstall_restores(
-        dvc_repo: Path) -> None:
+    dvc_repo: Path,
+) -> None:
     (dvc_repo / FILE).write_text(EXISTING)
 
     first = _hooks(dvc_repo, "install", "--pre-commit")
@@ -84,8 +90,12 @@ def test_real_pre_commit_prints_the_delta_and_blocks_a_bad_config(dvc_repo: Path
 def test_the_published_manifest_is_valid() -> None:
     manifest = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
 
-    result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
-                             str(manifest)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(manifest)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -100,7 +110,11 @@ def test_with_dvc_puts_dvcs_entries_before_ours_in_either_order(dvc_repo: Path) 
     text = (dvc_repo / FILE).read_text()
     assert -1 < text.index("dvc-pre-push") < text.index("retrigger-pre-push")
     assert text.count("id: retrigger-pre-push") == 1 and text.count("id: dvc-pre-push") == 1
-    validated = subprocess.run([str(Path(sys.executable).parent / "pre-commit"),
-                                "validate-config", FILE], cwd=dvc_repo, capture_output=True,
-                               text=True, check=False)
+    validated = subprocess.run(
+        [str(Path(sys.executable).parent / "pre-commit"), "validate-config", FILE],
+        cwd=dvc_repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert validated.returncode == 0, validated.stdout + validated.stderr

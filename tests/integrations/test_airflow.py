@@ -38,19 +38,24 @@ def _decisions(project: Path) -> list[tuple[str, int]]:
 
 @pytest.mark.slow
 def test_generated_dag_imports_with_the_expected_shape(
-        airflow: Airflow, demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    airflow: Airflow, demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dags = _init_airflow(demo_project, monkeypatch)
 
-    probe = airflow.run([str(airflow.venv / "bin" / "python"), str(PROBE), str(dags)], dags,
-                        demo_project)
+    probe = airflow.run(
+        [str(airflow.venv / "bin" / "python"), str(PROBE), str(dags)], dags, demo_project
+    )
 
     assert probe.returncode == 0, probe.stderr[-3000:]
     parsed = json.loads(probe.stdout.strip().splitlines()[-1])
     assert parsed["errors"] == {}
     dag = parsed["dags"][DAG_ID]
     tasks = dag["tasks"]
-    assert tasks["check"] == {"type": "ShortCircuitOperator",
-                              "downstream": ["wait_for_approval"], "mode": None}
+    assert tasks["check"] == {
+        "type": "ShortCircuitOperator",
+        "downstream": ["wait_for_approval"],
+        "mode": None,
+    }
     assert tasks["wait_for_approval"]["type"] == "PythonSensor"
     assert tasks["wait_for_approval"]["mode"] == "reschedule"  # holds no worker slot for hours
     assert tasks["wait_for_approval"]["downstream"] == ["retrain"]
@@ -62,14 +67,16 @@ def test_generated_dag_imports_with_the_expected_shape(
 
 @pytest.mark.slow
 def test_dag_test_run_stops_after_check_when_nothing_fired(
-        airflow: Airflow, demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    airflow: Airflow, demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dags = _init_airflow(demo_project, monkeypatch)
     # Keep the demo's own thresholds (init wrote generic ones with --force).
     (demo_project / "retrigger.yaml").write_text(_demo_config(demo_project), encoding="utf-8")
     before = _decisions(demo_project) if (demo_project / ".retrigger").exists() else []
 
-    result = airflow.run([str(airflow.venv / "bin" / "airflow"), "dags", "test", DAG_ID], dags,
-                         demo_project)
+    result = airflow.run(
+        [str(airflow.venv / "bin" / "airflow"), "dags", "test", DAG_ID], dags, demo_project
+    )
 
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
@@ -90,7 +97,8 @@ def _demo_config(project: Path) -> str:
 
 @pytest.mark.slow
 def test_dag_test_run_executes_check_then_retrain_when_the_model_degraded(
-        airflow: Airflow, demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    airflow: Airflow, demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from retrigger.demo import project
     from retrigger.lineage import tags
 
@@ -101,8 +109,9 @@ def test_dag_test_run_executes_check_then_retrain_when_the_model_degraded(
     (demo_project.parent / "remote").mkdir()
     project.sh(demo_project, "dvc", "remote", "add", "-q", "-d", "store", "../remote")
 
-    result = airflow.run([str(airflow.venv / "bin" / "airflow"), "dags", "test", DAG_ID], dags,
-                         demo_project)
+    result = airflow.run(
+        [str(airflow.venv / "bin" / "airflow"), "dags", "test", DAG_ID], dags, demo_project
+    )
 
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
@@ -116,22 +125,43 @@ def test_dag_test_run_executes_check_then_retrain_when_the_model_degraded(
 
 def _mlflow_runs_tagged(project: Path, key: str, value: str) -> list[str]:
     with sqlite3.connect(project / "mlflow.db") as conn:
-        return [row[0] for row in conn.execute(
-            "SELECT run_uuid FROM tags WHERE key = ? AND value = ?", (key, value))]
+        return [
+            row[0]
+            for row in conn.execute(
+                "SELECT run_uuid FROM tags WHERE key = ? AND value = ?", (key, value)
+            )
+        ]
 
 
 @pytest.mark.slow
 def test_init_from_the_installed_package_finds_its_templates(
-        airflow: Airflow, git_dvc_project: Path) -> None:
+    airflow: Airflow, git_dvc_project: Path
+) -> None:
     """The Airflow virtualenv holds retrigger installed from a built wheel (not editable): the
     templates must travel as package data."""
-    result = airflow.run([str(airflow.venv / "bin" / "retrigger"), "init", "--ci", "github",
-                          "--ci", "airflow", "--ci", "k8s", "--json"], git_dvc_project,
-                         git_dvc_project)
+    result = airflow.run(
+        [
+            str(airflow.venv / "bin" / "retrigger"),
+            "init",
+            "--ci",
+            "github",
+            "--ci",
+            "airflow",
+            "--ci",
+            "k8s",
+            "--json",
+        ],
+        git_dvc_project,
+        git_dvc_project,
+    )
 
     assert result.returncode == 0, result.stderr
     written = {f["path"] for f in json.loads(result.stdout)["files"] if f["action"] != "kept"}
-    assert {".github/workflows/retrain.yml", "airflow/dags/retrain_project.py",
-            "k8s/retrigger-cronjob.yaml", "slack-app-manifest.yml"} <= written
+    assert {
+        ".github/workflows/retrain.yml",
+        "airflow/dags/retrain_project.py",
+        "k8s/retrigger-cronjob.yaml",
+        "slack-app-manifest.yml",
+    } <= written
     unfilled = [path for path in written if "@@" in (git_dvc_project / path).read_text()]
     assert unfilled == []  # every placeholder was filled in

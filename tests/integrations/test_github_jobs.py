@@ -67,8 +67,7 @@ def _wanted(step: dict[str, Any], steps_out: dict[str, Any]) -> bool:
     return bool(steps_out.get(step_id, {}).get("outputs", {}).get(name) == value)
 
 
-def _run_job(job: dict[str, Any], context: dict[str, Any], cwd: Path,
-             tmp: Path) -> dict[str, str]:
+def _run_job(job: dict[str, Any], context: dict[str, Any], cwd: Path, tmp: Path) -> dict[str, str]:
     """Run a job's `run:` steps in order; return its outputs as GitHub would compute them."""
     env_file = tmp / "github_env"
     steps_out: dict[str, Any] = {}
@@ -82,16 +81,31 @@ def _run_job(job: dict[str, Any], context: dict[str, Any], cwd: Path,
         output_file = tmp / f"output_{step.get('id', 'x')}"
         output_file.write_text("")
         exported = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
-        env = {**os.environ, **exported, "GITHUB_ENV": str(env_file),
-               "GITHUB_OUTPUT": str(output_file), "GITHUB_ACTOR": "octocat",
-               "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"),
-               "GITHUB_SHA": context["github"]["sha"], "RUNNER_TEMP": str(tmp),
-               "GH_RECORD": str(tmp / "gh-argv"),
-               "PATH": os.pathsep.join([str(tmp / "bin"), str(Path(sys.executable).parent),
-                                        os.environ["PATH"]]),
-               **{k: _render(v, context) for k, v in step.get("env", {}).items()}}
-        result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env=env,
-                                capture_output=True, text=True, timeout=600, check=False)
+        env = {
+            **os.environ,
+            **exported,
+            "GITHUB_ENV": str(env_file),
+            "GITHUB_OUTPUT": str(output_file),
+            "GITHUB_ACTOR": "octocat",
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"),
+            "GITHUB_SHA": context["github"]["sha"],
+            "RUNNER_TEMP": str(tmp),
+            "GH_RECORD": str(tmp / "gh-argv"),
+            "PATH": os.pathsep.join(
+                [str(tmp / "bin"), str(Path(sys.executable).parent), os.environ["PATH"]]
+            ),
+            **{k: _render(v, context) for k, v in step.get("env", {}).items()},
+        }
+        result = subprocess.run(
+            ["bash", "-e", "-c", step["run"]],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         assert result.returncode == 0, f"step {step.get('name')!r}: {result.stderr[-2000:]}"
         if "id" in step:
             outputs = dict(line.split("=", 1) for line in output_file.read_text().splitlines())
@@ -104,8 +118,9 @@ def _run_job(job: dict[str, Any], context: dict[str, Any], cwd: Path,
 
 def _git(root: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def _with_origin(root: Path, tmp: Path) -> str:
@@ -117,7 +132,8 @@ def _with_origin(root: Path, tmp: Path) -> str:
 
 
 def test_check_then_retrain_then_pull_request_through_the_workflows_own_steps(
-        degraded_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    degraded_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = Path(shutil.copytree(degraded_template, tmp_path / "project", symlinks=True))
     (tmp_path / "remote").mkdir()
     (root / "retrigger.yaml").rename(tmp_path / "demo.yaml")
@@ -132,10 +148,12 @@ def test_check_then_retrain_then_pull_request_through_the_workflows_own_steps(
     workspace.store.close()
     jobs = yaml.safe_load((root / ".github/workflows/retrain.yml").read_text())["jobs"]
     # A scheduled run: no inputs, no dispatch payload, and only one secret set.
-    github = {"event": {"repository": {"default_branch": "main"}}, "sha": sha,
-              "token": "ghs-test"}
-    context: dict[str, Any] = {"inputs": {}, "github": github,
-                               "secrets": {"SLACK_BOT_TOKEN": "", "MLFLOW_TRACKING_USERNAME": "ci"}}
+    github = {"event": {"repository": {"default_branch": "main"}}, "sha": sha, "token": "ghs-test"}
+    context: dict[str, Any] = {
+        "inputs": {},
+        "github": github,
+        "secrets": {"SLACK_BOT_TOKEN": "", "MLFLOW_TRACKING_USERNAME": "ci"},
+    }
 
     outputs = _run_job(jobs["check"], dict(context), root, tmp_path)
 
@@ -145,11 +163,11 @@ def test_check_then_retrain_then_pull_request_through_the_workflows_own_steps(
     assert outputs["retrain"] == "true"
     assert outputs["decision_id"].startswith("d-")
     assert "performance" in outputs["trigger_types"]
-    retrained = _run_job(jobs["retrain"], {**context, "needs": {"check": {"outputs": outputs}}},
-                         root, tmp_path)
+    retrained = _run_job(
+        jobs["retrain"], {**context, "needs": {"check": {"outputs": outputs}}}, root, tmp_path
+    )
     assert retrained == {}
-    runs = retrain.retrigger(retrain.Retrainable(root, outputs["decision_id"]), "history",
-                             "--json")
+    runs = retrain.retrigger(retrain.Retrainable(root, outputs["decision_id"]), "history", "--json")
     assert runs.returncode == 0, runs.stderr
     assert f'"decision_id": "{outputs["decision_id"]}"' in runs.stdout
     assert '"status": "promoted"' in runs.stdout
@@ -167,8 +185,14 @@ def test_check_then_retrain_then_pull_request_through_the_workflows_own_steps(
     assert argv[argv.index("--base") + 1] == "main"
     assert argv[argv.index("--head") + 1] == f"retrigger/{decision_id}"
     body = (tmp_path / "gh-argv.body").read_text()
-    for part in ("### Why", "| performance |", "### Champion vs challenger", "### MLflow",
-                 "### Data it trained on", f"<!-- retrigger:decision {decision_id} -->"):
+    for part in (
+        "### Why",
+        "| performance |",
+        "### Champion vs challenger",
+        "### MLflow",
+        "### Data it trained on",
+        f"<!-- retrigger:decision {decision_id} -->",
+    ):
         assert part in body, part
     summary = (tmp_path / "summary.md").read_text()
     assert f"Decision `{decision_id}`: **RETRAIN**" in summary

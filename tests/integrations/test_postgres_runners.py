@@ -26,15 +26,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 degraded_template = retrain.degraded_template
 
 # A repro that says it started, then waits until the test lets it go (no sleeps in the test).
-BLOCKING = ("sh -c 'echo $$ >> started.log; while [ ! -f release ]; do sleep 0.05; done; "
-            "dvc repro'")
-
-
+BLOCKING = "sh -c 'echo $$ >> started.log; while [ ! -f release ]; do sleep 0.05; done; dvc repro'"
 
 
 @pytest.fixture
-def approved(degraded_template: Path, tmp_path: Path, postgres_url: str,
-             monkeypatch: pytest.MonkeyPatch) -> tuple[Retrainable, dict[str, str]]:
+def approved(
+    degraded_template: Path, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Retrainable, dict[str, str]]:
     """A fired decision stored in PostgreSQL, its approval requested by `run` and given."""
     env = {"RETRIGGER_STATE__URL": postgres_url, "RETRIGGER_POLICY__APPROVAL": "required"}
     for name, value in env.items():
@@ -59,14 +57,27 @@ def approved(degraded_template: Path, tmp_path: Path, postgres_url: str,
 
 def _start(project: Retrainable, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "retrigger", "run", "--approved", "--json",
-         "--config", project.config],
-        cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **env, "RETRIGGER_PIPELINE__COMMAND": BLOCKING})
+        [
+            sys.executable,
+            "-m",
+            "retrigger",
+            "run",
+            "--approved",
+            "--json",
+            "--config",
+            project.config,
+        ],
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env, "RETRIGGER_PIPELINE__COMMAND": BLOCKING},
+    )
 
 
 def test_two_runners_claiming_one_approved_decision_retrain_it_once(
-        approved: tuple[Retrainable, dict[str, str]], postgres_url: str) -> None:
+    approved: tuple[Retrainable, dict[str, str]], postgres_url: str
+) -> None:
     project, env = approved
     started = project.root / "started.log"
     runners = [_start(project, env), _start(project, env)]
@@ -76,7 +87,8 @@ def test_two_runners_claiming_one_approved_decision_retrain_it_once(
         while not (started.exists() and any(r.poll() is not None for r in runners)):
             assert time.monotonic() < deadline, "no runner retrained and none gave up"
             assert not all(r.poll() is not None for r in runners), [
-                r.stderr.read() for r in runners if r.stderr]
+                r.stderr.read() for r in runners if r.stderr
+            ]
             time.sleep(0.05)
         loser = next(r for r in runners if r.poll() is not None)
         winner = next(r for r in runners if r is not loser)

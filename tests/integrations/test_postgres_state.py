@@ -27,12 +27,11 @@ git_dvc_template = git_dvc.git_dvc_template
 git_dvc_project = git_dvc.git_dvc_project
 
 
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_check_stores_its_decision_in_the_shared_database(
-        demo_project: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_project: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(demo_project)
     monkeypatch.setenv("RETRIGGER_STATE__URL", postgres_url)
     local_state = demo_project / ".retrigger" / "state.db"
@@ -64,16 +63,34 @@ def silent_server() -> Iterator[int]:
 
 @pytest.mark.slow
 def test_a_database_that_does_not_answer_is_one_line_within_10_s(
-        git_dvc_project: Path, silent_server: int) -> None:
-    assert subprocess.run([sys.executable, "-m", "retrigger", "init"], cwd=git_dvc_project,
-                          capture_output=True, check=False).returncode == 0
+    git_dvc_project: Path, silent_server: int
+) -> None:
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "retrigger", "init"],
+            cwd=git_dvc_project,
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    )
     # The project has no dvc.yaml, so init left the metric for a person to name.
-    env = {**os.environ, "RETRIGGER_MODEL__METRIC": "accuracy",
-           "RETRIGGER_STATE__URL": f"postgresql://ci:s3cret@127.0.0.1:{silent_server}/state"}
+    env = {
+        **os.environ,
+        "RETRIGGER_MODEL__METRIC": "accuracy",
+        "RETRIGGER_STATE__URL": f"postgresql://ci:s3cret@127.0.0.1:{silent_server}/state",
+    }
 
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "retrigger", "check"], cwd=git_dvc_project,
-                            env=env, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "retrigger", "check"],
+        cwd=git_dvc_project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     elapsed = time.monotonic() - started
 
     assert result.returncode == 2

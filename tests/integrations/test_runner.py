@@ -23,15 +23,26 @@ degraded_template = retrain.degraded_template
 
 
 def _fired(now: datetime) -> Decision:
-    return Decision(id=new_decision_id(now), model="churn", created_at=now, fire=True,
-                    wanted=True, trigger_types=("performance",), held_by=None, hold_detail=None,
-                    readings=(), data_version="abc", git_commit="f00")
+    return Decision(
+        id=new_decision_id(now),
+        model="churn",
+        created_at=now,
+        fire=True,
+        wanted=True,
+        trigger_types=("performance",),
+        held_by=None,
+        hold_detail=None,
+        readings=(),
+        data_version="abc",
+        git_commit="f00",
+    )
 
 
 @pytest.fixture
 def project(tmp_path: Path, store_url: str) -> Path:
     (tmp_path / "retrigger.yaml").write_text(
-        f"model: {{name: churn}}\nstate: {{url: '{store_url}'}}\npolicy: {{approval: required}}\n")
+        f"model: {{name: churn}}\nstate: {{url: '{store_url}'}}\npolicy: {{approval: required}}\n"
+    )
     return tmp_path
 
 
@@ -94,7 +105,8 @@ def test_a_cli_refusal_becomes_the_same_error_type(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_airflow_approval_path_check_wait_approve_retrain(
-        degraded_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    degraded_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What the DAG's three tasks do when the policy requires approval, without Airflow."""
     import shutil
 
@@ -130,6 +142,8 @@ def test_the_airflow_approval_path_check_wait_approve_retrain(
     result = retrain_task(str(root), None, list(cli.command), TaskInstance())
     assert result["status"] == "promoted"
     with sqlite3.connect(root / "mlflow.db") as mlflow_db:
-        approved_by = mlflow_db.execute("SELECT value FROM tags WHERE run_uuid = ? AND key = ?",
-                                   (result["run_id"], tags.APPROVED_BY)).fetchone()
+        approved_by = mlflow_db.execute(
+            "SELECT value FROM tags WHERE run_uuid = ? AND key = ?",
+            (result["run_id"], tags.APPROVED_BY),
+        ).fetchone()
     assert approved_by == ("U1",)  # the audit trail names who approved it

@@ -42,8 +42,9 @@ def save(model: Any, folder: Path) -> Path:
     import mlflow.sklearn
     import sklearn
 
-    mlflow.sklearn.save_model(model, str(folder),
-                              pip_requirements=[f"scikit-learn=={sklearn.__version__}"])
+    mlflow.sklearn.save_model(
+        model, str(folder), pip_requirements=[f"scikit-learn=={sklearn.__version__}"]
+    )
     return folder
 
 
@@ -52,13 +53,20 @@ def small(tmp_path: Path, mlflow_uri: str) -> Small:
     root = tmp_path / "small"
     root.mkdir()
     config = root / "retrigger.yaml"
-    config.write_text(yaml.safe_dump({
-        "model": {"name": "m", "metric": "accuracy", "artifact": None},
-        "tracking": {"uri": mlflow_uri, "experiment": "m",
-                     "artifact_location": (root / "artifacts").as_uri()},
-        "state": {"url": f"sqlite:///{root / 'state.db'}"},
-        "validation": {"data": "rows.csv", "target": "label"},
-    }))
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "model": {"name": "m", "metric": "accuracy", "artifact": None},
+                "tracking": {
+                    "uri": mlflow_uri,
+                    "experiment": "m",
+                    "artifact_location": (root / "artifacts").as_uri(),
+                },
+                "state": {"url": f"sqlite:///{root / 'state.db'}"},
+                "validation": {"data": "rows.csv", "target": "label"},
+            }
+        )
+    )
     return Small(root, config, mlflow_uri)
 
 
@@ -66,8 +74,11 @@ def registered(small: Small, folder: Path | None, metric: float | None = None) -
     """A run (with the model folder as its ``model`` artifact) registered as a version of m."""
     client = small.client()
     experiment = client.get_experiment_by_name("m")
-    experiment_id = experiment.experiment_id if experiment else client.create_experiment(
-        "m", artifact_location=(small.root / "artifacts").as_uri())
+    experiment_id = (
+        experiment.experiment_id
+        if experiment
+        else client.create_experiment("m", artifact_location=(small.root / "artifacts").as_uri())
+    )
     run = client.create_run(experiment_id)
     if folder is not None:
         client.log_artifacts(run.info.run_id, str(folder), "model")
@@ -76,6 +87,7 @@ def registered(small: Small, folder: Path | None, metric: float | None = None) -
     client.set_terminated(run.info.run_id)
     with contextlib.suppress(Exception):  # already registered
         client.create_registered_model("m")
-    version = client.create_model_version("m", f"runs:/{run.info.run_id}/model",
-                                          run_id=run.info.run_id)
+    version = client.create_model_version(
+        "m", f"runs:/{run.info.run_id}/model", run_id=run.info.run_id
+    )
     return str(version.version)

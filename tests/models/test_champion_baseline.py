@@ -11,7 +11,8 @@ from tests.support.cli import run_cli
 
 
 def test_champion_set_adopts_an_existing_version_and_show_says_it_loads(
-        small: Small, tmp_path: Path) -> None:
+    small: Small, tmp_path: Path
+) -> None:
     model, _ = fitted(small.root)
     loadable = registered(small, save(model, tmp_path / "mlmodel"), metric=0.91)
     raw = tmp_path / "raw"
@@ -21,8 +22,9 @@ def test_champion_set_adopts_an_existing_version_and_show_says_it_loads(
 
     first = run_cli("champion", "set", loadable, "-c", str(small.config), "--json")
     shown = json.loads(run_cli("champion", "show", "-c", str(small.config), "--json").out)
-    second = json.loads(run_cli("champion", "set", f"models:/m/{unloadable}", "-c",
-                                str(small.config), "--json").out)
+    second = json.loads(
+        run_cli("champion", "set", f"models:/m/{unloadable}", "-c", str(small.config), "--json").out
+    )
 
     assert first.code == 0, first.err
     assert shown["version"] == loadable and shown["loadable"] is True
@@ -33,7 +35,8 @@ def test_champion_set_adopts_an_existing_version_and_show_says_it_loads(
 
 
 def test_champion_set_of_a_version_that_does_not_exist_is_exit_2_and_changes_nothing(
-        small: Small) -> None:
+    small: Small,
+) -> None:
     registered(small, None)
 
     missing = run_cli("champion", "set", "7", "-c", str(small.config))
@@ -47,12 +50,20 @@ def test_champion_set_of_a_version_that_does_not_exist_is_exit_2_and_changes_not
 
 def test_baseline_from_metrics_logs_every_nested_number(small: Small) -> None:
     (small.root / "eval").mkdir()
-    (small.root / "eval" / "metrics.json").write_text(json.dumps(
-        {"accuracy": 0.8, "roc_auc": {"train": 0.97, "test": 0.91}, "note": "text",
-         "flag": True}))
+    (small.root / "eval" / "metrics.json").write_text(
+        json.dumps(
+            {
+                "accuracy": 0.8,
+                "roc_auc": {"train": 0.97, "test": 0.91},
+                "note": "text",
+                "flag": True,
+            }
+        )
+    )
 
-    result = run_cli("baseline", "set", "--from-metrics", "eval/metrics.json", "-c",
-                     str(small.config), "--json")
+    result = run_cli(
+        "baseline", "set", "--from-metrics", "eval/metrics.json", "-c", str(small.config), "--json"
+    )
 
     assert result.code == 0, result.err
     shown = json.loads(result.out)
@@ -64,8 +75,7 @@ def test_baseline_from_metrics_logs_every_nested_number(small: Small) -> None:
 def test_baseline_from_a_file_without_numbers_is_exit_2_and_logs_nothing(small: Small) -> None:
     (small.root / "metrics.json").write_text(json.dumps({"note": "no numbers", "ok": True}))
 
-    result = run_cli("baseline", "set", "--from-metrics", "metrics.json", "-c",
-                     str(small.config))
+    result = run_cli("baseline", "set", "--from-metrics", "metrics.json", "-c", str(small.config))
 
     assert result.code == 2 and "holds no numeric metric" in result.err
     experiment = small.client().get_experiment_by_name("m")
@@ -86,12 +96,14 @@ def test_baseline_set_accepts_a_registry_version(small: Small, tmp_path: Path) -
 
 
 def test_performance_source_validation_scores_the_champion_on_the_rows(
-        small: Small, tmp_path: Path) -> None:
+    small: Small, tmp_path: Path
+) -> None:
     import yaml
 
     model, _ = fitted(small.root, flip=True)  # learned the opposite: new labels expose it
-    run_cli("champion", "set", registered(small, save(model, tmp_path / "m")), "-c",
-            str(small.config))
+    run_cli(
+        "champion", "set", registered(small, save(model, tmp_path / "m")), "-c", str(small.config)
+    )
     document = yaml.safe_load(small.config.read_text())
     document["signals"] = {"performance": {"min": 0.5, "source": "validation"}}
     small.config.write_text(yaml.safe_dump(document))

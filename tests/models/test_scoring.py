@@ -13,13 +13,22 @@ from retrigger.evaluation import scoring
 from tests.models.conftest import fitted, save
 
 
-@pytest.mark.parametrize(("name", "canonical", "greater"), [
-    ("accuracy", "accuracy", True), ("AUC", "roc_auc", True), ("roc_auc_score", "roc_auc", True),
-    ("rmse", "rmse", False), ("mean_absolute_error", "mae", False), ("logloss", "log_loss", False),
-    ("r2", "r2", True), ("f1", "f1", True),
-])
-def test_metric_names_and_aliases_resolve_with_their_direction(name: str, canonical: str,
-                                                               greater: bool) -> None:
+@pytest.mark.parametrize(
+    ("name", "canonical", "greater"),
+    [
+        ("accuracy", "accuracy", True),
+        ("AUC", "roc_auc", True),
+        ("roc_auc_score", "roc_auc", True),
+        ("rmse", "rmse", False),
+        ("mean_absolute_error", "mae", False),
+        ("logloss", "log_loss", False),
+        ("r2", "r2", True),
+        ("f1", "f1", True),
+    ],
+)
+def test_metric_names_and_aliases_resolve_with_their_direction(
+    name: str, canonical: str, greater: bool
+) -> None:
     found = resolve(name)
     assert found is not None and (found.name, found.greater_is_better) == (canonical, greater)
 
@@ -38,8 +47,9 @@ def test_a_model_is_scored_with_labels_and_probabilities(tmp_path: Path) -> None
     loss = scoring.score(good, rows, resolve("log_loss"))  # type: ignore[arg-type]
 
     assert rows.rows == 200 and "label" not in rows.features.columns
-    assert accuracy == pytest.approx((model.predict(frame[["x0", "x1", "x2"]])
-                                      == frame["label"]).mean())
+    assert accuracy == pytest.approx(
+        (model.predict(frame[["x0", "x1", "x2"]]) == frame["label"]).mean()
+    )
     assert 0.95 < auc <= 1.0 and 0 < loss < 0.5
 
 

@@ -30,47 +30,70 @@ def validated(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def fired(**extra: Any) -> dict[str, Any]:
-    return {"model": "churn", "decision_id": "d-20260315T020000-9f3a1c", "data_version": "abc123",
-            "git_commit": "0123456789abcdef", "created_at": "2026-03-15T02:00:00+00:00",
-            "trigger_types": ["drift", "volume", "performance"], "signals": SIGNALS, **extra}
+    return {
+        "model": "churn",
+        "decision_id": "d-20260315T020000-9f3a1c",
+        "data_version": "abc123",
+        "git_commit": "0123456789abcdef",
+        "created_at": "2026-03-15T02:00:00+00:00",
+        "trigger_types": ["drift", "volume", "performance"],
+        "signals": SIGNALS,
+        **extra,
+    }
 
 
 def test_a_fired_trigger_has_a_header_fields_with_units_and_a_context() -> None:
     blocks = validated(render(outbox.TRIGGER_FIRED, fired()).blocks)
 
-    assert blocks[0] == {"type": "header", "text": {
-        "type": "plain_text", "text": "churn: retrain triggered by drift, volume, performance"}}
+    assert blocks[0] == {
+        "type": "header",
+        "text": {
+            "type": "plain_text",
+            "text": "churn: retrain triggered by drift, volume, performance",
+        },
+    }
     texts = [f["text"] for f in blocks[2]["fields"]]
     assert texts[0] == "*schedule — ok*\n8.6 s vs 30 d\nyoung"
     assert texts[1].startswith("*drift — FIRED*\n40% of columns vs 30% of columns")
     assert texts[2].startswith("*volume — FIRED*\n3,500 rows vs 1,000 rows")
     assert texts[3].startswith("*performance — FIRED*\n0.7123 vs 0.85")
     context = [e["text"] for e in blocks[-1]["elements"]]
-    assert context[:3] == ["decision `d-20260315T020000-9f3a1c`", "data `abc123`",
-                           "commit `0123456789ab`"]
-    assert context[3] == ("<!date^1773540000^{date_short_pretty} at {time}|"
-                          "2026-03-15 02:00 UTC>")
+    assert context[:3] == [
+        "decision `d-20260315T020000-9f3a1c`",
+        "data `abc123`",
+        "commit `0123456789ab`",
+    ]
+    assert context[3] == ("<!date^1773540000^{date_short_pretty} at {time}|2026-03-15 02:00 UTC>")
 
 
 def test_links_become_buttons_and_non_http_links_are_left_out() -> None:
-    payload = fired(links={"MLflow run": "http://127.0.0.1:5000/#/experiments/1/runs/r1",
-                           "Drift report": "file:///tmp/report.html"})
+    payload = fired(
+        links={
+            "MLflow run": "http://127.0.0.1:5000/#/experiments/1/runs/r1",
+            "Drift report": "file:///tmp/report.html",
+        }
+    )
     blocks = validated(render(outbox.TRIGGER_FIRED, payload).blocks)
 
     actions = [b for b in blocks if b["type"] == "actions"]
     assert [(e["text"]["text"], e["url"]) for e in actions[0]["elements"]] == [
-        ("MLflow run", "http://127.0.0.1:5000/#/experiments/1/runs/r1")]
+        ("MLflow run", "http://127.0.0.1:5000/#/experiments/1/runs/r1")
+    ]
 
 
 def test_ci_links_from_github_and_gitlab_environments() -> None:
-    github = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/churn",
-              "GITHUB_RUN_ID": "42"}
+    github = {
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "acme/churn",
+        "GITHUB_RUN_ID": "42",
+    }
     assert ci_run_url(github) == "https://github.com/acme/churn/actions/runs/42"
     gitlab = {"CI_PIPELINE_URL": "https://gitlab.example/acme/churn/-/pipelines/7"}
     assert ci_run_url(gitlab) == "https://gitlab.example/acme/churn/-/pipelines/7"
     assert ci_run_url({}) is None
     assert links(ci_run=ci_run_url(github), mlflow_run=None) == {
-        "CI run": "https://github.com/acme/churn/actions/runs/42"}
+        "CI run": "https://github.com/acme/churn/actions/runs/42"
+    }
 
 
 def test_mlflow_links_only_for_a_ui_people_can_open() -> None:
@@ -78,7 +101,8 @@ def test_mlflow_links_only_for_a_ui_people_can_open() -> None:
     assert mlflow_ui("http://127.0.0.1:5000/", None) == "http://127.0.0.1:5000"
     assert mlflow_ui("sqlite:///mlflow.db", "https://mlflow.example") == "https://mlflow.example"
     assert mlflow_run_url("https://mlflow.example", "3", "abc") == (
-        "https://mlflow.example/#/experiments/3/runs/abc")
+        "https://mlflow.example/#/experiments/3/runs/abc"
+    )
     assert mlflow_run_url(None, "3", "abc") is None
 
 
@@ -95,31 +119,57 @@ def test_three_hundred_drifted_columns_are_cut_at_a_name_and_counted() -> None:
 
 
 def test_long_texts_are_clipped_with_an_ellipsis_within_slack_limits() -> None:
-    payload = fired(model="m" * 300, reason="why " * 2000,
-                    signals=[{**SIGNALS[0], "detail": "x " * 3000}] * 12)
+    payload = fired(
+        model="m" * 300, reason="why " * 2000, signals=[{**SIGNALS[0], "detail": "x " * 3000}] * 12
+    )
     blocks = validated(render(outbox.TRIGGER_FIRED, payload).blocks)
 
     assert blocks[0]["text"]["text"].endswith("…")
     assert sum(len(b.get("fields", [])) for b in blocks) == 12  # two sections of fields
 
 
-@pytest.mark.parametrize("kind", sorted(outbox.REPLACES_REQUEST | {
-    outbox.TRIGGER_FIRED, outbox.APPROVAL_REQUESTED, outbox.RETRAIN_STARTED,
-    outbox.RETRAIN_SUCCEEDED, outbox.RETRAIN_FAILED, outbox.RETRAIN_REJECTED,
-    outbox.DATA_ARRIVAL, outbox.EXECUTOR_PROGRESS}))
+@pytest.mark.parametrize(
+    "kind",
+    sorted(
+        outbox.REPLACES_REQUEST
+        | {
+            outbox.TRIGGER_FIRED,
+            outbox.APPROVAL_REQUESTED,
+            outbox.RETRAIN_STARTED,
+            outbox.RETRAIN_SUCCEEDED,
+            outbox.RETRAIN_FAILED,
+            outbox.RETRAIN_REJECTED,
+            outbox.DATA_ARRIVAL,
+            outbox.EXECUTOR_PROGRESS,
+        }
+    ),
+)
 def test_every_kind_renders_valid_blocks_with_a_header(kind: str) -> None:
-    payload = fired(approval_id="a-1", status="approved", decided_by="UBOB",
-                    decided_at="2026-03-15T02:00:00", expires_at="2026-03-16T02:00:00.123456",
-                    metric="auc", metric_before=0.81234, metric_after=0.85, version=3,
-                    executor="github", message="started")
+    payload = fired(
+        approval_id="a-1",
+        status="approved",
+        decided_by="UBOB",
+        decided_at="2026-03-15T02:00:00",
+        expires_at="2026-03-16T02:00:00.123456",
+        metric="auc",
+        metric_before=0.81234,
+        metric_after=0.85,
+        version=3,
+        executor="github",
+        message="started",
+    )
     blocks = validated(render(kind, payload).blocks)
     assert blocks[0]["type"] == "header"
     assert validated(render_closed_request(payload).blocks)[0]["type"] == "header"
 
 
 def test_expiry_reads_in_the_readers_zone_on_slack_and_in_utc_on_the_console() -> None:
-    payload = {"model": "churn", "approval_id": "a-1", "requested_by": "UALICE",
-               "expires_at": "2026-03-16T02:00:00.123456+00:00"}
+    payload = {
+        "model": "churn",
+        "approval_id": "a-1",
+        "requested_by": "UALICE",
+        "expires_at": "2026-03-16T02:00:00.123456+00:00",
+    }
     assert "expires <!date^1773626400^" in render(outbox.APPROVAL_REQUESTED, payload).text
     console = render(outbox.APPROVAL_REQUESTED, payload, slack=False).text
     assert "expires 2026-03-16 02:00 UTC." in console

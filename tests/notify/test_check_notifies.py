@@ -14,7 +14,8 @@ from tests.support.fake_slack import FakeSlack
 
 
 def test_a_firing_check_posts_to_slack_and_keeps_stdout_one_json(
-        demo_project: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_project: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project.degrade(demo_project)
     project.monitor(demo_project)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-check")
@@ -27,13 +28,15 @@ def test_a_firing_check_posts_to_slack_and_keeps_stdout_one_json(
     assert post["channel"] == "#ml-ops"
     assert f"performance (decision {document['decision_id']})" in post["text"]
     assert "FIRED" in json.dumps(post["blocks"])
-    rows = sqlite_rows(demo_project / ".retrigger" / "state.db",
-                       "SELECT kind, status, thread_key FROM outbox")
+    rows = sqlite_rows(
+        demo_project / ".retrigger" / "state.db", "SELECT kind, status, thread_key FROM outbox"
+    )
     assert rows == [("trigger_fired", "delivered", document["decision_id"])]
 
 
 def test_a_quiet_check_queues_nothing_and_without_a_token_prints_to_stderr(
-        demo_project: Path) -> None:
+    demo_project: Path,
+) -> None:
     quiet = run_cli("check", "--config", str(demo_project / "retrigger.yaml"))
     assert quiet.err == ""
 

@@ -26,7 +26,8 @@ def _requested(ws: Workspace) -> str:
 
 
 def test_a_dead_approval_request_is_undelivered_until_retried(
-        tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
     ws = mini_workspace(tmp_path, api_url=fake_slack.url, approvers=["UBOB"])
     approval_id = _requested(ws)
@@ -46,8 +47,9 @@ def test_a_dead_approval_request_is_undelivered_until_retried(
 
     assert retried.code == 0, retried.err
     assert json.loads(retried.out) == {"requeued": [dead["id"]]}
-    assert sqlite_rows(tmp_path / ".retrigger" / "state.db",
-                       f"SELECT status FROM outbox WHERE id = {dead['id']}") == [("delivered",)]
+    assert sqlite_rows(
+        tmp_path / ".retrigger" / "state.db", f"SELECT status FROM outbox WHERE id = {dead['id']}"
+    ) == [("delivered",)]
     after = json.loads(run_cli("status", "--config", config, "--json").out)
     assert after["dead_letters"] == [] and after["pending_approvals"][0]["undelivered"] is None
 

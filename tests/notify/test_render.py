@@ -7,28 +7,55 @@ from retrigger.store import outbox
 
 
 def test_a_data_arrival_shows_the_delta_per_path() -> None:
-    delta = {"data_version_old": "aaa", "data_version_new": "bbb", "paths": [
-        {"path": "data/train.csv", "delta": {"rows": 500, "rows_pct": 5.0, "bytes": 12000,
-                                             "files_added": 0}}]}
-    text = render(outbox.DATA_ARRIVAL, {"model": "churn", "data_version": "bbb",
-                                        "delta": delta}).text
-    assert text == ("New data for *churn*: version bbb (was aaa)\n"
-                    "• data/train.csv: +500 rows (+5%), +12 kB")
+    delta = {
+        "data_version_old": "aaa",
+        "data_version_new": "bbb",
+        "paths": [
+            {
+                "path": "data/train.csv",
+                "delta": {"rows": 500, "rows_pct": 5.0, "bytes": 12000, "files_added": 0},
+            }
+        ],
+    }
+    text = render(
+        outbox.DATA_ARRIVAL, {"model": "churn", "data_version": "bbb", "delta": delta}
+    ).text
+    assert text == (
+        "New data for *churn*: version bbb (was aaa)\n• data/train.csv: +500 rows (+5%), +12 kB"
+    )
 
 
 def test_a_fired_trigger_lists_values_against_thresholds() -> None:
-    payload = {"model": "churn", "decision_id": "d-1", "trigger_types": ["performance"],
-               "signals": [{"kind": "performance", "value": 0.712345, "threshold": 0.85,
-                            "fired": True, "detail": "below the floor"}]}
+    payload = {
+        "model": "churn",
+        "decision_id": "d-1",
+        "trigger_types": ["performance"],
+        "signals": [
+            {
+                "kind": "performance",
+                "value": 0.712345,
+                "threshold": 0.85,
+                "fired": True,
+                "detail": "below the floor",
+            }
+        ],
+    }
     rendered = render(outbox.TRIGGER_FIRED, payload)
     assert rendered.text == ("Retrain trigger fired for *churn*: performance (decision d-1)")
     assert rendered.blocks[2]["fields"][0]["text"] == (
-        "*performance — FIRED*\n0.7123 vs 0.85\nbelow the floor")
+        "*performance — FIRED*\n0.7123 vs 0.85\nbelow the floor"
+    )
 
 
 def test_approval_request_has_buttons_and_its_closed_form_has_none() -> None:
-    payload = {"model": "churn", "approval_id": "a-1", "requested_by": "UALICE",
-               "status": "approved", "decided_by": "UBOB", "decided_at": "2026-03-15T02:00"}
+    payload = {
+        "model": "churn",
+        "approval_id": "a-1",
+        "requested_by": "UALICE",
+        "status": "approved",
+        "decided_by": "UBOB",
+        "decided_at": "2026-03-15T02:00",
+    }
     request = render(outbox.APPROVAL_REQUESTED, payload)
     closed = render_closed_request(payload)
     console = render(outbox.APPROVAL_REQUESTED, payload, slack=False)
@@ -36,6 +63,8 @@ def test_approval_request_has_buttons_and_its_closed_form_has_none() -> None:
     buttons = [b for b in request.blocks if b.get("block_id") == "approval:a-1"]
     assert buttons[0]["type"] == "actions" and request.broadcast
     assert [b["type"] for b in closed.blocks] == ["header", "section"]
-    assert closed.text == ("Approval a-1 for *churn* approved by <@UBOB> at "
-                           "<!date^1773540000^{date_short_pretty} at {time}|2026-03-15 02:00 UTC>")
+    assert closed.text == (
+        "Approval a-1 for *churn* approved by <@UBOB> at "
+        "<!date^1773540000^{date_short_pretty} at {time}|2026-03-15 02:00 UTC>"
+    )
     assert "requested by UALICE" in console.text and "<@" not in console.text

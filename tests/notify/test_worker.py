@@ -19,25 +19,34 @@ TOKEN = "xoxb-test-token-never-logged"
 SECRETS = Secrets(slack_bot_token=TOKEN)
 
 
-def _queue(ws: Workspace, kind: str, channel: str = "#ml-ops", key: str | None = "d-1",
-           **payload: object) -> int:
+def _queue(
+    ws: Workspace, kind: str, channel: str = "#ml-ops", key: str | None = "d-1", **payload: object
+) -> int:
     with ws.store.transaction() as conn:
-        return outbox.enqueue(conn, kind, {"model": "churn", "decision_id": key, **payload},
-                              channel=channel, now=ws.clock(), thread_key=key)
+        return outbox.enqueue(
+            conn,
+            kind,
+            {"model": "churn", "decision_id": key, **payload},
+            channel=channel,
+            now=ws.clock(),
+            thread_key=key,
+        )
 
 
 def _rows(ws: Workspace) -> list[tuple[object, ...]]:
-    return sqlite_rows(ws.root / ".retrigger" / "state.db",
-                       "SELECT id, status, attempts, last_error, delivered_ref FROM outbox "
-                       "ORDER BY id")
+    return sqlite_rows(
+        ws.root / ".retrigger" / "state.db",
+        "SELECT id, status, attempts, last_error, delivered_ref FROM outbox ORDER BY id",
+    )
 
 
 def _worker(ws: Workspace) -> Worker:
     return worker_for(ws, SECRETS)
 
 
-def test_messages_about_one_decision_share_a_thread(tmp_path: Path, fake_slack: FakeSlack,
-                                                     clock: Clock) -> None:
+def test_messages_about_one_decision_share_a_thread(
+    tmp_path: Path, fake_slack: FakeSlack, clock: Clock
+) -> None:
     ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
     _queue(ws, outbox.TRIGGER_FIRED, trigger_types=["drift"])
     _queue(ws, outbox.APPROVAL_REQUESTED, approval_id="a-1")
@@ -60,15 +69,19 @@ def test_messages_about_one_decision_share_a_thread(tmp_path: Path, fake_slack: 
     assert [row[1] for row in _rows(ws)] == ["delivered"] * 3
 
 
-def test_rate_limit_delays_only_its_channel_and_keeps_order(tmp_path: Path,
-                                                            fake_slack: FakeSlack,
-                                                            clock: Clock) -> None:
+def test_rate_limit_delays_only_its_channel_and_keeps_order(
+    tmp_path: Path, fake_slack: FakeSlack, clock: Clock
+) -> None:
     ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
     first = _queue(ws, outbox.TRIGGER_FIRED, channel="#a", key="d-a")
     _queue(ws, outbox.RETRAIN_STARTED, channel="#a", key="d-a")
     _queue(ws, outbox.TRIGGER_FIRED, channel="#b", key="d-b")
-    fake_slack.fail("chat.postMessage", 429, retry_after=30,
-                    when=lambda call: call.params.get("channel") == "#a")
+    fake_slack.fail(
+        "chat.postMessage",
+        429,
+        retry_after=30,
+        when=lambda call: call.params.get("channel") == "#a",
+    )
     worker = _worker(ws)
 
     tally = worker.deliver_due()
@@ -86,7 +99,8 @@ def test_rate_limit_delays_only_its_channel_and_keeps_order(tmp_path: Path,
 
 
 def test_server_errors_and_refused_connections_are_retried_with_backoff(
-        tmp_path: Path, fake_slack: FakeSlack, clock: Clock) -> None:
+    tmp_path: Path, fake_slack: FakeSlack, clock: Clock
+) -> None:
     ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
     _queue(ws, outbox.TRIGGER_FIRED)
     fake_slack.fail("chat.postMessage", 500, times=2)
@@ -110,7 +124,8 @@ def test_server_errors_and_refused_connections_are_retried_with_backoff(
 
 
 def test_permanent_errors_go_to_dead_letters_without_blocking_the_channel(
-        tmp_path: Path, fake_slack: FakeSlack, clock: Clock) -> None:
+    tmp_path: Path, fake_slack: FakeSlack, clock: Clock
+) -> None:
     ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
     _queue(ws, outbox.TRIGGER_FIRED, key="d-1")
     _queue(ws, outbox.TRIGGER_FIRED, key="d-2")
@@ -125,13 +140,13 @@ def test_permanent_errors_go_to_dead_letters_without_blocking_the_channel(
     assert TOKEN not in repr(rows)
 
 
-def test_two_workers_never_deliver_one_message_twice(tmp_path: Path, fake_slack: FakeSlack,
-                                                     clock: Clock) -> None:
+def test_two_workers_never_deliver_one_message_twice(
+    tmp_path: Path, fake_slack: FakeSlack, clock: Clock
+) -> None:
     ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
     for n in range(20):
         _queue(ws, outbox.TRIGGER_FIRED, key=f"d-{n}", channel=f"#c{n % 3}")
-    workers = [_worker(mini_workspace(tmp_path, clock, api_url=fake_slack.url))
-               for _ in range(3)]
+    workers = [_worker(mini_workspace(tmp_path, clock, api_url=fake_slack.url)) for _ in range(3)]
     threads = [threading.Thread(target=w.deliver_due) for w in workers]
     for thread in threads:
         thread.start()
@@ -143,7 +158,8 @@ def test_two_workers_never_deliver_one_message_twice(tmp_path: Path, fake_slack:
 
 
 def test_deliver_pending_waits_for_a_short_retry_after_within_its_deadline(
-        tmp_path: Path, fake_slack: FakeSlack) -> None:
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
     ws = mini_workspace(tmp_path, api_url=fake_slack.url)
     _queue(ws, outbox.TRIGGER_FIRED)
     fake_slack.fail("chat.postMessage", 429, retry_after=0.2)
@@ -169,8 +185,9 @@ def test_without_a_token_messages_go_to_the_console(tmp_path: Path, capsys: obje
     assert "↳ Retrain of *churn* succeeded (decision d-1): accuracy 0.8 → 0.9" in err
 
 
-def test_a_proxy_error_page_is_retried_not_fatal(tmp_path: Path, fake_slack: FakeSlack,
-                                                 clock: Clock) -> None:
+def test_a_proxy_error_page_is_retried_not_fatal(
+    tmp_path: Path, fake_slack: FakeSlack, clock: Clock
+) -> None:
     ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
     _queue(ws, outbox.TRIGGER_FIRED)
     fake_slack.fail("chat.postMessage", 502, raw=b"<html>Bad Gateway</html>")
@@ -191,7 +208,8 @@ class _Broken:
 
 
 def test_an_unexpected_failure_leaves_the_message_queued_and_unclaimed(
-        tmp_path: Path, clock: Clock) -> None:
+    tmp_path: Path, clock: Clock
+) -> None:
     ws = mini_workspace(tmp_path, clock)
     _queue(ws, outbox.TRIGGER_FIRED)
 
@@ -204,7 +222,8 @@ def test_an_unexpected_failure_leaves_the_message_queued_and_unclaimed(
 
 
 def test_a_drift_chart_is_uploaded_once_into_the_thread_and_retried_on_429(
-        tmp_path: Path, fake_slack: FakeSlack, clock: Clock) -> None:
+    tmp_path: Path, fake_slack: FakeSlack, clock: Clock
+) -> None:
     ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
     chart = tmp_path / "drift.png"
     chart.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
@@ -224,7 +243,8 @@ def test_a_drift_chart_is_uploaded_once_into_the_thread_and_retried_on_429(
     (complete,) = fake_slack.of("files.completeUploadExternal")
     thread_ts = _rows(ws)[0][4]
     assert complete.params["thread_ts"] == thread_ts
-    (channel_id,) = sqlite_rows(ws.root / ".retrigger" / "state.db",
-                                "SELECT delivered_channel FROM outbox WHERE id = 1")[0]
+    (channel_id,) = sqlite_rows(
+        ws.root / ".retrigger" / "state.db", "SELECT delivered_channel FROM outbox WHERE id = 1"
+    )[0]
     assert complete.params["channel_id"] == channel_id != "#ml-ops"  # an id, as Slack wants
     assert [row[1] for row in _rows(ws)] == ["delivered", "delivered"]

@@ -26,15 +26,18 @@ from tests.support.retrain import Retrainable, retrigger
 pytestmark = pytest.mark.slow
 
 # A repro that says it started, then waits until the test lets it go (no sleeps in the test).
-BLOCKING = ("sh -c 'echo $$ >> started.log; while [ ! -f release ]; do sleep 0.05; done; "
-            "dvc repro'")
+BLOCKING = "sh -c 'echo $$ >> started.log; while [ ! -f release ]; do sleep 0.05; done; dvc repro'"
 
 
 def start(project: Retrainable, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "retrigger", "run", "--config", project.config, "--json"],
-        cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **env})
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
 
 
 def wait_for(path: Path, process: subprocess.Popen[str], timeout: float = 120) -> None:
@@ -50,14 +53,17 @@ def wait_for(path: Path, process: subprocess.Popen[str], timeout: float = 120) -
 
 
 def test_two_runners_at_once_exactly_one_retrains_the_other_exits_3(
-        retrainable: Retrainable) -> None:
+    retrainable: Retrainable,
+) -> None:
     env = {"RETRIGGER_PIPELINE__COMMAND": BLOCKING}
     runners = [start(retrainable, env), start(retrainable, env)]
     try:
         # The winner blocks inside its repro; the loser must give up on its own meanwhile.
         deadline = time.monotonic() + 120
-        while not ((retrainable.root / "started.log").exists()
-                   and any(r.poll() is not None for r in runners)):
+        while not (
+            (retrainable.root / "started.log").exists()
+            and any(r.poll() is not None for r in runners)
+        ):
             assert time.monotonic() < deadline, "no runner retrained and none gave up"
             assert not all(r.poll() is not None for r in runners)
             time.sleep(0.05)
@@ -79,7 +85,8 @@ def test_two_runners_at_once_exactly_one_retrains_the_other_exits_3(
 
 
 def test_a_runner_killed_mid_repro_is_reclaimed_and_its_attempt_marked_interrupted(
-        retrainable: Retrainable) -> None:
+    retrainable: Retrainable,
+) -> None:
     victim = start(retrainable, {"RETRIGGER_PIPELINE__COMMAND": BLOCKING})
     wait_for(retrainable.root / "started.log", victim)
     step_pid = int((retrainable.root / "started.log").read_text().split()[0])
@@ -92,8 +99,9 @@ def test_a_runner_killed_mid_repro_is_reclaimed_and_its_attempt_marked_interrupt
 
     assert result.returncode == 0, result.stderr
     assert "reclaimed the lock" in result.stdout
-    attempts = state(retrainable.root,
-                     "SELECT status, stopped_at FROM retrain_attempts ORDER BY started_at")
+    attempts = state(
+        retrainable.root, "SELECT status, stopped_at FROM retrain_attempts ORDER BY started_at"
+    )
     assert attempts == [("interrupted", "repro"), ("promoted", None)]
     assert _stops(step_pid)  # the dead runner's step was stopped too
     assert len(versions(retrainable.root)) == 1
@@ -115,7 +123,8 @@ def _stops(pid: int, timeout: float = 10) -> bool:
 
 
 def test_mlflow_unreachable_mid_run_then_the_rerun_resumes(
-        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = json.loads((retrainable.root / "metrics.json").read_text())["accuracy"]
     monkeypatch.setenv("RETRIGGER_TRACKING__URI", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("RETRIGGER_TRACKING__TIMEOUT", "1s")
@@ -125,7 +134,8 @@ def test_mlflow_unreachable_mid_run_then_the_rerun_resumes(
     # The retrain run is opened before `dvc repro`: an MLflow that is down stops it there.
     assert down.code == 1 and "refused the connection" in down.err
     assert state(retrainable.root, "SELECT status, stopped_at FROM retrain_attempts") == [
-        ("failed", "repro")]
+        ("failed", "repro")
+    ]
     monkeypatch.delenv("RETRIGGER_TRACKING__URI")
 
     back = run_cli("run", "--config", retrainable.config, "--json")
@@ -152,7 +162,8 @@ class _FlakyClient:
 
 
 def test_a_crash_between_register_and_alias_resumes_without_duplicates(
-        retrainable: Retrainable) -> None:
+    retrainable: Retrainable,
+) -> None:
     workspace = Workspace.load(Path(retrainable.config))
     flaky = _FlakyClient(workspace.tracking.client)
     workspace.tracking._client = flaky  # type: ignore[assignment]  # the seam: I/O comes in through the workspace

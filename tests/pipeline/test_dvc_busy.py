@@ -21,8 +21,10 @@ from tests.support.retrain import Retrainable, retrigger
 
 pytestmark = pytest.mark.slow
 
-HOLD = ("sh -c 'echo started > hold.started; while [ ! -f release ]; do sleep 0.05; done; "
-        "echo done > held.txt'")
+HOLD = (
+    "sh -c 'echo started > hold.started; while [ ! -f release ]; do sleep 0.05; done; "
+    "echo done > held.txt'"
+)
 
 
 @pytest.fixture
@@ -30,10 +32,16 @@ def holder(retrainable: Retrainable) -> Iterator[subprocess.Popen[bytes]]:
     """``dvc repro hold`` running a stage that waits for the test: DVC's rwlock is held."""
     root = retrainable.root
     dvc = str(Path(sys.executable).with_name("dvc"))
-    subprocess.run([dvc, "stage", "add", "-q", "-n", "hold", "-o", "held.txt", HOLD],
-                   cwd=root, check=True)
-    process = subprocess.Popen([dvc, "repro", "hold"], cwd=root, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env={**os.environ})
+    subprocess.run(
+        [dvc, "stage", "add", "-q", "-n", "hold", "-o", "held.txt", HOLD], cwd=root, check=True
+    )
+    process = subprocess.Popen(
+        [dvc, "repro", "hold"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ},
+    )
     deadline = time.monotonic() + 60
     while dvc_busy.holder(root) is None or not (root / "hold.started").exists():
         assert process.poll() is None, "dvc repro hold ended early"
@@ -45,7 +53,8 @@ def holder(retrainable: Retrainable) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def test_a_busy_dvc_is_exit_3_recorded_busy_and_resumable(
-        retrainable: Retrainable, holder: subprocess.Popen[bytes]) -> None:
+    retrainable: Retrainable, holder: subprocess.Popen[bytes]
+) -> None:
     busy = retrigger(retrainable, "run")
 
     assert busy.returncode == 3, busy.stderr
@@ -54,7 +63,8 @@ def test_a_busy_dvc_is_exit_3_recorded_busy_and_resumable(
     assert "retry later" in last
     assert "rwlock" not in busy.stderr  # DVC's advice to delete the lock of a live holder
     assert state(retrainable.root, "SELECT status, stopped_at FROM retrain_attempts") == [
-        ("busy", "repro")]
+        ("busy", "repro")
+    ]
     kinds = [k for (k,) in state(retrainable.root, "SELECT kind FROM outbox")]
     assert "retrain_busy" in kinds and "retrain_failed" not in kinds
 
@@ -63,16 +73,23 @@ def test_a_busy_dvc_is_exit_3_recorded_busy_and_resumable(
     again = retrigger(retrainable, "run")
 
     assert again.returncode == 0, again.stderr
-    assert state(retrainable.root, "SELECT status FROM retrain_attempts ORDER BY started_at") \
-        == [("busy",), ("promoted",)]
+    assert state(retrainable.root, "SELECT status FROM retrain_attempts ORDER BY started_at") == [
+        ("busy",),
+        ("promoted",),
+    ]
 
 
 def test_wait_for_dvc_waits_for_the_holder_then_retrains(
-        retrainable: Retrainable, holder: subprocess.Popen[bytes]) -> None:
+    retrainable: Retrainable, holder: subprocess.Popen[bytes]
+) -> None:
     runner = subprocess.Popen(
         [sys.executable, "-m", "retrigger", "run", "--config", retrainable.config],
-        cwd=retrainable.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "RETRIGGER_PIPELINE__WAIT_FOR_DVC": "2m"})
+        cwd=retrainable.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "RETRIGGER_PIPELINE__WAIT_FOR_DVC": "2m"},
+    )
     waiting = threading.Event()
     output: list[str] = []
 
@@ -94,10 +111,13 @@ def test_wait_for_dvc_waits_for_the_holder_then_retrains(
 
 
 def test_a_lock_failure_message_names_the_holder_even_after_it_left(tmp_path: Path) -> None:
-    message = ["ERROR: 'held.txt' is busy, it is being blocked by:",
-               "  (PID 4242): dvc repro hold", "",
-               "If there are no processes with such PIDs, you can manually remove "
-               "'.dvc/tmp/rwlock' and try again."]
+    message = [
+        "ERROR: 'held.txt' is busy, it is being blocked by:",
+        "  (PID 4242): dvc repro hold",
+        "",
+        "If there are no processes with such PIDs, you can manually remove "
+        "'.dvc/tmp/rwlock' and try again.",
+    ]
 
     busy = dvc_busy.from_failure(tmp_path, message)
 

@@ -7,8 +7,12 @@ import pytest
 from retrigger.pipeline.validation import Rules, judge
 
 
-def rules(floor: float | None = 0.7, absolute: float = 0.0, relative: float = 0.0,
-          greater_is_better: bool = True) -> Rules:
+def rules(
+    floor: float | None = 0.7,
+    absolute: float = 0.0,
+    relative: float = 0.0,
+    greater_is_better: bool = True,
+) -> Rules:
     return Rules("accuracy", greater_is_better, floor, absolute, relative)
 
 
@@ -27,13 +31,19 @@ def test_a_model_equal_to_the_champion_is_not_better() -> None:
     assert not verdict.passed and "not better" in verdict.reason
 
 
-@pytest.mark.parametrize(("new", "absolute", "relative", "passed"), [
-    (0.805, 0.01, 0.0, False), (0.81, 0.01, 0.0, True),
-    (0.81, 0.0, 0.02, False),  # 2% of 0.8 is 0.016
-    (0.82, 0.0, 0.02, True), (0.82, 0.03, 0.02, False),  # both must hold
-])
-def test_the_improvement_must_reach_both_minimums(new: float, absolute: float, relative: float,
-                                                  passed: bool) -> None:
+@pytest.mark.parametrize(
+    ("new", "absolute", "relative", "passed"),
+    [
+        (0.805, 0.01, 0.0, False),
+        (0.81, 0.01, 0.0, True),
+        (0.81, 0.0, 0.02, False),  # 2% of 0.8 is 0.016
+        (0.82, 0.0, 0.02, True),
+        (0.82, 0.03, 0.02, False),  # both must hold
+    ],
+)
+def test_the_improvement_must_reach_both_minimums(
+    new: float, absolute: float, relative: float, passed: bool
+) -> None:
     verdict = judge(rules(absolute=absolute, relative=relative), new, 0.8, "3", "file")
     assert verdict.passed is passed
     assert verdict.required == pytest.approx(max(absolute, relative * 0.8))

@@ -54,8 +54,7 @@ def test_a_dispatch_without_an_attempt_is_due_again_after_the_lease(tmp_path: Pa
     assert again.resume_command == f"retrigger run --decision {approval.decision_id}"
 
 
-def test_a_running_attempt_whose_runner_died_is_due_with_its_resume_command(
-        tmp_path: Path) -> None:
+def test_a_running_attempt_whose_runner_died_is_due_with_its_resume_command(tmp_path: Path) -> None:
     clock = Clock(START)
     workspace = mini_workspace(tmp_path, clock)
     approval = _approved(workspace)
@@ -65,10 +64,23 @@ def test_a_running_attempt_whose_runner_died_is_due_with_its_resume_command(
     with workspace.store.transaction() as conn:
         approvals.claim_dispatch(conn, approval, START)
         approvals.mark_executed(conn, approval.id, START + timedelta(seconds=5))
-        attempts.start(conn, "t-1", approval.decision_id, "churn", START + timedelta(seconds=5),
-                       pid=dead.pid, hostname=host, requested_by="UALICE", approved_by="UBOB")
-        locks.insert(conn, locks.Holder("churn", "t-1", approval.decision_id, dead.pid, host,
-                                        None, None, START, START))
+        attempts.start(
+            conn,
+            "t-1",
+            approval.decision_id,
+            "churn",
+            START + timedelta(seconds=5),
+            pid=dead.pid,
+            hostname=host,
+            requested_by="UALICE",
+            approved_by="UBOB",
+        )
+        locks.insert(
+            conn,
+            locks.Holder(
+                "churn", "t-1", approval.decision_id, dead.pid, host, None, None, START, START
+            ),
+        )
     clock.now = START + timedelta(seconds=30)
 
     (orphan,) = _due(workspace)
@@ -86,10 +98,31 @@ def test_a_running_attempt_with_a_live_runner_is_not_due(tmp_path: Path) -> None
     with workspace.store.transaction() as conn:
         approvals.claim_dispatch(conn, approval, START)
         approvals.mark_executed(conn, approval.id, START + timedelta(seconds=1))
-        attempts.start(conn, "t-1", approval.decision_id, "churn", START + timedelta(seconds=1),
-                       pid=me, hostname=host, requested_by=None, approved_by=None)
-        locks.insert(conn, locks.Holder("churn", "t-1", approval.decision_id, me, host,
-                                        process_start(me), None, START, START))
+        attempts.start(
+            conn,
+            "t-1",
+            approval.decision_id,
+            "churn",
+            START + timedelta(seconds=1),
+            pid=me,
+            hostname=host,
+            requested_by=None,
+            approved_by=None,
+        )
+        locks.insert(
+            conn,
+            locks.Holder(
+                "churn",
+                "t-1",
+                approval.decision_id,
+                me,
+                host,
+                process_start(me),
+                None,
+                START,
+                START,
+            ),
+        )
 
     assert _due(workspace) == []
 

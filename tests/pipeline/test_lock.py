@@ -27,8 +27,9 @@ def dead_pid() -> int:
     return child.pid
 
 
-def test_a_live_holder_refuses_a_second_runner_naming_itself(store_url: str,
-                                                            tmp_path: Path) -> None:
+def test_a_live_holder_refuses_a_second_runner_naming_itself(
+    store_url: str, tmp_path: Path
+) -> None:
     store = Store.open(store_url, tmp_path)
     me = lock.Me.current()
     lock.acquire(store, "churn", "t-1", "d-1", me, NOW, STALE, _no_reclaim)
@@ -42,12 +43,22 @@ def test_a_live_holder_refuses_a_second_runner_naming_itself(store_url: str,
 
 
 def test_a_dead_holders_lock_is_reclaimed_and_its_attempt_interrupted(
-        store_url: str, tmp_path: Path) -> None:
+    store_url: str, tmp_path: Path
+) -> None:
     store = Store.open(store_url, tmp_path)
     ghost = lock.Me(dead_pid(), lock.Me.current().hostname, None)
     with store.transaction() as conn:
-        attempts.start(conn, "t-1", "d-1", "churn", NOW, pid=ghost.pid, hostname=ghost.hostname,
-                       requested_by="ci", approved_by=None)
+        attempts.start(
+            conn,
+            "t-1",
+            "d-1",
+            "churn",
+            NOW,
+            pid=ghost.pid,
+            hostname=ghost.hostname,
+            requested_by="ci",
+            approved_by=None,
+        )
         attempts.step_started(conn, "t-1", "repro", NOW)
     lock.acquire(store, "churn", "t-1", "d-1", ghost, NOW, STALE, _no_reclaim)
 
@@ -65,7 +76,8 @@ def test_a_dead_holders_lock_is_reclaimed_and_its_attempt_interrupted(
 
 
 def test_another_hosts_lock_is_trusted_until_its_heartbeat_is_stale(
-        store_url: str, tmp_path: Path) -> None:
+    store_url: str, tmp_path: Path
+) -> None:
     store = Store.open(store_url, tmp_path)
     remote = lock.Me(1, "other-host", None)
     lock.acquire(store, "churn", "t-1", "d-1", remote, NOW, STALE, _no_reclaim)
@@ -73,6 +85,7 @@ def test_another_hosts_lock_is_trusted_until_its_heartbeat_is_stale(
 
     with pytest.raises(LockHeld):
         lock.acquire(store, "churn", "t-2", "d-2", me, NOW + STALE / 2, STALE, _no_reclaim)
-    dead = lock.acquire(store, "churn", "t-2", "d-2", me, NOW + STALE * 2, STALE,
-                        lambda _c, _d: None)
+    dead = lock.acquire(
+        store, "churn", "t-2", "d-2", me, NOW + STALE * 2, STALE, lambda _c, _d: None
+    )
     assert dead is not None and dead.hostname == "other-host"

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 def test_retrain_through_an_mlflow_tracking_server(
-        retrainable: Retrainable, mlflow_server: MlflowServer,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    retrainable: Retrainable, mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from mlflow.tracking import MlflowClient
 
     experiment = f"churn-{uuid.uuid4().hex[:8]}"  # the server is shared by the session

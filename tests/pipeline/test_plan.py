@@ -48,8 +48,12 @@ def test_the_plan_runs_everything_downstream_of_a_stale_stage(tmp_path: Path) ->
 
 
 def test_downstream_follows_directories_and_keeps_dvc_yaml_order() -> None:
-    graph = {"a": (["raw"], ["out/x"]), "b": (["out"], ["feat"]), "c": (["other"], ["c.txt"]),
-             "d": (["feat/part.csv"], ["m"])}
+    graph = {
+        "a": (["raw"], ["out/x"]),
+        "b": (["out"], ["feat"]),
+        "c": (["other"], ["c.txt"]),
+        "d": (["feat/part.csv"], ["m"]),
+    }
 
     assert downstream(graph, ["a"]) == ["a", "b", "d"]
     assert downstream(graph, ["c"]) == ["c"]

@@ -30,14 +30,16 @@ def client(root: Path) -> Any:
 
 
 def retrain(root: Path, reason: str = "test") -> tuple[int, dict[str, Any], str]:
-    result = run_cli("run", "--config", str(root / "retrigger.yaml"), "--force", "--reason",
-                     reason, "--json")
+    result = run_cli(
+        "run", "--config", str(root / "retrigger.yaml"), "--force", "--reason", reason, "--json"
+    )
     return result.code, json.loads(result.out) if result.out.strip() else {}, result.err
 
 
 def versions(root: Path, name: str) -> list[Any]:
-    return sorted(client(root).search_model_versions(f"name = '{name}'"),
-                  key=lambda v: int(v.version))
+    return sorted(
+        client(root).search_model_versions(f"name = '{name}'"), key=lambda v: int(v.version)
+    )
 
 
 def git_status(root: Path) -> str:
@@ -55,7 +57,8 @@ def loads_and_predicts(root: Path, uri: str, rows: str, target: str) -> int:
 
 
 def test_wine_the_pipelines_own_version_is_adopted_and_its_logging_lands_in_the_run(
-        wine: Path) -> None:
+    wine: Path,
+) -> None:
     run_cli("baseline", "set", "models:/wine/1", "-c", str(wine / "retrigger.yaml"))
     set_params(wine, alpha=0.01)  # the team tunes the model: a clearly better one
 
@@ -78,12 +81,12 @@ def test_wine_the_pipelines_own_version_is_adopted_and_its_logging_lands_in_the_
     repro = next(s for s in outcome["steps"] if s["name"] == "repro")
     info = retrain_run.info
     assert (info.end_time - info.start_time) / 1000 >= repro["seconds"]
-    assert loads_and_predicts(wine, "models:/wine@champion", "data/validation.csv",
-                              "quality") == 200
+    assert (
+        loads_and_predicts(wine, "models:/wine@champion", "data/validation.csv", "quality") == 200
+    )
 
 
-def test_wine_a_worse_challenger_is_refused_tagged_and_the_tree_is_put_back(
-        wine: Path) -> None:
+def test_wine_a_worse_challenger_is_refused_tagged_and_the_tree_is_put_back(wine: Path) -> None:
     assert run_cli("champion", "set", "1", "-c", str(wine / "retrigger.yaml")).code == 0
     set_params(wine, alpha=50.0)  # a regularisation that predicts the mean: worse
     lock = (wine / "dvc.lock").read_text()
@@ -103,7 +106,8 @@ def test_wine_a_worse_challenger_is_refused_tagged_and_the_tree_is_put_back(
 
 
 def test_stack_the_pickle_becomes_a_loadable_champion_judged_against_the_baseline(
-        stack: Path) -> None:
+    stack: Path,
+) -> None:
     config = str(stack / "retrigger.yaml")
     assert run_cli("baseline", "set", "--from-metrics", "-c", config).code == 0
     set_params(stack, C=1.0)  # less regularisation: a better ranking
@@ -115,11 +119,12 @@ def test_stack_the_pickle_becomes_a_loadable_champion_judged_against_the_baselin
     assert [v.version for v in versions(stack, "stack")] == [1]
     source = outcome["validation"]["champion_source"]
     assert "no model" in source and "roc_auc.test" in source  # --from-metrics: numbers only
-    assert loads_and_predicts(stack, "models:/stack@champion", "data/prepared/test.csv",
-                              "label") == 120
+    assert (
+        loads_and_predicts(stack, "models:/stack@champion", "data/prepared/test.csv", "label")
+        == 120
+    )
     retrain_run = client(stack).get_run(outcome["run_id"])
-    assert retrain_run.data.metrics["validation.roc_auc.challenger"] == outcome["validation"][
-        "new"]
+    assert retrain_run.data.metrics["validation.roc_auc.challenger"] == outcome["validation"]["new"]
     repro = next(s for s in outcome["steps"] if s["name"] == "repro")
     info = retrain_run.info
     assert (info.end_time - info.start_time) / 1000 >= repro["seconds"]
@@ -128,12 +133,14 @@ def test_stack_the_pickle_becomes_a_loadable_champion_judged_against_the_baselin
 
 
 def test_stack_a_first_promotion_worse_than_the_baseline_is_refused_and_put_back(
-        stack: Path) -> None:
+    stack: Path,
+) -> None:
     config = str(stack / "retrigger.yaml")
     assert run_cli("baseline", "set", "--from-metrics", "-c", config).code == 0
     set_params(stack, shuffle_labels=True)  # a broken feature step
-    committed = {name: (stack / name).read_bytes()
-                 for name in ("dvc.lock", "eval/metrics.json", "model.pkl")}
+    committed = {
+        name: (stack / name).read_bytes() for name in ("dvc.lock", "eval/metrics.json", "model.pkl")
+    }
 
     code, outcome, err = retrain(stack)
 

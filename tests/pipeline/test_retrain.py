@@ -26,8 +26,9 @@ def client(root: Path) -> Any:
 
 def retrain_runs(root: Path) -> list[Any]:
     experiment = client(root).get_experiment_by_name("churn")
-    return list(client(root).search_runs([experiment.experiment_id],
-                                         f"tags.`{tags.RETRAIN}` = 'true'"))
+    return list(
+        client(root).search_runs([experiment.experiment_id], f"tags.`{tags.RETRAIN}` = 'true'")
+    )
 
 
 def versions(root: Path) -> list[Any]:
@@ -39,7 +40,8 @@ def state(root: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def test_a_fired_decision_retrains_validates_pushes_records_and_promotes(
-        retrainable: Retrainable) -> None:
+    retrainable: Retrainable,
+) -> None:
     root = retrainable.root
     before = json.loads((root / "metrics.json").read_text())["accuracy"]
 
@@ -50,14 +52,22 @@ def test_a_fired_decision_retrains_validates_pushes_records_and_promotes(
     assert outcome["status"] == "promoted" and outcome["decision_id"] == retrainable.decision_id
     assert outcome["metric_before"] == before < outcome["metric_after"]
     assert [s["name"] for s in outcome["steps"]] == [
-        "lock", "repro", "outputs", "validate", "push", "record", "promote"]
+        "lock",
+        "repro",
+        "outputs",
+        "validate",
+        "push",
+        "record",
+        "promote",
+    ]
     assert all(s["status"] == "ok" and s["seconds"] is not None for s in outcome["steps"])
     assert "Running stage 'train'" in result.err  # dvc repro's output, streamed as it ran
 
     (run,) = retrain_runs(root)
     t = run.data.tags
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                            text=True, check=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
     md5 = t[f"{tags.DATA_PATH_PREFIX}data/train.csv"]
     assert t[tags.DECISION_ID] == retrainable.decision_id
     assert t[tags.TRIGGER_TYPES] == "performance"
@@ -93,8 +103,7 @@ def test_a_fired_decision_retrains_validates_pushes_records_and_promotes(
     assert kinds == ["retrain_started", "retrain_succeeded"]
 
 
-def test_a_promoted_retrain_becomes_the_baseline_so_the_bar_rises(
-        retrainable: Retrainable) -> None:
+def test_a_promoted_retrain_becomes_the_baseline_so_the_bar_rises(retrainable: Retrainable) -> None:
     assert run_cli("run", "--config", retrainable.config).code == 0
 
     shown = json.loads(run_cli("baseline", "show", "-c", retrainable.config, "--json").out)
@@ -111,8 +120,9 @@ def test_a_promoted_retrain_becomes_the_baseline_so_the_bar_rises(
 def test_rerunning_a_finished_decision_creates_nothing(retrainable: Retrainable) -> None:
     assert run_cli("run", "--config", retrainable.config).code == 0
 
-    again = run_cli("run", "--config", retrainable.config, "--decision",
-                    retrainable.decision_id, "--json")
+    again = run_cli(
+        "run", "--config", retrainable.config, "--decision", retrainable.decision_id, "--json"
+    )
 
     assert again.code == 0
     assert json.loads(again.out)["already_done"] is True
@@ -121,12 +131,14 @@ def test_rerunning_a_finished_decision_creates_nothing(retrainable: Retrainable)
 
 
 def test_a_model_no_better_than_the_champion_is_refused_and_recorded(
-        retrainable: Retrainable) -> None:
+    retrainable: Retrainable,
+) -> None:
     assert run_cli("run", "--config", retrainable.config).code == 0
 
     # Same data, same pipeline: dvc repro has nothing to do, the model is the champion's twin.
-    forced = run_cli("run", "--config", retrainable.config, "--force", "--reason",
-                     "check the gate", "--json")
+    forced = run_cli(
+        "run", "--config", retrainable.config, "--force", "--reason", "check the gate", "--json"
+    )
 
     assert forced.code == 1
     outcome = json.loads(forced.out)
@@ -136,13 +148,15 @@ def test_a_model_no_better_than_the_champion_is_refused_and_recorded(
     assert len(versions(retrainable.root)) == 1
     statuses = sorted(r.data.tags[tags.STATUS] for r in retrain_runs(retrainable.root))
     assert statuses == ["promoted", "rejected-by-validation"]
-    manual = [r for r in retrain_runs(retrainable.root)
-              if r.data.tags[tags.TRIGGER_TYPES] == "manual"]
+    manual = [
+        r for r in retrain_runs(retrainable.root) if r.data.tags[tags.TRIGGER_TYPES] == "manual"
+    ]
     assert manual[0].data.tags[tags.REASON] == "check the gate"
 
 
 def test_data_a_refused_retrain_used_is_held_not_retrained_again(
-        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A floor no model of this data reaches: the retrain is refused, performance keeps firing.
     monkeypatch.setenv("RETRIGGER_SIGNALS__PERFORMANCE__MIN", "0.99")
     monkeypatch.setenv("RETRIGGER_POLICY__COOLDOWN", "0s")
@@ -157,7 +171,8 @@ def test_data_a_refused_retrain_used_is_held_not_retrained_again(
 
 
 def test_a_failing_dvc_repro_fails_the_run_releases_the_lock_and_promotes_nothing(
-        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RETRIGGER_PIPELINE__COMMAND", "sh -c 'echo stage exploded >&2; exit 3'")
 
     result = run_cli("run", "--config", retrainable.config)
@@ -166,18 +181,23 @@ def test_a_failing_dvc_repro_fails_the_run_releases_the_lock_and_promotes_nothin
     assert "exited 3: stage exploded" in result.err
     assert state(retrainable.root, "SELECT count(*) FROM retrain_locks") == [(0,)]
     assert state(retrainable.root, "SELECT status, stopped_at FROM retrain_attempts") == [
-        ("failed", "repro")]
+        ("failed", "repro")
+    ]
     assert versions(retrainable.root) == []
     (run,) = retrain_runs(retrainable.root)
     assert run.data.tags[tags.STATUS] == "failed" and run.info.status == "FAILED"
 
 
-@pytest.mark.parametrize(("command", "missing"), [
-    ("rm -f metrics.json", "metrics file"), ("rm -rf model", "model artifact"),
-])
+@pytest.mark.parametrize(
+    ("command", "missing"),
+    [
+        ("rm -f metrics.json", "metrics file"),
+        ("rm -rf model", "model artifact"),
+    ],
+)
 def test_a_pipeline_that_does_not_write_its_outputs_fails_naming_the_path(
-        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch, command: str,
-        missing: str) -> None:
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch, command: str, missing: str
+) -> None:
     monkeypatch.setenv("RETRIGGER_PIPELINE__COMMAND", command)
 
     result = run_cli("run", "--config", retrainable.config)
@@ -203,7 +223,8 @@ def test_dry_run_shows_the_plan_and_changes_nothing(retrainable: Retrainable) ->
 
 
 def test_a_step_past_stage_timeout_is_stopped_and_fails_after_a_pull(
-        retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch) -> None:
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RETRIGGER_PIPELINE__PULL", "true")
     # Long enough for a real `dvc pull` on a loaded 2-core machine, far shorter than the stage.
     monkeypatch.setenv("RETRIGGER_PIPELINE__STAGE_TIMEOUT", "15s")

@@ -55,7 +55,8 @@ def _signal(document: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def test_depth_1_clone_fetches_the_trained_version_and_every_signal_reads(
-        clone: Path, demo_project: Path) -> None:
+    clone: Path, demo_project: Path
+) -> None:
     trained = out_version(demo_project, project.DATA_PATH, "HEAD~1").md5
     assert trained is not None
     assert not (clone / ".dvc/cache/files/md5" / trained[:2] / trained[2:]).exists()
@@ -75,7 +76,8 @@ def test_depth_1_clone_fetches_the_trained_version_and_every_signal_reads(
 
 
 def test_fetch_never_makes_data_signals_unknown_and_the_check_goes_on(
-        clone: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clone: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RETRIGGER_DATA_FETCH__MODE", "never")
 
     document = _check(clone)
@@ -91,7 +93,8 @@ def test_fetch_never_makes_data_signals_unknown_and_the_check_goes_on(
 
 
 def test_a_remote_that_lacks_the_version_is_unknown_naming_the_remote(
-        clone: Path, tmp_path: Path) -> None:
+    clone: Path, tmp_path: Path
+) -> None:
     shutil.rmtree(tmp_path / "dvc-remote")
 
     result = run_cli("check", "--config", str(clone / "retrigger.yaml"))
@@ -103,7 +106,8 @@ def test_a_remote_that_lacks_the_version_is_unknown_naming_the_remote(
 
 
 def test_a_damaged_data_file_makes_drift_unknown_with_the_reason_and_volume_still_reads(
-        clone: Path) -> None:
+    clone: Path,
+) -> None:
     (clone / project.DATA_PATH).write_bytes(b'tenure,contract\n1,"never closed\n\xff\xfe\0')
 
     document = _check(clone)

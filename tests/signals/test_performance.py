@@ -15,8 +15,13 @@ from retrigger.signals.performance import PerformanceSignal
 from retrigger.workspace import Workspace
 
 
-def _context(tmp_path: Path, mlflow_uri: str, signal: str, model_extra: str = "",
-             metrics: str | None = '{"accuracy": 0.80}') -> SignalContext:
+def _context(
+    tmp_path: Path,
+    mlflow_uri: str,
+    signal: str,
+    model_extra: str = "",
+    metrics: str | None = '{"accuracy": 0.80}',
+) -> SignalContext:
     config = tmp_path / "retrigger.yaml"
     config.write_text(
         f"model:\n  name: m\n  metric: accuracy\n{model_extra}"
@@ -46,8 +51,9 @@ def test_floor_alone_fires_below_it(tmp_path: Path, mlflow_uri: str) -> None:
     assert (reading.fired, reading.value, reading.threshold) == (True, 0.80, 0.85)
 
 
-def test_threshold_follows_the_baseline_when_the_model_improves(tmp_path: Path,
-                                                                mlflow_uri: str) -> None:
+def test_threshold_follows_the_baseline_when_the_model_improves(
+    tmp_path: Path, mlflow_uri: str
+) -> None:
     ctx = _context(tmp_path, mlflow_uri, "{min: 0.5, max_drop: 0.05}")
     _log_run(ctx.tracking, 0.82, baseline=True)
     before = PerformanceSignal().read(ctx)
@@ -62,8 +68,13 @@ def test_threshold_follows_the_baseline_when_the_model_improves(tmp_path: Path,
 
 
 def test_lower_is_better_mirrors_the_rule(tmp_path: Path, mlflow_uri: str) -> None:
-    ctx = _context(tmp_path, mlflow_uri, "{min: 0.5, max_drop: 0.10}",
-                   model_extra="  greater_is_better: false\n", metrics='{"accuracy": 0.35}')
+    ctx = _context(
+        tmp_path,
+        mlflow_uri,
+        "{min: 0.5, max_drop: 0.10}",
+        model_extra="  greater_is_better: false\n",
+        metrics='{"accuracy": 0.35}',
+    )
     _log_run(ctx.tracking, 0.30, baseline=True)
 
     reading = PerformanceSignal().read(ctx)
@@ -74,9 +85,11 @@ def test_lower_is_better_mirrors_the_rule(tmp_path: Path, mlflow_uri: str) -> No
 
 
 def test_metric_comes_from_the_latest_mlflow_run_without_a_metrics_file(
-        tmp_path: Path, mlflow_uri: str) -> None:
-    ctx = _context(tmp_path, mlflow_uri, "{min: 0.85}", model_extra="  metrics_file: null\n",
-                   metrics=None)
+    tmp_path: Path, mlflow_uri: str
+) -> None:
+    ctx = _context(
+        tmp_path, mlflow_uri, "{min: 0.85}", model_extra="  metrics_file: null\n", metrics=None
+    )
     _log_run(ctx.tracking, 0.95, baseline=False)
     run_id = _log_run(ctx.tracking, 0.70, baseline=False)
 
@@ -88,8 +101,9 @@ def test_metric_comes_from_the_latest_mlflow_run_without_a_metrics_file(
 
 
 def test_no_run_with_the_metric_is_bad_input(tmp_path: Path, mlflow_uri: str) -> None:
-    ctx = _context(tmp_path, mlflow_uri, "{min: 0.85}", model_extra="  metrics_file: null\n",
-                   metrics=None)
+    ctx = _context(
+        tmp_path, mlflow_uri, "{min: 0.85}", model_extra="  metrics_file: null\n", metrics=None
+    )
 
     with pytest.raises(BadInput, match="logged 'accuracy'"):
         PerformanceSignal().read(ctx)

@@ -14,8 +14,10 @@ from retrigger.workspace import Workspace
 
 def _context(tmp_path: Path, mlflow_uri: str, now: datetime) -> SignalContext:
     config = tmp_path / "retrigger.yaml"
-    config.write_text(f"model: {{name: m}}\ntracking: {{uri: '{mlflow_uri}', experiment: e}}\n"
-                      "signals:\n  schedule: {max_age: 30d}\n")
+    config.write_text(
+        f"model: {{name: m}}\ntracking: {{uri: '{mlflow_uri}', experiment: e}}\n"
+        "signals:\n  schedule: {max_age: 30d}\n"
+    )
     workspace = Workspace(load_config(config, environ={}))
     return SignalContext(workspace.loaded, workspace.tracking, now)
 

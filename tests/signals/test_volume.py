@@ -19,8 +19,9 @@ from retrigger.workspace import Workspace
 
 def _read(root: Path, volume: str) -> tuple[bool, float | None, str]:
     config = root / "retrigger.yaml"
-    text = config.read_text().replace("  schedule: {max_age: 30d}\n",
-                                      f"  schedule: {{max_age: 30d}}\n  volume: {volume}\n")
+    text = config.read_text().replace(
+        "  schedule: {max_age: 30d}\n", f"  schedule: {{max_age: 30d}}\n  volume: {volume}\n"
+    )
     config.write_text(text)
     workspace = Workspace(load_config(config, environ={}))
     ctx = SignalContext(workspace.loaded, workspace.tracking, datetime.now(tz=UTC))
@@ -35,14 +36,18 @@ def test_unchanged_data_reads_zero_new_rows(demo_project: Path) -> None:
     assert "+0 rows since the trained data" in detail
 
 
-@pytest.mark.parametrize(("volume", "fired", "why"), [
-    ("{min_new_rows: 3000}", True, ">= min_new_rows 3000"),
-    ("{min_new_rows: 3001}", False, "below min_new_rows 3001"),
-    ("{min_new_rows: 100000, min_growth: 1.5}", True, "growth 150.0% >= min_growth 150%"),
-    ("{min_growth: 1.51}", False, "below min_growth 151%"),
-])
+@pytest.mark.parametrize(
+    ("volume", "fired", "why"),
+    [
+        ("{min_new_rows: 3000}", True, ">= min_new_rows 3000"),
+        ("{min_new_rows: 3001}", False, "below min_new_rows 3001"),
+        ("{min_new_rows: 100000, min_growth: 1.5}", True, "growth 150.0% >= min_growth 150%"),
+        ("{min_growth: 1.51}", False, "below min_growth 151%"),
+    ],
+)
 def test_new_rows_and_growth_against_the_baselines_data(
-        demo_project: Path, volume: str, fired: bool, why: str) -> None:
+    demo_project: Path, volume: str, fired: bool, why: str
+) -> None:
     project.degrade(demo_project)  # 2000 rows → 5000 rows, committed with dvc add
 
     result = _read(demo_project, volume)
@@ -51,8 +56,7 @@ def test_new_rows_and_growth_against_the_baselines_data(
     assert why in result[2]
 
 
-def test_trained_version_missing_from_cache_is_unknown_and_never_fires(
-        demo_project: Path) -> None:
+def test_trained_version_missing_from_cache_is_unknown_and_never_fires(demo_project: Path) -> None:
     md5 = out_version(demo_project, project.DATA_PATH).md5
     assert md5 is not None
     project.degrade(demo_project)

@@ -24,8 +24,9 @@ def test_a_v3_store_gains_the_bot_columns(store_url: str, tmp_path: Path) -> Non
 
     store = Store.open(store_url, tmp_path)
     with store.transaction() as conn:
-        columns = {t: {c["name"] for c in inspect(conn).get_columns(t)}
-                   for t in ("approvals", "outbox")}
+        columns = {
+            t: {c["name"] for c in inspect(conn).get_columns(t)} for t in ("approvals", "outbox")
+        }
         assert current_version(conn) == len(MIGRATIONS)
         assert inspect(conn).has_table("inbound")
     assert {"dispatched_at", "superseded_by"} <= columns["approvals"]

@@ -15,11 +15,27 @@ from retrigger.store.schema import MIGRATIONS, current_version
 
 def _decision(now: datetime, fire: bool) -> Decision:
     return Decision(
-        id=new_decision_id(now), model="churn", created_at=now, fire=fire, wanted=fire,
-        trigger_types=("drift",) if fire else (), held_by=None, hold_detail=None,
-        readings=(Reading("drift", 0.6, 0.5, fire, "3 of 5 columns drifted",
-                          extra={"columns": ["a", "b", "c"]}),),
-        data_version="abc123", data_paths={"data/train.csv": "d41d8"}, git_commit="f00",
+        id=new_decision_id(now),
+        model="churn",
+        created_at=now,
+        fire=fire,
+        wanted=fire,
+        trigger_types=("drift",) if fire else (),
+        held_by=None,
+        hold_detail=None,
+        readings=(
+            Reading(
+                "drift",
+                0.6,
+                0.5,
+                fire,
+                "3 of 5 columns drifted",
+                extra={"columns": ["a", "b", "c"]},
+            ),
+        ),
+        data_version="abc123",
+        data_paths={"data/train.csv": "d41d8"},
+        git_commit="f00",
         config={"policy": {"cooldown": "1h"}},
     )
 
@@ -40,12 +56,16 @@ def test_decision_round_trips_whole(store_url: str, tmp_path: Path) -> None:
     store.close()
 
 
-def test_fired_since_keeps_only_fired_decisions_in_the_window(store_url: str,
-                                                               tmp_path: Path) -> None:
+def test_fired_since_keeps_only_fired_decisions_in_the_window(
+    store_url: str, tmp_path: Path
+) -> None:
     store = Store.open(store_url, tmp_path)
     now = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
-    old, quiet, recent = (_decision(now - timedelta(days=9), True), _decision(now, False),
-                          _decision(now - timedelta(hours=1), True))
+    old, quiet, recent = (
+        _decision(now - timedelta(days=9), True),
+        _decision(now, False),
+        _decision(now - timedelta(hours=1), True),
+    )
     with store.transaction() as conn:
         for decision in (old, quiet, recent):
             decisions.save(conn, decision)

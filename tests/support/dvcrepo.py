@@ -29,15 +29,17 @@ data:
 def sh(root: Path, *args: str, check: bool = True) -> str:
     result = run(args, root, check=False)
     if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n"
-                             f"{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return result.stdout + result.stderr
 
 
 def write_csv(path: Path, start: int, count: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["id,value,label"] + [f"{i},{i * 0.5},{'yes' if i % 3 else 'no'}"
-                                   for i in range(start, start + count)]
+    lines = ["id,value,label"] + [
+        f"{i},{i * 0.5},{'yes' if i % 3 else 'no'}" for i in range(start, start + count)
+    ]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -45,8 +47,7 @@ def write_parquet(path: Path, count: int) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pq.write_table(pa.table({"id": list(range(count)), "x": [i * 1.5 for i in range(count)]}),
-                   path)
+    pq.write_table(pa.table({"id": list(range(count)), "x": [i * 1.5 for i in range(count)]}), path)
 
 
 def write_jsonl(path: Path, count: int) -> None:

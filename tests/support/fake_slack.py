@@ -58,17 +58,31 @@ class FakeSlack:
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
-    def fail(self, api: str, status: int = 200, *, error: str | None = None,
-             retry_after: float | None = None, times: int = 1,
-             when: Callable[[Call], bool] | None = None, raw: bytes | None = None) -> None:
+    def fail(
+        self,
+        api: str,
+        status: int = 200,
+        *,
+        error: str | None = None,
+        retry_after: float | None = None,
+        times: int = 1,
+        when: Callable[[Call], bool] | None = None,
+        raw: bytes | None = None,
+    ) -> None:
         """The next ``times`` calls of ``api`` (matching ``when``) fail this way, then it
         answers normally again."""
         with self._changed:
             self._faults.setdefault(api, []).append(
-                Fault(status, error, retry_after, times, when, raw))
+                Fault(status, error, retry_after, times, when, raw)
+            )
 
-    def wait_for(self, api: str, count: int = 1, timeout: float = 10.0,
-                 where: Callable[[Call], bool] | None = None) -> list[Call]:
+    def wait_for(
+        self,
+        api: str,
+        count: int = 1,
+        timeout: float = 10.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
         """Block until ``count`` calls of ``api`` (matching ``where``) arrived; fail after
         ``timeout`` seconds with what did arrive."""
         deadline = time.monotonic() + timeout
@@ -79,8 +93,10 @@ class FakeSlack:
                     return found
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"waited {timeout}s for {count} {api} call(s); got "
-                                         f"{[c.api for c in self.calls]}")
+                    raise AssertionError(
+                        f"waited {timeout}s for {count} {api} call(s); got "
+                        f"{[c.api for c in self.calls]}"
+                    )
                 self._changed.wait(left)
 
     def of(self, api: str, where: Callable[[Call], bool] | None = None) -> list[Call]:
@@ -120,24 +136,39 @@ class FakeSlack:
         if call.api in {"chat.postMessage", "chat.update"}:
             ts = call.params.get("ts") or f"1700000000.{next(self._ts):06d}"
             channel = str(call.params.get("channel", ""))
-            return {"channel": "C" + channel.strip("#").upper()[:8] if channel.startswith("#")
-                    else channel, "ts": ts}
+            return {
+                "channel": "C" + channel.strip("#").upper()[:8]
+                if channel.startswith("#")
+                else channel,
+                "ts": ts,
+            }
         if call.api == "chat.postEphemeral":
             return {"message_ts": f"1700000000.{next(self._ts):06d}"}
         if call.api == "usergroups.users.list":
             return {"users": self.usergroups.get(str(call.params.get("usergroup")), [])}
         if call.api == "auth.test":
-            return {"user_id": "UBOT", "team_id": "T0TEAM", "bot_id": "BBOT", "team": "test",
-                    "url": "https://test.slack.invalid/"}
+            return {
+                "user_id": "UBOT",
+                "team_id": "T0TEAM",
+                "bot_id": "BBOT",
+                "team": "test",
+                "url": "https://test.slack.invalid/",
+            }
         if call.api == "apps.connections.open":
             return {"url": self.socket_url}
         if call.api == "files.getUploadURLExternal":  # files_upload_v2, step 1 of 3
             file_id = f"F{next(self._ts):06d}"
-            return {"upload_url": f"{self.url.removesuffix('api/')}upload/{file_id}",
-                    "file_id": file_id}
+            return {
+                "upload_url": f"{self.url.removesuffix('api/')}upload/{file_id}",
+                "file_id": file_id,
+            }
         if call.api == "files.completeUploadExternal":  # step 3: the file lands in a channel
-            return {"files": [{"id": f["id"], "title": f.get("title")}
-                              for f in json.loads(str(call.params.get("files", "[]")))]}
+            return {
+                "files": [
+                    {"id": f["id"], "title": f.get("title")}
+                    for f in json.loads(str(call.params.get("files", "[]")))
+                ]
+            }
         return {}
 
 
@@ -156,8 +187,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        call = Call(self.command, self.path, dict(self.headers.items()), body,
-                    _params(self.path, self.headers.get("Content-Type", ""), body))
+        call = Call(
+            self.command,
+            self.path,
+            dict(self.headers.items()),
+            body,
+            _params(self.path, self.headers.get("Content-Type", ""), body),
+        )
         self.server.fake._record(call)
         status, headers, document = self.server.fake.answer(call)
         if isinstance(document, bytes):

@@ -28,9 +28,16 @@ def posts(count: int, seed: int, shifted: bool = False) -> list[Record]:
     r_share = 0.15 if shifted else 0.5
     tags = np.where(rng.random(count) < r_share, "<r><dataframe>", "<python><pandas>")
     ids = rng.permutation(10 * count)[:count]
-    return [{"Id": int(ids[i]), "PostTypeId": int(1 + i % 2), "Score": int(scores[i]),
-             "Tags": str(tags[i]),
-             "Title": f'How do I "merge" frames & keep <NA>? #{i}'} for i in range(count)]
+    return [
+        {
+            "Id": int(ids[i]),
+            "PostTypeId": int(1 + i % 2),
+            "Score": int(scores[i]),
+            "Tags": str(tags[i]),
+            "Title": f'How do I "merge" frames & keep <NA>? #{i}',
+        }
+        for i in range(count)
+    ]
 
 
 def _xml_attributes(records: list[Record]) -> bytes:
@@ -45,14 +52,14 @@ def _xml_attributes(records: list[Record]) -> bytes:
 def _xml_elements(records: list[Record]) -> bytes:
     body = "".join(
         "<post>" + "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in r.items()) + "</post>\n"
-        for r in records)
+        for r in records
+    )
     return f"<?xml version='1.0'?>\n<!-- exported -->\n<export>\n{body}</export>\n".encode()
 
 
 def _delimited(records: list[Record], delimiter: str, header: bool) -> bytes:
     lines = [delimiter.join(COLUMNS)] if header else []
-    lines += [delimiter.join(str(r[c]).replace(delimiter, " ") for c in COLUMNS)
-              for r in records]
+    lines += [delimiter.join(str(r[c]).replace(delimiter, " ") for c in COLUMNS) for r in records]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -24,7 +24,7 @@ import yaml
 
 from tests.support.dvcrepo import sh
 
-WINE_TRAIN = '''\
+WINE_TRAIN = """\
 import mlflow
 import mlflow.sklearn
 import pandas as pd
@@ -49,21 +49,33 @@ with mlflow.start_run():
     mlflow.sklearn.log_model(model, name="model", registered_model_name="wine",
                              pip_requirements=[f"scikit-learn=={sklearn.__version__}"])
 print(f"alpha={alpha} mae={mae:.4f}")
-'''
+"""
 
-WINE_DVC = {"stages": {"train": {"cmd": "python train.py", "deps": ["data/wine.csv", "train.py"],
-                                 "params": ["alpha"]}}}
+WINE_DVC = {
+    "stages": {
+        "train": {
+            "cmd": "python train.py",
+            "deps": ["data/wine.csv", "train.py"],
+            "params": ["alpha"],
+        }
+    }
+}
 
 WINE_CONFIG = {
-    "model": {"name": "wine", "metric": "mae", "greater_is_better": False,
-              "metrics_file": None, "artifact": None},
+    "model": {
+        "name": "wine",
+        "metric": "mae",
+        "greater_is_better": False,
+        "metrics_file": None,
+        "artifact": None,
+    },
     "tracking": {"uri": "sqlite:///mlflow.db", "experiment": "wine"},
     "data": ["data/wine.csv"],
     "validation": {"data": "data/validation.csv", "target": "quality"},
     "pipeline": {"push": False},
 }
 
-STACK_PREPARE = '''\
+STACK_PREPARE = """\
 from pathlib import Path
 import pandas as pd
 
@@ -72,9 +84,9 @@ cut = int(len(frame) * 0.7)
 Path("data/prepared").mkdir(parents=True, exist_ok=True)
 frame[:cut].to_csv("data/prepared/train.csv", index=False)
 frame[cut:].to_csv("data/prepared/test.csv", index=False)
-'''
+"""
 
-STACK_TRAIN = '''\
+STACK_TRAIN = """\
 import pickle
 import pandas as pd
 import yaml
@@ -88,9 +100,9 @@ if params["shuffle_labels"]:  # a broken feature step: the model learns noise
 model = LogisticRegression(C=params["C"], max_iter=300).fit(frame, labels)
 with open("model.pkl", "wb") as handle:
     pickle.dump(model, handle)
-'''
+"""
 
-STACK_EVALUATE = '''\
+STACK_EVALUATE = """\
 import json
 import pickle
 from pathlib import Path
@@ -106,24 +118,38 @@ for split in ("train", "test"):
     metrics["accuracy"][split] = accuracy_score(labels, model.predict(frame))
 Path("eval").mkdir(exist_ok=True)
 Path("eval/metrics.json").write_text(json.dumps(metrics, indent=2))
-'''
+"""
 
 STACK_DVC = {
     "artifacts": {"classifier": {"path": "model.pkl", "type": "model"}},
     "stages": {
-        "prepare": {"cmd": "python prepare.py", "deps": ["data/data.csv", "prepare.py"],
-                    "outs": ["data/prepared"]},
-        "train": {"cmd": "python train.py", "deps": ["data/prepared", "train.py"],
-                  "params": ["C", "shuffle_labels"], "outs": ["model.pkl"]},
-        "evaluate": {"cmd": "python evaluate.py", "deps": ["model.pkl", "data/prepared",
-                                                             "evaluate.py"],
-                     "metrics": [{"eval/metrics.json": {"cache": False}}]},
+        "prepare": {
+            "cmd": "python prepare.py",
+            "deps": ["data/data.csv", "prepare.py"],
+            "outs": ["data/prepared"],
+        },
+        "train": {
+            "cmd": "python train.py",
+            "deps": ["data/prepared", "train.py"],
+            "params": ["C", "shuffle_labels"],
+            "outs": ["model.pkl"],
+        },
+        "evaluate": {
+            "cmd": "python evaluate.py",
+            "deps": ["model.pkl", "data/prepared", "evaluate.py"],
+            "metrics": [{"eval/metrics.json": {"cache": False}}],
+        },
     },
 }
 
 STACK_CONFIG = {
-    "model": {"name": "stack", "metric": "roc_auc.test", "metrics_file": "eval/metrics.json",
-              "artifact": "model.pkl", "flavor": "sklearn"},
+    "model": {
+        "name": "stack",
+        "metric": "roc_auc.test",
+        "metrics_file": "eval/metrics.json",
+        "artifact": "model.pkl",
+        "flavor": "sklearn",
+    },
     "tracking": {"uri": "sqlite:///mlflow.db", "experiment": "stack"},
     "data": ["data/data.csv"],
     "validation": {"data": "data/prepared/test.csv", "target": "label", "metric": "roc_auc"},
@@ -158,8 +184,14 @@ def _write(root: Path, name: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _init(root: Path, mlflow_db: Path, config: Mapping[str, object], dvc: Mapping[str, object],
-          scripts: dict[str, str], params: dict[str, object]) -> None:
+def _init(
+    root: Path,
+    mlflow_db: Path,
+    config: Mapping[str, object],
+    dvc: Mapping[str, object],
+    scripts: dict[str, str],
+    params: dict[str, object],
+) -> None:
     root.mkdir(parents=True)
     sh(root, "git", "init", "-q", "-b", "main")
     sh(root, "dvc", "init", "-q")
@@ -187,8 +219,7 @@ def build_wine(root: Path, mlflow_db: Path) -> Path:
 
 def build_stack(root: Path, mlflow_db: Path) -> Path:
     """The get-started-like project after its first `dvc repro` (no MLflow run at all)."""
-    scripts = {"prepare.py": STACK_PREPARE, "train.py": STACK_TRAIN,
-               "evaluate.py": STACK_EVALUATE}
+    scripts = {"prepare.py": STACK_PREPARE, "train.py": STACK_TRAIN, "evaluate.py": STACK_EVALUATE}
     _init(root, mlflow_db, STACK_CONFIG, STACK_DVC, scripts, {"C": 0.01, "shuffle_labels": False})
     header = "f0,f1,f2,f3,f4,label"
     _write(root, "data/data.csv", "\n".join([header, *stack_rows(400, seed=5)]) + "\n")
@@ -217,9 +248,11 @@ def copy(template: Path, target: Path) -> Path:
         for table in tables:
             for column in conn.execute(f"PRAGMA table_info('{table}')").fetchall():
                 if "CHAR" in column[2].upper() or "TEXT" in column[2].upper():
-                    conn.execute(f'UPDATE "{table}" SET "{column[1]}" = '
-                                 f'replace("{column[1]}", ?, ?) WHERE "{column[1]}" LIKE ?',
-                                 (old, new, f"%{old}%"))
+                    conn.execute(
+                        f'UPDATE "{table}" SET "{column[1]}" = '
+                        f'replace("{column[1]}", ?, ?) WHERE "{column[1]}" LIKE ?',
+                        (old, new, f"%{old}%"),
+                    )
     return target
 
 

@@ -50,9 +50,15 @@ def record_first_baseline(workspace: Workspace) -> None:
     accuracy = json.loads(show_file(workspace.root, "HEAD~1", "metrics.json") or "{}")["accuracy"]
     client = workspace.tracking.client
     experiment = str(workspace.tracking.experiment_id(create=True))
-    run = client.create_run(experiment, run_name="baseline-v1", tags={
-        tags.BASELINE: "true", tags.DATA_VERSION: data_version(outs),
-        **{tags.DATA_PATH_PREFIX + out.path: str(out.md5) for out in outs}})
+    run = client.create_run(
+        experiment,
+        run_name="baseline-v1",
+        tags={
+            tags.BASELINE: "true",
+            tags.DATA_VERSION: data_version(outs),
+            **{tags.DATA_PATH_PREFIX + out.path: str(out.md5) for out in outs},
+        },
+    )
     client.log_metric(run.info.run_id, "accuracy", accuracy)
     # The working tree still holds model v1 (the monitor only scored it): the baseline's model.
     client.log_artifacts(run.info.run_id, str(workspace.root / "model"), "model")
@@ -72,10 +78,16 @@ def retrainable(degraded_template: Path, tmp_path: Path) -> Retrainable:
     return Retrainable(root, decision.id)
 
 
-def retrigger(project: Retrainable, *args: str, env: dict[str, str] | None = None,
-              timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def retrigger(
+    project: Retrainable, *args: str, env: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
     """The real CLI in a subprocess, in the project folder."""
-    return subprocess.run([sys.executable, "-m", "retrigger", *args, "--config", project.config],
-                          cwd=project.root, capture_output=True, text=True, check=False,
-                          timeout=timeout, env={**os.environ, **(env or {})})
-
+    return subprocess.run(
+        [sys.executable, "-m", "retrigger", *args, "--config", project.config],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )

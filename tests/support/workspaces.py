@@ -39,20 +39,34 @@ def write_config(root: Path, *, store_url: str | None = None, **slack: Any) -> P
     return path
 
 
-def mini_workspace(root: Path, clock: Clock | None = None, *, store_url: str | None = None,
-                   **slack: Any) -> Workspace:
+def mini_workspace(
+    root: Path, clock: Clock | None = None, *, store_url: str | None = None, **slack: Any
+) -> Workspace:
     workspace = Workspace.load(write_config(root, store_url=store_url, **slack))
     if clock is not None:
         workspace.clock = clock
     return workspace
 
 
-def fired_decision(now: datetime = START, *, requested_by: str | None = None,
-                   commit: str = "c0ffee", data: str = "abc123") -> Decision:
+def fired_decision(
+    now: datetime = START,
+    *,
+    requested_by: str | None = None,
+    commit: str = "c0ffee",
+    data: str = "abc123",
+) -> Decision:
     return Decision(
-        id=new_decision_id(now), model="churn", created_at=now, fire=True, wanted=True,
-        trigger_types=("performance",), held_by=None, hold_detail=None,
+        id=new_decision_id(now),
+        model="churn",
+        created_at=now,
+        fire=True,
+        wanted=True,
+        trigger_types=("performance",),
+        held_by=None,
+        hold_detail=None,
         readings=(Reading("performance", 0.71, 0.85, True, "accuracy below the floor"),),
-        data_version=data, data_paths={"data/train.csv": "d41d8"}, git_commit=commit,
+        data_version=data,
+        data_paths={"data/train.csv": "d41d8"},
+        git_commit=commit,
         requested_by=requested_by,
     )

@@ -9,11 +9,25 @@ import pytest
 from retrigger.units import format as fmt
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (None, "—"), (0, "0"), (0.0, "0"), (-3, "-3"), (3500, "3,500"), (84319.0, "84,319"),
-    (0.12345678, "0.1235"), (1e-14, "1e-14"), (-2.5, "-2.5"), (1234567.891, "1,234,568"),
-    (1e20, "1e+20"), (float("nan"), "n/a"), (float("-inf"), "-∞"), (True, "true"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "—"),
+        (0, "0"),
+        (0.0, "0"),
+        (-3, "-3"),
+        (3500, "3,500"),
+        (84319.0, "84,319"),
+        (0.12345678, "0.1235"),
+        (1e-14, "1e-14"),
+        (-2.5, "-2.5"),
+        (1234567.891, "1,234,568"),
+        (1e20, "1e+20"),
+        (float("nan"), "n/a"),
+        (float("-inf"), "-∞"),
+        (True, "true"),
+    ],
+)
 def test_number(value: float | None, text: str) -> None:
     assert fmt.number(value) == text
 
@@ -26,10 +40,19 @@ def test_signed_numbers_and_counts() -> None:
     assert fmt.count(None, "rows") == "— rows"
 
 
-@pytest.mark.parametrize(("n_bytes", "text"), [
-    (0, "0 B"), (512, "512 B"), (84319, "84.3 kB"), (999_999, "1 MB"), (10**12, "1 TB"),
-    (-2048, "-2.05 kB"), (1_500_000, "1.5 MB"), (10**18, "1000 PB"),
-])
+@pytest.mark.parametrize(
+    ("n_bytes", "text"),
+    [
+        (0, "0 B"),
+        (512, "512 B"),
+        (84319, "84.3 kB"),
+        (999_999, "1 MB"),
+        (10**12, "1 TB"),
+        (-2048, "-2.05 kB"),
+        (1_500_000, "1.5 MB"),
+        (10**18, "1000 PB"),
+    ],
+)
 def test_size(n_bytes: int, text: str) -> None:
     assert fmt.size(n_bytes) == text
 
@@ -39,11 +62,23 @@ def test_signed_size() -> None:
     assert fmt.size(0, signed=True) == "0 B"
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (0, "0 ms"), (0.082, "82 ms"), (4.23, "4.2 s"), (59.4, "59 s"), (59.9, "1 min"),
-    (200, "3 min 20 s"), (7500, "2 h 5 min"), (3 * 86400 + 4 * 3600 + 100, "3 d 4 h"),
-    (-90, "-1 min 30 s"), (float("nan"), "n/a"), (None, "—"), (timedelta(hours=24), "1 d"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0 ms"),
+        (0.082, "82 ms"),
+        (4.23, "4.2 s"),
+        (59.4, "59 s"),
+        (59.9, "1 min"),
+        (200, "3 min 20 s"),
+        (7500, "2 h 5 min"),
+        (3 * 86400 + 4 * 3600 + 100, "3 d 4 h"),
+        (-90, "-1 min 30 s"),
+        (float("nan"), "n/a"),
+        (None, "—"),
+        (timedelta(hours=24), "1 d"),
+    ],
+)
 def test_duration(seconds: float | timedelta | None, text: str) -> None:
     assert fmt.duration(seconds) == text
 

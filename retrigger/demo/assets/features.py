@@ -25,8 +25,10 @@ def holdout_split(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def make_model() -> Pipeline:
-    columns = ColumnTransformer([
-        ("numeric", StandardScaler(), NUMERIC),
-        ("contract", OneHotEncoder(handle_unknown="ignore"), ["contract"]),
-    ])
+    columns = ColumnTransformer(
+        [
+            ("numeric", StandardScaler(), NUMERIC),
+            ("contract", OneHotEncoder(handle_unknown="ignore"), ["contract"]),
+        ]
+    )
     return Pipeline([("features", columns), ("classifier", LogisticRegression(max_iter=500))])

@@ -15,8 +15,7 @@ model = make_model().fit(train.drop(columns=TARGET), train[TARGET])
 accuracy = float((model.predict(holdout.drop(columns=TARGET)) == holdout[TARGET]).mean())
 shutil.rmtree("model", ignore_errors=True)
 # Explicit requirements: MLflow would otherwise spend seconds inferring them.
-mlflow.sklearn.save_model(model, "model",
-                          pip_requirements=[f"scikit-learn=={sklearn.__version__}"])
+mlflow.sklearn.save_model(model, "model", pip_requirements=[f"scikit-learn=={sklearn.__version__}"])
 holdout.to_csv("holdout.csv", index=False)
 Path("metrics.json").write_text(json.dumps({"accuracy": round(accuracy, 4)}, indent=2) + "\n")
 print(f"trained on {len(train)} rows, holdout accuracy {accuracy:.4f}")
