@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from retrigger.data.delta import compute_delta
-from retrigger.data.versions import INDEX, WORKTREE, out_version, versions
+from retrigger.data.versions import INDEX, WORKTREE, OutVersion, out_version, versions
 from retrigger.errors import BadInput
 from retrigger.githooks.changes import changed_outputs
 from tests.support.dvcrepo import add_rows, sh, write_csv
@@ -16,14 +16,14 @@ from tests.support.dvcrepo import add_rows, sh, write_csv
 PATHS = ["data/train.csv", "data/parts"]
 
 
-def _at(root: Path, rev: str | None) -> dict[str, object]:
+def _at(root: Path, rev: str | None) -> dict[str, OutVersion]:
     return {v.path: v for v in versions(root, PATHS, rev)}
 
 
 def test_rows_bytes_and_percentages_of_a_grown_file(dvc_repo: Path) -> None:
     add_rows(dvc_repo, 150)
 
-    report = compute_delta(dvc_repo, _at(dvc_repo, "HEAD"), _at(dvc_repo, WORKTREE))  # type: ignore[arg-type]
+    report = compute_delta(dvc_repo, _at(dvc_repo, "HEAD"), _at(dvc_repo, WORKTREE))
 
     train = report.paths[0]
     assert (train.old.rows, train.new.rows, train.rows, train.rows_pct) == (100, 150, 50, 50.0)
@@ -42,7 +42,7 @@ def test_directory_files_added_removed_modified_and_rows(dvc_repo: Path) -> None
     write_csv(parts / "d.csv", 0, 4)  # added: 4 rows
     sh(dvc_repo, "dvc", "add", "-q", "data/parts")
 
-    report = compute_delta(dvc_repo, _at(dvc_repo, "HEAD"), _at(dvc_repo, WORKTREE))  # type: ignore[arg-type]
+    report = compute_delta(dvc_repo, _at(dvc_repo, "HEAD"), _at(dvc_repo, WORKTREE))
 
     delta = report.as_json()["paths"][1]  # type: ignore[index]
     assert delta["old"]["rows"] == 35 and delta["new"]["rows"] == 54
@@ -63,7 +63,7 @@ def test_old_content_missing_from_cache_means_rows_unknown_not_failure(dvc_repo:
     assert old_md5 is not None
     (dvc_repo / ".dvc/cache/files/md5" / old_md5[:2] / old_md5[2:]).unlink()
 
-    report = compute_delta(dvc_repo, _at(dvc_repo, "HEAD"), _at(dvc_repo, WORKTREE))  # type: ignore[arg-type]
+    report = compute_delta(dvc_repo, _at(dvc_repo, "HEAD"), _at(dvc_repo, WORKTREE))
 
     train = report.paths[0]
     assert train.old.rows is None and train.rows is None and train.new.rows == 120
@@ -78,7 +78,7 @@ def test_fetch_brings_the_old_version_back_from_the_remote(dvc_repo: Path) -> No
     report = compute_delta(
         dvc_repo,
         _at(dvc_repo, "HEAD"),
-        _at(dvc_repo, WORKTREE),  # type: ignore[arg-type]
+        _at(dvc_repo, WORKTREE),
         fetch_missing=True,
     )
 
