@@ -42,7 +42,7 @@ def open_challenge(
         tags.REQUESTED_BY: requested_by,
     }
     client = ws.tracking.client
-    run_id = record.open_run(client, experiment_id, decision.id, f"retrain-{decision.id}", run_tags)
+    run_id = record.open_run(client, experiment_id, decision.id, f"retrain {decision.id}", run_tags)
     env = record.stage_env(ws.tracking.uri, experiment_id, ws.tracking.experiment, run_id)
     return Challenge(run_id, experiment_id, env, restore.dirty(ws.root))
 

@@ -27,7 +27,7 @@ def test_json_is_exactly_the_documented_object(dvc_repo: Path) -> None:
 
     document = _delta(dvc_repo, "HEAD")
 
-    assert set(document) == {"data_version_old", "data_version_new", "paths"}
+    assert set(document) == {"schema", "data_version_old", "data_version_new", "paths"}
     paths = document["paths"]
     assert isinstance(paths, list) and [p["path"] for p in paths] == [
         "data/train.csv",
