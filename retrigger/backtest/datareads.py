@@ -18,10 +18,10 @@ from retrigger.config.models import DriftSignalConfig, VolumeSignalConfig
 from retrigger.data.delta import DeltaReport, compute_delta, from_md5s
 from retrigger.decision import Reading
 from retrigger.errors import BadInput
+from retrigger.signals.drift import options_for
 from retrigger.signals.volume import judge
 
 if TYPE_CHECKING:
-    from retrigger.drift.engine import DriftOptions
     from retrigger.drift.io import Table
     from retrigger.drift.result import DriftReport
 
@@ -100,7 +100,7 @@ class DataReader:
         try:
             for path, old, new in pairs:
                 ref, cur = self._table(path, old), self._table(path, new)
-                options = _options(settings)
+                options = options_for(settings, plots=False)
                 if options.columns is not None and len(pairs) > 1:
                     known = set(ref.names) | set(cur.names)
                     options = replace(options, columns=[c for c in options.columns if c in known])
@@ -131,21 +131,6 @@ class DataReader:
 
 def _pairs(trained: dict[str, str], point: Point) -> Pairs:
     return tuple((path, trained.get(path, ""), md5) for path, md5 in sorted(point.md5s.items()))
-
-
-def _options(settings: DriftSignalConfig) -> DriftOptions:
-    from retrigger.drift.engine import DriftOptions
-
-    return DriftOptions(
-        columns=settings.columns,
-        stattest=dict(settings.stattest),
-        threshold=dict(settings.threshold),
-        share=settings.share,
-        warn=settings.warn,
-        bonferroni=settings.bonferroni,
-        schema_change_is_drift=settings.schema_change_is_drift,
-        plots=False,
-    )
 
 
 def _detail(report: DriftReport) -> str:

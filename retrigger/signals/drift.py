@@ -73,7 +73,8 @@ class DriftSignal:
         )
 
 
-def _options(settings: DriftSignalConfig) -> DriftOptions:
+def options_for(settings: DriftSignalConfig, plots: bool = True) -> DriftOptions:
+    """The drift engine's options for ``signals.drift`` (the signal and backtest alike)."""
     from retrigger.drift.engine import DriftOptions
 
     return DriftOptions(
@@ -84,6 +85,7 @@ def _options(settings: DriftSignalConfig) -> DriftOptions:
         warn=settings.warn,
         bonferroni=settings.bonferroni,
         schema_change_is_drift=settings.schema_change_is_drift,
+        plots=plots,
     )
 
 
@@ -134,7 +136,7 @@ def _compare_one(
         open_version(ctx.root, path, md5, f"{path}@trained") as ref,
         open_table(ctx.root / path) as cur,
     ):
-        options = _options(settings)
+        options = options_for(settings)
         if options.columns is not None and several:
             # A listed column lives in one of the paths: only ask each path for its own.
             known = set(ref.names) | set(cur.names)
