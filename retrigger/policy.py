@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from retrigger.config.durations import humanize
@@ -34,11 +34,14 @@ class History:
     retrain_times: tuple[datetime, ...] = ()  # retrains that started (attempts), not decisions
     trained_data_version: str | None = None  # the data the last retrain (or baseline) used
     refused_data_versions: frozenset[str] = frozenset()  # data of retrains validation refused
+    # Data of retrains whose `dvc repro` ran no stage (nothing-to-train), with their decisions.
+    untrained_data_versions: dict[str, str] = field(default_factory=dict)  # version → decision
     pending: Pending | None = None  # a retrain awaiting approval or approved, not yet run
     # What the training depends on besides the data versions: the training stages compared
     # and what changed among their deps and params; None when that could not be compared.
     stages: tuple[str, ...] = ()
     changed_inputs: tuple[str, ...] | None = ()
+    stale_inputs: tuple[str, ...] | None = ()  # what `dvc status` calls changed (dvc.lock)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,13 @@ def _hold(
             "the same inputs would build the same model "
             "(`retrigger run --force --reason ...` to try anyway)"
         )
+    untrained = history.untrained_data_versions.get(data_version or "")
+    if untrained is not None and history.stale_inputs == ():
+        return IDENTICAL_INPUTS, (
+            f"decision {untrained} retrained on data version {data_version} and `dvc repro` "
+            f"ran no stage: nothing had changed{_unchanged(history, ' in')}, and nothing has "
+            "since (`retrigger run --force --reason ...` to try anyway)"
+        )
     if history.pending is not None:
         return IN_FLIGHT, _in_flight(history.pending)
     past = sorted((t for t in history.retrain_times if t <= now), reverse=True)
@@ -122,10 +132,10 @@ def _in_flight(pending: Pending) -> str:
     )
 
 
-def _unchanged(history: History) -> str:
+def _unchanged(history: History, joint: str = " and") -> str:
     if not history.stages:
         return ""
     return (
-        f" and the deps and params of stage{'s' if len(history.stages) > 1 else ''} "
+        f"{joint} the deps and params of stage{'s' if len(history.stages) > 1 else ''} "
         + ", ".join(history.stages)
     )

@@ -93,6 +93,7 @@ def _with_inputs(
     same_data = current_version is not None and (
         current_version == history.trained_data_version
         or current_version in history.refused_data_versions
+        or current_version in history.untrained_data_versions
     )
     if not same_data or not any(r.fired for r in readings):
         return history
@@ -109,8 +110,13 @@ def _with_inputs(
     inputs = compare_inputs(
         workspace.root, workspace.config.model.artifact, workspace.config.data, commit
     )
-    changed = None if inputs.unknown is not None else inputs.changed
-    return replace(history, stages=inputs.stages, changed_inputs=changed)
+    known = inputs.unknown is None
+    return replace(
+        history,
+        stages=inputs.stages,
+        changed_inputs=inputs.changed if known else None,
+        stale_inputs=inputs.stale if known else None,
+    )
 
 
 def _read(signal: Signal, ctx: SignalContext) -> Reading:
@@ -146,6 +152,7 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
         for decision_id, started in decisions.retrains_started_since(conn, model, now - window):
             times.setdefault(decision_id, started)  # a resumed decision is one retrain
         flight = decisions.in_flight(conn, model, now)
+        untrained = decisions.untrained_data_versions(conn, model)
     for run in ctx.retrains:
         key = run.tags.get(tags.DECISION_ID) or run.run_id
         times.setdefault(key, run.started_at)
@@ -157,6 +164,9 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
         if run.tags.get(tags.STATUS) == RetrainStatus.REJECTED
         and (version := run.data_version) is not None
     )
+    for run in ctx.retrains:  # a repro that ran no stage: these inputs build nothing new
+        if run.tags.get(tags.STATUS) == RetrainStatus.NOTHING_TO_TRAIN and run.data_version:
+            untrained.setdefault(run.data_version, run.tags.get(tags.DECISION_ID) or run.run_id)
     pending = (
         Pending(flight.decision_id, flight.approval_id, flight.state == "approved")
         if flight is not None
@@ -166,6 +176,7 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
         retrain_times=tuple(times.values()),
         trained_data_version=ctx.trained_data_version,
         refused_data_versions=refused,
+        untrained_data_versions=untrained,
         pending=pending,
     )
 

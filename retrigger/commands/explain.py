@@ -15,8 +15,10 @@ from retrigger.data.versions import out_version
 from retrigger.decision import Decision
 from retrigger.errors import BadInput, RetriggerError
 from retrigger.lineage import tags
+from retrigger.lineage.status import RetrainStatus
 from retrigger.lineage.tracking import RunInfo
 from retrigger.pipeline.record import find_run
+from retrigger.pipeline.repro_report import ReproReport
 from retrigger.store import approvals, attempts, audit, decisions
 from retrigger.workspace import Workspace
 
@@ -40,8 +42,19 @@ def explain(workspace: Workspace, ident: str) -> dict[str, Any]:
     story["validation"] = last.get("validation")
     story["run"] = row(run, workspace.config.model.metric) if run else None
     story["promotion"] = _promotion(workspace, run, last)
-    story["data"] = _data(workspace, decision, run, last)
+    story["nothing_to_train"] = _nothing_trained(tried)
+    # A repro that ran no stage trained on nothing: no data to name, no way back to it.
+    story["data"] = [] if story["nothing_to_train"] else _data(workspace, decision, run, last)
     return story
+
+
+def _nothing_trained(tried: list[attempts.Attempt]) -> str | None:
+    """Which stages `dvc repro` skipped and why, when the decision trained nothing."""
+    ended = next((a for a in tried if a.status == RetrainStatus.NOTHING_TO_TRAIN), None)
+    if ended is None:
+        return None
+    repro = ended.facts.get("repro")
+    return ReproReport.from_json(repro).describe() if isinstance(repro, dict) else "no report"
 
 
 def _find(workspace: Workspace, ident: str) -> tuple[Decision | None, RunInfo | None]:
@@ -203,7 +216,14 @@ def story_lines(story: dict[str, Any]) -> list[str]:
     if story.get("validation"):
         lines += _validation_lines(story["validation"])
     run = story.get("run")
-    if run:
+    if story.get("nothing_to_train"):
+        lines.append(
+            f"nothing trained: `dvc repro` ran no stage ({story['nothing_to_train']}); no model "
+            "was built, validated or registered"
+        )
+    if run and story.get("nothing_to_train"):
+        lines.append(f"MLflow run {run['run_id']}: status {run['status']}")
+    elif run:
         lines.append(
             f"MLflow run {run['run_id']}: status {run['status']}, "
             f"{_num(run['metric_before'])} → {_num(run['metric_after'])}, requested by "

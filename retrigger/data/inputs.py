@@ -29,6 +29,8 @@ class Inputs:
     stages: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     unknown: str | None = None
+    # The part of ``changed`` that `dvc status` sees (against dvc.lock): what a repro would run.
+    stale: tuple[str, ...] = ()
 
     @property
     def identical(self) -> bool:
@@ -49,9 +51,10 @@ def compare_inputs(
         changed = _status_changes(root, stages, skip)
     except RuntimeError as exc:
         return Inputs(tuple(stages), (), str(exc))
+    stale = tuple(changed)
     if trained_commit and _has_commit(root, trained_commit):  # a shallow clone may lack it
         changed += _commit_changes(root, lock, stages, skip, trained_commit)
-    return Inputs(tuple(stages), tuple(changed))
+    return Inputs(tuple(stages), tuple(changed), stale=stale)
 
 
 def _has_commit(root: Path, commit: str) -> bool:

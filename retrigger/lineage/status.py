@@ -17,6 +17,9 @@ class RetrainStatus(StrEnum):
     SUCCEEDED = "succeeded"  # retrained, validated, pushed, recorded; promotion next
     PROMOTED = "promoted"
     REJECTED = "rejected-by-validation"
+    # `dvc repro` ran no stage command (all up to date, or restored from DVC's run cache): no
+    # model was built, so none is validated, registered or promoted.
+    NOTHING_TO_TRAIN = "nothing-to-train"
     FAILED = "failed"
     INTERRUPTED = "interrupted"  # Ctrl-C, or a dead runner whose lock was reclaimed
     BUSY = "busy"  # another DVC process held the repository's lock: resumable, not failed
@@ -35,10 +38,15 @@ class StepStatus(StrEnum):
 
 
 # A decision is done: a rerun of it changes nothing.
-FINAL = frozenset({RetrainStatus.PROMOTED, RetrainStatus.REJECTED})
+FINAL = frozenset({RetrainStatus.PROMOTED, RetrainStatus.REJECTED, RetrainStatus.NOTHING_TO_TRAIN})
 # A retrain run that counts as "a successful retrain" for the schedule signal and lineage.
 SUCCESSFUL = frozenset({RetrainStatus.SUCCEEDED, RetrainStatus.PROMOTED})
 # Outcomes ``retrigger run`` exits 0 with.
 EXIT_OK = frozenset(
-    {RetrainStatus.PROMOTED, RetrainStatus.AWAITING_APPROVAL, RetrainStatus.DRY_RUN}
+    {
+        RetrainStatus.PROMOTED,
+        RetrainStatus.NOTHING_TO_TRAIN,
+        RetrainStatus.AWAITING_APPROVAL,
+        RetrainStatus.DRY_RUN,
+    }
 )

@@ -73,6 +73,7 @@ _VERDICTS = {
     outbox.RETRAIN_SUCCEEDED: "retrain succeeded",
     outbox.RETRAIN_FAILED: "retrain failed",
     outbox.RETRAIN_REJECTED: "retrain rejected by validation",
+    outbox.RETRAIN_NOTHING_TO_TRAIN: "nothing to train",
     outbox.DATA_ARRIVAL: "new data",
     outbox.EXECUTOR_PROGRESS: "executor update",
 }
@@ -214,6 +215,15 @@ def _retrain(p: dict[str, Any], slack: bool, verb: str) -> str:
     return line
 
 
+def _nothing_to_train(p: dict[str, Any]) -> str:
+    """No before → after: no model was built."""
+    return (
+        f"Retrain of *{_g(p, 'model')}* trained nothing (decision {_g(p, 'decision_id')}): "
+        f"`dvc repro` ran no stage ({p.get('repro') or 'no stage report'}). No model was "
+        "built or registered; these inputs are held as identical-inputs from now on."
+    )
+
+
 def _data(p: dict[str, Any], slack: bool) -> str:
     """A data arrival; ``delta`` is ``retrigger delta --json`` (per path) or flat numbers."""
     delta = p.get("delta") or {}
@@ -268,6 +278,7 @@ _TEXT: dict[str, Any] = {
     outbox.RETRAIN_FAILED: lambda p, s: _retrain(p, s, "FAILED"),
     outbox.RETRAIN_REJECTED: lambda p, s: _retrain(p, s, "rejected by validation"),
     outbox.RETRAIN_BUSY: lambda p, s: _retrain(p, s, "postponed"),
+    outbox.RETRAIN_NOTHING_TO_TRAIN: lambda p, s: _nothing_to_train(p),
     outbox.DATA_ARRIVAL: _data,
     outbox.EXECUTOR_PROGRESS: _progress,
 }

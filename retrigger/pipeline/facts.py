@@ -101,6 +101,7 @@ def announcement(
         "error": error,
         "requested_by": job.requested_by,
         "attempt_id": job.attempt_id,
+        "repro": facts.repro.describe() if facts.repro else None,
     }
 
 

@@ -25,6 +25,7 @@ from retrigger.pipeline.challenge import Challenge, open_challenge, put_back
 from retrigger.pipeline.dvc import command_args, require_remote, run_streamed
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.record import Warm, write
+from retrigger.pipeline.repro_report import ReproReport, is_dvc_repro
 from retrigger.pipeline.state import AttemptFacts, Job, carried
 from retrigger.proc import stop_group
 from retrigger.store import approvals, attempts, outbox
@@ -32,6 +33,8 @@ from retrigger.store.audit import record
 from retrigger.workspace import Workspace
 
 Say = Callable[[str], None]
+# Endings that stopped nowhere: every step they needed ran.
+_FINISHED = frozenset({RetrainStatus.PROMOTED, RetrainStatus.NOTHING_TO_TRAIN})
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Retrain:
         self.current: str | None = None
         self._mlflow: Warm | None = None
         self.challenge: Challenge | None = None  # the retrain run and model, once opened
+        self.repro_ran_before = False
 
     @property
     def attempt_id(self) -> str:
@@ -129,6 +133,8 @@ class Retrain:
         self, earlier: list[attempts.Attempt], lock_seconds: float, dead: lock.Holder | None
     ) -> None:
         self.facts = carried([attempt.facts for attempt in earlier])
+        # An earlier attempt's repro may have trained already: "up to date" is then a resume.
+        self.repro_ran_before = any(s.name == "repro" for a in earlier for s in a.steps)
         now = self.ws.clock()
         me = lock.Me.current()
         with self.ws.store.transaction() as conn:
@@ -202,15 +208,20 @@ class Retrain:
         if not facts.before_measured:  # measured once per decision, before the first repro
             facts.metric_before, facts.before_measured = stages.metric_before(ws, mlflow), True
             self.save_facts()
-        with self.step("repro"):
+        with self.step("repro") as box:
             # The run exists before the pipeline does: its duration is the retrain's, and the
             # pipeline's own mlflow.start_run() resumes it (MLFLOW_RUN_ID in the stage's env).
             self.challenge = challenge = open_challenge(
                 ws, mlflow.experiment_id(), self.decision, self.attempt_id, self.job.requested_by
             )
-            facts.run_id = challenge.run_id
+            facts.run_id, facts.repro = challenge.run_id, ReproReport()
             self.save_facts()
-            self.stream(command, timeout, env=challenge.env)
+            watch = facts.repro.see if is_dvc_repro(command) else None
+            self.stream(command, timeout, env=challenge.env, watch=watch)
+            self.save_facts()
+            box.detail = facts.repro.describe() if watch else None
+        if facts.repro.trained_nothing and not self.repro_ran_before:
+            return self._nothing_to_train(mlflow, facts.repro)
         with self.step("outputs") as box:
             candidate, outputs = stages.outputs(ws, " ".join(command), challenge, self.attempt_id)
             facts.outputs = outputs
@@ -247,6 +258,18 @@ class Retrain:
             )
             self.save_facts()
         return self.finish(RetrainStatus.PROMOTED, f"{box.detail}: {verdict.reason}")
+
+    def _nothing_to_train(self, mlflow: Warm, repro: ReproReport) -> Outcome:
+        """``dvc repro`` ran no stage: no model to validate, register or promote. The run says
+        so, and ``check`` holds these inputs as identical-inputs from now on."""
+        with self.step("record") as box:
+            box.detail = f"run {self._record(mlflow, RetrainStatus.NOTHING_TO_TRAIN, True)}"
+        return self.finish(
+            RetrainStatus.NOTHING_TO_TRAIN,
+            f"nothing to train: `dvc repro` ran no stage ({repro.describe()}); no model was "
+            "built, validated or registered, and the same inputs will be held as "
+            "identical-inputs",
+        )
 
     def _record(self, mlflow: Warm, status: RetrainStatus, finished: bool) -> str:
         """Create or update this decision's MLflow run; keep its id."""
@@ -287,17 +310,27 @@ class Retrain:
             self.say(f"{mark} {name} {seconds:.1f}s" + (f": {box.detail}" if box.detail else ""))
 
     def stream(
-        self, args: list[str], timeout: float | None, env: dict[str, str] | None = None
+        self,
+        args: list[str],
+        timeout: float | None,
+        env: dict[str, str] | None = None,
+        watch: Callable[[str], None] | None = None,
     ) -> None:
+        """Run ``args``, each output line shown (and handed to ``watch``)."""
         started = time.monotonic()
 
         def child(pid: int | None) -> None:
             lock.set_child(self.ws.store, self.model, self.attempt_id, pid)
 
+        def line(text: str) -> None:
+            if watch is not None:
+                watch(text)
+            self.say(f"  [{time.monotonic() - started:5.1f}s] {text}")
+
         run_streamed(
             args,
             self.ws.root,
-            lambda text: self.say(f"  [{time.monotonic() - started:5.1f}s] {text}"),
+            line,
             timeout,
             on_start=child,
             env=env,
@@ -322,6 +355,7 @@ class Retrain:
             RetrainStatus.PROMOTED: outbox.RETRAIN_SUCCEEDED,
             RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED,
             RetrainStatus.BUSY: outbox.RETRAIN_BUSY,
+            RetrainStatus.NOTHING_TO_TRAIN: outbox.RETRAIN_NOTHING_TO_TRAIN,
         }.get(status, outbox.RETRAIN_FAILED)
         now = self.ws.clock()
         with self.ws.store.transaction() as conn:
@@ -331,7 +365,7 @@ class Retrain:
                 status,
                 now,
                 self.facts.as_json(),
-                stopped_at=None if status == RetrainStatus.PROMOTED else self.current,
+                stopped_at=None if status in _FINISHED else self.current,
                 error=error,
             )
             self._announce(conn, kind, status, error)

@@ -26,6 +26,7 @@ from retrigger.pipeline.validation import Verdict
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from retrigger.decision import Decision
     from retrigger.store.attempts import Step
     from retrigger.workspace import Workspace
 
@@ -193,10 +194,11 @@ def build(
     optional = {
         tags.GIT_COMMIT: commit,
         tags.MLFLOW_GIT_COMMIT: commit,
-        tags.DATA_VERSION: out.data_version if out else None,
+        tags.DATA_VERSION: out.data_version if out else _untrained_data(decision, status),
         tags.APPROVED_BY: job.approved_by,
         tags.REASON: decision.reason,
         tags.VALIDATION: facts.validation.reason if facts.validation else None,
+        tags.REPRO: facts.repro.describe() if facts.repro and facts.repro.finished else None,
     }
     run_tags.update({k: str(v) for k, v in optional.items() if v})
     data = out.data if out else []
@@ -230,6 +232,11 @@ def build(
             }
         },
     )
+
+
+def _untrained_data(decision: Decision, status: RetrainStatus) -> str | None:
+    """The data a repro that ran no stage left as it was: what ``check`` holds from now on."""
+    return decision.data_version if status == RetrainStatus.NOTHING_TO_TRAIN else None
 
 
 def _explain_in_ui(

@@ -4,8 +4,9 @@ The steps fill it in groups: the metric before the first ``dvc repro``, the outp
 commit, data), the validation verdict, the MLflow run, the promotion. The JSON keeps the keys
 attempts have always stored (``metric_before``, ``metric_after``, ``git_commit``,
 ``data_version``, ``data``, ``validation``, ``run_id``, ``model_version``,
-``previous_champion``, ``resumed``), each group written only once it is known — a resumed
-attempt carries an earlier attempt's groups by the presence of their keys (first value wins).
+``previous_champion``, ``resumed``, and since nothing-to-train ``repro``), each group written
+only once it is known — a resumed attempt carries an earlier attempt's groups by the presence of
+their keys (first value wins).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from retrigger.decision import Decision
+from retrigger.pipeline.repro_report import ReproReport
 from retrigger.pipeline.validation import Verdict
 
 
@@ -76,6 +78,8 @@ class AttemptFacts:
     # Measured once per decision, before the first repro; the measure itself may be None.
     before_measured: bool = False
     metric_before: float | None = None
+    # What `dvc repro` ran and skipped; present once an attempt reached the repro step.
+    repro: ReproReport | None = None
     outputs: Outputs | None = None
     validation: Verdict | None = None
     run_id: str | None = None
@@ -93,6 +97,8 @@ class AttemptFacts:
         doc: dict[str, Any] = {"resumed": self.resumed}
         if self.before_measured:
             doc["metric_before"] = self.metric_before
+        if self.repro is not None:
+            doc["repro"] = self.repro.as_json()
         if self.outputs is not None:
             doc.update(self.outputs.as_json())
         if self.validation is not None:
@@ -112,10 +118,12 @@ class AttemptFacts:
         validation = doc.get("validation")
         version = doc.get("model_version")
         previous = doc.get("previous_champion")
+        repro = doc.get("repro")
         return cls(
             resumed=bool(doc.get("resumed")),
             before_measured="metric_before" in doc,
             metric_before=None if before is None else float(before),
+            repro=ReproReport.from_json(repro) if isinstance(repro, dict) else None,
             outputs=Outputs.from_json(doc) if doc.get("metric_after") is not None else None,
             validation=Verdict.from_json(validation) if isinstance(validation, dict) else None,
             run_id=None if doc.get("run_id") is None else str(doc["run_id"]),

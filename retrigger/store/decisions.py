@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from retrigger.decision import Decision, Reading
+from retrigger.lineage.status import RetrainStatus
 from retrigger.store.schema import approvals, decisions, retrain_attempts
 from retrigger.store.times import aware
 
@@ -111,6 +112,25 @@ def retrains_started_since(
         )
     ).all()
     return [(row.decision_id, aware(row.started_at)) for row in rows]
+
+
+def untrained_data_versions(conn: Connection, model: str) -> dict[str, str]:
+    """Data version → decision, for the decisions of ``model`` whose retrain ran no stage
+    (``nothing-to-train``): retraining on them again would build nothing."""
+    rows = conn.execute(
+        select(decisions.c.data_version, decisions.c.id)
+        .join(retrain_attempts, retrain_attempts.c.decision_id == decisions.c.id)
+        .where(
+            decisions.c.model == model,
+            decisions.c.data_version.is_not(None),
+            retrain_attempts.c.status == str(RetrainStatus.NOTHING_TO_TRAIN),
+        )
+        .order_by(retrain_attempts.c.started_at)
+    ).all()
+    found: dict[str, str] = {}
+    for row in rows:
+        found.setdefault(str(row.data_version), str(row.id))
+    return found
 
 
 def supersede_unrun(conn: Connection, by: Decision) -> list[str]:

@@ -22,6 +22,7 @@ RETRAIN_SUCCEEDED = "retrain_succeeded"
 RETRAIN_FAILED = "retrain_failed"
 RETRAIN_REJECTED = "retrain_rejected"  # refused by validation
 RETRAIN_BUSY = "retrain_busy"  # DVC was busy in the repository: postponed, not failed
+RETRAIN_NOTHING_TO_TRAIN = "retrain_nothing_to_train"  # dvc repro ran no stage
 DATA_ARRIVAL = "data_arrival"
 # Follow-ups about an approval: delivered as a thread reply AND an edit of the approval request
 # message, whose Approve / Reject buttons they replace (retrigger.notify.worker).
@@ -38,7 +39,8 @@ FILE_UPLOAD = "file_upload"
 #   TRIGGER_FIRED: trigger_types, signals [{kind, value, threshold, fired, detail}],
 #                  data_version, requested_by, reason
 #   APPROVAL_REQUESTED: approval_id, trigger_types, requested_by, reason, expires_at, signals
-#   RETRAIN_*: status, metric, metric_before, metric_after, run_id, version, error
+#   RETRAIN_*: status, metric, metric_before, metric_after, run_id, version, error, repro
+#     (what `dvc repro` ran and skipped, one line)
 #   DATA_ARRIVAL: data_version, delta {rows_added, bytes_added, files_added, ...}
 #   APPROVAL_DECIDED/EXPIRED/STALE: approval_id, status, decided_by, decided_at, reason
 

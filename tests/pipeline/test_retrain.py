@@ -13,6 +13,7 @@ from retrigger import proc
 from retrigger.lineage import tags
 from tests.conftest import sqlite_rows
 from tests.support.cli import run_cli
+from tests.support.dvcrepo import sh
 from tests.support.retrain import Retrainable
 
 pytestmark = pytest.mark.slow
@@ -135,7 +136,11 @@ def test_a_model_no_better_than_the_champion_is_refused_and_recorded(
 ) -> None:
     assert run_cli("run", "--config", retrainable.config).code == 0
 
-    # Same data, same pipeline: dvc repro has nothing to do, the model is the champion's twin.
+    # Same data, same params; only a comment in train.py changed: dvc repro retrains, and the
+    # model is the champion's twin.
+    script = retrainable.root / "train.py"
+    script.write_text(script.read_text() + "\n# refactor: no change in behaviour\n")
+    sh(retrainable.root, "git", "commit", "-q", "-am", "train.py: a comment")
     forced = run_cli(
         "run", "--config", retrainable.config, "--force", "--reason", "check the gate", "--json"
     )
