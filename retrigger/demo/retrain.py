@@ -1,5 +1,6 @@
 """Demo steps: the fired decision retrains, is validated, pushed, recorded and promoted; a forced
-retrain on unchanged data is refused by the gate; then the audit trail answers why."""
+retrain after a refactor builds the same model and is refused by the gate; then the audit trail
+answers why."""
 
 from __future__ import annotations
 
@@ -37,11 +38,15 @@ def step_gate(state: DemoState) -> None:
     from retrigger.pipeline.select import Request
 
     state.say(
-        "7. retrigger run --force --reason 'no new data': the same data builds the same "
-        "model, and the gate refuses to promote what is not better"
+        "7. A refactor of features.py (a comment) and retrigger run --force --reason "
+        "'refactor': the stage reruns on the same data, builds the same model, and the gate "
+        "refuses to promote what is not better"
     )
+    features = state.root / "features.py"
+    features.write_text(features.read_text() + "\n# refactor: no change in behaviour\n")
+    project.sh(state.root, "git", "commit", "-q", "-am", "features.py: a comment")
     outcome = run(
-        state.ws, Request(force=True, reason="no new data: show the gate"), lambda _line: None
+        state.ws, Request(force=True, reason="refactor: show the gate"), lambda _line: None
     )
     state.say(f"   → {outcome.status} (exit {outcome.exit_code}): {outcome.message}")
 

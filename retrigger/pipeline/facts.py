@@ -9,6 +9,7 @@ from retrigger.decision import Decision
 from retrigger.lineage.status import RetrainStatus
 from retrigger.pipeline.outcome import Outcome, failed_exit
 from retrigger.pipeline.state import AttemptFacts, Job
+from retrigger.store import outbox
 from retrigger.store.attempts import Attempt, Step
 
 
@@ -82,6 +83,19 @@ def _from_facts(
         steps=steps,
         resumed=resumed,
     )
+
+
+_ENDINGS = {
+    RetrainStatus.PROMOTED: outbox.RETRAIN_SUCCEEDED,
+    RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED,
+    RetrainStatus.BUSY: outbox.RETRAIN_BUSY,
+    RetrainStatus.NOTHING_TO_TRAIN: outbox.RETRAIN_NOTHING_TO_TRAIN,
+}
+
+
+def outbox_kind(status: RetrainStatus) -> str:
+    """The outbox message a retrain's end sends (any other ending is a failure)."""
+    return _ENDINGS.get(status, outbox.RETRAIN_FAILED)
 
 
 def announcement(

@@ -10,9 +10,7 @@ by their ``retrigger.decision_id`` tag — nothing is created twice.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from retrigger.decision import Decision
@@ -22,7 +20,8 @@ from retrigger.pipeline import facts as report
 from retrigger.pipeline import lock, stages
 from retrigger.pipeline.candidate import log as log_model
 from retrigger.pipeline.challenge import Challenge, open_challenge, put_back
-from retrigger.pipeline.dvc import command_args, require_remote, run_streamed
+from retrigger.pipeline.dvc import command_args, require_remote
+from retrigger.pipeline.journal import Journal
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.record import Warm, write
 from retrigger.pipeline.repro_report import ReproReport, is_dvc_repro
@@ -35,11 +34,8 @@ from retrigger.workspace import Workspace
 Say = Callable[[str], None]
 # Endings that stopped nowhere: every step they needed ran.
 _FINISHED = frozenset({RetrainStatus.PROMOTED, RetrainStatus.NOTHING_TO_TRAIN})
-
-
-@dataclass
-class _Box:
-    detail: str | None = None
+# Steps before the model was pushed: a failure there puts the work tree back.
+_BEFORE_PUSHED = frozenset({"repro", "outputs", "validate", "push"})
 
 
 class Retrain:
@@ -66,8 +62,7 @@ class Retrain:
         self.say = say
         self.model = workspace.config.model.name
         self.facts = AttemptFacts()
-        self.steps: list[attempts.Step] = []
-        self.current: str | None = None
+        self.journal = Journal(workspace, self.job.attempt_id, self.model, say)
         self._mlflow: Warm | None = None
         self.challenge: Challenge | None = None  # the retrain run and model, once opened
         self.repro_ran_before = False
@@ -167,7 +162,7 @@ class Retrain:
                 now=now,
                 detail={"attempt_id": self.attempt_id},
             )
-        self.steps.append(attempts.Step("lock", StepStatus.OK, now, lock_seconds, detail))
+        self.journal.steps.append(attempts.Step("lock", StepStatus.OK, now, lock_seconds, detail))
         self.say(
             f"retraining {self.model} for decision {self.decision.id} "
             f"(attempt {self.attempt_id}{', resuming' if earlier else ''})"
@@ -188,7 +183,7 @@ class Retrain:
         except RetriggerError as exc:
             return self._failed(str(exc))
         except Exception as exc:  # MLflow or the network: record where it stopped
-            where = self.current or "start"
+            where = self.journal.current or "start"
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return self._failed(
                 f"step {where} failed: {text[:300]}; fix it and rerun "
@@ -203,12 +198,12 @@ class Retrain:
         pipeline = ws.config.pipeline
         timeout = pipeline.stage_timeout.total_seconds() if pipeline.stage_timeout else None
         if pipeline.pull:
-            with self.step("pull"):
-                self.stream(["dvc", "pull"], timeout)
+            with self.journal.step("pull"):
+                self.journal.stream(["dvc", "pull"], timeout)
         if not facts.before_measured:  # measured once per decision, before the first repro
             facts.metric_before, facts.before_measured = stages.metric_before(ws, mlflow), True
             self.save_facts()
-        with self.step("repro") as box:
+        with self.journal.step("repro") as box:
             # The run exists before the pipeline does: its duration is the retrain's, and the
             # pipeline's own mlflow.start_run() resumes it (MLFLOW_RUN_ID in the stage's env).
             self.challenge = challenge = open_challenge(
@@ -217,25 +212,25 @@ class Retrain:
             facts.run_id, facts.repro = challenge.run_id, ReproReport()
             self.save_facts()
             watch = facts.repro.see if is_dvc_repro(command) else None
-            self.stream(command, timeout, env=challenge.env, watch=watch)
+            self.journal.stream(command, timeout, env=challenge.env, watch=watch)
             self.save_facts()
             box.detail = facts.repro.describe() if watch else None
         if facts.repro.trained_nothing and not self.repro_ran_before:
             return self._nothing_to_train(mlflow, facts.repro)
-        with self.step("outputs") as box:
+        with self.journal.step("outputs") as box:
             candidate, outputs = stages.outputs(ws, " ".join(command), challenge, self.attempt_id)
             facts.outputs = outputs
             self.save_facts()
             box.detail = (
                 f"{ws.config.model.metric}={outputs.metric_after:.4g}; model: {candidate.kind}"
             )
-        with self.step("validate") as box:
+        with self.journal.step("validate") as box:
             verdict = stages.validate(ws, self.decision.id, candidate, outputs, challenge.run_id)
             facts.validation = verdict
             self.save_facts()
             box.detail = verdict.reason
         if not verdict.passed:
-            with self.step("record"):
+            with self.journal.step("record"):
                 self._record(mlflow, RetrainStatus.REJECTED, finished=True)
             restored = stages.refuse(ws, challenge, self.decision.id, self.attempt_id)
             self.say(restored)
@@ -244,15 +239,15 @@ class Retrain:
                 f"validation refused promotion: {verdict.reason}; {restored}",
             )
         if pipeline.push:
-            with self.step("push") as box:
-                self.stream(["dvc", "push"], timeout)
+            with self.journal.step("push") as box:
+                self.journal.stream(["dvc", "push"], timeout)
                 stages.verify_pushed(ws, timeout)
                 box.detail = "the remote holds every output"
-        with self.step("record") as box:
+        with self.journal.step("record") as box:
             run_id = self._record(mlflow, RetrainStatus.SUCCEEDED, finished=False)
             log_model(ws.tracking.client, run_id, candidate)  # unless the pipeline logged it
             box.detail = f"run {run_id}"
-        with self.step("promote") as box:
+        with self.journal.step("promote") as box:
             facts.promotion, box.detail = stages.promote(
                 ws, mlflow, self.job, run_id, outputs, candidate
             )
@@ -262,7 +257,7 @@ class Retrain:
     def _nothing_to_train(self, mlflow: Warm, repro: ReproReport) -> Outcome:
         """``dvc repro`` ran no stage: no model to validate, register or promote. The run says
         so, and ``check`` holds these inputs as identical-inputs from now on."""
-        with self.step("record") as box:
+        with self.journal.step("record") as box:
             box.detail = f"run {self._record(mlflow, RetrainStatus.NOTHING_TO_TRAIN, True)}"
         return self.finish(
             RetrainStatus.NOTHING_TO_TRAIN,
@@ -273,70 +268,11 @@ class Retrain:
 
     def _record(self, mlflow: Warm, status: RetrainStatus, finished: bool) -> str:
         """Create or update this decision's MLflow run; keep its id."""
-        run = stages.build(self.ws, self.job, self.facts, self.steps, status, None)
+        run = stages.build(self.ws, self.job, self.facts, self.journal.steps, status, None)
         run_id = write(mlflow.client(), mlflow.experiment_id(), run, finished)
         self.facts.run_id = run_id
         self.save_facts()
         return run_id
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[_Box]:
-        self.current = name
-        now = self.ws.clock()
-        with self.ws.store.transaction() as conn:
-            step_id = attempts.step_started(conn, self.attempt_id, name, now)
-        self.say(f"▶ {name}")
-        box = _Box()
-        started = time.monotonic()
-        status = StepStatus.FAILED
-        try:
-            yield box
-            status = StepStatus.OK
-        except (Interrupted, KeyboardInterrupt) as exc:
-            status, box.detail = StepStatus.INTERRUPTED, str(exc) or "interrupted"
-            raise
-        except DvcBusy as exc:
-            status, box.detail = StepStatus.BUSY, str(exc)
-            raise
-        except BaseException as exc:
-            box.detail = str(exc)[:500]
-            raise
-        finally:
-            seconds = time.monotonic() - started
-            with self.ws.store.transaction() as conn:
-                attempts.step_finished(conn, step_id, status, seconds, box.detail)
-            self.steps.append(attempts.Step(name, status, now, seconds, box.detail))
-            mark = {StepStatus.OK: "✓", StepStatus.FAILED: "✗"}.get(status, "!")
-            self.say(f"{mark} {name} {seconds:.1f}s" + (f": {box.detail}" if box.detail else ""))
-
-    def stream(
-        self,
-        args: list[str],
-        timeout: float | None,
-        env: dict[str, str] | None = None,
-        watch: Callable[[str], None] | None = None,
-    ) -> None:
-        """Run ``args``, each output line shown (and handed to ``watch``)."""
-        started = time.monotonic()
-
-        def child(pid: int | None) -> None:
-            lock.set_child(self.ws.store, self.model, self.attempt_id, pid)
-
-        def line(text: str) -> None:
-            if watch is not None:
-                watch(text)
-            self.say(f"  [{time.monotonic() - started:5.1f}s] {text}")
-
-        run_streamed(
-            args,
-            self.ws.root,
-            line,
-            timeout,
-            on_start=child,
-            env=env,
-            wait_for_dvc=self.ws.config.pipeline.wait_for_dvc.total_seconds(),
-        )
-        child(None)
 
     def save_facts(self) -> None:
         with self.ws.store.transaction() as conn:
@@ -347,16 +283,10 @@ class Retrain:
     def finish(self, status: RetrainStatus, message: str, error: str | None = None) -> Outcome:
         self._finish(status, error)
         return report.outcome(
-            self.job, status, message, self.facts, self.ws.config.model.metric, self.steps
+            self.job, status, message, self.facts, self.ws.config.model.metric, self.journal.steps
         )
 
     def _finish(self, status: RetrainStatus, error: str | None) -> None:
-        kind = {
-            RetrainStatus.PROMOTED: outbox.RETRAIN_SUCCEEDED,
-            RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED,
-            RetrainStatus.BUSY: outbox.RETRAIN_BUSY,
-            RetrainStatus.NOTHING_TO_TRAIN: outbox.RETRAIN_NOTHING_TO_TRAIN,
-        }.get(status, outbox.RETRAIN_FAILED)
         now = self.ws.clock()
         with self.ws.store.transaction() as conn:
             attempts.finish(
@@ -365,10 +295,10 @@ class Retrain:
                 status,
                 now,
                 self.facts.as_json(),
-                stopped_at=None if status in _FINISHED else self.current,
+                stopped_at=None if status in _FINISHED else self.journal.current,
                 error=error,
             )
-            self._announce(conn, kind, status, error)
+            self._announce(conn, report.outbox_kind(status), status, error)
             record(
                 conn,
                 action=f"retrain.{status}",
@@ -379,11 +309,11 @@ class Retrain:
             )
 
     def _failed(self, message: str) -> Outcome:
-        if self.current is not None and self.current not in stages.MLFLOW_STEPS:
+        if self.journal.current is not None and self.journal.current not in stages.MLFLOW_STEPS:
             self._record_failure(message)
         # Failed before the model was pushed: put the tree back. Later (MLflow failed at
         # record or promote) the retrain itself is done; a rerun resumes from it.
-        if self.challenge is not None and self.current in ("repro", "outputs", "validate", "push"):
+        if self.challenge is not None and self.journal.current in _BEFORE_PUSHED:
             restored = put_back(self.ws, self.challenge, self.attempt_id)
             self.say(restored)
             message = f"{message}; {restored}"
@@ -395,7 +325,7 @@ class Retrain:
         assert self._mlflow is not None
         try:
             run = stages.build(
-                self.ws, self.job, self.facts, self.steps, RetrainStatus.FAILED, None
+                self.ws, self.job, self.facts, self.journal.steps, RetrainStatus.FAILED, None
             )
             self.facts.run_id = stages.write_failed(self._mlflow, run, message)
         except Exception as exc:  # the failure stays in the state store either way

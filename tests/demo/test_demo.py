@@ -25,7 +25,7 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     assert "fire=False" in result.stdout  # unchanged data: no retrain
     assert "fire=True, triggers: performance" in result.stdout
     assert "→ promoted: promoted churn v1 to @champion" in result.stdout
-    assert "→ rejected-by-validation (exit 1)" in result.stdout  # the gate, on unchanged data
+    assert "→ rejected-by-validation (exit 1)" in result.stdout  # the gate: a refactor's twin
     assert "&& dvc checkout data/train.csv" in result.stdout  # explain: get the data back
     # What #ml-ops was told, from the outbox, on the console: fired, arrival, started, done.
     assert "10. What #ml-ops was told (6 messages" in result.stdout

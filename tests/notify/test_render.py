@@ -68,3 +68,23 @@ def test_approval_request_has_buttons_and_its_closed_form_has_none() -> None:
         "<!date^1773540000^{date_short_pretty} at {time}|2026-03-15 02:00 UTC>"
     )
     assert "requested by UALICE" in console.text and "<@" not in console.text
+
+
+def test_a_retrain_that_trained_nothing_names_the_skipped_stages_and_no_before_after() -> None:
+    payload = {
+        "model": "stack",
+        "decision_id": "d-7",
+        "status": "nothing-to-train",
+        "metric": "roc_auc.test",
+        "metric_before": 0.85,
+        "metric_after": None,
+        "repro": "prepare unchanged since dvc.lock; train restored from DVC's run cache",
+    }
+    rendered = render(outbox.RETRAIN_NOTHING_TO_TRAIN, payload)
+    assert rendered.text == (
+        "Retrain of *stack* trained nothing (decision d-7): `dvc repro` ran no stage (prepare "
+        "unchanged since dvc.lock; train restored from DVC's run cache). No model was built or "
+        "registered; these inputs are held as identical-inputs from now on."
+    )
+    assert "→" not in rendered.text
+    assert "nothing to train" in str(rendered.blocks)
