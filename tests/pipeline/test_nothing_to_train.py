@@ -151,6 +151,9 @@ def test_a_resumed_decision_whose_first_repro_ran_is_not_nothing_to_train(stack:
 
     code, outcome, err = retrain(config, "--decision", fired["decision_id"])
 
-    assert outcome["status"] != RetrainStatus.NOTHING_TO_TRAIN, outcome
+    # Judged like any model it trained: validated, and held to the floor of 0.999.
+    assert code == 1, err
+    assert outcome["status"] == RetrainStatus.REJECTED, outcome
+    assert "below the performance floor 0.999" in outcome["validation"]["reason"]
     assert outcome["resumed"] is True
     assert any(step["name"] == "validate" for step in outcome["steps"]), outcome
