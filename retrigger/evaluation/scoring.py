@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,10 +106,26 @@ def load(uri: str, tracking_uri: str) -> Any:
     # on purpose: a global one would override every MlflowClient(tracking_uri=...) after it.
     mlflow.set_tracking_uri(tracking_uri)
     try:
-        return mlflow.pyfunc.load_model(uri)
+        with _no_progress_bars():
+            return mlflow.pyfunc.load_model(uri)
     except Exception as exc:  # MlflowException, a missing MLmodel, an unpicklable object...
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise WorkFailed(f"cannot load {uri} with mlflow.pyfunc: {first[:200]}") from None
+
+
+@contextmanager
+def _no_progress_bars() -> Iterator[None]:
+    """MLflow draws a "Downloading artifacts" bar per model it loads: noise in a CI log and in
+    the retrain's output. Off while we load, unless the user set MLflow's own switch."""
+    key = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+    if key in os.environ:
+        yield
+        return
+    os.environ[key] = "false"
+    try:
+        yield
+    finally:
+        os.environ.pop(key, None)
 
 
 def score(model: Any, data: Labelled, metric: MetricName) -> float:

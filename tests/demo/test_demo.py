@@ -22,6 +22,8 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     )
 
     assert result.returncode == 0, result.stderr
+    # Loading the champion and the challenger draws no MLflow progress bar into the output.
+    assert "Downloading artifacts" not in result.stdout + result.stderr
     assert "fire=False" in result.stdout  # unchanged data: no retrain
     assert "fire=True, triggers: performance" in result.stdout
     assert "→ promoted: promoted churn v1 to @champion" in result.stdout
