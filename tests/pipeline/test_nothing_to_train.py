@@ -66,6 +66,9 @@ def test_an_up_to_date_pipeline_trains_nothing_and_the_same_inputs_are_held(
     config = configure(stack)
     fired = check(config)
     assert fired["fire"] is True, fired  # no retrain on record: nothing holds the floor's call
+    dry, plan, _ = retrain(config, "--dry-run")
+    assert dry == 0 and plan["plan"]["stages"] == []
+    assert "the attempt would end nothing-to-train" in plan["message"]
 
     code, outcome, err = retrain(config)
 
