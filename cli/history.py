@@ -61,7 +61,7 @@ def _table(rows: list[dict[str, Any]], metric: str) -> None:
                 r["decision_id"],
                 ", ".join(r["trigger_types"]),
                 f"{r['status']}{version}",
-                f"{render.number(r['metric_before'])} → {render.number(r['metric_after'])}",
+                _change(r),
                 (r["git_commit"] or "—")[:8],
                 f"{r['requested_by'] or '—'} / {r['approved_by'] or '—'}",
             ]
@@ -72,3 +72,10 @@ def _table(rows: list[dict[str, Any]], metric: str) -> None:
         ["started", "decision", "trigger", "status", metric, "commit", "requested / approved"],
         table_rows,
     )
+
+
+def _change(run: dict[str, Any]) -> str:
+    """Before → after; a retrain whose repro ran no stage built no model to compare."""
+    if run["status"] == "nothing-to-train":
+        return f"{render.number(run['metric_before'])}, nothing trained"
+    return f"{render.number(run['metric_before'])} → {render.number(run['metric_after'])}"
