@@ -1,13 +1,11 @@
 """Approved means it runs, exactly once: the real bot (gunicorn) is killed with SIGKILL — with
 its worker and the `retrigger run` child — at the moments that once lost an approved retrain,
-then restarted; the retrain runs once, and Slack hears that it was resumed."""
+then restarted; the retrain runs once, and Slack hears that it was resumed. Asking for the
+approval and running it by hand are the CLI in-process: the processes killed are the bot's."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -15,6 +13,7 @@ import pytest
 from tests.bot.conftest import Bot, kill_tree, start_bot, stop_bot
 from tests.conftest import sqlite_rows
 from tests.pipeline.test_crash_and_race import BLOCKING
+from tests.support.cli import Result, run_cli
 from tests.support.fake_slack import FakeSlack
 from tests.support.retrain import Retrainable
 
@@ -27,18 +26,16 @@ def _sql(project: Retrainable, query: str) -> list[tuple[object, ...]]:
     return sqlite_rows(project.root / ".retrigger" / "state.db", query)
 
 
-def _ask(project: Retrainable, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "retrigger", "run", "--json", "--config", project.config],
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env={**os.environ, **env},
-    )
-    assert result.stdout.strip(), result.stderr
-    outcome = json.loads(result.stdout)
-    assert outcome["status"] == "awaiting-approval", result.stderr
+def _ask(project: Retrainable, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """`retrigger run` under ``env`` (which the test's later processes get too): the approval
+    request it stores and announces."""
+    monkeypatch.chdir(project.root)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = run_cli("run", "--json", "--config", project.config)
+    assert result.out.strip(), result.err
+    outcome = json.loads(result.out)
+    assert outcome["status"] == "awaiting-approval", result.err
     return str(outcome["approval_id"])
 
 
@@ -65,10 +62,10 @@ def _promoted_once(project: Retrainable, fake: FakeSlack, bot: Bot) -> None:
 
 
 def test_killed_after_dispatch_before_the_run_started(
-    retrainable: Retrainable, fake_slack: FakeSlack
+    retrainable: Retrainable, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = {**ENV, "RETRIGGER_SLACK__EXECUTOR": "local", "RETRIGGER_SLACK__DISPATCH_LEASE": "3s"}
-    approval_id = _ask(retrainable, env)
+    approval_id = _ask(retrainable, env, monkeypatch)
     bot = start_bot(retrainable.root, fake_slack, env=env)
     assert bot.click(approval_id, "UBOB").status == 200
     _until(
@@ -87,10 +84,10 @@ def test_killed_after_dispatch_before_the_run_started(
 
 
 def test_killed_while_the_child_run_retrains(
-    retrainable: Retrainable, fake_slack: FakeSlack
+    retrainable: Retrainable, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = {**ENV, "RETRIGGER_SLACK__EXECUTOR": "local", "RETRIGGER_PIPELINE__COMMAND": BLOCKING}
-    approval_id = _ask(retrainable, env)
+    approval_id = _ask(retrainable, env, monkeypatch)
     bot = start_bot(retrainable.root, fake_slack, env=env)
     assert bot.click(approval_id, "UBOB").status == 200
     started = retrainable.root / "started.log"
@@ -115,37 +112,21 @@ def test_killed_while_the_child_run_retrains(
 
 
 def test_killed_right_after_the_approval_with_the_none_executor(
-    retrainable: Retrainable, fake_slack: FakeSlack
+    retrainable: Retrainable, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = {**ENV, "RETRIGGER_SLACK__EXECUTOR": "none"}
-    approval_id = _ask(retrainable, env)
+    approval_id = _ask(retrainable, env, monkeypatch)
     bot = start_bot(retrainable.root, fake_slack, env=env)
     assert bot.click(approval_id, "UBOB").status == 200
     kill_tree(bot)  # the approval is committed before the ack; nothing else happened
     assert _sql(retrainable, "SELECT status FROM approvals") == [("approved",)]
 
-    def run_approved() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "retrigger",
-                "run",
-                "--approved",
-                "--json",
-                "--config",
-                retrainable.config,
-            ],
-            cwd=retrainable.root,
-            capture_output=True,
-            text=True,
-            timeout=400,
-            env={**os.environ, **env},
-        )
+    def run_approved() -> Result:
+        return run_cli("run", "--approved", "--json", "--config", retrainable.config)
 
     first, second = run_approved(), run_approved()
 
-    assert first.returncode == 0, first.stderr
-    assert [o["status"] for o in json.loads(first.stdout)["runs"]] == ["promoted"]
-    assert second.returncode == 0 and json.loads(second.stdout)["runs"] == []
+    assert first.code == 0, first.err
+    assert [o["status"] for o in json.loads(first.out)["runs"]] == ["promoted"]
+    assert second.code == 0 and json.loads(second.out)["runs"] == []
     assert _sql(retrainable, "SELECT status FROM retrain_attempts") == [("promoted",)]

@@ -13,18 +13,24 @@ from retrigger.config import load_config
 from tests.support import brought as projects
 from tests.support.cli import run_cli
 
+# Fixtures: the brought projects, built once per session and copied.
+get_started_template = projects.get_started_template
+wine_course_template = projects.wine_course_template
+
 
 @pytest.fixture
-def get_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = projects.get_started(tmp_path / "example-get-started")
+def get_started(
+    get_started_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    root = projects.copy(get_started_template, tmp_path)
     monkeypatch.chdir(root)
     return root
 
 
 @pytest.fixture
-def wine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def wine(wine_course_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    root = projects.wine(tmp_path / "wine")
+    root = projects.copy(wine_course_template, tmp_path)
     monkeypatch.chdir(root)
     return root
 

@@ -1,6 +1,7 @@
 """After a promoted `retrigger run`: git must record the new dvc.lock, or `git checkout` +
 `dvc checkout` gives back the previous model. `run` prints the exact command; with
-`pipeline.commit: true` it commits itself, naming the decision."""
+`pipeline.commit: true` it commits itself, naming the decision (the CLI in-process: what is
+tested is git's record, not the process)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import retrain
+from tests.support.cli import run_cli
 from tests.support.retrain import Retrainable
 
 pytestmark = pytest.mark.slow
@@ -29,14 +31,15 @@ def _git(root: Path, *args: str) -> str:
 
 
 def test_a_promoted_run_prints_the_git_command_that_records_its_lock(
-    retrainable: Retrainable,
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = _git(retrainable.root, "rev-parse", "HEAD")
+    monkeypatch.chdir(retrainable.root)
 
-    result = retrain.retrigger(retrainable, "run", "--decision", retrainable.decision_id)
+    result = run_cli("run", "--decision", retrainable.decision_id, "--config", retrainable.config)
 
-    assert result.returncode == 0, result.stderr
-    line = next(s.strip() for s in result.stdout.splitlines() if s.strip().startswith("git add"))
+    assert result.code == 0, result.err
+    line = next(s.strip() for s in result.out.splitlines() if s.strip().startswith("git add"))
     assert "dvc.lock" in shlex.split(line)
     assert _git(retrainable.root, "rev-parse", "HEAD") == before  # only printed
     # The command works as printed.
@@ -47,21 +50,20 @@ def test_a_promoted_run_prints_the_git_command_that_records_its_lock(
     assert "dvc.lock" not in _git(retrainable.root, "status", "--porcelain")
 
 
-def test_pipeline_commit_true_commits_the_lock_itself(retrainable: Retrainable) -> None:
+def test_pipeline_commit_true_commits_the_lock_itself(
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _git(retrainable.root, "config", "user.email", "dev@example.com")
     _git(retrainable.root, "config", "user.name", "Dev")
+    monkeypatch.chdir(retrainable.root)
+    monkeypatch.setenv("RETRIGGER_PIPELINE__COMMIT", "true")
 
-    result = retrain.retrigger(
-        retrainable,
-        "run",
-        "--decision",
-        retrainable.decision_id,
-        "--json",
-        env={"RETRIGGER_PIPELINE__COMMIT": "true"},
+    result = run_cli(
+        "run", "--decision", retrainable.decision_id, "--json", "--config", retrainable.config
     )
 
-    assert result.returncode == 0, result.stderr
-    git = json.loads(result.stdout)["git"]
+    assert result.code == 0, result.err
+    git = json.loads(result.out)["git"]
     assert "dvc.lock" in git["files"]
     assert git["commit"] == _git(retrainable.root, "rev-parse", "HEAD")
     subject = _git(retrainable.root, "log", "-1", "--format=%s")

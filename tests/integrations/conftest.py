@@ -42,8 +42,14 @@ class Airflow:
 
     def env(self, dags_folder: Path) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+        # Bytecode written once, under the venv, for what the processes import: with
+        # PYTHONDONTWRITEBYTECODE=1 (these machines) every Airflow and retrigger process compiled
+        # Airflow, MLflow and pandas again (import 11 s vs 4 s). The prefix keeps __pycache__
+        # folders out of the projects; compiling the whole venv at install cost as much as it saved.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.update(
             {
+                "PYTHONPYCACHEPREFIX": str(self.venv / "pycache"),
                 "AIRFLOW_HOME": str(self.home),
                 "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",

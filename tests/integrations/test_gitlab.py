@@ -25,9 +25,13 @@ degraded_template = retrain.degraded_template
 NEVER_OWN_BRANCHES = {"if": "$CI_COMMIT_BRANCH =~ /^retrigger\\//", "when": "never"}
 
 
+# DVC's example-get-started, as brought to `retrigger init` (session-built, copied).
+get_started_template = brought.get_started_template
+
+
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = brought.get_started(tmp_path / "example-get-started")
+def project(get_started_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = brought.copy(get_started_template, tmp_path)
     (root / ".gitlab-ci.yml").write_text("report:\n  script: [cml ci]\n")
     monkeypatch.chdir(root)
     return root

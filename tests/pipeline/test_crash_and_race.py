@@ -21,7 +21,7 @@ from retrigger.workspace import Workspace
 from tests.pipeline.test_retrain import retrain_runs, state, versions
 from tests.support.cli import run_cli
 from tests.support.mlflow_server import free_port
-from tests.support.retrain import Retrainable, retrigger
+from tests.support.retrain import Retrainable
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +85,7 @@ def test_two_runners_at_once_exactly_one_retrains_the_other_exits_3(
 
 
 def test_a_runner_killed_mid_repro_is_reclaimed_and_its_attempt_marked_interrupted(
-    retrainable: Retrainable,
+    retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     victim = start(retrainable, {"RETRIGGER_PIPELINE__COMMAND": BLOCKING})
     wait_for(retrainable.root / "started.log", victim)
@@ -95,10 +95,11 @@ def test_a_runner_killed_mid_repro_is_reclaimed_and_its_attempt_marked_interrupt
     victim.stdout.close()  # type: ignore[union-attr]
     victim.stderr.close()  # type: ignore[union-attr]
 
-    result = retrigger(retrainable, "run")
+    monkeypatch.chdir(retrainable.root)  # the rerun in-process: the killed runner was a process
+    result = run_cli("run", "--config", retrainable.config)
 
-    assert result.returncode == 0, result.stderr
-    assert "reclaimed the lock" in result.stdout
+    assert result.code == 0, result.err
+    assert "reclaimed the lock" in result.out
     attempts = state(
         retrainable.root, "SELECT status, stopped_at FROM retrain_attempts ORDER BY started_at"
     )

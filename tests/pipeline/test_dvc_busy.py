@@ -17,7 +17,8 @@ import pytest
 
 from retrigger.pipeline import dvc_busy
 from tests.pipeline.test_retrain import state
-from tests.support.retrain import Retrainable, retrigger
+from tests.support.cli import run_cli
+from tests.support.retrain import Retrainable
 
 pytestmark = pytest.mark.slow
 
@@ -53,15 +54,16 @@ def holder(retrainable: Retrainable) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def test_a_busy_dvc_is_exit_3_recorded_busy_and_resumable(
-    retrainable: Retrainable, holder: subprocess.Popen[bytes]
+    retrainable: Retrainable, holder: subprocess.Popen[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    busy = retrigger(retrainable, "run")
+    monkeypatch.chdir(retrainable.root)  # the CLI in-process; the holder is the other process
+    busy = run_cli("run", "--config", retrainable.config)
 
-    assert busy.returncode == 3, busy.stderr
-    last = busy.stderr.strip().splitlines()[-1]
+    assert busy.code == 3, busy.err
+    last = busy.err.strip().splitlines()[-1]
     assert last.startswith(f"retrigger: error: DVC is busy in this repository (pid {holder.pid}:")
     assert "retry later" in last
-    assert "rwlock" not in busy.stderr  # DVC's advice to delete the lock of a live holder
+    assert "rwlock" not in busy.err  # DVC's advice to delete the lock of a live holder
     assert state(retrainable.root, "SELECT status, stopped_at FROM retrain_attempts") == [
         ("busy", "repro")
     ]
@@ -70,9 +72,9 @@ def test_a_busy_dvc_is_exit_3_recorded_busy_and_resumable(
 
     (retrainable.root / "release").touch()
     holder.wait(timeout=60)
-    again = retrigger(retrainable, "run")
+    again = run_cli("run", "--config", retrainable.config)
 
-    assert again.returncode == 0, again.stderr
+    assert again.code == 0, again.err
     assert state(retrainable.root, "SELECT status FROM retrain_attempts ORDER BY started_at") == [
         ("busy",),
         ("promoted",),

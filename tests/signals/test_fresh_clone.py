@@ -16,31 +16,54 @@ from retrigger.data.versions import out_version
 from retrigger.demo import project
 from tests.support.cli import run_cli
 from tests.support.dvcrepo import sh
+from tests.support.projects import copy_project
+from tests.support.real_projects import move_paths
 
 pytestmark = pytest.mark.slow  # git, dvc push/pull, MLflow
 
 
-@pytest.fixture
-def clone(demo_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """New rows committed and pushed upstream; CI clones at depth 1 and pulls."""
-    remote = tmp_path / "dvc-remote"
-    sh(demo_project, "dvc", "remote", "add", "-d", "ci", str(remote))
-    config_file = demo_project / "retrigger.yaml"
+@pytest.fixture(scope="module")
+def clone_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """New rows committed and pushed upstream; CI clones at depth 1 and pulls. Built once for
+    the module: ``project`` (upstream, baseline in its MLflow store), ``dvc-remote``, ``ci``."""
+    base = tmp_path_factory.mktemp("fresh-clone")
+    upstream = copy_project(demo_template, base / "project")
+    remote = base / "dvc-remote"
+    sh(upstream, "dvc", "remote", "add", "-d", "ci", str(remote))
+    config_file = upstream / "retrigger.yaml"
     config: dict[str, Any] = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     config["signals"]["volume"] = {"min_new_rows": 1000}
     config["signals"]["drift"] = {"share": 0.3}
     config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
-    sh(demo_project, "git", "add", "-A")
-    sh(demo_project, "git", "commit", "-q", "-m", "signals: volume and drift; a DVC remote")
-    sh(demo_project, "dvc", "push", "-q")
-    project.degrade(demo_project)  # 3000 shifted rows, `dvc add` + commit
-    sh(demo_project, "dvc", "push", "-q")
-    target = tmp_path / "ci"
-    sh(tmp_path, "git", "clone", "-q", "--depth", "1", f"file://{demo_project}", str(target))
+    sh(upstream, "git", "add", "-A")
+    sh(upstream, "git", "commit", "-q", "-m", "signals: volume and drift; a DVC remote")
+    sh(upstream, "dvc", "push", "-q")
+    project.degrade(upstream)  # 3000 shifted rows, `dvc add` + commit
+    sh(upstream, "dvc", "push", "-q")
+    target = base / "ci"
+    sh(base, "git", "clone", "-q", "--depth", "1", f"file://{upstream}", str(target))
     sh(target, "dvc", "pull", "-q")
+    return base
+
+
+@pytest.fixture
+def upstream(clone_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the three folders, every absolute path moved to the copy."""
+    for name in ("project", "dvc-remote", "ci"):
+        shutil.copytree(clone_template / name, tmp_path / name, symlinks=True)
+    old, new = str(clone_template), str(tmp_path)
+    move_paths(tmp_path / "project" / "mlflow.db", old, new)
+    for config in ("project/.dvc/config", "ci/.dvc/config", "ci/.git/config"):
+        path = tmp_path / config
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return tmp_path / "project"
+
+
+@pytest.fixture
+def clone(upstream: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # MLflow is the team's tracking server in real CI: here the project's own store.
-    monkeypatch.setenv("RETRIGGER_TRACKING__URI", f"sqlite:///{demo_project / 'mlflow.db'}")
-    return target
+    monkeypatch.setenv("RETRIGGER_TRACKING__URI", f"sqlite:///{upstream / 'mlflow.db'}")
+    return upstream.parent / "ci"
 
 
 def _check(root: Path) -> dict[str, Any]:
@@ -55,9 +78,9 @@ def _signal(document: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def test_depth_1_clone_fetches_the_trained_version_and_every_signal_reads(
-    clone: Path, demo_project: Path
+    clone: Path, upstream: Path
 ) -> None:
-    trained = out_version(demo_project, project.DATA_PATH, "HEAD~1").md5
+    trained = out_version(upstream, project.DATA_PATH, "HEAD~1").md5
     assert trained is not None
     assert not (clone / ".dvc/cache/files/md5" / trained[:2] / trained[2:]).exists()
 

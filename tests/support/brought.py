@@ -5,14 +5,19 @@
   ``artifacts:`` with ``type: model``, the requirements in ``src/``.
 - ``wine``: the DVC + MLflow wine-quality course: params.yaml names the MLflow server, the
   experiment and the registered model; no metrics file (the metrics go to MLflow).
+
+Each is built once per session (git and DVC commands, ≈1 s) and copied per test.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 _BIN = Path(sys.executable).parent
 
@@ -131,3 +136,18 @@ def wine(root: Path) -> Path:
     sh(root, "git", "add", "-A")
     sh(root, "git", "commit", "-q", "-m", "wine")
     return root
+
+
+@pytest.fixture(scope="session")
+def get_started_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return get_started(tmp_path_factory.mktemp("brought") / "example-get-started")
+
+
+@pytest.fixture(scope="session")
+def wine_course_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return wine(tmp_path_factory.mktemp("brought") / "wine")
+
+
+def copy(template: Path, folder: Path) -> Path:
+    """A private copy, under the template's own name (`init` names the model after it)."""
+    return Path(shutil.copytree(template, folder / template.name, symlinks=True))

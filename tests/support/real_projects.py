@@ -242,8 +242,13 @@ def set_params(root: Path, commit: bool = True, **params: object) -> None:
 def copy(template: Path, target: Path) -> Path:
     """A private copy; MLflow's store keeps absolute artifact paths, so they are moved too."""
     shutil.copytree(template, target, symlinks=True)
-    old, new = str(template.resolve()), str(target.resolve())
-    with sqlite3.connect(target / "mlflow.db") as conn:
+    move_paths(target / "mlflow.db", str(template.resolve()), str(target.resolve()))
+    return target
+
+
+def move_paths(db: Path, old: str, new: str) -> None:
+    """Replace the folder ``old`` by ``new`` in every text column of an MLflow SQLite store."""
+    with sqlite3.connect(db) as conn:
         tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         for table in tables:
             for column in conn.execute(f"PRAGMA table_info('{table}')").fetchall():
@@ -253,7 +258,6 @@ def copy(template: Path, target: Path) -> Path:
                         f'replace("{column[1]}", ?, ?) WHERE "{column[1]}" LIKE ?',
                         (old, new, f"%{old}%"),
                     )
-    return target
 
 
 @pytest.fixture(scope="session")
