@@ -162,3 +162,31 @@ def stop_group(pgid: int, grace: float = 5.0) -> None:
             return
         time.sleep(0.05)
     _signal_group(pgid, signal.SIGKILL)
+
+
+def _stat(pid: int) -> list[str] | None:
+    """``/proc/PID/stat`` from field 3 on (Linux); the command name may contain spaces."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()
+
+
+def start_time(pid: int) -> str | None:
+    """The kernel's start time of ``pid`` (Linux), so a reused pid is not mistaken for it."""
+    fields = _stat(pid)
+    return fields[19] if fields else None  # field 22, starttime
+
+
+def alive(pid: int) -> bool:
+    """``pid`` runs (someone else's process counts). A zombie does not: a killed process whose
+    parent died too stays one where PID 1 reaps nothing (containers), and ``kill -0`` finds it."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    fields = _stat(pid)
+    return fields is None or fields[0] not in ("Z", "X")  # field 3, state

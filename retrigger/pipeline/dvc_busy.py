@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrigger.errors import DvcBusy
+from retrigger.proc import alive
 
 POLL_S = 0.5
 _LOCK_FAILURE = ("Unable to acquire lock", "is busy, it is being blocked by")
@@ -99,7 +100,7 @@ def _rwlock_holder(path: Path) -> DvcHolder | None:
     for info in entries:
         if isinstance(info, dict) and str(info.get("pid", "")).isdigit():
             pid = int(info["pid"])
-            if pid != os.getpid() and _alive(pid):
+            if pid != os.getpid() and alive(pid):
                 return DvcHolder(pid, str(info.get("cmd") or "dvc"))
     return None
 
@@ -120,23 +121,6 @@ def _repo_lock_holder(path: Path) -> DvcHolder | None:
             return DvcHolder(pid, _cmdline(pid) if pid else "another DVC process")
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)  # free: let it go at once
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process, but alive
-    return not _zombie(pid)
-
-
-def _zombie(pid: int) -> bool:
-    with contextlib.suppress(OSError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[-1].split()[0] == "Z"
-    return False
 
 
 def _cmdline(pid: int) -> str:

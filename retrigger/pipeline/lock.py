@@ -16,9 +16,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from retrigger.errors import LockHeld
+from retrigger.proc import alive, start_time
 from retrigger.store import Connection, Store, locks
 from retrigger.store.audit import record
 from retrigger.store.locks import Holder as Holder  # re-exported: callers type lock.Holder
@@ -35,29 +35,15 @@ class Me:
 
     @classmethod
     def current(cls) -> Me:
-        return cls(os.getpid(), socket.gethostname(), process_start(os.getpid()))
-
-
-def process_start(pid: int) -> str | None:
-    """The kernel's start time of ``pid`` (Linux), so a reused pid is not mistaken for it."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # Field 22 (starttime) counted after the command name, which may contain spaces.
-    return stat.rsplit(")", 1)[1].split()[19]
+        return cls(os.getpid(), socket.gethostname(), start_time(os.getpid()))
 
 
 def holder_alive(holder: Holder, me: Me, now: datetime, stale_after: timedelta) -> bool:
     if holder.hostname != me.hostname:
         return now - holder.heartbeat_at < stale_after
-    try:
-        os.kill(holder.pid, 0)
-    except ProcessLookupError:
+    if not alive(holder.pid):
         return False
-    except PermissionError:
-        return True
-    start = process_start(holder.pid)
+    start = start_time(holder.pid)
     return holder.proc_start is None or start is None or start == holder.proc_start
 
 

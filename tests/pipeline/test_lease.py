@@ -10,8 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from retrigger.approvals import lease
-from retrigger.pipeline.lock import process_start
 from retrigger.pipeline.select import Request, choose
+from retrigger.proc import start_time
 from retrigger.store import approvals, attempts, decisions, locks
 from retrigger.workspace import Workspace
 from tests.support.workspaces import START, Clock, fired_decision, mini_workspace
@@ -117,7 +117,7 @@ def test_a_running_attempt_with_a_live_runner_is_not_due(tmp_path: Path) -> None
                 approval.decision_id,
                 me,
                 host,
-                process_start(me),
+                start_time(me),
                 None,
                 START,
                 START,

@@ -11,6 +11,7 @@ import pytest
 
 from retrigger.errors import LockHeld
 from retrigger.pipeline import lock
+from retrigger.proc import start_time
 from retrigger.store import Store, attempts
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
@@ -89,3 +90,33 @@ def test_another_hosts_lock_is_trusted_until_its_heartbeat_is_stale(
         store, "churn", "t-2", "d-2", me, NOW + STALE * 2, STALE, lambda _c, _d: None
     )
     assert dead is not None and dead.hostname == "other-host"
+
+
+def test_a_killed_runner_left_a_zombie_is_dead_and_its_lock_reclaimed(
+    store_url: str, tmp_path: Path
+) -> None:
+    """Where PID 1 reaps nothing (containers), a killed runner whose parent died stays a zombie
+    that `kill -0` still finds: it holds nothing."""
+    import os
+    import signal
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        os.kill(child.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child never became a zombie"
+            time.sleep(0.01)
+        os.kill(child.pid, 0)  # still "there" for kill -0: the case this test is about
+        store = Store.open(store_url, tmp_path)
+        zombie = lock.Me(child.pid, lock.Me.current().hostname, start_time(child.pid))
+        lock.acquire(store, "churn", "t-1", "d-1", zombie, NOW, STALE, _no_reclaim)
+
+        dead = lock.acquire(
+            store, "churn", "t-2", "d-2", lock.Me.current(), NOW, STALE, lambda _c, _d: None
+        )
+
+        assert dead is not None and dead.pid == child.pid
+    finally:
+        child.wait()  # reaped only now
