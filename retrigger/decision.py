@@ -59,7 +59,7 @@ class Decision:
     config: dict[str, object] = field(default_factory=dict)  # thresholds in force
     requested_by: str | None = None
     reason: str | None = None
-    fetched: tuple[str, ...] = ()  # what `check` fetched from the DVC remote (not stored)
+    fetched: tuple[str, ...] = ()  # what `check` fetched from the DVC remote to read signals
 
     @property
     def warnings(self) -> list[str]:

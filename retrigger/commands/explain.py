@@ -277,6 +277,8 @@ def _decision_lines(decision: dict[str, Any]) -> list[str]:
             f"  {s['kind']:<12} {'FIRED' if s['fired'] else 'ok':<6} value "
             f"{_num(s['value'])} threshold {_num(s['threshold'])}: {s['detail']}"
         )
+    # Where the compared data came from, when check had to fetch it from the DVC remote.
+    lines += [f"  {line}" for line in decision.get("fetched") or []]
     return lines
 
 

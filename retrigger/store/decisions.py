@@ -44,6 +44,7 @@ def save(conn: Connection, decision: Decision) -> None:
             config=decision.config,
             requested_by=decision.requested_by,
             reason=decision.reason,
+            fetched=list(decision.fetched),
         )
     )
 
@@ -210,4 +211,5 @@ def _from_row(row: Any) -> Decision:
         config=dict(row["config"] or {}),
         requested_by=row["requested_by"],
         reason=row["reason"],
+        fetched=tuple(row["fetched"] or ()),
     )

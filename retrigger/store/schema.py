@@ -53,6 +53,8 @@ decisions = Table(
     Column("config", JSON, nullable=False),
     Column("requested_by", String(200)),
     Column("reason", Text),
+    # What `check` fetched from the DVC remote to read its signals, one line each (v6).
+    Column("fetched", JSON),
 )
 
 
@@ -202,10 +204,18 @@ def _v3_data_arrivals(conn: Connection) -> None:
 
 
 def _v4_bot(conn: Connection) -> None:
-    added = {
-        approvals: ("dispatched_at", "superseded_by"),
-        outbox: ("delivered_channel", "claimed_until"),
-    }
+    _add_columns(
+        conn,
+        {
+            approvals: ("dispatched_at", "superseded_by"),
+            outbox: ("delivered_channel", "claimed_until"),
+        },
+    )
+    inbound.create(conn, checkfirst=True)
+
+
+def _add_columns(conn: Connection, added: dict[Table, tuple[str, ...]]) -> None:
+    """ALTER TABLE … ADD COLUMN for each column an older database lacks."""
     inspector = inspect(conn)
     for table, names in added.items():
         have = {column["name"] for column in inspector.get_columns(table.name)}
@@ -215,12 +225,15 @@ def _v4_bot(conn: Connection) -> None:
             column = table.c[name]
             kind = column.type.compile(dialect=conn.dialect)
             conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
-    inbound.create(conn, checkfirst=True)
 
 
 def _v5_pipeline(conn: Connection) -> None:
     for table in (retrain_locks, retrain_attempts, retrain_steps):
         table.create(conn, checkfirst=True)
+
+
+def _v6_decision_fetched(conn: Connection) -> None:
+    _add_columns(conn, {decisions: ("fetched",)})
 
 
 Migration = Callable[[Connection], None]
@@ -230,6 +243,7 @@ MIGRATIONS: list[Migration] = [
     _v3_data_arrivals,
     _v4_bot,
     _v5_pipeline,
+    _v6_decision_fetched,
 ]
 
 

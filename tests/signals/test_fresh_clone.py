@@ -96,6 +96,10 @@ def test_depth_1_clone_fetches_the_trained_version_and_every_signal_reads(
     assert drift["state"] == "fired" and drift["value"] >= 0.3
     assert performance["state"] in ("ok", "fired") and performance["value"] is not None
     assert document["fire"] is True and set(document["trigger_types"]) >= {"volume", "drift"}
+    # The decision keeps where its compared data came from: explain tells it later.
+    story = run_cli("explain", document["decision_id"], "--config", str(clone / "retrigger.yaml"))
+    assert story.code == 0, story.err
+    assert f"  {document['fetched'][0]}" in story.out.splitlines()
 
 
 def test_fetch_never_makes_data_signals_unknown_and_the_check_goes_on(
