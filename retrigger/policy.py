@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,7 +35,7 @@ class History:
     trained_data_version: str | None = None  # the data the last retrain (or baseline) used
     refused_data_versions: frozenset[str] = frozenset()  # data of retrains validation refused
     # Data of retrains whose `dvc repro` ran no stage (nothing-to-train), with their decisions.
-    untrained_data_versions: dict[str, str] = field(default_factory=dict)  # version → decision
+    untrained_data_versions: Mapping[str, str] = field(default_factory=dict)  # version → decision
     pending: Pending | None = None  # a retrain awaiting approval or approved, not yet run
     # What the training depends on besides the data versions: the training stages compared
     # and what changed among their deps and params; None when that could not be compared.

@@ -156,17 +156,18 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
     for run in ctx.retrains:
         key = run.tags.get(tags.DECISION_ID) or run.run_id
         times.setdefault(key, run.started_at)
-    # A retrain refused by validation trained on its data all the same: retraining that data
-    # again would build the same model and be refused again.
-    refused = frozenset(
-        version
-        for run in ctx.retrains
-        if run.tags.get(tags.STATUS) == RetrainStatus.REJECTED
-        and (version := run.data_version) is not None
-    )
-    for run in ctx.retrains:  # a repro that ran no stage: these inputs build nothing new
-        if run.tags.get(tags.STATUS) == RetrainStatus.NOTHING_TO_TRAIN and run.data_version:
-            untrained.setdefault(run.data_version, run.tags.get(tags.DECISION_ID) or run.run_id)
+    refused: set[str] = set()
+    for run in ctx.retrains:
+        status, version = run.tags.get(tags.STATUS), run.data_version
+        if version is None:
+            continue
+        # A retrain refused by validation trained on its data all the same: retraining that
+        # data again would build the same model and be refused again.
+        if status == RetrainStatus.REJECTED:
+            refused.add(version)
+        # A repro that ran no stage: the same inputs would build nothing again.
+        if status == RetrainStatus.NOTHING_TO_TRAIN:
+            untrained.setdefault(version, run.tags.get(tags.DECISION_ID) or run.run_id)
     pending = (
         Pending(flight.decision_id, flight.approval_id, flight.state == "approved")
         if flight is not None
@@ -175,7 +176,7 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
     return History(
         retrain_times=tuple(times.values()),
         trained_data_version=ctx.trained_data_version,
-        refused_data_versions=refused,
+        refused_data_versions=frozenset(refused),
         untrained_data_versions=untrained,
         pending=pending,
     )

@@ -41,7 +41,8 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
             if decision
             else []
         )
-    would = _would(workspace, approval)
+    stages, dag = dry_plan(workspace.root)
+    would = _would(workspace, approval, trains=bool(stages))
     if done and not request.force:
         would = (
             f"do nothing: decision {decision.id if decision else ''} was already executed "
@@ -53,9 +54,6 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
             if not request.force
             else f"store a new manual decision requested by {who}, then {would}"
         )
-    stages, dag = dry_plan(workspace.root)
-    if not stages:
-        would = would.replace(_RETRAIN, _NOTHING_TO_TRAIN)
     # The real run refuses a push without a remote: so does the plan (exit 2, the same reason).
     remote = require_remote(workspace.root) if config.pipeline.push else None
     outs = versions(workspace.root, config.data) if config.data else []
@@ -83,20 +81,19 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
     )
 
 
-_RETRAIN = "retrain, validate against the champion, push, record and promote"
-_NOTHING_TO_TRAIN = (
-    "run `dvc repro`, which has no stage to run (every stage up to date): the attempt would end "
-    "nothing-to-train, with no model built, validated or registered"
-)
-
-
-def _would(workspace: Workspace, approval: approvals.Approval | None) -> str:
+def _would(workspace: Workspace, approval: approvals.Approval | None, trains: bool) -> str:
+    """What the run would do next; ``trains``: `dvc repro` has a stage to run."""
     if workspace.config.policy.approval == "required":
         if approval is None:
             return "request an approval and wait (policy.approval: required)"
         if approval.status != approvals.APPROVED:
             return f"wait: approval {approval.id} is {approval.status}"
-    return _RETRAIN
+    if not trains:
+        return (
+            "run `dvc repro`, which has no stage to run (every stage up to date): the attempt "
+            "would end nothing-to-train, with no model built, validated or registered"
+        )
+    return "retrain, validate against the champion, push, record and promote"
 
 
 def _thresholds(workspace: Workspace) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import PurePath
 from typing import Any
 
@@ -27,7 +28,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def is_dvc_repro(command: list[str]) -> bool:
     """``dvc repro …`` (or ``python -m dvc repro …``): the commands whose log is read."""
     names = [PurePath(arg).name for arg in command]
-    return "dvc" in names and "repro" in names[names.index("dvc") + 1 :][:1]
+    return ("dvc", "repro") in pairwise(names)
 
 
 @dataclass
