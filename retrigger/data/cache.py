@@ -11,7 +11,7 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from retrigger.data.versions import cache_path
+from retrigger.data.odb import cache_path
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.proc import run
 
@@ -66,11 +66,14 @@ def fetch(
     remote: str | None = None,
 ) -> list[tuple[str, str]]:
     """``dvc fetch`` objects by md5, whatever revision or run recorded them; returns the
-    (path, md5) pairs it asked for (none when all were cached).
+    (path, md5) pairs now in the cache that were not (``dvc fetch`` exits 0 when the remote
+    lacks an object: only what arrived is returned).
 
-    DVC fetches targets, not hashes, so each (path, md5) becomes a throwaway ``.dvc`` file
-    naming that md5; the files are removed whatever happens. ``timeout`` (seconds) bounds
-    ``dvc fetch``: reaching it raises ``WorkFailed`` naming ``remote``.
+    DVC fetches targets, not hashes, so each (path, md5) becomes throwaway ``.dvc`` files
+    naming that md5, one as DVC 3 writes it and one as DVC 2 did (no ``hash:``): an md5 does
+    not say which DVC recorded it, and DVC looks for each where that DVC put it on the remote.
+    The files are removed whatever happens. ``timeout`` (seconds) bounds ``dvc fetch``:
+    reaching it raises ``WorkFailed`` naming ``remote``.
     """
     wanted = [(path, md5) for path, md5 in items if missing(root, md5)]
     if not wanted:
@@ -80,10 +83,11 @@ def fetch(
     targets = []
     try:
         for number, (path, md5) in enumerate(wanted):
-            target = folder / f"{number}.dvc"
-            name = f"{number}-{PurePosixPath(path).name}"
-            target.write_text(f"outs:\n- md5: {md5}\n  hash: md5\n  path: {name}\n")
-            targets.append(str(target.relative_to(root)))
+            for layout, hash_line in (("3", "  hash: md5\n"), ("2", "")):
+                target = folder / f"{number}-dvc{layout}.dvc"
+                name = f"{number}-dvc{layout}-{PurePosixPath(path).name}"
+                target.write_text(f"outs:\n- md5: {md5}\n{hash_line}  path: {name}\n")
+                targets.append(str(target.relative_to(root)))
         result = run(["dvc", "fetch", "-q", *targets], root, check=False, timeout=timeout)
     except subprocess.TimeoutExpired:
         where = f"remote {remote!r}" if remote else "the DVC remote"
@@ -98,7 +102,7 @@ def fetch(
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
         raise WorkFailed(f"`dvc fetch` failed: {tail[0]}; check the DVC remote (`dvc remote list`)")
-    return wanted
+    return [(path, md5) for path, md5 in wanted if not missing(root, md5)]
 
 
 def _remove_quietly(folder: Path) -> None:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from retrigger.data.cache import Manifest, fetch, in_cache, read_manifest, visible
 from retrigger.data.formats import Unreadable, format_of
+from retrigger.data.odb import cache_path
 from retrigger.data.rows import RowCache
-from retrigger.data.versions import OutVersion, cache_path, data_version
+from retrigger.data.versions import OutVersion, data_version
 
 Sides = Mapping[str, OutVersion | None]
 

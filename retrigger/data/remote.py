@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from retrigger.data import odb
 from retrigger.data.cache import in_cache, read_manifest
 from retrigger.data.versions import out_version
 from retrigger.errors import BadInput, WorkFailed
@@ -93,7 +94,7 @@ def _objects(root: Path, path: str) -> list[str]:
 
 
 def _on(folder: Path, md5: str) -> bool:
-    return (folder / "files" / "md5" / md5[:2] / md5[2:]).is_file()
+    return odb.find(folder, md5) is not None  # a directory remote is laid out as the cache
 
 
 def _verify_with_dvc(

@@ -87,11 +87,6 @@ def versions(root: Path, paths: Sequence[str], rev: str | None = WORKTREE) -> li
     return [out_version(root, path, rev) for path in paths]
 
 
-def cache_path(root: Path, md5: str) -> Path:
-    """Where DVC 3 keeps the object with this md5 in the local cache."""
-    return root / ".dvc" / "cache" / "files" / "md5" / md5[:2] / md5[2:]
-
-
 def _load_yaml(text: str, name: str) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C when built

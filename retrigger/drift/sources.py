@@ -61,7 +61,7 @@ def open_spec(spec: str, root: Path, trained: TrainedPaths | None = None) -> Tab
 
 def open_version(root: Path, path: str, md5: str, label: str) -> Table:
     """The table stored in the DVC cache under ``md5`` (a file, or a ``.dir`` manifest)."""
-    from retrigger.data.versions import cache_path
+    from retrigger.data.odb import cache_path
 
     obj = cache_path(root, md5)
     if not obj.is_file():

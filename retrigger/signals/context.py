@@ -95,10 +95,9 @@ class SignalContext:
                 )
             return
         where = f"remote {remote!r}"
-        names = ", ".join(f"{path}@{md5[:8]}" for path, md5 in todo)
         started = time.monotonic()
         try:
-            fetch(self.root, todo, self.config.data_fetch.timeout.total_seconds(), remote)
+            arrived = fetch(self.root, todo, self.config.data_fetch.timeout.total_seconds(), remote)
         except RetriggerError as exc:
             for _, md5 in todo:
                 self._fetch_failures[md5] = f"could not fetch it from {where}: {exc}"
@@ -106,7 +105,9 @@ class SignalContext:
         for path, md5 in todo:
             if missing(self.root, md5):
                 self._fetch_failures[md5] = f"{path} ({md5[:8]}) is not on {where} either"
-        self.fetched.append(
-            f"fetched {names} from {where} in "
-            f"{time.monotonic() - started:.1f}s (data_fetch.mode: auto)"
-        )
+        if arrived:  # said only of what really arrived: `dvc fetch` exits 0 without it too
+            names = ", ".join(f"{path}@{md5[:8]}" for path, md5 in arrived)
+            self.fetched.append(
+                f"fetched {names} from {where} in "
+                f"{time.monotonic() - started:.1f}s (data_fetch.mode: auto)"
+            )

@@ -186,7 +186,8 @@ def test_since_and_from_choose_the_points(history_project: tuple[Path, list[str]
 
 
 def _drop_from_cache(root: Path, sha: str) -> str:
-    from retrigger.data.versions import cache_path, out_version
+    from retrigger.data.odb import cache_path
+    from retrigger.data.versions import out_version
 
     md5 = out_version(root, "data/train.csv", sha).md5
     assert md5 is not None
@@ -197,7 +198,7 @@ def _drop_from_cache(root: Path, sha: str) -> str:
 def test_data_missing_from_the_cache_is_fetched_from_the_remote(
     history_project: tuple[Path, list[str]], tmp_path: Path
 ) -> None:
-    from retrigger.data.versions import cache_path
+    from retrigger.data.odb import cache_path
     from tests.backtest.history import sh
 
     root, shas = history_project

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from retrigger.data import remote
-from retrigger.data.versions import cache_path, out_version
+from retrigger.data.odb import cache_path
+from retrigger.data.versions import out_version
 from retrigger.errors import BadInput, WorkFailed
 from tests.support.dvcrepo import add_rows, sh
 
