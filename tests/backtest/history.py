@@ -22,6 +22,7 @@ import io
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -84,8 +85,11 @@ def write_csv(path: Path, rows: int, shift: float) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def build(root: Path, mlflow_db: Path) -> list[str]:
-    """Build the project; return the commit of each step."""
+def build(
+    root: Path, mlflow_db: Path, add: Callable[[Path, str], object] | None = None
+) -> list[str]:
+    """Build the project; return the commit of each step. ``add`` tracks a data version
+    (default: DVC 3's own ``dvc add``)."""
     root.mkdir(parents=True)
     sh(root, "git", "init", "-q", "-b", "main")
     sh(root, "dvc", "init", "-q")
@@ -98,7 +102,7 @@ def build(root: Path, mlflow_db: Path) -> list[str]:
         when = T0 + timedelta(days=step.day)
         if step.rows is not None:
             write_csv(root / "data" / "train.csv", step.rows, step.shift)
-            _dvc_add(root, "data/train.csv")
+            (add or _dvc_add)(root, "data/train.csv")
         (root / "metrics.json").write_text(json.dumps({"accuracy": step.accuracy}))
         sh(root, "git", "add", "-A")
         sh(root, "git", "commit", "-q", "-m", f"day {step.day}", when=when)
