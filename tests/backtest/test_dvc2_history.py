@@ -58,6 +58,8 @@ def test_the_replay_reads_dvc2_versions_as_it_reads_dvc3_ones(
     document = _backtest(root)
 
     assert [s for _, s in _data_readings(document)].count("unknown") == 0
+    volume = {r["kind"]: r for r in document["points"][4]["readings"]}["volume"]
+    assert (volume["state"], volume["value"]) == ("fired", 700.0)  # rows from DVC 2's cache
     assert document["retrains"] == 4
     assert document["held"] == {"cooldown": 1, "identical-inputs": 1}
     assert document["replayed_retrains"] == [shas[2], shas[4], shas[6], shas[9]]

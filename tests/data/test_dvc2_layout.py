@@ -115,3 +115,14 @@ def test_push_proves_dvc2_objects_are_on_the_remote(repo: Path) -> None:
     assert result.code == 0, result.err
     assert (repo.parent / "remote" / md5[:2] / md5[2:]).is_file()
     assert json.loads(result.out)["arrival"]["delta"]["paths"][0]["new"]["rows"] == 170
+
+
+def test_a_dvc3_version_after_dvc2_ones_is_compared_with_them(repo: Path) -> None:
+    write_csv(repo / "data" / "train.csv", 0, 200)
+    sh(repo, "dvc", "add", "-q", "data/train.csv")  # the team upgraded DVC: `hash: md5` now
+    assert "hash: md5" in (repo / "data" / "train.csv.dvc").read_text()
+
+    document = _json("delta", "HEAD", "--config", str(repo / "retrigger.yaml"))
+
+    train = document["paths"][0]
+    assert (train["old"]["rows"], train["new"]["rows"], train["delta"]["rows"]) == (150, 200, 50)
