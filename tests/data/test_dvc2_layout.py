@@ -126,3 +126,24 @@ def test_a_dvc3_version_after_dvc2_ones_is_compared_with_them(repo: Path) -> Non
 
     train = document["paths"][0]
     assert (train["old"]["rows"], train["new"]["rows"], train["delta"]["rows"]) == (150, 200, 50)
+
+
+def test_a_dvc2_dvc_lock_output_is_read_from_the_legacy_cache(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "dvc.yaml").write_text(
+        "stages:\n  features:\n    cmd: cp -r data/batches data/features\n"
+        "    deps: [data/batches]\n    outs: [data/features]\n"
+    )
+    sh(repo, "dvc", "repro", "-q")
+    dvc2.downgrade(repo)  # dvc.lock as DVC 2 wrote it: no `hash:`, objects at ab/cdef…
+    sh(repo, "git", "add", "-A")
+    sh(repo, "git", "commit", "-q", "-m", "a features stage, DVC 2")
+    assert "hash:" not in (repo / "dvc.lock").read_text()
+    assert dvc2.layout_is_dvc2(repo / ".dvc" / "cache")
+    monkeypatch.chdir(repo)
+
+    document = _json("drift", "data/batches@HEAD~2", "data/features@HEAD")
+
+    assert (document["reference_rows"], document["current_rows"]) == (200, 400)
+    assert document["columns"]["x"]["drift"] is True
