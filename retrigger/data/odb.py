@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from retrigger.data.dvcconfig import path_option
+
 # (hash name DVC gives the entry, folders between the odb's base and ``ab/cdef…``), newest first.
 LAYOUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("md5", ("files", "md5")),  # DVC 3: `hash: md5` in the entry
@@ -35,7 +37,9 @@ def find(base: Path, md5: str) -> Path | None:
 
 
 def cache_base(root: Path) -> Path:
-    return root / ".dvc" / "cache"
+    """The local cache: ``cache.dir`` of the project's DVC config (`dvc cache dir`, e.g. a
+    cache shared by a team's checkouts), else ``.dvc/cache``."""
+    return path_option(root, "cache", "dir") or root / ".dvc" / "cache"
 
 
 def cache_path(root: Path, md5: str) -> Path:

@@ -7,7 +7,6 @@ A directory remote is checked object by object, in milliseconds; any other remot
 
 from __future__ import annotations
 
-import configparser
 import json
 import subprocess
 from collections.abc import Sequence
@@ -15,17 +14,16 @@ from pathlib import Path
 
 from retrigger.data import odb
 from retrigger.data.cache import in_cache, read_manifest
+from retrigger.data.dvcconfig import parsers
 from retrigger.data.versions import out_version
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.proc import run
-
-_CONFIGS = ("config.local", "config")  # DVC's project configs, local overrides first
 
 
 def default_remote(root: Path) -> str | None:
     """The project's default DVC remote, read from .dvc/config(.local) without starting dvc;
     falls back to ``dvc remote default`` (global and system configs) when they name none."""
-    for parser in _parsers(root):
+    for parser in parsers(root):
         if parser.has_option("core", "remote"):
             return parser.get("core", "remote").strip().strip("'\"") or None
     result = run(["dvc", "remote", "default"], root, check=False)
@@ -60,21 +58,9 @@ _UNPUSHED = (
 )
 
 
-def _parsers(root: Path) -> list[configparser.ConfigParser]:
-    found = []
-    for name in _CONFIGS:
-        parser = configparser.ConfigParser(strict=False, interpolation=None)
-        try:
-            parser.read(root / ".dvc" / name, encoding="utf-8")
-        except configparser.Error:
-            continue
-        found.append(parser)
-    return found
-
-
 def _directory_of(root: Path, name: str | None) -> Path | None:
     """The folder of a directory remote called ``name``; None for any other kind of remote."""
-    for parser in _parsers(root):
+    for parser in parsers(root):
         for section in parser.sections():
             if section.strip("'\"").replace('"', "").split() == ["remote", str(name)]:
                 url = parser.get(section, "url", fallback="").strip().removeprefix("file://")
