@@ -9,7 +9,7 @@ in the same repository is read too. Fetching is ``dvc fetch``'s own work (``cach
 
 This mirrors DVC's ``CacheManager`` (the ``files/md5`` prefix, the legacy odb at the root)
 without importing dvc, which costs a git hook 0.2 s; ``tests/data/test_dvc2_layout.py`` holds
-it to DVC's own ``oid_to_path``, so a layout change in DVC fails there first.
+it to DVC's own ``Output.cache_path``, so a layout change in DVC fails there first.
 """
 
 from __future__ import annotations
