@@ -192,6 +192,17 @@ class PolicyConfig(Section):
 class PipelineConfig(Section):
     pull: bool = False
     command: str = "dvc repro"
+    python: str | None = Field(
+        default=None,
+        description="the project's interpreter (or venv folder) that runs the stages: its bin/ "
+        "goes first on PATH, so `python` and `dvc` are the project's; null: the repository's "
+        ".venv, else $VIRTUAL_ENV, else the `python` on PATH",
+    )
+    env: Literal["project", "retrigger"] = Field(
+        default="project",
+        description="retrigger: run the stages with retrigger's own interpreter and dvc (one "
+        "shared environment, not activated); project: pipeline.python or the detected one",
+    )
     push: bool = True
     commit: bool = Field(
         default=False,

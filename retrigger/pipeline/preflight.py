@@ -6,6 +6,7 @@ stop a retrain (a champion that will not load with pyfunc).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -13,10 +14,13 @@ import yaml
 from retrigger.config.models import RetriggerConfig
 from retrigger.errors import BadInput
 from retrigger.pipeline.candidate import NOT_LOADABLE
+from retrigger.proc import pipeline_interpreter
 
 
 def check(root: Path, config: RetriggerConfig) -> list[str]:
     """BadInput for what would make every retrain fail; the notes for the rest."""
+    pipeline = config.pipeline  # a pipeline.python without an interpreter or dvc: ConfigError
+    pipeline_interpreter(root, pipeline.python, pipeline.env == "retrigger", os.environ)
     outputs = stage_outputs(root)
     notes: list[str] = []
     artifact = config.model.artifact
