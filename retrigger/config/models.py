@@ -6,6 +6,7 @@ A signal section that is absent is not evaluated. README's configuration referen
 
 from __future__ import annotations
 
+import posixpath
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -68,6 +69,8 @@ class ModelConfig(Section):
         # retrigger reads (and pushes) these: a config must not point it at /etc/passwd.
         if value is not None:
             refuse_outside_repo(value)
+            # Any spelling DVC accepts (model//clf-model, ./model/) is the one path it writes.
+            value = posixpath.normpath(value)
         return value
 
 
