@@ -17,6 +17,12 @@ from retrigger.errors import BadInput
 from retrigger.gitutil import repo_root, show_file
 from retrigger.proc import run
 from retrigger.scaffold import metrics as metric_choice
+from retrigger.scaffold.ci import (
+    Requirement,
+    own_requirement,
+    requirement_note,
+    tracking_ci_warning,
+)
 from retrigger.scaffold.dvcproject import (
     Pipeline,
     inputs_no_stage_produces,
@@ -44,6 +50,8 @@ class ProjectFacts:
     install: str  # the shell line that installs the project's own dependencies on a runner
     found: tuple[str, ...] = ()  # what init read, in words
     undecided: tuple[str, ...] = ()  # what a person must choose, in words
+    requirement: str = "retrigger"  # what CI installs retrigger from (RETRAIN_REQUIREMENT)
+    warnings: tuple[str, ...] = ()  # what will not work in CI as it is, and what to set
 
 
 def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> ProjectFacts:
@@ -72,6 +80,8 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
     # A name the project registers under is kept as written: it must match the registry.
     model = registered or _model_name(artifact_name or root.name)
     data = inputs_no_stage_produces(pipeline, _tracked_data(root))
+    requirement = own_requirement()
+    notes.found.append(f"retrigger for CI: {requirement.spec} (installed {requirement.how})")
     notes.found.append("data: " + (", ".join(data) or "none (no .dvc file tracked by git)"))
     return ProjectFacts(
         root=root,
@@ -87,7 +97,15 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
         install=_install_line(root),
         found=tuple(notes.found),
         undecided=tuple(notes.undecided),
+        requirement=requirement.spec,
+        warnings=_ci_warnings(requirement, tracking.uri.value if tracking.uri else None),
     )
+
+
+def _ci_warnings(requirement: Requirement, uri: str | None) -> tuple[str, ...]:
+    """What the generated workflow cannot do as written: install retrigger, reach MLflow."""
+    notes = [requirement_note(requirement), tracking_ci_warning(uri or DEFAULT_TRACKING_URI)]
+    return tuple(note for note in notes if note)
 
 
 class _Notes:

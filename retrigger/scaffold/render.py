@@ -34,6 +34,7 @@ def values(facts: ProjectFacts) -> dict[str, str]:
         "EXPERIMENT": scalar(facts.experiment),
         "DATA": data,
         "INSTALL": facts.install,
+        "REQUIREMENT": facts.requirement,
         "CHANNEL": "#ml-ops",
         "FOUND": _notes(facts),
         "PERF_MIN": _performance_min(facts),
