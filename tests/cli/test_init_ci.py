@@ -5,6 +5,7 @@ installed), and an MLflow it can reach (`init` and `config validate --ci` warn o
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib.metadata import PathDistribution
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from tests.support.dvcrepo import sh
 get_started_template = projects.get_started_template
 
 
-def installed(tmp_path: Path, direct_url: dict[str, object] | None) -> PathDistribution:
+def installed(tmp_path: Path, direct_url: Mapping[str, object] | None) -> PathDistribution:
     """A retrigger 1.4.0 distribution as pip or uv leaves it in site-packages."""
     info = tmp_path / "site" / "retrigger-1.4.0.dist-info"
     info.mkdir(parents=True)
