@@ -33,25 +33,26 @@ class ProjectModel(LogisticRegression):
 """
 
 
-def build_wheel(folder: Path, source: str = PROJLIB) -> Path:
-    """``projlib-0.1-py3-none-any.whl``: one module, a valid RECORD."""
+def build_wheel(
+    folder: Path, source: str = PROJLIB, name: str = "projlib", version: str = "0.1"
+) -> Path:
+    """``NAME-VERSION-py3-none-any.whl``: one module, a valid RECORD."""
+    info = f"{name}-{version}.dist-info"
     files = {
-        "projlib/__init__.py": source.encode(),
-        "projlib-0.1.dist-info/METADATA": b"Metadata-Version: 2.1\nName: projlib\nVersion: 0.1\n",
-        "projlib-0.1.dist-info/WHEEL": (
+        f"{name}/__init__.py": source.encode(),
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
+        f"{info}/WHEEL": (
             b"Wheel-Version: 1.0\nGenerator: retrigger-tests\nRoot-Is-Purelib: true\n"
             b"Tag: py3-none-any\n"
         ),
     }
-    record = [f"{name},sha256={_digest(data)},{len(data)}" for name, data in files.items()]
-    files["projlib-0.1.dist-info/RECORD"] = (
-        "\n".join([*record, "projlib-0.1.dist-info/RECORD,,"]) + "\n"
-    ).encode()
+    record = [f"{path},sha256={_digest(data)},{len(data)}" for path, data in files.items()]
+    files[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
     folder.mkdir(parents=True, exist_ok=True)
-    wheel = folder / "projlib-0.1-py3-none-any.whl"
+    wheel = folder / f"{name}-{version}-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
+        for path, data in files.items():
+            archive.writestr(path, data)
     return wheel
 
 
