@@ -39,14 +39,24 @@ def show(config: ConfigOption = None, json_output: JsonOption = False) -> None:
 
 
 @config_app.command("validate")
-def validate(config: ConfigOption = None) -> None:
+def validate(
+    config: ConfigOption = None,
+    ci: Annotated[
+        bool,
+        typer.Option(
+            "--ci", help="Also warn about what cannot work on a CI runner (a local MLflow store)."
+        ),
+    ] = False,
+) -> None:
     """Exit 0 when the config is valid; otherwise say which key is wrong and exit 2."""
     from retrigger.commands import config as command
 
-    validated = command.validate(config)
+    validated = command.validate(config, ci=ci)
     render.line(f"{validated.path}: valid")
     for note in validated.notes:
         render.line(f"note: {note}")
+    for warning in validated.warnings:
+        render.line(f"warning: {warning}", style="yellow")
 
 
 def _text(value: Any) -> str:

@@ -51,6 +51,7 @@ def init(
                 "model": facts.model,
                 "found": list(facts.found),
                 "undecided": list(facts.undecided),
+                "warnings": list(facts.warnings),
                 "files": [p.as_json() for p in result.planned],
                 "next": result.next_steps,
             },
@@ -60,6 +61,8 @@ def init(
         render.line(f"      found  {note}")
     for note in facts.undecided:
         render.line(f"  undecided  {note}", style="bold yellow")
+    for note in facts.warnings:
+        render.line(f"    warning  {note}", style="yellow")
     for item in result.planned:
         render.line(f"{item.action:>11}  {item.path}  ({item.why})")
     render.line("Next:", style="bold")

@@ -221,6 +221,7 @@ def _show_plan(outcome: Outcome) -> None:
         f"command: {plan.get('command')} (pull: {plan.get('pull')}, push: "
         f"{plan.get('push')}, remote: {plan.get('remote') or '-'})"
     )
+    render.line(f"stages run with python: {plan.get('python')}")
     stages = plan.get("stages") or []
     render.line("stages the retrain will run: " + (", ".join(stages) or "none (up to date)"))
     data = plan.get("data") or {}

@@ -5,6 +5,7 @@ Front doors build one and hand it to engine operations; tests build one around t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from retrigger.config import LoadedConfig, RetriggerConfig, load_config
 from retrigger.lineage.tracking import Tracking, absolute_uri
+from retrigger.proc import Interpreter, pipeline_interpreter
 
 if TYPE_CHECKING:
     from retrigger.store import Store
@@ -46,6 +48,14 @@ class Workspace:
         from retrigger.store import Store
 
         return Store.open(self.config.state.url, self.root)
+
+    @cached_property
+    def interpreter(self) -> Interpreter:
+        """The environment the pipeline's commands run in (ConfigError when misconfigured)."""
+        pipeline = self.config.pipeline
+        return pipeline_interpreter(
+            self.root, pipeline.python, pipeline.env == "retrigger", os.environ
+        )
 
     @cached_property
     def tracking(self) -> Tracking:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,12 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
     os.environ["DO_NOT_TRACK"] = "true"
     os.environ["DVC_NO_ANALYTICS"] = "1"
+    # The suite runs in its activated venv, as scripts/test.sh runs it: the stages' `python`
+    # is the one on PATH (retrigger no longer puts its own bin/ first), so it must be this one.
+    here = str(Path(sys.executable).parent)
+    os.environ["PATH"] = os.pathsep.join(
+        [here, *(p for p in os.environ["PATH"].split(os.pathsep) if p != here)]
+    )
     os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
     os.environ["GIT_AUTHOR_NAME"] = os.environ["GIT_COMMITTER_NAME"] = "retrigger tests"
     os.environ["GIT_AUTHOR_EMAIL"] = os.environ["GIT_COMMITTER_EMAIL"] = "tests@retrigger.local"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +37,20 @@ def show(config_path: Path | None) -> EffectiveConfig:
 class Validated:
     path: Path
     notes: list[str]  # not errors: what to fix for a champion that loads, and the like
+    warnings: list[str] = field(default_factory=list)  # with --ci: what a runner cannot do
 
 
-def validate(config_path: Path | None) -> Validated:
+def validate(config_path: Path | None, ci: bool = False) -> Validated:
     """A valid config and its notes; a ``ConfigError`` naming the key otherwise, or BadInput
-    when the project cannot satisfy it (``retrigger.pipeline.preflight``)."""
+    when the project cannot satisfy it (``retrigger.pipeline.preflight``). With ``ci``, the
+    warnings about what cannot work on a CI runner (the effective ``tracking.uri``)."""
     from retrigger.pipeline.preflight import check
+    from retrigger.scaffold.ci import tracking_ci_warning
 
     loaded = load_config(config_path)
-    return Validated(loaded.path, check(loaded.root, loaded.config))
+    notes = check(loaded.root, loaded.config)
+    warning = tracking_ci_warning(loaded.config.tracking.uri) if ci else None
+    return Validated(loaded.path, notes, [warning] if warning else [])
 
 
 def _same_duration(shown: str, written: str) -> bool:

@@ -186,7 +186,12 @@ def _next_steps(facts: ProjectFacts, ci: list[str], planned: list[PlannedFile]) 
     if GITLAB_FILE in written:
         steps.append(f"add to your .gitlab-ci.yml:  include: [{{local: {GITLAB_FILE}}}]")
     if precommit_config.FILE in written:
-        steps.append("pre-commit install --hook-type pre-commit --hook-type pre-push")
+        steps.append(
+            "pre-commit install --hook-type pre-commit --hook-type pre-push"
+            if shutil.which("pre-commit")
+            else "retrigger hooks install   (pre-commit is not installed here; with it: "
+            "`pre-commit install --hook-type pre-commit --hook-type pre-push`)"
+        )
     if facts.metrics_file is None:
         steps.append(
             "record the model in production as the baseline: `retrigger baseline set "

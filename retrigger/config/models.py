@@ -6,6 +6,7 @@ A signal section that is absent is not evaluated. README's configuration referen
 
 from __future__ import annotations
 
+import posixpath
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -68,6 +69,8 @@ class ModelConfig(Section):
         # retrigger reads (and pushes) these: a config must not point it at /etc/passwd.
         if value is not None:
             refuse_outside_repo(value)
+            # Any spelling DVC accepts (model//clf-model, ./model/) is the one path it writes.
+            value = posixpath.normpath(value)
         return value
 
 
@@ -192,6 +195,17 @@ class PolicyConfig(Section):
 class PipelineConfig(Section):
     pull: bool = False
     command: str = "dvc repro"
+    python: str | None = Field(
+        default=None,
+        description="the project's interpreter (or venv folder) that runs the stages: its bin/ "
+        "goes first on PATH, so `python` and `dvc` are the project's; null: the repository's "
+        ".venv, else $VIRTUAL_ENV, else the `python` on PATH",
+    )
+    env: Literal["project", "retrigger"] = Field(
+        default="project",
+        description="retrigger: run the stages with retrigger's own interpreter and dvc (one "
+        "shared environment, not activated); project: pipeline.python or the detected one",
+    )
     push: bool = True
     commit: bool = Field(
         default=False,

@@ -11,7 +11,7 @@ from retrigger.demo.data import rows, write_csv
 from retrigger.errors import WorkFailed
 from retrigger.lineage import tags
 from retrigger.metrics_file import read_metric
-from retrigger.proc import run
+from retrigger.proc import own_interpreter, run
 from retrigger.workspace import Workspace
 
 ASSETS = Path(__file__).parent / "assets"
@@ -46,6 +46,8 @@ policy:
   cooldown: 1h
   max_retrains: {count: 3, per: 7d}
   approval: none
+pipeline:
+  env: retrigger              # the stages run with retrigger's own python (sklearn is there)
 """
 
 DVC_YAML = """\
@@ -70,7 +72,8 @@ GITIGNORE = "mlflow.db\nmlruns/\nmlartifacts/\n.retrigger/\n__pycache__/\n"
 def sh(root: Path, *args: str) -> str:
     """Run one step of the demo; a failure names the command and its last error line."""
     try:
-        return run(args, root).stdout
+        # The demo's stages need scikit-learn: retrigger's own environment has it.
+        return run(args, root, env=own_interpreter().env()).stdout
     except subprocess.CalledProcessError as exc:
         tail = (exc.stderr or exc.stdout or "").strip().splitlines()[-1:] or ["no output"]
         raise WorkFailed(f"`{' '.join(args)}` failed in {root}: {tail[0]}") from None

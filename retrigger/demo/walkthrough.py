@@ -6,6 +6,8 @@ Each step is a function of the project folder; later features add their steps to
 from __future__ import annotations
 
 import io
+import shlex
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ from retrigger.decision import Decision
 from retrigger.demo import project
 from retrigger.demo.arrival import step_data_arrival
 from retrigger.demo.retrain import step_audit, step_gate, step_retrain
+from retrigger.proc import RETRIGGER_BIN
 from retrigger.workspace import Workspace
 
 Say = Callable[[str], None]
@@ -105,10 +108,32 @@ def run_demo(root: Path, say: Say) -> DemoState:
         step(state)
     say("")
     say("Where to look next:")
-    say(f"  cd {root}")
-    say("  retrigger check                 # the decision table, stored in .retrigger/state.db")
-    say("  retrigger config show           # every threshold and where it came from")
-    say("  retrigger history               # every retrain: why, on which data, promoted?")
-    say("  retrigger explain DECISION_ID   # the whole story of one retrain")
-    say("  mlflow ui --backend-store-uri sqlite:///mlflow.db   # the baseline run")
+    for line in closing_commands(root, state.decisions):
+        say(f"  {line}")
     return state
+
+
+def closing_commands(root: Path, decisions: list[Decision]) -> list[str]:
+    """What to try next, runnable as printed: when ``retrigger`` or ``mlflow`` on PATH is not
+    this installation's (a venv not activated), activate it first, else name them by path."""
+    fired = [d.id for d in decisions if d.fire]
+    story = fired[-1] if fired else "DECISION_ID"
+    lines = [f"cd {shlex.quote(str(root))}"]
+    here = Path(RETRIGGER_BIN)
+    found = {name: shutil.which(name) for name in ("retrigger", "mlflow")}
+    missing = [name for name, path in found.items() if path is None or Path(path).parent != here]
+    activate = here / "activate"
+    tools = {name: name for name in ("retrigger", "mlflow")}
+    if missing and activate.is_file():
+        lines.append(f"source {shlex.quote(str(activate))}   # retrigger and mlflow live here")
+    else:
+        tools.update({name: shlex.quote(str(here / name)) for name in missing})
+    rt, ml = tools["retrigger"], tools["mlflow"]
+    return [
+        *lines,
+        f"{rt} check                 # the decision table, stored in .retrigger/state.db",
+        f"{rt} config show           # every threshold and where it came from",
+        f"{rt} history               # every retrain: why, on which data, promoted?",
+        f"{rt} explain {story}   # the whole story of one retrain",
+        f"{ml} ui --backend-store-uri sqlite:///mlflow.db   # the baseline run",
+    ]

@@ -22,6 +22,7 @@ from typing import Any
 from retrigger.config.metrics import MetricName
 from retrigger.config.models import ValidationConfig
 from retrigger.errors import BadInput, WorkFailed
+from retrigger.evaluation.missing import missing_message, missing_module
 
 SUFFIXES = (".csv", ".parquet", ".pq")
 
@@ -109,6 +110,9 @@ def load(uri: str, tracking_uri: str) -> Any:
         with _no_progress_bars():
             return mlflow.pyfunc.load_model(uri)
     except Exception as exc:  # MlflowException, a missing MLmodel, an unpicklable object...
+        module = missing_module(exc)
+        if module is not None:
+            raise WorkFailed(missing_message(module, uri)) from None
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise WorkFailed(f"cannot load {uri} with mlflow.pyfunc: {first[:200]}") from None
 

@@ -29,5 +29,7 @@ REPRO = "retrigger.repro"  # one line: the stages `dvc repro` ran, skipped as un
 ATTEMPT_ID = "retrigger.attempt_id"
 REASON = "retrigger.reason"  # a forced retrain's reason
 ERROR = "retrigger.error"
+PIPELINE_RUN_NAME = "retrigger.pipeline_run_name"  # the name the pipeline gave mlflow.start_run
+MLFLOW_RUN_NAME = "mlflow.runName"  # MLflow's own: the run's name
 ADOPTED = "retrigger.adopted"  # a version `retrigger champion set` made the champion
 MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"  # MLflow's own tag, shown in its UI

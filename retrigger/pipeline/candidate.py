@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from retrigger.config.models import ModelConfig
 from retrigger.errors import WorkFailed
+from retrigger.evaluation.missing import missing_message, missing_module
 from retrigger.pipeline.record import MODEL_ARTIFACT, escape
 
 if TYPE_CHECKING:
@@ -132,6 +133,9 @@ def save_sklearn(path: Path, target: Path) -> Path:
     try:
         estimator = joblib.load(path)  # reads plain pickles too
     except Exception as exc:  # not a pickle, or a class that is not importable here
+        module = missing_module(exc)
+        if module is not None:
+            raise WorkFailed(missing_message(module, f"model.artifact {path}")) from None
         raise WorkFailed(
             f"model.artifact {path} cannot be unpickled for model.flavor sklearn: {str(exc)[:200]}"
         ) from None

@@ -154,10 +154,9 @@ def _overlaps(dep: str, out: str) -> bool:
 
 
 def _stage_graph(root: Path) -> Graph:
-    from retrigger.data.versions import load_yaml, read_text
+    from retrigger import dvcyaml
 
-    text = read_text(root, None, "dvc.yaml")
-    stages = load_yaml(text, "dvc.yaml").get("stages") if text is not None else None
+    stages = dvcyaml.load(root).get("stages")  # resolved, foreach/matrix stages expanded
     graph: Graph = {}
     for name, stage in stages.items() if isinstance(stages, dict) else []:
         if isinstance(stage, dict):

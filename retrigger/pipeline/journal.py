@@ -90,7 +90,7 @@ class Journal:
             line,
             timeout,
             on_start=child,
-            env=env,
+            env={**self.ws.interpreter.env(), **(env or {})},  # the project's python and dvc
             wait_for_dvc=self.ws.config.pipeline.wait_for_dvc.total_seconds(),
         )
         child(None)

@@ -62,6 +62,7 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
         "stages": stages,
         "dag": dag,
         "command": config.pipeline.command,
+        "python": f"{workspace.interpreter.python} ({workspace.interpreter.source})",
         "pull": config.pipeline.pull,
         "push": config.pipeline.push,
         "remote": remote,

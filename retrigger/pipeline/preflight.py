@@ -6,17 +6,20 @@ stop a retrain (a champion that will not load with pyfunc).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
-import yaml
-
+from retrigger import dvcyaml
 from retrigger.config.models import RetriggerConfig
 from retrigger.errors import BadInput
 from retrigger.pipeline.candidate import NOT_LOADABLE
+from retrigger.proc import pipeline_interpreter
 
 
 def check(root: Path, config: RetriggerConfig) -> list[str]:
     """BadInput for what would make every retrain fail; the notes for the rest."""
+    pipeline = config.pipeline  # a pipeline.python without an interpreter or dvc: ConfigError
+    pipeline_interpreter(root, pipeline.python, pipeline.env == "retrigger", os.environ)
     outputs = stage_outputs(root)
     notes: list[str] = []
     artifact = config.model.artifact
@@ -27,6 +30,12 @@ def check(root: Path, config: RetriggerConfig) -> list[str]:
             and not _produced(artifact, outputs)
             and not (root / f"{artifact}.dvc").is_file()
         ):
+            if "${" in artifact:
+                raise BadInput(
+                    f"model.artifact {artifact!r} is a DVC template; write the path it resolves "
+                    f"to ({', '.join(sorted(outputs)) or 'no stage output'}): retrigger reads "
+                    "the files DVC writes"
+                )
             raise BadInput(
                 f"model.artifact {artifact!r} is not an output of any stage in "
                 "dvc.yaml (outs or artifacts:); fix model.artifact or the stage, or "
@@ -50,13 +59,7 @@ def check(root: Path, config: RetriggerConfig) -> list[str]:
 def stage_outputs(root: Path) -> set[str]:
     """Every path a stage of ``dvc.yaml`` writes (outs, metrics, plots) or declares under
     ``artifacts:``, relative to the repository root."""
-    path = root / "dvc.yaml"
-    if not path.is_file():
-        return set()
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise BadInput(f"dvc.yaml cannot be read ({str(exc)[:120]}); fix it") from None
+    document = dvcyaml.load(root)  # resolved: ${} paths as DVC writes them, foreach expanded
     found: set[str] = set()
     for stage in (document.get("stages") or {}).values():
         if not isinstance(stage, dict):

@@ -130,7 +130,12 @@ def write(client: MlflowClient, experiment_id: str, record: RunRecord, finished:
     else:
         current = client.get_run(run_id)
         existing = {str(k): str(v) for k, v in current.data.params.items()}
-        client.update_run(run_id, status="RUNNING")
+        # The pipeline's mlflow.start_run(run_name=...) renamed the run it resumed: the retrain
+        # keeps its own name, and the pipeline's goes to a tag.
+        renamed = current.data.tags.get(tags.MLFLOW_RUN_NAME)
+        if renamed and renamed != record.run_name:
+            record.tags.setdefault(tags.PIPELINE_RUN_NAME, renamed)
+        client.update_run(run_id, status="RUNNING", name=record.run_name)
     now = int(time.time() * 1000)
     # Params are write-once in MLflow: a rerun keeps what the first attempt logged.
     params = [

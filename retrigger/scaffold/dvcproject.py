@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from retrigger.dvcyaml import resolve
 from retrigger.errors import BadInput
 
 # A stage whose name says it trains (train, train_model, train_and_evaluate, fit …).
@@ -32,7 +33,7 @@ def read_pipeline(root: Path) -> Pipeline:
     path = root / "dvc.yaml"
     if not path.is_file():
         return Pipeline({}, (), (), frozenset())
-    data = _load(path)
+    data = resolve(root, _load(path), path.read_text(encoding="utf-8"))  # DVC's templating
     stages = {
         name: stage
         for name, stage in _mapping(data.get("stages")).items()

@@ -15,8 +15,15 @@ from pathlib import Path
 
 from retrigger.errors import BadInput
 from retrigger.gitutil import repo_root, show_file
+from retrigger.metrics_file import parse_metric
 from retrigger.proc import run
 from retrigger.scaffold import metrics as metric_choice
+from retrigger.scaffold.ci import (
+    Requirement,
+    own_requirement,
+    requirement_note,
+    tracking_ci_warning,
+)
 from retrigger.scaffold.dvcproject import (
     Pipeline,
     inputs_no_stage_produces,
@@ -44,6 +51,10 @@ class ProjectFacts:
     install: str  # the shell line that installs the project's own dependencies on a runner
     found: tuple[str, ...] = ()  # what init read, in words
     undecided: tuple[str, ...] = ()  # what a person must choose, in words
+    requirement: str = "retrigger"  # what CI installs retrigger from (RETRAIN_REQUIREMENT)
+    current: float | None = None  # the metric's value in the metrics file now, when read
+    flavor: str | None = None  # "sklearn" for a pickle/joblib model of a scikit-learn project
+    warnings: tuple[str, ...] = ()  # what will not work in CI as it is, and what to set
 
 
 def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> ProjectFacts:
@@ -72,6 +83,9 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
     # A name the project registers under is kept as written: it must match the registry.
     model = registered or _model_name(artifact_name or root.name)
     data = inputs_no_stage_produces(pipeline, _tracked_data(root))
+    requirement = own_requirement()
+    flavor = _flavor(root, artifact, notes)  # before the notes are frozen below
+    notes.found.append(f"retrigger for CI: {requirement.spec} (installed {requirement.how})")
     notes.found.append("data: " + (", ".join(data) or "none (no .dvc file tracked by git)"))
     return ProjectFacts(
         root=root,
@@ -87,7 +101,55 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
         install=_install_line(root),
         found=tuple(notes.found),
         undecided=tuple(notes.undecided),
+        requirement=requirement.spec,
+        current=_current(root, metrics_file, metric),
+        flavor=flavor,
+        warnings=_ci_warnings(requirement, tracking.uri.value if tracking.uri else None),
     )
+
+
+def _ci_warnings(requirement: Requirement, uri: str | None) -> tuple[str, ...]:
+    """What the generated workflow cannot do as written: install retrigger, reach MLflow."""
+    notes = [requirement_note(requirement), tracking_ci_warning(uri or DEFAULT_TRACKING_URI)]
+    return tuple(note for note in notes if note)
+
+
+def _current(root: Path, metrics_file: Choice, metric: Choice) -> float | None:
+    """The metric's value now (the workspace's file, else HEAD's), to set the floor from."""
+    if not isinstance(metrics_file, str) or not isinstance(metric, str):
+        return None
+    text = _read_text(root, metrics_file)
+    try:
+        return parse_metric(text, metric, metrics_file) if text is not None else None
+    except BadInput:
+        return None
+
+
+_PICKLES = (".pkl", ".pickle", ".joblib")
+_SKLEARN = re.compile(r"\b(scikit-learn|sklearn)\b")
+
+
+def _flavor(root: Path, artifact: Choice, notes: _Notes) -> str | None:
+    """``sklearn`` for a pickle/joblib model when the project uses scikit-learn (its
+    requirements or its code say so): logged as an MLflow model, the champion loads."""
+    if not isinstance(artifact, str) or not artifact.endswith(_PICKLES):
+        return None
+    for path in _project_files(root):
+        text = _read_text(root, path.relative_to(root).as_posix()) or ""
+        if _SKLEARN.search(text):
+            notes.found.append(
+                f"model.flavor: sklearn ({artifact} is a pickle; {path.name} uses scikit-learn)"
+            )
+            return "sklearn"
+    return None
+
+
+def _project_files(root: Path) -> list[Path]:
+    """The requirement files, then the Python files two levels deep (no virtualenvs)."""
+    named = ["requirements.txt", "src/requirements.txt", "pyproject.toml", "setup.py"]
+    found = [root / name for name in named if (root / name).is_file()]
+    code = [*root.glob("*.py"), *root.glob("*/*.py")]
+    return found + [p for p in code if not p.parts[len(root.parts)].startswith((".", "venv"))][:200]
 
 
 class _Notes:

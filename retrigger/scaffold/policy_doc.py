@@ -11,7 +11,7 @@ from pathlib import Path
 
 from retrigger.config import load_config, words
 from retrigger.errors import ConfigError
-from retrigger.scaffold.planned import CREATE, KEEP, UPDATE, PlannedFile
+from retrigger.scaffold.planned import CREATE, KEEP, NOT_WRITTEN, UPDATE, PlannedFile
 
 FILE = "RETRAINING.md"
 REFRESH = f"retrigger config explain --update {FILE}"
@@ -24,7 +24,8 @@ def plan_policy_document(root: Path, config_text: str) -> PlannedFile:
         try:
             config = load_config(draft, environ={}).config
         except ConfigError:
-            return PlannedFile(FILE, KEEP, f"once retrigger.yaml is complete: `{REFRESH}`")
+            action = KEEP if (root / FILE).exists() else NOT_WRITTEN
+            return PlannedFile(FILE, action, f"once retrigger.yaml is complete: `{REFRESH}`")
     block = words.section(config)
     path = root / FILE
     if not path.exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from importlib import resources
 
@@ -34,9 +35,15 @@ def values(facts: ProjectFacts) -> dict[str, str]:
         "EXPERIMENT": scalar(facts.experiment),
         "DATA": data,
         "INSTALL": facts.install,
+        "REQUIREMENT": facts.requirement,
         "CHANNEL": "#ml-ops",
         "FOUND": _notes(facts),
         "PERF_MIN": _performance_min(facts),
+        "FLAVOR": (
+            "  flavor: sklearn             # a pickled scikit-learn model, logged as an MLflow one"
+            if facts.flavor == "sklearn"
+            else "  # flavor: sklearn           # for a pickle/joblib scikit-learn model"
+        ),
         "METRIC_WORD": facts.metric if isinstance(facts.metric, str) else "the metric",
     }
 
@@ -73,9 +80,24 @@ def _notes(facts: ProjectFacts) -> str:
 
 
 def _performance_min(facts: ProjectFacts) -> str:
+    if facts.current is not None and facts.current > 0:
+        up = facts.greater_is_better is not False
+        bar = _round(facts.current * (0.95 if up else 1.05), down=up)
+        side = "below" if up else "above"
+        return (
+            f"    min: {bar:g}   # 5% {side} the current {facts.metric} "
+            f"({facts.current:.4g} in {facts.metrics_file}), rounded{'' if up else ': a ceiling'}"
+        )
     if facts.greater_is_better is False:
         return (
             "    # min: 0.5                # a ceiling when smaller is better: the largest "
             "value you accept"
         )
     return "    min: 0.85"
+
+
+def _round(value: float, down: bool) -> float:
+    """Two significant digits, towards the side that fires later (a floor down, a ceiling up)."""
+    scale: float = 10.0 ** (math.floor(math.log10(abs(value))) - 1)
+    steps = value / scale
+    return round((math.floor(steps) if down else math.ceil(steps)) * scale, 12)

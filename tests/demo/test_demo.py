@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
         text=True,
         check=False,
         timeout=600,
+        env=not_activated(),  # `./dev demo` runs .venv/bin/retrigger, its venv not on PATH
     )
 
     assert result.returncode == 0, result.stderr
@@ -35,6 +37,7 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     assert told.count("[#ml-ops]") == 6
     assert "succeeded" in told and "↳" in told  # retrain news in the decision's thread
     assert (target / "dvc.lock").exists() and (target / ".retrigger" / "state.db").exists()
+    closing_commands_work_as_printed(result.stdout)
     log = subprocess.run(
         ["git", "log", "--oneline"], cwd=target, capture_output=True, text=True, check=True
     ).stdout
@@ -47,6 +50,32 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     champion = mlflow.pyfunc.load_model("models:/churn@champion")
     holdout = pd.read_csv(target / "holdout.csv")
     assert len(champion.predict(holdout.drop(columns=["churn"]))) == len(holdout)
+
+
+def not_activated() -> dict[str, str]:
+    here = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != here)
+    return {**os.environ, "PATH": path}
+
+
+def closing_commands_work_as_printed(stdout: str) -> None:
+    """Each "Where to look next" line, pasted into a shell whose PATH lacks retrigger's venv,
+    runs (``mlflow ui`` starts a server: only found, not started)."""
+    lines = [line.strip() for line in stdout.split("Where to look next:", 1)[1].splitlines()]
+    script = ["set -e"]
+    for line in filter(None, lines):
+        command = line.split("   #")[0].split("  #")[0].strip()
+        script.append(f"command -v {command.split()[0]}" if " ui " in command else command)
+    assert any(" explain d-" in line for line in script), script  # the real decision id
+    done = subprocess.run(
+        ["bash", "-c", "\n".join(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env=not_activated(),
+    )
+    assert done.returncode == 0, (script, done.stdout[-2000:], done.stderr[-2000:])
 
 
 def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:

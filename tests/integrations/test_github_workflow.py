@@ -144,8 +144,11 @@ def test_installs_the_project_then_retrigger_with_caches_on_current_actions(work
         "actions/download-artifact": "v8",
     }
     assert "actions/upload-artifact@v7" in workflow.read_text()
-    assert 'pip install "$RETRAIN_REQUIREMENT"' in install["run"]
-    assert install["run"].index("PROJECT_INSTALL") < install["run"].index("RETRAIN_REQUIREMENT")
+    # Apart: the project's requirements in .venv (the stages run there), retrigger as a uv tool.
+    assert 'uv tool install --with-executables-from dvc "$RETRAIN_REQUIREMENT"' in install["run"]
+    assert "python -m venv .venv" in install["run"]
+    assert "pip install" not in install["run"].replace("pip install -q uv", "")
+    assert install["run"].index("PROJECT_INSTALL") < install["run"].index("uv tool install")
     assert ".dvc/cache" in cache["with"]["path"] and "dvc.lock" in cache["with"]["key"]
 
 

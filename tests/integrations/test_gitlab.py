@@ -135,7 +135,8 @@ def _git(root: Path, *args: str) -> str:
 
 def _run_script(lines: list[str], cwd: Path, env: dict[str, str]) -> None:
     """One job's before_script (minus the installs) and script in one shell, as a runner does."""
-    wanted = [line for line in lines if "pip install" not in line]
+    installs = ("pip install", "uv tool install", "python -m venv")
+    wanted = [line for line in lines if not any(step in line for step in installs)]
     result = subprocess.run(
         ["bash", "-e", "-c", "\n".join(wanted)],
         cwd=cwd,
