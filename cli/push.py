@@ -48,6 +48,7 @@ def push(
                 "reference": outcome.reference,
                 "arrival": outcome.arrival.as_json(),
                 "decision": outcome.decision.as_json() if outcome.decision is not None else None,
+                "covered_by": outcome.covered_by,
             },
         )
         return

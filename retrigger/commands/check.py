@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -18,8 +19,16 @@ from retrigger.policy import History, Pending, decide
 from retrigger.signals.base import Signal
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
-from retrigger.store import decisions, outbox
+from retrigger.store import arrivals, decisions, outbox
 from retrigger.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class ArrivalCheck:
+    """The check that answers one data arrival: a new decision, or the one that already did."""
+
+    decision: Decision | None
+    covered_by: str | None = None  # the earlier decision, when this check stored none
 
 
 def check(workspace: Workspace) -> Decision:
@@ -27,6 +36,26 @@ def check(workspace: Workspace) -> Decision:
 
     Any bad input raises before anything is stored: a decision is only ever stored whole.
     """
+    decision = _evaluate(workspace)
+    _store(workspace, decision)
+    return decision
+
+
+def check_arrival(workspace: Workspace, data_version: str) -> ArrivalCheck:
+    """The check for one arrival of ``data_version``, once: a second push of the same version
+    (after the first, or at the same moment) stores no decision and names the first one."""
+    model = workspace.config.model.name
+    earlier = arrivals.covered_by(workspace.store, model, data_version)
+    if earlier is not None:
+        return ArrivalCheck(None, earlier)
+    decision = _evaluate(workspace)
+    if _store(workspace, decision, arrival=data_version):
+        return ArrivalCheck(decision)
+    return ArrivalCheck(None, arrivals.covered_by(workspace.store, model, data_version))
+
+
+def _evaluate(workspace: Workspace) -> Decision:
+    """Read the signals and apply the policy; nothing is stored."""
     config = workspace.config
     # Open the state store first: an unreachable database is reported within seconds,
     # before the slow reads of MLflow and the data, and before anything is decided.
@@ -38,7 +67,7 @@ def check(workspace: Workspace) -> Decision:
     readings = tuple(_read(signal, ctx) for signal in configured(config.signals))
     history = _with_inputs(_history(workspace, ctx, now), workspace, ctx, readings, current_version)
     verdict = decide(readings, history, config.policy, current_version, now)
-    decision = Decision(
+    return Decision(
         id=new_decision_id(now),
         model=config.model.name,
         created_at=now,
@@ -54,7 +83,16 @@ def check(workspace: Workspace) -> Decision:
         config=config.model_dump(mode="json", include={"signals", "policy"}),
         fetched=tuple(ctx.fetched),
     )
+
+
+def _store(workspace: Workspace, decision: Decision, arrival: str | None = None) -> bool:
+    """Store the decision and announce it, in one transaction; with ``arrival``, only if no
+    other decision answers that arrival yet (False, nothing stored)."""
+    config = workspace.config
+    now = decision.created_at
     with workspace.store.transaction() as conn:
+        if arrival is not None and not arrivals.claim(conn, decision.model, arrival, decision.id):
+            return False
         decisions.save(conn, decision)
         if decision.fire:
             # A fired decision nobody ran is replaced by this one, not counted as a retrain.
@@ -78,7 +116,7 @@ def check(workspace: Workspace) -> Decision:
                     now=now,
                     thread_key=decision.id,
                 )
-    return decision
+    return True
 
 
 def _with_inputs(

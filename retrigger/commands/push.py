@@ -31,6 +31,7 @@ class PushOutcome:
     reference: str  # what the delta is measured from
     dvc_output: str = ""
     decision: Decision | None = None
+    covered_by: str | None = None  # the earlier decision that already answers this version
 
     def summary_lines(self) -> list[str]:
         """What a person reads after a push: the arrival, its delta, the check's decision."""
@@ -48,6 +49,11 @@ class PushOutcome:
             lines.append(
                 f"check {self.decision.id}: fire={self.decision.fire} (fired: {fired})"
                 + (f", held by {self.decision.held_by}" if self.decision.held_by else "")
+            )
+        if self.covered_by is not None:
+            lines.append(
+                f"check: decision {self.covered_by} already covers data version {version} "
+                "(no new decision)"
             )
         return lines
 
@@ -77,13 +83,20 @@ def push(
     output = run_dvc_push(root, dvc_args) if run_dvc else ""
     verify_on_remote(root, paths, remote_of(dvc_args))
     outcome = record_arrival(workspace, current, source, base_rev)
-    decision = None
+    decision = covered_by = None
     if workspace.config.hooks.check_on_push:
-        from retrigger.commands.check import check as run_check
+        from retrigger.commands.check import check_arrival
 
-        decision = run_check(workspace)
+        answer = check_arrival(workspace, outcome.arrival.data_version)
+        decision, covered_by = answer.decision, answer.covered_by
     return PushOutcome(
-        outcome.report, outcome.arrival, outcome.recorded, outcome.reference, output, decision
+        outcome.report,
+        outcome.arrival,
+        outcome.recorded,
+        outcome.reference,
+        output,
+        decision,
+        covered_by,
     )
 
 

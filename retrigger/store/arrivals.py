@@ -106,6 +106,42 @@ def all_for(store: Store, model: str) -> list[Arrival]:
     return [_arrival(dict(row)) for row in rows]
 
 
+def claim(conn: Any, model: str, version: str, decision_id: str) -> bool:
+    """Make ``decision_id`` the one decision that answers this arrival; False when another
+    decision already does. A conditional UPDATE, so two processes at once cannot both win: on
+    PostgreSQL the second waits on the row and re-reads it, on SQLite ``BEGIN IMMEDIATE``
+    orders them."""
+    from sqlalchemy import update
+
+    from retrigger.store.schema import data_arrivals as table
+
+    result = conn.execute(
+        update(table)
+        .where(
+            (table.c.model == model)
+            & (table.c.data_version == version)
+            & table.c.decision_id.is_(None)
+        )
+        .values(decision_id=decision_id)
+    )
+    return bool(result.rowcount == 1)
+
+
+def covered_by(store: Store, model: str, version: str) -> str | None:
+    """The decision that already answers this model's arrival of ``version``, if any."""
+    from sqlalchemy import select
+
+    from retrigger.store.schema import data_arrivals as table
+
+    with store.transaction() as conn:
+        found = conn.execute(
+            select(table.c.decision_id).where(
+                (table.c.model == model) & (table.c.data_version == version)
+            )
+        ).scalar()
+    return str(found) if found is not None else None
+
+
 def _find(conn: Any, model: str, version: str) -> int | None:
     from sqlalchemy import select
 

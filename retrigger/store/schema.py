@@ -127,6 +127,10 @@ data_arrivals = Table(
     Column("git_commit", String(64)),
     Column("paths", JSON, nullable=False),  # path → md5
     Column("delta", JSON, nullable=False),  # the `retrigger delta --json` document
+    # v7: the decision that answers this arrival (push with `hooks.check_on_push`). Set once, by
+    # a conditional UPDATE in the decision's own transaction: a second push of the same data
+    # version, at once or later, finds it set and stores no second decision.
+    Column("decision_id", String(64)),
     UniqueConstraint("model", "data_version", name="uq_data_arrivals_model_version"),
 )
 
@@ -236,6 +240,10 @@ def _v6_decision_fetched(conn: Connection) -> None:
     _add_columns(conn, {decisions: ("fetched",)})
 
 
+def _v7_arrival_decision(conn: Connection) -> None:
+    _add_columns(conn, {data_arrivals: ("decision_id",)})
+
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [
     _v1_decisions,
@@ -244,6 +252,7 @@ MIGRATIONS: list[Migration] = [
     _v4_bot,
     _v5_pipeline,
     _v6_decision_fetched,
+    _v7_arrival_decision,
 ]
 
 

@@ -56,3 +56,29 @@ def test_concurrent_records_of_one_version_leave_one_row(store_url: str, tmp_pat
 
     assert sorted(results) == [False, False, False, True]
     assert len(arrivals.all_for(stores[0], "churn")) == 1
+
+
+def test_one_decision_answers_an_arrival_even_when_two_claim_it_at_once(
+    store_url: str, tmp_path: Path
+) -> None:
+    Store.open(store_url, tmp_path).close()
+    stores = [Store.open(store_url, tmp_path) for _ in range(4)]
+    arrivals.record(stores[0], _arrival("v-claimed"))
+    start = threading.Barrier(len(stores))
+    won: list[str] = []
+
+    def work(store: Store, decision_id: str) -> None:
+        start.wait(timeout=30)
+        with store.transaction() as conn:
+            if arrivals.claim(conn, "churn", "v-claimed", decision_id):
+                won.append(decision_id)
+
+    threads = [threading.Thread(target=work, args=(s, f"d-{i}")) for i, s in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(won) == 1
+    assert arrivals.covered_by(stores[0], "churn", "v-claimed") == won[0]
+    assert arrivals.covered_by(stores[0], "churn", "v-other") is None
