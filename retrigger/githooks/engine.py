@@ -107,14 +107,15 @@ def dvc_push_ran(root: Path) -> bool:
     a team's own pre-push that calls it, or pre-commit's ``dvc-pre-push`` entry."""
     import os
 
-    from retrigger.githooks.install import LEGACY_SUFFIX, hooks_dir
+    from retrigger.githooks.install import DVC_SUFFIX, LEGACY_SUFFIX, hooks_dir
 
     if os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT"):
         # pre-commit runs the hooks in the file's order: DVC's push must come before ours.
         config = _text(root / ".pre-commit-config.yaml")
         return -1 < config.find("dvc-pre-push") < config.find("retrigger-pre-push")
-    legacy = _text(hooks_dir(root) / f"pre-push{LEGACY_SUFFIX}")
-    return "dvc git-hook pre-push" in legacy or "dvc push" in legacy
+    folder = hooks_dir(root)
+    chained = _text(folder / f"pre-push{LEGACY_SUFFIX}") + _text(folder / f"pre-push{DVC_SUFFIX}")
+    return "dvc git-hook pre-push" in chained or "dvc push" in chained
 
 
 def _text(path: Path) -> str:

@@ -2,8 +2,9 @@
 
 Our scripts carry a marker so we know them; a hook that was already there (DVC's from
 ``dvc install``, pre-commit's, a team's own) is kept beside ours as ``<hook>.retrigger-legacy``
-and run first; ``core.hooksPath`` is honoured; installing twice changes nothing; uninstall puts
-the previous hook back. ``--pre-commit`` writes ``repo: local`` entries instead.
+and run first; DVC's hooks installed by ``--with-dvc`` are kept as ``<hook>.retrigger-dvc`` and
+run next, then ours; ``core.hooksPath`` is honoured; installing twice changes nothing; uninstall
+puts the previous hook back. ``--pre-commit`` writes ``repo: local`` entries instead.
 """
 
 from __future__ import annotations
@@ -20,14 +21,18 @@ from retrigger.proc import run
 MARKER = "# retrigger-hook: installed by `retrigger hooks install`"
 DVC_MARK = "dvc git-hook"  # what `dvc install` writes into each hook it installs
 HOOKS = ("pre-commit", "pre-push")
+# DVC's hooks that are not ours too: we only chain them (a hook there is kept, not refused).
+CHAIN_ONLY = ("post-checkout",)
+DVC_HOOKS = ("post-checkout", "pre-commit", "pre-push")  # what `dvc install` writes
 LEGACY_SUFFIX = ".retrigger-legacy"
+DVC_SUFFIX = ".retrigger-dvc"
 
-_TEMPLATE = """#!/bin/sh
+_HEAD = """#!/bin/sh
 {marker}; `retrigger hooks uninstall` restores
-# the hook that was here before (kept as {hook}{legacy}).
+# the hook that was here before (kept as {hook}{legacy}; DVC's, from --with-dvc, as {hook}{dvc}).
 HERE=$(cd "$(dirname "$0")" && pwd)
-{run_legacy}
-{prefilter}INTERP='{python}'
+"""
+_BODY = """{prefilter}INTERP='{python}'
 if [ -x "$INTERP" ]; then
     {feed}"$INTERP" -c '{launcher}' {hook} "$@"
 elif command -v retrigger-hook >/dev/null 2>&1; then
@@ -43,18 +48,18 @@ try:
 except ImportError:
     sys.exit(print("retrigger: hook skipped, not installed for", sys.executable, file=sys.stderr))
 sys.exit(main(sys.argv[1:]))"""
-# pre-push reads the pushed refs on stdin: both hooks get their own copy of it.
-_LEGACY_PRE_PUSH = """INPUT=$(cat)
-if [ -x "$HERE/pre-push{legacy}" ]; then
-    printf '%s\\n' "$INPUT" | "$HERE/pre-push{legacy}" "$@" || exit $?
-fi"""
+# The hooks that were here run first, in order (the one found, then DVC's), each stopping the
+# commit or push when it fails; pre-push reads the pushed refs on stdin: each gets a copy.
+_CHAIN = """{read}for PREVIOUS in "$HERE/{hook}{legacy}" "$HERE/{hook}{dvc}"; do
+    if [ -x "$PREVIOUS" ]; then
+        {feed}"$PREVIOUS" "$@" || exit $?
+    fi
+done
+"""
 # A commit that stages no data or config file never starts Python (the common case).
 _PREFILTER = """git diff --cached --name-only 2>/dev/null \\
     | grep -qE '(\\.dvc|(^|/)dvc\\.lock|^retrigger\\.ya?ml)$' || exit 0
 """
-_LEGACY_PLAIN = """if [ -x "$HERE/{hook}{legacy}" ]; then
-    "$HERE/{hook}{legacy}" "$@" || exit $?
-fi"""
 
 
 @dataclass(frozen=True)
@@ -81,16 +86,24 @@ def hooks_dir(root: Path) -> Path:
 
 
 def script(hook: str) -> str:
-    template = _LEGACY_PRE_PUSH if hook == "pre-push" else _LEGACY_PLAIN
-    return _TEMPLATE.format(
-        marker=MARKER,
+    """Our hook: the chain of what was there, then (unless a chain-only hook) retrigger's."""
+    feed = "printf '%s\\n' \"$INPUT\" | " if hook == "pre-push" else ""
+    text = _HEAD.format(marker=MARKER, hook=hook, legacy=LEGACY_SUFFIX, dvc=DVC_SUFFIX)
+    text += _CHAIN.format(
+        read="INPUT=$(cat)\n" if hook == "pre-push" else "",
         hook=hook,
         legacy=LEGACY_SUFFIX,
+        dvc=DVC_SUFFIX,
+        feed=feed,
+    )
+    if hook in CHAIN_ONLY:
+        return text
+    return text + _BODY.format(
+        hook=hook,
         python=sys.executable,
-        run_legacy=template.format(hook=hook, legacy=LEGACY_SUFFIX),
         launcher=_LAUNCHER,
         prefilter=_PREFILTER if hook == "pre-commit" else "",
-        feed="printf '%s\\n' \"$INPUT\" | " if hook == "pre-push" else "",
+        feed=feed,
     )
 
 
@@ -102,22 +115,29 @@ def is_ours(path: Path) -> bool:
 
 
 def install(root: Path, with_dvc: bool = False) -> list[HookChange]:
-    """Install ours, chaining what is there; ``with_dvc`` first runs DVC's own installer.
-
-    ``dvc install`` refuses to write over any existing hook, so with ours in place it is run
-    with ours set aside, then ours go back in front of DVC's (which now run first).
-    """
+    """Install ours, chaining what is there; ``with_dvc`` also installs DVC's hooks."""
     folder = hooks_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
+    changes = []
     if with_dvc and not dvc_hooks_present(folder):
-        _install_dvc(root)
-    return [_install_one(folder / hook, hook) for hook in HOOKS]
+        _install_dvc(root, folder)
+        changes.append(
+            HookChange(
+                "dvc",
+                folder,
+                f"DVC's hooks installed as <hook>{DVC_SUFFIX}, run after the hook that was "
+                "there and before ours",
+            )
+        )
+    # post-checkout is ours to manage only where DVC's is chained: nothing of ours runs there.
+    chained = [hook for hook in CHAIN_ONLY if (folder / (hook + DVC_SUFFIX)).exists()]
+    return changes + [_install_one(folder / hook, hook) for hook in (*HOOKS, *chained)]
 
 
 def dvc_hooks_present(folder: Path) -> bool:
-    """DVC's hooks are installed, as the hook itself or chained behind ours."""
+    """DVC's hooks are installed: as the hook itself, or chained behind ours."""
     return all(
-        _mentions_dvc(folder / hook) or _mentions_dvc(folder / (hook + LEGACY_SUFFIX))
+        any(_mentions_dvc(folder / (hook + suffix)) for suffix in ("", LEGACY_SUFFIX, DVC_SUFFIX))
         for hook in HOOKS
     )
 
@@ -129,19 +149,35 @@ def _mentions_dvc(path: Path) -> bool:
         return False
 
 
-def _install_dvc(root: Path) -> None:
-    had_ours = any(is_ours(hooks_dir(root) / hook) for hook in HOOKS)
-    if had_ours:
-        uninstall(root)
-    result = run(["dvc", "install"], root, check=False)
+def _install_dvc(root: Path, folder: Path) -> None:
+    """DVC's own ``dvc install``, whatever hooks are there already.
+
+    It refuses to write over any hook ("Hook already exists") and always writes into
+    ``.git/hooks``: so every hook it would write is set aside for the moment it runs, DVC's
+    scripts are moved beside ours as ``<hook>.retrigger-dvc``, and what was there goes back.
+    """
+    target = root / ".git" / "hooks"  # where DVC writes, core.hooksPath or not
+    target.mkdir(parents=True, exist_ok=True)
+    aside = {}
+    for hook in DVC_HOOKS:
+        path = target / hook
+        if path.exists() or path.is_symlink():
+            aside[path] = path.with_name(f".{hook}.{os.getpid()}.retrigger-aside")
+            path.rename(aside[path])
+    try:
+        result = run(["dvc", "install"], root, check=False)
+        for hook in DVC_HOOKS:
+            written = target / hook
+            if written.exists() and result.returncode == 0:
+                written.replace(folder / (hook + DVC_SUFFIX))
+            elif _mentions_dvc(written):
+                written.unlink()  # a half-done install leaves nothing of DVC's behind
+    finally:
+        for path, moved in aside.items():
+            moved.replace(path)
     if result.returncode != 0:
-        if had_ours:
-            install(root)  # leave the hooks as they were
         reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise BadInput(
-            f"`dvc install` refused: {reason[0]}; move that hook aside (or install "
-            "DVC's hooks yourself) and run `retrigger hooks install` again"
-        )
+        raise BadInput(f"`dvc install` failed: {reason[0]}; the hooks are as they were")
 
 
 def _install_one(path: Path, hook: str) -> HookChange:
@@ -168,19 +204,30 @@ def _install_one(path: Path, hook: str) -> HookChange:
 def uninstall(root: Path) -> list[HookChange]:
     folder = hooks_dir(root)
     changes = []
-    for hook in HOOKS:
+    for hook in (*HOOKS, *CHAIN_ONLY):
         path = folder / hook
-        legacy = path.with_name(path.name + LEGACY_SUFFIX)
         if not path.exists() or not is_ours(path):
-            changes.append(HookChange(hook, path, "absent"))
+            if hook in HOOKS:
+                changes.append(HookChange(hook, path, "absent"))
             continue
         path.unlink()
-        if legacy.exists() or legacy.is_symlink():
-            legacy.rename(path)
-            changes.append(HookChange(hook, path, "restored the previous hook"))
-        else:
-            changes.append(HookChange(hook, path, "removed"))
+        changes.append(HookChange(hook, path, _restore(path)))
     return changes
+
+
+def _restore(path: Path) -> str:
+    """Put back the hook that was there before ours (else DVC's); what happened, in words."""
+    legacy = path.with_name(path.name + LEGACY_SUFFIX)
+    dvc = path.with_name(path.name + DVC_SUFFIX)
+    if legacy.exists() or legacy.is_symlink():
+        legacy.rename(path)
+        if dvc.exists():
+            return f"restored the previous hook; DVC's stays in {dvc.name}, no longer run"
+        return "restored the previous hook"
+    if dvc.exists():
+        dvc.rename(path)
+        return "restored DVC's hook"
+    return "removed"
 
 
 def _write_executable(path: Path, text: str) -> None:

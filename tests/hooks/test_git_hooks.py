@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrigger.githooks.install import LEGACY_SUFFIX, MARKER
+from retrigger.githooks.install import DVC_SUFFIX, LEGACY_SUFFIX, MARKER
 from tests.conftest import sqlite_rows
 from tests.support.cli import run_cli
 from tests.support.dvcrepo import add_rows, sh
@@ -243,12 +243,11 @@ def test_hooks_installed_before_dvc_install_chain_dvcs_with_dvc(
     again = _install(dvc_repo, "install", "--with-dvc")
 
     assert "--with-dvc" in plain and "already exists" in refused
-    assert "chained" in with_dvc and again.count("unchanged") == 2
+    assert "DVC's hooks installed" in with_dvc and again.count("unchanged") == 3
     hooks = dvc_repo / ".git" / "hooks"
-    for hook in ("pre-commit", "pre-push"):
+    for hook in ("pre-commit", "pre-push", "post-checkout"):
         assert MARKER in (hooks / hook).read_text()
-        assert "dvc git-hook" in (hooks / (hook + LEGACY_SUFFIX)).read_text()
-    assert "dvc git-hook post-checkout" in (hooks / "post-checkout").read_text()
+        assert "dvc git-hook" in (hooks / (hook + DVC_SUFFIX)).read_text()
     add_rows(dvc_repo, 130)
     sh(dvc_repo, "git", "add", "data/train.csv.dvc")
     _commit(dvc_repo, "130 rows")
