@@ -6,10 +6,13 @@ returns and a one-line message that says what is wrong and how to fix it::
     RetriggerError            exit 1  the work itself failed
     ├── WorkFailed            exit 1  a retrain failed, validation refused promotion, ...
     ├── BadInput              exit 2  bad arguments, unreadable input files
-    │   └── ConfigError       exit 2  retrigger.yaml or RETRIGGER_* variables are invalid
+    │   ├── ConfigError       exit 2  retrigger.yaml or RETRIGGER_* variables are invalid
+    │   └── StateStoreUnavailable exit 2  the state store cannot be reached or written
+    │                                     (not answering, disk full, read-only file system)
     ├── TrackingUnavailable   exit 2  the MLflow tracking URI does not answer
     ├── LockHeld              exit 3  another retrain of the same model holds the lock
     ├── DvcBusy               exit 3  another DVC process holds DVC's lock in the repository
+    ├── StateStoreLocked      exit 3  another process holds the state store's write lock
     └── Interrupted           exit 130  Ctrl-C / SIGINT
 
 The CLI maps them to exit codes in one handler (``retrigger.cli.main``); Ctrl-C exits 130.
@@ -29,6 +32,8 @@ __all__ = [
     "Interrupted",
     "LockHeld",
     "RetriggerError",
+    "StateStoreLocked",
+    "StateStoreUnavailable",
     "TrackingUnavailable",
     "WorkFailed",
 ]
@@ -74,6 +79,16 @@ class LockHeld(RetriggerError):
 
 class DvcBusy(RetriggerError):
     """A live DVC process holds the repository's lock: retry later, nothing failed."""
+
+    exit_code = EXIT_LOCKED
+
+
+class StateStoreUnavailable(BadInput):
+    """The state store cannot be reached or written; nothing was stored."""
+
+
+class StateStoreLocked(RetriggerError):
+    """Another process held the state store's write lock longer than retrigger waits."""
 
     exit_code = EXIT_LOCKED
 

@@ -46,8 +46,28 @@ class Workspace:
     def store(self) -> Store:
         # SQLAlchemy costs ~0.3 s to import; commands that never touch state skip it.
         from retrigger.store import Store
+        from retrigger.store.problems import from_os_error
 
-        return Store.open(self.config.state.url, self.root)
+        try:
+            store = Store.open(self.config.state.url, self.root)
+        except OSError as exc:  # the SQLite file's folder: a full disk, a read-only mount
+            raise from_os_error(exc, self.config.state.url) from None
+        self.replay_spool(store)
+        return store
+
+    @property
+    def spool_folder(self) -> Path:
+        """Where a hook keeps arrivals the state store could not take (``store.spool``)."""
+        return self.root / ".retrigger"
+
+    def replay_spool(self, store: Store | None = None) -> int:
+        """Record the arrivals hooks kept while the store was busy; every command that opens
+        the store, and the bot's loop, calls this (a stat when there is nothing)."""
+        from retrigger.store import spool
+
+        if not spool.pending(self.spool_folder):
+            return 0
+        return spool.replay(store or self.store, self.spool_folder)
 
     @cached_property
     def interpreter(self) -> Interpreter:

@@ -187,8 +187,10 @@ def _record_pushed_data(_args: list[str], ref_lines: list[str]) -> int:
     from retrigger.workspace import Workspace
 
     workspace = Workspace.load(config)
-    outcome = push(workspace, [], source="pre-push", run_dvc=False, base_rev=base)
+    # A busy state store must not hold the push up past its bound, nor lose the arrival.
+    outcome = push(workspace, [], source="pre-push", run_dvc=False, base_rev=base, spool=True)
     for line in outcome.summary_lines():
         print(f"retrigger: {line}")
-    deliver_pending(workspace, NOTIFY_DEADLINE_S)
+    if outcome.spooled is None:  # the store did not answer: delivering would wait again
+        deliver_pending(workspace, NOTIFY_DEADLINE_S)
     return EXIT_OK

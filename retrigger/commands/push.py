@@ -7,14 +7,20 @@ success is judged afterwards by what the remote holds (``retrigger.data.remote``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrigger.data.delta import DeltaReport, compute_delta, from_md5s
 from retrigger.data.remote import verify_on_remote
 from retrigger.data.versions import WORKTREE, OutVersion, out_version
-from retrigger.errors import BadInput, RetriggerError, WorkFailed
+from retrigger.errors import (
+    BadInput,
+    RetriggerError,
+    StateStoreLocked,
+    StateStoreUnavailable,
+    WorkFailed,
+)
 from retrigger.proc import run
 
 if TYPE_CHECKING:
@@ -32,16 +38,20 @@ class PushOutcome:
     dvc_output: str = ""
     decision: Decision | None = None
     covered_by: str | None = None  # the earlier decision that already answers this version
+    spooled: str | None = None  # why the arrival was kept in the spool, not the store
 
     def summary_lines(self) -> list[str]:
         """What a person reads after a push: the arrival, its delta, the check's decision."""
         version = self.arrival.data_version
-        head = (
-            f"data version {version} arrived on the DVC remote (recorded)"
-            if self.recorded
-            else f"data version {version} is on the DVC remote (already recorded: nothing "
-            "new arrived)"
-        )
+        if self.spooled is not None:
+            head = f"data version {version} arrived on the DVC remote; {self.spooled}"
+        elif self.recorded:
+            head = f"data version {version} arrived on the DVC remote (recorded)"
+        else:
+            head = (
+                f"data version {version} is on the DVC remote (already recorded: nothing "
+                "new arrived)"
+            )
         lines = [head, f"delta since {self.reference}:"]
         lines += [f"  {line}" for line in self.report.summary_lines()]
         if self.decision is not None:
@@ -65,11 +75,14 @@ def push(
     source: str = "push",
     run_dvc: bool = True,
     base_rev: str | None = None,
+    spool: bool = False,
 ) -> PushOutcome:
     """Push (unless DVC's own hook just did), verify the remote, record the arrival once.
 
     The delta is measured from the previous arrival, else from ``base_rev`` (the commit the
     git remote had, known in a pre-push hook), else from the data the model was trained on.
+    ``spool`` (a hook): a state store that is locked or down keeps the arrival in the spool
+    (replayed by the next command that opens the store) instead of failing; no check runs.
     """
     root, paths = workspace.root, workspace.config.data
     if not paths:
@@ -82,9 +95,9 @@ def push(
     current = {p: out_version(root, p, WORKTREE) for p in paths}  # bad input before any push
     output = run_dvc_push(root, dvc_args) if run_dvc else ""
     verify_on_remote(root, paths, remote_of(dvc_args))
-    outcome = record_arrival(workspace, current, source, base_rev)
+    outcome = record_arrival(workspace, current, source, base_rev, spool)
     decision = covered_by = None
-    if workspace.config.hooks.check_on_push:
+    if workspace.config.hooks.check_on_push and outcome.spooled is None:
         from retrigger.commands.check import check_arrival
 
         answer = check_arrival(workspace, outcome.arrival.data_version)
@@ -97,6 +110,7 @@ def push(
         output,
         decision,
         covered_by,
+        outcome.spooled,
     )
 
 
@@ -126,16 +140,70 @@ class _Recorded:
     arrival: Arrival
     recorded: bool
     reference: str
+    spooled: str | None = None
 
 
 def record_arrival(
-    workspace: Workspace, current: dict[str, OutVersion], source: str, base_rev: str | None = None
+    workspace: Workspace,
+    current: dict[str, OutVersion],
+    source: str,
+    base_rev: str | None = None,
+    spool: bool = False,
 ) -> _Recorded:
+    from retrigger.store import arrivals
+
+    try:
+        previous = arrivals.latest(workspace.store, workspace.config.model.name)
+    except (StateStoreLocked, StateStoreUnavailable) as exc:
+        if not spool:
+            raise
+        return _spooled(workspace, _arrival(workspace, current, source, None, base_rev), exc)
+    made = _arrival(workspace, current, source, previous, base_rev)
+    try:
+        recorded = arrivals.record(
+            workspace.store, made.arrival, channel=workspace.config.slack.channel
+        )
+    except (StateStoreLocked, StateStoreUnavailable) as exc:
+        if not spool:
+            raise
+        return _spooled(workspace, made, exc)
+    return _Recorded(made.report, made.arrival, recorded, made.reference)
+
+
+def _spooled(workspace: Workspace, made: _Recorded, exc: RetriggerError) -> _Recorded:
+    """Keep the arrival for the next command that opens the store; say so in one line."""
+    from retrigger.store import spool
+
+    why = (
+        "the state store is locked by another process"
+        if isinstance(exc, StateStoreLocked)
+        else str(exc)
+    )
+    try:
+        path = spool.keep(workspace.spool_folder, made.arrival, workspace.config.slack.channel)
+    except OSError as error:
+        raise StateStoreUnavailable(
+            f"{exc}; the arrival could not be kept in {workspace.spool_folder} either "
+            f"({error.strerror or error}): run `retrigger push` once the state store answers"
+        ) from None
+    shown = path.relative_to(workspace.root) if path.is_relative_to(workspace.root) else path
+    checked = "; run `retrigger check` then" if workspace.config.hooks.check_on_push else ""
+    line = f"not recorded yet, {why}: kept in {shown}, the next retrigger command records it"
+    return replace(made, recorded=False, spooled=line + checked)
+
+
+def _arrival(
+    workspace: Workspace,
+    current: dict[str, OutVersion],
+    source: str,
+    previous: Arrival | None,
+    base_rev: str | None,
+) -> _Recorded:
+    """The arrival and its delta (``recorded`` is False until the store takes it)."""
     from retrigger.gitutil import head_commit
     from retrigger.store import arrivals
 
     model = workspace.config.model.name
-    previous = arrivals.latest(workspace.store, model)
     md5s, version, reference = _reference(workspace, previous, base_rev, list(current))
     report = compute_delta(
         workspace.root,
@@ -153,8 +221,7 @@ def record_arrival(
         paths={p: str(o.md5) for p, o in current.items()},
         delta=report.as_json(),
     )
-    recorded = arrivals.record(workspace.store, arrival, channel=workspace.config.slack.channel)
-    return _Recorded(report, arrival, recorded, reference)
+    return _Recorded(report, arrival, False, reference)
 
 
 def _reference(

@@ -125,6 +125,7 @@ class Runtime:
             self._settle()
             try:
                 self.snapshots.refresh_if_old()
+                self.workspace.replay_spool()  # arrivals a hook kept while the store was busy
                 self.engine.dispatch_due()
                 self.worker.deliver_due()
                 due = self.worker.next_due()

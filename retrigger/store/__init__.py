@@ -38,7 +38,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One write transaction (``BEGIN IMMEDIATE`` on SQLite); commits on success."""
-        with reachable(self.url), self.engine.begin() as conn:
+        with reachable(self.url, self.engine.url.database), self.engine.begin() as conn:
             yield conn
 
     def close(self) -> None:

@@ -15,7 +15,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from retrigger.errors import BadInput, ConfigError
+from retrigger.errors import ConfigError
+from retrigger.store.problems import BUSY_TIMEOUT_S, from_database
 
 # libpq waits this long for a server that accepts but does not answer; with the CLI's own
 # start-up, an unreachable state store is one clear line within 10 s.
@@ -42,7 +43,7 @@ def make_engine(url: str, root: Path) -> Engine:
             f"invalid config key 'state.url': {url!r} is not a database URL"
         ) from None
     if backend == "sqlite":
-        engine = create_engine(full, connect_args={"timeout": 30})
+        engine = create_engine(full, connect_args={"timeout": BUSY_TIMEOUT_S})
         _sqlite_immediate_transactions(engine)
         return engine
     if backend == "postgresql":
@@ -62,7 +63,7 @@ def _sqlite_immediate_transactions(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -72,14 +73,11 @@ def _sqlite_immediate_transactions(engine: Engine) -> None:
 
 
 @contextmanager
-def reachable(url: str) -> Iterator[None]:
-    """Turn a database that does not answer into one clear line."""
+def reachable(url: str, database: str | None = None) -> Iterator[None]:
+    """Turn a database that does not answer, is locked, full or read-only into one clear line
+    (``database``: the SQLite file, to tell a read-only file system from the rest)."""
     try:
         yield
     except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         safe = make_url(url).render_as_string(hide_password=True) if "://" in url else url
-        raise BadInput(
-            f"state store {safe} is not reachable ({reason}); "
-            "check state.url and that the database is running"
-        ) from None
+        raise from_database(exc.orig, safe, database) from None
