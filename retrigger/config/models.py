@@ -95,11 +95,31 @@ class StateConfig(Section):
 
 
 class ValidationConfig(Section):
-    """Labelled rows both the champion and the challenger are scored on."""
+    """Where the champion and the challenger are scored on the same data: labelled rows
+    retrigger scores itself (``data`` + ``target``), or the project's own evaluate stage
+    (``stage``: its metrics file, key ``model.metric``), with ``data`` as the fallback."""
 
-    data: str = Field(min_length=1, description="CSV or Parquet file of labelled rows")
-    target: str = Field(min_length=1, description="the label column")
+    data: str | None = Field(
+        default=None, min_length=1, description="CSV or Parquet file of labelled rows"
+    )
+    target: str | None = Field(default=None, min_length=1, description="the label column")
+    stage: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the dvc.yaml stage that evaluates model.artifact and writes "
+        "model.metric to a metrics file: retrigger runs it for each model",
+    )
     metric: str | None = Field(default=None, description="default: model.metric")
+
+    @model_validator(mode="after")
+    def _rows_or_stage(self) -> ValidationConfig:
+        if (self.data is None) != (self.target is None):
+            raise ValueError("validation.data and validation.target go together")
+        if self.data is None and self.stage is None:
+            raise ValueError(
+                "validation needs stage: NAME (your evaluate stage) or {data: PATH, target: COLUMN}"
+            )
+        return self
 
     @field_validator("metric")
     @classmethod
@@ -333,12 +353,19 @@ class RetriggerConfig(Section):
     @model_validator(mode="after")
     def _validation_is_usable(self) -> RetriggerConfig:
         perf = self.signals.performance
-        if perf is not None and perf.source == "validation" and self.validation is None:
+        if (
+            perf is not None
+            and perf.source == "validation"
+            and (self.validation is None or self.validation.data is None)
+        ):
             raise ValueError(
                 "signals.performance.source: validation needs a validation "
                 "section: {data: PATH, target: COLUMN}"
             )
-        if self.validation is not None:
+        stage = self.validation.stage if self.validation is not None else None
+        if stage is not None and self.model.artifact is None:
+            raise ValueError("validation.stage needs model.artifact: the model file it reads")
+        if self.validation is not None and self.validation.data is not None:
             if self.validation.data.startswith("/") or ".." in self.validation.data.split("/"):
                 raise ValueError(
                     f"validation.data {self.validation.data!r} must be relative "
@@ -353,7 +380,8 @@ class RetriggerConfig(Section):
         return self
 
     def validation_metric(self) -> metrics.MetricName | None:
-        """The metric validation scores with (``validation.metric``, else ``model.metric``)."""
-        if self.validation is None:
+        """The metric retrigger scores ``validation.data`` with (``validation.metric``, else
+        ``model.metric``); None without validation rows."""
+        if self.validation is None or self.validation.data is None:
             return None
         return metrics.resolve(self.validation.metric or self.model.metric)

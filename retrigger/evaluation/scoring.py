@@ -41,6 +41,8 @@ class Labelled:
 def columns_of(root: Path, validation: ValidationConfig) -> list[str]:
     """The column names of ``validation.data`` (header or Parquet schema only); BadInput when
     the file is missing, unreadable, of another format, or has no ``target`` column."""
+    # The config sets data and target together; callers come here only when data is set.
+    assert validation.data is not None and validation.target is not None
     path = root / validation.data
     where = f"validation.data {validation.data}"
     if not path.is_file():
@@ -72,6 +74,7 @@ def read_labelled(root: Path, validation: ValidationConfig) -> Labelled:
     import pandas as pd
 
     columns_of(root, validation)
+    assert validation.data is not None and validation.target is not None
     path = root / validation.data
     try:
         frame = pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)

@@ -6,7 +6,8 @@
    holding ``MLmodel``);
 3. ``model.artifact`` as a folder holding ``MLmodel`` (``mlflow.<flavor>.save_model`` output);
 4. ``model.artifact`` as a pickle/joblib file with ``model.flavor: sklearn``: retrigger saves it
-   as an MLflow sklearn model, with explicit pip requirements (no 2–7 s inference);
+   as an MLflow sklearn model, with explicit pip requirements (no 2–7 s inference), and keeps
+   the file itself in the folder (for ``validation.stage``);
 5. ``model.artifact`` as a raw file: registered as it is, and it will not load with pyfunc.
 """
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from retrigger.config.models import ModelConfig
 from retrigger.errors import WorkFailed
 from retrigger.evaluation.missing import missing_message, missing_module
+from retrigger.evaluation.stage import ORIGINAL
 from retrigger.pipeline.record import MODEL_ARTIFACT, escape
 
 if TYPE_CHECKING:
@@ -151,6 +153,10 @@ def save_sklearn(path: Path, target: Path) -> Path:
             f"cloudpickle=={cloudpickle.__version__}",
         ],
     )
+    # The file as the pipeline wrote it, beside the MLflow model: `validation.stage` puts the
+    # champion's copy where the evaluate stage reads it (pyfunc ignores the extra folder).
+    (target / ORIGINAL).mkdir()
+    shutil.copy2(path, target / ORIGINAL / path.name)
     return target
 
 

@@ -1,7 +1,7 @@
 """Checks of the project against the config that are cheap and must fail before an hour of
-``dvc repro``: the model the pipeline writes, the validation rows. Run by ``config validate``,
-``run`` and ``run --dry-run``; errors are BadInput (exit 2), notes are things to fix that do not
-stop a retrain (a champion that will not load with pyfunc).
+``dvc repro``: the model the pipeline writes, the validation rows, the evaluate stage. Run by
+``config validate``, ``run`` and ``run --dry-run``; errors are BadInput (exit 2), notes are
+things to fix that do not stop a retrain (a champion that will not load with pyfunc).
 """
 
 from __future__ import annotations
@@ -47,12 +47,17 @@ def check(root: Path, config: RetriggerConfig) -> list[str]:
             notes.append(
                 f"model.artifact {artifact} is not an MLflow model: the champion {NOT_LOADABLE}"
             )
-    if config.validation is not None:
-        data = config.validation.data
+    validation = config.validation
+    if validation is not None and validation.data is not None:
+        data = validation.data
         if (root / data).exists() or not _produced(data, outputs):
             from retrigger.evaluation.scoring import columns_of
 
-            columns_of(root, config.validation)
+            columns_of(root, validation)
+    if validation is not None and validation.stage is not None:
+        from retrigger.evaluation.stage import check as check_stage
+
+        notes += check_stage(root, validation.stage, artifact, config.model.metric)
     return notes
 
 

@@ -1,0 +1,245 @@
+"""Scoring through the project's own evaluate stage (``validation: {stage: NAME}``).
+
+Projects whose model takes the pipeline's own features (a TF-IDF matrix in a pickle) cannot
+be scored on raw rows; their evaluate stage can. retrigger runs that stage's command — as DVC
+resolves it, ``${}`` templating included — in a scratch copy of the work tree, once per model
+file put at the stage's model dependency, and reads ``model.metric`` from the metrics file the
+stage writes. The user's work tree is only read: nothing in it moves.
+
+The champion's model file comes from the registry: the file retrigger logged from
+``model.artifact`` (raw, or kept beside the MLflow model under ``ORIGINAL`` when it was logged
+with ``model.flavor``). A champion that is only an MLflow model has no such file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from retrigger.errors import BadInput, WorkFailed
+from retrigger.metrics_file import read_metric
+from retrigger.proc import run
+
+ORIGINAL = "original"  # where a flavored model's folder keeps the file the pipeline wrote
+_SPLITS = ("test", "val", "valid", "validation", "eval", "holdout", "train", "dev")
+
+
+@dataclass(frozen=True)
+class EvalStage:
+    name: str
+    commands: tuple[str, ...]  # as DVC resolved them
+    wdir: str  # relative to the repository root; "." for the root
+    model: str  # the dependency that is model.artifact
+    deps: tuple[str, ...]  # the other dependencies (files or folders)
+    metrics: tuple[str, ...]  # the metrics files it writes
+    data: tuple[str, ...]  # dependencies git does not track: what it evaluates on
+
+    def split(self, key: str) -> str:
+        """The rows the number is about, in words: ``split test of data/features``."""
+        words = [w for w in key.replace("/", ".").split(".") if w.lower() in _SPLITS]
+        split = f"split {words[-1]}" if words else "its split"
+        return f"{split} of {', '.join(self.data) or 'the committed files'}"
+
+
+def resolve(root: Path, name: str, artifact: str | None) -> EvalStage:
+    """The stage ``name`` of dvc.yaml, read by DVC itself; BadInput naming what is wrong."""
+    from dvc.exceptions import DvcException
+    from dvc.repo import Repo
+
+    target = name if ":" in name else f"dvc.yaml:{name}"
+    try:
+        with Repo(str(root)) as repo:
+            found = list(repo.stage.collect(target))
+            top = _top_level_metrics(repo, root)
+    except DvcException as exc:
+        raise BadInput(
+            f"validation.stage {name!r} is not a stage of dvc.yaml ({str(exc)[:160]}); "
+            f"stages: {', '.join(_stage_names(root)) or 'none'}"
+        ) from None
+    if len(found) != 1 or not getattr(found[0], "cmd", None):
+        raise BadInput(
+            f"validation.stage {name!r} is not one stage with a command; stages: "
+            f"{', '.join(_stage_names(root)) or 'none'}"
+        )
+    stage = found[0]
+    deps = [_relative(root, str(d.fs_path)) for d in stage.deps]
+    outs = [_relative(root, str(o.fs_path)) for o in stage.outs]
+    metrics = [_relative(root, str(o.fs_path)) for o in stage.outs if o.metric]
+    metrics += [m for m in top if any(m == o or m.startswith(o + "/") for o in outs)]
+    if not metrics:
+        raise BadInput(
+            f"validation.stage {name!r} writes no metrics file (no `metrics:` among its "
+            f"outputs; it writes {', '.join(outs) or 'nothing'}); name the stage that does"
+        )
+    if artifact is None or artifact.rstrip("/") not in deps:
+        raise BadInput(
+            f"validation.stage {name!r} does not depend on model.artifact {artifact!r} "
+            f"(deps: {', '.join(deps) or 'none'}); retrigger puts each model there"
+        )
+    commands = stage.cmd if isinstance(stage.cmd, list) else str(stage.cmd).splitlines()
+    others = tuple(d for d in deps if d != artifact.rstrip("/"))
+    return EvalStage(
+        name,
+        tuple(str(c) for c in commands if str(c).strip()),
+        _relative(root, str(stage.wdir)),
+        artifact.rstrip("/"),
+        others,
+        tuple(dict.fromkeys(metrics)),
+        tuple(d for d in others if not _tracked(root, d)),
+    )
+
+
+def check(root: Path, name: str, artifact: str | None, key: str) -> list[str]:
+    """``config validate``: BadInput when the stage cannot score; a note when its metrics file
+    is not there yet to be checked."""
+    stage = resolve(root, name, artifact)
+    found: list[str] = []
+    for metrics in stage.metrics:
+        path = root / metrics
+        if not path.is_file():
+            continue
+        from retrigger.scaffold.metrics import numeric_keys
+
+        keys = numeric_keys(path.read_text(encoding="utf-8", errors="replace"))
+        if key in keys:
+            return []
+        found += keys
+    if not any((root / m).is_file() for m in stage.metrics):
+        return [
+            f"validation.stage {name}: {', '.join(stage.metrics)} not written yet, so "
+            f"model.metric {key!r} in it is unchecked; run `dvc repro {name}`"
+        ]
+    raise BadInput(
+        f"validation.stage {name!r} writes {', '.join(stage.metrics)} without model.metric "
+        f"{key!r} (keys: {', '.join(found) or 'none'}); fix model.metric"
+    )
+
+
+def score(
+    root: Path, stage: EvalStage, model_file: Path, key: str, timeout: timedelta | None
+) -> float:
+    """``key`` as the stage computes it with ``model_file`` in place, in a scratch copy."""
+    with tempfile.TemporaryDirectory(prefix="retrigger-stage-") as folder:
+        scratch = Path(folder)
+        _copy_tree(root, stage, scratch)
+        _place(model_file, scratch / stage.model)
+        for metrics in stage.metrics:  # a stage that writes nothing must not score stale
+            (scratch / metrics).unlink(missing_ok=True)
+        for command in stage.commands:
+            _run_command(scratch, stage, command, timeout)
+        problems: list[str] = []
+        for metrics in stage.metrics:
+            try:
+                return read_metric(scratch / metrics, key)
+            except BadInput as exc:
+                problems.append(str(exc).replace(str(scratch) + "/", ""))
+    raise WorkFailed(f"stage {stage.name}: {'; '.join(problems)}")
+
+
+def _run_command(scratch: Path, stage: EvalStage, command: str, timeout: timedelta | None) -> None:
+    # Its own MLflow logging goes to a scratch store: never into the retrain run or a server.
+    env = {
+        "DVC_ROOT": str(scratch),
+        "DVC_STAGE": stage.name,
+        "MLFLOW_TRACKING_URI": (scratch / ".retrigger-mlruns").as_uri(),
+        "MLFLOW_RUN_ID": "",
+    }
+    try:
+        done = run(
+            ["/bin/sh", "-c", command],
+            scratch / stage.wdir,
+            check=False,
+            timeout=timeout.total_seconds() if timeout else None,
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        raise WorkFailed(
+            f"stage {stage.name}: `{command}` ran longer than pipeline.stage_timeout"
+        ) from None
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise WorkFailed(
+            f"stage {stage.name}: `{command}` exited {done.returncode}: {' | '.join(tail)[:300]}"
+        )
+
+
+def champion_file(tracking_uri: str, uri: str, artifact: Path, target: Path) -> Path | None:
+    """The champion's copy of ``artifact`` (the work tree's model file or folder), downloaded
+    under ``target``; None when the registry holds only an MLflow model, no such file."""
+    from mlflow.artifacts import download_artifacts
+
+    try:
+        folder = Path(
+            download_artifacts(artifact_uri=uri, dst_path=str(target), tracking_uri=tracking_uri)
+        )
+    except Exception as exc:  # the version's artifacts are gone, or unreachable
+        raise WorkFailed(f"cannot download {uri}: {str(exc)[:200]}") from None
+    original = folder / ORIGINAL / artifact.name
+    if original.exists():
+        return original
+    if artifact.is_dir():  # logged as the folder's content: an MLflow model folder or raw
+        return folder
+    if (folder / "MLmodel").is_file():
+        return None  # an MLflow model whose file the pipeline wrote was not kept
+    return folder / artifact.name if (folder / artifact.name).is_file() else None
+
+
+def _copy_tree(root: Path, stage: EvalStage, scratch: Path) -> None:
+    """What the stage may read: every file git tracks, as it is in the work tree, and the
+    stage's dependencies (the pipeline's outputs git does not track)."""
+    listed = run(["git", "ls-files", "-z"], root).stdout.split("\0")
+    for name in [n for n in listed if n] + list(stage.deps):
+        source = root / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the work tree, or a dependency not produced
+        _place(source, scratch / name)
+
+
+def _place(source: Path, target: Path) -> None:
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    elif target.exists() or target.is_symlink():
+        target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_dir() and not source.is_symlink():
+        shutil.copytree(source, target, symlinks=True)
+    else:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _top_level_metrics(repo: object, root: Path) -> list[str]:
+    """dvc.yaml's top-level ``metrics:`` entries (example-get-started declares its metrics
+    file there, inside the evaluate stage's ``outs: [eval]``)."""
+    found: list[str] = []
+    index = getattr(repo, "index", None)
+    for dvcfile, entries in (getattr(index, "_metrics", None) or {}).items():
+        folder = Path(str(dvcfile)).parent
+        for entry in entries:
+            found.append(_relative(root, str(folder / str(entry))))
+    return found
+
+
+def _stage_names(root: Path) -> list[str]:
+    from retrigger.scaffold.dvcproject import read_pipeline
+
+    try:
+        return sorted(read_pipeline(root).stages)
+    except BadInput:
+        return []
+
+
+def _relative(root: Path, path: str) -> str:
+    absolute = Path(path) if Path(path).is_absolute() else root / path
+    try:
+        relative = absolute.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path  # outside the repository: named as DVC gave it
+    return relative or "."
+
+
+def _tracked(root: Path, path: str) -> bool:
+    return bool(run(["git", "ls-files", "--", path], root, check=False).stdout.strip())
