@@ -13,6 +13,7 @@ with ``model.flavor``). A champion that is only an MLflow model has no such file
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -50,7 +51,8 @@ def resolve(root: Path, name: str, artifact: str | None) -> EvalStage:
     from dvc.exceptions import DvcException
     from dvc.repo import Repo
 
-    target = name if ":" in name else f"dvc.yaml:{name}"
+    # DVC reads a target relative to the current directory: anchor it at the repository.
+    target = str(root / (name if ":" in name else f"dvc.yaml:{name}"))
     try:
         with Repo(str(root)) as repo:
             found = list(repo.stage.collect(target))
@@ -172,6 +174,8 @@ def champion_file(tracking_uri: str, uri: str, artifact: Path, target: Path) -> 
     under ``target``; None when the registry holds only an MLflow model, no such file."""
     from mlflow.artifacts import download_artifacts
 
+    # MLflow draws a progress bar on stderr, between the lines a retrain prints.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     try:
         folder = Path(
             download_artifacts(artifact_uri=uri, dst_path=str(target), tracking_uri=tracking_uri)
