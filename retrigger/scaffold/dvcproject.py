@@ -67,6 +67,19 @@ def train_outputs(pipeline: Pipeline) -> tuple[str, ...]:
     return ()
 
 
+def evaluate_stages(pipeline: Pipeline, artifact: str) -> tuple[str, ...]:
+    """The stages that read the model and write a metrics file (their own ``metrics:``, or a
+    top-level one inside their outputs): each can score any model put at ``artifact``."""
+    found = []
+    for name, stage in pipeline.stages.items():
+        outs = _names(stage.get("outs"))
+        inside = [m for m in pipeline.metrics_files for o in outs if _under(m, o)]
+        writes_metrics = bool(_names(stage.get("metrics")) or inside)
+        if artifact in _names(stage.get("deps")) and writes_metrics:
+            found.append(name)
+    return tuple(found)
+
+
 def inputs_no_stage_produces(pipeline: Pipeline, tracked: tuple[str, ...]) -> tuple[str, ...]:
     """The DVC-tracked paths (``.dvc`` files) the pipeline reads but does not write.
 
@@ -82,6 +95,10 @@ def inputs_no_stage_produces(pipeline: Pipeline, tracked: tuple[str, ...]) -> tu
         and (path in deps or any(dep.startswith(path.rstrip("/") + "/") for dep in deps))
     )
     return used or tuple(path for path in tracked if path not in pipeline.produced)
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from retrigger.scaffold.ci import (
 )
 from retrigger.scaffold.dvcproject import (
     Pipeline,
+    evaluate_stages,
     inputs_no_stage_produces,
     read_pipeline,
     train_outputs,
@@ -55,6 +56,7 @@ class ProjectFacts:
     current: float | None = None  # the metric's value in the metrics file now, when read
     flavor: str | None = None  # "sklearn" for a pickle/joblib model of a scikit-learn project
     warnings: tuple[str, ...] = ()  # what will not work in CI as it is, and what to set
+    validation_stage: Choice = None  # the stage that evaluates the model, when dvc.yaml has one
 
 
 def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> ProjectFacts:
@@ -82,6 +84,7 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
     registered = tracking.registered_model.value if tracking.registered_model else None
     # A name the project registers under is kept as written: it must match the registry.
     model = registered or _model_name(artifact_name or root.name)
+    evaluate = _evaluate_stage(pipeline, artifact, notes)
     data = inputs_no_stage_produces(pipeline, _tracked_data(root))
     requirement = own_requirement()
     flavor = _flavor(root, artifact, notes)  # before the notes are frozen below
@@ -105,6 +108,7 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
         current=_current(root, metrics_file, metric),
         flavor=flavor,
         warnings=_ci_warnings(requirement, tracking.uri.value if tracking.uri else None),
+        validation_stage=evaluate,
     )
 
 
@@ -238,6 +242,23 @@ def _artifact(pipeline: Pipeline, notes: _Notes) -> tuple[Choice, str | None]:
         return outs, None
     notes.found.append("model: no train stage or model artifact in dvc.yaml; `model` written")
     return "model", None
+
+
+def _evaluate_stage(pipeline: Pipeline, artifact: Choice, notes: _Notes) -> Choice:
+    stages = evaluate_stages(pipeline, artifact) if isinstance(artifact, str) else ()
+    if len(stages) > 1:
+        notes.undecided.append(
+            f"validation.stage: {', '.join(stages)} all read {artifact} and write metrics; "
+            "keep the one that scores the model on held-out data"
+        )
+        return stages
+    if stages:
+        notes.found.append(
+            f"validation: stage {stages[0]} reads {artifact} and writes metrics, so it scores "
+            "the champion and the challenger on the same split"
+        )
+        return stages[0]
+    return None
 
 
 def _read_text(root: Path, path: str) -> str | None:

@@ -45,7 +45,20 @@ def values(facts: ProjectFacts) -> dict[str, str]:
             else "  # flavor: sklearn           # for a pickle/joblib scikit-learn model"
         ),
         "METRIC_WORD": facts.metric if isinstance(facts.metric, str) else "the metric",
+        "VALIDATION": _validation(facts),
     }
+
+
+def _validation(facts: ProjectFacts) -> str:
+    """``validation: {stage: NAME}`` when dvc.yaml has a stage that evaluates the model."""
+    if facts.validation_stage is None:
+        return (
+            "# validation:\n"
+            "#   stage: evaluate           # a dvc.yaml stage that reads model.artifact and "
+            "writes model.metric\n"
+            "#   # or labelled rows retrigger scores itself: {data: data/test.csv, target: label}"
+        )
+    return f"validation:\n  stage: {scalar(facts.validation_stage)}"
 
 
 def scalar(value: Choice) -> str:

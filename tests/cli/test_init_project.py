@@ -86,6 +86,29 @@ def test_wine_course_mlflow_settings_from_params_and_an_open_question(wine: Path
     assert ".retrigger/" in gitignore and "mlflow.db" not in gitignore  # MLflow is a server
 
 
+def test_the_evaluate_stage_is_proposed_to_score_champion_and_challenger(
+    get_started: Path,
+) -> None:
+    # get-started's evaluate stage reads model.pkl; its metrics file is a top-level `metrics:`
+    # entry inside the stage's `outs: [eval]`.
+    result = run_cli("init", "--json")
+
+    assert result.code == 0, result.err
+    validation = load_config(get_started / "retrigger.yaml").config.validation
+    assert validation is not None and validation.stage == "evaluate"
+    assert any("validation: stage evaluate" in line for line in json.loads(result.out)["found"])
+    checked = run_cli("config", "validate")
+    assert checked.code == 0, checked.err
+
+
+def test_no_stage_is_proposed_where_none_scores_a_given_model(wine: Path) -> None:
+    # The wine course's stage trains and evaluates at once: it cannot score another model.
+    assert run_cli("init").code == 0
+
+    text = (wine / "retrigger.yaml").read_text()
+    assert "validation" not in yaml.safe_load(text) and "#   stage: evaluate" in text
+
+
 def test_several_metrics_files_are_offered_not_chosen(get_started: Path) -> None:
     dvc_yaml = get_started / "dvc.yaml"
     dvc_yaml.write_text(

@@ -111,6 +111,48 @@ def test_a_worse_challenger_is_refused_and_the_tree_is_as_before(tfidf: Path) ->
     assert {name: (tfidf / name).read_bytes() for name in edits} == edits
 
 
+def test_a_champion_that_is_only_an_mlflow_model_is_said_so_and_the_challenger_held(
+    tfidf: Path,
+) -> None:
+    import mlflow
+    import mlflow.sklearn
+    import sklearn
+
+    model = registered(tfidf, "models:/tfidf/1")
+    mlflow.set_experiment("tfidf")
+    with mlflow.start_run():  # the team's own model, logged without the file the stage reads
+        mlflow.sklearn.log_model(
+            model,
+            name="model",
+            registered_model_name="tfidf",
+            pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
+        )
+    assert run_cli("champion", "set", "2", "--config", str(tfidf / "retrigger.yaml")).code == 0
+    set_params(tfidf, noise=0.0)
+
+    code, outcome, err = retrain(tfidf)
+
+    assert code == 1, err
+    gate = outcome["validation"]
+    assert gate["passed"] is False and gate["champion"] is None
+    assert gate["reason"].startswith(
+        "held, not promoted: champion v2 has no model.pkl file in the registry (only an "
+        "MLflow model), so stage evaluate cannot score it"
+    )
+    assert "validation.data" in gate["reason"]
+    assert client_alias(tfidf) == "2"  # the champion stays
+    assert git_status(tfidf) == ""
+
+
+def client_alias(root: Path) -> str:
+    from mlflow.tracking import MlflowClient
+
+    found = MlflowClient(f"sqlite:///{root / 'mlflow.db'}").get_model_version_by_alias(
+        "tfidf", "champion"
+    )
+    return str(found.version)
+
+
 def validate(root: Path, **changes: Any) -> tuple[int, str]:
     path = root / "retrigger.yaml"
     config = yaml.safe_load(path.read_text())
