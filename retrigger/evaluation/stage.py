@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.metrics_file import read_metric
@@ -42,12 +43,43 @@ class EvalStage:
     def split(self, key: str) -> str:
         """The rows the number is about, in words: ``split test of data/features``."""
         words = [w for w in key.replace("/", ".").split(".") if w.lower() in _SPLITS]
-        split = f"split {words[-1]}" if words else "its split"
-        return f"{split} of {', '.join(self.data) or 'the committed files'}"
+        data = ", ".join(self.data) or "the committed files"
+        return f"split {words[-1]} of {data}" if words else data
 
 
 def resolve(root: Path, name: str, artifact: str | None) -> EvalStage:
     """The stage ``name`` of dvc.yaml, read by DVC itself; BadInput naming what is wrong."""
+    stage, top = _load(root, name)
+    deps = [_relative(root, str(d.fs_path)) for d in stage.deps]
+    outs = [_relative(root, str(o.fs_path)) for o in stage.outs]
+    metrics = [_relative(root, str(o.fs_path)) for o in stage.outs if o.metric]
+    metrics += [m for m in top if any(m == o or m.startswith(o + "/") for o in outs)]
+    if not metrics:
+        raise BadInput(
+            f"validation.stage {name!r} writes no metrics file (no `metrics:` among its "
+            f"outputs; it writes {', '.join(outs) or 'nothing'}); name the stage that does"
+        )
+    model = (artifact or "").rstrip("/")
+    if model not in deps:
+        raise BadInput(
+            f"validation.stage {name!r} does not depend on model.artifact {artifact!r} "
+            f"(deps: {', '.join(deps) or 'none'}); retrigger puts each model there"
+        )
+    commands = stage.cmd if isinstance(stage.cmd, list) else str(stage.cmd).splitlines()
+    others = tuple(d for d in deps if d != model)
+    return EvalStage(
+        name,
+        tuple(str(c) for c in commands if str(c).strip()),
+        _relative(root, str(stage.wdir)),
+        model,
+        others,
+        tuple(dict.fromkeys(metrics)),
+        tuple(d for d in others if not _tracked(root, d)),
+    )
+
+
+def _load(root: Path, name: str) -> tuple[Any, list[str]]:
+    """DVC's stage object (``${}`` resolved) and dvc.yaml's top-level metrics files."""
     from dvc.exceptions import DvcException
     from dvc.repo import Repo
 
@@ -67,45 +99,20 @@ def resolve(root: Path, name: str, artifact: str | None) -> EvalStage:
             f"validation.stage {name!r} is not one stage with a command; stages: "
             f"{', '.join(_stage_names(root)) or 'none'}"
         )
-    stage = found[0]
-    deps = [_relative(root, str(d.fs_path)) for d in stage.deps]
-    outs = [_relative(root, str(o.fs_path)) for o in stage.outs]
-    metrics = [_relative(root, str(o.fs_path)) for o in stage.outs if o.metric]
-    metrics += [m for m in top if any(m == o or m.startswith(o + "/") for o in outs)]
-    if not metrics:
-        raise BadInput(
-            f"validation.stage {name!r} writes no metrics file (no `metrics:` among its "
-            f"outputs; it writes {', '.join(outs) or 'nothing'}); name the stage that does"
-        )
-    if artifact is None or artifact.rstrip("/") not in deps:
-        raise BadInput(
-            f"validation.stage {name!r} does not depend on model.artifact {artifact!r} "
-            f"(deps: {', '.join(deps) or 'none'}); retrigger puts each model there"
-        )
-    commands = stage.cmd if isinstance(stage.cmd, list) else str(stage.cmd).splitlines()
-    others = tuple(d for d in deps if d != artifact.rstrip("/"))
-    return EvalStage(
-        name,
-        tuple(str(c) for c in commands if str(c).strip()),
-        _relative(root, str(stage.wdir)),
-        artifact.rstrip("/"),
-        others,
-        tuple(dict.fromkeys(metrics)),
-        tuple(d for d in others if not _tracked(root, d)),
-    )
+    return found[0], top
 
 
 def check(root: Path, name: str, artifact: str | None, key: str) -> list[str]:
     """``config validate``: BadInput when the stage cannot score; a note when its metrics file
     is not there yet to be checked."""
+    from retrigger.scaffold.metrics import numeric_keys
+
     stage = resolve(root, name, artifact)
     found: list[str] = []
     for metrics in stage.metrics:
         path = root / metrics
         if not path.is_file():
             continue
-        from retrigger.scaffold.metrics import numeric_keys
-
         keys = numeric_keys(path.read_text(encoding="utf-8", errors="replace"))
         if key in keys:
             return []

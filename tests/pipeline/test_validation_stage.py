@@ -144,6 +144,42 @@ def test_a_champion_that_is_only_an_mlflow_model_is_said_so_and_the_challenger_h
     assert git_status(tfidf) == ""
 
 
+def test_without_the_champions_file_the_gate_scores_on_validation_data_and_says_so(
+    stack: Path,
+) -> None:
+    import mlflow
+    import mlflow.sklearn
+    import sklearn
+
+    with (stack / "model.pkl").open("rb") as handle:
+        model = pickle.load(handle)
+    mlflow.set_tracking_uri(f"sqlite:///{stack / 'mlflow.db'}")
+    mlflow.set_experiment("stack")
+    with mlflow.start_run():  # the team's model, logged without the file the stage reads
+        mlflow.sklearn.log_model(
+            model,
+            name="model",
+            registered_model_name="stack",
+            pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
+        )
+    config = yaml.safe_load((stack / "retrigger.yaml").read_text())
+    config["validation"]["stage"] = "evaluate"  # beside data: data/prepared/test.csv
+    (stack / "retrigger.yaml").write_text(yaml.safe_dump(config))
+    assert run_cli("champion", "set", "1", "--config", str(stack / "retrigger.yaml")).code == 0
+    set_params(stack, C=1.0)
+
+    code, outcome, err = retrain(stack)
+
+    assert code == 0, err
+    gate = outcome["validation"]
+    assert gate["reason"].startswith(
+        "champion v1 has no model.pkl file in the registry (only an MLflow model), so stage "
+        "evaluate cannot score it; scored on validation.data instead: roc_auc "
+    )
+    assert gate["data"].startswith("data/prepared/test.csv (")
+    assert gate["champion"] is not None and gate["champion_version"] == "1"
+
+
 def client_alias(root: Path) -> str:
     from mlflow.tracking import MlflowClient
 
