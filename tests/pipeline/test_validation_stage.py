@@ -237,3 +237,27 @@ def test_config_validate_refuses_a_stage_that_cannot_score(
     assert "Traceback" not in text
     for word in words:
         assert word in text
+
+
+@pytest.mark.parametrize(
+    ("validation", "expected"),
+    [
+        ("{}", "validation needs stage: NAME (your evaluate stage) or {data: PATH"),
+        ("{data: rows.csv}", "validation.data and validation.target go together"),
+        ("{stage: evaluate}\nmodel: {name: m, artifact: null}", "validation.stage needs model"),
+    ],
+)
+def test_a_validation_section_names_what_it_lacks(
+    tmp_path: Path, validation: str, expected: str
+) -> None:
+    from retrigger.config import load_config
+    from retrigger.errors import ConfigError
+
+    path = tmp_path / "retrigger.yaml"
+    text = f"validation: {validation}\n"
+    path.write_text(text if "model:" in text else text + "model: {name: m}\n")
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+
+    assert expected in str(caught.value)
