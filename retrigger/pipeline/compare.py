@@ -5,7 +5,7 @@ With ``validation.data``: retrigger scores the challenger and the champion
 baseline run's model when that run has one, else uses the baseline's recorded metric. A
 champion that cannot be loaded for scoring refuses the promotion, with the reason.
 
-With ``validation.stage``: the project's evaluate stage scores both (``retrigger.pipeline.staged``).
+With ``validation.stage``: the project's evaluate stage scores both (``pipeline.staged``).
 
 Without either: the challenger's own metric (metrics file or MLflow run) against the champion's
 recorded metric — or, before any champion, the baseline run's — and the reason says whose
@@ -75,15 +75,20 @@ def gate(
             )
         )
     pipeline = config.pipeline
+    if config.validation is not None and config.validation.stage is not None:
+        from retrigger.pipeline import staged  # the project's evaluate stage scores both
+
+        return staged.gate(ws, candidate, champ, data_version)
     metric = config.validation_metric()
     if metric is not None:
-        rows_rules = Rules(
+        rules = Rules(
             metric.name,
             metric.greater_is_better,
             floor,
             pipeline.min_improvement,
             pipeline.min_relative_improvement,
         )
+        return _scored(ws, rules, metric, candidate, champ)
     rules = Rules(
         config.model.metric,
         config.model.greater_is_better,
@@ -91,17 +96,6 @@ def gate(
         pipeline.min_improvement,
         pipeline.min_relative_improvement,
     )
-    if config.validation is not None and config.validation.stage is not None:
-        from retrigger.pipeline import staged  # the project's evaluate stage scores both
-
-        on_rows = (
-            (lambda: _scored(ws, rows_rules, metric, candidate, champ))
-            if metric is not None
-            else None
-        )
-        return staged.gate(ws, rules, champ, data_version, on_rows)
-    if metric is not None:
-        return _scored(ws, rows_rules, metric, candidate, champ)
     if metric_after is None:
         raise WorkFailed(
             f"no {config.model.metric!r} measured for the challenger; set "

@@ -14,31 +14,33 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrigger.errors import BadInput, WorkFailed
-from retrigger.pipeline.compare import Judged, _recorded
+from retrigger.pipeline.compare import Judged, _recorded, _scored
 from retrigger.pipeline.validation import Rules, Verdict, judge
 
 if TYPE_CHECKING:
+    from retrigger.config.models import RetriggerConfig
     from retrigger.evaluation.stage import EvalStage
+    from retrigger.pipeline.candidate import Candidate
     from retrigger.pipeline.registry import Champion
     from retrigger.workspace import Workspace
 
 
 def gate(
-    ws: Workspace,
-    rules: Rules,
-    champ: Champion | None,
-    data_version: str | None,
-    on_rows: Callable[[], Judged] | None,
+    ws: Workspace, candidate: Candidate, champ: Champion | None, data_version: str | None
 ) -> Judged:
-    """Champion and challenger through the stage; ``on_rows`` scores on validation.data."""
+    """Champion and challenger through the stage (validation.data when the champion's file
+    cannot be put in place)."""
     from retrigger.evaluation import stage as evaluate
 
     config = ws.config
     assert config.validation is not None and config.validation.stage is not None
+    rules = _rules(config, config.model.metric, config.model.greater_is_better)
+    on_rows = partial(_on_rows, ws, candidate, champ)
     try:
         stage = evaluate.resolve(ws.root, config.validation.stage, config.model.artifact)
     except BadInput as exc:  # dvc.yaml changed since `config validate`
@@ -69,6 +71,26 @@ def gate(
     return Judged(replace(verdict, data=where), logged, where)
 
 
+def _on_rows(ws: Workspace, candidate: Candidate, champ: Champion | None) -> Judged | None:
+    """Both scored by retrigger on validation.data, when it is set."""
+    rows = ws.config.validation_metric()
+    if rows is None:
+        return None
+    rules = _rules(ws.config, rows.name, rows.greater_is_better)
+    return _scored(ws, rules, rows, candidate, champ)
+
+
+def _rules(config: RetriggerConfig, metric: str, greater_is_better: bool) -> Rules:
+    perf, pipeline = config.signals.performance, config.pipeline
+    return Rules(
+        metric,
+        greater_is_better,
+        perf.min if perf else None,
+        pipeline.min_improvement,
+        pipeline.min_relative_improvement,
+    )
+
+
 def _champion_score(ws: Workspace, stage: EvalStage, champ: Champion, key: str) -> float | None:
     from retrigger.evaluation import stage as evaluate
 
@@ -86,11 +108,11 @@ def _fallback(
     champ: Champion,
     new: float,
     problem: str,
-    on_rows: Callable[[], Judged] | None,
+    on_rows: Callable[[], Judged | None],
     where: str,
 ) -> Judged:
-    if on_rows is not None:
-        judged = on_rows()
+    judged = on_rows()
+    if judged is not None:
         reason = f"{problem}; scored on validation.data instead: {judged.verdict.reason}"
         return replace(judged, verdict=replace(judged.verdict, reason=reason))
     reason = (
