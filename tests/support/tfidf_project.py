@@ -2,9 +2,10 @@
 
 prepare → featurize → train → evaluate. ``featurize`` fits a TF-IDF vectoriser on the train
 split and pickles the matrices (``data/features/{train,test}.pkl``); ``train`` pickles a
-logistic regression; ``evaluate`` reads both pickles and writes ``eval/metrics.json`` nested per
-split (``roc_auc.test``). The model takes the pipeline's own features, so no CSV of rows can
-score it: only the evaluate stage can (``validation.data`` cannot work here).
+logistic regression; ``evaluate`` (command and deps templated: ``${model}``) reads both
+pickles and writes ``eval/metrics.json`` nested per split (``roc_auc.test``). The model takes
+the pipeline's own features, so no CSV of rows can score it: only the evaluate stage can
+(``validation.data`` cannot work here).
 
 ``params.yaml`` ``noise`` flips that share of the training labels (seeded): 0.3 trains a fair
 model, 0 a better one, 0.6 one that ranks backwards. The session template has already been
@@ -68,10 +69,11 @@ with open("model.pkl", "wb") as handle:
 EVALUATE = """\
 import json
 import pickle
+import sys
 from pathlib import Path
 from sklearn.metrics import roc_auc_score
 
-with open("model.pkl", "rb") as handle:
+with open(sys.argv[1], "rb") as handle:
     model = pickle.load(handle)
 metrics = {"roc_auc": {}}
 for split in ("train", "test"):
@@ -102,7 +104,7 @@ stages:
     params: [noise]
     outs: ["${model}"]
   evaluate:
-    cmd: python evaluate.py
+    cmd: python evaluate.py ${model}
     deps: [data/features, "${model}", evaluate.py]
     metrics:
       - eval/metrics.json: {cache: false}
