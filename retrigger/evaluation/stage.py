@@ -20,11 +20,14 @@ import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.metrics_file import read_metric
 from retrigger.proc import run
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
 
 ORIGINAL = "original"  # where a flavored model's folder keeps the file the pipeline wrote
 _SPLITS = ("test", "val", "valid", "validation", "eval", "holdout", "train", "dev")
@@ -176,7 +179,9 @@ def _run_command(scratch: Path, stage: EvalStage, command: str, timeout: timedel
         )
 
 
-def champion_file(tracking_uri: str, uri: str, artifact: Path, target: Path) -> Path | None:
+def champion_file(
+    client: MlflowClient, name: str, version: str, artifact: Path, target: Path
+) -> Path | None:
     """The champion's copy of ``artifact`` (the work tree's model file or folder), downloaded
     under ``target``; None when the registry holds only an MLflow model, no such file."""
     from mlflow.artifacts import download_artifacts
@@ -184,11 +189,15 @@ def champion_file(tracking_uri: str, uri: str, artifact: Path, target: Path) -> 
     # MLflow draws a progress bar on stderr, between the lines a retrain prints.
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     try:
+        # Through this client's registry: a models:/ URI would go to MLflow's global one.
+        uri = client.get_model_version_download_uri(name, version)
         folder = Path(
-            download_artifacts(artifact_uri=uri, dst_path=str(target), tracking_uri=tracking_uri)
+            download_artifacts(
+                artifact_uri=uri, dst_path=str(target), tracking_uri=client.tracking_uri
+            )
         )
     except Exception as exc:  # the version's artifacts are gone, or unreachable
-        raise WorkFailed(f"cannot download {uri}: {str(exc)[:200]}") from None
+        raise WorkFailed(f"cannot download v{version}: {str(exc)[:200]}") from None
     original = folder / ORIGINAL / artifact.name
     if original.exists():
         return original

@@ -95,9 +95,9 @@ def _champion_score(ws: Workspace, stage: EvalStage, champ: Champion, key: str) 
     from retrigger.evaluation import stage as evaluate
 
     config = ws.config
-    uri = f"models:/{config.model.name}/{champ.version}"
     with tempfile.TemporaryDirectory(prefix="retrigger-champion-") as folder:
-        found = evaluate.champion_file(ws.tracking.uri, uri, ws.root / stage.model, Path(folder))
+        model, name = ws.root / stage.model, config.model.name
+        found = evaluate.champion_file(ws.tracking.client, name, champ.version, model, Path(folder))
         if found is None:
             return None
         return evaluate.score(ws.root, stage, found, key, config.pipeline.stage_timeout)

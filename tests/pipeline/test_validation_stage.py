@@ -30,6 +30,10 @@ tfidf = tfidf_project.tfidf
 
 
 def retrain(root: Path) -> tuple[int, dict[str, Any], str]:
+    import mlflow
+
+    # As in a fresh `retrigger run`: no tracking URI set in-process by the test beforehand.
+    mlflow.set_tracking_uri(None)  # type: ignore[arg-type]
     result = run_cli(
         "run", "--config", str(root / "retrigger.yaml"), "--force", "--reason", "t", "--json"
     )
