@@ -2,9 +2,10 @@
 
 Projects whose model takes the pipeline's own features (a TF-IDF matrix in a pickle) cannot
 be scored on raw rows; their evaluate stage can. retrigger runs that stage's command — as DVC
-resolves it, ``${}`` templating included — in a scratch copy of the work tree, once per model
-file put at the stage's model dependency, and reads ``model.metric`` from the metrics file the
-stage writes. The user's work tree is only read: nothing in it moves.
+resolves it (``retrigger.dvcyaml``: ``${}``, ``vars:``, ``foreach``), with the interpreter the
+pipeline runs with — in a scratch copy of the work tree, once per model file put at the stage's
+model dependency, and reads ``model.metric`` from the metrics file the stage writes. The user's
+work tree is only read: nothing in it moves.
 
 The champion's model file comes from the registry: the file retrigger logged from
 ``model.artifact`` (raw, or kept beside the MLflow model under ``ORIGINAL`` when it was logged
@@ -14,14 +15,17 @@ with ``model.flavor``). A champion that is only an MLflow model has no such file
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from retrigger import dvcyaml
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.metrics_file import read_metric
 from retrigger.proc import run
@@ -51,58 +55,46 @@ class EvalStage:
 
 
 def resolve(root: Path, name: str, artifact: str | None) -> EvalStage:
-    """The stage ``name`` of dvc.yaml, read by DVC itself; BadInput naming what is wrong."""
-    stage, top = _load(root, name)
-    deps = [_relative(root, str(d.fs_path)) for d in stage.deps]
-    outs = [_relative(root, str(o.fs_path)) for o in stage.outs]
-    metrics = [_relative(root, str(o.fs_path)) for o in stage.outs if o.metric]
+    """The stage ``name`` of dvc.yaml as DVC resolves it; BadInput naming what is wrong."""
+    document = dvcyaml.load(root)
+    found = document.get("stages")
+    stages: dict[str, Any] = found if isinstance(found, dict) else {}
+    stage = stages.get(name)
+    if not isinstance(stage, dict) or not stage.get("cmd"):
+        raise BadInput(
+            f"validation.stage {name!r} is not a stage of dvc.yaml with a command; stages: "
+            f"{', '.join(sorted(stages)) or 'none'}"
+        )
+    wdir = str(stage.get("wdir") or ".")
+    deps = [_relative(wdir, d) for d in _paths(stage.get("deps"))]
+    outs = [_relative(wdir, o) for key in ("outs", "metrics") for o in _paths(stage.get(key))]
+    metrics = [_relative(wdir, m) for m in _paths(stage.get("metrics"))]
+    # A top-level `metrics:` file inside the stage's outputs (example-get-started: `eval`).
+    top = [_relative(".", m) for m in _paths(document.get("metrics"))]
     metrics += [m for m in top if any(m == o or m.startswith(o + "/") for o in outs)]
     if not metrics:
         raise BadInput(
             f"validation.stage {name!r} writes no metrics file (no `metrics:` among its "
             f"outputs; it writes {', '.join(outs) or 'nothing'}); name the stage that does"
         )
-    model = (artifact or "").rstrip("/")
+    model = _relative(".", artifact or "")
     if model not in deps:
         raise BadInput(
             f"validation.stage {name!r} does not depend on model.artifact {artifact!r} "
             f"(deps: {', '.join(deps) or 'none'}); retrigger puts each model there"
         )
-    commands = stage.cmd if isinstance(stage.cmd, list) else str(stage.cmd).splitlines()
+    cmd = stage["cmd"]
+    commands = [str(c) for c in cmd] if isinstance(cmd, list) else str(cmd).splitlines()
     others = tuple(d for d in deps if d != model)
     return EvalStage(
         name,
-        tuple(str(c) for c in commands if str(c).strip()),
-        _relative(root, str(stage.wdir)),
+        tuple(c for c in commands if c.strip()),
+        _relative(".", wdir),
         model,
         others,
         tuple(dict.fromkeys(metrics)),
         tuple(d for d in others if not _tracked(root, d)),
     )
-
-
-def _load(root: Path, name: str) -> tuple[Any, list[str]]:
-    """DVC's stage object (``${}`` resolved) and dvc.yaml's top-level metrics files."""
-    from dvc.exceptions import DvcException
-    from dvc.repo import Repo
-
-    # DVC reads a target relative to the current directory: anchor it at the repository.
-    target = str(root / (name if ":" in name else f"dvc.yaml:{name}"))
-    try:
-        with Repo(str(root)) as repo:
-            found = list(repo.stage.collect(target))
-            top = _top_level_metrics(repo, root)
-    except DvcException as exc:
-        raise BadInput(
-            f"validation.stage {name!r} is not a stage of dvc.yaml ({str(exc)[:160]}); "
-            f"stages: {', '.join(_stage_names(root)) or 'none'}"
-        ) from None
-    if len(found) != 1 or not getattr(found[0], "cmd", None):
-        raise BadInput(
-            f"validation.stage {name!r} is not one stage with a command; stages: "
-            f"{', '.join(_stage_names(root)) or 'none'}"
-        )
-    return found[0], top
 
 
 def check(root: Path, name: str, artifact: str | None, key: str) -> list[str]:
@@ -132,9 +124,15 @@ def check(root: Path, name: str, artifact: str | None, key: str) -> list[str]:
 
 
 def score(
-    root: Path, stage: EvalStage, model_file: Path, key: str, timeout: timedelta | None
+    root: Path,
+    stage: EvalStage,
+    model_file: Path,
+    key: str,
+    timeout: timedelta | None,
+    env: Mapping[str, str],
 ) -> float:
-    """``key`` as the stage computes it with ``model_file`` in place, in a scratch copy."""
+    """``key`` as the stage computes it with ``model_file`` in place, in a scratch copy;
+    ``env``: the pipeline interpreter's (``Interpreter.env()``), as ``dvc repro`` gets it."""
     with tempfile.TemporaryDirectory(prefix="retrigger-stage-") as folder:
         scratch = Path(folder)
         _copy_tree(root, stage, scratch)
@@ -142,7 +140,7 @@ def score(
         for metrics in stage.metrics:  # a stage that writes nothing must not score stale
             (scratch / metrics).unlink(missing_ok=True)
         for command in stage.commands:
-            _run_command(scratch, stage, command, timeout)
+            _run_command(scratch, stage, command, timeout, env)
         problems: list[str] = []
         for metrics in stage.metrics:
             try:
@@ -152,9 +150,16 @@ def score(
     raise WorkFailed(f"stage {stage.name}: {'; '.join(problems)}")
 
 
-def _run_command(scratch: Path, stage: EvalStage, command: str, timeout: timedelta | None) -> None:
+def _run_command(
+    scratch: Path,
+    stage: EvalStage,
+    command: str,
+    timeout: timedelta | None,
+    interpreter: Mapping[str, str],
+) -> None:
     # Its own MLflow logging goes to a scratch store: never into the retrain run or a server.
     env = {
+        **interpreter,
         "DVC_ROOT": str(scratch),
         "DVC_STAGE": stage.name,
         "MLFLOW_TRACKING_URI": (scratch / ".retrigger-mlruns").as_uri(),
@@ -231,34 +236,17 @@ def _place(source: Path, target: Path) -> None:
         shutil.copy2(source, target, follow_symlinks=False)
 
 
-def _top_level_metrics(repo: object, root: Path) -> list[str]:
-    """dvc.yaml's top-level ``metrics:`` entries (example-get-started declares its metrics
-    file there, inside the evaluate stage's ``outs: [eval]``)."""
+def _paths(entries: Any) -> list[str]:
+    """The paths of a dvc.yaml list whose items are ``path`` or ``{path: {options}}``."""
     found: list[str] = []
-    index = getattr(repo, "index", None)
-    for dvcfile, entries in (getattr(index, "_metrics", None) or {}).items():
-        folder = Path(str(dvcfile)).parent
-        for entry in entries:
-            found.append(_relative(root, str(folder / str(entry))))
+    for entry in entries if isinstance(entries, list) else []:
+        found.extend([str(entry)] if isinstance(entry, str) else map(str, dict(entry)))
     return found
 
 
-def _stage_names(root: Path) -> list[str]:
-    from retrigger.scaffold.dvcproject import read_pipeline
-
-    try:
-        return sorted(read_pipeline(root).stages)
-    except BadInput:
-        return []
-
-
-def _relative(root: Path, path: str) -> str:
-    absolute = Path(path) if Path(path).is_absolute() else root / path
-    try:
-        relative = absolute.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path  # outside the repository: named as DVC gave it
-    return relative or "."
+def _relative(wdir: str, path: str) -> str:
+    """``path`` (relative to the stage's ``wdir``) relative to the repository root."""
+    return posixpath.normpath(posixpath.join(wdir, path.rstrip("/")))
 
 
 def _tracked(root: Path, path: str) -> bool:

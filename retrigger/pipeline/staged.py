@@ -48,7 +48,8 @@ def gate(
     key = config.model.metric
     where = f"stage {stage.name}, {key} on {stage.split(key)}"
     # The challenger is the model the pipeline just wrote into the work tree.
-    new = evaluate.score(ws.root, stage, ws.root / stage.model, key, config.pipeline.stage_timeout)
+    timeout, env = config.pipeline.stage_timeout, ws.interpreter.env()
+    new = evaluate.score(ws.root, stage, ws.root / stage.model, key, timeout, env)
     logged = {f"validation.{key}.challenger": new}
     if champ is None:
         ref = _recorded(ws, None, data_version)
@@ -100,7 +101,8 @@ def _champion_score(ws: Workspace, stage: EvalStage, champ: Champion, key: str) 
         found = evaluate.champion_file(ws.tracking.client, name, champ.version, model, Path(folder))
         if found is None:
             return None
-        return evaluate.score(ws.root, stage, found, key, config.pipeline.stage_timeout)
+        timeout, env = config.pipeline.stage_timeout, ws.interpreter.env()
+        return evaluate.score(ws.root, stage, found, key, timeout, env)
 
 
 def _fallback(
