@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from retrigger.bot.app import build_app
+from retrigger.bot.events import events_parts
 from retrigger.bot.wsgi import Front
 from retrigger.config.secrets import Secrets
 from retrigger.slack.runtime import Runtime
@@ -22,7 +23,18 @@ def wsgi_app(workspace: Workspace, secrets: Secrets) -> tuple[Front, Runtime]:
     runtime = Runtime(workspace, secrets)
     handler = SlackRequestHandler(build_app(runtime, secrets))
     runtime.start()
-    return Front(handler, secrets.slack_signing_secret or ""), runtime
+    route, loop = events_parts(workspace, secrets, runtime.engine.store)
+    loop.start()
+    return Front(handler, secrets.slack_signing_secret or "", events=route), runtime
+
+
+def events_only_app(workspace: Workspace, secrets: Secrets) -> Front:
+    """``retrigger serve``: /healthz and /events/<source>, no Slack."""
+    from retrigger.store.serial import SerialStore
+
+    route, loop = events_parts(workspace, secrets, SerialStore(workspace.store))
+    loop.start()
+    return Front(None, "", events=route)
 
 
 def serve_http(load: Callable[[], Front], host: str, port: int, workers: int, threads: int) -> None:

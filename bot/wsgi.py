@@ -1,4 +1,5 @@
-"""The HTTP front door: ``/healthz``, ``/slack/events`` (verified, then bolt), nothing else.
+"""The HTTP front door: ``/healthz``, ``/slack/events`` (verified, then bolt), ``/events/<source>``
+(``bot.events``, when events are served), nothing else.
 
 Refusals are plain 4xx answers, never a 500, and nothing about them is stored: the signature
 is checked, then the body's shape (``bot.shape``), before bolt or the engine sees anything.
@@ -23,9 +24,14 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 class Front:
     def __init__(
-        self, bolt: WsgiApp, signing_secret: str, clock: Callable[[], float] = time.time
+        self,
+        bolt: WsgiApp | None,
+        signing_secret: str,
+        clock: Callable[[], float] = time.time,
+        events: WsgiApp | None = None,
     ) -> None:
-        self.bolt = bolt
+        self.bolt = bolt  # None: `retrigger serve`, events without Slack
+        self.events = events
         self._secret = signing_secret
         self.clock = clock
 
@@ -33,7 +39,9 @@ class Front:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/healthz":
             return _answer(start, 200, {"ok": True})
-        if path != EVENTS_PATH:
+        if self.events is not None and path.startswith("/events/"):
+            return self.events(environ, start)
+        if path != EVENTS_PATH or self.bolt is None:
             return _answer(start, 404, {"error": "not found"})
         if method != "POST":
             return _answer(start, 405, {"error": "POST only"})
@@ -76,12 +84,14 @@ def _answer(start: StartResponse, status: int, document: dict[str, Any]) -> list
     payload = json.dumps(document).encode()
     reason = {
         200: "OK",
+        202: "Accepted",
         400: "Bad Request",
         401: "Unauthorized",
         403: "Forbidden",
         404: "Not Found",
         405: "Method Not Allowed",
         413: "Payload Too Large",
+        503: "Service Unavailable",
     }[status]
     start(
         f"{status} {reason}",

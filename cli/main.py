@@ -38,6 +38,7 @@ from retrigger.cli import (
     push,
     render,
     run,
+    serve,
     status,
 )
 from retrigger.cli import config as config_cmd
@@ -74,6 +75,7 @@ for module in (
     backtest,
     outbox,
     champion,
+    serve,
 ):
     module.register(app)
 

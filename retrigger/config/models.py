@@ -319,6 +319,32 @@ class SlackConfig(Section):
         return self
 
 
+class EventWatch(Section):
+    """An object-storage prefix whose new objects feed one of the model's data paths."""
+
+    source: Literal["webhook", "s3"] = Field(description="the sender: /events/<source>")
+    prefix: str = Field(
+        pattern=r"^[a-z][a-z0-9+.-]*://", description="a full URL, e.g. s3://bucket/path/"
+    )
+    data: str = Field(min_length=1, description="the path under `data:` this prefix feeds")
+
+    @field_validator("data")
+    @classmethod
+    def _data_inside(cls, value: str) -> str:
+        refuse_outside_repo(value)
+        return value
+
+
+class EventsConfig(Section):
+    watch: list[EventWatch] = Field(default_factory=list)
+    settle: Duration = Field(
+        default=timedelta(minutes=10), description="quiet time after the last event"
+    )
+    marker: str | None = Field(
+        default="_SUCCESS", description="an object with this name closes the window at once"
+    )
+
+
 class RetriggerConfig(Section):
     model: ModelConfig
     tracking: TrackingConfig = TrackingConfig()
@@ -331,11 +357,22 @@ class RetriggerConfig(Section):
     pipeline: PipelineConfig = PipelineConfig()
     hooks: HooksConfig = HooksConfig()
     slack: SlackConfig = SlackConfig()
+    events: EventsConfig = EventsConfig()
 
     @model_validator(mode="after")
     def _data_paths_are_relative(self) -> RetriggerConfig:
         for path in self.data:
             refuse_outside_repo(path)
+        return self
+
+    @model_validator(mode="after")
+    def _watched_data_is_listed(self) -> RetriggerConfig:
+        for watch in self.events.watch:
+            if watch.data not in self.data:
+                raise ValueError(
+                    f"events.watch: {watch.data!r} (fed by {watch.prefix}) is not listed "
+                    "under `data:`; the check reads only the listed paths"
+                )
         return self
 
     @model_validator(mode="after")

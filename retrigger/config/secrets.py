@@ -17,6 +17,10 @@ class Secrets:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     github_token: str | None = field(default=None, repr=False)
+    # Inbound events (/events/<source>). Not RETRIGGER_*: those are read as config overrides.
+    events_webhook_secret: str | None = field(default=None, repr=False)
+    events_mlflow_secret: str | None = field(default=None, repr=False)
+    events_s3_api_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Secrets:
@@ -26,6 +30,9 @@ class Secrets:
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_app_token=env.get("SLACK_APP_TOKEN") or None,
             github_token=env.get("GITHUB_TOKEN") or None,
+            events_webhook_secret=env.get("RETRAIN_EVENTS_WEBHOOK_SECRET") or None,
+            events_mlflow_secret=env.get("RETRAIN_EVENTS_MLFLOW_SECRET") or None,
+            events_s3_api_key=env.get("RETRAIN_EVENTS_S3_API_KEY") or None,
         )
 
     def __repr__(self) -> str:

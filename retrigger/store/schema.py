@@ -244,6 +244,12 @@ def _v7_arrival_decision(conn: Connection) -> None:
     _add_columns(conn, {data_arrivals: ("decision_id",)})
 
 
+def _v8_events_settle_windows(conn: Connection) -> None:
+    from retrigger.store import settle  # the table lives beside its SQL (events' windows)
+
+    settle.create(conn)
+
+
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [
     _v1_decisions,
@@ -253,6 +259,7 @@ MIGRATIONS: list[Migration] = [
     _v5_pipeline,
     _v6_decision_fetched,
     _v7_arrival_decision,
+    _v8_events_settle_windows,
 ]
 
 

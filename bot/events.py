@@ -1,0 +1,50 @@
+"""``POST /events/<source>``: read the body (1 MB at most), hand it to the engine's intake,
+answer. Never a 500: a store that fails is a 503, which every sender retries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from retrigger.bot.wsgi import StartResponse, _answer, _read
+from retrigger.config.secrets import Secrets
+from retrigger.events.intake import Intake
+from retrigger.events.settle import SettleLoop, check_process
+from retrigger.store.serial import Transactional
+from retrigger.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class EventsRoute:
+    def __init__(self, intake: Intake) -> None:
+        self.intake = intake
+
+    def __call__(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
+        source = str(environ.get("PATH_INFO", ""))[len("/events/") :]
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _answer(start, 405, {"error": "POST only"})
+        body = _read(environ)
+        if body is None:
+            return _answer(start, 413, {"error": "body over 1 MB"})
+        headers = {
+            key[5:].replace("_", "-").lower(): str(value)
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        try:
+            answer = self.intake.receive(source, headers, body)
+        except Exception:
+            log.exception("could not store an event for /events/%s", source[:40])
+            return _answer(start, 503, {"error": "could not store the event; retry later"})
+        return _answer(start, answer.status, answer.document)
+
+
+def events_parts(
+    workspace: Workspace, secrets: Secrets, store: Transactional
+) -> tuple[EventsRoute, SettleLoop]:
+    """The route and the loop that runs its checks (started by the caller, after the fork)."""
+    loop = SettleLoop(store, workspace.clock, check_process(workspace.root, workspace.loaded.path))
+    intake = Intake(store, workspace.config.events, secrets, workspace.clock, loop.wake)
+    return EventsRoute(intake), loop

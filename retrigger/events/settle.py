@@ -1,0 +1,133 @@
+"""Closed settle windows → one normal ``retrigger check`` each, after the sender's answer.
+
+The windows are rows in the state store (``retrigger.store.settle``), so a restart loses
+none: the loop claims each closed window once (a conditional UPDATE), runs ``retrigger
+check --json`` as its own process — the same command CI runs, its notifications included,
+and the server's memory stays flat — and stores the decision id beside the window with an
+audit record naming the prefix and the number of events it settled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from retrigger import proc
+from retrigger.store import audit, settle
+from retrigger.store.serial import Transactional
+
+log = logging.getLogger(__name__)
+CHECK_TIMEOUT_S = 30 * 60.0
+LEASE = timedelta(seconds=CHECK_TIMEOUT_S + 60)  # past it, a crashed checker's window is retried
+IDLE_S = 60.0  # with no window open, look again this often (another process may have opened one)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision_id: str | None
+    error: str | None
+
+
+def check_process(root: Path, config: Path) -> Callable[[], Outcome]:
+    """Run the normal check for the project at ``root``, as its own process."""
+    argv = [sys.executable, "-m", "retrigger", "check", "--json", "--config", str(config)]
+
+    def run() -> Outcome:
+        try:
+            result = proc.run(argv, root, check=False, timeout=CHECK_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return Outcome(None, f"retrigger check did not finish within {CHECK_TIMEOUT_S:g} s")
+        try:
+            found = json.loads(result.stdout).get("decision_id")
+        except (ValueError, AttributeError):
+            found = None
+        if result.returncode == 0 and isinstance(found, str):
+            return Outcome(found, None)
+        tail = (result.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        return Outcome(None, f"retrigger check exited {result.returncode}: {tail}")
+
+    return run
+
+
+def run_due(
+    store: Transactional, clock: Callable[[], datetime], check: Callable[[], Outcome]
+) -> int:
+    """Check every closed window once; the number checked."""
+    done = 0
+    while True:
+        with store.transaction() as conn:
+            window = settle.claim_due(conn, clock(), LEASE)
+        if window is None:
+            return done
+        log.info("%s settled after %d event(s); running check", window.prefix, window.events)
+        outcome = check()
+        with store.transaction() as conn:
+            settle.finish(conn, window.id, outcome.decision_id, outcome.error, clock())
+            audit.record(
+                conn,
+                action="events.settled",
+                subject=outcome.decision_id,
+                actor=f"events:{window.source}",
+                now=clock(),
+                detail={
+                    "prefix": window.prefix,
+                    "data": window.data,
+                    "events": window.events,
+                    "marker": window.marker_seen,
+                    "opened_at": window.opened_at.isoformat(),
+                    "error": outcome.error,
+                },
+            )
+        done += 1
+
+
+class SettleLoop:
+    """A daemon thread that runs closed windows' checks; ``wake()`` after storing an event."""
+
+    def __init__(
+        self,
+        store: Transactional,
+        clock: Callable[[], datetime],
+        check: Callable[[], Outcome],
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.check = check
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="retrigger-events", daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            wait = IDLE_S
+            try:
+                run_due(self.store, self.clock, self.check)
+                with self.store.transaction() as conn:
+                    due = settle.next_due(conn)
+                if due is not None:
+                    wait = min(wait, max((due - self.clock()).total_seconds(), 0.05))
+            except Exception:  # a store hiccup must not end the loop; retry next round
+                log.exception("events loop round failed")
+            self._wake.wait(wait)
