@@ -11,9 +11,14 @@ if TYPE_CHECKING:
 
 def serve(config: Path | None, host: str, port: int, workers: int, threads: int) -> None:
     """Serve until stopped; the config and the store are checked before gunicorn starts."""
+    import logging
+
     from retrigger.config.secrets import Secrets
     from retrigger.workspace import Workspace
 
+    # What arrived and what it started is the operator's view of this server: log it at INFO,
+    # beside gunicorn's own lines on stderr (workers inherit the handler).
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [%(process)d] %(message)s")
     secrets = Secrets.from_env()
     workspace = Workspace.load(config)
     workspace.store.close()  # fail now if the store is unreachable; workers open their own
