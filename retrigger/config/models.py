@@ -323,10 +323,16 @@ class EventWatch(Section):
     """An object-storage prefix whose new objects feed one of the model's data paths."""
 
     source: Literal["webhook", "s3"] = Field(description="the sender: /events/<source>")
-    prefix: str = Field(
-        pattern=r"^[a-z][a-z0-9+.-]*://", description="a full URL, e.g. s3://bucket/path/"
-    )
+    prefix: str = Field(description="a full URL, e.g. s3://bucket/path/")
     data: str = Field(min_length=1, description="the path under `data:` this prefix feeds")
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix_is_url(cls, value: str) -> str:
+        scheme, sep, rest = value.partition("://")
+        if not sep or not scheme.isalnum() or not rest:
+            raise ValueError("must be a full URL such as s3://bucket/path/")
+        return value
 
     @field_validator("data")
     @classmethod
