@@ -20,13 +20,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from retrigger import proc
-from retrigger.store import audit, settle
+from retrigger.store import audit, inbound, settle
 from retrigger.store.serial import Transactional
 
 log = logging.getLogger(__name__)
 CHECK_TIMEOUT_S = 30 * 60.0
 LEASE = timedelta(seconds=CHECK_TIMEOUT_S + 60)  # past it, a crashed checker's window is retried
 IDLE_S = 60.0  # with no window open, look again this often (another process may have opened one)
+# Delivery ids are kept this long: a signed replay older than the 5 minute timestamp window is
+# refused by its timestamp anyway (the bot's engine forgets Slack's after the same hour).
+MEMORY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ class SettleLoop:
             try:
                 run_due(self.store, self.clock, self.check)
                 with self.store.transaction() as conn:
+                    inbound.forget_before(conn, self.clock() - MEMORY)
                     due = settle.next_due(conn)
                 if due is not None:
                     wait = min(wait, max((due - self.clock()).total_seconds(), 0.05))

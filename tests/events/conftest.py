@@ -78,6 +78,17 @@ class Answer:
         return json.loads(self.body) if self.body else None
 
 
+def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Answer(response.status, response.read())
+    except urllib.error.HTTPError as exc:
+        return Answer(exc.code, exc.read())
+
+
 @dataclass
 class Server:
     url: str
@@ -86,17 +97,7 @@ class Server:
     log: list[str] = field(default_factory=list)
 
     def post(self, source: str, body: bytes, headers: dict[str, str]) -> Answer:
-        request = urllib.request.Request(
-            f"{self.url}/events/{source}",
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", **headers},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return Answer(response.status, response.read())
-        except urllib.error.HTTPError as exc:
-            return Answer(exc.code, exc.read())
+        return post(self.url + f"/events/{source}", body, headers)
 
     def send(self, url: str, delivery: str | None = None) -> Answer:
         body = object_created(url)
