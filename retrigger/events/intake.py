@@ -20,7 +20,7 @@ from typing import Any
 from retrigger.config.models import EventsConfig
 from retrigger.config.secrets import Secrets
 from retrigger.events import mlflow, s3, verify, webhook
-from retrigger.events.model import NotTheShape, Parsed
+from retrigger.events.model import NotTheShape, ObjectCreated, Parsed
 from retrigger.store import Connection, audit, inbound, settle
 from retrigger.store.serial import Transactional
 
@@ -145,6 +145,9 @@ class Intake:
             )
         watched = 0
         for found in parsed.objects:
+            if found.etag and not inbound.first_time(conn, _object_key(found), now):
+                log.info("%s (etag %s) was announced before; nothing to do", found.url, found.etag)
+                continue
             matches = [
                 w
                 for w in self.config.watch
@@ -160,3 +163,8 @@ class Intake:
                 settle.note_event(conn, source, watch.prefix, watch.data, now, due, marker)
                 watched += 1
         return watched
+
+
+def _object_key(found: ObjectCreated) -> str:
+    """The same object announced twice (two senders, a re-sent notification): one event."""
+    return "object:" + hashlib.sha256(f"{found.url}\0{found.etag}".encode()).hexdigest()[:40]

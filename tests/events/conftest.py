@@ -59,12 +59,12 @@ def signed(
     }
 
 
-def object_created(url: str) -> bytes:
+def object_created(url: str, etag: str | None = None) -> bytes:
     return json.dumps(
         {
             "type": "object.created",
             "timestamp": datetime.now(tz=UTC).isoformat(),
-            "data": {"url": url, "size": 123, "etag": uuid.uuid4().hex},
+            "data": {"url": url, "size": 123, "etag": etag or uuid.uuid4().hex},
         }
     ).encode()
 

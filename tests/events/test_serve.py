@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from standardwebhooks import Webhook
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_burst_for_one_prefix_runs_one_check_once_the_window_settles(server: Server) -> None:
-    answers = [server.send(f"{PREFIX}2026-03-15/part-{i:03}.parquet") for i in range(30)]
+    urls = [f"{PREFIX}2026-03-15/part-{i:03}.parquet" for i in range(30)]
+    with ThreadPoolExecutor(max_workers=8) as senders:  # concurrent, as a bulk upload sends
+        answers = list(senders.map(server.send, urls))
 
     assert {a.status for a in answers} == {202}
     assert all(a.json()["watched"] == 1 for a in answers)
@@ -55,6 +58,20 @@ def test_a_replayed_delivery_changes_nothing_and_runs_no_second_check(server: Se
     assert server.count("SELECT count(*) FROM settle_windows") == 1
     assert server.count("SELECT events FROM settle_windows") == 1
     assert server.count("SELECT count(*) FROM decisions") == 1
+
+
+def test_the_same_object_announced_twice_counts_once(slow_server: Server) -> None:
+    url = f"{PREFIX}part-0.parquet"
+    body, again = object_created(url, etag="e-1"), object_created(url, etag="e-1")
+    changed = object_created(url, etag="e-2")
+
+    answers = [
+        slow_server.post("webhook", b, signed(b, f"msg_{i}"))
+        for i, b in enumerate((body, again, changed))
+    ]
+
+    assert [a.json()["watched"] for a in answers] == [1, 0, 1]
+    assert slow_server.count("SELECT events FROM settle_windows") == 2
 
 
 def test_refused_deliveries_are_answered_with_a_reason_and_store_nothing(server: Server) -> None:
