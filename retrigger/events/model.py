@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,6 @@ class Parsed:
     objects: tuple[ObjectCreated, ...] = ()
     registry: RegistryChange | None = None
     ignored: str | None = None
-    detail: dict[str, str] = field(default_factory=dict)
 
 
 class NotTheShape(ValueError):
