@@ -11,7 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from standardwebhooks import Webhook
 
-from tests.events.conftest import MLFLOW_SECRET, PREFIX, S3_KEY, Server, object_created, signed
+from tests.events.conftest import (
+    MLFLOW_SECRET,
+    PREFIX,
+    S3_KEY,
+    Server,
+    object_created,
+    signed,
+    start_serve,
+    stop,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -171,3 +180,17 @@ def test_s3_notifications_open_a_window_with_the_api_key_and_ignore_test_events(
     assert slow_server.rows("SELECT source, prefix, events FROM settle_windows") == [
         ("s3", PREFIX, 1)
     ]
+
+
+def test_an_open_window_survives_a_restart_of_the_server(slow_server: Server) -> None:
+    slow_server.send(f"{PREFIX}day=2/part-0.parquet")
+    stop(slow_server)
+    restarted = start_serve(slow_server.root)
+    try:
+        restarted.send(f"{PREFIX}day=2/_SUCCESS")
+        [(status, events, _decision, _error)] = restarted.wait_settled()
+    finally:
+        stop(restarted)
+
+    assert (status, events) == ("checked", 2)
+    assert restarted.count("SELECT count(*) FROM decisions") == 1
