@@ -27,6 +27,7 @@ PREVIOUS_CHAMPION = "retrigger.previous_champion"  # the version the alias point
 VALIDATION = "retrigger.validation"  # one line: why the gate passed or refused
 REPRO = "retrigger.repro"  # one line: the stages `dvc repro` ran, skipped as unchanged, restored
 ATTEMPT_ID = "retrigger.attempt_id"
+RESTORED = "retrigger.restored"  # what a retrain that promoted nothing put back in the work tree
 REASON = "retrigger.reason"  # a forced retrain's reason
 ERROR = "retrigger.error"
 PIPELINE_RUN_NAME = "retrigger.pipeline_run_name"  # the name the pipeline gave mlflow.start_run

@@ -19,7 +19,7 @@ from retrigger.metrics_file import read_metric
 from retrigger.pipeline import compare, registry
 from retrigger.pipeline import record as mlrecord
 from retrigger.pipeline.candidate import NOT_LOADABLE, Candidate
-from retrigger.pipeline.challenge import Challenge, find_model, metric_in_run, put_back, refused
+from retrigger.pipeline.challenge import Challenge, find_model, metric_in_run
 from retrigger.pipeline.state import AttemptFacts, DataOut, Job, Outputs, Promotion
 from retrigger.pipeline.validation import Verdict
 
@@ -94,12 +94,6 @@ def validate(
             metrics=[Metric(key, value, now, 0) for key, value in sorted(judged.logged.items())],
         )
     return judged.verdict
-
-
-def refuse(ws: Workspace, challenge: Challenge, decision_id: str, attempt_id: str) -> str:
-    """A refused challenger: kept in its run, never aliased; the work tree put back."""
-    refused(ws, challenge, decision_id)
-    return put_back(ws, challenge, attempt_id)
 
 
 def verify_pushed(ws: Workspace, timeout: float | None) -> None:
