@@ -57,8 +57,8 @@ def forced(decision: Decision) -> bool:
 
 
 def for_decision(ws: Workspace, decision: Decision, command: list[str], resumed: bool) -> Repro:
-    """The repro step of a retrain of ``decision``; ``resumed``: an earlier attempt's repro ran,
-    and what it trained is found, not trained again."""
+    """The repro step of a retrain of ``decision``; ``resumed``: an earlier attempt's repro
+    finished, and what it trained is found, not trained again."""
     force = forced(decision) and not resumed
     return plan(ws.root, command, ws.config.model.artifact, force)
 

@@ -67,6 +67,7 @@ class Retrain:
         self._mlflow: Warm | None = None
         self.challenge: Challenge | None = None  # the retrain run and model, once opened
         self.repro_ran_before = False
+        self.repro_done_before = False
 
     @property
     def attempt_id(self) -> str:
@@ -131,6 +132,10 @@ class Retrain:
         self.facts = carried([attempt.facts for attempt in earlier])
         # An earlier attempt's repro may have trained already: "up to date" is then a resume.
         self.repro_ran_before = any(s.name == "repro" for a in earlier for s in a.steps)
+        # ...and one that finished trained what a forced retrain asked for: not forced again.
+        self.repro_done_before = any(
+            s.name == "repro" and s.status == StepStatus.OK for a in earlier for s in a.steps
+        )
         now = self.ws.clock()
         me = lock.Me.current()
         with self.ws.store.transaction() as conn:
@@ -210,8 +215,8 @@ class Retrain:
             self.challenge = challenge = open_challenge(
                 ws, mlflow.experiment_id(), self.decision, self.attempt_id, self.job.requested_by
             )
-            # A manual decision forces training; its resume finds what the first repro trained.
-            repro = plan_repro(ws, self.decision, command, resumed=self.repro_ran_before)
+            # A manual decision forces training, unless an earlier attempt's repro did.
+            repro = plan_repro(ws, self.decision, command, resumed=self.repro_done_before)
             if repro.note or repro.forced:
                 self.say(repro.note or f"forcing {', '.join(repro.forced)}: {repro.shown}")
             facts.run_id, facts.repro = challenge.run_id, ReproReport(forced=repro.forced)
