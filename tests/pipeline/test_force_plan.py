@@ -59,9 +59,7 @@ def test_a_retrain_nobody_forced_runs_the_command_as_configured(root: Path) -> N
 
 
 def test_without_a_stage_that_writes_the_model_every_stage_is_forced(root: Path) -> None:
-    assert plan(root, ["dvc", "repro"], None, force=True).commands == [
-        ["dvc", "repro", "--force"]
-    ]
+    assert plan(root, ["dvc", "repro"], None, force=True).commands == [["dvc", "repro", "--force"]]
     targeted = plan(root, ["python", "-m", "dvc", "repro", "evaluate"], "model.pkl", force=True)
     assert targeted.commands == [["python", "-m", "dvc", "repro", "evaluate", "--force"]]
     assert targeted.forced == ["prepare", "featurize", "train", "evaluate"]
