@@ -14,6 +14,7 @@ from retrigger.data.versions import data_version, versions
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.gitutil import head_commit
 from retrigger.lineage import description, tags
+from retrigger.lineage.in_use import newest_number
 from retrigger.lineage.status import RetrainStatus
 from retrigger.metrics_file import read_metric
 from retrigger.pipeline import compare, registry
@@ -42,8 +43,8 @@ def metric_before(ws: Workspace, mlflow: mlrecord.Warm) -> float | None:
         except BadInput:
             return None  # nothing measured yet: the gate falls back to the champion's run
     mlflow.client()
-    run = ws.tracking.latest_with_metric(model.metric)
-    return run.metrics[model.metric] if run is not None else None
+    found = newest_number(ws.tracking, model.name, ws.config.pipeline.champion_alias, model.metric)
+    return found.value if found is not None else None
 
 
 def outputs(
