@@ -93,7 +93,9 @@ def _signal_fields(p: dict[str, Any]) -> list[tuple[str, str]]:
     pairs = []
     for s in p.get("signals") or []:
         kind = str(s.get("kind"))
-        mark = "FIRED" if s.get("fired") else "ok"
+        mark = (  # a reading that could not be taken is never shown as ok
+            "UNKNOWN" if s.get("state") == "unknown" else "FIRED" if s.get("fired") else "ok"
+        )
         value = (
             f"{fmt.signal_value(kind, s.get('value'))} vs "
             f"{fmt.signal_value(kind, s.get('threshold'))}"
