@@ -226,7 +226,9 @@ def story_lines(story: dict[str, Any]) -> list[str]:
     elif run:
         lines.append(
             f"MLflow run {run['run_id']}: status {run['status']}, "
-            f"{_num(run['metric_before'])} → {_num(run['metric_after'])}, requested by "
+            f"{_num(run['metric_before'])} → {_num(run['metric_after'])}"
+            + (f" ({run['compared_on']})" if run.get("compared_on") else "")
+            + ", requested by "
             f"{run['requested_by']}, approved by {run['approved_by'] or '—'}"
         )
     promotion = story.get("promotion")

@@ -210,6 +210,8 @@ def _retrain(p: dict[str, Any], slack: bool, verb: str) -> str:
     metric = p.get("metric") or "metric"
     if p.get("metric_before") is not None or p.get("metric_after") is not None:
         line += f": {metric} {_num(p.get('metric_before'))} → {_num(p.get('metric_after'))}"
+        if p.get("compared_on"):
+            line += f" ({p['compared_on']})"
     if p.get("version") is not None:
         line += f", promoted version {p['version']}"
     if p.get("error"):
