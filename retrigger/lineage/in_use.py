@@ -32,6 +32,7 @@ class InUse:
     model_version: str | None  # None before any champion alias
     how: str  # how the run relates to the model: "its own run", "an evaluation run of it", …
     alias: str = "champion"
+    data_version: str | None = None  # what the run recorded it measured on, when it did
 
     @property
     def label(self) -> str:
@@ -48,7 +49,14 @@ def newest_number(tracking: Tracking, name: str, alias: str, metric: str) -> InU
         run = tracking.latest_with_metric(metric)
         if run is None:
             return None
-        return InUse(run.metrics[metric], run.run_id, None, f"no @{alias} yet: the newest run")
+        return InUse(
+            run.metrics[metric],
+            run.run_id,
+            None,
+            f"no @{alias} yet: the newest run",
+            alias,
+            run.data_version,
+        )
     number = str(version.version)
     found: dict[str, tuple[RunInfo, float, str]] = {}
     if version.run_id:
@@ -61,7 +69,7 @@ def newest_number(tracking: Tracking, name: str, alias: str, metric: str) -> InU
     if not found:
         return None
     run, value, how = max(found.values(), key=lambda item: item[0].started_at)
-    return InUse(value, run.run_id, number, how, alias)
+    return InUse(value, run.run_id, number, how, alias, run.data_version)
 
 
 def _holder(tracking: Tracking, name: str, alias: str) -> ModelVersion | None:

@@ -71,7 +71,9 @@ def test_check_reads_the_champions_run_after_two_retrains(wine: Path) -> None:
     assert logged == pytest.approx(first_mae)
 
 
-def test_a_later_run_that_evaluated_the_champion_is_the_newest_number(wine: Path) -> None:
+def test_a_later_run_that_evaluated_the_champion_is_the_newest_number_everywhere(
+    wine: Path,
+) -> None:
     import mlflow
 
     config = _configure(wine)
@@ -90,3 +92,9 @@ def test_a_later_run_that_evaluated_the_champion_is_the_newest_number(wine: Path
     reading = next(s for s in json.loads(checked.out)["signals"] if s["kind"] == "performance")
     assert reading["value"] == pytest.approx(0.9876), promoted
     assert reading["source"] == {"run_id": evaluation.info.run_id, "model_version": "2"}
+    # The next retrain's gate and its "before" use that same number.
+    set_params(wine, alpha=0.01)
+    challenged = _retrain(config, "tuned again")
+    assert challenged["validation"]["champion"] == pytest.approx(0.9876)
+    assert challenged["metric_before"] == pytest.approx(0.9876)
+    assert f"from run {evaluation.info.run_id[:8]}" in challenged["compared_on"]
