@@ -196,6 +196,7 @@ def show(outcome: Outcome) -> None:
         render.line(
             f"{outcome.metric}: before {render.number(outcome.metric_before)}, "
             f"after {render.number(outcome.metric_after)}"
+            + (f" ({outcome.compared_on})" if outcome.compared_on else "")
         )
     style = "bold green" if outcome.exit_code == 0 else "bold red"
     message = outcome.message

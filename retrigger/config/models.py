@@ -208,6 +208,10 @@ class RetrainBudget(Section):
 class PolicyConfig(Section):
     fire_when: Literal["any", "all"] = "any"
     cooldown: Duration = timedelta(0)
+    retry_backoff: Duration = Field(
+        default=timedelta(hours=1),
+        description="after a retrain that failed before training anything, instead of cooldown",
+    )
     max_retrains: RetrainBudget | None = None
     approval: Literal["none", "required"] = "none"
 
