@@ -27,7 +27,7 @@ class Reading:
         return "unknown" if self.unknown else ("fired" if self.fired else "ok")
 
     def as_json(self) -> dict[str, object]:
-        return {
+        shown: dict[str, object] = {
             "kind": self.kind,
             "value": self.value,
             "threshold": self.threshold,
@@ -35,6 +35,9 @@ class Reading:
             "state": self.state,
             "detail": self.detail,
         }
+        if "estimate" in self.extra:  # an estimated metric is shown with its interval
+            shown["estimate"] = self.extra["estimate"]
+        return shown
 
 
 def new_decision_id(now: datetime) -> str:
