@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 from sklearn import metrics as sk
 from sklearn.linear_model import LogisticRegression
