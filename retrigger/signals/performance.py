@@ -95,7 +95,7 @@ def _estimated(
     ctx: SignalContext, settings: PerformanceSignalConfig, model: ModelConfig
 ) -> Reading:
     """``source: estimated``: no labels; the champion's metric estimated on estimation.data."""
-    from retrigger.estimation.reading import read_estimated
+    from retrigger.signals.estimated import read_estimated
 
     return read_estimated(ctx, _limits(ctx, settings, model), model.greater_is_better)
 
