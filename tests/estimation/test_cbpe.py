@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from sklearn import metrics as sk
 from sklearn.linear_model import LogisticRegression
@@ -96,3 +97,30 @@ def test_calibration_error_above_the_bound_after_calibration_is_refused() -> Non
 
     with pytest.raises(CannotEstimate, match=r"stay miscalibrated .* after isotonic calibration"):
         estimate(model, reference, labels, rows["covariate"][0], "accuracy", strict)
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "f1_macro", "roc_auc"])
+def test_multiclass_with_string_labels_is_estimated_as_macro_averages(metric: str) -> None:
+    import pandas as pd
+
+    def rows(rng: Any, n: int, scale: float) -> tuple[Any, Any]:
+        x = rng.normal(0, scale, (n, 2))
+        logits = np.column_stack([2 * x[:, 0], 2 * x[:, 1], -x[:, 0] - x[:, 1]])
+        proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        picked = (rng.random((n, 1)) > proba.cumsum(axis=1)).sum(axis=1)
+        names = np.array(["cat", "dog", "eel"])[np.minimum(picked, 2)]
+        return pd.DataFrame(x, columns=["a", "b"]), pd.Series(names)
+
+    rng = np.random.default_rng(3)
+    train, reference, new = rows(rng, 3000, 1.5), rows(rng, 5000, 1.5), rows(rng, 3000, 0.6)
+    model = LogisticRegression().fit(*train)
+
+    found = estimate(model, *reference, new[0], metric, LIMITS)
+
+    truth, predicted = new[1], model.predict(new[0])
+    realised = {
+        "accuracy": lambda: sk.accuracy_score(truth, predicted),
+        "f1_macro": lambda: sk.f1_score(truth, predicted, average="macro"),
+        "roc_auc": lambda: sk.roc_auc_score(truth, model.predict_proba(new[0]), multi_class="ovr"),
+    }[metric]()
+    assert found.interval.low <= realised <= found.interval.high
