@@ -485,6 +485,15 @@ class RetriggerConfig(Section):
                 f"model.metric {self.model.metric!r} cannot be estimated without labels; "
                 f"use one of {', '.join(ESTIMABLE_METRICS)}"
             )
+        own = metrics.resolve(self.model.metric)
+        if perf.max_drop is not None and (own is None or own.name != metric):
+            # max_drop is measured from the baseline run's model.metric: another metric's
+            # estimate would be held against the wrong number
+            raise ValueError(
+                f"estimation.metric {metric!r} differs from model.metric "
+                f"{self.model.metric!r}, which max_drop compares with the baseline run; "
+                "drop estimation.metric or use min only"
+            )
         return self
 
     def estimation_target(self) -> str | None:

@@ -39,7 +39,7 @@ def _configure(project: Small, data: str, performance: dict[str, Any], **extra: 
         },
         "state": {"url": f"sqlite:///{project.root / 'state.db'}"},
         "signals": {"performance": {"source": "estimated", **performance}},
-        "estimation": {"data": data, "reference": "reference.csv", "target": "label", **extra},
+        "estimation": {"data": data, "reference": "reference.csv", "target": "label"} | extra,
     }
     project.config.write_text(yaml.safe_dump(document))
 
@@ -114,3 +114,25 @@ def test_source_estimated_without_an_estimation_section_is_exit_2(project: Small
     result = run_cli("check", "-c", str(project.config), "--json")
 
     assert result.code == 2 and "needs an estimation section" in result.err
+
+
+@pytest.mark.parametrize(
+    ("performance", "estimation", "said"),
+    [
+        ({"min": 0.5}, {"metric": "mae"}, "'mae' cannot be estimated without labels"),
+        (
+            {"max_drop": 0.05},
+            {"metric": "roc_auc"},
+            "estimation.metric 'roc_auc' differs from model.metric 'accuracy'",
+        ),
+        ({"min": 0.5}, {"reference": "../ref.csv"}, "must be a path inside the repository"),
+    ],
+)
+def test_an_estimation_config_that_cannot_mean_what_it_says_is_exit_2(
+    project: Small, performance: dict[str, Any], estimation: dict[str, Any], said: str
+) -> None:
+    _configure(project, "shifted.csv", performance, **estimation)
+
+    result = run_cli("check", "-c", str(project.config), "--json")
+
+    assert result.code == 2 and said in result.err, result.err
