@@ -37,6 +37,8 @@ class Reading:
         }
         if isinstance(self.extra.get("source"), dict):  # whose number: MLflow run, version
             doc["source"] = self.extra["source"]
+        if "estimate" in self.extra:  # an estimated metric is shown with its interval
+            doc["estimate"] = self.extra["estimate"]
         return doc
 
 

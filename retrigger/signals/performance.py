@@ -22,6 +22,8 @@ class PerformanceSignal:
         settings = ctx.config.signals.performance
         assert settings is not None  # the registry only builds configured signals
         model = ctx.config.model
+        if settings.source == "estimated":
+            return _estimated(ctx, settings, model)
         value, source, whose = current_metric(ctx)
         extra: dict[str, object] = {"source": whose} if whose else {}
         limits = _limits(ctx, settings, model)
@@ -92,6 +94,15 @@ def _limits(
             )
         )
     return limits
+
+
+def _estimated(
+    ctx: SignalContext, settings: PerformanceSignalConfig, model: ModelConfig
+) -> Reading:
+    """``source: estimated``: no labels; the champion's metric estimated on estimation.data."""
+    from retrigger.signals.estimated import read_estimated
+
+    return read_estimated(ctx, _limits(ctx, settings, model), model.greater_is_better)
 
 
 def _strictest(limits: list[tuple[float, str]], model: ModelConfig) -> float:
