@@ -5,7 +5,7 @@ Each score says how far it may be from the same score on the rows, when it can d
 - KS: the largest gap between the two empirical CDFs, read at the bucket edges, where the
   profile knows them exactly (buckets are right-closed). Between two edges each CDF rises by
   its bucket's share only, so the exact statistic lies in ``[d, d + bound]``, ``bound`` being
-  the largest share one bucket holds on either side: at most one bin's mass.
+  the most the gap can grow inside one bucket: at most one bin's mass (the larger side's).
 - Wasserstein (W1, the area between the CDFs): each side spread uniformly inside its buckets,
   the outer buckets closed by the observed min/max. Inside a bucket the true CDF stays between
   its values at the two edges, so the error is at most ``sum(width * (p + q))`` over buckets.
@@ -45,9 +45,13 @@ def ks(layout: ColumnLayout, ref: ColumnProfile, cur: ColumnProfile) -> Score:
     """Two-sample KS statistic read at the edges; the exact one is within ``bound`` above."""
     _require(layout, "num")
     p, q = _shares(ref), _shares(cur)
-    gap = np.abs(np.cumsum(p) - np.cumsum(q))[:-1]  # at e_0 … e_{k-1}; the last is 1 - 1
-    d = float(gap.max()) if gap.size else 0.0
-    return Score(d, float(max(p.max(initial=0.0), q.max(initial=0.0))))
+    gap = np.cumsum(p) - np.cumsum(q)  # F_ref - F_cur at e_0 … e_{k-1}, then 1 - 1
+    d = float(np.abs(gap[:-1]).max(initial=0.0))
+    # Inside bucket i the gap is g_{i-1} + a - b with 0 <= a <= p_i, 0 <= b <= q_i: its
+    # extremes, at most one bucket's share beyond the edges' gap.
+    before = np.concatenate([[0.0], gap[:-1]])
+    upper = float(np.maximum(np.abs(before + p), np.abs(before - q)).max(initial=0.0))
+    return Score(d, max(upper - d, 0.0))
 
 
 def ks_pvalue(d: float, n: int, m: int) -> float:
