@@ -48,7 +48,9 @@ def _partition(root: Path, folder: Path, files: list[Path], md5s: Mapping[str, s
     if all(r in md5s for r in relpaths):
         lines = [f"md5\0{r}\0{md5s[r]}" for r in relpaths]
     else:
-        lines = [f"stat\0{r}\0{s.st_size}\0{s.st_mtime_ns}" for r, s in zip(relpaths, stats)]
+        lines = [
+            f"stat\0{r}\0{s.st_size}\0{s.st_mtime_ns}" for r, s in zip(relpaths, stats, strict=True)
+        ]
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
     name = folder.relative_to(root).as_posix()
     return Partition(name, tuple(files), sum(s.st_size for s in stats), digest)

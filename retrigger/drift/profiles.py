@@ -163,15 +163,15 @@ def _merge_column(x: ColumnProfile, y: ColumnProfile) -> ColumnProfile:
         rows=x.rows + y.rows,
         missing=x.missing + y.missing,
         counts=tuple(i + j for i, j in zip(x.counts, y.counts, strict=True)),
-        min=_pick(min, x.min, y.min),
-        max=_pick(max, x.max, y.max),
+        min=_pick(x.min, y.min, lowest=True),
+        max=_pick(x.max, y.max, lowest=False),
     )
 
 
-def _pick(how: type[min] | type[max], x: float | None, y: float | None) -> float | None:
+def _pick(x: float | None, y: float | None, lowest: bool) -> float | None:
     if x is None or y is None:
         return y if x is None else x
-    return float(how(x, y))
+    return min(x, y) if lowest else max(x, y)
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,9 @@ def test_ks_from_profiles_is_within_one_bins_mass_of_scipy(shift: float) -> None
     assert score.value <= exact <= score.value + score.bound
     # at most one bucket's share: ~1/1000 of the reference per bucket on quantile edges
     assert score.bound < 0.003
-    p_low, p_high = ps.ks_pvalue(score.value + score.bound, 40_000, 40_777), ps.ks_pvalue(
-        score.value, 40_000, 40_777
+    p_low, p_high = (
+        ps.ks_pvalue(score.value + score.bound, 40_000, 40_777),
+        ps.ks_pvalue(score.value, 40_000, 40_777),
     )
     assert p_low <= stats.ks_2samp(ref, cur, method="asymp").pvalue <= p_high
 

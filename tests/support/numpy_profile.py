@@ -21,10 +21,10 @@ def column_profile(col: ColumnLayout, values: pa.ChunkedArray | pa.Array) -> Col
         return ColumnProfile(col.name, rows, rows - finite.size, tuple(map(int, counts)), low, high)
     text = [v for v in pc.cast(values, pa.string()).to_pylist() if v is not None]
     index = {k: i for i, k in enumerate(col.keys)}
-    counts = [0] * col.n_buckets
+    tally = [0] * col.n_buckets
     for v in text:
-        counts[index.get(v, col.n_buckets - 1)] += 1
-    return ColumnProfile(col.name, rows, rows - len(text), tuple(counts))
+        tally[index.get(v, col.n_buckets - 1)] += 1
+    return ColumnProfile(col.name, rows, rows - len(text), tuple(tally))
 
 
 def table_profile(layout: Layout, table: pa.Table, nbytes: int = 0) -> DatasetProfile:

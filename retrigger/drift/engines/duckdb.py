@@ -74,15 +74,17 @@ class DuckDBEngine:
     threads: int | None = None
     partitions_profiled: int = field(default=0, init=False)
 
+    def __post_init__(self) -> None:
+        if self.memory_limit is not None and not _MEMORY.match(self.memory_limit):
+            raise BadInput(f"drift memory_limit {self.memory_limit!r} is not a size like 1GB")
+        if self.threads is not None and self.threads < 1:
+            raise BadInput(f"drift threads must be at least 1, not {self.threads}")
+
     def _connect(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(":memory:")
         if self.memory_limit is not None:
-            if not _MEMORY.match(self.memory_limit):
-                raise BadInput(f"drift memory_limit {self.memory_limit!r} is not a size like 1GB")
             con.execute(f"SET memory_limit = {_quote(self.memory_limit)}")
         if self.threads is not None:
-            if self.threads < 1:
-                raise BadInput(f"drift threads must be at least 1, not {self.threads}")
             con.execute(f"SET threads = {int(self.threads)}")
         return con
 
@@ -186,7 +188,9 @@ def _edges(
     )
     row = con.execute(f"SELECT {selects} FROM {_source(files)}").fetchone()
     assert row is not None  # an aggregate without GROUP BY returns one row
-    return {n: tuple(sorted({float(v) for v in (q or [])})) for n, q in zip(names, row)}
+    return {
+        n: tuple(sorted({float(v) for v in (q or [])})) for n, q in zip(names, row, strict=True)
+    }
 
 
 def _top_keys(
@@ -207,8 +211,7 @@ def _column_sql(col: ColumnLayout) -> str:
         edges = "[" + ", ".join(repr(e) for e in col.edges) + "]::DOUBLE[]"
         where = f"FILTER (WHERE isfinite({x}))"
         return (
-            f"count(*) {where}, min({x}) {where}, max({x}) {where}, "
-            f"histogram({x}, {edges}) {where}"
+            f"count(*) {where}, min({x}) {where}, max({x}) {where}, histogram({x}, {edges}) {where}"
         )
     x = f"CAST({_ident(col.name)} AS VARCHAR)"
     keys = ", ".join(_quote(k) for k in col.keys) or "NULL"
