@@ -190,3 +190,30 @@ def test_other_layouts_do_not_reuse_the_cache(
     engine.profile(root, layout)
     coarse = Layout(tuple(replace(c, edges=c.edges[::10]) for c in layout.columns))
     assert len(engine.profile(root, coarse).read) == DAYS
+
+
+def test_a_corrupt_partition_makes_the_profile_unknown_and_the_reference_bad_input(
+    days: tuple[Path, list[pa.Table]],
+) -> None:
+    root, _ = days
+    layout = _layout(root)
+    broken = root / "date=2024-01-11"
+    broken.mkdir()
+    (broken / "part-0.parquet").write_bytes(b"not parquet at all")
+    result = DuckDBEngine().profile(root, layout)
+    assert result.profile is None and result.reason is not None
+    assert result.reason.startswith("partition date=2024-01-11: unreadable (")
+    assert "\n" not in result.reason
+    with pytest.raises(BadInput, match=r"the reference at .* cannot be read: "):
+        DuckDBEngine().layout(root)
+
+
+def test_a_column_with_no_finite_reference_value_still_profiles(tmp_path: Path) -> None:
+    root = tmp_path / "t"
+    _write_day(root, 1, pa.table({"x": pa.array([None, float("nan")] * 10, pa.float64())}))
+    layout = DuckDBEngine().layout(root)
+    assert layout.column("x").edges == ()
+    _write_day(root, 2, pa.table({"x": pa.array([1.0, 2.0, None], pa.float64())}))
+    profile = DuckDBEngine().profile(root, layout).profile
+    assert profile is not None
+    assert profile.column("x").counts == (2,) and profile.column("x").missing == 21

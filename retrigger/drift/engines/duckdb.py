@@ -100,6 +100,20 @@ class DuckDBEngine:
         parts = discover(root)
         if not parts:
             raise BadInput(f"no Parquet partition under {root}")
+        try:
+            return self._layout(root, parts, columns, bins, top_k)
+        except duckdb.Error as e:
+            first = str(e).strip().splitlines()[0]
+            raise BadInput(f"the reference at {root} cannot be read: {first}") from None
+
+    def _layout(
+        self,
+        root: Path,
+        parts: Sequence[Partition],
+        columns: Sequence[str] | None,
+        bins: int,
+        top_k: int,
+    ) -> Layout:
         files = [f for p in parts for f in p.files]
         with self._connect() as con:
             types = _schema(con, files)
@@ -134,7 +148,10 @@ class DuckDBEngine:
             for part in parts:
                 cached = self.cache.get(layout, part.fingerprint) if self.cache else None
                 if cached is None:
-                    cached = _profile_partition(con, part, layout)
+                    try:
+                        cached = _profile_partition(con, part, layout)
+                    except duckdb.Error as e:
+                        return Profiled(None, _unreadable(part, e), names, tuple(read))
                     self.partitions_profiled += 1
                     read.append(part.name)
                     if self.cache is not None:
@@ -155,8 +172,16 @@ def _data_columns(types: Mapping[str, str], parts: Sequence[Partition]) -> list[
     return [c for c in types if c not in keys]
 
 
+def _unreadable(part: Partition, error: duckdb.Error) -> str:
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"partition {part.name}: unreadable ({first})"
+
+
 def _schema_problem(con: duckdb.DuckDBPyConnection, part: Partition, layout: Layout) -> str:
-    types = _schema(con, part.files)
+    try:
+        types = _schema(con, part.files)
+    except duckdb.Error as e:
+        return _unreadable(part, e)
     problems = []
     for col in layout.columns:
         found = types.get(col.name)
