@@ -144,7 +144,8 @@ class DuckDBEngine:
             problems = [m for p in parts if (m := _schema_problem(con, p, layout))]
             if problems:
                 return Profiled(None, "; ".join(problems), names)
-            profiles, read = [], []
+            profiles: list[DatasetProfile] = []
+            read: list[str] = []
             for part in parts:
                 cached = self.cache.get(layout, part.fingerprint) if self.cache else None
                 if cached is None:
