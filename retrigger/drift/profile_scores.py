@@ -13,6 +13,9 @@ Each score says how far it may be from the same score on the rows, when it can d
   reference share (deciles by default) — exact for those bins; they are not Evidently's Sturges
   bins, which need the rows (``drift.exact`` keeps that path).
 - chi²: on the categories' counts with "other" as one more category — exact for those counts.
+- proportion z-test: the share of values other than the smallest listed key; the same as the
+  test on the rows when every category is listed ("other" empty on both sides, as for the
+  two-valued columns the test is chosen for).
 """
 
 from __future__ import annotations
@@ -144,6 +147,23 @@ def chi2(layout: ColumnLayout, ref: ColumnProfile, cur: ColumnProfile) -> Score:
     r, c = r[keep], c[keep]
     expected = r * (c.sum() / r.sum())
     return Score(float(stats.chisquare(c, expected).pvalue))
+
+
+def z_test(layout: ColumnLayout, ref: ColumnProfile, cur: ColumnProfile) -> Score:
+    """Two-sided two-proportion z-test p-value, as ``stattests`` computes it on the rows."""
+    _require(layout, "cat")
+    r = np.asarray(ref.counts, dtype=np.float64)
+    c = np.asarray(cur.counts, dtype=np.float64)
+    listed = np.flatnonzero((r[:-1] + c[:-1]) > 0)  # keys are sorted; "other" is last
+    present = (r + c) > 0
+    if listed.size == 0 or (np.count_nonzero(r) == 1 and np.array_equal(r > 0, c > 0)):
+        return Score(1.0)  # one value on both sides (or nothing listed): no change to test
+    first = int(listed[0])
+    n1, n2 = r[present].sum(), c[present].sum()
+    p1, p2 = 1 - r[first] / n1, 1 - c[first] / n2
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    z = (p1 - p2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return Score(math.erfc(abs(float(z)) / math.sqrt(2)))
 
 
 def _require(layout: ColumnLayout, kind: str) -> None:

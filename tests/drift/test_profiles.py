@@ -10,6 +10,8 @@ from scipy.spatial.distance import jensenshannon as scipy_js
 
 from retrigger.drift import profile_scores as ps
 from retrigger.drift.profiles import ColumnLayout, DatasetProfile, Layout, empty, merge, merge_all
+from retrigger.drift.samples import Sample
+from retrigger.drift.stattests import get_test
 from tests.support.numpy_profile import quantile_layout, table_profile
 
 
@@ -107,3 +109,21 @@ def test_psi_js_and_chi2_are_exact_on_their_bins() -> None:
     cur = table_profile(layout, pa.table({"c": ["a"] * 40 + ["b"] * 40 + ["y"] * 40}))
     scipy_p = stats.chisquare([40, 40, 40], np.array([50, 30, 20]) * 1.2).pvalue
     assert ps.chi2(cat, ref.column("c"), cur.column("c")).value == pytest.approx(scipy_p)
+
+
+def test_z_test_from_profiles_equals_the_row_test_when_every_category_is_listed() -> None:
+    cat = ColumnLayout("paid", "cat", "VARCHAR", keys=("no", "yes"))
+    layout = Layout((cat,))
+    ref = table_profile(layout, pa.table({"paid": ["no"] * 700 + ["yes"] * 300}))
+    cur = table_profile(layout, pa.table({"paid": ["no"] * 620 + ["yes"] * 380}))
+    rows = Sample(
+        "cat",
+        keys=np.array(["no", "yes"], dtype=object),
+        ref_counts=np.array([700, 300]),
+        cur_counts=np.array([620, 380]),
+    )
+    z = get_test("z")
+    assert z is not None
+    expected = z.score(rows)
+    assert ps.z_test(cat, ref.column("paid"), cur.column("paid")).value == pytest.approx(expected)
+    assert expected < 0.05  # a real shift, so the comparison is not of two 1.0s
