@@ -25,6 +25,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -53,7 +54,7 @@ class Layout:
 
     columns: tuple[ColumnLayout, ...]
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """Names the layout in cache paths: profiles on other edges are never merged or reused.
         ``repr`` of a float round-trips exactly, so equal edges give equal digests."""
@@ -196,6 +197,10 @@ class ProfileCache:
         path = self.path(profile.layout, fingerprint)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as out:
-            out.write(profile.to_json())
-        Path(tmp).replace(path)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(profile.to_json())
+            Path(tmp).replace(path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
