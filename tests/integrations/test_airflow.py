@@ -156,7 +156,11 @@ def test_init_from_the_installed_package_finds_its_templates(
     )
 
     assert result.returncode == 0, result.stderr
-    written = {f["path"] for f in json.loads(result.stdout)["files"] if f["action"] != "kept"}
+    written = {
+        f["path"]
+        for f in json.loads(result.stdout)["files"]
+        if f["action"] not in ("kept", "not written")
+    }
     assert {
         ".github/workflows/retrain.yml",
         "airflow/dags/retrain_project.py",
