@@ -17,6 +17,7 @@ from retrigger.errors import BadInput, RetriggerError
 from retrigger.lineage import tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.lineage.tracking import RunInfo
+from retrigger.pipeline.failure_tail import OutputTail
 from retrigger.pipeline.record import find_run
 from retrigger.pipeline.repro_report import ReproReport
 from retrigger.store import approvals, attempts, audit, decisions
@@ -43,6 +44,7 @@ def explain(workspace: Workspace, ident: str) -> dict[str, Any]:
     story["run"] = row(run, workspace.config.model.metric) if run else None
     story["promotion"] = _promotion(workspace, run, last)
     story["nothing_to_train"] = _nothing_trained(tried)
+    story["failure_output"] = _failure_output(tried)
     # A repro that ran no stage trained on nothing: no data to name, no way back to it.
     story["data"] = [] if story["nothing_to_train"] else _data(workspace, decision, run, last)
     return story
@@ -55,6 +57,12 @@ def _nothing_trained(tried: list[attempts.Attempt]) -> str | None:
         return None
     repro = ended.facts.get("repro")
     return ReproReport.from_json(repro).describe() if isinstance(repro, dict) else "no report"
+
+
+def _failure_output(tried: list[attempts.Attempt]) -> dict[str, Any] | None:
+    """The last lines the latest failed attempt's command printed (masked), and its log."""
+    failed = [a.facts["output_tail"] for a in tried if isinstance(a.facts.get("output_tail"), dict)]
+    return OutputTail.from_json(failed[-1]).as_json() if failed else None
 
 
 def _find(workspace: Workspace, ident: str) -> tuple[Decision | None, RunInfo | None]:
@@ -213,6 +221,11 @@ def story_lines(story: dict[str, Any]) -> list[str]:
             f"{s['detail'] or ''}".rstrip()
             for s in attempt["steps"]
         ]
+    failure = story.get("failure_output")
+    if failure:
+        log = f" (full log: {failure['log']})" if failure.get("log") else ""
+        lines.append(f"last lines of {failure['step']}{log}:")
+        lines += [f"  | {line}" for line in failure["lines"]]
     if story.get("validation"):
         lines += _validation_lines(story["validation"])
     run = story.get("run")

@@ -50,11 +50,25 @@ def render(kind: str, payload: dict[str, Any], slack: bool = True) -> Rendered:
             )
     if kind == outbox.APPROVAL_REQUESTED:
         blocks.append(approval_buttons(str(payload.get("approval_id", ""))))
+    tail = output_tail(payload)
+    if tail is not None:
+        blocks.append(bk.code(*tail))
+        text += "\n" + tail[0] + "\n" + "\n".join(f"    {line}" for line in tail[1])
     links = bk.link_buttons({str(k): str(v) for k, v in (payload.get("links") or {}).items()})
     if links is not None:
         blocks.append(links)
     blocks.append(bk.context(_context(payload)))
     return Rendered(text=text, blocks=blocks, broadcast=kind == outbox.APPROVAL_REQUESTED)
+
+
+def output_tail(payload: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """A failure's cause: the last lines its command printed, titled with the log's path."""
+    lines = [str(line) for line in payload.get("output_tail") or []]
+    if not lines:
+        return None
+    step = payload.get("output_step") or "the command"
+    log = f" (full log: `{payload['log_path']}`)" if payload.get("log_path") else ""
+    return f"*Last lines of {step}*{log}:", lines
 
 
 def render_closed_request(payload: dict[str, Any]) -> Rendered:

@@ -116,6 +116,10 @@ def announcement(
         "requested_by": job.requested_by,
         "attempt_id": job.attempt_id,
         "repro": facts.repro.describe() if facts.repro else None,
+        # The failed command's last lines, masked, and where its whole log is.
+        "output_tail": facts.failure.lines if facts.failure else None,
+        "log_path": facts.failure.log_path if facts.failure else None,
+        "output_step": facts.failure.step if facts.failure else None,
     }
 
 

@@ -21,6 +21,7 @@ from retrigger.pipeline import lock, stages
 from retrigger.pipeline.candidate import log as log_model
 from retrigger.pipeline.challenge import Challenge, open_challenge, put_back
 from retrigger.pipeline.dvc import command_args, require_remote
+from retrigger.pipeline.failure_tail import log_to_run, mask, process_secrets
 from retrigger.pipeline.journal import Journal
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.record import Warm, write
@@ -309,6 +310,9 @@ class Retrain:
             )
 
     def _failed(self, message: str) -> Outcome:
+        # The cause travels: the failed command's last lines, masked like its message.
+        message = mask(message, process_secrets())
+        self.facts.failure = self.journal.failure
         if self.journal.current is not None and self.journal.current not in stages.MLFLOW_STEPS:
             self._record_failure(message)
         # Failed before the model was pushed: put the tree back. Later (MLflow failed at
@@ -328,6 +332,8 @@ class Retrain:
                 self.ws, self.job, self.facts, self.journal.steps, RetrainStatus.FAILED, None
             )
             self.facts.run_id = stages.write_failed(self._mlflow, run, message)
+            if self.facts.failure is not None:
+                log_to_run(self._mlflow.client(), self.facts.run_id, self.facts.failure)
         except Exception as exc:  # the failure stays in the state store either way
             self.say(f"could not record the failure in MLflow: {str(exc)[:200]}")
 
