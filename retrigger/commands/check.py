@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +12,7 @@ from retrigger.data.formats import Unavailable
 from retrigger.decision import Decision, Reading, new_decision_id
 from retrigger.lineage import snapshot, tags
 from retrigger.lineage.status import RetrainStatus
-from retrigger.notify import links as notify_links
+from retrigger.notify import linking
 from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, Pending, decide
 from retrigger.signals.base import Signal
@@ -98,7 +97,7 @@ def _store(workspace: Workspace, decision: Decision, arrival: str | None = None)
             # A fired decision nobody ran is replaced by this one, not counted as a retrain.
             decisions.supersede_unrun(conn, decision)
             # Announced in the same transaction: never a lost notification.
-            links = notify_links.links(ci_run=notify_links.ci_run_url(os.environ))
+            links = linking.where(workspace).links(config.model.name, decision_id=decision.id)
             outbox.enqueue(
                 conn,
                 outbox.TRIGGER_FIRED,

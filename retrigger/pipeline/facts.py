@@ -99,7 +99,13 @@ def outbox_kind(status: RetrainStatus) -> str:
 
 
 def announcement(
-    job: Job, model: str, status: RetrainStatus, facts: AttemptFacts, metric: str, error: str | None
+    job: Job,
+    model: str,
+    status: RetrainStatus,
+    facts: AttemptFacts,
+    metric: str,
+    error: str | None,
+    links: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The outbox payload of a retrain event (started, succeeded, rejected, failed)."""
     return {
@@ -120,6 +126,7 @@ def announcement(
         "output_tail": facts.failure.lines if facts.failure else None,
         "log_path": facts.failure.log_path if facts.failure else None,
         "output_step": facts.failure.step if facts.failure else None,
+        "links": links or {},
     }
 
 

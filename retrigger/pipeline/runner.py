@@ -16,6 +16,7 @@ from typing import Any
 from retrigger.decision import Decision
 from retrigger.errors import DvcBusy, Interrupted, LockHeld, RetriggerError
 from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
+from retrigger.notify import linking
 from retrigger.pipeline import facts as report
 from retrigger.pipeline import lock, stages
 from retrigger.pipeline.candidate import log as log_model
@@ -340,8 +341,14 @@ class Retrain:
     def _announce(
         self, conn: Any, kind: str, status: RetrainStatus, error: str | None = None
     ) -> None:
+        links = linking.where(self.ws).links(
+            self.model,
+            decision_id=self.decision.id,
+            run_id=self.facts.run_id,
+            version=self.facts.model_version,
+        )
         payload = report.announcement(
-            self.job, self.model, status, self.facts, self.ws.config.model.metric, error
+            self.job, self.model, status, self.facts, self.ws.config.model.metric, error, links
         )
         outbox.enqueue(
             conn,
