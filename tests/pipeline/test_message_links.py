@@ -28,7 +28,7 @@ def buttons(kind: str, payload: dict[str, Any]) -> dict[str, str]:
     """The link buttons a person sees, read back through slack_sdk's Block Kit models."""
     parsed = Block.parse_all(render(kind, payload).blocks)
     return {
-        button.text.text: str(button.url)
+        str(getattr(button.text, "text", "")): str(button.url)
         for block in parsed
         if isinstance(block, ActionsBlock)
         for button in block.elements
