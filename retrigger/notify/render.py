@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrigger.notify import blocks as bk
+from retrigger.notify import verdict
 from retrigger.store import outbox
 from retrigger.units import format as fmt
 
@@ -50,6 +51,10 @@ def render(kind: str, payload: dict[str, Any], slack: bool = True) -> Rendered:
             )
     if kind == outbox.APPROVAL_REQUESTED:
         blocks.append(approval_buttons(str(payload.get("approval_id", ""))))
+    gate = payload.get("verdict")
+    if isinstance(gate, dict) and kind in (outbox.RETRAIN_SUCCEEDED, outbox.RETRAIN_REJECTED):
+        blocks.extend(bk.fields(verdict.gate_fields(gate)))
+        text += "\n" + verdict.gate_sentence(gate)
     tail = output_tail(payload)
     if tail is not None:
         blocks.append(bk.code(*tail))

@@ -127,6 +127,8 @@ def announcement(
         "log_path": facts.failure.log_path if facts.failure else None,
         "output_step": facts.failure.step if facts.failure else None,
         "links": links or {},
+        # What the gate compared (challenger, champion and its version, rows), when it ran.
+        "verdict": facts.validation.as_json() if facts.validation else None,
     }
 
 
