@@ -49,13 +49,19 @@ def request(
     requested_by: str | None,
     slack: SlackConfig,
     now: datetime,
+    links: dict[str, str] | None = None,
 ) -> Approval:
-    """Store a pending approval for a fired decision and announce it (once)."""
+    """Store a pending approval for a fired decision and announce it (once), with the
+    requester's reason (``reason`` of the payload is the approver's, once decided)."""
     existing = approvals.for_decision(conn, decision.id)
     if existing is not None:
         return existing
     approval = approvals.request(conn, decision, requested_by, slack.approval_ttl, now)
-    payload = {**decision_payload(decision), **approval_payload(approval)}
+    payload = {
+        **decision_payload(decision, links),
+        **approval_payload(approval),
+        "request_reason": decision.reason,
+    }
     outbox.enqueue(
         conn,
         outbox.APPROVAL_REQUESTED,

@@ -193,7 +193,9 @@ def _trigger(p: dict[str, Any], slack: bool) -> str:
 def _approval(p: dict[str, Any], slack: bool) -> str:
     return (
         f"Approval needed to retrain *{_g(p, 'model')}* ({_types(p)}), requested by "
-        f"{who(p.get('requested_by'), slack)}; approval {_g(p, 'approval_id')} expires "
+        f"{who(p.get('requested_by'), slack)}"
+        + (f" because: {p['request_reason']}" if p.get("request_reason") else "")
+        + f"; approval {_g(p, 'approval_id')} expires "
         f"{_when(p.get('expires_at'), slack)}. CLI: `retrigger approve {_g(p, 'approval_id')}`"
     )
 
