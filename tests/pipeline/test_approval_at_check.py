@@ -59,10 +59,11 @@ def test_a_firing_check_asks_for_approval_in_its_first_message(
     assert json.loads(ran.out)["approval_id"] == approval_id  # asked once, not again at run
 
 
-def test_an_approval_request_shows_the_requesters_reason(
+def test_an_approval_request_shows_the_requesters_reason_and_links_the_decision(
     retrainable: Retrainable, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RETRIGGER_POLICY__APPROVAL", "required")
+    monkeypatch.setenv("RETRIGGER_TRACKING__UI_URL", "http://127.0.0.1:5999")
     seen = messages(retrainable)[-1][0]
 
     forced = run_cli(
@@ -80,3 +81,4 @@ def test_an_approval_request_shows_the_requesters_reason(
     ((_, kind, payload),) = messages(retrainable, after=seen)
     assert kind == "approval_requested"
     assert "requested by alice because: labels were fixed" in render(kind, payload).text
+    assert payload["links"]["Decision"].startswith("http://127.0.0.1:5999/#/experiments/")
