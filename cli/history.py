@@ -78,4 +78,5 @@ def _change(run: dict[str, Any]) -> str:
     """Before → after; a retrain whose repro ran no stage built no model to compare."""
     if run["status"] == "nothing-to-train":
         return f"{render.number(run['metric_before'])}, nothing trained"
-    return f"{render.number(run['metric_before'])} → {render.number(run['metric_after'])}"
+    pair = f"{render.number(run['metric_before'])} → {render.number(run['metric_after'])}"
+    return pair + (f" ({run['compared_on']})" if run.get("compared_on") else "")

@@ -37,8 +37,9 @@ def run(
         bool,
         typer.Option(
             "--force",
-            help="Retrain even though the decision did not fire or was held "
-            "(recorded as trigger type manual; needs --reason).",
+            help="Retrain even though the decision did not fire or was held, and even when "
+            "DVC finds the training stage up to date or cached (`dvc repro --force` on it and "
+            "what depends on it; recorded as trigger type manual; needs --reason).",
         ),
     ] = False,
     reason: Annotated[
@@ -195,6 +196,7 @@ def show(outcome: Outcome) -> None:
         render.line(
             f"{outcome.metric}: before {render.number(outcome.metric_before)}, "
             f"after {render.number(outcome.metric_after)}"
+            + (f" ({outcome.compared_on})" if outcome.compared_on else "")
         )
     style = "bold green" if outcome.exit_code == 0 else "bold red"
     message = outcome.message

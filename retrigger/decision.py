@@ -27,7 +27,7 @@ class Reading:
         return "unknown" if self.unknown else ("fired" if self.fired else "ok")
 
     def as_json(self) -> dict[str, object]:
-        return {
+        doc: dict[str, object] = {
             "kind": self.kind,
             "value": self.value,
             "threshold": self.threshold,
@@ -35,6 +35,11 @@ class Reading:
             "state": self.state,
             "detail": self.detail,
         }
+        if isinstance(self.extra.get("source"), dict):  # whose number: MLflow run, version
+            doc["source"] = self.extra["source"]
+        if "estimate" in self.extra:  # an estimated metric is shown with its interval
+            doc["estimate"] = self.extra["estimate"]
+        return doc
 
 
 def new_decision_id(now: datetime) -> str:

@@ -15,6 +15,7 @@ BUDGET = "budget"
 IDENTICAL_INPUTS = "identical-inputs"
 DUPLICATE_DATA = "duplicate-data"  # the name before identical-inputs; older decisions keep it
 IN_FLIGHT = "in-flight"
+RETRY_BACKOFF = "retry-backoff"  # a retrain failed before training anything, a short while ago
 SUPERSEDED = "superseded"  # set on a fired decision nobody ran, by the next one that fires
 
 
@@ -42,6 +43,9 @@ class History:
     stages: tuple[str, ...] = ()
     changed_inputs: tuple[str, ...] | None = ()
     stale_inputs: tuple[str, ...] | None = ()  # what `dvc status` calls changed (dvc.lock)
+    # Retrains that failed having trained nothing (no model, no metric): no full cooldown, a
+    # short retry backoff instead; they still count against the budget.
+    untrained_failures: tuple[datetime, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,11 @@ def _hold(
         )
     if history.pending is not None:
         return IN_FLIGHT, _in_flight(history.pending)
+    return _timing(history, policy, now)
+
+
+def _timing(history: History, policy: PolicyConfig, now: datetime) -> tuple[str, str] | None:
+    """Cooldown after a retrain, retry backoff after a failure that trained nothing, budget."""
     past = sorted((t for t in history.retrain_times if t <= now), reverse=True)
     if past and policy.cooldown and now - past[0] < policy.cooldown:
         until = past[0] + policy.cooldown
@@ -108,9 +117,18 @@ def _hold(
             f"last retrain {humanize(now - past[0])} ago; cooldown "
             f"{humanize(policy.cooldown)} lasts until {until.isoformat()}"
         )
+    failed = sorted((t for t in history.untrained_failures if t <= now), reverse=True)
+    backoff = min(policy.retry_backoff, policy.cooldown)  # never longer than a real retrain's
+    if failed and backoff and now - failed[0] < backoff:
+        until = failed[0] + backoff
+        return RETRY_BACKOFF, (
+            f"a retrain {humanize(now - failed[0])} ago failed before training anything; "
+            f"retry backoff {humanize(backoff)} lasts until {until.isoformat()} "
+            "(`retrigger run --force --reason ...` to retry now)"
+        )
     budget = policy.max_retrains
     if budget is not None:
-        recent = [t for t in past if now - t < budget.per]
+        recent = [t for t in (*past, *failed) if now - t < budget.per]
         if len(recent) >= budget.count:
             frees = min(recent) + budget.per
             return BUDGET, (

@@ -204,15 +204,17 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
     policy = workspace.config.policy
     model = workspace.config.model.name
     window = max(policy.cooldown, policy.max_retrains.per if policy.max_retrains else timedelta(0))
-    times: dict[str, datetime] = {}
+    started: list[decisions.Started] = []
     with workspace.store.transaction() as conn:
-        for decision_id, started in decisions.retrains_started_since(conn, model, now - window):
-            times.setdefault(decision_id, started)  # a resumed decision is one retrain
+        started += decisions.retrains_started_since(conn, model, now - window)
         flight = decisions.in_flight(conn, model, now)
         untrained = decisions.untrained_data_versions(conn, model)
+    metric_after = f"{workspace.config.model.metric}_after"
     for run in ctx.retrains:
         key = run.tags.get(tags.DECISION_ID) or run.run_id
-        times.setdefault(key, run.started_at)
+        nothing = run.tags.get(tags.STATUS) in _FAILED and metric_after not in run.metrics
+        started.append(decisions.Started(key, run.started_at, nothing))
+    times, failures = _retrain_times(started)
     refused: set[str] = set()
     for run in ctx.retrains:
         status, version = run.tags.get(tags.STATUS), run.data_version
@@ -231,12 +233,34 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
         else None
     )
     return History(
-        retrain_times=tuple(times.values()),
+        retrain_times=times,
+        untrained_failures=failures,
         trained_data_version=ctx.trained_data_version,
         refused_data_versions=frozenset(refused),
         untrained_data_versions=untrained,
         pending=pending,
     )
+
+
+_FAILED = frozenset({RetrainStatus.FAILED, RetrainStatus.INTERRUPTED, RetrainStatus.BUSY})
+
+
+def _retrain_times(
+    started: list[decisions.Started],
+) -> tuple[tuple[datetime, ...], tuple[datetime, ...]]:
+    """When each decision's retrain started (a resumed decision is one retrain, from its first
+    attempt), and when decisions whose every attempt trained nothing last tried."""
+    times: dict[str, datetime] = {}
+    failed: dict[str, datetime] = {}
+    for one in started:
+        if one.trained_nothing:
+            failed[one.decision_id] = max(
+                one.started_at, failed.get(one.decision_id, one.started_at)
+            )
+        else:
+            times[one.decision_id] = min(one.started_at, times.get(one.decision_id, one.started_at))
+    tried = tuple(t for key, t in failed.items() if key not in times)
+    return tuple(times.values()), tried
 
 
 def report_decision(decision: Decision, environ: Mapping[str, str], stream: TextIO) -> None:

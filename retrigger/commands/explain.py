@@ -239,7 +239,9 @@ def story_lines(story: dict[str, Any]) -> list[str]:
     elif run:
         lines.append(
             f"MLflow run {run['run_id']}: status {run['status']}, "
-            f"{_num(run['metric_before'])} → {_num(run['metric_after'])}, requested by "
+            f"{_num(run['metric_before'])} → {_num(run['metric_after'])}"
+            + (f" ({run['compared_on']})" if run.get("compared_on") else "")
+            + ", requested by "
             f"{run['requested_by']}, approved by {run['approved_by'] or '—'}"
         )
     promotion = story.get("promotion")
@@ -287,12 +289,19 @@ def _decision_lines(decision: dict[str, Any]) -> list[str]:
         lines.append(f"held by {decision['held_by']}: {decision.get('hold_detail')}")
     for s in decision["signals"]:
         lines.append(
-            f"  {s['kind']:<12} {'FIRED' if s['fired'] else 'ok':<6} value "
+            f"  {s['kind']:<12} {_state(s):<7} value "
             f"{_num(s['value'])} threshold {_num(s['threshold'])}: {s['detail']}"
         )
     # Where the compared data came from, when check had to fetch it from the DVC remote.
     lines += [f"  {line}" for line in decision.get("fetched") or []]
     return lines
+
+
+def _state(signal: dict[str, Any]) -> str:
+    """FIRED, ok, or UNKNOWN: a reading that could not be taken is never shown as ok."""
+    if signal.get("state") == "unknown":
+        return "UNKNOWN"
+    return "FIRED" if signal.get("fired") else "ok"
 
 
 def _num(value: float | None) -> str:

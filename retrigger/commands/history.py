@@ -25,6 +25,7 @@ KEYS = (
     "git_commit",
     "metric_before",
     "metric_after",
+    "compared_on",
     "status",
     "promoted_version",
     "requested_by",
@@ -85,6 +86,7 @@ def row(run: RunInfo, metric: str) -> dict[str, Any]:
         "git_commit": t.get(tags.GIT_COMMIT),
         "metric_before": run.metrics.get(f"{metric}_before"),
         "metric_after": run.metrics.get(f"{metric}_after"),
+        "compared_on": t.get(tags.COMPARED_ON),  # what before and after were measured on
         "status": t.get(tags.STATUS),
         "promoted_version": t.get(tags.MODEL_VERSION) or None,
         "requested_by": t.get(tags.REQUESTED_BY),

@@ -129,11 +129,55 @@ class ValidationConfig(Section):
         return value
 
 
+# What CBPE estimates (retrigger.estimation.cbpe.ESTIMABLE; not imported: hooks read this).
+ESTIMABLE_METRICS = ("accuracy", "precision", "recall", "f1", "f1_macro", "roc_auc")
+
+
+class EstimationConfig(Section):
+    """``estimation:``: the champion's metric estimated on unlabelled rows (CBPE)."""
+
+    data: str = Field(min_length=1, description="CSV or Parquet file of new, unlabelled rows")
+    reference: str = Field(
+        min_length=1, description="CSV or Parquet file of labelled rows the model did not train on"
+    )
+    target: str | None = Field(default=None, description="label column; default validation.target")
+    metric: str | None = Field(default=None, description="default: model.metric")
+    fire_on: Literal["value", "bound"] = Field(
+        default="value",
+        description="value: the estimate past the threshold fires; bound: only the whole "
+        "95% interval past it",
+    )
+    max_calibration_error: float = Field(
+        default=0.05, gt=0, lt=1, description="refuse above this ECE on the reference"
+    )
+    max_outside: float = Field(
+        default=0.1, ge=0, le=1, description="refuse when more new rows leave the reference's range"
+    )
+
+    @field_validator("data", "reference")
+    @classmethod
+    def _inside_the_repository(cls, value: str) -> str:
+        refuse_outside_repo(value)
+        return value
+
+    @field_validator("metric")
+    @classmethod
+    def _metric_is_estimable(cls, value: str | None) -> str | None:
+        if value is not None:
+            resolved = metrics.resolve(value)
+            if resolved is None or resolved.name not in ESTIMABLE_METRICS:
+                raise ValueError(
+                    f"{value!r} cannot be estimated without labels; use one of "
+                    f"{', '.join(ESTIMABLE_METRICS)}"
+                )
+        return value
+
+
 class PerformanceSignalConfig(Section):
-    source: Literal["metrics", "validation"] = Field(
+    source: Literal["metrics", "validation", "estimated"] = Field(
         default="metrics",
         description="metrics: the metrics file or MLflow run; validation: "
-        "score the champion on validation.data",
+        "score the champion on validation.data; estimated: estimate it on estimation.data",
     )
     min: float | None = Field(default=None, description="absolute floor of the primary metric")
     max_drop: float | None = Field(
@@ -208,6 +252,10 @@ class RetrainBudget(Section):
 class PolicyConfig(Section):
     fire_when: Literal["any", "all"] = "any"
     cooldown: Duration = timedelta(0)
+    retry_backoff: Duration = Field(
+        default=timedelta(hours=1),
+        description="after a retrain that failed before training anything, instead of cooldown",
+    )
     max_retrains: RetrainBudget | None = None
     approval: Literal["none", "required"] = "none"
 
@@ -359,6 +407,7 @@ class RetriggerConfig(Section):
     data_fetch: DataFetchConfig = DataFetchConfig()
     signals: SignalsConfig = SignalsConfig()
     validation: ValidationConfig | None = None
+    estimation: EstimationConfig | None = None
     policy: PolicyConfig = PolicyConfig()
     pipeline: PipelineConfig = PipelineConfig()
     hooks: HooksConfig = HooksConfig()
@@ -421,6 +470,48 @@ class RetriggerConfig(Section):
                     f"one of {', '.join(metrics.known())}"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _estimation_is_usable(self) -> RetriggerConfig:
+        perf = self.signals.performance
+        if perf is None or perf.source != "estimated":
+            return self
+        if self.estimation is None:
+            raise ValueError(
+                "signals.performance.source: estimated needs an estimation section: "
+                "{data: PATH, reference: PATH}"
+            )
+        if self.estimation_target() is None:
+            raise ValueError("estimation needs the label column: set estimation.target")
+        metric = self.estimation_metric()
+        if metric is None:
+            raise ValueError(
+                f"model.metric {self.model.metric!r} cannot be estimated without labels; "
+                f"use one of {', '.join(ESTIMABLE_METRICS)}"
+            )
+        own = metrics.resolve(self.model.metric)
+        if perf.max_drop is not None and (own is None or own.name != metric):
+            # max_drop is measured from the baseline run's model.metric: another metric's
+            # estimate would be held against the wrong number
+            raise ValueError(
+                f"estimation.metric {metric!r} differs from model.metric "
+                f"{self.model.metric!r}, which max_drop compares with the baseline run; "
+                "drop estimation.metric or use min only"
+            )
+        return self
+
+    def estimation_target(self) -> str | None:
+        """The reference's label column: ``estimation.target``, else ``validation.target``."""
+        if self.estimation is not None and self.estimation.target:
+            return self.estimation.target
+        return self.validation.target if self.validation is not None else None
+
+    def estimation_metric(self) -> str | None:
+        """The estimated metric's canonical name (``estimation.metric``, else ``model.metric``),
+        None when it cannot be estimated."""
+        name = (self.estimation.metric if self.estimation else None) or self.model.metric
+        resolved = metrics.resolve(name)
+        return resolved.name if resolved and resolved.name in ESTIMABLE_METRICS else None
 
     def validation_metric(self) -> metrics.MetricName | None:
         """The metric retrigger scores ``validation.data`` with (``validation.metric``, else

@@ -8,4 +8,7 @@ Modules (imported directly; this package imports nothing so that importing it st
 - ``samples`` and ``stattests``: the statistics, a ``StatTest`` Protocol and a registry dict;
 - ``engine``: ``compare(reference, current, DriftOptions) -> DriftReport`` (``result``);
 - ``report_html``, ``png``, ``plots``: the reports.
+- ``profiles`` (mergeable per-partition profiles and their cache), ``profile_scores`` (scores
+  from two profiles, with their error bounds), ``partitions`` (hive partitions, fingerprints),
+  ``engines.duckdb`` (profiles by aggregate SQL over Parquet); not yet used by ``engine``.
 """

@@ -15,6 +15,7 @@ from retrigger.data.formats import KNOWN_NAMES, NotInCache, Unreadable, format_o
 from retrigger.drift.engine import DriftOptions, compare
 from retrigger.drift.io import Table, open_table
 from retrigger.errors import BadInput
+from retrigger.lineage.trained import RECORD_DATA
 
 if TYPE_CHECKING:
     from retrigger.drift.result import DriftReport
@@ -97,7 +98,7 @@ def _trained_md5(paths: Mapping[str, str], path: str) -> str:
         known = ", ".join(sorted(paths)) or "none"
         raise BadInput(
             f"{norm}@trained: the run the model was trained on recorded no version of "
-            f"{norm} (it recorded: {known}); run `retrigger baseline` or retrain first"
+            f"{norm} (it recorded: {known}); {RECORD_DATA}"
         )
     return md5
 

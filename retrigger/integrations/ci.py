@@ -84,7 +84,8 @@ def outcome_summary(outcome: Mapping[str, Any]) -> str:
     if outcome.get("metric_after") is not None:
         lines += [
             f"{outcome['metric']}: {_num(outcome.get('metric_before'))} → "
-            f"{_num(outcome['metric_after'])}",
+            f"{_num(outcome['metric_after'])}"
+            + (f" ({outcome['compared_on']})" if outcome.get("compared_on") else ""),
             "",
         ]
     if rows:

@@ -78,7 +78,9 @@ def _run(run: dict[str, Any] | None, promotion: dict[str, Any] | None) -> list[s
             "### MLflow",
             "",
             f"Run `{run['run_id']}` ({run['status']}), "
-            f"{_num(run.get('metric_before'))} → {_num(run.get('metric_after'))}; "
+            f"{_num(run.get('metric_before'))} → {_num(run.get('metric_after'))}"
+            + (f" ({_cell(run['compared_on'])})" if run.get("compared_on") else "")
+            + "; "
             f"requested by {run.get('requested_by') or '—'}, approved by "
             f"{run.get('approved_by') or '—'}.",
             "",

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from retrigger.lineage import tags
 from retrigger.lineage.tracking import RunInfo, Tracking
 
+# What to run when no run recorded the trained data: commands that exist, named in full.
+RECORD_DATA = (
+    "record it with `retrigger baseline set RUN_ID --record-data` (RUN_ID: the run the model in "
+    "use was trained on) or retrain with `retrigger run`"
+)
+
 
 @dataclass(frozen=True)
 class Reference:

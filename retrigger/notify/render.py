@@ -112,7 +112,9 @@ def _signal_fields(p: dict[str, Any]) -> list[tuple[str, str]]:
     pairs = []
     for s in p.get("signals") or []:
         kind = str(s.get("kind"))
-        mark = "FIRED" if s.get("fired") else "ok"
+        mark = (  # a reading that could not be taken is never shown as ok
+            "UNKNOWN" if s.get("state") == "unknown" else "FIRED" if s.get("fired") else "ok"
+        )
         value = (
             f"{fmt.signal_value(kind, s.get('value'))} vs "
             f"{fmt.signal_value(kind, s.get('threshold'))}"
@@ -229,6 +231,8 @@ def _retrain(p: dict[str, Any], slack: bool, verb: str) -> str:
     metric = p.get("metric") or "metric"
     if p.get("metric_before") is not None or p.get("metric_after") is not None:
         line += f": {metric} {_num(p.get('metric_before'))} → {_num(p.get('metric_after'))}"
+        if p.get("compared_on"):
+            line += f" ({p['compared_on']})"
     if p.get("version") is not None:
         line += f", promoted version {p['version']}"
     if p.get("error"):

@@ -66,11 +66,21 @@ def metric_in_run(ws: Workspace, run_id: str) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
 
-def put_back(ws: Workspace, challenge: Challenge, attempt_id: str) -> str:
-    """Restore the committed tree; the challenger's files stay under .retrigger/."""
+def put_back(ws: Workspace, challenge: Challenge, attempt_id: str, keep: bool = True) -> str:
+    """Restore the committed tree; the challenger's files (``keep``: the model, metrics and
+    ``dvc.lock`` even when git sees no change) stay under .retrigger/."""
     model = ws.config.model
-    keep = [p for p in (model.artifact, model.metrics_file, "dvc.lock") if p]
-    return restore.restore(ws.root, challenge.before, keep, attempt_id).describe()
+    files = [p for p in (model.artifact, model.metrics_file, "dvc.lock") if p] if keep else []
+    return restore.restore(ws.root, challenge.before, files, attempt_id).describe()
+
+
+def note_restored(ws: Workspace, challenge: Challenge, restored: str) -> str | None:
+    """Say on the retrain run what was put back; what went wrong when MLflow would not."""
+    try:
+        ws.tracking.client.set_tag(challenge.run_id, tags.RESTORED, restored[:5000])
+    except Exception as exc:  # MLflow down: the state store and the output still say it
+        return f"could not tag the MLflow run with what was restored: {str(exc)[:200]}"
+    return None
 
 
 def refused(ws: Workspace, challenge: Challenge, decision_id: str) -> None:

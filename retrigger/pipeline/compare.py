@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from retrigger.config.metrics import MetricName
 from retrigger.errors import BadInput, WorkFailed
+from retrigger.lineage.in_use import newest_number
 from retrigger.pipeline import registry
 from retrigger.pipeline.candidate import NOT_LOADABLE, Candidate
 from retrigger.pipeline.validation import Rules, Verdict, judge
@@ -52,8 +53,11 @@ def gate(
 ) -> Judged:
     config = ws.config
     client = ws.tracking.client
-    champ = registry.champion(
-        client, config.model.name, config.pipeline.champion_alias, config.model.metric
+    champ = _newest(
+        ws,
+        registry.champion(
+            client, config.model.name, config.pipeline.champion_alias, config.model.metric
+        ),
     )
     perf = config.signals.performance
     floor = perf.min if perf else None
@@ -103,6 +107,22 @@ def gate(
         )
     ref = _recorded(ws, champ, data_version)
     return Judged(judge(rules, metric_after, ref.value, ref.version, ref.source, ref.against))
+
+
+def _newest(ws: Workspace, champ: registry.Champion | None) -> registry.Champion | None:
+    """The champion's recorded number is the newest run that evaluated it (what `check` and
+    the "before" read), not necessarily its own run's."""
+    if champ is None:
+        return None
+    config = ws.config
+    found = newest_number(
+        ws.tracking, config.model.name, config.pipeline.champion_alias, config.model.metric
+    )
+    if found is None or found.model_version != champ.version or found.run_id == champ.run_id:
+        return champ
+    return replace(
+        champ, run_id=found.run_id, recorded_metric=found.value, data_version=found.data_version
+    )
 
 
 def _recorded(

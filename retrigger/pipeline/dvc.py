@@ -1,16 +1,18 @@
 """The DVC commands a retrain runs, through ``retrigger.proc``: pull, repro, push (the check
-that the remote really holds what was pushed is ``retrigger.data.remote``)."""
+that the remote really holds what was pushed is ``retrigger.data.remote``; which ``dvc repro``
+a forced retrain runs is ``retrigger.pipeline.force``)."""
 
 from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from retrigger.data.remote import default_remote
 from retrigger.errors import BadInput, ConfigError, WorkFailed
 from retrigger.pipeline import dvc_busy
+from retrigger.pipeline.dag import downstream, stage_graph
 from retrigger.proc import StreamTimeout, run, stream
 
 Say = Callable[[str], None]
@@ -110,12 +112,12 @@ def require_remote(root: Path) -> str:
     return remote
 
 
-def dry_plan(root: Path) -> tuple[list[str], str]:
+def dry_plan(root: Path, forced: Sequence[str] = ()) -> tuple[list[str], str]:
     """Every stage a retrain's ``dvc repro`` will run, and ``dvc dag``; changes nothing.
 
     ``dvc repro --dry`` names only the stages stale right now: a stage downstream of one is not
-    stale until that one has written new outputs. The plan adds every stage downstream of them,
-    in ``dvc.yaml`` order."""
+    stale until that one has written new outputs. The plan adds every stage downstream of them
+    and the ``forced`` ones (``retrigger.pipeline.force``), in ``dvc.yaml`` order."""
     dry = run(["dvc", "repro", "--dry"], root, check=False)
     if dry.returncode != 0:
         last = (dry.stderr.strip().splitlines() or ["no output"])[-1]
@@ -125,51 +127,6 @@ def dry_plan(root: Path) -> tuple[list[str], str]:
         for line in dry.stdout.splitlines()
         if line.startswith("Running stage '") and line.count("'") >= 2
     ]
-    stages = downstream(_stage_graph(root), stale)
+    stages = downstream(stage_graph(root), [*stale, *forced])
     dag = run(["dvc", "dag"], root, check=False)
     return stages, dag.stdout.rstrip() if dag.returncode == 0 else dag.stderr.strip()
-
-
-Graph = dict[str, tuple[list[str], list[str]]]  # stage → (deps, outs), in dvc.yaml order
-
-
-def downstream(graph: Graph, stale: list[str]) -> list[str]:
-    """``stale`` and every stage that depends, directly or not, on what they write."""
-    chosen = set(stale)
-    changed = True
-    while changed:
-        changed = False
-        written = [out for name in chosen for out in graph.get(name, ([], []))[1]]
-        for name, (deps, _) in graph.items():
-            if name not in chosen and any(_overlaps(d, o) for d in deps for o in written):
-                chosen.add(name)
-                changed = True
-    return [name for name in graph if name in chosen] + [n for n in stale if n not in graph]
-
-
-def _overlaps(dep: str, out: str) -> bool:
-    """A dep reads an out when they are the same path or one lies inside the other."""
-    dep, out = dep.rstrip("/"), out.rstrip("/")
-    return dep == out or dep.startswith(out + "/") or out.startswith(dep + "/")
-
-
-def _stage_graph(root: Path) -> Graph:
-    from retrigger import dvcyaml
-
-    stages = dvcyaml.load(root).get("stages")  # resolved, foreach/matrix stages expanded
-    graph: Graph = {}
-    for name, stage in stages.items() if isinstance(stages, dict) else []:
-        if isinstance(stage, dict):
-            graph[str(name)] = (_paths(stage.get("deps")), _paths(stage.get("outs")))
-    return graph
-
-
-def _paths(entries: object) -> list[str]:
-    """Paths of a deps/outs list: strings, or one-key mappings with options (``- model: {}``)."""
-    found: list[str] = []
-    for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, str):
-            found.append(entry)
-        elif isinstance(entry, dict):
-            found.extend(str(key) for key in entry)
-    return found

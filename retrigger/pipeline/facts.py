@@ -8,6 +8,7 @@ from typing import Any
 from retrigger.decision import Decision
 from retrigger.lineage.status import RetrainStatus
 from retrigger.pipeline.outcome import Outcome, failed_exit
+from retrigger.pipeline.pair import pair
 from retrigger.pipeline.state import AttemptFacts, Job
 from retrigger.store import outbox
 from retrigger.store.attempts import Attempt, Step
@@ -68,6 +69,7 @@ def _from_facts(
     steps: list[dict[str, object]],
     resumed: bool,
 ) -> Outcome:
+    numbers = pair(facts, metric)
     return Outcome(
         decision_id=decision_id,
         status=status,
@@ -76,9 +78,10 @@ def _from_facts(
         attempt_id=attempt_id,
         run_id=facts.run_id,
         model_version=facts.model_version,
-        metric=metric,
-        metric_before=facts.metric_before,
-        metric_after=facts.metric_after,
+        metric=numbers.metric,
+        metric_before=numbers.before,
+        metric_after=numbers.after,
+        compared_on=numbers.on,
         validation=facts.validation.as_json() if facts.validation else None,
         steps=steps,
         resumed=resumed,
@@ -108,14 +111,16 @@ def announcement(
     links: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The outbox payload of a retrain event (started, succeeded, rejected, failed)."""
+    numbers = pair(facts, metric)
     return {
         "model": model,
         "decision_id": job.decision.id,
         "status": status,
         "trigger_types": list(job.decision.trigger_types),
-        "metric": metric,
-        "metric_before": facts.metric_before,
-        "metric_after": facts.metric_after,
+        "metric": numbers.metric,
+        "metric_before": numbers.before,
+        "metric_after": numbers.after,
+        "compared_on": numbers.on,
         "run_id": facts.run_id,
         "version": facts.model_version,
         "error": error,

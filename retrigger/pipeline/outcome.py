@@ -22,6 +22,7 @@ class Outcome:
     metric: str | None = None
     metric_before: float | None = None
     metric_after: float | None = None
+    compared_on: str | None = None  # what before and after were measured on (pipeline.pair)
     validation: dict[str, Any] | None = None
     steps: list[dict[str, object]] = field(default_factory=list)
     resumed: bool = False  # this attempt continued an earlier attempt at the same decision
@@ -41,6 +42,7 @@ class Outcome:
             "metric": self.metric,
             "metric_before": self.metric_before,
             "metric_after": self.metric_after,
+            "compared_on": self.compared_on,
             "validation": self.validation,
             "steps": self.steps,
             "resumed": self.resumed,

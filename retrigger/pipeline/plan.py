@@ -1,7 +1,8 @@
 """``retrigger run --dry-run``: what a retrain would do, changing nothing.
 
 No lock, no attempt, no approval request, no MLflow write: every stage the retrain will run
-(``dvc repro --dry`` and everything downstream of it), ``dvc dag``, the data it will train on,
+(``dvc repro --dry`` and everything downstream of it, plus what a forced retrain forces) and
+the exact ``dvc repro`` commands, ``dvc dag``, the data it will train on,
 where the model will be written, the thresholds, and the current champion (MLflow answers, or
 the plan fails as the run would). A push without a DVC remote is exit 2, as for the real run.
 """
@@ -15,6 +16,8 @@ from retrigger.errors import BadInput
 from retrigger.lineage.status import FINAL, RetrainStatus
 from retrigger.pipeline import registry
 from retrigger.pipeline.dvc import command_args, dry_plan, require_remote
+from retrigger.pipeline.force import forced
+from retrigger.pipeline.force import plan as plan_repro
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.preflight import check as check_project
 from retrigger.pipeline.select import Request, _refusal
@@ -24,7 +27,6 @@ from retrigger.workspace import Workspace
 
 def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
     config = workspace.config
-    command_args(config.pipeline.command)
     with workspace.store.transaction() as conn:
         if request.decision_id:
             decision = decisions.get(conn, request.decision_id)
@@ -41,8 +43,12 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
             if decision
             else []
         )
-    stages, dag = dry_plan(workspace.root)
-    would = _would(workspace, approval, trains=bool(stages))
+    # A forced run (or a manual decision's) forces the training stages: the plan says how.
+    manual = decision is not None and forced(decision) and not done
+    command = command_args(config.pipeline.command)
+    repro = plan_repro(workspace.root, command, config.model.artifact, request.force or manual)
+    stages, dag = dry_plan(workspace.root, repro.forced)
+    would = _would(workspace, approval, stages, repro.forced)
     if done and not request.force:
         would = (
             f"do nothing: decision {decision.id if decision else ''} was already executed "
@@ -61,7 +67,8 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
         "would": would,
         "stages": stages,
         "dag": dag,
-        "command": config.pipeline.command,
+        "command": repro.shown,
+        "forced": repro.forced,
         "python": f"{workspace.interpreter.python} ({workspace.interpreter.source})",
         "pull": config.pipeline.pull,
         "push": config.pipeline.push,
@@ -70,7 +77,7 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
         "model_artifact": config.model.artifact,
         "thresholds": _thresholds(workspace),
         "champion": _champion(workspace),
-        "notes": check_project(workspace.root, config),
+        "notes": check_project(workspace.root, config) + ([repro.note] if repro.note else []),
     }
     decision_id = decision.id if decision else "(new manual decision)"
     return Outcome(
@@ -82,19 +89,29 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
     )
 
 
-def _would(workspace: Workspace, approval: approvals.Approval | None, trains: bool) -> str:
-    """What the run would do next; ``trains``: `dvc repro` has a stage to run."""
+def _would(
+    workspace: Workspace,
+    approval: approvals.Approval | None,
+    stages: list[str],
+    forced: list[str],
+) -> str:
+    """What the run would do next: ``stages`` will run, ``forced`` whatever DVC thinks."""
     if workspace.config.policy.approval == "required":
         if approval is None:
             return "request an approval and wait (policy.approval: required)"
         if approval.status != approvals.APPROVED:
             return f"wait: approval {approval.id} is {approval.status}"
-    if not trains:
+    if not stages:
         return (
             "run `dvc repro`, which has no stage to run (every stage up to date): the attempt "
             "would end nothing-to-train, with no model built, validated or registered"
         )
-    return "retrain, validate against the champion, push, record and promote"
+    force = (
+        f" (forcing {', '.join(forced)} past DVC's up-to-date check and run cache)"
+        if forced
+        else ""
+    )
+    return f"retrain{force}, validate against the champion, push, record and promote"
 
 
 def _thresholds(workspace: Workspace) -> dict[str, Any]:

@@ -46,7 +46,8 @@ def champion(client: MlflowClient, name: str, alias: str, metric: str | None) ->
         try:
             data = client.get_run(version.run_id).data
             data_version = data.tags.get(tags.DATA_VERSION)
-            for key in (f"{metric}_after", metric):
+            # The run's own metric first: ``_after`` is the gate's number (validation rows).
+            for key in (metric, f"{metric}_after"):
                 value = data.metrics.get(key)
                 if value is not None and math.isfinite(value):
                     recorded = float(value)

@@ -39,6 +39,8 @@ class ReproReport:
     unchanged: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)  # from DVC's run cache, not run
     finished: bool = False  # DVC printed its summary line: the lists are complete
+    # Stages a manual retrain ran with `dvc repro --force` (retrigger.pipeline.force).
+    forced: list[str] = field(default_factory=list)
 
     def see(self, line: str) -> None:
         text = _ANSI.sub("", line).strip()
@@ -63,6 +65,11 @@ class ReproReport:
     def describe(self) -> str:
         """One line: what ran, what was skipped and why."""
         parts = []
+        if self.forced:
+            parts.append(
+                f"forced {', '.join(self.forced)} (`dvc repro --force`: past DVC's up-to-date "
+                "check and run cache)"
+            )
         if self.ran:
             parts.append(f"ran {', '.join(self.ran)}")
         if self.unchanged:
@@ -82,6 +89,7 @@ class ReproReport:
             "unchanged": self.unchanged,
             "restored": self.restored,
             "finished": self.finished,
+            "forced": self.forced,
         }
 
     @classmethod
@@ -90,4 +98,10 @@ class ReproReport:
             value = doc.get(key)
             return [str(v) for v in value] if isinstance(value, list) else []
 
-        return cls(names("ran"), names("unchanged"), names("restored"), bool(doc.get("finished")))
+        return cls(
+            names("ran"),
+            names("unchanged"),
+            names("restored"),
+            bool(doc.get("finished")),
+            names("forced"),
+        )

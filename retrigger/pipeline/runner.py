@@ -20,9 +20,10 @@ from retrigger.notify import linking
 from retrigger.pipeline import facts as report
 from retrigger.pipeline import lock, stages
 from retrigger.pipeline.candidate import log as log_model
-from retrigger.pipeline.challenge import Challenge, open_challenge, put_back
+from retrigger.pipeline.challenge import Challenge, note_restored, open_challenge, put_back, refused
 from retrigger.pipeline.dvc import command_args, require_remote
 from retrigger.pipeline.failure_tail import log_to_run, mask, process_secrets
+from retrigger.pipeline.force import for_decision as plan_repro
 from retrigger.pipeline.journal import Journal
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.record import Warm, write
@@ -68,6 +69,7 @@ class Retrain:
         self._mlflow: Warm | None = None
         self.challenge: Challenge | None = None  # the retrain run and model, once opened
         self.repro_ran_before = False
+        self.repro_done_before = False
 
     @property
     def attempt_id(self) -> str:
@@ -132,6 +134,10 @@ class Retrain:
         self.facts = carried([attempt.facts for attempt in earlier])
         # An earlier attempt's repro may have trained already: "up to date" is then a resume.
         self.repro_ran_before = any(s.name == "repro" for a in earlier for s in a.steps)
+        # ...and one that finished trained what a forced retrain asked for: not forced again.
+        self.repro_done_before = any(
+            s.name == "repro" and s.status == StepStatus.OK for a in earlier for s in a.steps
+        )
         now = self.ws.clock()
         me = lock.Me.current()
         with self.ws.store.transaction() as conn:
@@ -211,12 +217,17 @@ class Retrain:
             self.challenge = challenge = open_challenge(
                 ws, mlflow.experiment_id(), self.decision, self.attempt_id, self.job.requested_by
             )
-            facts.run_id, facts.repro = challenge.run_id, ReproReport()
+            # A manual decision forces training, unless an earlier attempt's repro did.
+            repro = plan_repro(ws, self.decision, command, resumed=self.repro_done_before)
+            if repro.note or repro.forced:
+                self.say(repro.note or f"forcing {', '.join(repro.forced)}: {repro.shown}")
+            facts.run_id, facts.repro = challenge.run_id, ReproReport(forced=repro.forced)
             self.save_facts()
-            watch = facts.repro.see if is_dvc_repro(command) else None
-            self.journal.stream(command, timeout, env=challenge.env, watch=watch)
+            watch = facts.repro.see if all(map(is_dvc_repro, repro.commands)) else None
+            for args in repro.commands:
+                self.journal.stream(args, timeout, env=challenge.env, watch=watch)
             self.save_facts()
-            box.detail = facts.repro.describe() if watch else None
+            box.detail = facts.repro.describe() if watch else repro.note
         if facts.repro.trained_nothing and not self.repro_ran_before:
             return self._nothing_to_train(mlflow, facts.repro)
         with self.journal.step("outputs") as box:
@@ -234,8 +245,8 @@ class Retrain:
         if not verdict.passed:
             with self.journal.step("record"):
                 self._record(mlflow, RetrainStatus.REJECTED, finished=True)
-            restored = stages.refuse(ws, challenge, self.decision.id, self.attempt_id)
-            self.say(restored)
+            refused(ws, challenge, self.decision.id)
+            restored = self._put_back()
             return self.finish(
                 RetrainStatus.REJECTED,
                 f"validation refused promotion: {verdict.reason}; {restored}",
@@ -257,16 +268,29 @@ class Retrain:
         return self.finish(RetrainStatus.PROMOTED, f"{box.detail}: {verdict.reason}")
 
     def _nothing_to_train(self, mlflow: Warm, repro: ReproReport) -> Outcome:
-        """``dvc repro`` ran no stage: no model to validate, register or promote. The run says
-        so, and ``check`` holds these inputs as identical-inputs from now on."""
+        """``dvc repro`` ran no stage: no model to validate, register or promote. What DVC's
+        run cache put in the tree is put back (it was never validated); the run says so, and
+        ``check`` holds these inputs as identical-inputs from now on."""
+        restored = self._put_back(keep=bool(repro.restored))
         with self.journal.step("record") as box:
             box.detail = f"run {self._record(mlflow, RetrainStatus.NOTHING_TO_TRAIN, True)}"
         return self.finish(
             RetrainStatus.NOTHING_TO_TRAIN,
             f"nothing to train: `dvc repro` ran no stage ({repro.describe()}); no model was "
             "built, validated or registered, and the same inputs will be held as "
-            "identical-inputs",
+            f"identical-inputs; {restored}",
         )
+
+    def _put_back(self, keep: bool = True) -> str:
+        """The restore step: the work tree as HEAD holds it, said in the run's output, the
+        attempt's steps and its MLflow run."""
+        assert self.challenge is not None
+        with self.journal.step("restore") as box:
+            box.detail = put_back(self.ws, self.challenge, self.attempt_id, keep)
+        problem = note_restored(self.ws, self.challenge, box.detail)
+        if problem:
+            self.say(problem)
+        return box.detail
 
     def _record(self, mlflow: Warm, status: RetrainStatus, finished: bool) -> str:
         """Create or update this decision's MLflow run; keep its id."""
@@ -314,14 +338,14 @@ class Retrain:
         # The cause travels: the failed command's last lines, masked like its message.
         message = mask(message, process_secrets())
         self.facts.failure = self.journal.failure
-        if self.journal.current is not None and self.journal.current not in stages.MLFLOW_STEPS:
+        where = self.journal.current  # the step that failed, before the restore step runs
+        if where is not None and where not in stages.MLFLOW_STEPS:
             self._record_failure(message)
         # Failed before the model was pushed: put the tree back. Later (MLflow failed at
         # record or promote) the retrain itself is done; a rerun resumes from it.
-        if self.challenge is not None and self.journal.current in _BEFORE_PUSHED:
-            restored = put_back(self.ws, self.challenge, self.attempt_id)
-            self.say(restored)
-            message = f"{message}; {restored}"
+        if self.challenge is not None and where in _BEFORE_PUSHED:
+            message = f"{message}; {self._put_back()}"
+            self.journal.current = where  # it stopped there, not at the restore step
         return self.finish(RetrainStatus.FAILED, message, error=message)
 
     def _record_failure(self, message: str) -> None:

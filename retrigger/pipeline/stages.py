@@ -14,12 +14,14 @@ from retrigger.data.versions import data_version, versions
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.gitutil import head_commit
 from retrigger.lineage import description, tags
+from retrigger.lineage.in_use import newest_number
 from retrigger.lineage.status import RetrainStatus
 from retrigger.metrics_file import read_metric
 from retrigger.pipeline import compare, registry
 from retrigger.pipeline import record as mlrecord
 from retrigger.pipeline.candidate import NOT_LOADABLE, Candidate
-from retrigger.pipeline.challenge import Challenge, find_model, metric_in_run, put_back, refused
+from retrigger.pipeline.challenge import Challenge, find_model, metric_in_run
+from retrigger.pipeline.pair import pair
 from retrigger.pipeline.state import AttemptFacts, DataOut, Job, Outputs, Promotion
 from retrigger.pipeline.validation import Verdict
 
@@ -42,8 +44,8 @@ def metric_before(ws: Workspace, mlflow: mlrecord.Warm) -> float | None:
         except BadInput:
             return None  # nothing measured yet: the gate falls back to the champion's run
     mlflow.client()
-    run = ws.tracking.latest_with_metric(model.metric)
-    return run.metrics[model.metric] if run is not None else None
+    found = newest_number(ws.tracking, model.name, ws.config.pipeline.champion_alias, model.metric)
+    return found.value if found is not None else None
 
 
 def outputs(
@@ -94,12 +96,6 @@ def validate(
             metrics=[Metric(key, value, now, 0) for key, value in sorted(judged.logged.items())],
         )
     return judged.verdict
-
-
-def refuse(ws: Workspace, challenge: Challenge, decision_id: str, attempt_id: str) -> str:
-    """A refused challenger: kept in its run, never aliased; the work tree put back."""
-    refused(ws, challenge, decision_id)
-    return put_back(ws, challenge, attempt_id)
 
 
 def verify_pushed(ws: Workspace, timeout: float | None) -> None:
@@ -204,9 +200,14 @@ def build(
     data = out.data if out else []
     run_tags.update({tags.DATA_PATH_PREFIX + d.path: str(d.md5) for d in data})
     metric = config.model.metric
+    # "before → after" is the gate's pair once it judged; `metric` stays the pipeline's own,
+    # so a promoted run keeps what it measured (the newest number of the model in use).
+    numbers = pair(facts, metric)
+    if numbers.on:
+        run_tags[tags.COMPARED_ON] = f"{numbers.metric}: {numbers.on}"[:5000]
     metrics = {
-        f"{metric}_before": facts.metric_before,
-        f"{metric}_after": facts.metric_after,
+        f"{metric}_before": numbers.before,
+        f"{metric}_after": numbers.after,
         metric: facts.metric_after,
     }
     metrics.update({f"retrigger.seconds.{s.name}": s.seconds for s in steps if s.seconds})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from retrigger.lineage.trained import RECORD_DATA
 from retrigger.signals.base import Reading
 
 if TYPE_CHECKING:
@@ -39,8 +40,9 @@ class DriftSignal:
                 None,
                 settings.share,
                 False,
-                "no retrain or baseline run recorded a data version; drift cannot be "
-                "measured until one does (run `retrigger baseline`)",
+                "no retrain or baseline run recorded the data the model in use was trained "
+                f"on, so drift cannot be measured; {RECORD_DATA}",
+                unknown=True,
             )
         unreadable = ctx.ensure_cached({p: trained[p] for p in ctx.config.data if p in trained})
         report = _compare_paths(ctx, settings, trained, unreadable)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from retrigger.config.models import ModelConfig, PerformanceSignalConfig
 from retrigger.errors import BadInput, WorkFailed
+from retrigger.lineage.in_use import newest_number
 from retrigger.lineage.tags import BASELINE
 from retrigger.metrics_file import finite_number, read_metric
 from retrigger.signals.base import Reading
@@ -21,7 +22,10 @@ class PerformanceSignal:
         settings = ctx.config.signals.performance
         assert settings is not None  # the registry only builds configured signals
         model = ctx.config.model
-        value, source = current_metric(ctx)
+        if settings.source == "estimated":
+            return _estimated(ctx, settings, model)
+        value, source, whose = current_metric(ctx)
+        extra: dict[str, object] = {"source": whose} if whose else {}
         limits = _limits(ctx, settings, model)
         if not limits:
             return Reading(
@@ -31,6 +35,7 @@ class PerformanceSignal:
                 False,
                 f"{model.metric}={value:.4g} ({source}); no floor and no baseline run "
                 f"tagged {BASELINE}=true: set one with `retrigger baseline set RUN_ID`",
+                extra=extra,
             )
         threshold = _strictest(limits, model)
         fired = value < threshold if model.greater_is_better else value > threshold
@@ -40,26 +45,28 @@ class PerformanceSignal:
             f"{model.metric}={value:.4g} ({source}) is {relation} the threshold "
             f"{threshold:.4g} ({parts})"
         )
-        return Reading(self.kind, value, threshold, fired, detail)
+        return Reading(self.kind, value, threshold, fired, detail, extra=extra)
 
 
-def current_metric(ctx: SignalContext) -> tuple[float, str]:
-    """The primary metric now, and where it was read."""
+def current_metric(ctx: SignalContext) -> tuple[float, str, dict[str, str | None]]:
+    """The primary metric now, where it was read, and (from MLflow) whose run and version."""
     model = ctx.config.model
     perf = ctx.config.signals.performance
     if perf is not None and perf.source == "validation":
-        return _scored_champion(ctx)
+        return *_scored_champion(ctx), {}
     if model.metrics_file:
         path = ctx.root / model.metrics_file
-        return read_metric(path, model.metric), model.metrics_file
-    run = ctx.tracking.latest_with_metric(model.metric)
-    if run is None:
+        return read_metric(path, model.metric), model.metrics_file, {}
+    found = newest_number(
+        ctx.tracking, model.name, ctx.config.pipeline.champion_alias, model.metric
+    )
+    if found is None:
         raise BadInput(
             f"no MLflow run in experiment {ctx.config.tracking.experiment!r} logged "
-            f"{model.metric!r}; set model.metrics_file or log the metric"
+            f"{model.metric!r} for the model in use; set model.metrics_file or log the metric"
         )
-    value = finite_number(run.metrics[model.metric], f"metric {model.metric!r} of run {run.run_id}")
-    return value, f"run {run.run_id[:8]}"
+    value = finite_number(found.value, f"metric {model.metric!r} of run {found.run_id}")
+    return value, found.label, {"run_id": found.run_id, "model_version": found.model_version}
 
 
 def _limits(
@@ -87,6 +94,15 @@ def _limits(
             )
         )
     return limits
+
+
+def _estimated(
+    ctx: SignalContext, settings: PerformanceSignalConfig, model: ModelConfig
+) -> Reading:
+    """``source: estimated``: no labels; the champion's metric estimated on estimation.data."""
+    from retrigger.signals.estimated import read_estimated
+
+    return read_estimated(ctx, _limits(ctx, settings, model), model.greater_is_better)
 
 
 def _strictest(limits: list[tuple[float, str]], model: ModelConfig) -> float:

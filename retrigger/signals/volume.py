@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from retrigger.lineage.trained import RECORD_DATA
 from retrigger.signals.base import Reading
 
 if TYPE_CHECKING:
@@ -37,8 +38,9 @@ class VolumeSignal:
                 None,
                 threshold,
                 False,
-                "no retrain or baseline run recorded a data version; volume cannot "
-                "be measured until one does (run `retrigger baseline`)",
+                "no retrain or baseline run recorded the data the model in use was trained "
+                f"on, so volume cannot be measured; {RECORD_DATA}",
+                unknown=True,
             )
         current = {out.path: out for out in versions(ctx.root, ctx.config.data)}
         missing = ctx.ensure_cached({p: md5 for p, md5 in trained.items() if p in current})

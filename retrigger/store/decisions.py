@@ -102,17 +102,38 @@ def in_flight(conn: Connection, model: str, now: datetime) -> InFlight | None:
     return InFlight(row.decision_id, row.id, row.status) if row is not None else None
 
 
-def retrains_started_since(
-    conn: Connection, model: str, since: datetime
-) -> list[tuple[str, datetime]]:
-    """(decision id, start time) of every retrain attempt of ``model`` started since ``since``:
-    what cooldown and budget count (a decision nobody ran is not a retrain)."""
+@dataclass(frozen=True)
+class Started:
+    """One retrain attempt that started: its decision, when, and whether it trained nothing
+    (it failed, was interrupted or found DVC busy before any model and metric came out)."""
+
+    decision_id: str
+    started_at: datetime
+    trained_nothing: bool
+
+
+_UNTRAINED = frozenset({RetrainStatus.FAILED, RetrainStatus.INTERRUPTED, RetrainStatus.BUSY})
+
+
+def retrains_started_since(conn: Connection, model: str, since: datetime) -> list[Started]:
+    """Every retrain attempt of ``model`` started since ``since``: what cooldown, retry
+    backoff and budget count (a decision nobody ran is not a retrain)."""
     rows = conn.execute(
-        select(retrain_attempts.c.decision_id, retrain_attempts.c.started_at).where(
-            retrain_attempts.c.model == model, retrain_attempts.c.started_at >= since
-        )
+        select(
+            retrain_attempts.c.decision_id,
+            retrain_attempts.c.started_at,
+            retrain_attempts.c.status,
+            retrain_attempts.c.facts,
+        ).where(retrain_attempts.c.model == model, retrain_attempts.c.started_at >= since)
     ).all()
-    return [(row.decision_id, aware(row.started_at)) for row in rows]
+    return [
+        Started(
+            row.decision_id,
+            aware(row.started_at),
+            row.status in _UNTRAINED and (row.facts or {}).get("metric_after") is None,
+        )
+        for row in rows
+    ]
 
 
 def untrained_data_versions(conn: Connection, model: str) -> dict[str, str]:

@@ -141,6 +141,7 @@ def test_history_and_explain_answer_why_and_on_what_data(retrainable: Retrainabl
         "git_commit",
         "metric_before",
         "metric_after",
+        "compared_on",
         "status",
         "promoted_version",
         "requested_by",

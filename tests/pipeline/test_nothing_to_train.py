@@ -1,10 +1,10 @@
 """A retrain whose `dvc repro` runs no stage command trains nothing, and claims nothing.
 
 On the get-started-like stack (prepare → train → evaluate, tests/support/real_projects.py):
-an up-to-date pipeline, and params set back to values DVC's run cache has trained before. The
-attempt ends `nothing-to-train` (exit 0): no validation, no registry version, no before → after;
-`explain` and Slack say which stages were skipped and why; `check` holds the same inputs as
-identical-inputs; a real change of params afterwards is not held.
+an up-to-date pipeline. The attempt ends `nothing-to-train` (exit 0): no validation, no registry
+version, no before → after; `explain` and Slack say which stages were skipped and why; `check`
+holds the same inputs as identical-inputs; a real change of params afterwards is not held.
+Inputs DVC's run cache has trained before, and `run --force`: tests/pipeline/test_force.py.
 """
 
 from __future__ import annotations
@@ -111,26 +111,6 @@ def test_an_up_to_date_pipeline_trains_nothing_and_the_same_inputs_are_held(
 
     set_params(stack, C=0.1)  # a real change: the hold no longer applies
     assert check(config)["fire"] is True
-
-
-def test_params_back_to_trained_values_are_restored_from_the_run_cache_not_retrained(
-    stack: Path,
-) -> None:
-    config = configure(stack)
-    set_params(stack, C=0.1)
-    sh(stack, "dvc", "repro", "-q")  # the team tried C=0.1 by hand and kept the lock
-    sh(stack, "git", "commit", "-q", "-am", "C=0.1")
-    set_params(stack, C=0.01)  # ...and went back: DVC's run cache has trained this before
-
-    code, outcome, err = retrain(config, "--force", "--reason", "back to C=0.01")
-
-    assert code == 0, err
-    assert outcome["status"] == RetrainStatus.NOTHING_TO_TRAIN
-    repro = next(step for step in outcome["steps"] if step["name"] == "repro")
-    assert "prepare unchanged" in repro["detail"]
-    assert "train, evaluate restored from DVC's run cache" in repro["detail"]
-    assert registered(stack) == []
-    assert check(config)["held_by"] == "identical-inputs"
 
 
 def test_a_resumed_decision_whose_first_repro_ran_is_not_nothing_to_train(stack: Path) -> None:

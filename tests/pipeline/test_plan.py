@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retrigger.pipeline.dvc import downstream, dry_plan
+from retrigger.pipeline.dag import downstream
+from retrigger.pipeline.dvc import dry_plan
 from tests.support.dvcrepo import sh
 
 DVC_YAML = """\

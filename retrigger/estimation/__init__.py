@@ -1,0 +1,1 @@
+"""Performance without labels: the champion's metric estimated on new, unlabelled rows."""

@@ -1,0 +1,138 @@
+"""`retrigger check --json` with `signals.performance.source: estimated`: a real MLflow sqlite
+registry, a real sklearn champion, no labels on the new rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from tests.estimation.synthetic import world
+from tests.models.conftest import Small, registered, save
+from tests.support.cli import run_cli
+
+
+@pytest.fixture
+def project(tmp_path: Path, mlflow_uri: str) -> Small:
+    root = tmp_path / "project"
+    root.mkdir()
+    rows = world(seed=0)
+    reference, labels = rows["reference"]
+    reference.assign(label=labels).to_csv(root / "reference.csv", index=False)
+    rows["same"][0].to_csv(root / "same.csv", index=False)
+    rows["covariate"][0].to_csv(root / "shifted.csv", index=False)
+    return Small(root, root / "retrigger.yaml", mlflow_uri)
+
+
+def _configure(project: Small, data: str, performance: dict[str, Any], **extra: Any) -> None:
+    document = {
+        "model": {"name": "m", "metric": "accuracy", "artifact": None, "metrics_file": None},
+        "tracking": {
+            "uri": project.uri,
+            "experiment": "m",
+            "artifact_location": (project.root / "artifacts").as_uri(),
+        },
+        "state": {"url": f"sqlite:///{project.root / 'state.db'}"},
+        "signals": {"performance": {"source": "estimated", **performance}},
+        "estimation": {"data": data, "reference": "reference.csv", "target": "label"} | extra,
+    }
+    project.config.write_text(yaml.safe_dump(document))
+
+
+def _champion(project: Small, model: Any, tmp_path: Path) -> str:
+    version = registered(project, save(model, tmp_path / "mlmodel"))
+    result = run_cli("champion", "set", version, "-c", str(project.config))
+    assert result.code == 0, result.err
+    return version
+
+
+def _check(project: Small) -> dict[str, Any]:
+    result = run_cli("check", "-c", str(project.config), "--json")
+    assert result.code == 0, result.err
+    (performance,) = json.loads(result.out)["signals"]
+    return dict(performance)
+
+
+def test_estimated_accuracy_fires_on_shifted_rows_and_not_on_unshifted_ones(
+    project: Small, tmp_path: Path
+) -> None:
+    _configure(project, "shifted.csv", {"min": 0.78})
+    version = _champion(project, LogisticRegression().fit(*world(seed=0)["train"]), tmp_path)
+
+    shifted = _check(project)
+    _configure(project, "same.csv", {"min": 0.78})
+    same = _check(project)
+
+    assert shifted["state"] == "fired" and shifted["value"] < 0.78
+    estimate = shifted["estimate"]
+    assert estimate["low"] < shifted["value"] < estimate["high"] < 0.78
+    assert estimate["model_version"] == version and estimate["rows"] == 3000
+    assert estimate["data"]["path"] == "shifted.csv" and estimate["method"] == "cbpe"
+    assert "estimated, 95% interval [" in shifted["detail"]
+    assert f"models:/m@champion version {version}" in shifted["detail"]
+    assert same["state"] == "ok" and same["value"] > 0.78
+
+
+def test_fire_on_bound_waits_for_the_whole_interval(project: Small, tmp_path: Path) -> None:
+    _configure(project, "shifted.csv", {"min": 0.5})
+    _champion(project, LogisticRegression().fit(*world(seed=0)["train"]), tmp_path)
+    estimate = _check(project)["estimate"]
+    floor = round((estimate["value"] + estimate["high"]) / 2, 4)  # above the value, in the interval
+
+    _configure(project, "shifted.csv", {"min": floor})
+    on_value = _check(project)
+    _configure(project, "shifted.csv", {"min": floor}, fire_on="bound")
+    on_bound = _check(project)
+
+    assert on_value["state"] == "fired"
+    assert on_bound["state"] == "ok" and "the whole interval is not below" in on_bound["detail"]
+
+
+def test_a_champion_without_predict_proba_is_unknown_with_the_reason(
+    project: Small, tmp_path: Path
+) -> None:
+    _configure(project, "shifted.csv", {"min": 0.78})
+    _champion(project, LinearSVC().fit(*world(seed=0)["train"]), tmp_path)
+
+    reading = _check(project)
+
+    assert reading["state"] == "unknown" and reading["fired"] is False
+    assert "no predict_proba" in reading["detail"]
+
+
+def test_source_estimated_without_an_estimation_section_is_exit_2(project: Small) -> None:
+    _configure(project, "shifted.csv", {"min": 0.78})
+    document = yaml.safe_load(project.config.read_text())
+    del document["estimation"]
+    project.config.write_text(yaml.safe_dump(document))
+
+    result = run_cli("check", "-c", str(project.config), "--json")
+
+    assert result.code == 2 and "needs an estimation section" in result.err
+
+
+@pytest.mark.parametrize(
+    ("performance", "estimation", "said"),
+    [
+        ({"min": 0.5}, {"metric": "mae"}, "'mae' cannot be estimated without labels"),
+        (
+            {"max_drop": 0.05},
+            {"metric": "roc_auc"},
+            "estimation.metric 'roc_auc' differs from model.metric 'accuracy'",
+        ),
+        ({"min": 0.5}, {"reference": "../ref.csv"}, "must be a path inside the repository"),
+    ],
+)
+def test_an_estimation_config_that_cannot_mean_what_it_says_is_exit_2(
+    project: Small, performance: dict[str, Any], estimation: dict[str, Any], said: str
+) -> None:
+    _configure(project, "shifted.csv", performance, **estimation)
+
+    result = run_cli("check", "-c", str(project.config), "--json")
+
+    assert result.code == 2 and said in result.err, result.err
