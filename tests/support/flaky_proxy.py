@@ -35,7 +35,7 @@ def _handler(proxy: FlakyProxy) -> type[BaseHTTPRequestHandler]:
                 if self.headers.get(key):
                     request.add_header(key, self.headers[key])
             try:
-                with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=60) as answer:
                     status, payload, kind = answer.status, answer.read(), answer.headers
             except urllib.error.HTTPError as exc:
                 status, payload, kind = exc.code, exc.read(), exc.headers
@@ -55,7 +55,7 @@ def _handler(proxy: FlakyProxy) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     return Forward
