@@ -74,7 +74,7 @@ class Tracking:
             os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
             os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
             os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(seconds))
-            import mlflow.tracking  # first: importing mlflow sets its loggers' levels
+            import mlflow.tracking  # noqa: F401  first: importing mlflow sets its loggers' levels
 
             # MLflow and alembic announce table creation at INFO on stderr; keep stderr for us.
             for name in ("mlflow", "alembic"):
