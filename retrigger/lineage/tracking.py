@@ -11,6 +11,8 @@ import math
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,7 +58,7 @@ class Tracking:
         experiment: str,
         timeout: timedelta,
         artifact_location: str | None = None,
-        init_lock: Path | None = None,
+        init_lock: Callable[[], AbstractContextManager[None]] | None = None,
     ) -> None:
         self.init_lock = init_lock  # held while a local SQLite store creates its tables
         self.uri = uri
@@ -185,12 +187,10 @@ def _new_client(uri: str) -> MlflowClient:
     return MlflowClient(tracking_uri=uri, registry_uri=uri)
 
 
-def _create_tables_once(uri: str, lock: Path) -> MlflowClient:
+def _create_tables_once(uri: str, lock: Callable[[], AbstractContextManager[None]]) -> MlflowClient:
     """Open the tracking and registry stores (each runs MLflow's migrations on a new file) under
     ``lock``: two commands started together on a fresh project would both migrate and fail."""
-    from retrigger.store.filelock import held
-
-    with held(lock):
+    with lock():
         client = _new_client(uri)
         client.search_experiments(max_results=1)
         client.search_registered_models(max_results=1)
