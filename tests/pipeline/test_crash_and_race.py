@@ -108,6 +108,33 @@ def test_a_runner_killed_mid_repro_is_reclaimed_and_its_attempt_marked_interrupt
     assert len(versions(retrainable.root)) == 1
 
 
+def test_a_killed_runner_takes_its_pipeline_with_it_and_status_says_so(
+    retrainable: Retrainable,
+) -> None:
+    """`kill -9` of `retrigger run`: its repro (in its own session) dies with it, with no
+    later runner needed to reclaim anything, and `status` names the dead runner."""
+    victim = start(retrainable, {"RETRIGGER_PIPELINE__COMMAND": BLOCKING})
+    wait_for(retrainable.root / "started.log", victim)
+    step_pid = int((retrainable.root / "started.log").read_text().split()[0])
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    victim.stdout.close()  # type: ignore[union-attr]
+    victim.stderr.close()  # type: ignore[union-attr]
+
+    try:
+        assert _stops(step_pid, timeout=60)
+    finally:
+        (retrainable.root / "release").touch()  # never leave a stray step behind
+    shown = run_cli("status", "--config", retrainable.config, "--json")
+    assert shown.code == 0, shown.err
+    retrain = json.loads(shown.out)["retrain"]
+    assert (retrain["runner"], retrain["pipeline"]) == ("dead", "stopped")
+    assert retrain["pid"] == victim.pid
+    assert retrain["resume"] == f"retrigger run --decision {retrainable.decision_id}"
+    text = run_cli("status", "--config", retrainable.config).out
+    assert "died; its pipeline was stopped with it" in text
+
+
 def _stops(pid: int, timeout: float = 10) -> bool:
     """True once ``pid`` no longer runs: gone, or a zombie its new parent (init) has not
     reaped yet — SIGKILL's delivery and the reaping are both asynchronous."""
