@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from retrigger.errors import DvcBusy, Interrupted
+from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import StepStatus
 from retrigger.pipeline import lock
 from retrigger.pipeline.dvc import run_streamed
@@ -56,7 +57,7 @@ class Journal:
             status, box.detail = StepStatus.BUSY, str(exc)
             raise
         except BaseException as exc:
-            box.detail = str(exc)[:500]
+            box.detail = tracking_failure(exc, self.ws.tracking.uri) or str(exc)[:500]
             raise
         finally:
             seconds = time.monotonic() - started

@@ -15,6 +15,7 @@ from typing import Any
 
 from retrigger.decision import Decision
 from retrigger.errors import DvcBusy, Interrupted, LockHeld, RetriggerError
+from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
 from retrigger.pipeline import facts as report
 from retrigger.pipeline import lock, stages
@@ -191,8 +192,9 @@ class Retrain:
         except Exception as exc:  # MLflow or the network: record where it stopped
             where = self.journal.current or "start"
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            text = tracking_failure(exc, self.ws.tracking.uri) or text[:300]
             return self._failed(
-                f"step {where} failed: {text[:300]}; fix it and rerun "
+                f"step {where} failed: {text}; fix it and rerun "
                 f"`retrigger run --decision {self.decision.id}` to resume"
             )
 
@@ -353,7 +355,8 @@ class Retrain:
             )
             self.facts.run_id = stages.write_failed(self._mlflow, run, message)
         except Exception as exc:  # the failure stays in the state store either way
-            self.say(f"could not record the failure in MLflow: {str(exc)[:200]}")
+            why = tracking_failure(exc, self.ws.tracking.uri) or str(exc)[:200]
+            self.say(f"could not record the failure in MLflow: {why}")
 
     def _announce(
         self, conn: Any, kind: str, status: RetrainStatus, error: str | None = None

@@ -74,3 +74,23 @@ def test_a_lost_registry_answer_makes_one_version(
     assert str(client.get_model_version_by_alias(model, "champion").version) == oldest.version
     assert extra.tags[tags.STATUS] == "duplicate"
     assert not client.get_model_version(model, extra.version).aliases
+
+
+def test_mlflow_dying_mid_run_is_one_line_naming_the_server_and_the_step(
+    retrainable: Retrainable, mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away when the model's artifacts are uploaded: the failure names the
+    server and the step, never MLflow's raw request URL with its URL-encoded query."""
+    monkeypatch.setenv("RETRIGGER_TRACKING__EXPERIMENT", f"churn-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv("RETRIGGER_TRACKING__TIMEOUT", "2s")
+    with flaky_proxy(mlflow_server.url, die_on="/api/2.0/mlflow-artifacts/") as proxy:
+        monkeypatch.setenv("RETRIGGER_TRACKING__URI", proxy.url)
+        result = run_cli("run", "--config", retrainable.config, "--json")
+
+    assert proxy.died.is_set()
+    assert result.code == 1
+    message = json.loads(result.out)["message"]
+    assert f"MLflow tracking server {proxy.url} " in message, message
+    assert message.startswith("step ") and "failed" in message
+    for raw in ("Max retries", "HTTPConnectionPool", "%", "/api/2.0"):
+        assert raw not in message and raw not in result.err

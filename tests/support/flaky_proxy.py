@@ -19,6 +19,15 @@ class FlakyProxy:
     lose_answers: dict[str, int]  # path → how many answers to lose after forwarding
     forwarded: dict[str, int] = field(default_factory=dict)
     url: str = ""
+    die_on: str | None = None  # a path prefix: at its first request the proxy stops listening
+    died: threading.Event = field(default_factory=threading.Event)
+    server: ThreadingHTTPServer | None = None
+
+    def die(self) -> None:
+        """Stop listening, as a server that crashed: later connections are refused."""
+        if self.server is not None and not self.died.is_set():
+            self.died.set()
+            self.server.socket.close()
 
 
 def _handler(proxy: FlakyProxy) -> type[BaseHTTPRequestHandler]:
@@ -26,6 +35,11 @@ def _handler(proxy: FlakyProxy) -> type[BaseHTTPRequestHandler]:
 
     class Forward(BaseHTTPRequestHandler):
         def _forward(self) -> None:
+            if (proxy.die_on and self.path.startswith(proxy.die_on)) or proxy.died.is_set():
+                proxy.die()
+                self.close_connection = True
+                self.connection.close()
+                return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             request = urllib.request.Request(
@@ -62,9 +76,12 @@ def _handler(proxy: FlakyProxy) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def flaky_proxy(upstream: str, lose_answers: dict[str, int]) -> Iterator[FlakyProxy]:
-    proxy = FlakyProxy(upstream=upstream, lose_answers=dict(lose_answers))
+def flaky_proxy(
+    upstream: str, lose_answers: dict[str, int] | None = None, die_on: str | None = None
+) -> Iterator[FlakyProxy]:
+    proxy = FlakyProxy(upstream=upstream, lose_answers=dict(lose_answers or {}), die_on=die_on)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(proxy))
+    proxy.server = server
     proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
