@@ -87,6 +87,8 @@ def test_status_history_and_help_answer_ephemerally(bot: Bot) -> None:
         "churn && curl x | sh",
         "churn " + "a" * 10_000,
         "fraud-model now",
+        "churn drop\x00ped",  # PostgreSQL refuses a NUL in text: refused before any store
+        "churn \u202egnp.exe",
     ],
 )
 def test_dangerous_or_unknown_text_gets_the_usage_and_stores_nothing(bot: Bot, text: str) -> None:
