@@ -184,6 +184,21 @@ def test_a_hostile_metrics_file_makes_check_exit_2(demo_project: Path) -> None:
     assert len(result.err.strip().splitlines()) == 1
 
 
+def test_a_metrics_file_symlinked_out_of_the_repository_makes_check_exit_2(
+    demo_project: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text('{"accuracy": 0.99}')
+    (demo_project / "metrics.json").unlink()
+    (demo_project / "metrics.json").symlink_to(outside)
+
+    result = run_cli("check", "--config", str(demo_project / "retrigger.yaml"))
+
+    assert result.code == 2, result.err
+    assert "leads outside the repository" in result.err and "model.metrics_file" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
 def test_an_unknown_tracking_scheme_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
     config = _config(tmp_path, MODEL + "tracking:\n  uri: bogus://x\n")
 
