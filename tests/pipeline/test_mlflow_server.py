@@ -53,11 +53,16 @@ def test_a_lost_registry_answer_makes_one_version(
     the other is tagged a duplicate and holds no alias."""
     from mlflow.tracking import MlflowClient
 
-    model = "churn"  # the server is shared by the session: versions are told by decision
-    monkeypatch.setenv("RETRIGGER_TRACKING__EXPERIMENT", f"churn-{uuid.uuid4().hex[:8]}")
+    # The server is shared by the session: a model of its own, so no other test's champion
+    # judges this one; a forced decision, since the fixture's was made for `churn`.
+    model = f"churn-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("RETRIGGER_MODEL__NAME", model)
+    monkeypatch.setenv("RETRIGGER_TRACKING__EXPERIMENT", model)
     with flaky_proxy(mlflow_server.url, {CREATE_VERSION: 1}) as proxy:
         monkeypatch.setenv("RETRIGGER_TRACKING__URI", proxy.url)
-        result = run_cli("run", "--config", retrainable.config, "--json")
+        result = run_cli(
+            "run", "--config", retrainable.config, "--force", "--reason", "lost answer", "--json"
+        )
 
     assert proxy.forwarded[CREATE_VERSION] == 2  # the retry reached the server
     assert result.code == 0, result.err
@@ -65,7 +70,7 @@ def test_a_lost_registry_answer_makes_one_version(
     client = MlflowClient(tracking_uri=mlflow_server.url)
     versions = sorted(
         client.search_model_versions(
-            f"name = '{model}' and tags.`{tags.DECISION_ID}` = '{retrainable.decision_id}'"
+            f"name = '{model}' and tags.`{tags.DECISION_ID}` = '{outcome['decision_id']}'"
         ),
         key=lambda v: int(v.version),
     )
