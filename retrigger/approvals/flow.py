@@ -15,6 +15,7 @@ from retrigger.decision import Decision, new_decision_id
 from retrigger.lineage import snapshot
 from retrigger.lineage.snapshot import Snapshot
 from retrigger.notify.payloads import approval_payload, decision_payload
+from retrigger.notify.render import who as mention
 from retrigger.store import Connection, approvals, audit, decisions, outbox
 from retrigger.store.approvals import APPROVED, EXPIRED, PENDING, Approval
 
@@ -132,10 +133,11 @@ def answer(
     return Result(ALREADY, outcome.approval, already_message(outcome.approval))
 
 
-def already_message(approval: Approval) -> str:
+def already_message(approval: Approval, slack: bool = False) -> str:
+    """Who won, named as a person: in Slack a mention (shown as their display name)."""
     if approval.status == EXPIRED:
         return f"approval {approval.id} already expired at {_when(approval.expires_at)}"
-    who = approval.decided_by or "?"
+    who = mention(approval.decided_by, slack)
     at = _when(approval.decided_at) if approval.decided_at else "?"
     return f"already {approval.status} by {who} at {at}"
 

@@ -89,6 +89,25 @@ class TrackingConfig(Section):
         "the tracking URI when it is http(s)",
     )
 
+    @field_validator("uri")
+    @classmethod
+    def _a_scheme_mlflow_knows(cls, value: str) -> str:
+        # Else MLflow refuses it deep inside the first command that reads a run.
+        scheme = value.split("://", 1)[0].split("+", 1)[0].lower() if "://" in value else ""
+        if scheme not in _MLFLOW_SCHEMES:
+            raise ValueError(
+                f"unsupported scheme {scheme!r}; use sqlite:///FILE.db, http(s)://HOST:PORT, "
+                "file:///DIR, or a database URL (postgresql://, mysql://, mssql://)"
+            )
+        return value
+
+
+# The tracking URI schemes MLflow's stores accept (plus "" for a path, "databricks").
+_MLFLOW_SCHEMES = frozenset(
+    {"", "file", "sqlite", "http", "https", "postgresql", "mysql", "mssql", "databricks", "uc"}
+    | {"databricks-uc"}
+)
+
 
 class StateConfig(Section):
     url: str = "sqlite:///.retrigger/state.db"

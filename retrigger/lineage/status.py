@@ -25,6 +25,9 @@ class RetrainStatus(StrEnum):
     BUSY = "busy"  # another DVC process held the repository's lock: resumable, not failed
     AWAITING_APPROVAL = "awaiting-approval"  # outcome only: a person must say yes first
     DRY_RUN = "dry-run"  # outcome only: nothing was changed
+    # A registry version only: a second version of one decision (MLflow's client retried a
+    # create whose answer was lost). Kept for the record, never aliased.
+    DUPLICATE = "duplicate"
 
 
 class StepStatus(StrEnum):

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from retrigger.errors import DvcBusy, Interrupted, WorkFailed
+from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import StepStatus
 from retrigger.pipeline import lock
 from retrigger.pipeline.dvc import run_streamed
@@ -58,7 +59,8 @@ class Journal:
             status, box.detail = StepStatus.BUSY, str(exc)
             raise
         except BaseException as exc:
-            box.detail = mask(str(exc), process_secrets())[:500]
+            shown = tracking_failure(exc, self.ws.tracking.uri) or str(exc)
+            box.detail = mask(shown, process_secrets())[:500]
             raise
         finally:
             seconds = time.monotonic() - started

@@ -15,6 +15,7 @@ from typing import Any
 
 from retrigger.decision import Decision
 from retrigger.errors import DvcBusy, Interrupted, LockHeld, RetriggerError
+from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
 from retrigger.notify import linking
 from retrigger.pipeline import facts as report
@@ -193,8 +194,9 @@ class Retrain:
         except Exception as exc:  # MLflow or the network: record where it stopped
             where = self.journal.current or "start"
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            text = tracking_failure(exc, self.ws.tracking.uri) or text[:300]
             return self._failed(
-                f"step {where} failed: {text[:300]}; fix it and rerun "
+                f"step {where} failed: {text}; fix it and rerun "
                 f"`retrigger run --decision {self.decision.id}` to resume"
             )
 
@@ -360,7 +362,8 @@ class Retrain:
             if self.facts.failure is not None:
                 log_to_run(self._mlflow.client(), self.facts.run_id, self.facts.failure)
         except Exception as exc:  # the failure stays in the state store either way
-            self.say(f"could not record the failure in MLflow: {str(exc)[:200]}")
+            why = tracking_failure(exc, self.ws.tracking.uri) or str(exc)[:200]
+            self.say(f"could not record the failure in MLflow: {why}")
 
     def _announce(
         self, conn: Any, kind: str, status: RetrainStatus, error: str | None = None

@@ -40,7 +40,7 @@ def metric_before(ws: Workspace, mlflow: mlrecord.Warm) -> float | None:
     model = ws.config.model
     if model.metrics_file:
         try:
-            return read_metric(ws.root / model.metrics_file, model.metric)
+            return read_metric(ws.root / model.metrics_file, model.metric, ws.root)
         except BadInput:
             return None  # nothing measured yet: the gate falls back to the champion's run
     mlflow.client()
@@ -63,7 +63,7 @@ def outputs(
                 "must write it (model.metrics_file)"
             )
         try:
-            after = read_metric(path, model.metric)
+            after = read_metric(path, model.metric, root)
         except BadInput as exc:
             raise WorkFailed(str(exc)) from None
     else:  # what the pipeline logged into the retrain run, else its newest run with the metric

@@ -56,7 +56,7 @@ def current_metric(ctx: SignalContext) -> tuple[float, str, dict[str, str | None
         return *_scored_champion(ctx), {}
     if model.metrics_file:
         path = ctx.root / model.metrics_file
-        return read_metric(path, model.metric), model.metrics_file, {}
+        return read_metric(path, model.metric, ctx.root), model.metrics_file, {}
     found = newest_number(
         ctx.tracking, model.name, ctx.config.pipeline.champion_alias, model.metric
     )
