@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from retrigger.evaluation.overlap import Overlap
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -32,6 +34,7 @@ class Verdict:
     floor: float | None
     against: str = "champion"  # or "baseline", before any champion
     data: str | None = None  # the validation rows both were scored on, when they were
+    overlap: Overlap | None = None  # how many of those rows the champion was trained on
 
     def as_json(self) -> dict[str, object]:
         doc: dict[str, object] = {
@@ -50,6 +53,8 @@ class Verdict:
             doc["against"] = self.against
         if self.data is not None:
             doc["data"] = self.data
+        if self.overlap is not None:
+            doc["overlap"] = self.overlap.as_json()
         return doc
 
     @classmethod
@@ -73,6 +78,7 @@ class Verdict:
             number("floor"),
             str(doc.get("against") or "champion"),
             doc.get("data"),
+            Overlap.from_json(doc["overlap"]) if isinstance(doc.get("overlap"), dict) else None,
         )
 
 
