@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from retrigger.config.metrics import MetricName
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.lineage.in_use import newest_number
-from retrigger.pipeline import leakage, registry
+from retrigger.pipeline import incomparable, leakage, registry
 from retrigger.pipeline.candidate import NOT_LOADABLE, Candidate
 from retrigger.pipeline.validation import Rules, Verdict, judge
 
@@ -42,6 +42,7 @@ class _Reference:
     version: str | None
     source: str | None
     against: str = "champion"
+    data_version: str | None = None  # the data the number was recorded on
 
 
 def gate(
@@ -106,7 +107,9 @@ def gate(
             "model.metrics_file, log the metric from the pipeline, or set validation"
         )
     ref = _recorded(ws, champ, data_version)
-    return Judged(judge(rules, metric_after, ref.value, ref.version, ref.source, ref.against))
+    verdict = judge(rules, metric_after, ref.value, ref.version, ref.source, ref.against)
+    floor_ok = judge(rules, metric_after, None, None, None).passed
+    return Judged(incomparable.rule(ws, verdict, ref.data_version, data_version, floor_ok))
 
 
 def _newest(ws: Workspace, champ: registry.Champion | None) -> registry.Champion | None:
@@ -145,6 +148,7 @@ def _recorded(
             champ.recorded_metric,
             champ.version,
             f"its own recorded {metric}, from run {str(champ.run_id)[:8]} on {where}",
+            data_version=champ.data_version,
         )
     base = ws.tracking.baseline()
     if base is None or metric not in base.metrics:
@@ -159,6 +163,7 @@ def _recorded(
         None,
         f"baseline run {base.run_id[:8]}'s own recorded {metric}, on {where}",
         "baseline",
+        base.data_version,
     )
 
 

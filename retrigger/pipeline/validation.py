@@ -35,6 +35,9 @@ class Verdict:
     against: str = "champion"  # or "baseline", before any champion
     data: str | None = None  # the validation rows both were scored on, when they were
     overlap: Overlap | None = None  # how many of those rows the champion was trained on
+    # Without validation rows: how the two numbers' data differ (None: the same data).
+    incomparable: str | None = None
+    held: bool = False  # not promoted, kept as a registered candidate (when_incomparable: hold)
 
     def as_json(self) -> dict[str, object]:
         doc: dict[str, object] = {
@@ -55,6 +58,10 @@ class Verdict:
             doc["data"] = self.data
         if self.overlap is not None:
             doc["overlap"] = self.overlap.as_json()
+        if self.incomparable is not None:
+            doc["incomparable"] = self.incomparable
+        if self.held:
+            doc["held"] = True
         return doc
 
     @classmethod
@@ -79,6 +86,8 @@ class Verdict:
             str(doc.get("against") or "champion"),
             doc.get("data"),
             Overlap.from_json(doc["overlap"]) if isinstance(doc.get("overlap"), dict) else None,
+            doc.get("incomparable"),
+            bool(doc.get("held")),
         )
 
 

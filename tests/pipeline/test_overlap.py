@@ -94,3 +94,14 @@ def test_allow_overlap_lets_the_gate_decide_and_labels_the_numbers(stack: Path) 
     assert code == (0 if outcome["status"] == "promoted" else 1)
     shown = json.dumps(outcome)
     assert "allow_overlap" not in validation["reason"], shown
+
+
+def test_config_validate_warns_of_the_split_stage_and_counts_the_overlap(stack: Path) -> None:
+    seen = grown(stack, allow_overlap=False)
+    sh(stack, "dvc", "repro", "-q", "prepare")  # the test split the next retrain will score on
+
+    told = run_cli("config", "validate", "-c", str(stack / "retrigger.yaml"))
+
+    assert told.code == 0, told.err
+    assert "written by stage prepare, downstream of data: data/data.csv" in told.out
+    assert f"{seen} of 210 validation rows" in told.out, told.out
