@@ -101,8 +101,11 @@ def measure(
     training: Sequence[RowSource],
     against: str,
     sample_rows: int = SAMPLE_ROWS,
+    held_out: Sequence[RowSource] = (),
 ) -> Overlap:
-    """How many rows of ``validation`` occur in any of the ``training`` sources."""
+    """How many rows of ``validation`` occur in any of the ``training`` sources, leaving out
+    rows of ``held_out`` (what the champion was validated on: a stage that splits its own input
+    reads those rows too, without training on them)."""
     import numpy as np
 
     total = validation.num_rows
@@ -116,6 +119,10 @@ def measure(
     theirs = np.unique(
         np.concatenate([_row_hashes(s, shared, [validation], None) for s in training])
     )
+    for source in held_out:
+        if all(n in source.names for n in shared):
+            seen = _row_hashes(source, shared, [validation, *training], None)
+            theirs = np.setdiff1d(theirs, seen, assume_unique=False)
     hits = int(np.count_nonzero(np.isin(mine, theirs, assume_unique=False)))
     if picked is None:
         return Overlap(hits, total, against, tuple(shared))

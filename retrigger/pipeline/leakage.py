@@ -109,11 +109,30 @@ def check(ws: Workspace, champ: Champion | None, validation_path: str) -> Overla
             tables = _open_versions(ws, wanted, skip)
         except (Unavailable, RetriggerError) as exc:
             return Overlap(0, validation.num_rows, against, unknown=str(exc))
+        held_out = _committed_validation(ws, skip)
         try:
-            return measure(validation, tables, against)
+            return measure(validation, tables, against, held_out=held_out)
         finally:
-            for table in tables:
+            for table in [*tables, *held_out]:
                 table.close()
+
+
+def _committed_validation(ws: Workspace, path: str) -> list[Table]:
+    """The validation rows as committed (the champion's own held-out rows), when DVC tracks
+    them and the cache holds them: the training stage may have read them without training."""
+    from retrigger.data.cache import missing
+    from retrigger.data.versions import optional_version
+    from retrigger.drift.sources import open_version
+    from retrigger.gitutil import head_commit
+
+    head = head_commit(ws.root)
+    found = optional_version(ws.root, path, head) if head else None
+    if found is None or found.md5 is None or missing(ws.root, found.md5):
+        return []
+    try:
+        return [open_version(ws.root, path, found.md5, f"{path}@HEAD")]
+    except (Unavailable, RetriggerError):
+        return []
 
 
 def _open_versions(ws: Workspace, md5s: dict[str, str], skip: str) -> list[Table]:

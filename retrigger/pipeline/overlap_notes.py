@@ -29,8 +29,8 @@ def notes(config_path: Path, root: Path, config: RetriggerConfig) -> list[str]:
             "each data change rebuilds it, and it may then hold rows the champion trained on "
             "(the gate counts them and refuses unless validation.allow_overlap: true)"
         )
-    found.append(_count(config_path, data))
-    return found
+    counted = _count(config_path, data)
+    return [*found, counted] if counted else found
 
 
 def downstream_of_data(root: Path, target: str, data: list[str]) -> tuple[str, str] | None:
@@ -54,7 +54,7 @@ def downstream_of_data(root: Path, target: str, data: list[str]) -> tuple[str, s
     return None
 
 
-def _count(config_path: Path, data: str) -> str:
+def _count(config_path: Path, data: str) -> str | None:
     from retrigger.pipeline import leakage, registry
     from retrigger.workspace import Workspace
 
@@ -64,6 +64,8 @@ def _count(config_path: Path, data: str) -> str:
         champ = registry.champion(
             ws.tracking.client, config.model.name, config.pipeline.champion_alias, None
         )
+        if leakage.champion_training(ws, champ) is None:
+            return None  # no model trained yet, as far as retrigger can tell: nothing to leak
         return f"validation.data {data}: {leakage.check(ws, champ, data).describe()}"
     except Exception as exc:  # MLflow down, no champion run: a note, never a failure here
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
