@@ -24,12 +24,14 @@ from tests.support.real_projects import set_params, stack_rows
 pytestmark = pytest.mark.slow
 
 
-def champion_then_more_rows(stack: Path) -> str:
+def champion_then_more_rows(stack: Path, when: str | None = None) -> str:
     """v1 promoted on the same split as the baseline (comparable), committed; then 300 new
     rows make the test split grow from 120 to 211 rows."""
     config = str(stack / "retrigger.yaml")
     settings = yaml.safe_load((stack / "retrigger.yaml").read_text())
     del settings["validation"]
+    if when is not None:  # a validation section that only sets the rule
+        settings["validation"] = {"when_incomparable": when}
     settings["signals"] = {"volume": {"min_new_rows": 50}}
     (stack / "retrigger.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     sh(stack, "git", "commit", "-q", "-am", "no validation rows")
@@ -75,3 +77,18 @@ def test_a_challenger_measured_on_a_bigger_split_is_held_as_a_candidate(stack: P
 
     assert again["fire"] is True, again  # never held as identical-inputs
     assert again.get("held_by") != "identical-inputs"
+
+
+def test_when_incomparable_refuse_refuses_and_does_not_hold_the_data(stack: Path) -> None:
+    config = champion_then_more_rows(stack, when="refuse")
+    assert json.loads(run_cli("check", "-c", config, "--json").out)["fire"] is True
+
+    result = run_cli("run", "-c", config, "--json")
+
+    outcome = json.loads(result.out)
+    assert result.code == 1, result.err
+    assert outcome["status"] == "rejected-by-validation"
+    assert "validation.when_incomparable: refuse" in outcome["validation"]["reason"]
+    assert [int(v.version) for v in versions(stack, "stack")] == [1]
+    again = json.loads(run_cli("check", "-c", config, "--json").out)
+    assert again["fire"] is True, again  # a refusal on numbers from different data is no verdict

@@ -40,7 +40,8 @@ def grown(stack: Path, allow_overlap: bool) -> int:
     how many rows of the new test split the model in use was trained on."""
     (stack / "prepare.py").write_text(RANDOM_SPLIT)
     settings = yaml.safe_load((stack / "retrigger.yaml").read_text())
-    settings["validation"]["allow_overlap"] = allow_overlap
+    if allow_overlap:
+        settings["validation"]["allow_overlap"] = True
     (stack / "retrigger.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     sh(stack, "dvc", "repro", "-q")
     sh(stack, "git", "add", "-A")
