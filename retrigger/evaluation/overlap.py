@@ -115,14 +115,14 @@ def measure(
     if not shared:
         return Overlap(0, total, against, unknown="the validation rows share no column with it")
     picked = _sample(total, sample_rows)
-    mine = _row_hashes(validation, shared, training, picked)
-    theirs = np.unique(
-        np.concatenate([_row_hashes(s, shared, [validation], None) for s in training])
-    )
+    held_out = [h for h in held_out if all(n in h.names for n in shared)]
+    # One reading per column for every side, so equal values hash alike on all of them.
+    sides = [validation, *training, *held_out]
+    numeric = {n: all(_is_number(side.dtype(n)) for side in sides) for n in shared}
+    mine = _row_hashes(validation, numeric, picked)
+    theirs = np.unique(np.concatenate([_row_hashes(s, numeric, None) for s in training]))
     for source in held_out:
-        if all(n in source.names for n in shared):
-            seen = _row_hashes(source, shared, [validation, *training], None)
-            theirs = np.setdiff1d(theirs, seen, assume_unique=False)
+        theirs = np.setdiff1d(theirs, _row_hashes(source, numeric, None))
     hits = int(np.count_nonzero(np.isin(mine, theirs, assume_unique=False)))
     if picked is None:
         return Overlap(hits, total, against, tuple(shared))
@@ -140,23 +140,20 @@ def _sample(total: int, limit: int) -> np.ndarray | None:
 
 
 def _row_hashes(
-    source: RowSource,
-    columns: Sequence[str],
-    others: Sequence[RowSource],
-    picked: np.ndarray | None,
+    source: RowSource, numeric: dict[str, bool], picked: np.ndarray | None
 ) -> np.ndarray:
-    """One uint64 per row of ``source`` (or of its ``picked`` rows) over ``columns``."""
+    """One uint64 per row of ``source`` (or of its ``picked`` rows) over the columns of
+    ``numeric`` (True: compared as numbers)."""
     import numpy as np
     from pandas.util import hash_array
 
     size = source.num_rows if picked is None else len(picked)
     combined = np.zeros(size, dtype=np.uint64)
-    for name in columns:
+    for name, as_number in numeric.items():
         column = source.column(name)
         if picked is not None:
             column = column.take(picked)
-        numeric = all(_is_number(side.dtype(name)) for side in (source, *others))
-        values = _as_numpy(column, numeric)
+        values = _as_numpy(column, as_number)
         combined = np.multiply(combined, np.uint64(_MIX), dtype=np.uint64)
         combined ^= hash_array(values, categorize=False)
     return combined
