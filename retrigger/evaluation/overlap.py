@@ -112,8 +112,17 @@ def measure(
     if not training:
         return Overlap(0, total, against, unknown="no training data to compare with")
     shared = [n for n in validation.names if all(n in source.names for source in training)]
-    if not shared:
-        return Overlap(0, total, against, unknown="the validation rows share no column with it")
+    width = len(validation.names)
+    if len(shared) < 2 or 2 * len(shared) < width:
+        # A label column alone (or a few) would call every row seen: too little to tell rows apart.
+        return Overlap(
+            0,
+            total,
+            against,
+            tuple(shared),
+            unknown=f"the validation rows share {len(shared)} of their {width} columns with "
+            "it: too few to tell rows apart",
+        )
     picked = _sample(total, sample_rows)
     held_out = [h for h in held_out if all(n in h.names for n in shared)]
     # One reading per column for every side, so equal values hash alike on all of them.

@@ -59,15 +59,15 @@ def test_above_the_limit_a_fixed_sample_is_checked_and_said(tmp_path: Path) -> N
     assert "≈" in found.describe() and "a sample of 200 rows checked" in found.describe()
 
 
-def test_no_shared_column_is_unknown_not_zero(tmp_path: Path) -> None:
-    train = csv(tmp_path / "train.csv", "x,y", ["1,2"])
-    valid = csv(tmp_path / "valid.csv", "a,label", ["1,0"])
+def test_sharing_only_the_label_is_unknown_not_every_row(tmp_path: Path) -> None:
+    train = csv(tmp_path / "train.csv", "x,y,label", ["1,2,0", "3,4,1"])
+    valid = csv(tmp_path / "valid.csv", "a,b,label", ["1,0,0", "5,6,1"])
 
     with open_table(valid) as v, open_table(train) as t:
         found = measure(v, [t], "it")
 
     assert found.unknown is not None and not found.found
-    assert "unknown" in found.describe()
+    assert "share 1 of their 3 columns" in found.describe()
 
 
 def test_rows_the_champion_was_validated_on_are_not_training_rows(tmp_path: Path) -> None:
