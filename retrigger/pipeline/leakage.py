@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from retrigger.data.formats import Unavailable
+from retrigger.data.formats import KNOWN_NAMES, Unavailable, Unreadable
 from retrigger.errors import RetriggerError
 from retrigger.evaluation.overlap import Overlap, measure
 from retrigger.lineage import tags
@@ -36,8 +36,8 @@ class Trained:
 
     @property
     def label(self) -> str:
-        paths = ", ".join(f"{p} md5 {m[:8]}" for p, m in sorted(self.md5s.items()))
-        return f"the champion's training data ({paths}; {self.who})"
+        paths = "".join(f"{p} md5 {m[:8]}, " for p, m in sorted(self.md5s.items()))
+        return f"the champion's training data ({paths}{self.who})"
 
 
 def champion_training(ws: Workspace, champ: Champion | None) -> Trained | None:
@@ -78,7 +78,7 @@ def _from_committed_lock(ws: Workspace) -> Trained | None:
         if isinstance(dep, dict) and dep.get("path") and dep.get("md5")
         if str(dep["md5"]).endswith(".dir") or format_of(str(dep["path"])).known
     }
-    if not md5s:
+    if not names:
         return None
     which = f"stage{'s' if len(names) > 1 else ''} {', '.join(names)}"
     return Trained(md5s, f"the deps of {which} in the committed dvc.lock, HEAD {head[:8]}")
@@ -105,6 +105,13 @@ def check(ws: Workspace, champ: Champion | None, validation_path: str) -> Overla
             )
         skip = str(PurePosixPath(validation_path))
         wanted = {p: m for p, m in trained.md5s.items() if str(PurePosixPath(p)) != skip}
+        if not wanted:
+            return Overlap(
+                0,
+                validation.num_rows,
+                against,
+                unknown=f"{trained.who}: no data file retrigger can read ({KNOWN_NAMES})",
+            )
         try:
             tables = _open_versions(ws, wanted, skip)
         except (Unavailable, RetriggerError) as exc:
@@ -112,6 +119,9 @@ def check(ws: Workspace, champ: Champion | None, validation_path: str) -> Overla
         held_out = _committed_validation(ws, skip)
         try:
             return measure(validation, tables, against, held_out=held_out)
+        except Exception as exc:  # a table shape the hashing cannot read: unknown, not a crash
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            return Overlap(0, validation.num_rows, against, unknown=first[:200])
         finally:
             for table in [*tables, *held_out]:
                 table.close()
@@ -172,6 +182,8 @@ def _open_one(root: Path, path: str, md5: str, skip: str) -> Table:
         for r, m in sorted((read_manifest(root, md5) or {}).items())
         if r != relpath and visible(r) and format_of(r).known
     ]
+    if not files:
+        raise Unreadable(f"{label} holds no data file retrigger can read ({KNOWN_NAMES})")
     return Table(files, label)
 
 
