@@ -158,8 +158,8 @@ def _files(root: Path, md5s: dict[str, str], paths: list[str]) -> str:
 
 
 def _rows(root: Path, path: str, md5: str) -> str:
+    from retrigger.data.odb import cache_path
     from retrigger.data.rows import count_rows
-    from retrigger.data.versions import cache_path
 
     obj = cache_path(root, md5)
     try:

@@ -173,7 +173,7 @@ def _open_one(root: Path, path: str, md5: str, skip: str) -> Table:
         return open_version(root, path, md5, label)
     from retrigger.data.cache import read_manifest, visible
     from retrigger.data.formats import format_of
-    from retrigger.data.versions import cache_path
+    from retrigger.data.odb import cache_path
     from retrigger.drift.io import Table
 
     relpath = skip[len(str(PurePosixPath(path))) + 1 :]
