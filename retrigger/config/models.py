@@ -97,7 +97,8 @@ class StateConfig(Section):
 class ValidationConfig(Section):
     """Where the champion and the challenger are scored on the same data: labelled rows
     retrigger scores itself (``data`` + ``target``), or the project's own evaluate stage
-    (``stage``: its metrics file, key ``model.metric``), with ``data`` as the fallback."""
+    (``stage``: its metrics file, key ``model.metric``), with ``data`` as the fallback; and the
+    gate's rules for overlapping rows and, without either, for numbers from different data."""
 
     data: str | None = Field(
         default=None, min_length=1, description="CSV or Parquet file of labelled rows"
