@@ -22,6 +22,7 @@ DATA_PATH_PREFIX = "retrigger.data."
 
 # Written by the retrain pipeline (retrigger.pipeline).
 MODEL_VERSION = "retrigger.model_version"  # the registry version a retrain promoted
+CANDIDATE_VERSION = "retrigger.candidate_version"  # registered, not promoted (a held retrain)
 CHAMPION_ALIAS = "retrigger.champion_alias"
 PREVIOUS_CHAMPION = "retrigger.previous_champion"  # the version the alias pointed to before
 VALIDATION = "retrigger.validation"  # one line: why the gate passed or refused

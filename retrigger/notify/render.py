@@ -285,9 +285,9 @@ _TEXT: dict[str, Any] = {
     outbox.RETRAIN_BUSY: lambda p, s: _retrain(p, s, "postponed"),
     outbox.RETRAIN_NOTHING_TO_TRAIN: lambda p, s: _nothing_to_train(p),
     outbox.RETRAIN_HELD: lambda p, s: (
-        f"Retrain of *{_g(p, 'model')}* held: candidate version {_g(p, 'version')} registered, "
-        f"not promoted (decision {_g(p, 'decision_id')}): its number and the champion's come "
-        f"from different data; `retrigger explain {_g(p, 'decision_id')}`"
+        f"Retrain of *{_g(p, 'model')}* held as a registered candidate, not promoted "
+        f"(decision {_g(p, 'decision_id')}): its number and the champion's come from different "
+        f"data; `retrigger explain {_g(p, 'decision_id')}`"
     ),
     outbox.DATA_ARRIVAL: _data,
     outbox.EXECUTOR_PROGRESS: _progress,

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from retrigger.pipeline.candidate import Candidate
     from retrigger.pipeline.record import Warm
-    from retrigger.pipeline.state import Job, Outputs, Promotion
+    from retrigger.pipeline.state import Job, Outputs
     from retrigger.workspace import Workspace
 
 FAIR = (
@@ -171,13 +171,12 @@ def _rows(root: Path, path: str, md5: str) -> str:
 
 def hold(
     ws: Workspace, mlflow: Warm, job: Job, run_id: str, outputs: Outputs, candidate: Candidate
-) -> tuple[Promotion, str]:
-    """Register the challenger as a candidate version (never aliased) and say how to promote
-    it by hand."""
+) -> tuple[str, str]:
+    """Register the challenger as a candidate version (never aliased: not a promotion, so
+    ``history`` and ``explain`` show no promoted version) and say how to promote it by hand."""
     from retrigger.lineage import tags
     from retrigger.lineage.status import RetrainStatus
     from retrigger.pipeline import record, registry
-    from retrigger.pipeline.state import Promotion
 
     client = mlflow.client()
     name, alias = ws.config.model.name, ws.config.pipeline.champion_alias
@@ -195,8 +194,8 @@ def hold(
         adopted=candidate.version,
         model_id=candidate.model_id,
     )
-    record.set_status(client, run_id, RetrainStatus.HELD, {tags.MODEL_VERSION: version})
-    return Promotion(version, None), (
+    record.set_status(client, run_id, RetrainStatus.HELD, {tags.CANDIDATE_VERSION: version})
+    return version, (
         f"held {name} v{version} as a candidate: registered, not promoted, @{alias} unchanged; "
         f"to promote it by hand: `retrigger champion set {version}`"
     )

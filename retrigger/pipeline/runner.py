@@ -278,10 +278,7 @@ class Retrain:
             log_model(self.ws.tracking.client, run_id, candidate)
             box.detail = f"run {run_id}"
         with self.journal.step("hold") as box:
-            self.facts.promotion, box.detail = incomparable.hold(
-                self.ws, mlflow, self.job, run_id, outputs, candidate
-            )
-            self.save_facts()
+            _, box.detail = incomparable.hold(self.ws, mlflow, self.job, run_id, outputs, candidate)
         restored = put_back(self.ws, challenge, self.attempt_id)
         self.say(restored)
         assert self.facts.validation is not None
