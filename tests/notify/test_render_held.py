@@ -7,16 +7,15 @@ from retrigger.notify.render import render
 from retrigger.store import outbox
 
 
-def test_a_held_candidate_names_its_version_and_says_it_was_not_promoted() -> None:
+def test_a_held_candidate_says_it_was_not_promoted_and_why() -> None:
     payload = {
         "model": "stack",
         "decision_id": "d-9",
         "status": "held-as-candidate",
-        "version": "2",
     }
 
     rendered = render(outbox.RETRAIN_HELD, payload)
 
-    assert "held: candidate version 2 registered, not promoted" in rendered.text
+    assert "held as a registered candidate, not promoted" in rendered.text
     assert "different data" in rendered.text and "retrigger explain d-9" in rendered.text
     assert "promoted version" not in rendered.text

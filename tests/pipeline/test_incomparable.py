@@ -72,6 +72,8 @@ def test_a_challenger_measured_on_a_bigger_split_is_held_as_a_candidate(stack: P
     assert git_status(stack) == ""
     run = registry.get_run(outcome["run_id"])
     assert run.data.tags["retrigger.status"] == "held-as-candidate"
+    assert run.data.tags["retrigger.candidate_version"] == "2"
+    assert outcome["model_version"] is None  # nothing was promoted
     told = run_cli("explain", outcome["decision_id"], "-c", config)
     assert "validation: HELD" in told.out and "different data" in told.out
 
