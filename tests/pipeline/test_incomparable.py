@@ -96,3 +96,16 @@ def test_when_incomparable_refuse_refuses_and_does_not_hold_the_data(stack: Path
     assert [int(v.version) for v in versions(stack, "stack")] == [1]
     again = json.loads(run_cli("check", "-c", config, "--json").out)
     assert again["fire"] is True, again  # a refusal on numbers from different data is no verdict
+
+
+def test_when_incomparable_promote_promotes_and_says_the_data_differ(stack: Path) -> None:
+    config = champion_then_more_rows(stack, when="promote")
+    assert json.loads(run_cli("check", "-c", config, "--json").out)["fire"] is True
+
+    result = run_cli("run", "-c", config, "--json")
+
+    outcome = json.loads(result.out)
+    assert (result.code, outcome["status"]) == (0, "promoted"), result.err
+    reason = outcome["validation"]["reason"]
+    assert "different data" in reason and "validation.when_incomparable: promote" in reason
+    assert str(client(stack).get_model_version_by_alias("stack", "champion").version) == "2"
