@@ -222,7 +222,7 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
             continue
         # A retrain refused by validation trained on its data all the same: retraining that
         # data again would build the same model and be refused again.
-        if status == RetrainStatus.REJECTED:
+        if status == RetrainStatus.REJECTED and tags.INCOMPARABLE not in run.tags:
             refused.add(version)
         # A repro that ran no stage: the same inputs would build nothing again.
         if status == RetrainStatus.NOTHING_TO_TRAIN:

@@ -14,6 +14,7 @@ from retrigger.commands.history import row
 from retrigger.data.versions import out_version
 from retrigger.decision import Decision
 from retrigger.errors import BadInput, RetriggerError
+from retrigger.evaluation.overlap import Overlap
 from retrigger.lineage import tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.lineage.tracking import RunInfo
@@ -262,7 +263,10 @@ def story_lines(story: dict[str, Any]) -> list[str]:
 
 def _validation_lines(verdict: dict[str, Any]) -> list[str]:
     """The verdict, then both numbers and where each came from."""
-    lines = [f"validation: {'passed' if verdict['passed'] else 'REFUSED'}: {verdict['reason']}"]
+    said = "passed" if verdict["passed"] else ("HELD" if verdict.get("held") else "REFUSED")
+    lines = [f"validation: {said}: {verdict['reason']}"]
+    if isinstance(verdict.get("overlap"), dict):  # the leakage check of the validation rows
+        lines.append(f"  overlap: {Overlap.from_json(verdict['overlap']).describe()}")
     metric = verdict.get("metric")
     lines.append(
         f"  challenger {metric} {_num(verdict.get('new'))}: this retrain's model"

@@ -93,6 +93,7 @@ _VERDICTS = {
     outbox.RETRAIN_FAILED: "retrain failed",
     outbox.RETRAIN_REJECTED: "retrain rejected by validation",
     outbox.RETRAIN_NOTHING_TO_TRAIN: "nothing to train",
+    outbox.RETRAIN_HELD: "retrain held as a candidate",
     outbox.DATA_ARRIVAL: "new data",
     outbox.EXECUTOR_PROGRESS: "executor update",
 }
@@ -304,6 +305,11 @@ _TEXT: dict[str, Any] = {
     outbox.RETRAIN_REJECTED: lambda p, s: _retrain(p, s, "rejected by validation"),
     outbox.RETRAIN_BUSY: lambda p, s: _retrain(p, s, "postponed"),
     outbox.RETRAIN_NOTHING_TO_TRAIN: lambda p, s: _nothing_to_train(p),
+    outbox.RETRAIN_HELD: lambda p, s: (
+        f"Retrain of *{_g(p, 'model')}* held as a registered candidate, not promoted "
+        f"(decision {_g(p, 'decision_id')}): its number and the champion's come from different "
+        f"data; `retrigger explain {_g(p, 'decision_id')}`"
+    ),
     outbox.DATA_ARRIVAL: _data,
     outbox.EXECUTOR_PROGRESS: _progress,
 }

@@ -93,6 +93,7 @@ _ENDINGS = {
     RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED,
     RetrainStatus.BUSY: outbox.RETRAIN_BUSY,
     RetrainStatus.NOTHING_TO_TRAIN: outbox.RETRAIN_NOTHING_TO_TRAIN,
+    RetrainStatus.HELD: outbox.RETRAIN_HELD,
 }
 
 

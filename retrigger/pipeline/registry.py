@@ -82,6 +82,24 @@ def promote(
     ``adopted`` is a version the pipeline registered itself from this run: it is tagged, never
     registered a second time. Returns (version, previous champion version).
     """
+    version = register(client, name, run_id, decision_id, version_tags, source, adopted, model_id)
+    previous = champion(client, name, alias, None)
+    if previous is None or previous.version != version:
+        client.set_registered_model_alias(name, alias, version)
+    return version, previous.version if previous and previous.version != version else None
+
+
+def register(
+    client: MlflowClient,
+    name: str,
+    run_id: str,
+    decision_id: str,
+    version_tags: dict[str, str],
+    source: str | None = None,
+    adopted: str | None = None,
+    model_id: str | None = None,
+) -> str:
+    """The registry version of ``decision_id``: found by its tag, adopted, or registered once."""
     if adopted is not None:
         version = adopted
         for key, value in {tags.DECISION_ID: decision_id, **version_tags}.items():
@@ -96,10 +114,7 @@ def promote(
             version_tags,
             model_id,
         )
-    previous = champion(client, name, alias, None)
-    if previous is None or previous.version != version:
-        client.set_registered_model_alias(name, alias, version)
-    return version, previous.version if previous and previous.version != version else None
+    return version
 
 
 def _registered_once(

@@ -19,7 +19,8 @@ from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
 from retrigger.notify import linking
 from retrigger.pipeline import facts as report
-from retrigger.pipeline import lock, stages
+from retrigger.pipeline import incomparable, lock, stages
+from retrigger.pipeline.candidate import Candidate
 from retrigger.pipeline.candidate import log as log_model
 from retrigger.pipeline.challenge import Challenge, note_restored, open_challenge, put_back, refused
 from retrigger.pipeline.dvc import command_args, require_remote
@@ -29,7 +30,7 @@ from retrigger.pipeline.journal import Journal
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.record import Warm, write
 from retrigger.pipeline.repro_report import ReproReport, is_dvc_repro
-from retrigger.pipeline.state import AttemptFacts, Job, carried
+from retrigger.pipeline.state import AttemptFacts, Job, Outputs, carried
 from retrigger.proc import stop_group
 from retrigger.store import approvals, attempts, outbox
 from retrigger.store.audit import record
@@ -244,6 +245,8 @@ class Retrain:
             facts.validation = verdict
             self.save_facts()
             box.detail = verdict.reason
+        if verdict.held:
+            return self._held(mlflow, challenge, candidate, outputs)
         if not verdict.passed:
             with self.journal.step("record"):
                 self._record(mlflow, RetrainStatus.REJECTED, finished=True)
@@ -268,6 +271,24 @@ class Retrain:
             )
             self.save_facts()
         return self.finish(RetrainStatus.PROMOTED, f"{box.detail}: {verdict.reason}")
+
+    def _held(
+        self, mlflow: Warm, challenge: Challenge, candidate: Candidate, outputs: Outputs
+    ) -> Outcome:
+        """Numbers from different data (validation.when_incomparable: hold): the challenger
+        becomes a registered candidate, never aliased; the work tree is put back."""
+        with self.journal.step("record") as box:
+            run_id = self._record(mlflow, RetrainStatus.HELD, finished=False)
+            log_model(self.ws.tracking.client, run_id, candidate)
+            box.detail = f"run {run_id}"
+        with self.journal.step("hold") as box:
+            _, box.detail = incomparable.hold(self.ws, mlflow, self.job, run_id, outputs, candidate)
+        restored = put_back(self.ws, challenge, self.attempt_id)
+        self.say(restored)
+        assert self.facts.validation is not None
+        return self.finish(
+            RetrainStatus.HELD, f"{box.detail}; {self.facts.validation.reason}; {restored}"
+        )
 
     def _nothing_to_train(self, mlflow: Warm, repro: ReproReport) -> Outcome:
         """``dvc repro`` ran no stage: no model to validate, register or promote. What DVC's

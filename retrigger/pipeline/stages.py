@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from retrigger.store.attempts import Step
     from retrigger.workspace import Workspace
 
-MLFLOW_STEPS = frozenset({"validate", "record", "promote"})
+MLFLOW_STEPS = frozenset({"validate", "record", "promote", "hold"})
 
 
 def metric_before(ws: Workspace, mlflow: mlrecord.Warm) -> float | None:
@@ -194,6 +194,7 @@ def build(
         tags.APPROVED_BY: job.approved_by,
         tags.REASON: decision.reason,
         tags.VALIDATION: facts.validation.reason if facts.validation else None,
+        tags.INCOMPARABLE: facts.validation.incomparable if facts.validation else None,
         tags.REPRO: facts.repro.describe() if facts.repro and facts.repro.finished else None,
     }
     run_tags.update({k: str(v) for k, v in optional.items() if v})

@@ -116,7 +116,7 @@ def _scored_champion(ctx: SignalContext) -> tuple[float, str]:
     from retrigger.evaluation import scoring
 
     config = ctx.config
-    validation, metric = config.validation, config.validation_metric()
+    validation, metric = config.scored_validation, config.validation_metric()
     assert validation is not None and metric is not None  # the config refuses it otherwise
     uri = f"models:/{config.model.name}@{config.pipeline.champion_alias}"
     rows = scoring.read_labelled(ctx.root, validation)
