@@ -29,7 +29,11 @@ def build_app(runtime: Runtime, secrets: Secrets) -> Any:
     from slack_bolt import App
 
     app = App(
-        token=secrets.slack_bot_token,
+        # Our own authorize, not bolt's token path: that one calls `auth.test` lazily in front
+        # of the first request, and a Slack that is away (refused, 429, invalid_auth) turned a
+        # signed request into a 500 or "installation no longer available". The signing
+        # secret vouches for a request; the token is only needed to talk back, later.
+        authorize=_authorize(secrets.slack_bot_token),
         signing_secret="",
         client=runtime.client,
         process_before_response=True,
@@ -46,6 +50,19 @@ def build_app(runtime: Runtime, secrets: Secrets) -> Any:
     app.action(APPROVE_ACTION)(_click(runtime, approve=True))
     app.action(REJECT_ACTION)(_click(runtime, approve=False))
     return app
+
+
+def _authorize(token: str | None) -> Any:
+    from slack_bolt.authorization import AuthorizeResult
+
+    def authorize(
+        enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token
+        )
+
+    return authorize
 
 
 def _readable(req: Any, body: dict[str, Any], next: Any) -> Any:

@@ -24,6 +24,6 @@ def demo(
     ] = None,
 ) -> None:
     """Build a git + DVC + MLflow demo project, degrade its data, and watch the trigger fire."""
-    from retrigger.commands.demo import demo as command
+    from retrigger.demo.start import demo as command
 
     command(directory, render.line)

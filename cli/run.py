@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +13,7 @@ import typer
 
 from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
-from retrigger.errors import BadInput, WorkFailed
+from retrigger.errors import BadInput, LockHeld, RetriggerError, WorkFailed
 
 if TYPE_CHECKING:
     from retrigger.commands.run import GitRecord
@@ -97,14 +98,17 @@ def run(
     from retrigger.workspace import Workspace
 
     say = _progress(json_output)
-    workspace = Workspace.load(config)
+    with _document_on_error(json_output, decision):
+        workspace = Workspace.load(config)
+        if approved:
+            outcomes = run_approved(workspace, requested_by, say)
+        else:
+            request = Request(decision, force, reason, requested_by)
+            outcomes = [run_one(workspace, request, say, dry_run=dry_run)]
     record = None
     if approved:
-        outcomes = run_approved(workspace, requested_by, say)
         _show_many(outcomes, json_output)
     else:
-        request = Request(decision, force, reason, requested_by)
-        outcomes = [run_one(workspace, request, say, dry_run=dry_run)]
         record = record_in_git(workspace, outcomes[0])
         if json_output:
             render.print_document("run", {**outcomes[0].as_json(), "git": _git_json(record)})
@@ -123,6 +127,27 @@ def run(
         raise WorkFailed(failed[0].message)  # stdout holds JSON: say it once on stderr
     if failed:
         raise typer.Exit(failed[0].exit_code)  # the table above already said why
+
+
+@contextmanager
+def _document_on_error(json_output: bool, decision: str | None) -> Iterator[None]:
+    """With ``--json`` stdout holds one document whatever the exit code: a retrain that never
+    started (the lock is held: 3, bad input: 2) says so there too, and once on stderr."""
+    try:
+        yield
+    except RetriggerError as exc:
+        if json_output:
+            status = "lock-held" if isinstance(exc, LockHeld) else "not-started"
+            render.print_document(
+                "run",
+                {
+                    "decision_id": decision,
+                    "status": status,
+                    "message": str(exc),
+                    "exit_code": exc.exit_code,
+                },
+            )
+        raise
 
 
 def github_output_file() -> Path:

@@ -21,6 +21,8 @@ def status(config: ConfigOption = None, json_output: JsonOption = False) -> None
     if json_output:
         render.print_document("status", report)
         return
+    if report["retrain"] is not None:
+        render.line(_retrain_line(report["retrain"]))
     pending = [
         [
             a["approval_id"],
@@ -64,3 +66,14 @@ def status(config: ConfigOption = None, json_output: JsonOption = False) -> None
         render.table("dead letters", ["id", "kind", "channel", "attempts", "error"], dead)
     else:
         render.empty("dead letters", "none (every message was delivered or is still queued)")
+
+
+def _retrain_line(r: dict[str, object]) -> str:
+    who = f"decision {r['decision_id']} (attempt {r['attempt_id']}), pid {r['pid']}@{r['hostname']}"
+    if r["runner"] == "alive":
+        return f"retrain running: {who} since {render.timestamp(str(r['since']))}"
+    pipeline = {
+        "stopped": "its pipeline was stopped with it",
+        "running": "its pipeline is still running",
+    }.get(str(r["pipeline"]), "what became of its pipeline is unknown")
+    return f"retrain interrupted: {who} died; {pipeline}; resume: `{r['resume']}`"

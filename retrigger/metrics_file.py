@@ -10,8 +10,15 @@ from typing import Any
 from retrigger.errors import BadInput
 
 
-def read_metric(path: Path, key: str) -> float:
-    """The finite number at ``key`` (dots reach into nested objects, as in ``dvc metrics``)."""
+def read_metric(path: Path, key: str, root: Path | None = None) -> float:
+    """The finite number at ``key`` (dots reach into nested objects, as in ``dvc metrics``);
+    with ``root``, a file that resolves outside it (a symlink leaving the repository) is
+    refused like any path outside it."""
+    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+        raise BadInput(
+            f"metrics file {path} leads outside the repository (to {path.resolve()}); "
+            "model.metrics_file must be a path inside the repository"
+        )
     if not path.is_file():
         raise BadInput(
             f"metrics file {path} does not exist; run the pipeline (`dvc repro`) "

@@ -160,6 +160,27 @@ class StreamTimeout(Exception):
     """A streamed command ran longer than its timeout and was stopped."""
 
 
+# Runs a streamed command as its child, in the group it leads, and kills that whole group when
+# the lifeline pipe reaches EOF: the runner is gone (even by kill -9 the kernel closes its end),
+# so `dvc repro` and the stage commands it started must not train on with nobody to record
+# them. It exits as its command did (the same code, or the same signal).
+_WITH_PARENT = """
+import os, signal, subprocess, sys, threading
+def watch(fd):
+    os.read(fd, 1)
+    os.killpg(0, signal.SIGKILL)
+threading.Thread(target=watch, args=(int(sys.argv[1]),), daemon=True).start()
+code = subprocess.call(sys.argv[2:])
+if code < 0:
+    try:
+        signal.signal(-code, signal.SIG_DFL)
+    except (OSError, ValueError):
+        pass  # SIGKILL and SIGSTOP keep their default anyway
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
 def stream(
     args: Sequence[str],
     cwd: Path,
@@ -176,9 +197,12 @@ def stream(
     process it started (``dvc repro`` runs the stage's commands as children). ``on_start``
     receives that group's id, so a later runner can stop it if this process dies first.
     """
+    if not _found(args[0], cwd, clean_env(env).get("PATH")):
+        raise BadInput(f"{args[0]} is not installed or not on PATH; install it and retry")
+    read, lifeline = os.pipe()  # the write end stays here: its EOF tells the group we died
     try:
         child = subprocess.Popen(
-            list(args),
+            [sys.executable, "-I", "-S", "-c", _WITH_PARENT, str(read), *args],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -187,9 +211,13 @@ def stream(
             env=clean_env(env),
             start_new_session=True,
             errors="replace",
+            pass_fds=(read,),
         )
-    except FileNotFoundError:
-        raise BadInput(f"{args[0]} is not installed or not on PATH; install it and retry") from None
+    except BaseException:
+        os.close(lifeline)
+        raise
+    finally:
+        os.close(read)
     expired = threading.Event()
 
     def _expire() -> None:
@@ -217,11 +245,19 @@ def stream(
     finally:
         if timer is not None:
             timer.cancel()
+        os.close(lifeline)
         if child.stdout is not None:
             child.stdout.close()  # else the pipe is left to the collector (ResourceWarning)
     if expired.is_set():
         raise StreamTimeout(f"`{' '.join(args)}` ran longer than {timeout:g}s and was stopped")
     return code
+
+
+def _found(program: str, cwd: Path, path: str | None) -> bool:
+    """PROGRAM can be started: a path (relative to CWD) or a name on PATH."""
+    if os.sep in program:
+        return os.access(cwd / program, os.X_OK)
+    return shutil.which(program, path=path) is not None
 
 
 def _signal_group(pgid: int, signum: int) -> None:

@@ -5,8 +5,10 @@ Front doors build one and hand it to engine operations; tests build one around t
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -19,6 +21,24 @@ from retrigger.proc import Interpreter, pipeline_interpreter
 
 if TYPE_CHECKING:
     from retrigger.store import Store
+
+
+# Held while the stores are created: two commands started together on a fresh project (a hook
+# and a ``check``, two CI jobs) would both run MLflow's SQLite migrations and fail ("table …
+# already exists"). ``flock`` is dropped by the kernel when its holder dies.
+INIT_LOCK = Path(".retrigger") / "init.lock"
+
+
+@contextmanager
+def held(path: Path) -> Iterator[None]:
+    """An exclusive lock on PATH (created with its folder) while the block runs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def utc_now() -> datetime:
@@ -48,8 +68,12 @@ class Workspace:
         from retrigger.store import Store
         from retrigger.store.problems import from_os_error
 
+        url = self.config.state.url
         try:
-            store = Store.open(self.config.state.url, self.root)
+            # Created once: two commands on a fresh project must not both build the schema
+            # (PostgreSQL takes its own advisory lock while it upgrades).
+            with held(self.root / INIT_LOCK) if url.startswith("sqlite") else nullcontext():
+                store = Store.open(url, self.root)
         except OSError as exc:  # the SQLite file's folder: a full disk, a read-only mount
             raise from_os_error(exc, self.config.state.url) from None
         self.replay_spool(store)
@@ -85,5 +109,9 @@ class Workspace:
             # MLflow would default to ./mlruns under whatever the cwd happens to be.
             location = (self.root / "mlartifacts").resolve().as_uri()
         return Tracking(
-            absolute_uri(settings.uri, self.root), settings.experiment, settings.timeout, location
+            absolute_uri(settings.uri, self.root),
+            settings.experiment,
+            settings.timeout,
+            location,
+            init_lock=lambda: held(self.root / INIT_LOCK),
         )

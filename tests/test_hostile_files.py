@@ -182,3 +182,49 @@ def test_a_hostile_metrics_file_makes_check_exit_2(demo_project: Path) -> None:
     assert result.code == 2, result.err
     assert "metrics.json" in result.err and "nested" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_metrics_file_symlinked_out_of_the_repository_makes_check_exit_2(
+    demo_project: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text('{"accuracy": 0.99}')
+    (demo_project / "metrics.json").unlink()
+    (demo_project / "metrics.json").symlink_to(outside)
+
+    result = run_cli("check", "--config", str(demo_project / "retrigger.yaml"))
+
+    assert result.code == 2, result.err
+    assert "leads outside the repository" in result.err and "model.metrics_file" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_an_unknown_tracking_scheme_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
+    config = _config(tmp_path, MODEL + "tracking:\n  uri: bogus://x\n")
+
+    result = run_cli("check", "--config", str(config))
+
+    assert result.code == 2
+    assert "tracking.uri" in result.err and "bogus" in result.err
+    assert "unexpected" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_a_state_file_that_is_not_sqlite_names_state_url(tmp_path: Path) -> None:
+    (tmp_path / "notes.db").write_text("these are my notes, not a database\n" * 10)
+    config = _config(tmp_path, MODEL + "state:\n  url: sqlite:///notes.db\n")
+
+    result = run_cli("status", "--config", str(config))
+
+    assert result.code == 2
+    assert "state.url" in result.err and "not a database" in result.err
+    assert "unexpected" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_a_nul_byte_in_the_config_names_its_line(tmp_path: Path) -> None:
+    config = _config(tmp_path, MODEL + "tracking:\n  experiment: ch\x00urn\n")
+
+    result = run_cli("check", "--config", str(config))
+
+    assert result.code == 2
+    assert "retrigger.yaml line 4" in result.err and "#x0000" in result.err
+    assert "unexpected" not in result.err and len(result.err.strip().splitlines()) == 1

@@ -47,3 +47,12 @@ def test_anything_else_is_the_usage_with_a_reason(text: str) -> None:
     assert isinstance(parsed, Help)
     assert parsed.problem
     assert usage(MODELS, parsed.problem).startswith(parsed.problem + "\nUsage:")
+
+
+@pytest.mark.parametrize(
+    "text", ["churn drop\x00ped", "churn \u202egnp.exe", "churn dr\u200bift", "churn \ufeffx"]
+)
+def test_nul_bidi_and_zero_width_characters_are_refused_plainly(text: str) -> None:
+    parsed = parse(text, MODELS)
+    assert isinstance(parsed, Help)
+    assert parsed.problem is not None and "bidi and zero-width" in parsed.problem

@@ -15,6 +15,7 @@ from retrigger.decision import Decision, new_decision_id
 from retrigger.lineage import snapshot
 from retrigger.lineage.snapshot import Snapshot
 from retrigger.notify.payloads import approval_payload, decision_payload
+from retrigger.notify.render import who as mention
 from retrigger.store import Connection, approvals, audit, decisions, outbox
 from retrigger.store.approvals import APPROVED, EXPIRED, PENDING, Approval
 
@@ -49,13 +50,19 @@ def request(
     requested_by: str | None,
     slack: SlackConfig,
     now: datetime,
+    links: dict[str, str] | None = None,
 ) -> Approval:
-    """Store a pending approval for a fired decision and announce it (once)."""
+    """Store a pending approval for a fired decision and announce it (once), with the
+    requester's reason (``reason`` of the payload is the approver's, once decided)."""
     existing = approvals.for_decision(conn, decision.id)
     if existing is not None:
         return existing
     approval = approvals.request(conn, decision, requested_by, slack.approval_ttl, now)
-    payload = {**decision_payload(decision), **approval_payload(approval)}
+    payload = {
+        **decision_payload(decision, links),
+        **approval_payload(approval),
+        "request_reason": decision.reason,
+    }
     outbox.enqueue(
         conn,
         outbox.APPROVAL_REQUESTED,
@@ -126,10 +133,11 @@ def answer(
     return Result(ALREADY, outcome.approval, already_message(outcome.approval))
 
 
-def already_message(approval: Approval) -> str:
+def already_message(approval: Approval, slack: bool = False) -> str:
+    """Who won, named as a person: in Slack a mention (shown as their display name)."""
     if approval.status == EXPIRED:
         return f"approval {approval.id} already expired at {_when(approval.expires_at)}"
-    who = approval.decided_by or "?"
+    who = mention(approval.decided_by, slack)
     at = _when(approval.decided_at) if approval.decided_at else "?"
     return f"already {approval.status} by {who} at {at}"
 

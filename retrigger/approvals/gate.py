@@ -11,6 +11,7 @@ from retrigger.approvals import lease
 from retrigger.approvals.lease import Due
 from retrigger.decision import Decision
 from retrigger.errors import BadInput
+from retrigger.notify import linking
 from retrigger.store import approvals
 from retrigger.store.approvals import Approval
 from retrigger.workspace import Workspace
@@ -26,10 +27,11 @@ def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approva
     slack = workspace.config.slack
     now = workspace.clock()
     snapshot = approval_flow.current_snapshot(workspace)
+    links = linking.where(workspace).links(decision.model, decision_id=decision.id)
     with workspace.store.transaction() as conn:
         found = approvals.for_decision(conn, decision.id)
         if found is None:
-            return approval_flow.request(conn, decision, who, slack, now)
+            return approval_flow.request(conn, decision, who, slack, now, links)
         if found.status == approvals.APPROVED and found.executed_at is None:
             fresh = approval_flow.refresh_if_stale(conn, found, snapshot, slack, now)
             if fresh is not None:

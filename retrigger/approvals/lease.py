@@ -18,6 +18,7 @@ from retrigger.lineage.status import FINAL, RetrainStatus
 from retrigger.pipeline.lock import Me, holder_alive
 from retrigger.store import Connection, approvals, attempts, locks
 from retrigger.store.approvals import Approval
+from retrigger.units.format import duration
 
 # How far back a started retrain is checked for a dead runner.
 RESUME_WINDOW = timedelta(days=7)
@@ -82,5 +83,5 @@ def _lapsed(approval: Approval, lease: timedelta) -> str | None:
         return None
     return (
         f"handed to the executor at {approval.dispatched_at:%H:%M:%S} UTC but no attempt "
-        f"started within {lease} (slack.dispatch_lease)"
+        f"started within {duration(lease)} (slack.dispatch_lease)"
     )

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from retrigger.approvals import flow as approval_flow
 from retrigger.data.formats import Unavailable
 from retrigger.decision import Decision, Reading, new_decision_id
 from retrigger.lineage import snapshot, tags
 from retrigger.lineage.status import RetrainStatus
-from retrigger.notify import links as notify_links
+from retrigger.notify import linking
 from retrigger.notify.payloads import decision_payload
 from retrigger.policy import History, Pending, decide
 from retrigger.signals.base import Signal
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
-from retrigger.store import arrivals, decisions, outbox
+from retrigger.store import Connection, arrivals, decisions, outbox
 from retrigger.workspace import Workspace
+
+# Who asked for the approval of a decision `check` fired: no person, so anyone may approve it.
+CHECK = "retrigger check"
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ def _store(workspace: Workspace, decision: Decision, arrival: str | None = None)
     other decision answers that arrival yet (False, nothing stored)."""
     config = workspace.config
     now = decision.created_at
+    # Built before the transaction: it may ask MLflow for the experiment.
+    where = linking.where(workspace) if decision.fire else None
+    links = where.links(config.model.name, decision_id=decision.id) if where else {}
     with workspace.store.transaction() as conn:
         if arrival is not None and not arrivals.claim(conn, decision.model, arrival, decision.id):
             return False
@@ -98,25 +104,38 @@ def _store(workspace: Workspace, decision: Decision, arrival: str | None = None)
             # A fired decision nobody ran is replaced by this one, not counted as a retrain.
             decisions.supersede_unrun(conn, decision)
             # Announced in the same transaction: never a lost notification.
-            links = notify_links.links(ci_run=notify_links.ci_run_url(os.environ))
-            outbox.enqueue(
-                conn,
-                outbox.TRIGGER_FIRED,
-                decision_payload(decision, links),
-                channel=config.slack.channel,
-                now=now,
-                thread_key=decision.id,
-            )
-            for chart in _charts(workspace, decision):  # uploaded in the decision's thread
-                outbox.enqueue(
-                    conn,
-                    outbox.FILE_UPLOAD,
-                    chart,
-                    channel=config.slack.channel,
-                    now=now,
-                    thread_key=decision.id,
-                )
+            _announce(workspace, conn, decision, links, now)
     return True
+
+
+def _announce(
+    workspace: Workspace, conn: Connection, decision: Decision, links: dict[str, str], now: datetime
+) -> None:
+    config = workspace.config
+    if config.policy.approval == "required":
+        # Ask where the alert is: the first message of the decision carries Approve / Reject,
+        # and `run` finds this approval instead of asking again.
+        approval_flow.request(
+            conn, decision, decision.requested_by or CHECK, config.slack, now, links
+        )
+    else:
+        outbox.enqueue(
+            conn,
+            outbox.TRIGGER_FIRED,
+            decision_payload(decision, links),
+            channel=config.slack.channel,
+            now=now,
+            thread_key=decision.id,
+        )
+    for chart in _charts(workspace, decision):  # uploaded in the decision's thread
+        outbox.enqueue(
+            conn,
+            outbox.FILE_UPLOAD,
+            chart,
+            channel=config.slack.channel,
+            now=now,
+            thread_key=decision.id,
+        )
 
 
 def _with_inputs(
@@ -203,7 +222,7 @@ def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History
             continue
         # A retrain refused by validation trained on its data all the same: retraining that
         # data again would build the same model and be refused again.
-        if status == RetrainStatus.REJECTED:
+        if status == RetrainStatus.REJECTED and tags.INCOMPARABLE not in run.tags:
             refused.add(version)
         # A repro that ran no stage: the same inputs would build nothing again.
         if status == RetrainStatus.NOTHING_TO_TRAIN:

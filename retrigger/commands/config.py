@@ -44,11 +44,13 @@ def validate(config_path: Path | None, ci: bool = False) -> Validated:
     """A valid config and its notes; a ``ConfigError`` naming the key otherwise, or BadInput
     when the project cannot satisfy it (``retrigger.pipeline.preflight``). With ``ci``, the
     warnings about what cannot work on a CI runner (the effective ``tracking.uri``)."""
+    from retrigger.pipeline import overlap_notes
     from retrigger.pipeline.preflight import check
     from retrigger.scaffold.ci import tracking_ci_warning
 
     loaded = load_config(config_path)
     notes = check(loaded.root, loaded.config)
+    notes += overlap_notes.notes(loaded.path, loaded.root, loaded.config)  # the leakage check
     warning = tracking_ci_warning(loaded.config.tracking.uri) if ci else None
     return Validated(loaded.path, notes, [warning] if warning else [])
 

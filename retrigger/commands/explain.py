@@ -14,9 +14,11 @@ from retrigger.commands.history import row
 from retrigger.data.versions import out_version
 from retrigger.decision import Decision
 from retrigger.errors import BadInput, RetriggerError
+from retrigger.evaluation.overlap import Overlap
 from retrigger.lineage import tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.lineage.tracking import RunInfo
+from retrigger.pipeline.failure_tail import OutputTail
 from retrigger.pipeline.record import find_run
 from retrigger.pipeline.repro_report import ReproReport
 from retrigger.store import approvals, attempts, audit, decisions
@@ -43,6 +45,7 @@ def explain(workspace: Workspace, ident: str) -> dict[str, Any]:
     story["run"] = row(run, workspace.config.model.metric) if run else None
     story["promotion"] = _promotion(workspace, run, last)
     story["nothing_to_train"] = _nothing_trained(tried)
+    story["failure_output"] = _failure_output(tried)
     # A repro that ran no stage trained on nothing: no data to name, no way back to it.
     story["data"] = [] if story["nothing_to_train"] else _data(workspace, decision, run, last)
     return story
@@ -55,6 +58,12 @@ def _nothing_trained(tried: list[attempts.Attempt]) -> str | None:
         return None
     repro = ended.facts.get("repro")
     return ReproReport.from_json(repro).describe() if isinstance(repro, dict) else "no report"
+
+
+def _failure_output(tried: list[attempts.Attempt]) -> dict[str, Any] | None:
+    """The last lines the latest failed attempt's command printed (masked), and its log."""
+    failed = [a.facts["output_tail"] for a in tried if isinstance(a.facts.get("output_tail"), dict)]
+    return OutputTail.from_json(failed[-1]).as_json() if failed else None
 
 
 def _find(workspace: Workspace, ident: str) -> tuple[Decision | None, RunInfo | None]:
@@ -213,6 +222,11 @@ def story_lines(story: dict[str, Any]) -> list[str]:
             f"{s['detail'] or ''}".rstrip()
             for s in attempt["steps"]
         ]
+    failure = story.get("failure_output")
+    if failure:
+        log = f" (full log: {failure['log']})" if failure.get("log") else ""
+        lines.append(f"last lines of {failure['step']}{log}:")
+        lines += [f"  | {line}" for line in failure["lines"]]
     if story.get("validation"):
         lines += _validation_lines(story["validation"])
     run = story.get("run")
@@ -249,7 +263,10 @@ def story_lines(story: dict[str, Any]) -> list[str]:
 
 def _validation_lines(verdict: dict[str, Any]) -> list[str]:
     """The verdict, then both numbers and where each came from."""
-    lines = [f"validation: {'passed' if verdict['passed'] else 'REFUSED'}: {verdict['reason']}"]
+    said = "passed" if verdict["passed"] else ("HELD" if verdict.get("held") else "REFUSED")
+    lines = [f"validation: {said}: {verdict['reason']}"]
+    if isinstance(verdict.get("overlap"), dict):  # the leakage check of the validation rows
+        lines.append(f"  overlap: {Overlap.from_json(verdict['overlap']).describe()}")
     metric = verdict.get("metric")
     lines.append(
         f"  challenger {metric} {_num(verdict.get('new'))}: this retrain's model"

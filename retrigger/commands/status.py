@@ -1,4 +1,5 @@
-"""``retrigger status``: pending approvals, approved retrains not started, the outbox."""
+"""``retrigger status``: the retrain holding the lock, pending approvals, approved retrains
+not started, the outbox."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from retrigger.approvals import lease
+from retrigger.pipeline import lock
+from retrigger.proc import alive
 from retrigger.store import approvals, outbox
 from retrigger.workspace import Workspace
 
@@ -21,7 +24,9 @@ def status(workspace: Workspace) -> dict[str, Any]:
         backlog = outbox.backlog(conn)
         dead = outbox.dead_letters(conn)
     undelivered = {d["approval_id"]: d["id"] for d in dead if d.get("approval_id")}
+    holder = lock.holder(workspace.store, config.model.name)
     return {
+        "retrain": _retrain(holder, now, config.pipeline.lock_stale_after),
         "pending_approvals": [
             {**_approval(a, now > a.expires_at), "undelivered": undelivered.get(a.id)}
             for a in pending
@@ -29,6 +34,32 @@ def status(workspace: Workspace) -> dict[str, Any]:
         "approved_not_started": [_due(item, config.slack.dispatch_lease, now) for item in due],
         "outbox": {**backlog, "oldest_age_s": _age(backlog["oldest"], now)},
         "dead_letters": dead,
+    }
+
+
+def _retrain(holder: lock.Holder | None, now: datetime, stale_after: timedelta) -> Any:
+    """The retrain holding the model's lock, whatever its approval policy: a runner killed
+    mid-run shows here (``runner: dead``), with what became of its pipeline."""
+    if holder is None:
+        return None
+    me = lock.Me.current()
+    runner = "alive" if lock.holder_alive(holder, me, now, stale_after) else "dead"
+    pipeline = (
+        "unknown"  # another host's process, or no step started yet: nothing to look at here
+        if holder.child_pid is None or holder.hostname != me.hostname
+        else "running"
+        if alive(holder.child_pid)
+        else "stopped"
+    )
+    return {
+        "decision_id": holder.decision_id,
+        "attempt_id": holder.attempt_id,
+        "pid": holder.pid,
+        "hostname": holder.hostname,
+        "since": holder.acquired_at.isoformat(),
+        "runner": runner,
+        "pipeline": pipeline,
+        "resume": f"retrigger run --decision {holder.decision_id}" if runner == "dead" else None,
     }
 
 

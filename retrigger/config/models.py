@@ -89,6 +89,25 @@ class TrackingConfig(Section):
         "the tracking URI when it is http(s)",
     )
 
+    @field_validator("uri")
+    @classmethod
+    def _a_scheme_mlflow_knows(cls, value: str) -> str:
+        # Else MLflow refuses it deep inside the first command that reads a run.
+        scheme = value.split("://", 1)[0].split("+", 1)[0].lower() if "://" in value else ""
+        if scheme not in _MLFLOW_SCHEMES:
+            raise ValueError(
+                f"unsupported scheme {scheme!r}; use sqlite:///FILE.db, http(s)://HOST:PORT, "
+                "file:///DIR, or a database URL (postgresql://, mysql://, mssql://)"
+            )
+        return value
+
+
+# The tracking URI schemes MLflow's stores accept (plus "" for a path, "databricks").
+_MLFLOW_SCHEMES = frozenset(
+    {"", "file", "sqlite", "http", "https", "postgresql", "mysql", "mssql", "databricks", "uc"}
+    | {"databricks-uc"}
+)
+
 
 class StateConfig(Section):
     url: str = "sqlite:///.retrigger/state.db"
@@ -97,7 +116,8 @@ class StateConfig(Section):
 class ValidationConfig(Section):
     """Where the champion and the challenger are scored on the same data: labelled rows
     retrigger scores itself (``data`` + ``target``), or the project's own evaluate stage
-    (``stage``: its metrics file, key ``model.metric``), with ``data`` as the fallback."""
+    (``stage``: its metrics file, key ``model.metric``), with ``data`` as the fallback; and the
+    gate's rules for overlapping rows and, without either, for numbers from different data."""
 
     data: str | None = Field(
         default=None, min_length=1, description="CSV or Parquet file of labelled rows"
@@ -110,14 +130,25 @@ class ValidationConfig(Section):
         "model.metric to a metrics file: retrigger runs it for each model",
     )
     metric: str | None = Field(default=None, description="default: model.metric")
+    allow_overlap: bool = Field(
+        default=False,
+        description="let the gate decide on validation rows the champion was trained on",
+    )
+    when_incomparable: Literal["hold", "promote", "refuse"] = Field(
+        default="hold",
+        description="without validation.data, the two numbers measured on different data: "
+        "hold the challenger as a registered candidate, promote it, or refuse it",
+    )
 
     @model_validator(mode="after")
     def _rows_or_stage(self) -> ValidationConfig:
         if (self.data is None) != (self.target is None):
             raise ValueError("validation.data and validation.target go together")
-        if self.data is None and self.stage is None:
+        rules_only = "when_incomparable" in self.model_fields_set
+        if self.data is None and self.stage is None and not rules_only:
             raise ValueError(
-                "validation needs stage: NAME (your evaluate stage) or {data: PATH, target: COLUMN}"
+                "validation needs stage: NAME (your evaluate stage) or {data: PATH, target: "
+                "COLUMN} (or when_incomparable alone, for the gate without either)"
             )
         return self
 
@@ -514,8 +545,13 @@ class RetriggerConfig(Section):
         return resolved.name if resolved and resolved.name in ESTIMABLE_METRICS else None
 
     def validation_metric(self) -> metrics.MetricName | None:
-        """The metric retrigger scores ``validation.data`` with (``validation.metric``, else
-        ``model.metric``); None without validation rows."""
-        if self.validation is None or self.validation.data is None:
+        """The metric validation scores with (``validation.metric``, else ``model.metric``)."""
+        if self.scored_validation is None:
             return None
-        return metrics.resolve(self.validation.metric or self.model.metric)
+        return metrics.resolve(self.scored_validation.metric or self.model.metric)
+
+    @property
+    def scored_validation(self) -> ValidationConfig | None:
+        """``validation:`` when it names rows to score on (it may only set the rules)."""
+        found = self.validation
+        return found if found is not None and found.data is not None else None

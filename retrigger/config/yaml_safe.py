@@ -57,7 +57,13 @@ def read_limited(path: Path, name: str) -> str:
 
 
 def parse_config_yaml(text: str, name: str) -> ParsedYaml:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader refuses a NUL or control character here
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(
+            f"{name} line {line}: character #x{exc.character:04x} is not allowed in YAML; remove it"
+        ) from None
     try:
         node = loader.get_single_node()
         lines = _walk(node, name) if node is not None else {}

@@ -20,11 +20,17 @@ class RetrainStatus(StrEnum):
     # `dvc repro` ran no stage command (all up to date, or restored from DVC's run cache): no
     # model was built, so none is validated, registered or promoted.
     NOTHING_TO_TRAIN = "nothing-to-train"
+    # Without validation rows, the two numbers came from different data
+    # (validation.when_incomparable: hold): registered as a candidate version, never aliased.
+    HELD = "held-as-candidate"
     FAILED = "failed"
     INTERRUPTED = "interrupted"  # Ctrl-C, or a dead runner whose lock was reclaimed
     BUSY = "busy"  # another DVC process held the repository's lock: resumable, not failed
     AWAITING_APPROVAL = "awaiting-approval"  # outcome only: a person must say yes first
     DRY_RUN = "dry-run"  # outcome only: nothing was changed
+    # A registry version only: a second version of one decision (MLflow's client retried a
+    # create whose answer was lost). Kept for the record, never aliased.
+    DUPLICATE = "duplicate"
 
 
 class StepStatus(StrEnum):
@@ -38,7 +44,14 @@ class StepStatus(StrEnum):
 
 
 # A decision is done: a rerun of it changes nothing.
-FINAL = frozenset({RetrainStatus.PROMOTED, RetrainStatus.REJECTED, RetrainStatus.NOTHING_TO_TRAIN})
+FINAL = frozenset(
+    {
+        RetrainStatus.PROMOTED,
+        RetrainStatus.REJECTED,
+        RetrainStatus.NOTHING_TO_TRAIN,
+        RetrainStatus.HELD,
+    }
+)
 # A retrain run that counts as "a successful retrain" for the schedule signal and lineage.
 SUCCESSFUL = frozenset({RetrainStatus.SUCCEEDED, RetrainStatus.PROMOTED})
 # Outcomes ``retrigger run`` exits 0 with.
@@ -46,6 +59,7 @@ EXIT_OK = frozenset(
     {
         RetrainStatus.PROMOTED,
         RetrainStatus.NOTHING_TO_TRAIN,
+        RetrainStatus.HELD,
         RetrainStatus.AWAITING_APPROVAL,
         RetrainStatus.DRY_RUN,
     }

@@ -22,10 +22,14 @@ DATA_PATH_PREFIX = "retrigger.data."
 
 # Written by the retrain pipeline (retrigger.pipeline).
 MODEL_VERSION = "retrigger.model_version"  # the registry version a retrain promoted
+CANDIDATE_VERSION = "retrigger.candidate_version"  # registered, not promoted (a held retrain)
 CHAMPION_ALIAS = "retrigger.champion_alias"
 PREVIOUS_CHAMPION = "retrigger.previous_champion"  # the version the alias pointed to before
 VALIDATION = "retrigger.validation"  # one line: why the gate passed or refused
 COMPARED_ON = "retrigger.compared_on"  # what <metric>_before and _after were measured on
+# On a retrain judged on numbers from different data: how they differ. Such a refusal is not
+# remembered as identical-inputs (the data was never fairly tried).
+INCOMPARABLE = "retrigger.incomparable"
 REPRO = "retrigger.repro"  # one line: the stages `dvc repro` ran, skipped as unchanged, restored
 ATTEMPT_ID = "retrigger.attempt_id"
 RESTORED = "retrigger.restored"  # what a retrain that promoted nothing put back in the work tree

@@ -11,6 +11,8 @@ import math
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,8 +53,14 @@ class Tracking:
     """One MLflow tracking URI and experiment, with a bounded wait when the server is down."""
 
     def __init__(
-        self, uri: str, experiment: str, timeout: timedelta, artifact_location: str | None = None
+        self,
+        uri: str,
+        experiment: str,
+        timeout: timedelta,
+        artifact_location: str | None = None,
+        init_lock: Callable[[], AbstractContextManager[None]] | None = None,
     ) -> None:
+        self.init_lock = init_lock  # held while a local SQLite store creates its tables
         self.uri = uri
         self.experiment = experiment
         self.timeout = timeout
@@ -68,14 +76,16 @@ class Tracking:
             os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
             os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
             os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(seconds))
-            from mlflow.tracking import MlflowClient
+            import mlflow.tracking  # noqa: F401  first: importing mlflow sets its loggers' levels
 
             # MLflow and alembic announce table creation at INFO on stderr; keep stderr for us.
             for name in ("mlflow", "alembic"):
                 logging.getLogger(name).setLevel(logging.WARNING)
 
-            # The registry explicitly: never a global one another workspace set in-process.
-            self._client = MlflowClient(tracking_uri=self.uri, registry_uri=self.uri)
+            if self.init_lock is not None and self.uri.startswith("sqlite:"):
+                self._client = _create_tables_once(self.uri, self.init_lock)
+            else:
+                self._client = _new_client(self.uri)
         return self._client
 
     def _preflight(self) -> None:
@@ -168,6 +178,23 @@ def _run_info(run: Run) -> RunInfo:
         tags={str(k): str(v) for k, v in data.tags.items()},
         params={str(k): str(v) for k, v in data.params.items()},
     )
+
+
+def _new_client(uri: str) -> MlflowClient:
+    from mlflow.tracking import MlflowClient
+
+    # The registry explicitly: never a global one another workspace set in-process.
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def _create_tables_once(uri: str, lock: Callable[[], AbstractContextManager[None]]) -> MlflowClient:
+    """Open the tracking and registry stores (each runs MLflow's migrations on a new file) under
+    ``lock``: two commands started together on a fresh project would both migrate and fail."""
+    with lock():
+        client = _new_client(uri)
+        client.search_experiments(max_results=1)
+        client.search_registered_models(max_results=1)
+    return client
 
 
 def _unreachable(exc: Exception, seconds: float) -> str:

@@ -51,6 +51,21 @@ def section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_MAX)}}
 
 
+def code(title: str, lines: list[str]) -> Block:
+    """``title`` then ``lines`` as a code block; the first lines go when they do not fit (the
+    last ones say why a command failed). Backticks inside cannot close the block early."""
+    kept: list[str] = []
+    room = SECTION_MAX - len(title) - 10
+    for line in reversed(lines):
+        line = line.replace("```", "`\u200b``")
+        room -= len(line) + 1
+        if room < 0:
+            break
+        kept.append(line)
+    body = "\n".join(reversed(kept)) or " "
+    return section(f"{title}\n```\n{body}\n```")
+
+
 def fields(pairs: list[tuple[str, str]]) -> list[Block]:
     """``*label*\\nvalue`` fields, ten to a section."""
     texts = [

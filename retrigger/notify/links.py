@@ -7,6 +7,8 @@ delivered (perhaps later, by the bot, where they do not). The environment is pas
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
 
 
 def ci_run_url(env: Mapping[str, str]) -> str | None:
@@ -31,6 +33,47 @@ def mlflow_run_url(ui: str | None, experiment_id: str | None, run_id: str | None
     if not ui or not experiment_id or not run_id:
         return None
     return f"{ui}/#/experiments/{experiment_id}/runs/{run_id}"
+
+
+def model_version_url(ui: str | None, model: str, version: str | None) -> str | None:
+    if not ui or not version:
+        return None
+    return f"{ui}/#/models/{quote(model, safe='')}/versions/{quote(str(version), safe='')}"
+
+
+def decision_url(ui: str | None, experiment_id: str | None, decision_id: str | None) -> str | None:
+    """The experiment's runs filtered to this decision's (its retrain run, once there is one)."""
+    if not ui or not experiment_id or not decision_id:
+        return None
+    search = f"tags.`retrigger.decision_id` = '{decision_id}'"
+    return f"{ui}/#/experiments/{experiment_id}?searchFilter={quote(search, safe='')}"
+
+
+@dataclass(frozen=True)
+class Where:
+    """What a message can link to, known where it is queued: the MLflow UI (``None`` when
+    there is none to open), the experiment, the CI run."""
+
+    ui: str | None
+    experiment_id: str | None
+    ci_run: str | None
+
+    def links(
+        self,
+        model: str,
+        *,
+        decision_id: str | None = None,
+        run_id: str | None = None,
+        version: str | None = None,
+    ) -> dict[str, str]:
+        """Button label → URL for what a message names; only those that can be built."""
+        found = {
+            "MLflow run": mlflow_run_url(self.ui, self.experiment_id, run_id),
+            f"Registry v{version}": model_version_url(self.ui, model, version),
+            "Decision": decision_url(self.ui, self.experiment_id, decision_id),
+            "CI run": self.ci_run,
+        }
+        return {label: url for label, url in found.items() if url}
 
 
 def links(

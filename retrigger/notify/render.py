@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrigger.notify import blocks as bk
+from retrigger.notify import verdict
 from retrigger.store import outbox
 from retrigger.units import format as fmt
 
@@ -50,11 +51,29 @@ def render(kind: str, payload: dict[str, Any], slack: bool = True) -> Rendered:
             )
     if kind == outbox.APPROVAL_REQUESTED:
         blocks.append(approval_buttons(str(payload.get("approval_id", ""))))
+    gate = payload.get("verdict")
+    if isinstance(gate, dict) and kind in (outbox.RETRAIN_SUCCEEDED, outbox.RETRAIN_REJECTED):
+        blocks.extend(bk.fields(verdict.gate_fields(gate)))
+        text += "\n" + verdict.gate_sentence(gate)
+    tail = output_tail(payload)
+    if tail is not None:
+        blocks.append(bk.code(*tail))
+        text += "\n" + tail[0] + "\n" + "\n".join(f"    {line}" for line in tail[1])
     links = bk.link_buttons({str(k): str(v) for k, v in (payload.get("links") or {}).items()})
     if links is not None:
         blocks.append(links)
     blocks.append(bk.context(_context(payload)))
     return Rendered(text=text, blocks=blocks, broadcast=kind == outbox.APPROVAL_REQUESTED)
+
+
+def output_tail(payload: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """A failure's cause: the last lines its command printed, titled with the log's path."""
+    lines = [str(line) for line in payload.get("output_tail") or []]
+    if not lines:
+        return None
+    step = payload.get("output_step") or "the command"
+    log = f" (full log: `{payload['log_path']}`)" if payload.get("log_path") else ""
+    return f"*Last lines of {step}*{log}:", lines
 
 
 def render_closed_request(payload: dict[str, Any]) -> Rendered:
@@ -74,6 +93,7 @@ _VERDICTS = {
     outbox.RETRAIN_FAILED: "retrain failed",
     outbox.RETRAIN_REJECTED: "retrain rejected by validation",
     outbox.RETRAIN_NOTHING_TO_TRAIN: "nothing to train",
+    outbox.RETRAIN_HELD: "retrain held as a candidate",
     outbox.DATA_ARRIVAL: "new data",
     outbox.EXECUTOR_PROGRESS: "executor update",
 }
@@ -176,7 +196,9 @@ def _trigger(p: dict[str, Any], slack: bool) -> str:
 def _approval(p: dict[str, Any], slack: bool) -> str:
     return (
         f"Approval needed to retrain *{_g(p, 'model')}* ({_types(p)}), requested by "
-        f"{who(p.get('requested_by'), slack)}; approval {_g(p, 'approval_id')} expires "
+        f"{who(p.get('requested_by'), slack)}"
+        + (f" because: {p['request_reason']}" if p.get("request_reason") else "")
+        + f"; approval {_g(p, 'approval_id')} expires "
         f"{_when(p.get('expires_at'), slack)}. CLI: `retrigger approve {_g(p, 'approval_id')}`"
     )
 
@@ -283,6 +305,11 @@ _TEXT: dict[str, Any] = {
     outbox.RETRAIN_REJECTED: lambda p, s: _retrain(p, s, "rejected by validation"),
     outbox.RETRAIN_BUSY: lambda p, s: _retrain(p, s, "postponed"),
     outbox.RETRAIN_NOTHING_TO_TRAIN: lambda p, s: _nothing_to_train(p),
+    outbox.RETRAIN_HELD: lambda p, s: (
+        f"Retrain of *{_g(p, 'model')}* held as a registered candidate, not promoted "
+        f"(decision {_g(p, 'decision_id')}): its number and the champion's come from different "
+        f"data; `retrigger explain {_g(p, 'decision_id')}`"
+    ),
     outbox.DATA_ARRIVAL: _data,
     outbox.EXECUTOR_PROGRESS: _progress,
 }

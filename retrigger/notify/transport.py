@@ -145,13 +145,17 @@ def classify(status: int, headers: Any, data: Any) -> DeliveryError:
     return Transient(error or f"HTTP {status}")
 
 
+RETRY_AFTER_CAP_S = 15 * 60.0
+
+
 def _retry_after(headers: Any) -> float:
     values = {str(k).lower(): v for k, v in (headers or {}).items()}
     raw = values.get("retry-after")
     if isinstance(raw, list):
         raw = raw[0] if raw else None
     try:
-        return max(0.0, float(raw)) if raw is not None else 1.0
+        # Capped: a proxy's or a confused server's "come back tomorrow" must not stall a channel.
+        return min(RETRY_AFTER_CAP_S, max(0.0, float(raw))) if raw is not None else 1.0
     except ValueError:
         return 1.0
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from retrigger.lineage import tags
+from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import RetrainStatus
 from retrigger.pipeline import candidate as found
 from retrigger.pipeline import record, registry, restore
@@ -79,7 +80,8 @@ def note_restored(ws: Workspace, challenge: Challenge, restored: str) -> str | N
     try:
         ws.tracking.client.set_tag(challenge.run_id, tags.RESTORED, restored[:5000])
     except Exception as exc:  # MLflow down: the state store and the output still say it
-        return f"could not tag the MLflow run with what was restored: {str(exc)[:200]}"
+        shown = tracking_failure(exc, ws.tracking.uri) or str(exc)[:200]
+        return f"could not tag the MLflow run with what was restored: {shown}"
     return None
 
 

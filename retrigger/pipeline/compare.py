@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from retrigger.config.metrics import MetricName
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.lineage.in_use import newest_number
-from retrigger.pipeline import registry
+from retrigger.pipeline import incomparable, leakage, registry
 from retrigger.pipeline.candidate import NOT_LOADABLE, Candidate
 from retrigger.pipeline.validation import Rules, Verdict, judge
 
@@ -42,6 +42,7 @@ class _Reference:
     version: str | None
     source: str | None
     against: str = "champion"
+    data_version: str | None = None  # the data the number was recorded on
 
 
 def gate(
@@ -106,7 +107,9 @@ def gate(
             "model.metrics_file, log the metric from the pipeline, or set validation"
         )
     ref = _recorded(ws, champ, data_version)
-    return Judged(judge(rules, metric_after, ref.value, ref.version, ref.source, ref.against))
+    verdict = judge(rules, metric_after, ref.value, ref.version, ref.source, ref.against)
+    floor_ok = judge(rules, metric_after, None, None, None).passed
+    return Judged(incomparable.rule(ws, verdict, ref.data_version, data_version, floor_ok))
 
 
 def _newest(ws: Workspace, champ: registry.Champion | None) -> registry.Champion | None:
@@ -145,6 +148,7 @@ def _recorded(
             champ.recorded_metric,
             champ.version,
             f"its own recorded {metric}, from run {str(champ.run_id)[:8]} on {where}",
+            data_version=champ.data_version,
         )
     base = ws.tracking.baseline()
     if base is None or metric not in base.metrics:
@@ -159,6 +163,7 @@ def _recorded(
         None,
         f"baseline run {base.run_id[:8]}'s own recorded {metric}, on {where}",
         "baseline",
+        base.data_version,
     )
 
 
@@ -171,12 +176,14 @@ def _scored(
 ) -> Judged:
     from retrigger.evaluation import scoring
 
-    assert ws.config.validation is not None
+    assert ws.config.scored_validation is not None
     try:
-        rows = scoring.read_labelled(ws.root, ws.config.validation)
+        rows = scoring.read_labelled(ws.root, ws.config.scored_validation)
     except BadInput as exc:  # the pipeline did not write it, or wrote it wrong
         raise WorkFailed(str(exc)) from None
     where = f"{rows.path} ({rows.rows} rows, md5 {rows.md5[:8]})"
+    overlap = leakage.check(ws, champ, rows.path)
+    where = leakage.labelled(where, overlap)
 
     def refuse(reason: str, new: float | None = None) -> Judged:
         return Judged(
@@ -191,12 +198,16 @@ def _scored(
                 None,
                 rules.floor,
                 data=where,
+                overlap=overlap,
             ),
+            leakage.logged(overlap),
             data=where,
         )
 
     if not candidate.loadable:
         return refuse(f"the challenger ({candidate.kind}) cannot be scored: {NOT_LOADABLE}")
+    if overlap.found and not ws.config.scored_validation.allow_overlap:
+        return refuse(leakage.refusal(overlap))
     uri = ws.tracking.uri
     new = scoring.score(scoring.load(candidate.load_uri, uri), rows, metric)
     try:
@@ -207,11 +218,11 @@ def _scored(
             "version with `retrigger champion set`)",
             new,
         )
-    logged = {f"validation.{metric.name}.challenger": new}
+    logged = {f"validation.{metric.name}.challenger": new, **leakage.logged(overlap)}
     if ref.value is not None:
         logged[f"validation.{metric.name}.{ref.against}"] = ref.value
     verdict = judge(rules, new, ref.value, ref.version, ref.source, ref.against)
-    return Judged(replace(verdict, data=where), logged, where)
+    return Judged(replace(verdict, data=where, overlap=overlap), logged, where)
 
 
 def _reference_scored(

@@ -93,6 +93,7 @@ _ENDINGS = {
     RetrainStatus.REJECTED: outbox.RETRAIN_REJECTED,
     RetrainStatus.BUSY: outbox.RETRAIN_BUSY,
     RetrainStatus.NOTHING_TO_TRAIN: outbox.RETRAIN_NOTHING_TO_TRAIN,
+    RetrainStatus.HELD: outbox.RETRAIN_HELD,
 }
 
 
@@ -102,7 +103,13 @@ def outbox_kind(status: RetrainStatus) -> str:
 
 
 def announcement(
-    job: Job, model: str, status: RetrainStatus, facts: AttemptFacts, metric: str, error: str | None
+    job: Job,
+    model: str,
+    status: RetrainStatus,
+    facts: AttemptFacts,
+    metric: str,
+    error: str | None,
+    links: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The outbox payload of a retrain event (started, succeeded, rejected, failed)."""
     numbers = pair(facts, metric)
@@ -121,6 +128,13 @@ def announcement(
         "requested_by": job.requested_by,
         "attempt_id": job.attempt_id,
         "repro": facts.repro.describe() if facts.repro else None,
+        # The failed command's last lines, masked, and where its whole log is.
+        "output_tail": facts.failure.lines if facts.failure else None,
+        "log_path": facts.failure.log_path if facts.failure else None,
+        "output_step": facts.failure.step if facts.failure else None,
+        "links": links or {},
+        # What the gate compared (challenger, champion and its version, rows), when it ran.
+        "verdict": facts.validation.as_json() if facts.validation else None,
     }
 
 

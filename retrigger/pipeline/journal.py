@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from retrigger.errors import DvcBusy, Interrupted
+from retrigger.errors import DvcBusy, Interrupted, WorkFailed
+from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import StepStatus
 from retrigger.pipeline import lock
 from retrigger.pipeline.dvc import run_streamed
+from retrigger.pipeline.failure_tail import OutputLog, OutputTail, mask, process_secrets
 from retrigger.store import attempts
 from retrigger.workspace import Workspace
 
@@ -35,6 +37,7 @@ class Journal:
         self.say = say
         self.steps: list[attempts.Step] = []
         self.current: str | None = None  # the step running, or the last one that ran
+        self.failure: OutputTail | None = None  # what the command that failed printed last
 
     @contextmanager
     def step(self, name: str) -> Iterator[Box]:
@@ -56,7 +59,8 @@ class Journal:
             status, box.detail = StepStatus.BUSY, str(exc)
             raise
         except BaseException as exc:
-            box.detail = str(exc)[:500]
+            shown = tracking_failure(exc, self.ws.tracking.uri) or str(exc)
+            box.detail = mask(shown, process_secrets())[:500]
             raise
         finally:
             seconds = time.monotonic() - started
@@ -73,8 +77,13 @@ class Journal:
         env: dict[str, str] | None = None,
         watch: Callable[[str], None] | None = None,
     ) -> None:
-        """Run ``args``, each output line shown (and handed to ``watch``)."""
+        """Run ``args``, each output line shown (and handed to ``watch``) and written, masked,
+        to the step's log; when it fails, its last lines are kept in ``failure``."""
         started = time.monotonic()
+        full_env = {**self.ws.interpreter.env(), **(env or {})}  # the project's python and dvc
+        log = OutputLog(
+            self.ws.root, self.attempt_id, self.current or "command", process_secrets(full_env)
+        )
 
         def child(pid: int | None) -> None:
             lock.set_child(self.ws.store, self.model, self.attempt_id, pid)
@@ -82,15 +91,22 @@ class Journal:
         def line(text: str) -> None:
             if watch is not None:
                 watch(text)
+            log.add(text)
             self.say(f"  [{time.monotonic() - started:5.1f}s] {text}")
 
-        run_streamed(
-            args,
-            self.ws.root,
-            line,
-            timeout,
-            on_start=child,
-            env={**self.ws.interpreter.env(), **(env or {})},  # the project's python and dvc
-            wait_for_dvc=self.ws.config.pipeline.wait_for_dvc.total_seconds(),
-        )
+        try:
+            run_streamed(
+                args,
+                self.ws.root,
+                line,
+                timeout,
+                on_start=child,
+                env=full_env,
+                wait_for_dvc=self.ws.config.pipeline.wait_for_dvc.total_seconds(),
+            )
+        except WorkFailed:  # a timeout too; DvcBusy is no failure (rerun as it was)
+            self.failure = log.tail()
+            raise
+        finally:
+            log.close()
         child(None)

@@ -2,7 +2,10 @@
 
 Promotion registers the run's model as a new version tagged with the decision id, then moves
 the alias in one call: before that call nothing changed for production, after it everything did.
-A rerun finds the version by its tag, so a crash between the two never makes a second version.
+A rerun finds the version by its tag, so a crash between the two never makes a second version;
+and since MLflow's client retries a create whose answer was lost (a 5xx from a proxy after the
+server committed), the tag is read again after registering and after any error: of two versions
+of one decision the older is kept, the other tagged ``retrigger.status=duplicate``, never aliased.
 """
 
 from __future__ import annotations
@@ -79,17 +82,30 @@ def promote(
     ``adopted`` is a version the pipeline registered itself from this run: it is tagged, never
     registered a second time. Returns (version, previous champion version).
     """
-    found = client.search_model_versions(
-        f"name = '{escape(name)}' and tags.`{tags.DECISION_ID}` = '{escape(decision_id)}'"
-    )
+    version = register(client, name, run_id, decision_id, version_tags, source, adopted, model_id)
+    previous = champion(client, name, alias, None)
+    if previous is None or previous.version != version:
+        client.set_registered_model_alias(name, alias, version)
+    return version, previous.version if previous and previous.version != version else None
+
+
+def register(
+    client: MlflowClient,
+    name: str,
+    run_id: str,
+    decision_id: str,
+    version_tags: dict[str, str],
+    source: str | None = None,
+    adopted: str | None = None,
+    model_id: str | None = None,
+) -> str:
+    """The registry version of ``decision_id``: found by its tag, adopted, or registered once."""
     if adopted is not None:
         version = adopted
         for key, value in {tags.DECISION_ID: decision_id, **version_tags}.items():
             client.set_model_version_tag(name, version, key, value)
-    elif found:
-        version = str(found[0].version)
     else:
-        version = _register(
+        version = _registered_once(
             client,
             name,
             source or f"runs:/{run_id}/{MODEL_ARTIFACT}",
@@ -98,10 +114,47 @@ def promote(
             version_tags,
             model_id,
         )
-    previous = champion(client, name, alias, None)
-    if previous is None or previous.version != version:
-        client.set_registered_model_alias(name, alias, version)
-    return version, previous.version if previous and previous.version != version else None
+    return version
+
+
+def _registered_once(
+    client: MlflowClient,
+    name: str,
+    source: str,
+    run_id: str,
+    decision_id: str,
+    version_tags: dict[str, str],
+    model_id: str | None,
+) -> str:
+    """The one version of ``decision_id``: found by its tag, or registered and read back."""
+    found = version_of_decision(client, name, decision_id)
+    if found is not None:
+        return found
+    try:
+        created = _register(client, name, source, run_id, decision_id, version_tags, model_id)
+    except Exception:
+        # The server may have committed before the error reached us: use what it holds.
+        found = version_of_decision(client, name, decision_id)
+        if found is None:
+            raise
+        return found
+    return version_of_decision(client, name, decision_id) or created
+
+
+def version_of_decision(client: MlflowClient, name: str, decision_id: str) -> str | None:
+    """The oldest version tagged with ``decision_id``; any later one is tagged a duplicate."""
+    found = sorted(
+        client.search_model_versions(
+            f"name = '{escape(name)}' and tags.`{tags.DECISION_ID}` = '{escape(decision_id)}'"
+        ),
+        key=lambda v: int(v.version),
+    )
+    for extra in found[1:]:
+        if extra.tags.get(tags.STATUS) != RetrainStatus.DUPLICATE:
+            client.set_model_version_tag(
+                name, str(extra.version), tags.STATUS, str(RetrainStatus.DUPLICATE)
+            )
+    return str(found[0].version) if found else None
 
 
 def _register(

@@ -15,18 +15,22 @@ from typing import Any
 
 from retrigger.decision import Decision
 from retrigger.errors import DvcBusy, Interrupted, LockHeld, RetriggerError
+from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
+from retrigger.notify import linking
 from retrigger.pipeline import facts as report
-from retrigger.pipeline import lock, stages
+from retrigger.pipeline import incomparable, lock, stages
+from retrigger.pipeline.candidate import Candidate
 from retrigger.pipeline.candidate import log as log_model
 from retrigger.pipeline.challenge import Challenge, note_restored, open_challenge, put_back, refused
 from retrigger.pipeline.dvc import command_args, require_remote
+from retrigger.pipeline.failure_tail import log_to_run, mask, process_secrets
 from retrigger.pipeline.force import for_decision as plan_repro
 from retrigger.pipeline.journal import Journal
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.record import Warm, write
 from retrigger.pipeline.repro_report import ReproReport, is_dvc_repro
-from retrigger.pipeline.state import AttemptFacts, Job, carried
+from retrigger.pipeline.state import AttemptFacts, Job, Outputs, carried
 from retrigger.proc import stop_group
 from retrigger.store import approvals, attempts, outbox
 from retrigger.store.audit import record
@@ -191,8 +195,9 @@ class Retrain:
         except Exception as exc:  # MLflow or the network: record where it stopped
             where = self.journal.current or "start"
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            text = tracking_failure(exc, self.ws.tracking.uri) or text[:300]
             return self._failed(
-                f"step {where} failed: {text[:300]}; fix it and rerun "
+                f"step {where} failed: {text}; fix it and rerun "
                 f"`retrigger run --decision {self.decision.id}` to resume"
             )
 
@@ -240,6 +245,8 @@ class Retrain:
             facts.validation = verdict
             self.save_facts()
             box.detail = verdict.reason
+        if verdict.held:
+            return self._held(mlflow, challenge, candidate, outputs)
         if not verdict.passed:
             with self.journal.step("record"):
                 self._record(mlflow, RetrainStatus.REJECTED, finished=True)
@@ -264,6 +271,24 @@ class Retrain:
             )
             self.save_facts()
         return self.finish(RetrainStatus.PROMOTED, f"{box.detail}: {verdict.reason}")
+
+    def _held(
+        self, mlflow: Warm, challenge: Challenge, candidate: Candidate, outputs: Outputs
+    ) -> Outcome:
+        """Numbers from different data (validation.when_incomparable: hold): the challenger
+        becomes a registered candidate, never aliased; the work tree is put back."""
+        with self.journal.step("record") as box:
+            run_id = self._record(mlflow, RetrainStatus.HELD, finished=False)
+            log_model(self.ws.tracking.client, run_id, candidate)
+            box.detail = f"run {run_id}"
+        with self.journal.step("hold") as box:
+            _, box.detail = incomparable.hold(self.ws, mlflow, self.job, run_id, outputs, candidate)
+        restored = put_back(self.ws, challenge, self.attempt_id)
+        self.say(restored)
+        assert self.facts.validation is not None
+        return self.finish(
+            RetrainStatus.HELD, f"{box.detail}; {self.facts.validation.reason}; {restored}"
+        )
 
     def _nothing_to_train(self, mlflow: Warm, repro: ReproReport) -> Outcome:
         """``dvc repro`` ran no stage: no model to validate, register or promote. What DVC's
@@ -333,6 +358,9 @@ class Retrain:
             )
 
     def _failed(self, message: str) -> Outcome:
+        # The cause travels: the failed command's last lines, masked like its message.
+        message = mask(message, process_secrets())
+        self.facts.failure = self.journal.failure
         where = self.journal.current  # the step that failed, before the restore step runs
         if where is not None and where not in stages.MLFLOW_STEPS:
             self._record_failure(message)
@@ -352,14 +380,23 @@ class Retrain:
                 self.ws, self.job, self.facts, self.journal.steps, RetrainStatus.FAILED, None
             )
             self.facts.run_id = stages.write_failed(self._mlflow, run, message)
+            if self.facts.failure is not None:
+                log_to_run(self._mlflow.client(), self.facts.run_id, self.facts.failure)
         except Exception as exc:  # the failure stays in the state store either way
-            self.say(f"could not record the failure in MLflow: {str(exc)[:200]}")
+            why = tracking_failure(exc, self.ws.tracking.uri) or str(exc)[:200]
+            self.say(f"could not record the failure in MLflow: {why}")
 
     def _announce(
         self, conn: Any, kind: str, status: RetrainStatus, error: str | None = None
     ) -> None:
+        links = linking.where(self.ws).links(
+            self.model,
+            decision_id=self.decision.id,
+            run_id=self.facts.run_id,
+            version=self.facts.model_version,
+        )
         payload = report.announcement(
-            self.job, self.model, status, self.facts, self.ws.config.model.metric, error
+            self.job, self.model, status, self.facts, self.ws.config.model.metric, error, links
         )
         outbox.enqueue(
             conn,

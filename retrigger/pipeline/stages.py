@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from retrigger.store.attempts import Step
     from retrigger.workspace import Workspace
 
-MLFLOW_STEPS = frozenset({"validate", "record", "promote"})
+MLFLOW_STEPS = frozenset({"validate", "record", "promote", "hold"})
 
 
 def metric_before(ws: Workspace, mlflow: mlrecord.Warm) -> float | None:
@@ -40,7 +40,7 @@ def metric_before(ws: Workspace, mlflow: mlrecord.Warm) -> float | None:
     model = ws.config.model
     if model.metrics_file:
         try:
-            return read_metric(ws.root / model.metrics_file, model.metric)
+            return read_metric(ws.root / model.metrics_file, model.metric, ws.root)
         except BadInput:
             return None  # nothing measured yet: the gate falls back to the champion's run
     mlflow.client()
@@ -63,7 +63,7 @@ def outputs(
                 "must write it (model.metrics_file)"
             )
         try:
-            after = read_metric(path, model.metric)
+            after = read_metric(path, model.metric, root)
         except BadInput as exc:
             raise WorkFailed(str(exc)) from None
     else:  # what the pipeline logged into the retrain run, else its newest run with the metric
@@ -194,6 +194,7 @@ def build(
         tags.APPROVED_BY: job.approved_by,
         tags.REASON: decision.reason,
         tags.VALIDATION: facts.validation.reason if facts.validation else None,
+        tags.INCOMPARABLE: facts.validation.incomparable if facts.validation else None,
         tags.REPRO: facts.repro.describe() if facts.repro and facts.repro.finished else None,
     }
     run_tags.update({k: str(v) for k, v in optional.items() if v})

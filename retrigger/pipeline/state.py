@@ -4,7 +4,8 @@ The steps fill it in groups: the metric before the first ``dvc repro``, the outp
 commit, data), the validation verdict, the MLflow run, the promotion. The JSON keeps the keys
 attempts have always stored (``metric_before``, ``metric_after``, ``git_commit``,
 ``data_version``, ``data``, ``validation``, ``run_id``, ``model_version``,
-``previous_champion``, ``resumed``, and since nothing-to-train ``repro``), each group written
+``previous_champion``, ``resumed``, since nothing-to-train ``repro``, and ``output_tail``: the
+last lines of the command that failed), each group written
 only once it is known — a resumed attempt carries an earlier attempt's groups by the presence of
 their keys (first value wins).
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from retrigger.decision import Decision
+from retrigger.pipeline.failure_tail import OutputTail
 from retrigger.pipeline.repro_report import ReproReport
 from retrigger.pipeline.validation import Verdict
 
@@ -84,6 +86,7 @@ class AttemptFacts:
     validation: Verdict | None = None
     run_id: str | None = None
     promotion: Promotion | None = None
+    failure: OutputTail | None = None  # the failed command's last lines (this attempt's only)
 
     @property
     def metric_after(self) -> float | None:
@@ -109,6 +112,8 @@ class AttemptFacts:
             doc.update(
                 model_version=self.promotion.version, previous_champion=self.promotion.previous
             )
+        if self.failure is not None:
+            doc["output_tail"] = self.failure.as_json()
         return doc
 
     @classmethod
@@ -119,6 +124,7 @@ class AttemptFacts:
         version = doc.get("model_version")
         previous = doc.get("previous_champion")
         repro = doc.get("repro")
+        tail = doc.get("output_tail")
         return cls(
             resumed=bool(doc.get("resumed")),
             before_measured="metric_before" in doc,
@@ -130,6 +136,7 @@ class AttemptFacts:
             promotion=None
             if version is None
             else Promotion(str(version), None if previous is None else str(previous)),
+            failure=OutputTail.from_json(tail) if isinstance(tail, dict) else None,
         )
 
 
@@ -139,7 +146,8 @@ def carried(earlier: Sequence[dict[str, Any]]) -> AttemptFacts:
     for stored in earlier:
         for key, value in stored.items():
             merged.setdefault(key, value)
-    return replace(AttemptFacts.from_json(merged), resumed=bool(earlier))
+    # An earlier attempt's failure is its own: this attempt has not failed (yet).
+    return replace(AttemptFacts.from_json(merged), resumed=bool(earlier), failure=None)
 
 
 @dataclass(frozen=True)

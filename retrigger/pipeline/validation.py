@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from retrigger.evaluation.overlap import Overlap
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -32,6 +34,10 @@ class Verdict:
     floor: float | None
     against: str = "champion"  # or "baseline", before any champion
     data: str | None = None  # the validation rows both were scored on, when they were
+    overlap: Overlap | None = None  # how many of those rows the champion was trained on
+    # Without validation rows: how the two numbers' data differ (None: the same data).
+    incomparable: str | None = None
+    held: bool = False  # not promoted, kept as a registered candidate (when_incomparable: hold)
 
     def as_json(self) -> dict[str, object]:
         doc: dict[str, object] = {
@@ -50,6 +56,12 @@ class Verdict:
             doc["against"] = self.against
         if self.data is not None:
             doc["data"] = self.data
+        if self.overlap is not None:
+            doc["overlap"] = self.overlap.as_json()
+        if self.incomparable is not None:
+            doc["incomparable"] = self.incomparable
+        if self.held:
+            doc["held"] = True
         return doc
 
     @classmethod
@@ -73,6 +85,9 @@ class Verdict:
             number("floor"),
             str(doc.get("against") or "champion"),
             doc.get("data"),
+            Overlap.from_json(doc["overlap"]) if isinstance(doc.get("overlap"), dict) else None,
+            doc.get("incomparable"),
+            bool(doc.get("held")),
         )
 
 

@@ -56,7 +56,7 @@ def current_metric(ctx: SignalContext) -> tuple[float, str, dict[str, str | None
         return *_scored_champion(ctx), {}
     if model.metrics_file:
         path = ctx.root / model.metrics_file
-        return read_metric(path, model.metric), model.metrics_file, {}
+        return read_metric(path, model.metric, ctx.root), model.metrics_file, {}
     found = newest_number(
         ctx.tracking, model.name, ctx.config.pipeline.champion_alias, model.metric
     )
@@ -116,7 +116,7 @@ def _scored_champion(ctx: SignalContext) -> tuple[float, str]:
     from retrigger.evaluation import scoring
 
     config = ctx.config
-    validation, metric = config.validation, config.validation_metric()
+    validation, metric = config.scored_validation, config.validation_metric()
     assert validation is not None and metric is not None  # the config refuses it otherwise
     uri = f"models:/{config.model.name}@{config.pipeline.champion_alias}"
     rows = scoring.read_labelled(ctx.root, validation)

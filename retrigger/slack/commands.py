@@ -8,11 +8,15 @@ absurd length is refused outright with the usage message.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
 MAX_TEXT = 500  # characters; a reason is a sentence, not a file
 _SHELL_META = re.compile(r"[;&|`$<>\\(){}\[\]*?!~'\"\n\r\t]")
+# Control (NUL…), format (bidi overrides, zero-width), surrogate and private-use characters:
+# invisible in Slack, misleading in an audit trail, and PostgreSQL refuses a NUL in text.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co"})
 _SINCE = re.compile(r"^(\d{1,4})d$")
 TRIGGERS = ("performance", "drift", "schedule", "volume", "manual")
 
@@ -58,6 +62,10 @@ def usage(models: tuple[str, ...], problem: str | None = None) -> str:
 def parse(text: str, models: tuple[str, ...]) -> Command:
     if len(text) > MAX_TEXT:
         return Help(f"that is {len(text)} characters; keep it under {MAX_TEXT}")
+    if any(unicodedata.category(c) in _INVISIBLE for c in text):
+        return Help(
+            "control, bidi and zero-width characters are not accepted; type the reason plainly"
+        )
     if _SHELL_META.search(text):
         return Help("only words, digits and simple punctuation are accepted")
     words = text.split()

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from retrigger.approvals import flow as approval_flow
@@ -115,9 +116,14 @@ class BotEngine:
         now = self.workspace.clock()
         slack = self.workspace.config.slack
         with self.store.transaction() as conn:
-            return approval_flow.answer(
+            result = approval_flow.answer(
                 conn, approval_id, user, approve, None, now, slack=slack, approvers=self.approvers
             )
+        if result.outcome == approval_flow.ALREADY and result.approval is not None:
+            # In Slack the winner is a person (a mention shows their name), not "UBOB".
+            message = approval_flow.already_message(result.approval, slack=True)
+            result = replace(result, message=message)
+        return result
 
     def _request(self, user: str, req: slack_commands.Request, key: str | None) -> str:
         now = self.workspace.clock()

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
-from retrigger.errors import ConfigError
+from retrigger.errors import BadInput, ConfigError
 from retrigger.store.problems import BUSY_TIMEOUT_S, from_database
 
 # libpq waits this long for a server that accepts but does not answer; with the CLI's own
@@ -79,5 +79,14 @@ def reachable(url: str, database: str | None = None) -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        safe = make_url(url).render_as_string(hide_password=True) if "://" in url else url
-        raise from_database(exc.orig, safe, database) from None
+        raise from_database(exc.orig, _safe(url), database) from None
+    except DatabaseError as exc:  # "file is not a database": state.url names some other file
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise BadInput(
+            f"state store {_safe(url)} cannot be used ({reason}); point state.url at a retrigger "
+            "state database or a new file"
+        ) from None
+
+
+def _safe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True) if "://" in url else url

@@ -23,6 +23,7 @@ RETRAIN_FAILED = "retrain_failed"
 RETRAIN_REJECTED = "retrain_rejected"  # refused by validation
 RETRAIN_BUSY = "retrain_busy"  # DVC was busy in the repository: postponed, not failed
 RETRAIN_NOTHING_TO_TRAIN = "retrain_nothing_to_train"  # dvc repro ran no stage
+RETRAIN_HELD = "retrain_held"  # a registered candidate, not promoted (numbers not comparable)
 DATA_ARRIVAL = "data_arrival"
 # Follow-ups about an approval: delivered as a thread reply AND an edit of the approval request
 # message, whose Approve / Reject buttons they replace (retrigger.notify.worker).

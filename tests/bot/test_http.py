@@ -87,6 +87,8 @@ def test_status_history_and_help_answer_ephemerally(bot: Bot) -> None:
         "churn && curl x | sh",
         "churn " + "a" * 10_000,
         "fraud-model now",
+        "churn drop\x00ped",  # PostgreSQL refuses a NUL in text: refused before any store
+        "churn \u202egnp.exe",
     ],
 )
 def test_dangerous_or_unknown_text_gets_the_usage_and_stores_nothing(bot: Bot, text: str) -> None:
@@ -175,7 +177,8 @@ def test_concurrent_clicks_decide_once_and_the_others_hear_who_won(bot: Bot) -> 
     ) == [(1,)]
     said = [c.params["text"] for c in bot.fake.wait_for("chat.postEphemeral", len(clickers))]
     assert sum(t.startswith("approved ") for t in said) == 1
-    assert sum(t.startswith(f"already approved by {decided[0][1]} at ") for t in said) == 9
+    # The winner is named as a person: a mention Slack shows as their display name.
+    assert sum(t.startswith(f"already approved by <@{decided[0][1]}> at ") for t in said) == 9
     update = bot.fake.wait_for("chat.update")[0]  # the buttons are replaced, once
     assert "actions" not in json.dumps(update.params["blocks"])
     assert f"approved by <@{decided[0][1]}>" in update.params["text"]

@@ -47,6 +47,34 @@ def test_unknown_decision_is_exit_2_and_stores_nothing(retrainable: Retrainable)
     assert state(retrainable.root, "SELECT count(*) FROM retrain_attempts") == [(0,)]
 
 
+def test_run_json_prints_a_document_for_exit_3_and_exit_2(retrainable: Retrainable) -> None:
+    from retrigger.pipeline import lock
+
+    workspace = Workspace.load(Path(retrainable.config))
+    now = datetime.now(tz=UTC)
+    me = lock.Me.current()  # this test process: a live holder
+    lock.acquire(
+        workspace.store,
+        "churn",
+        "t-other",
+        "d-other",
+        me,
+        now,
+        workspace.config.pipeline.lock_stale_after,
+        lambda *_: None,
+    )
+
+    held = run_cli("run", "--config", retrainable.config, "--json")
+    unknown = run_cli("run", "--config", retrainable.config, "--decision", "d-nope", "--json")
+
+    assert held.code == 3
+    document = json.loads(held.out)
+    assert (document["status"], document["exit_code"]) == ("lock-held", 3)
+    assert "holds the lock" in document["message"]
+    assert unknown.code == 2
+    assert json.loads(unknown.out)["exit_code"] == 2
+
+
 def test_a_held_decision_is_refused_unless_forced_with_a_reason(retrainable: Retrainable) -> None:
     held = store_held_decision(retrainable)
 

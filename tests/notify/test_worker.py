@@ -98,6 +98,20 @@ def test_rate_limit_delays_only_its_channel_and_keeps_order(
     assert posts[2].get("thread_ts") == _rows(ws)[first - 1][4]
 
 
+def test_a_huge_retry_after_is_capped_at_15_minutes(
+    tmp_path: Path, fake_slack: FakeSlack, clock: Clock
+) -> None:
+    ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
+    _queue(ws, outbox.TRIGGER_FIRED)
+    fake_slack.fail("chat.postMessage", 429, retry_after=86400)  # "come back tomorrow"
+    worker = _worker(ws)
+
+    assert worker.deliver_due().retried == 1
+    assert worker.next_due() == clock.now + timedelta(minutes=15)
+    clock.advance(seconds=15 * 60)
+    assert worker.deliver_due().delivered == 1
+
+
 def test_server_errors_and_refused_connections_are_retried_with_backoff(
     tmp_path: Path, fake_slack: FakeSlack, clock: Clock
 ) -> None:

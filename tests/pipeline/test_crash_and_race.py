@@ -76,7 +76,7 @@ def test_two_runners_at_once_exactly_one_retrains_the_other_exits_3(
     assert loser.returncode == 3
     assert winner.wait(timeout=240) == 0, winner.stderr.read()  # type: ignore[union-attr]
     assert "holds the lock: pid" in loser.stderr.read()  # type: ignore[union-attr]
-    assert loser.stdout.read() == ""  # type: ignore[union-attr]
+    assert json.loads(loser.stdout.read())["exit_code"] == 3  # type: ignore[union-attr]
     assert len((retrainable.root / "started.log").read_text().split()) == 1
     assert len(retrain_runs(retrainable.root)) == 1 and len(versions(retrainable.root)) == 1
     for runner in runners:
@@ -106,6 +106,33 @@ def test_a_runner_killed_mid_repro_is_reclaimed_and_its_attempt_marked_interrupt
     assert attempts == [("interrupted", "repro"), ("promoted", None)]
     assert _stops(step_pid)  # the dead runner's step was stopped too
     assert len(versions(retrainable.root)) == 1
+
+
+def test_a_killed_runner_takes_its_pipeline_with_it_and_status_says_so(
+    retrainable: Retrainable,
+) -> None:
+    """`kill -9` of `retrigger run`: its repro (in its own session) dies with it, with no
+    later runner needed to reclaim anything, and `status` names the dead runner."""
+    victim = start(retrainable, {"RETRIGGER_PIPELINE__COMMAND": BLOCKING})
+    wait_for(retrainable.root / "started.log", victim)
+    step_pid = int((retrainable.root / "started.log").read_text().split()[0])
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    victim.stdout.close()  # type: ignore[union-attr]
+    victim.stderr.close()  # type: ignore[union-attr]
+
+    try:
+        assert _stops(step_pid, timeout=60)
+    finally:
+        (retrainable.root / "release").touch()  # never leave a stray step behind
+    shown = run_cli("status", "--config", retrainable.config, "--json")
+    assert shown.code == 0, shown.err
+    retrain = json.loads(shown.out)["retrain"]
+    assert (retrain["runner"], retrain["pipeline"]) == ("dead", "stopped")
+    assert retrain["pid"] == victim.pid
+    assert retrain["resume"] == f"retrigger run --decision {retrainable.decision_id}"
+    text = run_cli("status", "--config", retrainable.config).out
+    assert "died; its pipeline was stopped with it" in text
 
 
 def _stops(pid: int, timeout: float = 10) -> bool:

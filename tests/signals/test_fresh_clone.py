@@ -14,6 +14,7 @@ import yaml
 
 from retrigger.data.versions import out_version
 from retrigger.demo import project
+from tests.conftest import sqlite_rows
 from tests.support.cli import run_cli
 from tests.support.dvcrepo import sh
 from tests.support.projects import copy_project
@@ -130,6 +131,20 @@ def test_a_remote_that_lacks_the_version_is_unknown_naming_the_remote(
     assert "WARNING volume unknown" in result.out and "WARNING drift unknown" in result.out
     assert "remote 'ci'" in result.out
     assert "UNKNOWN" in result.out
+
+
+def test_a_fetch_that_brought_nothing_is_not_said_to_have_fetched(
+    clone: Path, tmp_path: Path
+) -> None:
+    shutil.rmtree(tmp_path / "dvc-remote")
+    (tmp_path / "dvc-remote").mkdir()  # the remote answers, and holds nothing
+
+    document = _check(clone)
+
+    assert document["fetched"] == []
+    assert "is not on remote 'ci' either" in _signal(document, "drift")["detail"]
+    stored = sqlite_rows(clone / ".retrigger" / "state.db", "SELECT fetched FROM decisions")
+    assert stored == [("[]",)]
 
 
 def test_a_damaged_data_file_makes_drift_unknown_with_the_reason_and_volume_still_reads(

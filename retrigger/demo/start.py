@@ -1,4 +1,8 @@
-"""``retrigger demo [DIR]``: the whole story on a project built for it."""
+"""``retrigger demo [DIR]``: the whole story on a project built for it.
+
+The demo sits above the commands (it calls check, push, run, explain as a user would), so the
+CLI calls it directly: a ``commands/demo.py`` calling back into it made commands ↔ demo a cycle.
+"""
 
 from __future__ import annotations
 
