@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from retrigger.errors import BadInput
+from retrigger.evaluation.scoring import file_md5
 
 SUFFIXES = (".csv", ".parquet", ".pq")
 
@@ -37,7 +37,7 @@ def read(root: Path, path: str, key: str) -> Rows:
         raise BadInput(f"{key} {path} cannot be read ({str(exc)[:120]}); fix the file") from None
     if frame.empty:
         raise BadInput(f"{key} {path} has no rows")
-    return Rows(key, path, _md5(where), frame)
+    return Rows(key, path, file_md5(where), frame)
 
 
 def split_labels(rows: Rows, target: str) -> tuple[Any, Any]:
@@ -49,11 +49,3 @@ def split_labels(rows: Rows, target: str) -> tuple[Any, Any]:
             "fix estimation.target"
         )
     return rows.frame.drop(columns=[target]), rows.frame[target]
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5()  # noqa: S324 - DVC's own content id, not a security use
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -86,14 +86,15 @@ def read_labelled(root: Path, validation: ValidationConfig) -> Labelled:
         raise BadInput(f"validation.data {validation.data} has no rows; score on labelled rows")
     return Labelled(
         validation.data,
-        _md5(path),
+        file_md5(path),
         frame.drop(columns=[validation.target]),
         frame[validation.target],
         len(frame),
     )
 
 
-def _md5(path: Path) -> str:
+def file_md5(path: Path) -> str:
+    """The file's md5 (DVC's content id), read in 1 MiB blocks."""
     digest = hashlib.md5()  # noqa: S324 - DVC's own content id, not a security use
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
