@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ def utc_now() -> datetime:
 class Workspace:
     loaded: LoadedConfig
     clock: Callable[[], datetime] = field(default=utc_now)
+    sleep: Callable[[float], None] = field(default=time.sleep)
 
     @classmethod
     def load(cls, config_path: Path | None = None) -> Workspace:

@@ -34,7 +34,9 @@ def transport_for(slack: SlackConfig, secrets: Secrets) -> tuple[Transport, bool
 
 def worker_for(workspace: Workspace, secrets: Secrets | None = None) -> Worker:
     transport, console = transport_for(workspace.config.slack, secrets or Secrets.from_env())
-    return Worker(workspace.store, transport, workspace.clock, console=console)
+    return Worker(
+        workspace.store, transport, workspace.clock, console=console, sleep=workspace.sleep
+    )
 
 
 def deliver_pending(

@@ -4,13 +4,15 @@ A row is claimed with a lease (a conditional UPDATE), delivered outside any tran
 settled. A channel whose oldest message must wait (429 ``Retry-After``, backoff after a 5xx or a
 refused connection) waits alone: the worker moves on to other channels and never sleeps on
 one. A permanent error (``invalid_auth``, ``channel_not_found``...) moves the row to ``dead``.
-Messages about one decision share a thread: the first one delivered starts it.
+Messages about one decision share a thread: the first one delivered starts it. A backlog (after
+an outage) goes out at Slack's pace: consecutive sends to one channel are ``PACE`` apart.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 BACKOFF_FIRST = timedelta(seconds=2)
 BACKOFF_CAP = timedelta(minutes=10)
+# Slack's chat.postMessage allows 1 message per second per channel (its documented rate limit,
+# docs.slack.dev/reference/methods/chat.postMessage#rate-limiting); faster earns 429s.
+PACE = timedelta(seconds=1)
 
 
 @dataclass
@@ -53,11 +58,14 @@ class Worker:
         clock: Callable[[], datetime],
         *,
         console: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
         self.transport = transport
         self.clock = clock
         self.console = console
+        self.sleep = sleep
+        self._last_send: dict[str, datetime] = {}
 
     def deliver_due(self, limit: int = 200) -> Tally:
         """One pass over every channel: deliver what is due, oldest first per channel."""
@@ -86,6 +94,7 @@ class Worker:
 
     def _deliver(self, row: dict[str, Any], tally: Tally) -> bool:
         """Deliver one claimed row; true when the channel may go on to its next message."""
+        self._pace(row["channel"])
         try:
             posted = self._send(row)
         except RateLimited as exc:
@@ -108,6 +117,17 @@ class Worker:
         self._settle(row, ref=posted)
         tally.delivered += 1
         return True
+
+    def _pace(self, channel: str) -> None:
+        """Wait until ``PACE`` has passed since this worker last sent to ``channel``."""
+        if self.console:
+            return
+        last = self._last_send.get(channel)
+        if last is not None:
+            wait = (last + PACE - self.clock()).total_seconds()
+            if wait > 0:
+                self.sleep(wait)
+        self._last_send[channel] = self.clock()
 
     def _send(self, row: dict[str, Any]) -> tuple[str, str]:
         payload = dict(row["payload"] or {})

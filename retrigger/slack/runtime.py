@@ -75,7 +75,9 @@ class Runtime:
             store=serial,
             request_snapshot=self.snapshots,
         )
-        self.worker = Worker(serial, SlackTransport(self.client), workspace.clock)
+        self.worker = Worker(
+            serial, SlackTransport(self.client), workspace.clock, sleep=workspace.sleep
+        )
         self.interval_s = interval_s
         self._wake = threading.Event()
         self._stop = threading.Event()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from retrigger.config.secrets import Secrets
@@ -12,7 +14,7 @@ from retrigger.notify.worker import Worker
 from retrigger.store import outbox
 from retrigger.workspace import Workspace
 from tests.conftest import sqlite_rows
-from tests.support.fake_slack import FakeSlack, refused_url
+from tests.support.fake_slack import Call, FakeSlack, refused_url
 from tests.support.workspaces import Clock, mini_workspace
 
 TOKEN = "xoxb-test-token-never-logged"
@@ -96,6 +98,32 @@ def test_rate_limit_delays_only_its_channel_and_keeps_order(
     posts = [c.params for c in fake_slack.of("chat.postMessage") if c.params["channel"] == "#a"]
     assert [p["text"].split()[0] for p in posts] == ["Retrain", "Retrain", "Retrain"]
     assert posts[2].get("thread_ts") == _rows(ws)[first - 1][4]
+
+
+def test_a_backlog_goes_out_at_one_message_per_second_per_channel_oldest_first(
+    tmp_path: Path, fake_slack: FakeSlack, clock: Clock
+) -> None:
+    ws = mini_workspace(tmp_path, clock, api_url=fake_slack.url)
+    for n in range(4):  # what piled up while Slack was down
+        _queue(ws, outbox.TRIGGER_FIRED, channel="#a", key=f"a-{n}")
+    _queue(ws, outbox.TRIGGER_FIRED, channel="#b", key="b-0")
+
+    assert _worker(ws).deliver_due().delivered == 5
+
+    texts = [c.params["text"] for c in fake_slack.of("chat.postMessage", _in("#a"))]
+    assert [text.split("(decision ")[1][:3] for text in texts] == ["a-0", "a-1", "a-2", "a-3"]
+    sent = sqlite_rows(
+        ws.root / ".retrigger" / "state.db",
+        "SELECT channel, delivered_at FROM outbox ORDER BY id",
+    )
+    at_a = [datetime.fromisoformat(str(at)) for channel, at in sent if channel == "#a"]
+    assert [(b - a).total_seconds() for a, b in itertools.pairwise(at_a)] == [1.0] * 3
+    # Waiting for #a's pace did not hold #b back further: its one message needed no wait.
+    assert clock.slept == [1.0] * 3
+
+
+def _in(channel: str) -> Callable[[Call], bool]:
+    return lambda call: call.params.get("channel") == channel
 
 
 def test_a_huge_retry_after_is_capped_at_15_minutes(

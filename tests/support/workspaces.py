@@ -3,7 +3,7 @@ no MLflow and no DVC (those tests do not read signals)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,12 +21,18 @@ class Clock:
     """A clock the test moves by hand."""
 
     now: datetime = START
+    slept: list[float] = field(default_factory=list)
 
     def __call__(self) -> datetime:
         return self.now
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+    def sleep(self, seconds: float) -> None:
+        """What a paced worker waits: recorded, and the time moves on, without real waiting."""
+        self.slept.append(seconds)
+        self.advance(seconds=seconds)
 
 
 def write_config(root: Path, *, store_url: str | None = None, **slack: Any) -> Path:
@@ -45,6 +51,7 @@ def mini_workspace(
     workspace = Workspace.load(write_config(root, store_url=store_url, **slack))
     if clock is not None:
         workspace.clock = clock
+        workspace.sleep = clock.sleep
     return workspace
 
 
