@@ -216,8 +216,9 @@ def _approval_outcome(p: dict[str, Any], slack: bool) -> str:
     if status == "expired":
         return f"Approval {approval} for *{_g(p, 'model')}* expired without a decision."
     if status == "stale":
+        by = f" (approved by {who(p['decided_by'], slack)})" if p.get("decided_by") else ""
         return (
-            f"Approval {approval} for *{_g(p, 'model')}* is stale (commit or data moved); "
+            f"Approval {approval} for *{_g(p, 'model')}*{by} is stale (commit or data moved); "
             f"a new approval {_g(p, 'superseded_by')} was requested."
         )
     reason = f": {p['reason']}" if p.get("reason") else ""

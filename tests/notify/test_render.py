@@ -88,3 +88,20 @@ def test_a_retrain_that_trained_nothing_names_the_skipped_stages_and_no_before_a
     )
     assert "→" not in rendered.text
     assert "nothing to train" in str(rendered.blocks)
+
+
+def test_a_stale_approval_names_its_approver_as_a_person_on_slack_only() -> None:
+    payload = {
+        "model": "churn",
+        "approval_id": "a-1",
+        "status": "stale",
+        "decided_by": "UBOB",
+        "superseded_by": "a-2",
+    }
+    slack = render(outbox.APPROVAL_STALE, payload).text
+    console = render(outbox.APPROVAL_STALE, payload, slack=False).text
+
+    assert "approved by <@UBOB>" in slack  # Slack shows the mention as Bob's display name
+    assert "approved by UBOB" in console
+    assert "a new approval a-2 was requested" in slack
+    assert "<@UBOB>" in render_closed_request(payload).text
