@@ -38,8 +38,11 @@ def push(
     from retrigger.workspace import Workspace
 
     workspace = Workspace.load(config)
-    outcome = run_push(workspace, dvc_args or [])
-    deliver_pending(workspace, NOTIFY_DEADLINE_S)  # the data arrival (and a fired check)
+    # `dvc push` has run by the time the store is written: a busy store keeps the arrival in
+    # the spool (as the pre-push hook does) rather than losing it behind exit 3.
+    outcome = run_push(workspace, dvc_args or [], spool=True)
+    if outcome.spooled is None:  # the store did not answer: delivering would wait again
+        deliver_pending(workspace, NOTIFY_DEADLINE_S)  # the data arrival (and a fired check)
     if json_output:
         render.print_document(
             "push",
@@ -49,6 +52,7 @@ def push(
                 "arrival": outcome.arrival.as_json(),
                 "decision": outcome.decision.as_json() if outcome.decision is not None else None,
                 "covered_by": outcome.covered_by,
+                "spooled": outcome.spooled,
             },
         )
         return

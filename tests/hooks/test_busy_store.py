@@ -5,6 +5,7 @@ the next command that opens the store records it, exactly once."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -102,3 +103,32 @@ def test_a_push_while_the_store_is_locked_is_kept_then_recorded_once(
     assert '"rows": 160' in str(rows[1][1])  # the arrival as the hook measured it
     announced = sqlite_rows(db, "SELECT count(*) FROM outbox WHERE kind = 'data_arrival'")
     assert announced == [(2,)]  # one announcement per arrival: none lost, none twice
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="needs the sqlite3 shell")
+def test_retrigger_push_while_the_store_is_locked_keeps_the_arrival_and_exits_0(
+    dvc_repo: Path, mlflow_db_template: Path
+) -> None:
+    shutil.copyfile(mlflow_db_template, dvc_repo / "mlflow.db")
+    assert _retrigger(dvc_repo, "push").returncode == 0  # the first arrival makes the store
+    db = dvc_repo / ".retrigger" / "state.db"
+    add_rows(dvc_repo, 160)
+
+    with holding_the_write_lock(db):
+        pushed = _retrigger(dvc_repo, "push", "--json")
+        arrivals_while_locked = sqlite_rows(db, "SELECT count(*) FROM data_arrivals")
+
+    # `dvc push` ran: the data is on the remote, and the arrival is kept, not lost to exit 3.
+    assert pushed.returncode == 0, pushed.stderr
+    spooled = json.loads(pushed.stdout)["spooled"]
+    assert "locked by another process" in spooled and "arrivals.spool" in spooled
+    assert arrivals_while_locked == [(1,)]
+
+    later = _retrigger(dvc_repo, "status")
+
+    assert later.returncode == 0, later.stderr
+    assert "recorded 1 data arrival" in later.stderr
+    rows = sqlite_rows(db, "SELECT source, delta FROM data_arrivals ORDER BY id")
+    assert [source for source, _ in rows] == ["push", "push"]
+    assert '"rows": 160' in str(rows[1][1])
