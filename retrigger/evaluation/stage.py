@@ -49,9 +49,15 @@ class EvalStage:
 
     def split(self, key: str) -> str:
         """The rows the number is about, in words: ``split test of data/features``."""
-        words = [w for w in key.replace("/", ".").split(".") if w.lower() in _SPLITS]
+        word = split_word(key)
         data = ", ".join(self.data) or "the committed files"
-        return f"split {words[-1]} of {data}" if words else data
+        return f"split {word} of {data}" if word else data
+
+
+def split_word(key: str) -> str | None:
+    """The split a metric key names (``roc_auc.test`` → ``test``), if it names one."""
+    words = [w for w in key.replace("/", ".").split(".") if w.lower() in _SPLITS]
+    return words[-1] if words else None
 
 
 def resolve(root: Path, name: str, artifact: str | None) -> EvalStage:

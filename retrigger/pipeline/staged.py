@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrigger.errors import BadInput, WorkFailed
+from retrigger.pipeline import leakage, stage_rows
 from retrigger.pipeline.compare import Judged, _recorded, _scored
 from retrigger.pipeline.validation import Rules, Verdict, judge
 
 if TYPE_CHECKING:
     from retrigger.config.models import RetriggerConfig
+    from retrigger.evaluation.overlap import Overlap
     from retrigger.evaluation.stage import EvalStage
     from retrigger.pipeline.candidate import Candidate
     from retrigger.pipeline.registry import Champion
@@ -51,25 +53,54 @@ def gate(
     timeout, env = config.pipeline.stage_timeout, ws.interpreter.env()
     new = evaluate.score(ws.root, stage, ws.root / stage.model, key, timeout, env)
     logged = {f"validation.{key}.challenger": new}
+    overlap = partial(stage_rows.check, ws, champ, stage, key)
     if champ is None:
         ref = _recorded(ws, None, data_version)
         verdict = judge(rules, new, ref.value, ref.version, ref.source, ref.against)
-        return Judged(replace(verdict, data=where), logged, where)
+        return _labelled(ws, verdict, overlap(), where, logged)
     try:
-        old = _champion_score(ws, stage, champ, key)
+        found = _champion_score(ws, stage, champ, key, overlap)
     except WorkFailed as exc:
         problem = f"champion v{champ.version}: {exc}"
         return _fallback(rules, champ, new, problem, on_rows, where)
-    if old is None:
+    if found is None:
         problem = (
             f"champion v{champ.version} has no {config.model.artifact} file in the registry "
             f"(only an MLflow model), so stage {stage.name} cannot score it"
         )
         return _fallback(rules, champ, new, problem, on_rows, where)
+    seen, old = found
+    if old is None:  # the stage's rows hold rows the champion trained on: not scored
+        unjudged = Verdict(False, "", key, new, None, champ.version, None, None, rules.floor)
+        return _labelled(ws, unjudged, seen, where, logged)
     logged[f"validation.{key}.champion"] = old
     source = f"scored by stage {stage.name} on {stage.split(key)}"
     verdict = judge(rules, new, old, champ.version, source)
-    return Judged(replace(verdict, data=where), logged, where)
+    return _labelled(ws, verdict, seen, where, logged)
+
+
+def _labelled(
+    ws: Workspace, verdict: Verdict, overlap: Overlap, where: str, logged: dict[str, float]
+) -> Judged:
+    """``verdict`` with the overlap of the stage's rows and the champion's training data, as
+    ``validation.data`` has it: refused when there is one, unless ``allow_overlap``."""
+    if overlap.found and not _allowed(ws):
+        verdict = replace(
+            verdict,
+            passed=False,
+            reason=leakage.refusal(overlap),
+            champion=None,
+            champion_source=None,
+            required=None,
+        )
+    data = leakage.labelled(where, overlap)
+    return Judged(
+        replace(verdict, data=data, overlap=overlap), {**logged, **leakage.logged(overlap)}, data
+    )
+
+
+def _allowed(ws: Workspace) -> bool:
+    return ws.config.validation is not None and ws.config.validation.allow_overlap
 
 
 def _on_rows(ws: Workspace, candidate: Candidate, champ: Champion | None) -> Judged | None:
@@ -92,7 +123,11 @@ def _rules(config: RetriggerConfig, metric: str, greater_is_better: bool) -> Rul
     )
 
 
-def _champion_score(ws: Workspace, stage: EvalStage, champ: Champion, key: str) -> float | None:
+def _champion_score(
+    ws: Workspace, stage: EvalStage, champ: Champion, key: str, overlap: Callable[[], Overlap]
+) -> tuple[Overlap, float | None] | None:
+    """None without the champion's file; else the overlap of the stage's rows with its training
+    data, and its score (None: not scored, the overlap refuses)."""
     from retrigger.evaluation import stage as evaluate
 
     config = ws.config
@@ -101,8 +136,11 @@ def _champion_score(ws: Workspace, stage: EvalStage, champ: Champion, key: str) 
         found = evaluate.champion_file(ws.tracking.client, name, champ.version, model, Path(folder))
         if found is None:
             return None
+        seen = overlap()
+        if seen.found and not _allowed(ws):
+            return seen, None
         timeout, env = config.pipeline.stage_timeout, ws.interpreter.env()
-        return evaluate.score(ws.root, stage, found, key, timeout, env)
+        return seen, evaluate.score(ws.root, stage, found, key, timeout, env)
 
 
 def _fallback(
@@ -119,10 +157,20 @@ def _fallback(
         return replace(judged, verdict=replace(judged.verdict, reason=reason))
     reason = (
         f"held, not promoted: {problem}; {rules.metric}={new:.4g} for the challenger alone "
-        "proves nothing. Set validation.data as a fallback, or promote by hand: register the "
-        "retrain run's model and `retrigger champion set VERSION`"
+        "proves nothing. Set validation.data as a fallback, or promote the held candidate by "
+        "hand: `retrigger champion set VERSION`"
     )
     verdict = Verdict(
-        False, reason, rules.metric, new, None, champ.version, None, None, rules.floor, data=where
+        False,
+        reason,
+        rules.metric,
+        new,
+        None,
+        champ.version,
+        None,
+        None,
+        rules.floor,
+        data=where,
+        held=True,  # kept as a registered candidate, as when_incomparable: hold
     )
     return Judged(verdict, {f"validation.{rules.metric}.challenger": new}, where)

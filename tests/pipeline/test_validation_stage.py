@@ -83,7 +83,12 @@ def test_a_better_challenger_is_promoted_on_the_stages_numbers_for_both_models(
     assert gate["champion"] == roc_auc_on_test(tfidf, champion)
     assert gate["new"] > gate["champion"]
     assert "stage evaluate" in gate["reason"] and "split test of data/features" in gate["reason"]
-    assert gate["data"] == "stage evaluate, roc_auc.test on split test of data/features"
+    # The stage reads pickled features: the overlap with the training rows is unknown, said so.
+    assert gate["data"] == (
+        "stage evaluate, roc_auc.test on split test of data/features; overlap with the "
+        "champion's training data unknown"
+    )
+    assert "no rows retrigger can read" in gate["overlap"]["unknown"]
     # Scored in a scratch copy: the work tree holds the challenger's files and numbers, not
     # the champion's that the stage computed last, and the user's edits as they were.
     metrics = json.loads((tfidf / "eval" / "metrics.json").read_text())
@@ -115,7 +120,7 @@ def test_a_worse_challenger_is_refused_and_the_tree_is_as_before(tfidf: Path) ->
     assert {name: (tfidf / name).read_bytes() for name in edits} == edits
 
 
-def test_a_champion_that_is_only_an_mlflow_model_is_said_so_and_the_challenger_held(
+def test_a_champion_that_is_only_an_mlflow_model_is_said_so_and_the_challenger_held_as_candidate(
     tfidf: Path,
 ) -> None:
     import mlflow
@@ -136,14 +141,18 @@ def test_a_champion_that_is_only_an_mlflow_model_is_said_so_and_the_challenger_h
 
     code, outcome, err = retrain(tfidf)
 
-    assert code == 1, err
+    assert code == 0, err
+    assert outcome["status"] == "held-as-candidate"
     gate = outcome["validation"]
-    assert gate["passed"] is False and gate["champion"] is None
+    assert gate["passed"] is False and gate["champion"] is None and gate["held"] is True
     assert gate["reason"].startswith(
         "held, not promoted: champion v2 has no model.pkl file in the registry (only an "
         "MLflow model), so stage evaluate cannot score it"
     )
     assert "validation.data" in gate["reason"]
+    # The challenger is kept as a registered candidate, not promoted; the way to promote it.
+    assert "held tfidf v3 as a candidate" in outcome["message"], outcome
+    assert "`retrigger champion set 3`" in outcome["message"]
     assert client_alias(tfidf) == "2"  # the champion stays
     assert git_status(tfidf) == ""
 
