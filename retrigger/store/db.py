@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
 from retrigger.errors import BadInput, ConfigError
 from retrigger.store.problems import BUSY_TIMEOUT_S, from_database
@@ -80,6 +80,8 @@ def reachable(url: str, database: str | None = None) -> Iterator[None]:
         yield
     except OperationalError as exc:
         raise from_database(exc.orig, _safe(url), database) from None
+    except IntegrityError:
+        raise  # a unique key a concurrent writer took first: the caller's answer, not a fault
     except DatabaseError as exc:  # "file is not a database": state.url names some other file
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise BadInput(

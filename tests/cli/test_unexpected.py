@@ -10,14 +10,28 @@ from pathlib import Path
 
 import pytest
 
-CONFIG = "model:\n  name: churn\ntracking:\n  uri: bogus://x\nsignals:\n  schedule: {max_age: 1d}\n"
+CONFIG = "model:\n  name: churn\nsignals:\n  schedule: {max_age: 1d}\n"
+
+# A fault retrigger has no name for, raised inside a real `retrigger` process: every input
+# that used to raise one (an unknown tracking scheme, a state file that is not SQLite) is now
+# refused by name, so the fault is planted where `check` starts.
+_FAULTY_RETRIGGER = """\
+import sys
+import retrigger.commands.check as command
+def check(workspace):
+    raise RuntimeError("Unsupported layout of something retrigger never met")
+command.check = check
+from retrigger.cli.main import entrypoint
+sys.argv = ["retrigger", *sys.argv[1:]]
+entrypoint()
+"""
 
 
 def _run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if key != "RETRIGGER_DEBUG"}
     environment.update(XDG_CACHE_HOME=str(root / "cache"), **env)
     return subprocess.run(
-        [sys.executable, "-m", "retrigger", *args],
+        [sys.executable, "-c", _FAULTY_RETRIGGER, *args],
         cwd=root / "project",
         env=environment,
         capture_output=True,
@@ -41,7 +55,7 @@ def test_an_unexpected_error_is_one_line_and_a_log_file(root: Path) -> None:
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("retrigger: unexpected error: Unsupported")
+    assert lines[0].startswith("retrigger: unexpected error: RuntimeError: Unsupported layout")
     log = root / "cache" / "retrigger" / "retrigger.log"
     assert str(log) in lines[0]
     assert "Traceback (most recent call last)" in log.read_text()

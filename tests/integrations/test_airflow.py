@@ -72,7 +72,7 @@ def test_dag_test_run_stops_after_check_when_nothing_fired(
     dags = _init_airflow(demo_project, monkeypatch)
     # Keep the demo's own thresholds (init wrote generic ones with --force).
     (demo_project / "retrigger.yaml").write_text(_demo_config(demo_project), encoding="utf-8")
-    before = _decisions(demo_project) if (demo_project / ".retrigger").exists() else []
+    before = _decisions(demo_project) if (demo_project / ".retrigger" / "state.db").exists() else []
 
     result = airflow.run(
         [str(airflow.venv / "bin" / "airflow"), "dags", "test", DAG_ID], dags, demo_project

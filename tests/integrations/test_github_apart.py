@@ -4,14 +4,16 @@ project's dependencies go into ``.venv``, retrigger is `uv tool install`-ed from
 here, and a forced retrain runs the stages in the project's environment, then opens the pull
 request (stub `gh`, a bare `origin`).
 
-Offline and fast: the wheels come from uv's cache (`--offline`), the conflicting pydantic is a
-local wheel, and the project's heavy stack (pandas, scikit-learn) is shared with the test's
-environment through a ``.pth`` line written by the project's install command.
+Offline and fast: the wheels the job installs come from uv's cache (`--offline`), the
+conflicting pydantic is a local wheel, and the project's heavy stack (pandas, scikit-learn) is
+shared with the test's environment through a ``.pth`` line written by the project's install
+command.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -40,6 +42,16 @@ HERE = Path(sys.executable).parent
 # uv's cache of this machine (the tests' HOME is a sandbox): every wheel is read from it.
 UV_CACHE = os.environ.get("UV_CACHE_DIR") or str(_REAL_HOME / ".cache" / "uv")
 
+_NOT_SOURCE = (
+    ".venv",
+    "build",
+    ".git",
+    "__pycache__",
+    "*.egg-info",
+    ".mypy_cache",
+    ".pytest_cache",
+)
+
 OLD_PYDANTIC = 'VERSION = "1.10.0"\n'
 
 SHARE_STACK = f"""\
@@ -53,8 +65,14 @@ site = Path(sysconfig.get_paths()["purelib"])
 @pytest.fixture(scope="module")
 def retrigger_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
-    args = [str(HERE / "uv"), "build", "-q", "--wheel", "--offline", "-o", str(dist), str(REPO)]
-    built = run(args, REPO, check=False, env={"UV_CACHE_DIR": UV_CACHE})
+    # Built from a copy (building in the tree races the tests that install it), with the
+    # declared build backend: `--offline` failed in the full suite ("setuptools was not found
+    # in the cache") though the same build passed alone, so the backend may be fetched here,
+    # as tests/test_packaging.py does. Everything the job installs later stays offline.
+    source = tmp_path_factory.mktemp("src") / "retrigger"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
+    args = [str(HERE / "uv"), "build", "-q", "--wheel", "-o", str(dist), str(source)]
+    built = run(args, source, check=False, env={"UV_CACHE_DIR": UV_CACHE})
     assert built.returncode == 0, built.stderr
     return next(dist.glob("retrigger-*.whl"))
 
