@@ -78,6 +78,7 @@ class Decision:
             "fire": self.fire,
             "trigger_types": list(self.trigger_types),
             "held_by": self.held_by,
+            "hold_detail": self.hold_detail,  # why it was held, in words
             "signals": [reading.as_json() for reading in self.readings],
             "data_version": self.data_version,
             "created_at": self.created_at.isoformat(),

@@ -46,6 +46,17 @@ class History:
     # Retrains that failed having trained nothing (no model, no metric): no full cooldown, a
     # short retry backoff instead; they still count against the budget.
     untrained_failures: tuple[datetime, ...] = ()
+    # Set when params or code differ from dvc.lock but are what such a retrain's lock records.
+    tried: TriedInputs | None = None
+
+
+@dataclass(frozen=True)
+class TriedInputs:
+    """An earlier retrain on exactly the inputs now (data version, params, code, commands, as
+    the ``dvc.lock`` it left records them) that built nothing promotable."""
+
+    decision_id: str
+    refused: bool  # validation refused its model; else its `dvc repro` ran no stage
 
 
 @dataclass(frozen=True)
@@ -103,9 +114,25 @@ def _hold(
             f"ran no stage: nothing had changed{_unchanged(history, ' in')}, and nothing has "
             "since (`retrigger run --force --reason ...` to try anyway)"
         )
+    if history.tried is not None:
+        return IDENTICAL_INPUTS, _tried(history.tried, data_version)
     if history.pending is not None:
         return IN_FLIGHT, _in_flight(history.pending)
     return _timing(history, policy, now)
+
+
+def _tried(tried: TriedInputs, data_version: str | None) -> str:
+    outcome = (
+        "validation refused the model it built"
+        if tried.refused
+        else "`dvc repro` ran no stage (DVC's run cache held its outputs)"
+    )
+    return (
+        f"decision {tried.decision_id} retrained on these exact inputs (data version "
+        f"{data_version}; the training stages' params, code and commands as the dvc.lock it "
+        f"left records them) and {outcome}; nothing has changed since "
+        "(`retrigger run --force --reason ...` to try anyway)"
+    )
 
 
 def _timing(history: History, policy: PolicyConfig, now: datetime) -> tuple[str, str] | None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from retrigger.approvals import flow as approval_flow
 from retrigger.data.formats import Unavailable
@@ -15,12 +15,15 @@ from retrigger.lineage import snapshot, tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.notify import linking
 from retrigger.notify.payloads import decision_payload
-from retrigger.policy import History, Pending, decide
+from retrigger.policy import History, Pending, TriedInputs, decide
 from retrigger.signals.base import Signal
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
 from retrigger.store import Connection, arrivals, decisions, outbox
 from retrigger.workspace import Workspace
+
+if TYPE_CHECKING:
+    from retrigger.data.inputs import Inputs
 
 # Who asked for the approval of a decision `check` fired: no person, so anyone may approve it.
 CHECK = "retrigger check"
@@ -147,12 +150,20 @@ def _with_inputs(
 ) -> History:
     """Add what changed among the training's other inputs — only when it matters: a signal
     fired and the data is what was trained on (``dvc status`` costs a second or two)."""
-    same_data = current_version is not None and (
+    if current_version is None or not any(r.fired for r in readings):
+        return history
+    with workspace.store.transaction() as conn:
+        model = workspace.config.model.name
+        tried = [
+            t for t in decisions.tried_attempts(conn, model) if t.data_version == current_version
+        ]
+    same_data = (
         current_version == history.trained_data_version
         or current_version in history.refused_data_versions
         or current_version in history.untrained_data_versions
+        or bool(tried)
     )
-    if not same_data or not any(r.fired for r in readings):
+    if not same_data:
         return history
     from dataclasses import replace
 
@@ -173,7 +184,23 @@ def _with_inputs(
         stages=inputs.stages,
         changed_inputs=inputs.changed if known else None,
         stale_inputs=inputs.stale if known else None,
+        tried=_tried(workspace, inputs, tried) if known and inputs.changed else None,
     )
+
+
+def _tried(
+    workspace: Workspace, inputs: Inputs, tried: list[decisions.TriedAttempt]
+) -> TriedInputs | None:
+    """The newest refused or nothing-to-train retrain whose kept dvc.lock records the inputs
+    now: params or code that differ from HEAD's lock, but were tried already."""
+    from retrigger.data.tried import Tried, same_as_tried
+
+    where = Tried(workspace.root, workspace.config.model.artifact, workspace.config.data, inputs)
+    found = same_as_tried(where, [t.attempt_id for t in tried])
+    attempt = next((t for t in tried if t.attempt_id == found), None)
+    if attempt is None:
+        return None
+    return TriedInputs(attempt.decision_id, attempt.status == RetrainStatus.REJECTED)
 
 
 def _read(signal: Signal, ctx: SignalContext) -> Reading:

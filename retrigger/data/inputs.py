@@ -31,6 +31,9 @@ class Inputs:
     unknown: str | None = None
     # The part of ``changed`` that `dvc status` sees (against dvc.lock): what a repro would run.
     stale: tuple[str, ...] = ()
+    # The (stage, dep path) pairs among ``stale``; a stage changed as a whole (its command, an
+    # "always changed" stage) is there with path None.
+    stale_deps: frozenset[tuple[str, str | None]] = frozenset()
 
     @property
     def identical(self) -> bool:
@@ -48,13 +51,15 @@ def compare_inputs(
     stages = training_stages(lock, artifact)
     skip = {str(PurePosixPath(p)) for p in data_paths}
     try:
-        changed = _status_changes(root, stages, skip)
+        found = _status_changes(root, stages, skip)
     except RuntimeError as exc:
         return Inputs(tuple(stages), (), str(exc))
+    changed = [line for line, _, _ in found]
     stale = tuple(changed)
     if trained_commit and _has_commit(root, trained_commit):  # a shallow clone may lack it
         changed += _commit_changes(root, lock, stages, skip, trained_commit)
-    return Inputs(tuple(stages), tuple(changed), stale=stale)
+    deps = frozenset((stage, path) for _, stage, path in found)
+    return Inputs(tuple(stages), tuple(changed), stale=stale, stale_deps=deps)
 
 
 def _has_commit(root: Path, commit: str) -> bool:
@@ -96,7 +101,10 @@ def training_stages(lock: Mapping[str, dict[str, Any]], artifact: str | None) ->
     return sorted(found)
 
 
-def _status_changes(root: Path, stages: list[str], skip: set[str]) -> list[str]:
+def _status_changes(
+    root: Path, stages: list[str], skip: set[str]
+) -> list[tuple[str, str, str | None]]:
+    """One (line, stage, dep path or None) per change `dvc status` reports."""
     try:
         result = run(["dvc", "status", "--json"], root, check=False, timeout=_STATUS_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -108,21 +116,22 @@ def _status_changes(root: Path, stages: list[str], skip: set[str]) -> list[str]:
         status = json.loads(result.stdout or "{}")
     except ValueError:
         raise RuntimeError("`dvc status --json` printed no JSON") from None
-    changed = []
+    changed: list[tuple[str, str, str | None]] = []
     for stage in stages:
         for entry in status.get(stage) or []:
             if isinstance(entry, str):  # "always changed", "changed checksum"
-                changed.append(f"{stage}: {entry}")
+                changed.append((f"{stage}: {entry}", stage, None))
                 continue
             for path, how in (entry.get("changed deps") or {}).items():
                 if str(PurePosixPath(path)) in skip:
                     continue
                 items = how.items() if isinstance(how, dict) else [(None, how)]
                 changed += [
-                    f"{stage}: {path}{f' {key}' if key else ''} {state}" for key, state in items
+                    (f"{stage}: {path}{f' {key}' if key else ''} {state}", stage, path)
+                    for key, state in items
                 ]
             if "changed command" in entry:
-                changed.append(f"{stage}: command changed")
+                changed.append((f"{stage}: command changed", stage, None))
     return changed
 
 
@@ -162,6 +171,11 @@ def _commit_changes(
             if _lookup(before, key) != _lookup(after, key)
         ]
     return changed
+
+
+def current_param(root: Path, file: str, key: str) -> Any:
+    """The value of ``key`` (dotted) in the working tree's params ``file``, None when absent."""
+    return _lookup(_params(root, None, file), key)
 
 
 def _params(root: Path, rev: str | None, file: str) -> Any:

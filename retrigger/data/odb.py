@@ -14,6 +14,7 @@ it to DVC's own ``Output.cache_path``, so a layout change in DVC fails there fir
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from retrigger.data.dvcconfig import path_option
@@ -46,3 +47,12 @@ def cache_path(root: Path, md5: str) -> Path:
     """The object's file in the local cache; where DVC 3 would put it when it is absent."""
     base = cache_base(root)
     return find(base, md5) or object_paths(base, md5)[0]
+
+
+def file_md5(path: Path) -> str:
+    """The file's md5 (DVC 3's content id for a file), read in 1 MiB blocks."""
+    digest = hashlib.md5()  # noqa: S324 - DVC's own content id, not a security use
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from retrigger.data.odb import file_md5
 from retrigger.errors import BadInput
-from retrigger.evaluation.scoring import file_md5
 
 SUFFIXES = (".csv", ".parquet", ".pq")
 

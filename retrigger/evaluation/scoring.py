@@ -10,7 +10,6 @@ this module's header reader runs in git hooks.
 from __future__ import annotations
 
 import csv
-import hashlib
 import math
 import os
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from typing import Any
 
 from retrigger.config.metrics import MetricName
 from retrigger.config.models import ValidationConfig
+from retrigger.data.odb import file_md5
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.evaluation.missing import missing_message, missing_module
 
@@ -91,15 +91,6 @@ def read_labelled(root: Path, validation: ValidationConfig) -> Labelled:
         frame[validation.target],
         len(frame),
     )
-
-
-def file_md5(path: Path) -> str:
-    """The file's md5 (DVC's content id), read in 1 MiB blocks."""
-    digest = hashlib.md5()  # noqa: S324 - DVC's own content id, not a security use
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load(uri: str, tracking_uri: str) -> Any:

@@ -155,6 +155,45 @@ def untrained_data_versions(conn: Connection, model: str) -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class TriedAttempt:
+    """A retrain attempt that built nothing promotable from its inputs: validation refused its
+    model (comparably) or its ``dvc repro`` ran no stage. Its ``dvc.lock`` is kept under
+    ``.retrigger/challengers/<attempt_id>/``."""
+
+    decision_id: str
+    attempt_id: str
+    status: str
+    data_version: str
+
+
+def tried_attempts(conn: Connection, model: str) -> list[TriedAttempt]:
+    """The refused and nothing-to-train attempts of ``model`` with a data version, newest first."""
+    statuses = (str(RetrainStatus.REJECTED), str(RetrainStatus.NOTHING_TO_TRAIN))
+    rows = conn.execute(
+        select(
+            decisions.c.id,
+            decisions.c.data_version,
+            retrain_attempts.c.id.label("attempt_id"),
+            retrain_attempts.c.status,
+            retrain_attempts.c.facts,
+        )
+        .join(retrain_attempts, retrain_attempts.c.decision_id == decisions.c.id)
+        .where(
+            decisions.c.model == model,
+            decisions.c.data_version.is_not(None),
+            retrain_attempts.c.status.in_(statuses),
+        )
+        .order_by(retrain_attempts.c.started_at.desc())
+    ).all()
+    return [
+        TriedAttempt(str(row.id), str(row.attempt_id), str(row.status), str(row.data_version))
+        for row in rows
+        # A refusal that could not compare the two models says nothing about these inputs.
+        if not ((row.facts or {}).get("validation") or {}).get("incomparable")
+    ]
+
+
 def supersede_unrun(conn: Connection, by: Decision) -> list[str]:
     """Mark the fired decisions of ``by.model`` that never started a retrain nor have an
     approval as superseded by ``by``; return their ids. They no longer count as fired."""

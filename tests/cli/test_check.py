@@ -30,6 +30,7 @@ def test_unchanged_data_does_not_fire_and_json_is_one_object(demo_project: Path)
         "fire",
         "trigger_types",
         "held_by",
+        "hold_detail",
         "signals",
         "data_version",
         "created_at",
