@@ -1,4 +1,4 @@
-"""``retrigger config show|validate``."""
+"""``retrigger config show|validate|explain|schema``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
 
 config_app = typer.Typer(
-    help="Show, validate or explain the effective configuration.", no_args_is_help=True
+    help="Show, validate or explain the effective configuration, or print its JSON Schema.",
+    no_args_is_help=True,
 )
 
 
@@ -57,6 +58,14 @@ def validate(
         render.line(f"note: {note}")
     for warning in validated.warnings:
         render.line(f"warning: {warning}", style="yellow")
+
+
+@config_app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of retrigger.yaml, for editors (init writes retrigger.schema.json)."""
+    from retrigger.commands import config as command
+
+    print(command.schema(), end="")
 
 
 def _text(value: Any) -> str:

@@ -86,6 +86,13 @@ def _source_of(key: str, sources: dict[str, str] | Any) -> str:
     return "default"
 
 
+def schema() -> str:
+    """The JSON Schema of retrigger.yaml, as text (no config is read)."""
+    from retrigger.config.schema import schema_text
+
+    return schema_text()
+
+
 @dataclass(frozen=True)
 class PolicyText:
     path: Path

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrigger.config.schema import SCHEMA_ID, modeline, schema_text
 from retrigger.errors import BadInput
 from retrigger.githooks import precommit_config
 from retrigger.scaffold.facts import ProjectFacts, inspect_project
@@ -64,12 +65,13 @@ def plan(
     facts: ProjectFacts, ci: list[str], force: bool, ci_only: bool = False
 ) -> list[PlannedFile]:
     """Every file init would touch and how; BadInput naming all conflicts without --force."""
-    config_text = render("retrigger.yaml.tmpl", facts)
+    config_text = modeline() + render("retrigger.yaml.tmpl", facts)
     wanted = (
         []
         if ci_only
         else [
             (CONFIG, config_text, "thresholds and policy"),
+            (SCHEMA_ID, schema_text(), "JSON Schema of retrigger.yaml: editors complete it"),
             (
                 "slack-app-manifest.yml",
                 render("slack-app-manifest.yml", facts),
