@@ -3,7 +3,7 @@
 Built from the pydantic models, so it cannot drift from what ``config validate`` accepts. Editors
 read it through the ``# yaml-language-server: $schema=`` line ``init`` writes; the documentation
 site renders :func:`keys` as the configuration reference. Descriptions a field does not carry
-itself come from ``_DESCRIBED`` (kept here, not in models.py, so the models stay short);
+itself come from ``DESCRIPTIONS`` (kept here, not in models.py, so the models stay short);
 tests/config/test_schema.py fails when a key has neither.
 """
 
@@ -93,7 +93,7 @@ def _walk(root: dict[str, Any], node: dict[str, Any], prefix: str, found: list[K
         key = f"{prefix}{name}"
         target = _section(root, prop)
         default = _default(prop, target, name in required)
-        described = prop.get("description") or _DESCRIBED.get(key, "")
+        described = prop.get("description") or DESCRIPTIONS.get(key, "")
         if not described and target is not None:
             described = target.get("description", "")
         found.append(Key(key, _type(root, prop), default, " ".join(described.split()), prop))
@@ -129,7 +129,7 @@ def _type(root: dict[str, Any], prop: dict[str, Any]) -> str:
     words = [_one_type(root, o) for o in options if o.get("type") != "null"]
     nullable = len(words) < len(options)
     if {"string (duration)", "number"} <= set(words):  # a duration: "24h", or seconds
-        words = ["duration (90s, 90m, 24h, 30d, 2w)"]
+        words = ["duration"]  # written 90s, 90m, 24h, 30d, 2w (the page says so once)
     if "section" in words:  # an optional section is off ("absent") rather than null
         return "section"
     text = " or ".join(dict.fromkeys(words)) or "any"
@@ -170,7 +170,7 @@ def _yaml(value: Any) -> str:
 
 
 # Descriptions for the keys whose Field carries none; the words of README's commented example.
-_DESCRIBED = {
+DESCRIPTIONS = {
     "model": "the model: its registered name, its primary metric and where the pipeline writes it",
     "model.greater_is_better": "false for losses and errors (rmse, log_loss)",
     "tracking": "the MLflow tracking server or store, and the experiment retrains log to",

@@ -18,7 +18,13 @@ from tests.support.cli import run_cli
 git_dvc_template = git_dvc.git_dvc_template
 git_dvc_project = git_dvc.git_dvc_project
 
-ALWAYS = {"retrigger.yaml", "slack-app-manifest.yml", ".gitignore", ".pre-commit-config.yaml"}
+ALWAYS = {
+    "retrigger.yaml",
+    "retrigger.schema.json",
+    "slack-app-manifest.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+}
 
 
 def _tree(root: Path) -> dict[str, bytes]:

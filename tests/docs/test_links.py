@@ -1,0 +1,61 @@
+"""Every relative link in README.md and docs/ leads somewhere: a file, and the heading named.
+
+GitHub shows these pages as they are, so a link is checked as GitHub follows it (relative to
+the page); `mkdocs build --strict` (./dev test) checks the site's own links again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+# Written by scripts/mkdocs_reference.py when the site is built (never checked in).
+GENERATED = {"reference/cli.md", "reference/configuration.md", "reference/retrigger.schema.json"}
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+
+def _links(page: Path) -> list[str]:
+    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    text = re.sub(r"`[^`\n]*`", "", text)  # code spans are not links
+    return [m.group(1) for m in LINK.finditer(text)]
+
+
+def _anchors(page: Path) -> set[str]:
+    """Heading ids as GitHub and MkDocs' toc make them: lower case, punctuation dropped."""
+    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    anchors = set()
+    for heading in re.findall(r"^#+\s+(.+)$", text, re.MULTILINE):
+        words = re.sub(r"[^\w\- ]", "", heading.lower()).strip()
+        anchors.add(re.sub(r"\s+", "-", words))
+    return anchors
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_resolves(page: Path) -> None:
+    broken = []
+    for link in _links(page):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", link) or link.startswith("#"):
+            if link.startswith("#") and link[1:] not in _anchors(page):
+                broken.append(link)
+            continue  # a URL: not this test's business
+        path, _, anchor = link.partition("#")
+        target = (page.parent / path).resolve()
+        docs = ROOT / "docs"
+        if target.is_relative_to(docs) and target.relative_to(docs).as_posix() in GENERATED:
+            continue
+        if not target.exists():
+            broken.append(link)
+        elif anchor and target.suffix == ".md" and anchor not in _anchors(target):
+            broken.append(link)
+    assert broken == [], f"{page.relative_to(ROOT)}: broken links {broken}"
+
+
+def test_the_readme_links_into_the_docs() -> None:
+    linked = {link.partition("#")[0] for link in _links(ROOT / "README.md")}
+
+    assert {"docs/install.md", "docs/ci.md", "docs/configuration.md"} <= linked
