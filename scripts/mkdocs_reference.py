@@ -9,6 +9,7 @@ retrigger.yaml is published beside them. tests/docs/test_reference.py checks wha
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import typer
@@ -32,6 +33,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     ):
         files.append(File.generated(config, path, content=content))
     return files
+
+
+_CODE = re.compile(r"<code>(.*?)</code>", re.DOTALL)
+
+
+def on_page_content(html: str, **_: Any) -> str:
+    """A pipe inside code in a table is written ``\\|`` (GitHub's rule, so the row is not split);
+    Python-Markdown keeps the backslash there: drop it."""
+    return _CODE.sub(lambda m: "<code>" + m.group(1).replace("\\|", "|") + "</code>", html)
 
 
 def cli_reference() -> str:

@@ -44,6 +44,7 @@ def validate(config_path: Path | None, ci: bool = False) -> Validated:
     """A valid config and its notes; a ``ConfigError`` naming the key otherwise, or BadInput
     when the project cannot satisfy it (``retrigger.pipeline.preflight``). With ``ci``, the
     warnings about what cannot work on a CI runner (the effective ``tracking.uri``)."""
+    from retrigger.config.schema import stale_note
     from retrigger.pipeline import overlap_notes
     from retrigger.pipeline.preflight import check
     from retrigger.scaffold.ci import tracking_ci_warning
@@ -51,6 +52,7 @@ def validate(config_path: Path | None, ci: bool = False) -> Validated:
     loaded = load_config(config_path)
     notes = check(loaded.root, loaded.config)
     notes += overlap_notes.notes(loaded.path, loaded.root, loaded.config)  # the leakage check
+    notes += [note for note in [stale_note(loaded.path)] if note]  # retrigger.schema.json
     warning = tracking_ci_warning(loaded.config.tracking.uri) if ci else None
     return Validated(loaded.path, notes, [warning] if warning else [])
 

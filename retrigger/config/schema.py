@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
@@ -65,6 +66,24 @@ def modeline() -> str:
     """The first line of retrigger.yaml: the YAML language server (VS Code's YAML extension,
     JetBrains, Neovim) reads the schema beside the file, relative to it."""
     return f"# yaml-language-server: $schema={SCHEMA_ID}\n"
+
+
+def stale_note(config_path: Path) -> str | None:
+    """A note when the schema file beside retrigger.yaml is not this retrigger's (written by an
+    older one): editors would flag keys that are valid, or miss new ones."""
+    beside = config_path.parent / SCHEMA_ID
+    if not beside.is_file():
+        return None
+    try:
+        current = json.loads(beside.read_text(encoding="utf-8")) == json_schema()
+    except (OSError, UnicodeDecodeError, ValueError):
+        current = False
+    if current:
+        return None
+    return (
+        f"{SCHEMA_ID} is not this retrigger's schema of retrigger.yaml (editors check the file "
+        f"against it); refresh it: retrigger config schema > {SCHEMA_ID}"
+    )
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,17 @@ def test_no_description_is_kept_for_a_key_that_is_gone() -> None:
     from retrigger.config.schema import DESCRIPTIONS
 
     assert set(DESCRIPTIONS) - {k.key for k in keys()} == set()
+
+
+def test_validate_notes_a_schema_file_an_older_retrigger_wrote(initialised: Path) -> None:
+    schema_file = initialised / "retrigger.schema.json"
+    older = json.loads(schema_file.read_text())
+    del older["properties"]["events"]  # as written before `events:` existed
+    schema_file.write_text(json.dumps(older))
+
+    result = run_cli("config", "validate")
+
+    assert result.code == 0, result.err
+    assert "refresh it: retrigger config schema > retrigger.schema.json" in result.out
+    schema_file.write_text(run_cli("config", "schema").out)
+    assert "retrigger.schema.json" not in run_cli("config", "validate").out

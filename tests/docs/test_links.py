@@ -35,23 +35,25 @@ def _anchors(page: Path) -> set[str]:
     return anchors
 
 
+def _resolves(page: Path, link: str) -> bool:
+    if link.startswith("#"):
+        return link[1:] in _anchors(page)
+    if re.match(r"^[a-z][a-z0-9+.-]*:", link):
+        return True  # a URL: not this test's business
+    path, _, anchor = link.partition("#")
+    target = (page.parent / path).resolve()
+    docs = ROOT / "docs"
+    if target.is_relative_to(docs) and target.relative_to(docs).as_posix() in GENERATED:
+        return True
+    if not target.exists():
+        return False
+    return not anchor or target.suffix != ".md" or anchor in _anchors(target)
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_relative_link_resolves(page: Path) -> None:
-    broken = []
-    for link in _links(page):
-        if re.match(r"^[a-z][a-z0-9+.-]*:", link) or link.startswith("#"):
-            if link.startswith("#") and link[1:] not in _anchors(page):
-                broken.append(link)
-            continue  # a URL: not this test's business
-        path, _, anchor = link.partition("#")
-        target = (page.parent / path).resolve()
-        docs = ROOT / "docs"
-        if target.is_relative_to(docs) and target.relative_to(docs).as_posix() in GENERATED:
-            continue
-        if not target.exists():
-            broken.append(link)
-        elif anchor and target.suffix == ".md" and anchor not in _anchors(target):
-            broken.append(link)
+    broken = [link for link in _links(page) if not _resolves(page, link)]
+
     assert broken == [], f"{page.relative_to(ROOT)}: broken links {broken}"
 
 
