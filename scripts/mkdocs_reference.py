@@ -1,10 +1,12 @@
 """MkDocs hook: the CLI and configuration references, generated at build time.
 
 Generated when the site is built, never checked in: nine branches add commands, options and keys
-in parallel, and a checked-in page would be stale after every merge. The pages are written from
-the code itself: the CLI from the typer app's Click tree (``typer.main.get_command``), the
-configuration from the pydantic models (``retrigger.config.schema``), and the JSON Schema of
-retrigger.yaml is published beside them. tests/docs/test_reference.py checks what they hold.
+in parallel, and a checked-in page would be stale after every merge. docs/reference/ holds
+placeholders with the same names, so the links resolve on GitHub too; the site replaces them.
+The pages are written from the code itself: the CLI from the typer app's Click tree
+(``typer.main.get_command``), the configuration from the pydantic models
+(``retrigger.config.schema``), and the JSON Schema of retrigger.yaml is published beside them.
+tests/docs/test_reference.py checks what they hold.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         (CONFIG_PAGE, config_reference()),
         (SCHEMA_FILE, schema_text()),
     ):
+        placeholder = files.get_file_from_path(path)  # what GitHub shows: replaced in the site
+        if placeholder is not None:
+            files.remove(placeholder)
         files.append(File.generated(config, path, content=content))
     return files
 
