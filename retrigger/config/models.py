@@ -1,7 +1,8 @@
 """The schema of ``retrigger.yaml``: one pydantic model per section.
 
 Unknown keys are refused (``extra="forbid"``) so a typo never silently turns a threshold off.
-A signal section that is absent is not evaluated. README's configuration reference mirrors this.
+A signal section that is absent is not evaluated. The documentation's configuration reference
+and ``retrigger config schema`` are generated from these models (retrigger/config/schema.py).
 """
 
 from __future__ import annotations

@@ -188,7 +188,7 @@ def _yaml(value: Any) -> str:
     return str(value)
 
 
-# Descriptions for the keys whose Field carries none; the words of README's commented example.
+# Descriptions for the keys whose Field carries none; the words of docs/configuration.md's example.
 DESCRIPTIONS = {
     "model": "the model: its registered name, its primary metric and where the pipeline writes it",
     "model.greater_is_better": "false for losses and errors (rmse, log_loss)",
