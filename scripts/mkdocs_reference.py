@@ -139,7 +139,11 @@ def _paragraphs(text: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """One table cell: one line, pipes escaped, and ``<repo>`` shown rather than read as HTML
+    (outside code spans, which Markdown shows as they are)."""
+    parts = " ".join(text.split()).replace("|", "\\|").split("`")
+    parts[::2] = [p.replace("<", "&lt;").replace(">", "&gt;") for p in parts[::2]]
+    return "`".join(parts)
 
 
 def config_reference() -> str:
