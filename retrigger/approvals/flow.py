@@ -14,6 +14,7 @@ from retrigger.config.models import SlackConfig
 from retrigger.decision import Decision, new_decision_id
 from retrigger.lineage import snapshot
 from retrigger.lineage.snapshot import Snapshot
+from retrigger.notify.links import Where
 from retrigger.notify.payloads import approval_payload, decision_payload
 from retrigger.notify.render import who as mention
 from retrigger.store import Connection, approvals, audit, decisions, outbox
@@ -60,7 +61,7 @@ def request(
     approval = approvals.request(conn, decision, requested_by, slack.approval_ttl, now)
     payload = {
         **decision_payload(decision, links),
-        **approval_payload(approval),
+        **approval_payload(approval, links),
         "request_reason": decision.reason,
     }
     outbox.enqueue(
@@ -92,6 +93,7 @@ def answer(
     *,
     slack: SlackConfig,
     approvers: Approvers | None,
+    where: Where | None = None,
 ) -> Result:
     """Approve or reject on behalf of ``actor``; ``approvers`` None means a trusted front door
     (the CLI, whose user can write the state store anyway). Four-eyes applies everywhere."""
@@ -121,10 +123,10 @@ def answer(
             now=now,
             detail={"decision_id": current.decision_id, "reason": reason},
         )
-        _announce(conn, outbox.APPROVAL_DECIDED, outcome.approval, slack, now)
+        _announce(conn, outbox.APPROVAL_DECIDED, outcome.approval, slack, now, where)
         return Result(DECIDED, outcome.approval, f"{verb} {approval_id} ({current.model})")
     if outcome.approval.status == PENDING:  # still pending, so the time ran out
-        expire_one(conn, outcome.approval, slack, now)
+        expire_one(conn, outcome.approval, slack, now, where)
         return Result(
             TOO_LATE,
             approvals.get(conn, approval_id),
@@ -157,17 +159,20 @@ def _refusal(
     return None
 
 
-def expire_due(conn: Connection, slack: SlackConfig, now: datetime) -> list[Approval]:
+def expire_due(
+    conn: Connection, slack: SlackConfig, now: datetime, where: Where | None = None
+) -> list[Approval]:
     """Expire every pending approval whose time is up; their buttons get replaced."""
-    return [
-        found
-        for found in (expire_one(conn, a, slack, now) for a in approvals.due_to_expire(conn, now))
-        if found
-    ]
+    due = approvals.due_to_expire(conn, now)
+    return [found for found in (expire_one(conn, a, slack, now, where) for a in due) if found]
 
 
 def expire_one(
-    conn: Connection, approval: Approval, slack: SlackConfig, now: datetime
+    conn: Connection,
+    approval: Approval,
+    slack: SlackConfig,
+    now: datetime,
+    where: Where | None = None,
 ) -> Approval | None:
     if not approvals.expire(conn, approval.id, now):
         return None
@@ -181,12 +186,17 @@ def expire_one(
         now=now,
         detail={"decision_id": approval.decision_id},
     )
-    _announce(conn, outbox.APPROVAL_EXPIRED, expired, slack, now)
+    _announce(conn, outbox.APPROVAL_EXPIRED, expired, slack, now, where)
     return expired
 
 
 def refresh_if_stale(
-    conn: Connection, approval: Approval, now_is: Snapshot, slack: SlackConfig, now: datetime
+    conn: Connection,
+    approval: Approval,
+    now_is: Snapshot,
+    slack: SlackConfig,
+    now: datetime,
+    where: Where | None = None,
 ) -> Approval | None:
     """If the commit or data moved since ``approval`` was asked for, mark it stale and request
     a new approval for a copy of its decision bound to what is there now; return the new one."""
@@ -219,11 +229,16 @@ def refresh_if_stale(
         now=now,
         detail={"git_commit": now_is.git_commit, "data_version": now_is.data_version},
     )
-    _announce(conn, outbox.APPROVAL_STALE, stale, slack, now)
+    _announce(conn, outbox.APPROVAL_STALE, stale, slack, now, where)
     created = approvals.request(
         conn, fresh, approval.requested_by, slack.approval_ttl, now, approval_id=new_approval_id
     )
-    payload = {**decision_payload(fresh), **approval_payload(created)}
+    links = where.links(fresh.model, decision_id=fresh.id) if where else None
+    payload = {
+        **decision_payload(fresh, links),
+        **approval_payload(created, links),
+        "request_reason": fresh.reason,
+    }
     outbox.enqueue(
         conn,
         outbox.APPROVAL_REQUESTED,
@@ -236,12 +251,18 @@ def refresh_if_stale(
 
 
 def _announce(
-    conn: Connection, kind: str, approval: Approval, slack: SlackConfig, now: datetime
+    conn: Connection,
+    kind: str,
+    approval: Approval,
+    slack: SlackConfig,
+    now: datetime,
+    where: Where | None,
 ) -> None:
+    links = where.links(approval.model, decision_id=approval.decision_id) if where else None
     outbox.enqueue(
         conn,
         kind,
-        approval_payload(approval),
+        approval_payload(approval, links),
         channel=slack.channel,
         now=now,
         thread_key=approval.decision_id,

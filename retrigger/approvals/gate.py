@@ -27,13 +27,14 @@ def approval_gate(workspace: Workspace, decision: Decision, who: str) -> Approva
     slack = workspace.config.slack
     now = workspace.clock()
     snapshot = approval_flow.current_snapshot(workspace)
-    links = linking.where(workspace).links(decision.model, decision_id=decision.id)
+    where = linking.where(workspace)
+    links = where.links(decision.model, decision_id=decision.id)
     with workspace.store.transaction() as conn:
         found = approvals.for_decision(conn, decision.id)
         if found is None:
             return approval_flow.request(conn, decision, who, slack, now, links)
         if found.status == approvals.APPROVED and found.executed_at is None:
-            fresh = approval_flow.refresh_if_stale(conn, found, snapshot, slack, now)
+            fresh = approval_flow.refresh_if_stale(conn, found, snapshot, slack, now, where)
             if fresh is not None:
                 return fresh
     if found.status == approvals.PENDING and found.expires_at <= now:

@@ -7,6 +7,7 @@ import getpass
 from retrigger.approvals import flow as approval_flow
 from retrigger.approvals.flow import Result
 from retrigger.errors import BadInput
+from retrigger.notify import linking
 from retrigger.workspace import Workspace
 
 
@@ -36,6 +37,7 @@ def reject(
 def _answer(
     workspace: Workspace, approval_id: str, approve: bool, reason: str | None, actor: str | None
 ) -> Result:
+    where = linking.where(workspace)  # before the transaction: it may ask MLflow
     with workspace.store.transaction() as conn:
         result = approval_flow.answer(
             conn,
@@ -46,6 +48,7 @@ def _answer(
             workspace.clock(),
             slack=workspace.config.slack,
             approvers=None,
+            where=where,
         )
     if not result.changed:
         raise BadInput(f"{result.message}; nothing changed")

@@ -14,7 +14,8 @@ from retrigger.decision import Decision, Reading, new_decision_id
 from retrigger.lineage import snapshot, tags
 from retrigger.lineage.status import RetrainStatus
 from retrigger.notify import linking
-from retrigger.notify.payloads import decision_payload
+from retrigger.notify.links import Where
+from retrigger.notify.payloads import decision_payload, superseded_payload
 from retrigger.policy import History, Pending, TriedInputs, decide
 from retrigger.signals.base import Signal
 from retrigger.signals.context import SignalContext
@@ -104,11 +105,29 @@ def _store(workspace: Workspace, decision: Decision, arrival: str | None = None)
             return False
         decisions.save(conn, decision)
         if decision.fire:
-            # A fired decision nobody ran is replaced by this one, not counted as a retrain.
-            decisions.supersede_unrun(conn, decision)
             # Announced in the same transaction: never a lost notification.
+            _close_older(workspace, conn, decision, where)
             _announce(workspace, conn, decision, links, now)
     return True
+
+
+def _close_older(
+    workspace: Workspace, conn: Connection, decision: Decision, where: Where | None
+) -> None:
+    """A fired decision nobody ran is replaced by this one, not counted as a retrain; it and
+    an approval whose time ran out say so in their threads (their alerts are redrawn)."""
+    slack = workspace.config.slack
+    approval_flow.expire_due(conn, slack, decision.created_at, where)
+    newer = where.decision_link(decision.id, "Newer decision") if where else {}
+    for older in decisions.supersede_unrun(conn, decision):
+        outbox.enqueue(
+            conn,
+            outbox.DECISION_SUPERSEDED,
+            superseded_payload(decision, older, newer),
+            channel=slack.channel,
+            now=decision.created_at,
+            thread_key=older,
+        )
 
 
 def _announce(
@@ -212,16 +231,20 @@ def _read(signal: Signal, ctx: SignalContext) -> Reading:
 
 
 def _charts(workspace: Workspace, decision: Decision) -> list[dict[str, object]]:
-    """The drift PNG of a fired drift signal, as an upload payload."""
+    """A fired drift signal's chart (PNG, shown inline) and its whole report (HTML, opened
+    from Slack), as upload payloads for the decision's thread."""
+    files = (("report_png", "drift by column"), ("report_html", "drift report (HTML)"))
     return [
         {
             "model": decision.model,
             "decision_id": decision.id,
-            "path": str(workspace.root / str(r.extra["report_png"])),
-            "title": f"{decision.model}: drift by column",
+            "path": str(workspace.root / str(r.extra[key])),
+            "title": f"{decision.model}: {title}",
         }
         for r in decision.readings
-        if r.kind == "drift" and r.fired and r.extra.get("report_png")
+        if r.kind == "drift" and r.fired
+        for key, title in files
+        if r.extra.get(key)
     ]
 
 

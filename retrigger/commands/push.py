@@ -161,13 +161,25 @@ def record_arrival(
     made = _arrival(workspace, current, source, previous, base_rev)
     try:
         recorded = arrivals.record(
-            workspace.store, made.arrival, channel=workspace.config.slack.channel
+            workspace.store,
+            made.arrival,
+            channel=workspace.config.slack.channel,
+            links=_links(workspace, made.arrival),
         )
     except (StateStoreLocked, StateStoreUnavailable) as exc:
         if not spool:
             raise
         return _spooled(workspace, made, exc)
     return _Recorded(made.report, made.arrival, recorded, made.reference)
+
+
+def _links(workspace: Workspace, arrival: Arrival) -> dict[str, str]:
+    """The arrival's links. MLflow (for the runs on this data) is asked only when this push
+    checks afterwards and so talks to MLflow anyway: a hook that only records must not."""
+    from retrigger.notify import linking
+
+    found = linking.where if workspace.config.hooks.check_on_push else linking.offline
+    return found(workspace).links(arrival.model, data_version=arrival.data_version)
 
 
 def _spooled(workspace: Workspace, made: _Recorded, exc: RetriggerError) -> _Recorded:

@@ -24,3 +24,10 @@ def where(workspace: Workspace) -> Where:
         except Exception:
             experiment_id = None
     return Where(ui, experiment_id, ci_run_url(os.environ))
+
+
+def offline(workspace: Workspace) -> Where:
+    """What can be linked without asking MLflow (a git hook must not import it): the CI run,
+    and the UI without an experiment."""
+    settings = workspace.config.tracking
+    return Where(mlflow_ui(settings.uri, settings.ui_url), None, ci_run_url(os.environ))

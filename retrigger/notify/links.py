@@ -49,6 +49,16 @@ def decision_url(ui: str | None, experiment_id: str | None, decision_id: str | N
     return f"{ui}/#/experiments/{experiment_id}?searchFilter={quote(search, safe='')}"
 
 
+def data_runs_url(
+    ui: str | None, experiment_id: str | None, data_version: str | None
+) -> str | None:
+    """The experiment's runs that trained on (or hold as baseline) this data version."""
+    if not ui or not experiment_id or not data_version:
+        return None
+    search = f"tags.`retrigger.data_version` = '{data_version}'"
+    return f"{ui}/#/experiments/{experiment_id}?searchFilter={quote(search, safe='')}"
+
+
 @dataclass(frozen=True)
 class Where:
     """What a message can link to, known where it is queued: the MLflow UI (``None`` when
@@ -65,15 +75,22 @@ class Where:
         decision_id: str | None = None,
         run_id: str | None = None,
         version: str | None = None,
+        data_version: str | None = None,
     ) -> dict[str, str]:
         """Button label → URL for what a message names; only those that can be built."""
         found = {
             "MLflow run": mlflow_run_url(self.ui, self.experiment_id, run_id),
             f"Registry v{version}": model_version_url(self.ui, model, version),
             "Decision": decision_url(self.ui, self.experiment_id, decision_id),
+            "Runs on this data": data_runs_url(self.ui, self.experiment_id, data_version),
             "CI run": self.ci_run,
         }
         return {label: url for label, url in found.items() if url}
+
+    def decision_link(self, decision_id: str, label: str) -> dict[str, str]:
+        """One decision's link under ``label`` (another decision than the message's own)."""
+        url = decision_url(self.ui, self.experiment_id, decision_id)
+        return {label: url} if url else {}
 
 
 def links(

@@ -32,12 +32,25 @@ def decision_payload(decision: Decision, links: dict[str, str] | None = None) ->
     }
 
 
+def superseded_payload(newer: Decision, older_id: str, links: dict[str, str]) -> dict[str, Any]:
+    """The thread reply of ``older_id``, a fired decision that never ran, replaced by ``newer``."""
+    return {
+        "model": newer.model,
+        "decision_id": older_id,
+        "superseded_by": newer.id,
+        "trigger_types": list(newer.trigger_types),
+        "created_at": newer.created_at.isoformat(timespec="seconds"),
+        "links": links,
+    }
+
+
 def _strings(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
 
-def approval_payload(approval: Approval) -> dict[str, Any]:
+def approval_payload(approval: Approval, links: dict[str, str] | None = None) -> dict[str, Any]:
     return {
+        "links": links or {},
         "model": approval.model,
         "decision_id": approval.decision_id,
         "approval_id": approval.id,

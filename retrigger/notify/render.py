@@ -14,6 +14,7 @@ from typing import Any
 
 from retrigger.notify import blocks as bk
 from retrigger.notify import verdict
+from retrigger.notify.arrival import arrival_text
 from retrigger.store import outbox
 from retrigger.units import format as fmt
 
@@ -37,7 +38,7 @@ def who(actor: object, slack: bool = True) -> str:
 def render(kind: str, payload: dict[str, Any], slack: bool = True) -> Rendered:
     text = _TEXT.get(kind, _generic)(payload, slack)
     blocks = [
-        bk.header(f"{payload.get('model') or 'retrigger'}: {_verdict(kind, payload)}"),
+        bk.header(f"{payload.get('model') or 'retrigger'}: {headline(kind, payload)}"),
         bk.section(text),
     ]
     if kind == outbox.TRIGGER_FIRED or kind == outbox.APPROVAL_REQUESTED:
@@ -55,6 +56,10 @@ def render(kind: str, payload: dict[str, Any], slack: bool = True) -> Rendered:
     if isinstance(gate, dict) and kind in (outbox.RETRAIN_SUCCEEDED, outbox.RETRAIN_REJECTED):
         blocks.extend(bk.fields(verdict.gate_fields(gate)))
         text += "\n" + verdict.gate_sentence(gate)
+    skipped = payload.get("gate_skipped")
+    if isinstance(skipped, dict) and kind == outbox.RETRAIN_NOTHING_TO_TRAIN:
+        blocks.extend(bk.fields(verdict.skipped_fields(skipped)))
+        text += "\n" + verdict.skipped_sentence(skipped)
     tail = output_tail(payload)
     if tail is not None:
         blocks.append(bk.code(*tail))
@@ -76,16 +81,6 @@ def output_tail(payload: dict[str, Any]) -> tuple[str, list[str]] | None:
     return f"*Last lines of {step}*{log}:", lines
 
 
-def render_closed_request(payload: dict[str, Any]) -> Rendered:
-    """The approval request once decided / expired / stale: the buttons are gone."""
-    text = _approval_outcome(payload, True)
-    verdict = f"approval {payload.get('status') or 'closed'}"
-    return Rendered(
-        text=text,
-        blocks=[bk.header(f"{payload.get('model') or 'retrigger'}: {verdict}"), bk.section(text)],
-    )
-
-
 _VERDICTS = {
     outbox.APPROVAL_REQUESTED: "approval needed to retrain",
     outbox.RETRAIN_STARTED: "retrain started",
@@ -96,10 +91,12 @@ _VERDICTS = {
     outbox.RETRAIN_HELD: "retrain held as a candidate",
     outbox.DATA_ARRIVAL: "new data",
     outbox.EXECUTOR_PROGRESS: "executor update",
+    outbox.DECISION_SUPERSEDED: "decision superseded",
 }
 
 
-def _verdict(kind: str, p: dict[str, Any]) -> str:
+def headline(kind: str, p: dict[str, Any]) -> str:
+    """What happened, for the header: ``retrain triggered by drift``, ``approval expired``."""
     if kind == outbox.TRIGGER_FIRED:
         held = " (held)" if p.get("held_by") else ""
         return f"retrain triggered by {_types(p)}{held}"
@@ -251,39 +248,13 @@ def _nothing_to_train(p: dict[str, Any]) -> str:
     )
 
 
-def _data(p: dict[str, Any], slack: bool) -> str:
-    """A data arrival; ``delta`` is ``retrigger delta --json`` (per path) or flat numbers."""
-    delta = p.get("delta") or {}
-    lines = [
-        f"New data for *{_g(p, 'model')}*: version {_g(p, 'data_version')}"
-        + (f" (was {delta['data_version_old']})" if delta.get("data_version_old") else "")
-    ]
-    for entry in delta.get("paths") or []:
-        lines.append(f"• {entry.get('path')}: {_changes(entry.get('delta') or {})}")
-    flat = _changes({k: v for k, v in delta.items() if k != "paths"})
-    if flat != "no change measured":
-        lines.append(f"• {flat}")
-    return "\n".join(lines)
-
-
-def _changes(delta: dict[str, Any]) -> str:
-    parts = []
-    if isinstance(delta.get("rows"), int):
-        pct = delta.get("rows_pct")
-        parts.append(
-            fmt.count(delta["rows"], "rows", signed=True)
-            + (f" ({fmt.number(pct, 3, signed=True)}%)" if pct is not None else "")
-        )
-    if isinstance(delta.get("bytes"), int):
-        parts.append(fmt.size(delta["bytes"], signed=True))
-    for key in ("files_added", "files_removed", "files_modified"):
-        if delta.get(key):
-            parts.append(f"{fmt.count(delta[key], 'files')} {key.removeprefix('files_')}")
-    if delta.get("rows_added"):
-        parts.append(f"{fmt.count(delta['rows_added'], 'rows')} added")
-    if delta.get("bytes_added"):
-        parts.append(f"{fmt.size(delta['bytes_added'])} added")
-    return ", ".join(parts) or "no change measured"
+def _superseded(p: dict[str, Any]) -> str:
+    newer = f" ({_types(p)})" if p.get("trigger_types") else ""
+    return (
+        f"Decision {_g(p, 'decision_id')} for *{_g(p, 'model')}* was superseded by decision "
+        f"{_g(p, 'superseded_by')}{newer} before it ran: the newer decision retrains for the "
+        "same need, on what is there now."
+    )
 
 
 def _progress(p: dict[str, Any], slack: bool) -> str:
@@ -311,6 +282,7 @@ _TEXT: dict[str, Any] = {
         f"(decision {_g(p, 'decision_id')}): its number and the champion's come from different "
         f"data; `retrigger explain {_g(p, 'decision_id')}`"
     ),
-    outbox.DATA_ARRIVAL: _data,
+    outbox.DATA_ARRIVAL: lambda p, s: arrival_text(p),
+    outbox.DECISION_SUPERSEDED: lambda p, s: _superseded(p),
     outbox.EXECUTOR_PROGRESS: _progress,
 }

@@ -1,4 +1,5 @@
-"""What the validation gate compared, for the promotion and refusal messages: the challenger's
+"""What the validation gate compared, for the promotion and refusal messages (and why it
+compared nothing, for the nothing-to-train message): the challenger's
 number and the champion's (with its version), the rows both were scored on, what was required.
 
 Read from the verdict the attempt stored (``Verdict.as_json``, retrigger.pipeline.validation) as
@@ -44,3 +45,26 @@ def gate_sentence(verdict: dict[str, Any]) -> str:
     """One line for the console and the notification: the gate's own reason, and the rows."""
     rows = f" on {verdict['data']}" if verdict.get("data") else ""
     return f"Gate{rows}: {verdict.get('reason') or 'no reason recorded'}"
+
+
+def skipped_fields(skipped: dict[str, Any]) -> list[tuple[str, str]]:
+    """Label → value pairs when the gate never ran: why, and the champion that stays."""
+    return [
+        ("Gate", "not run: " + str(skipped.get("why") or "no challenger")),
+        ("Champion", _kept(skipped)),
+        ("Verdict", "nothing to promote"),
+    ]
+
+
+def skipped_sentence(skipped: dict[str, Any]) -> str:
+    return f"Gate: compared nothing, no challenger was built; champion {_kept(skipped)}"
+
+
+def _kept(skipped: dict[str, Any]) -> str:
+    alias = str(skipped.get("champion_alias") or "champion")
+    version = skipped.get("champion_version")
+    if version is None:
+        return f"none holds @{alias} yet"
+    if version == "unknown":
+        return f"unknown: the registry could not be asked who holds @{alias}"
+    return f"v{version} stays @{alias}, unchanged"

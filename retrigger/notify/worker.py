@@ -4,7 +4,8 @@ A row is claimed with a lease (a conditional UPDATE), delivered outside any tran
 settled. A channel whose oldest message must wait (429 ``Retry-After``, backoff after a 5xx or a
 refused connection) waits alone: the worker moves on to other channels and never sleeps on
 one. A permanent error (``invalid_auth``, ``channel_not_found``...) moves the row to ``dead``.
-Messages about one decision share a thread: the first one delivered starts it. A backlog (after
+Messages about one decision share a thread: the first one delivered starts it, and is redrawn
+(``chat.update``) when its approval is settled or the decision ends. A backlog (after
 an outage) goes out at Slack's pace: consecutive sends to one channel are ``PACE`` apart.
 """
 
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from retrigger.notify.render import render, render_closed_request
+from retrigger.notify.closing import render_closed
+from retrigger.notify.render import render
 from retrigger.notify.transport import Permanent, RateLimited, Transient, Transport
 from retrigger.store import outbox
 from retrigger.store.serial import Transactional
@@ -134,14 +136,20 @@ class Worker:
         thread = row["thread"] or {}
         first = thread.get("first")
         thread_ts = first["delivered_ref"] if first and self._sendable(first) else None
-        request = thread.get("request")
-        if row["kind"] in outbox.REPLACES_REQUEST and request and self._sendable(request):
-            # A request message gone or too old to edit is no reason to drop the reply.
+        edited = self._to_edit(row["kind"], thread)
+        if edited is not None:
+            # A message gone or too old to edit is no reason to drop the reply.
             with contextlib.suppress(Permanent):
                 self.transport.update(
-                    request["delivered_channel"],
-                    request["delivered_ref"],
-                    render_closed_request(payload),
+                    edited["delivered_channel"],
+                    edited["delivered_ref"],
+                    render_closed(
+                        str(edited["kind"]),
+                        dict(edited["payload"] or {}),
+                        row["kind"],
+                        payload,
+                        slack=not self.console,
+                    ),
                 )
         if row["kind"] == outbox.FILE_UPLOAD:
             # Into the thread of the decision, in the channel Slack named (an id, not #name).
@@ -154,6 +162,17 @@ class Worker:
             row["channel"], render(row["kind"], payload, slack=not self.console), thread_ts
         )
         return posted.channel_id, posted.ts
+
+    def _to_edit(self, kind: str, thread: dict[str, Any]) -> dict[str, Any] | None:
+        """The message an outcome redraws: the approval request when its approval is settled,
+        the decision's first message (its alert) when the decision ends; None otherwise."""
+        if kind in outbox.REPLACES_REQUEST:
+            found = thread.get("request")
+        elif kind in outbox.CLOSES_DECISION:
+            found = thread.get("first")
+        else:
+            return None
+        return found if found and self._sendable(found) else None
 
     def _sendable(self, ref: dict[str, Any]) -> bool:
         # A message printed on the console has no Slack ts to thread under or edit.

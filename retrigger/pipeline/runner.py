@@ -31,6 +31,7 @@ from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.record import Warm, write
 from retrigger.pipeline.repro_report import ReproReport, is_dvc_repro
 from retrigger.pipeline.state import AttemptFacts, Job, Outputs, carried
+from retrigger.pipeline.unjudged import nothing_compared
 from retrigger.proc import stop_group
 from retrigger.store import approvals, attempts, outbox
 from retrigger.store.audit import record
@@ -72,6 +73,7 @@ class Retrain:
         self.challenge: Challenge | None = None  # the retrain run and model, once opened
         self.repro_ran_before = False
         self.repro_done_before = False
+        self._unjudged: dict[str, Any] | None = None  # why the gate compared nothing
 
     @property
     def attempt_id(self) -> str:
@@ -297,6 +299,7 @@ class Retrain:
         restored = self._put_back(keep=bool(repro.restored))
         with self.journal.step("record") as box:
             box.detail = f"run {self._record(mlflow, RetrainStatus.NOTHING_TO_TRAIN, True)}"
+        self._unjudged = nothing_compared(self.ws, mlflow.client(), repro)
         return self.finish(
             RetrainStatus.NOTHING_TO_TRAIN,
             f"nothing to train: `dvc repro` ran no stage ({repro.describe()}); no model was "
@@ -398,6 +401,8 @@ class Retrain:
         payload = report.announcement(
             self.job, self.model, status, self.facts, self.ws.config.model.metric, error, links
         )
+        if status == RetrainStatus.NOTHING_TO_TRAIN and self._unjudged is not None:
+            payload["gate_skipped"] = self._unjudged
         outbox.enqueue(
             conn,
             kind,

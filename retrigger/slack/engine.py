@@ -9,8 +9,6 @@ in ``dispatch_due`` and the outbox worker.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -23,6 +21,8 @@ from retrigger.approvals.flow import Result, current_snapshot
 from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
 from retrigger.lineage.snapshot import Snapshot
+from retrigger.notify import linking
+from retrigger.notify.links import Where
 from retrigger.notify.payloads import decision_payload
 from retrigger.slack import commands as slack_commands
 from retrigger.slack.executors import Executor
@@ -34,46 +34,6 @@ log = logging.getLogger(__name__)
 INBOUND_MEMORY = timedelta(hours=1)  # how long a handled request id is remembered
 
 
-class SnapshotCache:
-    """What a new request binds to, without making it wait on ``git``: a cached snapshot,
-    refreshed by the bot's loop (``refresh_if_old``) and asked for again (``on_old``) once it is
-    older than ``fresh_s``. Approvals are checked against a fresh snapshot before execution,
-    so a request that bound to a commit just replaced is re-requested, never run stale."""
-
-    def __init__(
-        self,
-        read: Callable[[], Snapshot],
-        fresh_s: float = 2.0,
-        on_old: Callable[[], None] | None = None,
-    ) -> None:
-        self._read = read
-        self.fresh_s = fresh_s
-        self._on_old = on_old
-        self._lock = threading.Lock()
-        self._entry: tuple[float, Snapshot] | None = None
-
-    def __call__(self) -> Snapshot:
-        with self._lock:
-            entry = self._entry
-        if entry is None:
-            return self.refresh()
-        if time.monotonic() - entry[0] > self.fresh_s and self._on_old is not None:
-            self._on_old()
-        return entry[1]
-
-    def refresh(self) -> Snapshot:
-        fresh = self._read()
-        with self._lock:
-            self._entry = (time.monotonic(), fresh)
-        return fresh
-
-    def refresh_if_old(self) -> None:
-        with self._lock:
-            entry = self._entry
-        if entry is None or time.monotonic() - entry[0] > self.fresh_s:
-            self.refresh()
-
-
 class BotEngine:
     def __init__(
         self,
@@ -83,6 +43,7 @@ class BotEngine:
         snapshot: Callable[[], Snapshot] | None = None,
         store: Transactional | None = None,
         request_snapshot: Callable[[], Snapshot] | None = None,
+        where: Where | None = None,
     ) -> None:
         self.workspace = workspace
         self.store: Transactional = store or workspace.store
@@ -93,6 +54,18 @@ class BotEngine:
         self.snapshot = snapshot or (lambda: current_snapshot(workspace))
         self.request_snapshot = request_snapshot or self.snapshot
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrigger-exec")
+        self._where = where  # what messages link to; asked of MLflow when not given
+
+    def where(self, ask: bool = True) -> Where:
+        """What the bot's messages link to. MLflow is asked for the experiment until it answers,
+        then never again; a click (``ask=False``) never waits on MLflow: before the loop learnt
+        the experiment, its messages link what they can without it."""
+        found = self._where
+        if found is None or (found.ui is not None and found.experiment_id is None):
+            if not ask:
+                return found or Where(None, None, None)
+            found = self._where = linking.where(self.workspace)
+        return found
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -117,7 +90,15 @@ class BotEngine:
         slack = self.workspace.config.slack
         with self.store.transaction() as conn:
             result = approval_flow.answer(
-                conn, approval_id, user, approve, None, now, slack=slack, approvers=self.approvers
+                conn,
+                approval_id,
+                user,
+                approve,
+                None,
+                now,
+                slack=slack,
+                approvers=self.approvers,
+                where=self.where(ask=False),
             )
         if result.outcome == approval_flow.ALREADY and result.approval is not None:
             # In Slack the winner is a person (a mention shows their name), not "UBOB".
@@ -146,12 +127,13 @@ class BotEngine:
             requested_by=user,
             reason=req.reason,
         )
+        links = self.where(ask=False).links(req.model, decision_id=decision.id)
         with self.store.transaction() as conn:
             if key is not None and not inbound.first_time(conn, f"command:{key}", now):
                 return "this request was already handled (Slack sent it twice)"
             decisions.save(conn, decision)
             if config.policy.approval == "required":
-                approval = approval_flow.request(conn, decision, user, config.slack, now)
+                approval = approval_flow.request(conn, decision, user, config.slack, now, links)
                 return (
                     f"asked for approval {approval.id} to retrain `{req.model}` (decision "
                     f"{decision.id}); approvers will see it in {config.slack.channel}"
@@ -160,7 +142,7 @@ class BotEngine:
             outbox.enqueue(
                 conn,
                 outbox.TRIGGER_FIRED,
-                decision_payload(decision),
+                decision_payload(decision, links),
                 channel=config.slack.channel,
                 now=now,
                 thread_key=decision.id,
@@ -222,7 +204,7 @@ class BotEngine:
         now = self.workspace.clock()
         config = self.workspace.config
         with self.store.transaction() as conn:
-            approval_flow.expire_due(conn, config.slack, now)
+            approval_flow.expire_due(conn, config.slack, now, self.where())
             # A replay older than the signature window is refused before it gets here.
             inbound.forget_before(conn, now - INBOUND_MEMORY)
             ready = lease.due(
@@ -240,7 +222,9 @@ class BotEngine:
             with self.store.transaction() as conn:
                 fresh = (
                     item.approval.executed_at is None
-                    and approval_flow.refresh_if_stale(conn, item.approval, snap, config.slack, now)
+                    and approval_flow.refresh_if_stale(
+                        conn, item.approval, snap, config.slack, now, self.where()
+                    )
                     is not None
                 )
                 if fresh or not approvals.claim_dispatch(conn, item.approval, now):
@@ -268,6 +252,9 @@ class BotEngine:
                     "decision_id": approval.decision_id,
                     "executor": self.executor.name,
                     "message": text,
+                    "links": self.where(ask=False).links(
+                        approval.model, decision_id=approval.decision_id
+                    ),
                 },
                 channel=self.workspace.config.slack.channel,
                 now=self.workspace.clock(),

@@ -18,8 +18,9 @@ from retrigger.errors import ConfigError
 from retrigger.notify.delivery import slack_client
 from retrigger.notify.transport import SlackTransport
 from retrigger.notify.worker import Worker
-from retrigger.slack.engine import BotEngine, SnapshotCache
+from retrigger.slack.engine import BotEngine
 from retrigger.slack.executors import Executor, GithubExecutor, LocalExecutor, NoExecutor
+from retrigger.slack.snapshots import SnapshotCache
 from retrigger.store.serial import SerialStore
 from retrigger.workspace import Workspace
 

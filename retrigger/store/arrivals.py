@@ -38,9 +38,15 @@ class Arrival:
         }
 
 
-def record(store: Store, arrival: Arrival, channel: str | None = None) -> bool:
+def record(
+    store: Store,
+    arrival: Arrival,
+    channel: str | None = None,
+    links: dict[str, str] | None = None,
+) -> bool:
     """Store the event (and, with a ``channel``, its announcement in the outbox, in the same
-    transaction); False when this model's data version had already arrived."""
+    transaction, with its ``links``); False when this model's data version had already
+    arrived."""
     from sqlalchemy.exc import IntegrityError
 
     from retrigger.store import outbox
@@ -65,7 +71,7 @@ def record(store: Store, arrival: Arrival, channel: str | None = None) -> bool:
                 outbox.enqueue(
                     conn,
                     outbox.DATA_ARRIVAL,
-                    arrival.as_json(),
+                    {**arrival.as_json(), "links": links or {}},
                     channel=channel,
                     now=arrival.created_at,
                 )

@@ -32,6 +32,20 @@ APPROVAL_EXPIRED = "approval_expired"
 APPROVAL_STALE = "approval_stale"
 EXECUTOR_PROGRESS = "executor_progress"  # the executor started / finished a retrain
 REPLACES_REQUEST = frozenset({APPROVAL_DECIDED, APPROVAL_EXPIRED, APPROVAL_STALE})
+# A fired decision that never ran, replaced by a newer one (``retrigger check``).
+DECISION_SUPERSEDED = "decision_superseded"
+# Ends of a decision: delivered as a thread reply AND an edit of the decision's first message
+# (the alert), which then shows the outcome instead of a question nobody needs to answer.
+CLOSES_DECISION = frozenset(
+    {
+        DECISION_SUPERSEDED,
+        RETRAIN_SUCCEEDED,
+        RETRAIN_REJECTED,
+        RETRAIN_FAILED,
+        RETRAIN_NOTHING_TO_TRAIN,
+        RETRAIN_HELD,
+    }
+)
 # A file (the drift PNG) uploaded into the decision's thread: payload path, title.
 FILE_UPLOAD = "file_upload"
 
@@ -44,6 +58,8 @@ FILE_UPLOAD = "file_upload"
 #     (what `dvc repro` ran and skipped, one line)
 #   DATA_ARRIVAL: data_version, delta {rows_added, bytes_added, files_added, ...}
 #   APPROVAL_DECIDED/EXPIRED/STALE: approval_id, status, decided_by, decided_at, reason
+#   DECISION_SUPERSEDED: superseded_by, trigger_types (the newer decision's)
+#   every kind may carry links {button label: url} (retrigger.notify.links)
 
 
 def enqueue(
@@ -188,7 +204,8 @@ def claim_head(
 
 def thread_of(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
     """Where a message goes in its thread: the first delivered message of the thread (to reply
-    under) and the latest approval request (to edit)."""
+    under, and to edit when the decision ends) and the latest approval request (to edit when
+    the approval is decided); each with its kind and payload, so an edit can redraw it."""
     if not row["thread_key"]:
         return None
     same = (
@@ -196,9 +213,16 @@ def thread_of(conn: Connection, row: dict[str, Any]) -> dict[str, Any] | None:
         outbox.c.channel == row["channel"],
         outbox.c.status == "delivered",
     )
-    refs = select(outbox.c.delivered_ref, outbox.c.delivered_channel)
+    refs = select(
+        outbox.c.delivered_ref, outbox.c.delivered_channel, outbox.c.kind, outbox.c.payload
+    )
     first = (
-        conn.execute(refs.where(*same, outbox.c.id < row["id"]).order_by(outbox.c.id).limit(1))
+        conn.execute(
+            # A file's ref is a file id, not a message ts: never a thread's parent.
+            refs.where(*same, outbox.c.id < row["id"], outbox.c.kind != FILE_UPLOAD)
+            .order_by(outbox.c.id)
+            .limit(1)
+        )
         .mappings()
         .first()
     )

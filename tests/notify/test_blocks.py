@@ -9,8 +9,9 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from retrigger.notify import blocks as bk
+from retrigger.notify.closing import render_closed
 from retrigger.notify.links import ci_run_url, links, mlflow_run_url, mlflow_ui
-from retrigger.notify.render import render, render_closed_request
+from retrigger.notify.render import render
 from retrigger.store import outbox
 
 SIGNALS = [
@@ -141,6 +142,8 @@ def test_long_texts_are_clipped_with_an_ellipsis_within_slack_limits() -> None:
             outbox.RETRAIN_REJECTED,
             outbox.DATA_ARRIVAL,
             outbox.EXECUTOR_PROGRESS,
+            outbox.DECISION_SUPERSEDED,
+            outbox.RETRAIN_NOTHING_TO_TRAIN,
         }
     ),
 )
@@ -157,10 +160,13 @@ def test_every_kind_renders_valid_blocks_with_a_header(kind: str) -> None:
         version=3,
         executor="github",
         message="started",
+        superseded_by="d-2",
+        gate_skipped={"why": "ran no stage", "champion_alias": "champion", "champion_version": "2"},
     )
     blocks = validated(render(kind, payload).blocks)
     assert blocks[0]["type"] == "header"
-    assert validated(render_closed_request(payload).blocks)[0]["type"] == "header"
+    closed = render_closed(outbox.APPROVAL_REQUESTED, payload, kind, payload).blocks
+    assert validated(closed)[0]["type"] == "header"
 
 
 def test_expiry_reads_in_the_readers_zone_on_slack_and_in_utc_on_the_console() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from retrigger.notify.render import render, render_closed_request
+from retrigger.notify.closing import render_closed
+from retrigger.notify.render import render
 from retrigger.store import outbox
 
 
@@ -57,12 +58,12 @@ def test_approval_request_has_buttons_and_its_closed_form_has_none() -> None:
         "decided_at": "2026-03-15T02:00",
     }
     request = render(outbox.APPROVAL_REQUESTED, payload)
-    closed = render_closed_request(payload)
+    closed = render_closed(outbox.APPROVAL_REQUESTED, payload, outbox.APPROVAL_DECIDED, payload)
     console = render(outbox.APPROVAL_REQUESTED, payload, slack=False)
 
     buttons = [b for b in request.blocks if b.get("block_id") == "approval:a-1"]
     assert buttons[0]["type"] == "actions" and request.broadcast
-    assert [b["type"] for b in closed.blocks] == ["header", "section"]
+    assert "actions" not in [b["type"] for b in closed.blocks]  # no buttons left
     assert closed.text == (
         "Approval a-1 for *churn* approved by <@UBOB> at "
         "<!date^1773540000^{date_short_pretty} at {time}|2026-03-15 02:00 UTC>"
@@ -104,4 +105,5 @@ def test_a_stale_approval_names_its_approver_as_a_person_on_slack_only() -> None
     assert "approved by <@UBOB>" in slack  # Slack shows the mention as Bob's display name
     assert "approved by UBOB" in console
     assert "a new approval a-2 was requested" in slack
-    assert "<@UBOB>" in render_closed_request(payload).text
+    closed = render_closed(outbox.APPROVAL_REQUESTED, payload, outbox.APPROVAL_STALE, payload)
+    assert "<@UBOB>" in closed.text
