@@ -9,6 +9,7 @@ in ``dispatch_due`` and the outbox worker.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -32,6 +33,7 @@ from retrigger.workspace import Workspace
 
 log = logging.getLogger(__name__)
 INBOUND_MEMORY = timedelta(hours=1)  # how long a handled request id is remembered
+WHERE_RETRY_S = 60.0  # how often the loop asks MLflow for the experiment until it answers
 
 
 class BotEngine:
@@ -55,16 +57,19 @@ class BotEngine:
         self.request_snapshot = request_snapshot or self.snapshot
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retrigger-exec")
         self._where = where  # what messages link to; asked of MLflow when not given
+        self._where_asked = -WHERE_RETRY_S
 
     def where(self, ask: bool = True) -> Where:
-        """What the bot's messages link to. MLflow is asked for the experiment until it answers,
-        then never again; a click (``ask=False``) never waits on MLflow: before the loop learnt
-        the experiment, its messages link what they can without it."""
+        """What the bot's messages link to. MLflow is asked for the experiment until it answers
+        (at most once a minute: a loop turn must not wait on an MLflow that is down), then
+        never again; a click (``ask=False``) never waits on MLflow: before the loop learnt the
+        experiment, its messages link what they can without it."""
         found = self._where
-        if found is None or (found.ui is not None and found.experiment_id is None):
-            if not ask:
-                return found or Where(None, None, None)
-            found = self._where = linking.where(self.workspace)
+        known = found is not None and (found.ui is None or found.experiment_id is not None)
+        if known or not ask or time.monotonic() - self._where_asked < WHERE_RETRY_S:
+            return found or Where(None, None, None)
+        self._where_asked = time.monotonic()
+        found = self._where = linking.where(self.workspace)
         return found
 
     @property
