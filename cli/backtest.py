@@ -38,6 +38,13 @@ SetOption = Annotated[
 CompareOption = Annotated[
     bool, typer.Option("--compare", help="Show the configured and the --set policy side by side.")
 ]
+CostOption = Annotated[
+    bool,
+    typer.Option(
+        "--cost",
+        help="Price the replayed retrains and staleness (backtest.cost) against the Oracle.",
+    ),
+]
 HtmlOption = Annotated[
     Path | None,
     typer.Option(
@@ -62,6 +69,7 @@ def backtest(
     to_rev: ToOption = "HEAD",
     set_values: SetOption = None,
     compare: CompareOption = False,
+    cost: CostOption = False,
     json_output: JsonOption = False,
     html: HtmlOption = None,
     png: PngOption = None,
@@ -76,7 +84,7 @@ def backtest(
     if since is not None and from_rev is not None:
         raise BadInput("give --since or --from, not both")
     span = command.Span(since=command.parse_since(since), from_rev=from_rev, to_rev=to_rev)
-    result = command.backtest(config, span, set_values or [], compare)
+    result = command.backtest(config, span, set_values or [], compare, priced=cost)
     command.write_outputs(result, html, png)
     if json_output:
         render.print_document("backtest", result.as_json())
@@ -85,6 +93,8 @@ def backtest(
 
 
 def show(result: BacktestResult) -> None:
+    if result.priced is not None:
+        render.line(result.priced.regret_line(), style="bold")
     if result.configured is not None:
         _table(result.configured, "configured policy")
         _table(result.replay, "what-if " + _sets(result))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from retrigger.backtest import inputs, runs, walk, whatif
 from retrigger.backtest.datareads import DataReader
+from retrigger.backtest.pricing import Priced, price
 from retrigger.backtest.replay import Replay, replay, starting_point
 from retrigger.backtest.report import document, limits
 from retrigger.backtest.walk import Span
@@ -31,8 +32,13 @@ class BacktestResult:
     configured: Replay | None = None  # with --compare: the replay under the file's config
     sets: dict[str, object] = field(default_factory=dict)
     differences: list[whatif.Difference] = field(default_factory=list)
+    priced: Priced | None = None  # with --cost: the replayed schedule priced
 
     def as_json(self) -> dict[str, object]:
+        body = self._body()
+        return {"cost": self.priced.as_json(), **body} if self.priced is not None else body
+
+    def _body(self) -> dict[str, object]:
         if self.configured is None:
             body = document(self.replay)
             return {**body, "set": self.sets} if self.sets else body
@@ -74,12 +80,18 @@ def backtest(
     sets: Sequence[str] = (),
     compare: bool = False,
     now: datetime | None = None,
+    priced: bool = False,
 ) -> BacktestResult:
     overrides = whatif.parse_sets(sets)
     loaded = load_config(config_path)
     changed = whatif.changed_config(config_path, overrides) if overrides else loaded
     if compare and not overrides:
         raise BadInput("--compare needs at least one --set KEY=VALUE to compare with")
+    prices = changed.config.backtest.cost
+    if priced and prices is None:
+        raise BadInput(
+            "--cost needs `backtest: {cost: {retrain: C, staleness: PER_ROW}}` in retrigger.yaml"
+        )
     now = now or utc_now()
     root = loaded.root
     paths = sorted(set(walk.watched_paths(loaded.config) + walk.watched_paths(changed.config)))
@@ -93,11 +105,16 @@ def backtest(
     sides = [changed] if not compare else [loaded, changed]
     with DataReader(root) as reader:
         replays = [_replay(side, commits, past, reader, now) for side in sides]
+    costs = None
+    if priced and prices is not None:
+        model = changed.config.model
+        costs = price(root, replays[-1].results, past, model, prices)
     return BacktestResult(
         replay=replays[-1],
         configured=replays[0] if compare else None,
         sets={key: value for key, (_, value) in overrides.items()},
         differences=whatif.differences(replays[0], replays[-1]) if compare else [],
+        priced=costs,
     )
 
 

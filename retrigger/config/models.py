@@ -431,6 +431,23 @@ class EventsConfig(Section):
     )
 
 
+class BacktestCostConfig(Section):
+    retrain: float = Field(
+        ge=0, allow_inf_nan=False, description="what one retrain costs (money or compute seconds)"
+    )
+    staleness: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="per labelled row and per unit of the metric lost vs a fresh model",
+    )
+
+
+class BacktestConfig(Section):
+    cost: BacktestCostConfig | None = Field(
+        default=None, description="`retrigger backtest --cost`: price retrains and staleness"
+    )
+
+
 class RetriggerConfig(Section):
     model: ModelConfig
     tracking: TrackingConfig = TrackingConfig()
@@ -445,6 +462,7 @@ class RetriggerConfig(Section):
     hooks: HooksConfig = HooksConfig()
     slack: SlackConfig = SlackConfig()
     events: EventsConfig = EventsConfig()
+    backtest: BacktestConfig = BacktestConfig()
 
     @model_validator(mode="after")
     def _data_paths_are_relative(self) -> RetriggerConfig:

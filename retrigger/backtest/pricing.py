@@ -1,0 +1,178 @@
+"""``backtest --cost``: the evaluation matrix a history already holds, priced by ``cost``.
+
+Periods are the replayed points. A cell ``M[i][j]`` is known only where history recorded it:
+the metric at point ``j`` (metrics file or MLflow run) belongs to the model really in use then,
+whose row is the first point holding the data version it was trained on; a real retrain's or a
+baseline run's own logged metric fills the diagonal of its data version's point (the metrics
+file at that point wins). Nothing is trained, so the rest is NaN and counted as unknown.
+The rows of period ``j`` are the rows its data version added since point ``j-1``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from retrigger.backtest import cost
+from retrigger.backtest.replay import PointResult
+from retrigger.backtest.runs import PastRuns
+from retrigger.config.models import BacktestCostConfig, ModelConfig
+from retrigger.data.delta import compute_delta, from_md5s
+
+
+@dataclass(frozen=True)
+class Priced:
+    report: cost.CostReport
+    commits: tuple[str, ...]  # the commit of each period
+    unknown_cells: int  # of the T(T+1)/2 upper-triangular cells
+    cells: int
+
+    def as_json(self) -> dict[str, object]:
+        report = self.report
+        fixed = report.fixed
+        return {
+            "summary": self.regret_line(),
+            "commits": list(self.commits),
+            "unknown_cells": self.unknown_cells,
+            "cells": self.cells,
+            "policy": _schedule(report.policy, report.oracle) if report.policy else None,
+            "oracle": _schedule(report.oracle, report.oracle),
+            "never": _schedule(report.never, report.oracle),
+            "every_period": _schedule(report.every, report.oracle),
+            "best_fixed": None
+            if fixed is None
+            else {
+                "k": fixed.k,
+                "tuned_on": list(fixed.tuned_on),
+                "scored": _schedule(fixed.scored, fixed.oracle) if fixed.scored else None,
+                "oracle": _schedule(fixed.oracle, fixed.oracle),
+            },
+        }
+
+    def regret_line(self) -> str:
+        """The one line at the top of the output."""
+        report, policy = self.report, self.report.policy
+        assert policy is not None
+        parts = [f"policy J {_money(policy.cost)} ({len(policy.retrains)} retrains)"]
+        parts.append(f"Oracle J {_money(report.oracle.cost)} at {_at(report.oracle)}")
+        parts.append(f"regret {_ratio(report.regret(policy))}")
+        parts.append(f"never {_money(report.never.cost)}")
+        parts.append(f"every period {_money(report.every.cost)}")
+        fixed = report.fixed
+        if fixed is not None and fixed.scored is not None:
+            parts.append(
+                f"every {fixed.k} (tuned on periods 0-{fixed.tuned_on[1]}) "
+                f"{_money(fixed.scored.cost)} on periods {fixed.scored.periods[0]}-"
+                f"{fixed.scored.periods[1]}, regret {_ratio(fixed.regret)}"
+            )
+        unknown = f"{self.unknown_cells} of {self.cells} matrix cells unknown"
+        return f"cost: {'; '.join(parts)} ({unknown}: the Oracle is over known cells only)"
+
+
+def price(
+    root: Path,
+    results: Sequence[PointResult],
+    past: PastRuns,
+    model: ModelConfig,
+    settings: BacktestCostConfig,
+) -> Priced | None:
+    """None when there is no point to price."""
+    if not results:
+        return None
+    matrix = evaluation_matrix(results, past, model.metric)
+    problem = cost.CostProblem(
+        matrix,
+        model.greater_is_better,
+        settings.retrain,
+        period_rows(root, results),
+        settings.staleness,
+    )
+    fired = [number for number, result in enumerate(results) if result.verdict.fire]
+    cells = len(results) * (len(results) + 1) // 2
+    known = int(np.count_nonzero(~np.isnan(matrix[np.triu_indices(len(results))])))
+    return Priced(
+        cost.compare(problem, fired),
+        tuple(r.point.commit.sha for r in results),
+        cells - known,
+        cells,
+    )
+
+
+def evaluation_matrix(
+    results: Sequence[PointResult], past: PastRuns, metric: str
+) -> NDArray[np.float64]:
+    size = len(results)
+    matrix = np.full((size, size), np.nan)
+    versions = [r.point.data_version for r in results]
+    for j, result in enumerate(results):
+        point = result.point
+        found = past.reference_at(point.commit.time)
+        i = _row(versions, found[0].data_version if found else None, j)
+        if i is not None and point.metric is not None:
+            matrix[i, j] = point.metric
+    for run in [*past.retrains, *past.baselines]:
+        i = _row(versions, run.data_version, size - 1)
+        own = run.metrics.get(metric)
+        if i is not None and own is not None and math.isfinite(own) and math.isnan(matrix[i, i]):
+            matrix[i, i] = own
+    return matrix
+
+
+def period_rows(root: Path, results: Sequence[PointResult]) -> tuple[float, ...]:
+    """Rows each point's data added since the previous point; NaN when unknown."""
+    rows: list[float] = []
+    before: dict[str, str] = {}
+    for result in results:
+        point = result.point
+        delta = compute_delta(root, from_md5s(list(point.outs), before), point.outs, tolerant=True)
+        counts = [_added(p.new.rows, p.old.rows) for p in delta.paths]
+        rows.append(
+            math.nan if None in counts or not counts else float(sum(c or 0 for c in counts))
+        )
+        before = point.md5s or before
+    return tuple(rows)
+
+
+def _added(new: int | None, old: int | None) -> int | None:
+    if new is None:
+        return None
+    return max(0, new - (old or 0))
+
+
+def _row(versions: Sequence[str | None], version: str | None, last: int) -> int | None:
+    """The first point (up to ``last``) holding the data version a model was trained on."""
+    if version is None:
+        return None
+    return next((n for n, v in enumerate(versions[: last + 1]) if v == version), None)
+
+
+def _schedule(schedule: cost.ScheduleCost, oracle: cost.ScheduleCost) -> dict[str, object]:
+    return {
+        "retrains": list(schedule.retrains),
+        "cost": schedule.cost,
+        "known_staleness": schedule.staleness,
+        "unknown_cells": [list(cell) for cell in schedule.unknown],
+        "periods": list(schedule.periods),
+        "regret": cost.regret(schedule, oracle),
+    }
+
+
+def _money(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:,.4g}"
+
+
+def _ratio(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.2f}"
+
+
+def _at(schedule: cost.ScheduleCost) -> str:
+    return (
+        "periods " + ", ".join(str(p) for p in schedule.retrains)
+        if schedule.retrains
+        else "no retrain"
+    )
