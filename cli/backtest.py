@@ -95,6 +95,8 @@ def backtest(
 def show(result: BacktestResult) -> None:
     if result.priced is not None:
         render.line(result.priced.regret_line(), style="bold")
+        for note in result.priced.notes:
+            render.line(f"cost: {note}")
     if result.configured is not None:
         _table(result.configured, "configured policy")
         _table(result.replay, "what-if " + _sets(result))

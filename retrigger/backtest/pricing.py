@@ -31,6 +31,7 @@ class Priced:
     commits: tuple[str, ...]  # the commit of each period
     unknown_cells: int  # of the T(T+1)/2 upper-triangular cells
     cells: int
+    notes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         report = self.report
@@ -40,6 +41,7 @@ class Priced:
             "commits": list(self.commits),
             "unknown_cells": self.unknown_cells,
             "cells": self.cells,
+            "notes": list(self.notes),
             "policy": _schedule(report.policy, report.oracle) if report.policy else None,
             "oracle": _schedule(report.oracle, report.oracle),
             "never": _schedule(report.never, report.oracle),
@@ -58,7 +60,8 @@ class Priced:
         """The one line at the top of the output."""
         report, policy = self.report, self.report.policy
         assert policy is not None
-        parts = [f"policy J {_money(policy.cost)} ({len(policy.retrains)} retrains)"]
+        count = len(policy.retrains)
+        parts = [f"policy J {_money(policy.cost)} ({count} retrain{'' if count == 1 else 's'})"]
         parts.append(f"Oracle J {_money(report.oracle.cost)} at {_at(report.oracle)}")
         parts.append(f"regret {_ratio(report.regret(policy))}")
         parts.append(f"never {_money(report.never.cost)}")
@@ -95,11 +98,19 @@ def price(
     fired = [number for number, result in enumerate(results) if result.verdict.fire]
     cells = len(results) * (len(results) + 1) // 2
     known = int(np.count_nonzero(~np.isnan(matrix[np.triu_indices(len(results))])))
+    first = results[0]
+    notes: tuple[str, ...] = ()
+    if first.trained.data_version != first.point.data_version:
+        notes = (
+            f"the model in use at period 0 was trained on other data ({first.trained.what}); "
+            "every schedule is priced as if period 0 were freshly trained",
+        )
     return Priced(
         cost.compare(problem, fired),
         tuple(r.point.commit.sha for r in results),
         cells - known,
         cells,
+        notes,
     )
 
 

@@ -20,6 +20,7 @@ from retrigger.backtest.report import document, limits
 from retrigger.backtest.walk import Span
 from retrigger.config import LoadedConfig, load_config
 from retrigger.config.durations import parse_duration
+from retrigger.config.models import BacktestCostConfig
 from retrigger.errors import BadInput
 from retrigger.workspace import Workspace, utc_now
 
@@ -87,11 +88,7 @@ def backtest(
     changed = whatif.changed_config(config_path, overrides) if overrides else loaded
     if compare and not overrides:
         raise BadInput("--compare needs at least one --set KEY=VALUE to compare with")
-    prices = changed.config.backtest.cost
-    if priced and prices is None:
-        raise BadInput(
-            "--cost needs `backtest: {cost: {retrain: C, staleness: PER_ROW}}` in retrigger.yaml"
-        )
+    prices = _prices(changed) if priced else None
     now = now or utc_now()
     root = loaded.root
     paths = sorted(set(walk.watched_paths(loaded.config) + walk.watched_paths(changed.config)))
@@ -105,10 +102,8 @@ def backtest(
     sides = [changed] if not compare else [loaded, changed]
     with DataReader(root) as reader:
         replays = [_replay(side, commits, past, reader, now) for side in sides]
-    costs = None
-    if priced and prices is not None:
-        model = changed.config.model
-        costs = price(root, replays[-1].results, past, model, prices)
+    model = changed.config.model
+    costs = price(root, replays[-1].results, past, model, prices) if prices else None
     return BacktestResult(
         replay=replays[-1],
         configured=replays[0] if compare else None,
@@ -116,6 +111,14 @@ def backtest(
         differences=whatif.differences(replays[0], replays[-1]) if compare else [],
         priced=costs,
     )
+
+
+def _prices(loaded: LoadedConfig) -> BacktestCostConfig:
+    if loaded.config.backtest.cost is None:
+        raise BadInput(
+            "--cost needs `backtest: {cost: {retrain: C, staleness: PER_ROW}}` in retrigger.yaml"
+        )
+    return loaded.config.backtest.cost
 
 
 def _replay(
