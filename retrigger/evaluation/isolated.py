@@ -118,7 +118,7 @@ def _build(
     args = [uv, "pip", "install", "-q", "--python", str(env / "bin" / "python")]
     installed = _uv_run([*args, "-r", str(requirements)], requirements.parent)
     if installed.returncode != 0:
-        reason = _reason(installed.stderr)
+        reason = _reason(installed.stderr).rstrip(".")
         named = [m for d, m in modules.items() if re.search(rf"\b{re.escape(d)}\b", reason)]
         needed = sorted(set(named))
         who = f" (needed by module {', '.join(map(repr, needed))} of the pickle)" if needed else ""
@@ -158,14 +158,18 @@ def _load(env: Path, model_dir: Path, rows: Rows | None, requirements: Path) -> 
             "(the project's requirements.txt pins it, or the pipeline's pip_requirements)",
             missing=module,
         )
-    return LoadCheck(False, f"the model does not load in {built}: {_reason(result.stderr)}")
+    return LoadCheck(False, f"the model does not load in {built}: {_last_line(result.stderr)}")
 
 
 def _reason(stderr: str) -> str:
-    """The line that says why: uv's resolver explanation, else the last line."""
-    text = " ".join(stderr.split())
-    if "╰─▶" in text:
-        text = text.split("╰─▶", 1)[1]
-    else:
-        text = (stderr.strip().splitlines() or ["no output"])[-1]
-    return text.strip()[:400]
+    """uv's own explanation (its error and cause lines, its hints left out), in one line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    said = [line for line in lines if not line.startswith("hint:")] or lines or ["no output"]
+    text = ": ".join(said).replace("╰─▶", ":")
+    text = re.sub(r"\b(error|cause):\s*", "", text).replace("×", "").strip()
+    return text[:400]
+
+
+def _last_line(stderr: str) -> str:
+    """A traceback's last line: the exception and its message."""
+    return (stderr.strip().splitlines() or ["no output"])[-1].strip()[:400]

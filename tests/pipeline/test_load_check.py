@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ import yaml
 from retrigger.proc import run
 from tests.conftest import _REAL_HOME
 from tests.pipeline.test_project_env import set_pipeline
-from tests.pipeline.test_real_projects import retrain
+from tests.pipeline.test_real_projects import retrain, versions
 from tests.support.cli import run_cli
 from tests.support.dvcrepo import sh
 from tests.support.project_env import UV, build_wheel
@@ -80,11 +81,12 @@ def uv_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def boxlike_project(
-    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, listed: bool
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str = "listed"
 ) -> Path:
-    """The project trains with boxlike (a wheel installed in its venv); ``listed``: its
-    requirements.txt names that wheel by path. retrigger's own process sees boxlike's source
-    (it re-saves the pickle as an MLflow model and scores it)."""
+    """The project trains with boxlike: a wheel installed in its venv, which its
+    requirements.txt names by path (``listed``) or by name only (``unlisted``); or (``source``)
+    a folder on the venv's path that no distribution provides. retrigger's own process sees
+    boxlike's source (it re-saves the pickle as an MLflow model and scores it)."""
     source = tmp_path / "boxlike-src"
     (source / "boxlike").mkdir(parents=True)
     (source / "boxlike" / "__init__.py").write_text(BOXLIKE)
@@ -93,11 +95,14 @@ def boxlike_project(
     venv = tmp_path / "envs" / "project"
     sh(tmp_path, UV, "venv", "-q", "--python", sys.executable, str(venv))
     python = venv / "bin" / "python"
-    sh(tmp_path, UV, "pip", "install", "-q", "--no-index", "--python", str(python), str(wheel))
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    shared = venv / "lib" / version / "site-packages" / "retrigger_stack.pth"
-    shared.write_text(__import__("sysconfig").get_paths()["purelib"] + "\n")
-    lines = ["pandas", "scikit-learn>=1.4", "boxlike" if not listed else f"wheels/{wheel.name}"]
+    site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    paths = [sysconfig.get_paths()["purelib"]] + ([str(source)] if how == "source" else [])
+    (site / "site-packages" / "retrigger_stack.pth").write_text("\n".join(paths) + "\n")
+    if how != "source":
+        install = [UV, "pip", "install", "-q", "--no-index", "--python", str(python)]
+        sh(tmp_path, *install, str(wheel))
+    own = {"listed": f"wheels/{wheel.name}", "unlisted": "boxlike", "source": ""}[how]
+    lines = ["pandas", "scikit-learn>=1.4", own]
     (root / "requirements.txt").write_text("\n".join(lines) + "\n")
     (root / "train.py").write_text(TRAIN)
     set_pipeline(root, python=str(python))
@@ -120,7 +125,7 @@ def logged_requirements(root: Path, run_id: str) -> list[str]:
 def test_the_pickles_own_package_is_a_requirement_and_the_model_loads_in_a_clean_env(
     stack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, uv_offline: None
 ) -> None:
-    boxlike_project(stack, tmp_path, monkeypatch, listed=True)
+    boxlike_project(stack, tmp_path, monkeypatch)
 
     code, outcome, err = retrain(stack)
 
@@ -140,7 +145,7 @@ def test_the_pickles_own_package_is_a_requirement_and_the_model_loads_in_a_clean
 def test_a_package_no_index_has_is_refused_naming_the_module(
     stack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, uv_offline: None
 ) -> None:
-    boxlike_project(stack, tmp_path, monkeypatch, listed=False)
+    boxlike_project(stack, tmp_path, monkeypatch, how="unlisted")
 
     code, outcome, err = retrain(stack)
     explained = run_cli(
@@ -148,8 +153,24 @@ def test_a_package_no_index_has_is_refused_naming_the_module(
     )
 
     assert code == 1, err
-    assert outcome["status"] == "rejected"
+    assert outcome["status"] == "rejected-by-validation"
     message = outcome["message"]
     assert "do not install in a clean environment (needed by module 'boxlike'" in message
     assert "boxlike==0.1" in err  # the derived pin, said in the run's output
-    assert "module 'boxlike'" in explained.out
+    assert "module 'boxlike'" in explained.out, explained.out
+    assert not versions(stack, "stack")  # nothing registered, no alias moved
+
+
+def test_a_module_no_distribution_provides_is_refused_as_no_module_named(
+    stack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, uv_offline: None
+) -> None:
+    boxlike_project(stack, tmp_path, monkeypatch, how="source")
+
+    code, outcome, err = retrain(stack)
+
+    assert code == 1, err
+    assert outcome["status"] == "rejected-by-validation"
+    assert "no installed distribution provides boxlike" in err
+    message = outcome["message"]
+    assert "does not load in a clean environment built from its" in message
+    assert "No module named 'boxlike'" in message
