@@ -162,12 +162,21 @@ def _load(env: Path, model_dir: Path, rows: Rows | None, requirements: Path) -> 
 
 
 def _reason(stderr: str) -> str:
-    """uv's own explanation (its error and cause lines, its hints left out), in one line."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    said = [line for line in lines if not line.startswith("hint:")] or lines or ["no output"]
-    text = ": ".join(said).replace("╰─▶", ":")
-    text = re.sub(r"\b(error|cause):\s*", "", text).replace("×", "").strip()
-    return text[:400]
+    """uv's own explanation (its error and cause, its hints left out), in one line: uv wraps
+    a long cause over several lines, a labelled line starts a new part."""
+    parts: list[str] = []
+    for raw in stderr.replace("╰─▶", "cause:").splitlines():
+        line = raw.strip().lstrip("×").strip()
+        if not line:
+            continue
+        label = re.match(r"(error|cause|hint):\s*", line)
+        if label or not parts:
+            parts.append(line[label.end() :] if label else line)
+            if label and label[1] == "hint":
+                parts[-1] = ""  # what uv suggests for its own command line, not for ours
+        elif parts[-1]:
+            parts[-1] += " " + line
+    return ": ".join(p.rstrip(":") for p in parts if p)[:400] or "no output"
 
 
 def _last_line(stderr: str) -> str:

@@ -26,6 +26,17 @@ def wanted(ws: Workspace) -> bool:
     return isolated.wanted(validation.load_check if validation else None, os.environ)
 
 
+def described(ws: Workspace) -> str:
+    """What ``run --dry-run`` says the check will do, and why."""
+    validation = ws.config.validation
+    setting = validation.load_check if validation else None
+    if setting is not None:
+        return f"{setting} (validation.load_check)"
+    return f"{'isolated' if wanted(ws) else 'off'} (validation.load_check unset; $CI " + (
+        "set)" if wanted(ws) else "not set)"
+    )
+
+
 def prove(
     ws: Workspace, candidate: Candidate, verdict: Verdict, attempt_id: str
 ) -> tuple[Verdict, str]:
@@ -48,9 +59,12 @@ def _download(ws: Workspace, source: str, attempt_id: str) -> Path:
     """A model the pipeline logged or registered, as files (its own requirements included)."""
     import mlflow.artifacts
 
+    from retrigger.evaluation.scoring import no_progress_bars
+
     target = ws.root / CHALLENGERS / attempt_id / "logged-model"
     target.mkdir(parents=True, exist_ok=True)
-    local = mlflow.artifacts.download_artifacts(
-        artifact_uri=source, dst_path=str(target), tracking_uri=ws.tracking.uri
-    )
+    with no_progress_bars():
+        local = mlflow.artifacts.download_artifacts(
+            artifact_uri=source, dst_path=str(target), tracking_uri=ws.tracking.uri
+        )
     return Path(local)

@@ -12,6 +12,7 @@ as constraints), boxlike from a wheel built here.
 from __future__ import annotations
 
 import os
+import pwd
 import sys
 import sysconfig
 from pathlib import Path
@@ -20,7 +21,6 @@ import pytest
 import yaml
 
 from retrigger.proc import run
-from tests.conftest import _REAL_HOME
 from tests.pipeline.test_project_env import set_pipeline
 from tests.pipeline.test_real_projects import retrain, versions
 from tests.support.cli import run_cli
@@ -74,9 +74,9 @@ def uv_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "constraints.txt").write_text("\n".join(pins) + "\n")
     monkeypatch.setenv("UV_CONSTRAINT", str(tmp_path / "constraints.txt"))
     monkeypatch.setenv("UV_OFFLINE", "1")
-    monkeypatch.setenv(
-        "UV_CACHE_DIR", os.environ.get("UV_CACHE_DIR", "") or str(_REAL_HOME / ".cache" / "uv")
-    )
+    # The user's own home: under xdist, a worker's HOME is the sandbox the controller set.
+    home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    monkeypatch.setenv("UV_CACHE_DIR", os.environ.get("UV_CACHE_DIR") or str(home / ".cache/uv"))
     monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
 
 
@@ -127,8 +127,10 @@ def test_the_pickles_own_package_is_a_requirement_and_the_model_loads_in_a_clean
 ) -> None:
     boxlike_project(stack, tmp_path, monkeypatch)
 
+    plan = run_cli("run", "--config", str(stack / "retrigger.yaml"), "--dry-run")
     code, outcome, err = retrain(stack)
 
+    assert "isolated (validation.load_check)" in plan.out
     assert code == 0, err
     assert outcome["status"] == "promoted", outcome["message"]
     wheel = (stack / "wheels" / "boxlike-0.1-py3-none-any.whl").resolve()
