@@ -176,3 +176,17 @@ def test_a_module_no_distribution_provides_is_refused_as_no_module_named(
     message = outcome["message"]
     assert "does not load in a clean environment built from its" in message
     assert "No module named 'boxlike'" in message
+
+
+def test_in_ci_a_model_the_pipeline_registered_is_proven_from_its_own_requirements(
+    wine: Path, monkeypatch: pytest.MonkeyPatch, uv_offline: None
+) -> None:
+    monkeypatch.setenv("CI", "true")  # validation.load_check unset: on, as in any CI job
+
+    code, outcome, err = retrain(wine)
+
+    assert code == 0, err
+    assert outcome["status"] == "promoted", outcome["message"]
+    load = next(step for step in outcome["steps"] if step["name"] == "load")
+    assert "loads in a clean environment built from its" in load["detail"]
+    assert "predicted 5 rows" in load["detail"]
