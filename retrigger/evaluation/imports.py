@@ -80,7 +80,15 @@ def read(path: Path) -> Imports:
     try:
         with _open(path) as handle:
             _walk(handle, found)
-    except (ValueError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+    except (
+        ValueError,
+        EOFError,
+        OSError,
+        IndexError,
+        TypeError,
+        zlib.error,
+        lzma.LZMAError,
+    ) as exc:
         raise WorkFailed(
             f"model.artifact {path} is not a pickle or joblib file retrigger can read "
             f"({str(exc)[:120]})"

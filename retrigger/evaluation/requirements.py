@@ -75,7 +75,7 @@ def derive(path: Path, python: str, root: Path) -> Derived:
     distributions installed beside it, ``root``'s requirements.txt pins them."""
     found = imports.read(path)
     modules = sorted(found.top_level)
-    provided = _distributions(python, modules) if modules else {}
+    provided = _distributions(python, modules, root) if modules else {}
     pins = project_pins(root)
     pinned: list[Pinned] = []
     for module in modules:
@@ -89,9 +89,9 @@ def derive(path: Path, python: str, root: Path) -> Derived:
     return Derived(tuple(pinned), unprovided, tuple(found.from_main), python)
 
 
-def _distributions(python: str, modules: list[str]) -> dict[str, list[list[str]]]:
+def _distributions(python: str, modules: list[str], root: Path) -> dict[str, list[list[str]]]:
     try:
-        result = run([python, "-c", _DISTRIBUTIONS, *modules], Path.cwd(), timeout=120)
+        result = run([python, "-c", _DISTRIBUTIONS, *modules], root, timeout=120)
         found = json.loads(result.stdout)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError) as exc:
         why = getattr(exc, "stderr", None) or str(exc)
