@@ -140,16 +140,23 @@ class ValidationConfig(Section):
         description="without validation.data, the two numbers measured on different data: "
         "hold the challenger as a registered candidate, promote it, or refuse it",
     )
+    load_check: Literal["isolated", "off"] | None = Field(
+        default=None,
+        description="isolated: before promotion, load the model and predict on a few "
+        "validation rows in a fresh virtualenv built (with uv) from the model's own pip "
+        "requirements; a model that does not load there is refused. null: isolated when "
+        "running in CI ($CI set, as GitHub Actions and GitLab CI do), else off",
+    )
 
     @model_validator(mode="after")
     def _rows_or_stage(self) -> ValidationConfig:
         if (self.data is None) != (self.target is None):
             raise ValueError("validation.data and validation.target go together")
-        rules_only = "when_incomparable" in self.model_fields_set
+        rules_only = bool({"when_incomparable", "load_check"} & self.model_fields_set)
         if self.data is None and self.stage is None and not rules_only:
             raise ValueError(
                 "validation needs stage: NAME (your evaluate stage) or {data: PATH, target: "
-                "COLUMN} (or when_incomparable alone, for the gate without either)"
+                "COLUMN} (or when_incomparable / load_check alone, for the gate without either)"
             )
         return self
 

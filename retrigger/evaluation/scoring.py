@@ -102,7 +102,7 @@ def load(uri: str, tracking_uri: str) -> Any:
     # on purpose: a global one would override every MlflowClient(tracking_uri=...) after it.
     mlflow.set_tracking_uri(tracking_uri)
     try:
-        with _no_progress_bars():
+        with no_progress_bars():
             return mlflow.pyfunc.load_model(uri)
     except Exception as exc:  # MlflowException, a missing MLmodel, an unpicklable object...
         module = missing_module(exc)
@@ -113,7 +113,7 @@ def load(uri: str, tracking_uri: str) -> Any:
 
 
 @contextmanager
-def _no_progress_bars() -> Iterator[None]:
+def no_progress_bars() -> Iterator[None]:
     """MLflow draws a "Downloading artifacts" bar per model it loads: noise in a CI log and in
     the retrain's output. Off while we load, unless the user set MLflow's own switch."""
     key = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"

@@ -35,6 +35,8 @@ ATTEMPT_ID = "retrigger.attempt_id"
 RESTORED = "retrigger.restored"  # what a retrain that promoted nothing put back in the work tree
 REASON = "retrigger.reason"  # a forced retrain's reason
 ERROR = "retrigger.error"
+# One line: the pip requirements retrigger derived for a model file, and from what.
+REQUIREMENTS = "retrigger.requirements"
 PIPELINE_RUN_NAME = "retrigger.pipeline_run_name"  # the name the pipeline gave mlflow.start_run
 MLFLOW_RUN_NAME = "mlflow.runName"  # MLflow's own: the run's name
 ADOPTED = "retrigger.adopted"  # a version `retrigger champion set` made the champion

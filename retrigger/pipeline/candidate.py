@@ -6,8 +6,9 @@
    holding ``MLmodel``);
 3. ``model.artifact`` as a folder holding ``MLmodel`` (``mlflow.<flavor>.save_model`` output);
 4. ``model.artifact`` as a pickle/joblib file with ``model.flavor: sklearn``: retrigger saves it
-   as an MLflow sklearn model, with explicit pip requirements (no 2–7 s inference), and keeps
-   the file itself in the folder (for ``validation.stage``);
+   as an MLflow sklearn model whose pip requirements are the file's own imports
+   (``retrigger.evaluation.requirements``; no 2–7 s inference), and keeps the file itself in
+   the folder (for ``validation.stage``);
 5. ``model.artifact`` as a raw file: registered as it is, and it will not load with pyfunc.
 """
 
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 from retrigger.config.models import ModelConfig
 from retrigger.errors import WorkFailed
 from retrigger.evaluation.missing import missing_message, missing_module
+from retrigger.evaluation.requirements import Derived, derive
 from retrigger.evaluation.stage import ORIGINAL
 from retrigger.pipeline.record import MODEL_ARTIFACT, escape
 
@@ -46,6 +48,8 @@ class Candidate:
     raw: Path | None = None  # a raw file to log as it is (kind 5)
     version: str | None = None  # the adopted registry version (kind 1)
     model_id: str | None = None  # an MLflow 3 logged model (kind 2)
+    requirements: str | None = None  # which pip requirements retrigger derived, and from what
+    needs: tuple[tuple[str, str], ...] = ()  # (distribution, the pickle's module needing it)
 
     @property
     def loadable(self) -> bool:
@@ -63,6 +67,7 @@ class Candidate:
             "version": self.version,
             "model_id": self.model_id,
             "loadable": self.loadable,
+            "requirements": self.requirements,
         }
 
 
@@ -73,8 +78,10 @@ def find(
     model: ModelConfig,
     root: Path,
     workdir: Path,
+    python: str,
 ) -> Candidate:
-    """The challenger of the retrain run ``run_id``; WorkFailed when there is none."""
+    """The challenger of the retrain run ``run_id``; WorkFailed when there is none. ``python``
+    is the project's interpreter: the one that knows which distributions a pickle needs."""
     found = _registered(client, model.name, run_id) or _logged(client, experiment_id, run_id)
     if found is not None:
         return found
@@ -94,7 +101,11 @@ def find(
     if path.is_dir() and (path / "MLmodel").is_file():
         return Candidate(MLMODEL_DIR, runs_uri, local=path)
     if model.flavor == "sklearn" and path.is_file():
-        return Candidate(FLAVORED, runs_uri, local=save_sklearn(path, workdir / "mlflow-model"))
+        target = workdir / "mlflow-model"
+        derived = save_sklearn(path, target, python, root)
+        shown = str(path.relative_to(root) if path.is_relative_to(root) else path)
+        note = derived.describe(shown)
+        return Candidate(FLAVORED, runs_uri, local=target, requirements=note, needs=derived.needs)
     return Candidate(RAW, runs_uri, raw=path)
 
 
@@ -125,12 +136,12 @@ def _logged(client: MlflowClient, experiment_id: str, run_id: str) -> Candidate 
     return None
 
 
-def save_sklearn(path: Path, target: Path) -> Path:
-    """Save the pickled/joblib estimator at ``path`` as an MLflow sklearn model in ``target``."""
+def save_sklearn(path: Path, target: Path, python: str, root: Path) -> Derived:
+    """Save the pickled/joblib estimator at ``path`` as an MLflow sklearn model in ``target``,
+    with the pip requirements its imports need (returned: which ones, and from what)."""
     import cloudpickle  # type: ignore[import-untyped]
     import joblib  # type: ignore[import-untyped]
     import mlflow.sklearn
-    import sklearn
 
     try:
         estimator = joblib.load(path)  # reads plain pickles too
@@ -141,6 +152,7 @@ def save_sklearn(path: Path, target: Path) -> Path:
         raise WorkFailed(
             f"model.artifact {path} cannot be unpickled for model.flavor sklearn: {str(exc)[:200]}"
         ) from None
+    derived = derive(path, python, root)
     if target.exists():
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -148,16 +160,14 @@ def save_sklearn(path: Path, target: Path) -> Path:
         estimator,
         str(target),
         serialization_format="cloudpickle",
-        pip_requirements=[
-            f"scikit-learn=={sklearn.__version__}",
-            f"cloudpickle=={cloudpickle.__version__}",
-        ],
+        # cloudpickle is retrigger's own: it writes the model MLflow loads (model.pkl).
+        pip_requirements=[*derived.requirements, f"cloudpickle=={cloudpickle.__version__}"],
     )
     # The file as the pipeline wrote it, beside the MLflow model: `validation.stage` puts the
     # champion's copy where the evaluate stage reads it (pyfunc ignores the extra folder).
     (target / ORIGINAL).mkdir()
     shutil.copy2(path, target / ORIGINAL / path.name)
-    return target
+    return derived
 
 
 def log(client: MlflowClient, run_id: str, candidate: Candidate) -> None:

@@ -5,6 +5,7 @@ the pipeline through the environment), the model found after it, and — when it
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -57,8 +58,15 @@ def find_model(ws: Workspace, challenge: Challenge, attempt_id: str) -> Candidat
         ws.config.model,
         ws.root,
         workdir,
+        _project_python(ws),
     )
     return challenge.candidate
+
+
+def _project_python(ws: Workspace) -> str:
+    """The interpreter the stages ran with (it loads the model they wrote), else retrigger's."""
+    python = ws.interpreter.python
+    return python if python != "unknown" else sys.executable
 
 
 def metric_in_run(ws: Workspace, run_id: str) -> float | None:

@@ -14,7 +14,7 @@ from typing import Any
 from retrigger.data.versions import versions
 from retrigger.errors import BadInput
 from retrigger.lineage.status import FINAL, RetrainStatus
-from retrigger.pipeline import registry
+from retrigger.pipeline import load_check, registry
 from retrigger.pipeline.dvc import command_args, dry_plan, require_remote
 from retrigger.pipeline.force import forced
 from retrigger.pipeline.force import plan as plan_repro
@@ -124,6 +124,7 @@ def _thresholds(workspace: Workspace) -> dict[str, Any]:
         "champion_alias": config.pipeline.champion_alias,
         "min_improvement": config.pipeline.min_improvement,
         "min_relative_improvement": config.pipeline.min_relative_improvement,
+        "load_check": load_check.described(workspace),
     }
 
 

@@ -19,7 +19,7 @@ from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
 from retrigger.notify import linking
 from retrigger.pipeline import facts as report
-from retrigger.pipeline import incomparable, lock, stages
+from retrigger.pipeline import incomparable, load_check, lock, stages
 from retrigger.pipeline.candidate import Candidate
 from retrigger.pipeline.candidate import log as log_model
 from retrigger.pipeline.challenge import Challenge, note_restored, open_challenge, put_back, refused
@@ -41,7 +41,7 @@ Say = Callable[[str], None]
 # Endings that stopped nowhere: every step they needed ran.
 _FINISHED = frozenset({RetrainStatus.PROMOTED, RetrainStatus.NOTHING_TO_TRAIN})
 # Steps before the model was pushed: a failure there puts the work tree back.
-_BEFORE_PUSHED = frozenset({"repro", "outputs", "validate", "push"})
+_BEFORE_PUSHED = frozenset({"repro", "outputs", "validate", "load", "push"})
 
 
 class Retrain:
@@ -242,11 +242,18 @@ class Retrain:
             box.detail = (
                 f"{ws.config.model.metric}={outputs.metric_after:.4g}; model: {candidate.kind}"
             )
+        if candidate.requirements:
+            self.say(candidate.requirements)
         with self.journal.step("validate") as box:
             verdict = stages.validate(ws, self.decision.id, candidate, outputs, challenge.run_id)
             facts.validation = verdict
             self.save_facts()
             box.detail = verdict.reason
+        if verdict.passed and load_check.wanted(ws):
+            with self.journal.step("load") as box:
+                verdict, box.detail = load_check.prove(ws, candidate, verdict, self.attempt_id)
+                facts.validation = verdict
+                self.save_facts()
         if verdict.held:
             return self._held(mlflow, challenge, candidate, outputs)
         if not verdict.passed:

@@ -55,6 +55,10 @@ def outputs(
     model = ws.config.model
     root = ws.root
     candidate = find_model(ws, challenge, attempt_id)
+    if candidate.requirements:  # which pip requirements retrigger derived, and from what
+        ws.tracking.client.set_tag(
+            challenge.run_id, tags.REQUIREMENTS, candidate.requirements[:5000]
+        )
     if model.metrics_file:
         path = root / model.metrics_file
         if not path.is_file():
