@@ -46,5 +46,7 @@ def events_parts(
 ) -> tuple[EventsRoute, SettleLoop]:
     """The route and the loop that runs its checks (started by the caller, after the fork)."""
     loop = SettleLoop(store, workspace.clock, check_process(workspace.root, workspace.loaded.path))
-    intake = Intake(store, workspace.config.events, secrets, workspace.clock, loop.wake)
+    config = workspace.config
+    champion = (config.model.name, config.pipeline.champion_alias)
+    intake = Intake(store, config.events, secrets, workspace.clock, loop.wake, champion)
     return EventsRoute(intake), loop

@@ -40,6 +40,7 @@ from retrigger.cli import (
     run,
     serve,
     status,
+    validate,
 )
 from retrigger.cli import config as config_cmd
 from retrigger.cli import hooks as hooks_cmd
@@ -76,6 +77,7 @@ for module in (
     outbox,
     champion,
     serve,
+    validate,
 ):
     module.register(app)
 

@@ -429,6 +429,11 @@ class EventsConfig(Section):
     marker: str | None = Field(
         default="_SUCCESS", description="an object with this name closes the window at once"
     )
+    baseline: Literal["keep", "follow-alias"] = Field(
+        default="keep",
+        description="follow-alias: when an MLflow webhook says the champion alias moved, "
+        "the new champion's run becomes the baseline run",
+    )
 
 
 class RetriggerConfig(Section):

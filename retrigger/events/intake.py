@@ -20,7 +20,7 @@ from typing import Any
 from retrigger.config.models import EventsConfig
 from retrigger.config.secrets import Secrets
 from retrigger.events import mlflow, s3, verify, webhook
-from retrigger.events.model import NotTheShape, ObjectCreated, Parsed
+from retrigger.events.model import NotTheShape, ObjectCreated, Parsed, RegistryChange
 from retrigger.store import Connection, audit, inbound, settle
 from retrigger.store.serial import Transactional
 
@@ -93,9 +93,12 @@ class Intake:
         secrets: Secrets,
         clock: Callable[[], datetime],
         on_stored: Callable[[], None] = lambda: None,
+        champion: tuple[str, str] | None = None,
     ) -> None:
         self.store = store
         self.config = config
+        # (model.name, pipeline.champion_alias): whose alias moves the baseline follows.
+        self.champion = champion
         self.senders = senders(secrets)
         self.clock = clock
         self.on_stored = on_stored
@@ -133,17 +136,9 @@ class Intake:
 
     def _store(self, conn: Connection, source: str, parsed: Parsed, now: datetime) -> int:
         """Open or extend the windows of the watched objects; the number watched."""
-        change = parsed.registry
-        if change is not None:
-            audit.record(
-                conn,
-                action=f"mlflow.{change.kind}",
-                subject=None,
-                actor=None,
-                now=now,
-                detail={"model": change.model, "version": change.version, "alias": change.alias},
-            )
         watched = 0
+        if parsed.registry is not None:
+            watched += self._registry(conn, parsed.registry, now)
         for found in parsed.objects:
             if found.etag and not inbound.first_time(conn, _object_key(found), now):
                 log.info("%s (etag %s) was announced before; nothing to do", found.url, found.etag)
@@ -163,6 +158,27 @@ class Intake:
                 settle.note_event(conn, source, watch.prefix, watch.data, now, due, marker)
                 watched += 1
         return watched
+
+    def _registry(self, conn: Connection, change: RegistryChange, now: datetime) -> int:
+        """Audit what the registry says happened; with ``baseline: follow-alias``, a move of
+        the champion alias opens a window (due now) that makes its run the baseline."""
+        subject = f"models:/{change.model}/{change.version}" if change.version else None
+        audit.record(
+            conn,
+            action=f"mlflow.{change.kind}",
+            subject=subject,
+            actor="mlflow-webhook",  # MLflow's payloads do not say who made the change
+            now=now,
+            detail=change.as_json(),
+        )
+        moved = (change.kind == mlflow.ALIAS_CREATED) and (change.model, change.alias) == (
+            self.champion
+        )
+        if not moved or self.config.baseline != "follow-alias":
+            return 0
+        uri = f"models:/{change.model}@{change.alias}"
+        settle.note_event(conn, "mlflow", uri, uri, now, now, marker=True)
+        return 1
 
 
 def _object_key(found: ObjectCreated) -> str:

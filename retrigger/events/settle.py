@@ -22,6 +22,7 @@ from pathlib import Path
 from retrigger import proc
 from retrigger.store import audit, inbound, settle
 from retrigger.store.serial import Transactional
+from retrigger.store.settle import Window
 
 log = logging.getLogger(__name__)
 CHECK_TIMEOUT_S = 30 * 60.0
@@ -30,6 +31,7 @@ IDLE_S = 60.0  # with no window open, look again this often (another process may
 # Delivery ids are kept this long: a signed replay older than the 5 minute timestamp window is
 # refused by its timestamp anyway (the bot's engine forgets Slack's after the same hour).
 MEMORY = timedelta(hours=1)
+REGISTRY = "mlflow"  # a window opened by a champion alias move: the baseline follows it
 
 
 @dataclass(frozen=True)
@@ -38,29 +40,35 @@ class Outcome:
     error: str | None
 
 
-def check_process(root: Path, config: Path) -> Callable[[], Outcome]:
-    """Run the normal check for the project at ``root``, as its own process."""
-    argv = [sys.executable, "-m", "retrigger", "check", "--json", "--config", str(config)]
+def check_process(root: Path, config: Path) -> Callable[[Window], Outcome]:
+    """Run the normal check for the project at ``root``, as its own process; for a moved
+    champion alias (``baseline: follow-alias``), ``retrigger baseline set models:/NAME@ALIAS``."""
 
-    def run() -> Outcome:
+    def run(window: Window) -> Outcome:
+        command = ["check", "--json"]
+        if window.source == REGISTRY:
+            command = ["baseline", "set", window.data, "--json"]
+        argv = [sys.executable, "-m", "retrigger", *command, "--config", str(config)]
         try:
             result = proc.run(argv, root, check=False, timeout=CHECK_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            return Outcome(None, f"retrigger check did not finish within {CHECK_TIMEOUT_S:g} s")
+            return Outcome(
+                None, f"retrigger {command[0]} did not finish within {CHECK_TIMEOUT_S:g} s"
+            )
         try:
             found = json.loads(result.stdout).get("decision_id")
         except (ValueError, AttributeError):
             found = None
-        if result.returncode == 0 and isinstance(found, str):
-            return Outcome(found, None)
+        if result.returncode == 0 and (isinstance(found, str) or window.source == REGISTRY):
+            return Outcome(found if isinstance(found, str) else None, None)
         tail = (result.stderr.strip().splitlines() or ["no output"])[-1][:300]
-        return Outcome(None, f"retrigger check exited {result.returncode}: {tail}")
+        return Outcome(None, f"retrigger {command[0]} exited {result.returncode}: {tail}")
 
     return run
 
 
 def run_due(
-    store: Transactional, clock: Callable[[], datetime], check: Callable[[], Outcome]
+    store: Transactional, clock: Callable[[], datetime], check: Callable[[Window], Outcome]
 ) -> int:
     """Check every closed window once; the number checked."""
     done = 0
@@ -70,13 +78,14 @@ def run_due(
         if window is None:
             return done
         log.info("%s settled after %d event(s); running check", window.prefix, window.events)
-        outcome = check()
+        outcome = check(window)
+        registry = window.source == REGISTRY
         with store.transaction() as conn:
             settle.finish(conn, window.id, outcome.decision_id, outcome.error, clock())
             audit.record(
                 conn,
-                action="events.settled",
-                subject=outcome.decision_id,
+                action="events.baseline_followed" if registry else "events.settled",
+                subject=outcome.decision_id or (window.data if registry else None),
                 actor=f"events:{window.source}",
                 now=clock(),
                 detail={
@@ -98,7 +107,7 @@ class SettleLoop:
         self,
         store: Transactional,
         clock: Callable[[], datetime],
-        check: Callable[[], Outcome],
+        check: Callable[[Window], Outcome],
     ) -> None:
         self.store = store
         self.clock = clock
