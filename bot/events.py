@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from retrigger.bot.wsgi import StartResponse, _answer, _read
 from retrigger.config.secrets import Secrets
@@ -33,8 +34,9 @@ class EventsRoute:
             for key, value in environ.items()
             if key.startswith("HTTP_")
         }
+        query = dict(parse_qsl(str(environ.get("QUERY_STRING", ""))))
         try:
-            answer = self.intake.receive(source, headers, body)
+            answer = self.intake.receive(source, headers, body, query)
         except Exception:
             log.exception("could not store an event for /events/%s", source[:40])
             return _answer(start, 503, {"error": "could not store the event; retry later"})

@@ -402,7 +402,9 @@ class SlackConfig(Section):
 class EventWatch(Section):
     """An object-storage prefix whose new objects feed one of the model's data paths."""
 
-    source: Literal["webhook", "s3"] = Field(description="the sender: /events/<source>")
+    source: Literal["webhook", "s3", "gcs", "azure"] = Field(
+        description="the sender: /events/<source>"
+    )
     prefix: str = Field(description="a full URL, e.g. s3://bucket/path/")
     data: str = Field(min_length=1, description="the path under `data:` this prefix feeds")
 
@@ -421,6 +423,22 @@ class EventWatch(Section):
         return value
 
 
+class GcsEventsConfig(Section):
+    """Pub/Sub push: what the OIDC token on /events/gcs must say (not secrets: the token is)."""
+
+    audience: str | None = Field(
+        default=None, description="the push subscription's audience (e.g. the endpoint URL)"
+    )
+    service_account: str | None = Field(
+        default=None, description="the email of the push subscription's service account"
+    )
+    jwks_url: str = Field(
+        default="https://www.googleapis.com/oauth2/v3/certs",
+        pattern=r"^https?://",
+        description="where Google's signing keys are published",
+    )
+
+
 class EventsConfig(Section):
     watch: list[EventWatch] = Field(default_factory=list)
     settle: Duration = Field(
@@ -434,6 +452,7 @@ class EventsConfig(Section):
         description="follow-alias: when an MLflow webhook says the champion alias moved, "
         "the new champion's run becomes the baseline run",
     )
+    gcs: GcsEventsConfig = GcsEventsConfig()
 
 
 class RetriggerConfig(Section):

@@ -19,8 +19,15 @@ from typing import Any
 
 from retrigger.config.models import EventsConfig
 from retrigger.config.secrets import Secrets
-from retrigger.events import mlflow, s3, verify, webhook
-from retrigger.events.model import NotTheShape, ObjectCreated, Parsed, RegistryChange
+from retrigger.events import mlflow
+from retrigger.events.model import (
+    NotTheShape,
+    ObjectCreated,
+    Parsed,
+    RegistryChange,
+    Unavailable,
+)
+from retrigger.events.senders import Request, senders
 from retrigger.store import Connection, audit, inbound, settle
 from retrigger.store.serial import Transactional
 
@@ -31,58 +38,6 @@ log = logging.getLogger(__name__)
 class Answer:
     status: int
     document: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Sender:
-    """How one source authenticates and what its body looks like."""
-
-    secret_name: str  # the environment variable, named in refusals (never its value)
-    secret: str | None
-    problem: Callable[[Mapping[str, str], bytes, str, float], str | None]
-    delivery_id: Callable[[Mapping[str, str], bytes], str]
-    parse: Callable[[Any], Parsed]
-
-
-def senders(secrets: Secrets) -> dict[str, Sender]:
-    return {
-        "webhook": Sender(
-            "RETRAIN_EVENTS_WEBHOOK_SECRET",
-            secrets.events_webhook_secret,
-            _standard,
-            lambda headers, _body: headers[verify.STANDARD.id_header],
-            webhook.parse,
-        ),
-        "mlflow": Sender(
-            "RETRAIN_EVENTS_MLFLOW_SECRET",
-            secrets.events_mlflow_secret,
-            _mlflow,
-            lambda headers, _body: headers[verify.MLFLOW.id_header],
-            mlflow.parse,
-        ),
-        "s3": Sender(
-            "RETRAIN_EVENTS_S3_API_KEY",
-            secrets.events_s3_api_key,
-            lambda headers, _body, key, _now: verify.api_key_problem(
-                headers, s3.API_KEY_HEADER, key
-            ),
-            # S3 sends no delivery id; a redelivery is the same body.
-            lambda _headers, body: hashlib.sha256(body).hexdigest()[:40],
-            s3.parse,
-        ),
-    }
-
-
-def _standard(headers: Mapping[str, str], body: bytes, secret: str, now: float) -> str | None:
-    try:
-        key = verify.standard_key(secret)
-    except ValueError as exc:
-        return str(exc)
-    return verify.signature_problem(verify.STANDARD, headers, body, key, now)
-
-
-def _mlflow(headers: Mapping[str, str], body: bytes, secret: str, now: float) -> str | None:
-    return verify.signature_problem(verify.MLFLOW, headers, body, secret.encode(), now)
 
 
 class Intake:
@@ -99,20 +54,32 @@ class Intake:
         self.config = config
         # (model.name, pipeline.champion_alias): whose alias moves the baseline follows.
         self.champion = champion
-        self.senders = senders(secrets)
+        self.senders = senders(secrets, config)
         self.clock = clock
         self.on_stored = on_stored
 
-    def receive(self, source: str, headers: Mapping[str, str], body: bytes) -> Answer:
+    def receive(
+        self,
+        source: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        query: Mapping[str, str] | None = None,
+    ) -> Answer:
         """The answer to one request; raises only when the store fails (the caller says 503)."""
         sender = self.senders.get(source)
         if sender is None:
             return Answer(404, {"error": f"no event source {source[:40]!r}"})
         now = self.clock()
-        if not sender.secret:
-            why: str | None = f"{sender.secret_name} is not set on the server"
-        else:
-            why = sender.problem(headers, body, sender.secret, now.timestamp())
+        request = Request(headers, body, query or {})
+        try:
+            why = (
+                sender.problem(request, sender.secret, now.timestamp())
+                if sender.secret
+                else f"{sender.secret_name} is not set on the server"
+            )
+        except Unavailable as exc:
+            log.warning("could not verify an event for /events/%s: %s", source, exc)
+            return Answer(503, {"error": str(exc)})
         if why is not None:
             log.warning("refused an event for /events/%s: %s", source, why)
             return Answer(401, {"error": why})
@@ -122,10 +89,31 @@ class Intake:
             reason = str(exc) if isinstance(exc, NotTheShape) else "body is not JSON"
             log.warning("refused a signed event for /events/%s: %s", source, reason)
             return Answer(400, {"error": reason})
+        key = f"event:{source}:{parsed.delivery or sender.delivery_id(request)}"
+        return self._accept(source, key, parsed, now)
+
+    def _accept(self, source: str, key: str, parsed: Parsed, now: datetime) -> Answer:
+        """A verified, well-formed event: the handshake, the ignored, the duplicate, the new."""
+        if parsed.validation_code is not None:
+            assert parsed.topic is not None
+            with self.store.transaction() as conn:
+                audit.record(
+                    conn,
+                    action="events.azure_validated",
+                    subject=_topic_key(parsed.topic),
+                    actor="events:azure",
+                    now=now,
+                    detail={"topic": parsed.topic},
+                )
+            log.info("validated the Event Grid subscription of %s", parsed.topic)
+            return Answer(200, {"validationResponse": parsed.validation_code})
+        if parsed.topic is not None and not self._validated(parsed.topic):
+            why = f"the Event Grid subscription of {parsed.topic[:200]} was not validated here"
+            log.warning("refused an event for /events/%s: %s", source, why)
+            return Answer(401, {"error": why})
         if parsed.ignored is not None:
             log.info("ignored an event for /events/%s: %s", source, parsed.ignored)
             return Answer(202, {"ignored": parsed.ignored})
-        key = f"event:{source}:{sender.delivery_id(headers, body)}"
         with self.store.transaction() as conn:
             if not inbound.first_time(conn, key, now):
                 return Answer(200, {"duplicate": True})
@@ -133,6 +121,10 @@ class Intake:
         if watched:
             self.on_stored()
         return Answer(202, {"watched": watched, "objects": len(parsed.objects)})
+
+    def _validated(self, topic: str) -> bool:
+        with self.store.transaction() as conn:
+            return bool(audit.about(conn, _topic_key(topic)))
 
     def _store(self, conn: Connection, source: str, parsed: Parsed, now: datetime) -> int:
         """Open or extend the windows of the watched objects; the number watched."""
@@ -184,3 +176,8 @@ class Intake:
 def _object_key(found: ObjectCreated) -> str:
     """The same object announced twice (two senders, a re-sent notification): one event."""
     return "object:" + hashlib.sha256(f"{found.url}\0{found.etag}".encode()).hexdigest()[:40]
+
+
+def _topic_key(topic: str) -> str:
+    """The audit subject remembering a validated Event Grid topic (topics are long)."""
+    return "azure:" + hashlib.sha256(topic.encode()).hexdigest()[:40]

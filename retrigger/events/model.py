@@ -44,7 +44,15 @@ class Parsed:
     objects: tuple[ObjectCreated, ...] = ()
     registry: RegistryChange | None = None
     ignored: str | None = None
+    delivery: str | None = None  # the sender's message id, when it is in the body
+    validation_code: str | None = None  # Event Grid's subscription handshake
+    topic: str | None = None  # Event Grid: the storage account the subscription is on
 
 
 class NotTheShape(ValueError):
     """A verified body that is not what this source sends; ``str()`` is the one-line reason."""
+
+
+class Unavailable(Exception):
+    """Verification needs something that is down (Google's signing keys): answered 503 so
+    the sender retries; ``str()`` is the one-line reason."""

@@ -28,7 +28,9 @@ from tests.conftest import sqlite_rows
 SECRET = "whsec_" + base64.b64encode(b"retrigger-events-test-key-32byte").decode()
 MLFLOW_SECRET = "mlflow-webhook-secret"
 S3_KEY = "s3-api-key"
+AZURE_KEY = "azure-url-key"
 ENV = {
+    "RETRAIN_EVENTS_AZURE_KEY": AZURE_KEY,
     "RETRAIN_EVENTS_WEBHOOK_SECRET": SECRET,
     "RETRAIN_EVENTS_MLFLOW_SECRET": MLFLOW_SECRET,
     "RETRAIN_EVENTS_S3_API_KEY": S3_KEY,
