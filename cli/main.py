@@ -31,6 +31,7 @@ from retrigger.cli import (
     delta,
     demo,
     drift,
+    events,
     explain,
     history,
     init,
@@ -78,6 +79,7 @@ for module in (
     champion,
     serve,
     validate,
+    events,
 ):
     module.register(app)
 

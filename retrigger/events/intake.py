@@ -92,6 +92,11 @@ class Intake:
         key = f"event:{source}:{parsed.delivery or sender.delivery_id(request)}"
         return self._accept(source, key, parsed, now)
 
+    def take(self, source: str, key: str, parsed: Parsed) -> Answer:
+        """An event whose sender was authenticated elsewhere (an SQS queue read with AWS
+        credentials), under its delivery ``key``."""
+        return self._accept(source, key, parsed, self.clock())
+
     def _accept(self, source: str, key: str, parsed: Parsed, now: datetime) -> Answer:
         """A verified, well-formed event: the handshake, the ignored, the duplicate, the new."""
         if parsed.validation_code is not None:
