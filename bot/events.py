@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 from retrigger.bot.wsgi import StartResponse, _answer, _read
 from retrigger.config.secrets import Secrets
 from retrigger.events.intake import Intake
-from retrigger.events.settle import SettleLoop, check_process
+from retrigger.events.settle import SettleLoop, acting, check_process
 from retrigger.store.serial import Transactional
 from retrigger.workspace import Workspace
 
@@ -47,7 +47,9 @@ def events_parts(
     workspace: Workspace, secrets: Secrets, store: Transactional
 ) -> tuple[EventsRoute, SettleLoop]:
     """The route and the loop that runs its checks (started by the caller, after the fork)."""
-    loop = SettleLoop(store, workspace.clock, check_process(workspace.root, workspace.loaded.path))
+    root, path = workspace.root, workspace.loaded.path
+    act = acting(workspace.config, secrets, root, path)
+    loop = SettleLoop(store, workspace.clock, check_process(root, path, act))
     config = workspace.config
     champion = (config.model.name, config.pipeline.champion_alias)
     intake = Intake(store, config.events, secrets, workspace.clock, loop.wake, champion)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from retrigger.config.secrets import Secrets
 from retrigger.events.intake import Intake
-from retrigger.events.settle import SettleLoop, check_process, run_due
+from retrigger.events.settle import SettleLoop, acting, check_process, run_due
 from retrigger.events.sqs import Pulled, pull_once, sqs_client
 from retrigger.store.serial import SerialStore
 from retrigger.workspace import Workspace
@@ -23,10 +23,12 @@ def pull(config: Path | None, queue_url: str, once: bool) -> Pulled:
         raise BadInput(f"--sqs {queue_url[:100]!r} is not a queue URL (https://sqs.REGION…)")
     ws = Workspace.load(config)
     store = SerialStore(ws.store)
-    check = check_process(ws.root, ws.loaded.path)
+    secrets = Secrets.from_env()
+    act = acting(ws.config, secrets, ws.root, ws.loaded.path)
+    check = check_process(ws.root, ws.loaded.path, act)
     loop = SettleLoop(store, ws.clock, check)
     champion = (ws.config.model.name, ws.config.pipeline.champion_alias)
-    intake = Intake(store, ws.config.events, Secrets.from_env(), ws.clock, loop.wake, champion)
+    intake = Intake(store, ws.config.events, secrets, ws.clock, loop.wake, champion)
     client = sqs_client(queue_url)
     if once:  # drain what is there, run the windows already due, exit
         done = pull_once(client, queue_url, intake, 0, lambda: False)

@@ -313,6 +313,15 @@ class PipelineConfig(Section):
         "dvc.lock (and tracked metrics) itself; false: it prints the git command",
     )
     champion_alias: str = "champion"
+    dispatch: Literal["none", "local", "github"] = Field(
+        default="none",
+        description="what a firing check started by an event (`retrigger serve`, `events "
+        "pull`) does: none (decide only), local (`retrigger run --decision ID` here), github "
+        "(a repository_dispatch `retrigger-retrain` with the decision id: CI retrains)",
+    )
+    github: GithubExecutorConfig | None = Field(
+        default=None, description="dispatch: github — the repository (default: slack.github)"
+    )
     promote_sets_baseline: bool = Field(
         default=True,
         description="a promoted retrain becomes the baseline run, so max_drop "
@@ -475,6 +484,18 @@ class RetriggerConfig(Section):
         for path in self.data:
             refuse_outside_repo(path)
         return self
+
+    @model_validator(mode="after")
+    def _dispatch_has_a_repository(self) -> RetriggerConfig:
+        if self.pipeline.dispatch == "github" and self.dispatch_github is None:
+            raise ValueError(
+                "pipeline.dispatch github needs a repository: pipeline.github: {repo: owner/name}"
+            )
+        return self
+
+    @property
+    def dispatch_github(self) -> GithubExecutorConfig | None:
+        return self.pipeline.github or self.slack.github
 
     @model_validator(mode="after")
     def _watched_data_is_listed(self) -> RetriggerConfig:

@@ -20,6 +20,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from retrigger import proc
+from retrigger.config.models import RetriggerConfig
+from retrigger.config.secrets import Secrets
+from retrigger.pipeline.dispatch import EVENT_TYPE, repository_dispatch
 from retrigger.store import audit, inbound, settle
 from retrigger.store.serial import Transactional
 from retrigger.store.settle import Window
@@ -38,9 +41,38 @@ REGISTRY = "mlflow"  # a window opened by a champion alias move: the baseline fo
 class Outcome:
     decision_id: str | None
     error: str | None
+    acted: str | None = None  # what pipeline.dispatch did with a firing decision
 
 
-def check_process(root: Path, config: Path) -> Callable[[Window], Outcome]:
+def acting(
+    config: RetriggerConfig, secrets: Secrets, root: Path, path: Path
+) -> Callable[[str], str] | None:
+    """What a firing decision starts (``pipeline.dispatch``), as a one-line account."""
+    how = config.pipeline.dispatch
+    github = config.dispatch_github
+    if how == "github" and github is not None:
+        token = secrets.github_token
+
+        def dispatch(decision_id: str) -> str:
+            refused = repository_dispatch(github, token, decision_id)
+            return refused or f"dispatched {EVENT_TYPE} for {decision_id} to {github.repo}"
+
+        return dispatch
+    if how == "local":
+
+        def run(decision_id: str) -> str:
+            argv = [sys.executable, "-m", "retrigger", "run", "--decision", decision_id]
+            argv += ["--config", str(path)]
+            done = proc.run(argv, root, check=False, timeout=None)
+            return f"retrigger run --decision {decision_id} exited {done.returncode}"
+
+        return run
+    return None
+
+
+def check_process(
+    root: Path, config: Path, act: Callable[[str], str] | None = None
+) -> Callable[[Window], Outcome]:
     """Run the normal check for the project at ``root``, as its own process; for a moved
     champion alias (``baseline: follow-alias``), ``retrigger baseline set models:/NAME@ALIAS``."""
 
@@ -56,11 +88,15 @@ def check_process(root: Path, config: Path) -> Callable[[Window], Outcome]:
                 None, f"retrigger {command[0]} did not finish within {CHECK_TIMEOUT_S:g} s"
             )
         try:
-            found = json.loads(result.stdout).get("decision_id")
+            said = json.loads(result.stdout)
+            found = said.get("decision_id")
         except (ValueError, AttributeError):
-            found = None
-        if result.returncode == 0 and (isinstance(found, str) or window.source == REGISTRY):
-            return Outcome(found if isinstance(found, str) else None, None)
+            said, found = {}, None
+        if result.returncode == 0 and window.source == REGISTRY:
+            return Outcome(None, None)
+        if result.returncode == 0 and isinstance(found, str):
+            fires = said.get("fire") is True and not said.get("held_by")
+            return Outcome(found, None, act(found) if act is not None and fires else None)
         tail = (result.stderr.strip().splitlines() or ["no output"])[-1][:300]
         return Outcome(None, f"retrigger {command[0]} exited {result.returncode}: {tail}")
 
@@ -95,6 +131,7 @@ def run_due(
                     "marker": window.marker_seen,
                     "opened_at": window.opened_at.isoformat(),
                     "error": outcome.error,
+                    "acted": outcome.acted,
                 },
             )
         done += 1

@@ -124,8 +124,16 @@ class Server:
             threading.Event().wait(0.1)
 
 
-def start_serve(root: Path, *args: str, timeout: float = 30.0) -> Server:
-    env = {**os.environ, **ENV, "MLFLOW_DISABLE_TELEMETRY": "true", "DVC_NO_ANALYTICS": "1"}
+def start_serve(
+    root: Path, *args: str, timeout: float = 30.0, env: dict[str, str] | None = None
+) -> Server:
+    env = {
+        **os.environ,
+        **ENV,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DVC_NO_ANALYTICS": "1",
+        **(env or {}),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "retrigger", "serve", "--port", "0", *args],
         cwd=root,
