@@ -1,4 +1,4 @@
-"""Azure Event Grid (Event Grid schema, or CloudEvents 1.0): ``[{"id", "topic", "subject",
+"""Azure Event Grid, Event Grid schema: ``[{"id", "topic", "subject",
 "eventType": "Microsoft.Storage.BlobCreated", "data": {"url": "https://ACCOUNT.blob.core.
 windows.net/container/path", "eTag", "contentLength", …}}]``.
 
