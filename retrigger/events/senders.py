@@ -61,7 +61,7 @@ def senders(secrets: Secrets, config: EventsConfig) -> dict[str, Sender]:
             s3.parse,
         ),
         "gcs": Sender(
-            "events.gcs.audience and events.gcs.service_account",
+            "events.gcs (audience and service_account)",
             google.audience if google.service_account else None,
             lambda r, _aud, now: token.problem(r.headers, now),
             _body_digest,  # the body's messageId is used once it is parsed

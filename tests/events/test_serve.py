@@ -94,7 +94,7 @@ def test_refused_deliveries_are_answered_with_a_reason_and_store_nothing(server:
     wrong_shape = server.post("webhook", b'{"data": 1}', signed(b'{"data": 1}', "msg_5"))
     big = b'{"type": "object.created", "pad": "' + b"x" * (1024 * 1024) + b'"}'
     oversized = server.post("webhook", big, signed(big, "msg_6"))
-    unknown = server.post("gcs", body, signed(body, "msg_7"))
+    unknown = server.post("ftp", body, signed(body, "msg_7"))
 
     assert (forged.status, forged.json()) == (401, {"error": "bad signature"})
     assert (tampered.status, tampered.json()) == (401, {"error": "bad signature"})
