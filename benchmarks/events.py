@@ -2,7 +2,7 @@
 real git + DVC repo, 1,000 Standard Webhooks deliveries from 20 concurrent senders.
 
     .venv/bin/python benchmarks/events.py [--deliveries 1000] [--senders 20] [--prefixes 4]
-                                          [--replays 50]
+                                          [--replays 50] [--workers 1]
 
 The deliveries announce new objects under ``--prefixes`` watched prefixes (a settle window of
 5 s each); ``--replays`` of them are sent a second time with the same delivery id, as a sender
@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--prefixes", type=int, default=4)
     parser.add_argument("--replays", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="retrigger-events-bench-") as scratch:
         root = build_template(Path(scratch) / "repo", Path(scratch) / "remote")
@@ -47,7 +48,7 @@ def main() -> None:
         watch = ", ".join(f"{{source: webhook, prefix: '{p}', data: data/parts}}" for p in prefixes)
         with (root / "retrigger.yaml").open("a") as config:
             config.write(f"events:\n  watch: [{watch}]\n  settle: {SETTLE}\n")
-        server = start_serve(root)
+        server = start_serve(root, "--workers", str(args.workers))
         try:
             report = _measure(server, prefixes, args)
         finally:
@@ -114,7 +115,7 @@ def _replay(server: Server, bodies: list[bytes], ids: list[str]):  # type: ignor
 
 
 def _worker_rss_mb(server: Server) -> float | None:
-    """Resident memory of gunicorn's worker (the master's child), from /proc."""
+    """Resident memory of gunicorn's workers (the master's children), from ps."""
     found = subprocess.run(
         ["ps", "-o", "rss=", "--ppid", str(server.process.pid)],
         capture_output=True,
