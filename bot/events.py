@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from retrigger.bot.wsgi import StartResponse, _answer, _read
 from retrigger.config.secrets import Secrets
 from retrigger.events.intake import Intake
-from retrigger.events.settle import SettleLoop, check_process
+from retrigger.events.settle import SettleLoop, acting, check_process
 from retrigger.store.serial import Transactional
 from retrigger.workspace import Workspace
 
@@ -33,8 +34,9 @@ class EventsRoute:
             for key, value in environ.items()
             if key.startswith("HTTP_")
         }
+        query = dict(parse_qsl(str(environ.get("QUERY_STRING", ""))))
         try:
-            answer = self.intake.receive(source, headers, body)
+            answer = self.intake.receive(source, headers, body, query)
         except Exception:
             log.exception("could not store an event for /events/%s", source[:40])
             return _answer(start, 503, {"error": "could not store the event; retry later"})
@@ -45,6 +47,10 @@ def events_parts(
     workspace: Workspace, secrets: Secrets, store: Transactional
 ) -> tuple[EventsRoute, SettleLoop]:
     """The route and the loop that runs its checks (started by the caller, after the fork)."""
-    loop = SettleLoop(store, workspace.clock, check_process(workspace.root, workspace.loaded.path))
-    intake = Intake(store, workspace.config.events, secrets, workspace.clock, loop.wake)
+    root, path = workspace.root, workspace.loaded.path
+    act = acting(workspace.config, secrets, root, path)
+    loop = SettleLoop(store, workspace.clock, check_process(root, path, act))
+    config = workspace.config
+    champion = (config.model.name, config.pipeline.champion_alias)
+    intake = Intake(store, config.events, secrets, workspace.clock, loop.wake, champion)
     return EventsRoute(intake), loop

@@ -15,7 +15,14 @@ def register(app: typer.Typer) -> None:
 
 
 def explain(
-    ident: Annotated[str, typer.Argument(metavar="ID", help="Decision id or MLflow run id.")],
+    ident: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="Decision id, MLflow run id, or models:/NAME/VERSION (what the registry "
+            "did to it).",
+        ),
+    ],
     markdown: Annotated[
         bool,
         typer.Option(

@@ -20,7 +20,7 @@ def history(
         typer.Option(
             "--trigger",
             help="Only retrains this trigger type set off: performance, drift, "
-            "schedule, volume or manual.",
+            "schedule, volume or manual; registry: changes made outside retrigger.",
         ),
     ] = None,
     since: Annotated[
@@ -76,6 +76,8 @@ def _table(rows: list[dict[str, Any]], metric: str) -> None:
 
 def _change(run: dict[str, Any]) -> str:
     """Before → after; a retrain whose repro ran no stage built no model to compare."""
+    if "registry" in run["trigger_types"]:  # a change made outside retrigger: its sentence
+        return str(run["reason"])
     if run["status"] == "nothing-to-train":
         return f"{render.number(run['metric_before'])}, nothing trained"
     pair = f"{render.number(run['metric_before'])} → {render.number(run['metric_after'])}"

@@ -25,6 +25,15 @@ def init(
             show_default=False,
         ),
     ] = None,
+    events: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--events",
+            help="Data-arrival or registry events to set up: s3, gcs, azure, mlflow (repeat "
+            "for several): writes the events: section and prints the cloud-side setup.",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option(
@@ -41,7 +50,7 @@ def init(
     """
     from retrigger.commands.init import init as command
 
-    result = command(Path.cwd(), ci or [], force)
+    result = command(Path.cwd(), ci or [], force, events or [])
     facts = result.facts
     if json_output:
         render.print_document(

@@ -31,6 +31,7 @@ from retrigger.cli import (
     delta,
     demo,
     drift,
+    events,
     explain,
     history,
     init,
@@ -40,6 +41,7 @@ from retrigger.cli import (
     run,
     serve,
     status,
+    validate,
 )
 from retrigger.cli import config as config_cmd
 from retrigger.cli import hooks as hooks_cmd
@@ -76,6 +78,8 @@ for module in (
     outbox,
     champion,
     serve,
+    validate,
+    events,
 ):
     module.register(app)
 

@@ -24,11 +24,12 @@ def serve(
     workers: Annotated[int, typer.Option(help="gunicorn worker processes.", min=1)] = 1,
     threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = 16,
 ) -> None:
-    """Serve POST /events/<source> (webhook, mlflow, s3) and /healthz, without Slack.
+    """Serve POST /events/<source> (webhook, mlflow, s3, gcs, azure) and /healthz, without Slack.
 
-    Each source needs its secret in the environment: RETRAIN_EVENTS_WEBHOOK_SECRET (whsec_...),
-    RETRAIN_EVENTS_MLFLOW_SECRET, RETRAIN_EVENTS_S3_API_KEY. An event for a prefix under
-    `events.watch` runs `retrigger check` once its settle window closes.
+    Secrets from the environment: RETRAIN_EVENTS_WEBHOOK_SECRET (whsec_...),
+    RETRAIN_EVENTS_MLFLOW_SECRET, RETRAIN_EVENTS_S3_API_KEY, RETRAIN_EVENTS_AZURE_KEY; gcs
+    checks Pub/Sub's token against events.gcs. An event for a prefix under `events.watch` runs
+    `retrigger check` once its settle window closes (docs/events.md).
     """
     from retrigger.commands.serve import serve as command
 

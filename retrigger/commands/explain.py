@@ -26,6 +26,10 @@ from retrigger.workspace import Workspace
 
 
 def explain(workspace: Workspace, ident: str) -> dict[str, Any]:
+    if ident.startswith("models:/"):  # a registry version: what was heard and validated
+        from retrigger.commands.registry_log import version_story
+
+        return version_story(workspace, ident)
     decision, run = _find(workspace, ident)
     decision_id = decision.id if decision else (run.tags.get(tags.DECISION_ID) if run else None)
     story: dict[str, Any] = {"decision_id": decision_id, "model": workspace.config.model.name}
@@ -196,11 +200,17 @@ def markdown(story: dict[str, Any]) -> str:
     """The story for a reviewer: the body of the pull request of a promoted retrain."""
     from retrigger.integrations.pr_body import pr_body
 
+    if story.get("kind") == "model_version":
+        return "".join(f"- {line}\n" for line in story_lines(story))
     return pr_body(story)
 
 
 def story_lines(story: dict[str, Any]) -> list[str]:
     """The story as plain lines, for the terminal and the demo."""
+    if story.get("kind") == "model_version":
+        from retrigger.commands.registry_log import version_lines
+
+        return version_lines(story)
     lines = [f"decision {story['decision_id']} (model {story['model']})"]
     decision = story.get("decision")
     if decision:

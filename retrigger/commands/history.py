@@ -6,15 +6,17 @@ question "all retrains triggered by drift in the last 30 days" is a query on run
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from retrigger.errors import BadInput
+from retrigger.errors import BadInput, RetriggerError
 from retrigger.lineage import tags
 from retrigger.lineage.tracking import RunInfo
 from retrigger.workspace import Workspace
 
-TRIGGERS = ("performance", "drift", "schedule", "volume", "manual")
+# "registry": a version registered or a champion alias moved outside retrigger, heard through
+# MLflow's webhooks (/events/mlflow); retrigger's own changes are its retrain runs.
+TRIGGERS = ("performance", "drift", "schedule", "volume", "manual", "registry")
 KEYS = (
     "run_id",
     "decision_id",
@@ -54,8 +56,8 @@ def history(
             f"--trigger {trigger!r} is not a trigger type; use one of {', '.join(TRIGGERS)}"
         )
     query = f"tags.`{tags.RETRAIN}` = 'true'"
-    if since is not None:
-        start = workspace.clock() - since
+    start = workspace.clock() - since if since is not None else None
+    if start is not None:
         query += f" and attributes.start_time >= {int(start.timestamp() * 1000)}"
     metric = workspace.config.model.metric
     model = workspace.config.model.name  # the experiment holds one model's retrains
@@ -63,9 +65,26 @@ def history(
         {**row(run, metric), "model": model}
         for run in workspace.tracking.search(query, max_results=5000)
     ]
+    if trigger in (None, "registry"):
+        from retrigger.commands.registry_log import history_rows
+
+        try:
+            heard = history_rows(workspace)
+        except RetriggerError:
+            # MLflow is the record; the state store holds only what webhooks said. Without it
+            # the retrain runs are still listed (asked for registry changes alone: the error).
+            if trigger == "registry":
+                raise
+            heard = []
+        outside = [r for r in heard if start is None or _when(r) >= start]
+        rows = sorted(rows + outside, key=_when, reverse=True)
     if trigger is not None:
         rows = [r for r in rows if trigger in r["trigger_types"]]
     return rows
+
+
+def _when(found: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(str(found["started_at"]))
 
 
 def row(run: RunInfo, metric: str) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from pathlib import Path
 from retrigger.config.schema import SCHEMA_ID, modeline, schema_text
 from retrigger.errors import BadInput
 from retrigger.githooks import precommit_config
+from retrigger.scaffold.events import CHOICES as EVENT_CHOICES
+from retrigger.scaffold.events import section as event_section
+from retrigger.scaffold.events import setup_steps as event_steps
 from retrigger.scaffold.facts import ProjectFacts, inspect_project
 from retrigger.scaffold.gitignore import plan_gitignore
 from retrigger.scaffold.planned import (
@@ -44,14 +47,26 @@ class InitResult:
     next_steps: list[str] = field(default_factory=list)
 
 
-def init(start: Path, ci: list[str], force: bool) -> InitResult:
+def init(start: Path, ci: list[str], force: bool, events: list[str] | None = None) -> InitResult:
     """Plan, refuse or write; return what was done and what to do next."""
-    chosen = _validated(ci)
+    sources = _events_validated(events or [])
     facts = inspect_project(start)
-    ci_only = bool(ci) and (facts.root / CONFIG).exists()
-    planned = plan(facts, chosen, force, ci_only)
+    # In a project that has retrigger.yaml, --ci and --events add only what they name.
+    ci_only = bool(ci or sources) and (facts.root / CONFIG).exists()
+    chosen = [] if ci_only and not ci else _validated(ci)
+    planned = plan(facts, chosen, force, ci_only, sources)
     apply(facts.root, planned)
-    return InitResult(facts, planned, _next_steps(facts, chosen, planned))
+    steps = _next_steps(facts, chosen, planned)
+    return InitResult(facts, planned, steps + (event_steps(facts, sources) if sources else []))
+
+
+def _events_validated(events: list[str]) -> list[str]:
+    unknown = [e for e in events if e not in EVENT_CHOICES]
+    if unknown:
+        raise BadInput(
+            f"unknown --events {unknown[0]!r}; valid choices: {', '.join(EVENT_CHOICES)}"
+        )
+    return list(dict.fromkeys(events))
 
 
 def _validated(ci: list[str]) -> list[str]:
@@ -62,10 +77,16 @@ def _validated(ci: list[str]) -> list[str]:
 
 
 def plan(
-    facts: ProjectFacts, ci: list[str], force: bool, ci_only: bool = False
+    facts: ProjectFacts,
+    ci: list[str],
+    force: bool,
+    ci_only: bool = False,
+    events: list[str] | None = None,
 ) -> list[PlannedFile]:
     """Every file init would touch and how; BadInput naming all conflicts without --force."""
     config_text = modeline() + render("retrigger.yaml.tmpl", facts)
+    if events:
+        config_text += event_section(facts, events)
     wanted = (
         []
         if ci_only
@@ -81,6 +102,8 @@ def plan(
     )
     wanted += _ci_files(facts, ci)
     planned = [_plan_one(facts.root, path, content, why, force) for path, content, why in wanted]
+    if ci_only and events:
+        planned.append(_plan_events(facts, events))
     if not ci_only:
         planned.append(plan_policy_document(facts.root, config_text))
         planned.append(plan_gitignore(facts.root, facts.tracking_uri))
@@ -130,6 +153,17 @@ def _ci_files(facts: ProjectFacts, ci: list[str]) -> list[tuple[str, str, str]]:
             )
         )
     return files
+
+
+def _plan_events(facts: ProjectFacts, events: list[str]) -> PlannedFile:
+    """The events section appended to an existing retrigger.yaml (refused when it has one)."""
+    text = (facts.root / CONFIG).read_text(encoding="utf-8")
+    if any(line.startswith("events:") for line in text.splitlines()):
+        raise BadInput(
+            f"{CONFIG} already has an events: section; edit it (docs/events.md), nothing "
+            "was written"
+        )
+    return PlannedFile(CONFIG, UPDATE, "events: section", text + event_section(facts, events))
 
 
 def apply(root: Path, planned: list[PlannedFile]) -> None:

@@ -320,6 +320,15 @@ class PipelineConfig(Section):
         "dvc.lock (and tracked metrics) itself; false: it prints the git command",
     )
     champion_alias: str = "champion"
+    dispatch: Literal["none", "local", "github"] = Field(
+        default="none",
+        description="what a firing check started by an event (`retrigger serve`, `events "
+        "pull`) does: none (decide only), local (`retrigger run --decision ID` here), github "
+        "(a repository_dispatch `retrigger-retrain` with the decision id: CI retrains)",
+    )
+    github: GithubExecutorConfig | None = Field(
+        default=None, description="dispatch: github — the repository (default: slack.github)"
+    )
     promote_sets_baseline: bool = Field(
         default=True,
         description="a promoted retrain becomes the baseline run, so max_drop "
@@ -409,7 +418,9 @@ class SlackConfig(Section):
 class EventWatch(Section):
     """An object-storage prefix whose new objects feed one of the model's data paths."""
 
-    source: Literal["webhook", "s3"] = Field(description="the sender: /events/<source>")
+    source: Literal["webhook", "s3", "gcs", "azure"] = Field(
+        description="the sender: /events/<source>"
+    )
     prefix: str = Field(description="a full URL, e.g. s3://bucket/path/")
     data: str = Field(min_length=1, description="the path under `data:` this prefix feeds")
 
@@ -428,6 +439,22 @@ class EventWatch(Section):
         return value
 
 
+class GcsEventsConfig(Section):
+    """Pub/Sub push: what the OIDC token on /events/gcs must say (not secrets: the token is)."""
+
+    audience: str | None = Field(
+        default=None, description="the push subscription's audience (e.g. the endpoint URL)"
+    )
+    service_account: str | None = Field(
+        default=None, description="the email of the push subscription's service account"
+    )
+    jwks_url: str = Field(
+        default="https://www.googleapis.com/oauth2/v3/certs",
+        pattern=r"^https?://",
+        description="where Google's signing keys are published",
+    )
+
+
 class EventsConfig(Section):
     watch: list[EventWatch] = Field(default_factory=list)
     settle: Duration = Field(
@@ -436,6 +463,12 @@ class EventsConfig(Section):
     marker: str | None = Field(
         default="_SUCCESS", description="an object with this name closes the window at once"
     )
+    baseline: Literal["keep", "follow-alias"] = Field(
+        default="keep",
+        description="follow-alias: when an MLflow webhook says the champion alias moved, "
+        "the new champion's run becomes the baseline run",
+    )
+    gcs: GcsEventsConfig = GcsEventsConfig()
 
 
 class BacktestCostConfig(Section):
@@ -476,6 +509,18 @@ class RetriggerConfig(Section):
         for path in self.data:
             refuse_outside_repo(path)
         return self
+
+    @model_validator(mode="after")
+    def _dispatch_has_a_repository(self) -> RetriggerConfig:
+        if self.pipeline.dispatch == "github" and self.dispatch_github is None:
+            raise ValueError(
+                "pipeline.dispatch github needs a repository: pipeline.github: {repo: owner/name}"
+            )
+        return self
+
+    @property
+    def dispatch_github(self) -> GithubExecutorConfig | None:
+        return self.pipeline.github or self.slack.github
 
     @model_validator(mode="after")
     def _watched_data_is_listed(self) -> RetriggerConfig:

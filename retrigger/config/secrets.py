@@ -21,6 +21,7 @@ class Secrets:
     events_webhook_secret: str | None = field(default=None, repr=False)
     events_mlflow_secret: str | None = field(default=None, repr=False)
     events_s3_api_key: str | None = field(default=None, repr=False)
+    events_azure_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Secrets:
@@ -33,6 +34,7 @@ class Secrets:
             events_webhook_secret=env.get("RETRAIN_EVENTS_WEBHOOK_SECRET") or None,
             events_mlflow_secret=env.get("RETRAIN_EVENTS_MLFLOW_SECRET") or None,
             events_s3_api_key=env.get("RETRAIN_EVENTS_S3_API_KEY") or None,
+            events_azure_key=env.get("RETRAIN_EVENTS_AZURE_KEY") or None,
         )
 
     def __repr__(self) -> str:

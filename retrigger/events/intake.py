@@ -19,8 +19,15 @@ from typing import Any
 
 from retrigger.config.models import EventsConfig
 from retrigger.config.secrets import Secrets
-from retrigger.events import mlflow, s3, verify, webhook
-from retrigger.events.model import NotTheShape, ObjectCreated, Parsed
+from retrigger.events import mlflow
+from retrigger.events.model import (
+    NotTheShape,
+    ObjectCreated,
+    Parsed,
+    RegistryChange,
+    Unavailable,
+)
+from retrigger.events.senders import Request, senders
 from retrigger.store import Connection, audit, inbound, settle
 from retrigger.store.serial import Transactional
 
@@ -33,58 +40,6 @@ class Answer:
     document: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Sender:
-    """How one source authenticates and what its body looks like."""
-
-    secret_name: str  # the environment variable, named in refusals (never its value)
-    secret: str | None
-    problem: Callable[[Mapping[str, str], bytes, str, float], str | None]
-    delivery_id: Callable[[Mapping[str, str], bytes], str]
-    parse: Callable[[Any], Parsed]
-
-
-def senders(secrets: Secrets) -> dict[str, Sender]:
-    return {
-        "webhook": Sender(
-            "RETRAIN_EVENTS_WEBHOOK_SECRET",
-            secrets.events_webhook_secret,
-            _standard,
-            lambda headers, _body: headers[verify.STANDARD.id_header],
-            webhook.parse,
-        ),
-        "mlflow": Sender(
-            "RETRAIN_EVENTS_MLFLOW_SECRET",
-            secrets.events_mlflow_secret,
-            _mlflow,
-            lambda headers, _body: headers[verify.MLFLOW.id_header],
-            mlflow.parse,
-        ),
-        "s3": Sender(
-            "RETRAIN_EVENTS_S3_API_KEY",
-            secrets.events_s3_api_key,
-            lambda headers, _body, key, _now: verify.api_key_problem(
-                headers, s3.API_KEY_HEADER, key
-            ),
-            # S3 sends no delivery id; a redelivery is the same body.
-            lambda _headers, body: hashlib.sha256(body).hexdigest()[:40],
-            s3.parse,
-        ),
-    }
-
-
-def _standard(headers: Mapping[str, str], body: bytes, secret: str, now: float) -> str | None:
-    try:
-        key = verify.standard_key(secret)
-    except ValueError as exc:
-        return str(exc)
-    return verify.signature_problem(verify.STANDARD, headers, body, key, now)
-
-
-def _mlflow(headers: Mapping[str, str], body: bytes, secret: str, now: float) -> str | None:
-    return verify.signature_problem(verify.MLFLOW, headers, body, secret.encode(), now)
-
-
 class Intake:
     def __init__(
         self,
@@ -93,23 +48,38 @@ class Intake:
         secrets: Secrets,
         clock: Callable[[], datetime],
         on_stored: Callable[[], None] = lambda: None,
+        champion: tuple[str, str] | None = None,
     ) -> None:
         self.store = store
         self.config = config
-        self.senders = senders(secrets)
+        # (model.name, pipeline.champion_alias): whose alias moves the baseline follows.
+        self.champion = champion
+        self.senders = senders(secrets, config)
         self.clock = clock
         self.on_stored = on_stored
 
-    def receive(self, source: str, headers: Mapping[str, str], body: bytes) -> Answer:
+    def receive(
+        self,
+        source: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        query: Mapping[str, str] | None = None,
+    ) -> Answer:
         """The answer to one request; raises only when the store fails (the caller says 503)."""
         sender = self.senders.get(source)
         if sender is None:
             return Answer(404, {"error": f"no event source {source[:40]!r}"})
         now = self.clock()
-        if not sender.secret:
-            why: str | None = f"{sender.secret_name} is not set on the server"
-        else:
-            why = sender.problem(headers, body, sender.secret, now.timestamp())
+        request = Request(headers, body, query or {})
+        try:
+            why = (
+                sender.problem(request, sender.secret, now.timestamp())
+                if sender.secret
+                else f"{sender.secret_name} is not set on the server"
+            )
+        except Unavailable as exc:
+            log.warning("could not verify an event for /events/%s: %s", source, exc)
+            return Answer(503, {"error": str(exc)})
         if why is not None:
             log.warning("refused an event for /events/%s: %s", source, why)
             return Answer(401, {"error": why})
@@ -119,10 +89,36 @@ class Intake:
             reason = str(exc) if isinstance(exc, NotTheShape) else "body is not JSON"
             log.warning("refused a signed event for /events/%s: %s", source, reason)
             return Answer(400, {"error": reason})
+        key = f"event:{source}:{parsed.delivery or sender.delivery_id(request)}"
+        return self._accept(source, key, parsed, now)
+
+    def take(self, source: str, key: str, parsed: Parsed) -> Answer:
+        """An event whose sender was authenticated elsewhere (an SQS queue read with AWS
+        credentials), under its delivery ``key``."""
+        return self._accept(source, key, parsed, self.clock())
+
+    def _accept(self, source: str, key: str, parsed: Parsed, now: datetime) -> Answer:
+        """A verified, well-formed event: the handshake, the ignored, the duplicate, the new."""
+        if parsed.validation_code is not None:
+            assert parsed.topic is not None
+            with self.store.transaction() as conn:
+                audit.record(
+                    conn,
+                    action="events.azure_validated",
+                    subject=_topic_key(parsed.topic),
+                    actor="events:azure",
+                    now=now,
+                    detail={"topic": parsed.topic},
+                )
+            log.info("validated the Event Grid subscription of %s", parsed.topic)
+            return Answer(200, {"validationResponse": parsed.validation_code})
+        if parsed.topic is not None and not self._validated(parsed.topic):
+            why = f"the Event Grid subscription of {parsed.topic[:200]} was not validated here"
+            log.warning("refused an event for /events/%s: %s", source, why)
+            return Answer(401, {"error": why})
         if parsed.ignored is not None:
             log.info("ignored an event for /events/%s: %s", source, parsed.ignored)
             return Answer(202, {"ignored": parsed.ignored})
-        key = f"event:{source}:{sender.delivery_id(headers, body)}"
         with self.store.transaction() as conn:
             if not inbound.first_time(conn, key, now):
                 return Answer(200, {"duplicate": True})
@@ -131,19 +127,15 @@ class Intake:
             self.on_stored()
         return Answer(202, {"watched": watched, "objects": len(parsed.objects)})
 
+    def _validated(self, topic: str) -> bool:
+        with self.store.transaction() as conn:
+            return bool(audit.about(conn, _topic_key(topic)))
+
     def _store(self, conn: Connection, source: str, parsed: Parsed, now: datetime) -> int:
         """Open or extend the windows of the watched objects; the number watched."""
-        change = parsed.registry
-        if change is not None:
-            audit.record(
-                conn,
-                action=f"mlflow.{change.kind}",
-                subject=None,
-                actor=None,
-                now=now,
-                detail={"model": change.model, "version": change.version, "alias": change.alias},
-            )
         watched = 0
+        if parsed.registry is not None:
+            watched += self._registry(conn, parsed.registry, now)
         for found in parsed.objects:
             if found.etag and not inbound.first_time(conn, _object_key(found), now):
                 log.info("%s (etag %s) was announced before; nothing to do", found.url, found.etag)
@@ -164,7 +156,33 @@ class Intake:
                 watched += 1
         return watched
 
+    def _registry(self, conn: Connection, change: RegistryChange, now: datetime) -> int:
+        """Audit what the registry says happened; with ``baseline: follow-alias``, a move of
+        the champion alias opens a window (due now) that makes its run the baseline."""
+        subject = f"models:/{change.model}/{change.version}" if change.version else None
+        audit.record(
+            conn,
+            action=f"mlflow.{change.kind}",
+            subject=subject,
+            actor="mlflow-webhook",  # MLflow's payloads do not say who made the change
+            now=now,
+            detail=change.as_json(),
+        )
+        moved = (change.kind == mlflow.ALIAS_CREATED) and (change.model, change.alias) == (
+            self.champion
+        )
+        if not moved or self.config.baseline != "follow-alias":
+            return 0
+        uri = f"models:/{change.model}@{change.alias}"
+        settle.note_event(conn, "mlflow", uri, uri, now, now, marker=True)
+        return 1
+
 
 def _object_key(found: ObjectCreated) -> str:
     """The same object announced twice (two senders, a re-sent notification): one event."""
     return "object:" + hashlib.sha256(f"{found.url}\0{found.etag}".encode()).hexdigest()[:40]
+
+
+def _topic_key(topic: str) -> str:
+    """The audit subject remembering a validated Event Grid topic (topics are long)."""
+    return "azure:" + hashlib.sha256(topic.encode()).hexdigest()[:40]

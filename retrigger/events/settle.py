@@ -20,8 +20,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from retrigger import proc
+from retrigger.config.models import RetriggerConfig
+from retrigger.config.secrets import Secrets
+from retrigger.pipeline.dispatch import EVENT_TYPE, repository_dispatch
 from retrigger.store import audit, inbound, settle
 from retrigger.store.serial import Transactional
+from retrigger.store.settle import Window
 
 log = logging.getLogger(__name__)
 CHECK_TIMEOUT_S = 30 * 60.0
@@ -30,37 +34,77 @@ IDLE_S = 60.0  # with no window open, look again this often (another process may
 # Delivery ids are kept this long: a signed replay older than the 5 minute timestamp window is
 # refused by its timestamp anyway (the bot's engine forgets Slack's after the same hour).
 MEMORY = timedelta(hours=1)
+REGISTRY = "mlflow"  # a window opened by a champion alias move: the baseline follows it
 
 
 @dataclass(frozen=True)
 class Outcome:
     decision_id: str | None
     error: str | None
+    acted: str | None = None  # what pipeline.dispatch did with a firing decision
 
 
-def check_process(root: Path, config: Path) -> Callable[[], Outcome]:
-    """Run the normal check for the project at ``root``, as its own process."""
-    argv = [sys.executable, "-m", "retrigger", "check", "--json", "--config", str(config)]
+def acting(
+    config: RetriggerConfig, secrets: Secrets, root: Path, path: Path
+) -> Callable[[str], str] | None:
+    """What a firing decision starts (``pipeline.dispatch``), as a one-line account."""
+    how = config.pipeline.dispatch
+    github = config.dispatch_github
+    if how == "github" and github is not None:
+        token = secrets.github_token
 
-    def run() -> Outcome:
+        def dispatch(decision_id: str) -> str:
+            refused = repository_dispatch(github, token, decision_id)
+            return refused or f"dispatched {EVENT_TYPE} for {decision_id} to {github.repo}"
+
+        return dispatch
+    if how == "local":
+
+        def run(decision_id: str) -> str:
+            argv = [sys.executable, "-m", "retrigger", "run", "--decision", decision_id]
+            argv += ["--config", str(path)]
+            done = proc.run(argv, root, check=False, timeout=None)
+            return f"retrigger run --decision {decision_id} exited {done.returncode}"
+
+        return run
+    return None
+
+
+def check_process(
+    root: Path, config: Path, act: Callable[[str], str] | None = None
+) -> Callable[[Window], Outcome]:
+    """Run the normal check for the project at ``root``, as its own process; for a moved
+    champion alias (``baseline: follow-alias``), ``retrigger baseline set models:/NAME@ALIAS``."""
+
+    def run(window: Window) -> Outcome:
+        command = ["check", "--json"]
+        if window.source == REGISTRY:
+            command = ["baseline", "set", window.data, "--json"]
+        argv = [sys.executable, "-m", "retrigger", *command, "--config", str(config)]
         try:
             result = proc.run(argv, root, check=False, timeout=CHECK_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            return Outcome(None, f"retrigger check did not finish within {CHECK_TIMEOUT_S:g} s")
+            return Outcome(
+                None, f"retrigger {command[0]} did not finish within {CHECK_TIMEOUT_S:g} s"
+            )
         try:
-            found = json.loads(result.stdout).get("decision_id")
+            said = json.loads(result.stdout)
+            found = said.get("decision_id")
         except (ValueError, AttributeError):
-            found = None
+            said, found = {}, None
+        if result.returncode == 0 and window.source == REGISTRY:
+            return Outcome(None, None)
         if result.returncode == 0 and isinstance(found, str):
-            return Outcome(found, None)
+            fires = said.get("fire") is True and not said.get("held_by")
+            return Outcome(found, None, act(found) if act is not None and fires else None)
         tail = (result.stderr.strip().splitlines() or ["no output"])[-1][:300]
-        return Outcome(None, f"retrigger check exited {result.returncode}: {tail}")
+        return Outcome(None, f"retrigger {command[0]} exited {result.returncode}: {tail}")
 
     return run
 
 
 def run_due(
-    store: Transactional, clock: Callable[[], datetime], check: Callable[[], Outcome]
+    store: Transactional, clock: Callable[[], datetime], check: Callable[[Window], Outcome]
 ) -> int:
     """Check every closed window once; the number checked."""
     done = 0
@@ -70,13 +114,14 @@ def run_due(
         if window is None:
             return done
         log.info("%s settled after %d event(s); running check", window.prefix, window.events)
-        outcome = check()
+        outcome = check(window)
+        registry = window.source == REGISTRY
         with store.transaction() as conn:
             settle.finish(conn, window.id, outcome.decision_id, outcome.error, clock())
             audit.record(
                 conn,
-                action="events.settled",
-                subject=outcome.decision_id,
+                action="events.baseline_followed" if registry else "events.settled",
+                subject=outcome.decision_id or (window.data if registry else None),
                 actor=f"events:{window.source}",
                 now=clock(),
                 detail={
@@ -86,6 +131,7 @@ def run_due(
                     "marker": window.marker_seen,
                     "opened_at": window.opened_at.isoformat(),
                     "error": outcome.error,
+                    "acted": outcome.acted,
                 },
             )
         done += 1
@@ -98,7 +144,7 @@ class SettleLoop:
         self,
         store: Transactional,
         clock: Callable[[], datetime],
-        check: Callable[[], Outcome],
+        check: Callable[[Window], Outcome],
     ) -> None:
         self.store = store
         self.clock = clock

@@ -19,6 +19,10 @@ class Event:
     actor: str | None
     action: str
     detail: dict[str, Any]
+    subject: str | None = None
+
+
+SUBJECT_LENGTH = 64  # the column's width: a longer subject (a models:/ URI) is cut to it
 
 
 def record(
@@ -32,7 +36,11 @@ def record(
 ) -> None:
     conn.execute(
         audit.insert().values(
-            at=now, actor=actor, action=action, subject=subject, detail=detail or {}
+            at=now,
+            actor=actor,
+            action=action[:64],
+            subject=subject[:SUBJECT_LENGTH] if subject else subject,
+            detail=detail or {},
         )
     )
 
@@ -41,11 +49,36 @@ def about(conn: Connection, subject: str | None) -> list[Event]:
     """Every record about ``subject`` (a decision or approval id), oldest first."""
     rows = (
         conn.execute(
-            select(audit).where(audit.c.subject == subject).order_by(audit.c.at, audit.c.id)
+            select(audit)
+            .where(audit.c.subject == (subject[:SUBJECT_LENGTH] if subject else subject))
+            .order_by(audit.c.at, audit.c.id)
         )
         .mappings()
         .all()
     )
-    return [
-        Event(at=r["at"], actor=r["actor"], action=r["action"], detail=r["detail"]) for r in rows
-    ]
+    return [_event(r) for r in rows]
+
+
+def with_prefix(conn: Connection, prefix: str, limit: int = 200) -> list[Event]:
+    """The newest records whose action starts with ``prefix`` (``mlflow.``), newest first."""
+    rows = (
+        conn.execute(
+            select(audit)
+            .where(audit.c.action.startswith(prefix, autoescape=True))
+            .order_by(audit.c.at.desc(), audit.c.id.desc())
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
+    return [_event(r) for r in rows]
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        at=row["at"],
+        actor=row["actor"],
+        action=row["action"],
+        detail=row["detail"],
+        subject=row["subject"],
+    )

@@ -28,7 +28,9 @@ from tests.conftest import sqlite_rows
 SECRET = "whsec_" + base64.b64encode(b"retrigger-events-test-key-32byte").decode()
 MLFLOW_SECRET = "mlflow-webhook-secret"
 S3_KEY = "s3-api-key"
+AZURE_KEY = "azure-url-key"
 ENV = {
+    "RETRAIN_EVENTS_AZURE_KEY": AZURE_KEY,
     "RETRAIN_EVENTS_WEBHOOK_SECRET": SECRET,
     "RETRAIN_EVENTS_MLFLOW_SECRET": MLFLOW_SECRET,
     "RETRAIN_EVENTS_S3_API_KEY": S3_KEY,
@@ -122,8 +124,16 @@ class Server:
             threading.Event().wait(0.1)
 
 
-def start_serve(root: Path, *args: str, timeout: float = 30.0) -> Server:
-    env = {**os.environ, **ENV, "MLFLOW_DISABLE_TELEMETRY": "true", "DVC_NO_ANALYTICS": "1"}
+def start_serve(
+    root: Path, *args: str, timeout: float = 30.0, env: dict[str, str] | None = None
+) -> Server:
+    env = {
+        **os.environ,
+        **ENV,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DVC_NO_ANALYTICS": "1",
+        **(env or {}),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "retrigger", "serve", "--port", "0", *args],
         cwd=root,

@@ -52,6 +52,9 @@ def test_the_section_reads_as_written(tmp_path: Path) -> None:
             "'events.watch.source'",
         ),
         ("events: {settle: soon}\n", "events.settle"),
+        ("events: {baseline: follow}\n", "'events.baseline'"),
+        ("pipeline: {dispatch: github}\n", "pipeline.dispatch github needs a repository"),
+        ("events: {gcs: {jwks_url: 'ftp://x'}}\n", "'events.gcs.jwks_url'"),
     ],
 )
 def test_a_bad_section_is_one_clear_line(tmp_path: Path, events: str, expected: str) -> None:

@@ -94,7 +94,7 @@ def test_refused_deliveries_are_answered_with_a_reason_and_store_nothing(server:
     wrong_shape = server.post("webhook", b'{"data": 1}', signed(b'{"data": 1}', "msg_5"))
     big = b'{"type": "object.created", "pad": "' + b"x" * (1024 * 1024) + b'"}'
     oversized = server.post("webhook", big, signed(big, "msg_6"))
-    unknown = server.post("gcs", body, signed(body, "msg_7"))
+    unknown = server.post("ftp", body, signed(body, "msg_7"))
 
     assert (forged.status, forged.json()) == (401, {"error": "bad signature"})
     assert (tampered.status, tampered.json()) == (401, {"error": "bad signature"})
@@ -145,10 +145,18 @@ def test_mlflow_registry_events_are_verified_with_mlflows_headers_and_audited(
 
     assert answer.status == 202
     assert forged.status == 401
-    [(detail,)] = server.rows(
-        "SELECT detail FROM audit WHERE action = 'mlflow.model_version.created'"
+    [(subject, detail)] = server.rows(
+        "SELECT subject, detail FROM audit WHERE action = 'mlflow.model_version.created'"
     )
-    assert json.loads(str(detail)) == {"model": "churn", "version": "7", "alias": None}
+    assert subject == "models:/churn/7"
+    assert json.loads(str(detail)) == {
+        "kind": "model_version.created",
+        "model": "churn",
+        "version": "7",
+        "alias": None,
+        "run_id": None,
+        "decision_id": None,
+    }
 
 
 def test_s3_notifications_open_a_window_with_the_api_key_and_ignore_test_events(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from retrigger.events import mlflow, s3, webhook
+from retrigger.events import azure, gcs, mlflow, s3, webhook
 from retrigger.events.model import NotTheShape, ObjectCreated, RegistryChange
 
 
@@ -79,6 +79,24 @@ def test_an_mlflow_alias_move_is_a_registry_change() -> None:
             "without s3",
         ),
         (s3.parse, {"hello": 1}, "neither Records nor an EventBridge"),
+        (gcs.parse, {"message": {"data": "x"}}, "without attributes"),
+        (
+            gcs.parse,
+            {"message": {"attributes": {"eventType": "OBJECT_FINALIZE", "bucketId": "b"}}},
+            "without bucketId and objectId",
+        ),
+        (azure.parse, [], "a JSON array of events expected"),
+        (azure.parse, [{"eventType": "Microsoft.Storage.BlobCreated"}], "without topic"),
+        (
+            azure.parse,
+            [{"topic": "t", "eventType": "Microsoft.Storage.BlobCreated", "data": {}}],
+            "a BlobCreated event without data.url",
+        ),
+        (
+            azure.parse,
+            [{"topic": "t", "eventType": "Microsoft.EventGrid.SubscriptionValidationEvent"}],
+            "without data.validationCode",
+        ),
     ],
 )
 def test_a_body_that_is_not_the_senders_shape_is_refused(
@@ -86,3 +104,36 @@ def test_a_body_that_is_not_the_senders_shape_is_refused(
 ) -> None:
     with pytest.raises(NotTheShape, match=reason):
         parse(document)
+
+
+def test_a_gcs_finalize_is_the_objects_url_with_its_generation() -> None:
+    parsed = gcs.parse(
+        {
+            "message": {
+                "attributes": {
+                    "eventType": "OBJECT_FINALIZE",
+                    "bucketId": "lake",
+                    "objectId": "raw/part 0.parquet",
+                    "objectGeneration": "17",
+                },
+                "messageId": "m-1",
+            }
+        }
+    )
+
+    assert parsed.objects == (ObjectCreated("gs://lake/raw/part 0.parquet", None, "generation 17"),)
+    assert parsed.delivery == "m-1"
+
+
+def test_an_event_grid_handshake_carries_its_code_and_topic() -> None:
+    parsed = azure.parse(
+        [
+            {
+                "topic": "/subscriptions/s/storageAccounts/a",
+                "eventType": "Microsoft.EventGrid.SubscriptionValidationEvent",
+                "data": {"validationCode": "abc"},
+            }
+        ]
+    )
+
+    assert (parsed.validation_code, parsed.topic) == ("abc", "/subscriptions/s/storageAccounts/a")

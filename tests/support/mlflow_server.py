@@ -28,9 +28,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def start_mlflow_server(db: Path, artifacts: Path, timeout: float = 60) -> Iterator[MlflowServer]:
+def start_mlflow_server(
+    db: Path, artifacts: Path, timeout: float = 60, env: dict[str, str] | None = None
+) -> Iterator[MlflowServer]:
     port = free_port()
-    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", **(env or {})}
     mlflow = str(Path(sys.executable).parent / "mlflow")
     log = (db.parent / "server.log").open("wb")
     process = subprocess.Popen(
