@@ -194,6 +194,12 @@ def _next_steps(facts: ProjectFacts, ci: list[str], planned: list[PlannedFile]) 
             else "retrigger hooks install   (pre-commit is not installed here; with it: "
             "`pre-commit install --hook-type pre-commit --hook-type pre-push`)"
         )
+    if facts.adopt is not None:
+        steps.append(
+            f"`retrigger champion set {facts.adopt}`: {facts.model} v{facts.adopt} serves from "
+            f"stage {facts.champion_stage} without the alias, so the first retrain competes "
+            "with it"
+        )
     if facts.metrics_file is None:
         steps.append(
             "record the model in production as the baseline: `retrigger baseline set "

@@ -104,9 +104,7 @@ def transition_stage(client: MlflowClient, name: str, version: str, stage: str) 
     with warnings.catch_warnings():
         # MLflow deprecates stages in favour of aliases; moving one is what this key asks for.
         warnings.simplefilter("ignore", FutureWarning)
-        client.transition_model_version_stage(
-            name, version, stage, archive_existing_versions=True
-        )
+        client.transition_model_version_stage(name, version, stage, archive_existing_versions=True)
 
 
 def register(

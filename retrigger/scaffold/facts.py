@@ -17,6 +17,7 @@ from retrigger.errors import BadInput
 from retrigger.gitutil import repo_root, show_file
 from retrigger.metrics_file import parse_metric
 from retrigger.proc import run
+from retrigger.scaffold import code, served
 from retrigger.scaffold import metrics as metric_choice
 from retrigger.scaffold.ci import (
     Requirement,
@@ -27,10 +28,12 @@ from retrigger.scaffold.ci import (
 from retrigger.scaffold.dvcproject import (
     Pipeline,
     evaluate_stages,
+    fetching_stage,
     inputs_no_stage_produces,
     read_pipeline,
     train_outputs,
 )
+from retrigger.scaffold.registry import MlflowFacts, read_mlflow
 from retrigger.scaffold.tracking import tracking_facts
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
@@ -57,6 +60,11 @@ class ProjectFacts:
     flavor: str | None = None  # "sklearn" for a pickle/joblib model of a scikit-learn project
     warnings: tuple[str, ...] = ()  # what will not work in CI as it is, and what to set
     validation_stage: Choice = None  # the stage that evaluates the model, when dvc.yaml has one
+    current_from: str = ""  # where ``current`` was read: "eval/metrics.json", "MLflow run 3f2a…"
+    champion_alias: Choice = "champion"  # the alias production loads (candidates: choose one)
+    champion_stage: str | None = None  # a legacy stage production still reads, moved too
+    adopt: str | None = None  # a registry version serving today that holds no alias yet
+    data_stage: tuple[str, str] | None = None  # (stage, its outputs) that fetches the data
 
 
 def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> ProjectFacts:
@@ -76,20 +84,53 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
     pipeline = read_pipeline(root)
     metrics_file = _metrics_file(pipeline, notes)
     metric = _metric(root, metrics_file, notes)
-    artifact, artifact_name = _artifact(pipeline, notes)
     tracking = tracking_facts(root, os.environ if environ is None else environ)
-    for item in (tracking.uri, tracking.experiment, tracking.registered_model):
+    for item in (tracking.uri, tracking.experiment):
         if item is not None:
             notes.found.append(f"MLflow {item.source} = {item.value}")
-    registered = tracking.registered_model.value if tracking.registered_model else None
+    uri = tracking.uri.value if tracking.uri else DEFAULT_TRACKING_URI
+    mlflow = read_mlflow(root, uri, tracking.experiment.value if tracking.experiment else None)
+    if mlflow.unread:
+        notes.found.append(f"MLflow registry and runs not read: {mlflow.unread}")
+    logs = code.logs_model(root) or ("its MLflow runs" if mlflow.logs_model else None)
+    artifact, artifact_name = _artifact(pipeline, notes, logs)
+    loads = code.served_from(root)
+    named = served.model_name(tracking.registered_model, artifact_name, root.name, mlflow, loads)
     # A name the project registers under is kept as written: it must match the registry.
-    model = registered or _model_name(artifact_name or root.name)
+    model = (
+        named.name if named.source.startswith(("params", "the MLflow")) else _model_name(named.name)
+    )
+    notes.found.append(f"model.name {model}: from {named.source}")
+    where = served.where_served(model, mlflow, loads)
+    notes.found.extend(where.found)
+    if isinstance(where.alias, tuple):
+        notes.undecided.append(
+            f"pipeline.champion_alias: {model} holds the aliases {', '.join(where.alias)}; "
+            "keep the one production loads"
+        )
+    if metric is None and metrics_file is None:
+        metric = _metric_from_runs(mlflow, notes)
+    elif mlflow.metrics:
+        notes.found.append(
+            "MLflow runs also log: "
+            + ", ".join(k for k, _ in mlflow.metrics)
+            + " (any one can be model.metric with model.metrics_file: null)"
+        )
     evaluate = _evaluate_stage(pipeline, artifact, notes)
     data = inputs_no_stage_produces(pipeline, _tracked_data(root))
     requirement = own_requirement()
     flavor = _flavor(root, artifact, notes)  # before the notes are frozen below
+    current, current_from = _current(root, metrics_file, metric, mlflow)
+    if current is not None and current > 0 and isinstance(metric, str):
+        up = metric_choice.direction(metric) is not False
+        notes.found.append(
+            f"performance.min {metric_choice.floor(current, up):g}: 5% "
+            f"{'below' if up else 'above'} the current {metric} {current:.4g} ({current_from}),"
+            " 2 significant digits; max_drop 0.05: 5% worse than the baseline run"
+        )
     notes.found.append(f"retrigger for CI: {requirement.spec} (installed {requirement.how})")
-    notes.found.append("data: " + (", ".join(data) or "none (no .dvc file tracked by git)"))
+    fetches = None if data else fetching_stage(pipeline)
+    notes.found.append("data: " + _data_words(data, fetches))
     return ProjectFacts(
         root=root,
         model=model,
@@ -98,18 +139,49 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
         greater_is_better=_direction(metric, notes),
         metrics_file=metrics_file,
         artifact=artifact,
-        tracking_uri=tracking.uri.value if tracking.uri else DEFAULT_TRACKING_URI,
+        tracking_uri=uri,
         experiment=tracking.experiment.value if tracking.experiment else model,
         data=data,
         install=_install_line(root),
         found=tuple(notes.found),
         undecided=tuple(notes.undecided),
         requirement=requirement.spec,
-        current=_current(root, metrics_file, metric),
+        current=current,
         flavor=flavor,
         warnings=_ci_warnings(requirement, tracking.uri.value if tracking.uri else None),
         validation_stage=evaluate,
+        current_from=current_from,
+        champion_alias=where.alias,
+        champion_stage=where.stage,
+        adopt=where.adopt,
+        data_stage=fetches,
     )
+
+
+def _data_words(data: tuple[str, ...], fetches: tuple[str, str] | None) -> str:
+    if data:
+        return ", ".join(data)
+    if fetches is not None:
+        return (
+            f"none tracked by DVC; stage {fetches[0]} fetches {fetches[1]}: list that under "
+            "data: to watch its drift and volume"
+        )
+    return "none (no .dvc file tracked by git)"
+
+
+def _metric_from_runs(mlflow: MlflowFacts, notes: _Notes) -> Choice:
+    """The metric the project's newest MLflow run logs, chosen as from a metrics file."""
+    chosen = metric_choice.choose([k for k, _ in mlflow.metrics])
+    if chosen.key is None:
+        notes.undecided.append(
+            "model.metric: name the metric your training run logs to "
+            "MLflow (e.g. accuracy; for an error such as rmse also set "
+            "greater_is_better: false)"
+        )
+        return None
+    others = f"; others: {', '.join(chosen.alternatives)}" if chosen.alternatives else ""
+    notes.found.append(f"metric: {chosen.key} from MLflow run {mlflow.run_id}{others}")
+    return chosen.key
 
 
 def _ci_warnings(requirement: Requirement, uri: str | None) -> tuple[str, ...]:
@@ -118,19 +190,27 @@ def _ci_warnings(requirement: Requirement, uri: str | None) -> tuple[str, ...]:
     return tuple(note for note in notes if note)
 
 
-def _current(root: Path, metrics_file: Choice, metric: Choice) -> float | None:
-    """The metric's value now (the workspace's file, else HEAD's), to set the floor from."""
-    if not isinstance(metrics_file, str) or not isinstance(metric, str):
-        return None
+def _current(
+    root: Path, metrics_file: Choice, metric: Choice, mlflow: MlflowFacts
+) -> tuple[float | None, str]:
+    """The metric's value now (the workspace's file, else HEAD's; or the newest MLflow run),
+    to set the floor from, and where it was read."""
+    if not isinstance(metric, str):
+        return None, ""
+    if metrics_file is None:
+        value = dict(mlflow.metrics).get(metric)
+        return value, f"MLflow run {mlflow.run_id}"
+    if not isinstance(metrics_file, str):
+        return None, ""
     text = _read_text(root, metrics_file)
     try:
-        return parse_metric(text, metric, metrics_file) if text is not None else None
+        value = parse_metric(text, metric, metrics_file) if text is not None else None
     except BadInput:
-        return None
+        value = None
+    return value, metrics_file
 
 
 _PICKLES = (".pkl", ".pickle", ".joblib")
-_SKLEARN = re.compile(r"\b(scikit-learn|sklearn)\b")
 
 
 def _flavor(root: Path, artifact: Choice, notes: _Notes) -> str | None:
@@ -138,22 +218,13 @@ def _flavor(root: Path, artifact: Choice, notes: _Notes) -> str | None:
     requirements or its code say so): logged as an MLflow model, the champion loads."""
     if not isinstance(artifact, str) or not artifact.endswith(_PICKLES):
         return None
-    for path in _project_files(root):
-        text = _read_text(root, path.relative_to(root).as_posix()) or ""
-        if _SKLEARN.search(text):
-            notes.found.append(
-                f"model.flavor: sklearn ({artifact} is a pickle; {path.name} uses scikit-learn)"
-            )
-            return "sklearn"
-    return None
-
-
-def _project_files(root: Path) -> list[Path]:
-    """The requirement files, then the Python files two levels deep (no virtualenvs)."""
-    named = ["requirements.txt", "src/requirements.txt", "pyproject.toml", "setup.py"]
-    found = [root / name for name in named if (root / name).is_file()]
-    code = [*root.glob("*.py"), *root.glob("*/*.py")]
-    return found + [p for p in code if not p.parts[len(root.parts)].startswith((".", "venv"))][:200]
+    where = code.uses_sklearn(root)
+    if where is None:
+        return None
+    notes.found.append(
+        f"model.flavor: sklearn ({artifact} is a pickle; {Path(where).name} uses scikit-learn)"
+    )
+    return "sklearn"
 
 
 class _Notes:
@@ -182,13 +253,7 @@ def _metrics_file(pipeline: Pipeline, notes: _Notes) -> Choice:
 
 def _metric(root: Path, metrics_file: Choice, notes: _Notes) -> Choice:
     if not isinstance(metrics_file, str):
-        if metrics_file is None:
-            notes.undecided.append(
-                "model.metric: name the metric your training run logs to "
-                "MLflow (e.g. accuracy; for an error such as rmse also set "
-                "greater_is_better: false)"
-            )
-        return None
+        return None  # several files: chosen once the file is; none: from the MLflow runs
     text = _read_text(root, metrics_file)
     if text is None:
         notes.undecided.append(
@@ -218,8 +283,9 @@ def _direction(metric: Choice, notes: _Notes) -> bool | None:
     return up
 
 
-def _artifact(pipeline: Pipeline, notes: _Notes) -> tuple[Choice, str | None]:
-    """The model's path, and its artifact name (a good registry name) when dvc.yaml has one."""
+def _artifact(pipeline: Pipeline, notes: _Notes, logs: str | None) -> tuple[Choice, str | None]:
+    """The model's path, and its artifact name (a good registry name) when dvc.yaml has one;
+    null when no ``type: model`` artifact is declared and the pipeline logs its model itself."""
     if len(pipeline.models) == 1:
         name, path = pipeline.models[0]
         notes.found.append(f"model: {path} (dvc.yaml artifact {name!r}, type: model)")
@@ -232,6 +298,10 @@ def _artifact(pipeline: Pipeline, notes: _Notes) -> tuple[Choice, str | None]:
         )
         return paths, None
     outs = train_outputs(pipeline)
+    if logs is not None:
+        also = f"; set it to {outs[0]} to have retrigger log that file instead" if outs else ""
+        notes.found.append(f"model.artifact: null ({logs} logs the model to MLflow itself{also})")
+        return None, None
     if len(outs) == 1:
         notes.found.append(f"model: {outs[0]} (the train stage's output)")
         return outs[0], None
