@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import yaml
 
 from retrigger.config.schema import SCHEMA_ID, modeline, schema_text
 from retrigger.errors import BadInput
 from retrigger.githooks import precommit_config
-from retrigger.scaffold.facts import ProjectFacts, inspect_project
+from retrigger.scaffold.facts import ProjectFacts, inspect_project, model_id
 from retrigger.scaffold.gitignore import plan_gitignore
+from retrigger.scaffold.merge import fill_missing
 from retrigger.scaffold.planned import (
     CONFLICT,
     CREATE,
@@ -49,6 +52,8 @@ def init(start: Path, ci: list[str], force: bool) -> InitResult:
     chosen = _validated(ci)
     facts = inspect_project(start)
     ci_only = bool(ci) and (facts.root / CONFIG).exists()
+    if (facts.root / CONFIG).exists() and not force:
+        facts = _as_configured(facts)
     planned = plan(facts, chosen, force, ci_only)
     apply(facts.root, planned)
     return InitResult(facts, planned, _next_steps(facts, chosen, planned))
@@ -66,11 +71,17 @@ def plan(
 ) -> list[PlannedFile]:
     """Every file init would touch and how; BadInput naming all conflicts without --force."""
     config_text = modeline() + render("retrigger.yaml.tmpl", facts)
+    rerun = (facts.root / CONFIG).exists() and not force
+    config_plan = _plan_rerun(facts.root, config_text) if rerun and not ci_only else None
+    if config_plan is not None and config_plan.content is not None:
+        config_text = config_plan.content
+    elif config_plan is not None:
+        config_text = (facts.root / CONFIG).read_text(encoding="utf-8")
     wanted = (
         []
         if ci_only
         else [
-            (CONFIG, config_text, "thresholds and policy"),
+            *([] if config_plan else [(CONFIG, config_text, "thresholds and policy")]),
             (SCHEMA_ID, schema_text(), "JSON Schema of retrigger.yaml: editors complete it"),
             (
                 "slack-app-manifest.yml",
@@ -80,7 +91,12 @@ def plan(
         ]
     )
     wanted += _ci_files(facts, ci)
-    planned = [_plan_one(facts.root, path, content, why, force) for path, content, why in wanted]
+    planned = [
+        _plan_one(facts.root, path, content, why, force, keep=rerun)
+        for path, content, why in wanted
+    ]
+    if config_plan is not None:
+        planned.insert(0, config_plan)
     if not ci_only:
         planned.append(plan_policy_document(facts.root, config_text))
         planned.append(plan_gitignore(facts.root, facts.tracking_uri))
@@ -146,12 +162,17 @@ def apply(root: Path, planned: list[PlannedFile]) -> None:
         target.write_text(item.content, encoding="utf-8")
 
 
-def _plan_one(root: Path, path: str, content: str, why: str, force: bool) -> PlannedFile:
+def _plan_one(
+    root: Path, path: str, content: str, why: str, force: bool, keep: bool = False
+) -> PlannedFile:
+    """``keep``: a rerun of init, where a file that differs is the user's edit, not a conflict."""
     target = root / path
     if not target.exists():
         return PlannedFile(path, CREATE, why, content)
     if target.read_text(encoding="utf-8", errors="replace") == content:
         return PlannedFile(path, KEEP, "already up to date")
+    if keep and not force:
+        return PlannedFile(path, KEEP, "yours, left as it is (--force rewrites it, with a .bak)")
     if force:
         return PlannedFile(
             path,
@@ -161,6 +182,33 @@ def _plan_one(root: Path, path: str, content: str, why: str, force: bool) -> Pla
             backup=True,
         )
     return PlannedFile(path, CONFLICT, why)
+
+
+def _plan_rerun(root: Path, fresh: str) -> PlannedFile:
+    """retrigger.yaml on a second init: the user's values kept, the keys it lacks filled."""
+    merged = fill_missing((root / CONFIG).read_text(encoding="utf-8"), fresh)
+    if not merged.added:
+        return PlannedFile(CONFIG, KEEP, "your values, nothing missing")
+    return PlannedFile(
+        CONFIG,
+        UPDATE,
+        f"your values kept; added {', '.join(merged.added)} (the old one kept as {CONFIG}{BACKUP})",
+        merged.text,
+        backup=True,
+    )
+
+
+def _as_configured(facts: ProjectFacts) -> ProjectFacts:
+    """The facts with the model name retrigger.yaml already uses: the CI files a rerun writes
+    name the same model (concurrency group, PR titles) as the config the user kept."""
+    try:
+        raw = yaml.safe_load((facts.root / CONFIG).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return facts
+    name = raw.get("model", {}).get("name") if isinstance(raw, dict) else None
+    if not isinstance(name, str) or not name or name == facts.model:
+        return facts
+    return replace(facts, model=name, model_id=model_id(name))
 
 
 def _plan_precommit(root: Path) -> PlannedFile:

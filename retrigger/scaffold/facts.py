@@ -134,7 +134,7 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
     return ProjectFacts(
         root=root,
         model=model,
-        model_id=_model_name(model).replace("_", "-")[:40].strip("-") or "model",
+        model_id=model_id(model),
         metric=metric,
         greater_is_better=_direction(metric, notes),
         metrics_file=metrics_file,
@@ -336,6 +336,11 @@ def _read_text(root: Path, path: str) -> str | None:
         return (root / path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return show_file(root, "HEAD", path)
+
+
+def model_id(name: str) -> str:
+    """``name`` safe for Kubernetes names and Airflow DAG ids."""
+    return _model_name(name).replace("_", "-")[:40].strip("-") or "model"
 
 
 def _model_name(text: str) -> str:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from retrigger.config import load_config
 from tests.support import brought as projects
@@ -53,3 +54,50 @@ def test_next_names_retriggers_own_hook_installer_without_pre_commit(
     steps = json.loads(result.out)["next"]
     assert any(step.startswith("retrigger hooks install") for step in steps), steps
     assert not any(step.startswith("pre-commit install") for step in steps)
+
+
+def test_a_second_init_keeps_every_edited_value_and_fills_only_what_is_missing(
+    get_started: Path,
+) -> None:
+    assert run_cli("init").code == 0
+    config = get_started / "retrigger.yaml"
+    edited = (
+        config.read_text()
+        .replace("name: text-classification", "name: TextClf")
+        .replace("max_age: 30d", "max_age: 14d  # my team's choice")
+        .replace("  champion_alias: champion", "  champion_alias: live")
+    )
+    # An older retrigger.yaml: no champion_alias line at all.
+    edited = edited.replace("  champion_alias: live", "").replace("cooldown: 24h", "cooldown: 6h")
+    config.write_text(edited)
+
+    again = run_cli("init", "--json")
+
+    assert again.code == 0, again.err
+    raw = yaml.safe_load(config.read_text())
+    assert raw["model"]["name"] == "TextClf"
+    assert raw["signals"]["schedule"]["max_age"] == "14d"
+    assert raw["policy"]["cooldown"] == "6h"
+    assert raw["pipeline"]["champion_alias"] == "champion"  # missing: filled
+    assert "# my team's choice" in config.read_text()  # comments survive
+    files = {f["path"]: f for f in json.loads(again.out)["files"]}
+    assert files["retrigger.yaml"]["action"] == "updated"
+    assert "pipeline.champion_alias" in files["retrigger.yaml"]["why"]
+    # The workflow init wrote the first time is the user's now: left as it is.
+    assert files[".github/workflows/retrain.yml"]["action"] == "kept"
+    third = run_cli("init", "--json")
+    assert {f["path"]: f["action"] for f in json.loads(third.out)["files"]}[
+        "retrigger.yaml"
+    ] == "kept"
+    assert yaml.safe_load(config.read_text()) == raw
+
+
+def test_a_deleted_signal_block_stays_deleted_on_a_second_init(get_started: Path) -> None:
+    assert run_cli("init").code == 0
+    config = get_started / "retrigger.yaml"
+    text = config.read_text()
+    config.write_text(text.replace("  schedule:\n    max_age: 30d\n", ""))
+
+    assert run_cli("init").code == 0
+
+    assert "schedule" not in yaml.safe_load(config.read_text())["signals"]
