@@ -9,6 +9,7 @@ Every target is planned before anything is written, so a refusal (an existing fi
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -225,13 +226,23 @@ def _plan_precommit(root: Path) -> PlannedFile:
     return PlannedFile(path, UPDATE if existing.exists() else CREATE, why)
 
 
+def _retrigger() -> str:
+    """How to call retrigger from this shell: its name when PATH finds it, else the full path
+    of the one running (a venv that is not activated, a tool dir not on PATH)."""
+    if shutil.which("retrigger"):
+        return "retrigger"
+    beside = Path(sys.executable).parent / "retrigger"
+    return str(beside) if beside.is_file() else f"{sys.executable} -m retrigger"
+
+
 def _next_steps(facts: ProjectFacts, ci: list[str], planned: list[PlannedFile]) -> list[str]:
     written = {p.path for p in planned if p.action in (CREATE, OVERWRITE, UPDATE)}
+    me = _retrigger()
     steps = []
     if facts.undecided:
         steps.append(
             "choose what init could not decide (listed at the top of retrigger.yaml),"
-            " then `retrigger config validate`"
+            f" then `{me} config validate`"
         )
     if GITLAB_FILE in written:
         steps.append(f"add to your .gitlab-ci.yml:  include: [{{local: {GITLAB_FILE}}}]")
@@ -239,27 +250,27 @@ def _next_steps(facts: ProjectFacts, ci: list[str], planned: list[PlannedFile]) 
         steps.append(
             "pre-commit install --hook-type pre-commit --hook-type pre-push"
             if shutil.which("pre-commit")
-            else "retrigger hooks install   (pre-commit is not installed here; with it: "
+            else f"{me} hooks install   (pre-commit is not installed here; with it: "
             "`pre-commit install --hook-type pre-commit --hook-type pre-push`)"
         )
     if facts.adopt is not None:
         steps.append(
-            f"`retrigger champion set {facts.adopt}`: {facts.model} v{facts.adopt} serves from "
+            f"`{me} champion set {facts.adopt}`: {facts.model} v{facts.adopt} serves from "
             f"stage {facts.champion_stage} without the alias, so the first retrain competes "
             "with it"
         )
     if facts.metrics_file is None:
         steps.append(
-            "record the model in production as the baseline: `retrigger baseline set "
+            f"record the model in production as the baseline: `{me} baseline set "
             "RUN_ID` (its MLflow run)"
         )
     else:
         steps.append(
-            "record the model in production as the baseline: `retrigger baseline set "
-            "--from-metrics` (or `retrigger baseline set RUN_ID` when MLflow has it)"
+            f"record the model in production as the baseline: `{me} baseline set "
+            f"--from-metrics` (or `{me} baseline set RUN_ID` when MLflow has it)"
         )
     steps.append(
-        "`retrigger check` for a first decision, then commit the new files: git add "
+        f"`{me} check` for a first decision, then commit the new files: git add "
         + " ".join(sorted(written))
     )
     return steps

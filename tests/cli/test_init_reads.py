@@ -52,8 +52,34 @@ def test_next_names_retriggers_own_hook_installer_without_pre_commit(
 
     assert result.code == 0, result.err
     steps = json.loads(result.out)["next"]
-    assert any(step.startswith("retrigger hooks install") for step in steps), steps
+    hooks = next(step for step in steps if " hooks install" in step)
+    # retrigger is not on this PATH either: the step names the one that runs, by its path.
+    command = Path(hooks.split(" hooks install")[0])
+    assert command.is_absolute() and command.is_file() and command.name == "retrigger"
     assert not any(step.startswith("pre-commit install") for step in steps)
+    assert all("`retrigger " not in step for step in steps), steps
+
+
+def test_a_download_stage_without_dvc_tracked_data_is_named_for_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "fetching"
+    projects._start(root)
+    (root / "dvc.yaml").write_text(
+        "stages:\n  download:\n    cmd: python src/download.py\n    deps: [src/download.py]\n"
+        "    outs: [data/raw.csv]\n  train:\n    cmd: python src/train.py\n"
+        "    deps: [data/raw.csv]\n    outs: [model.pkl]\n"
+    )
+    monkeypatch.chdir(root)
+
+    result = run_cli("init", "--json")
+
+    assert result.code == 0, result.err
+    text = (root / "retrigger.yaml").read_text()
+    assert yaml.safe_load(text)["data"] == []
+    assert "stage download fetches data/raw.csv" in text
+    found = json.loads(result.out)["found"]
+    assert "data: none tracked by DVC; stage download fetches data/raw.csv" in " ".join(found)
 
 
 def test_a_second_init_keeps_every_edited_value_and_fills_only_what_is_missing(
