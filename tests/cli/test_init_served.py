@@ -69,3 +69,21 @@ def test_an_alias_in_use_becomes_the_champion_alias(course: Path) -> None:
     raw = yaml.safe_load((course / "retrigger.yaml").read_text())
     assert raw["pipeline"]["champion_alias"] == "production"
     assert not any("champion set" in step for step in json.loads(result.out)["next"])
+
+
+def test_validate_warns_when_another_tool_moved_the_alias_and_says_who(course: Path) -> None:
+    assert run_cli("init").code == 0
+    client = _client(course)
+    # alice's training script (or alice in the MLflow UI) points @champion at v2.
+    client.set_registered_model_alias("churn-clf", "champion", "2")  # type: ignore[attr-defined]
+
+    warned = run_cli("config", "validate")
+    adopted = run_cli("champion", "set", "2")
+    quiet = run_cli("config", "validate")
+
+    assert warned.code == 0, warned.err
+    line = next(x for x in warned.out.splitlines() if x.startswith("warning: pipeline.champion"))
+    assert "churn-clf@champion (v2) was last moved by another tool" in line
+    assert "alice" in line and "train.py" in line
+    assert adopted.code == 0, adopted.err
+    assert quiet.code == 0 and "last moved by another tool" not in quiet.out

@@ -82,13 +82,22 @@ def build(root: Path) -> Path:
     (root / ".gitignore").write_text("/mlflow.db\n/mlruns\n/mlartifacts\n", encoding="utf-8")
     sh(root, "git", "add", "-A")
     sh(root, "git", "commit", "-q", "-m", "churn course")
+    # Run as alice's train.py from outside the project (the registry records both).
+    script = root.parent / "train.py"
+    script.write_text(textwrap.dedent(FILL), encoding="utf-8")
     subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(FILL)],
+        [sys.executable, str(script)],
         cwd=root,
         check=True,
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", "MLFLOW_DISABLE_TELEMETRY": "true", "HOME": str(root)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+            "HOME": str(root.parent),
+            "USER": "alice",
+            "LOGNAME": "alice",
+        },
     )
     return root
 
