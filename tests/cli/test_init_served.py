@@ -87,3 +87,24 @@ def test_validate_warns_when_another_tool_moved_the_alias_and_says_who(course: P
     assert "alice" in line and "train.py" in line
     assert adopted.code == 0, adopted.err
     assert quiet.code == 0 and "last moved by another tool" not in quiet.out
+
+
+def test_the_alias_the_serving_code_loads_wins_over_the_registrys_others(course: Path) -> None:
+    client = _client(course)
+    client.set_registered_model_alias("churn-clf", "staging", "2")  # type: ignore[attr-defined]
+    client.set_registered_model_alias("churn-clf", "production", "1")  # type: ignore[attr-defined]
+    serve = course / "app" / "serve.py"
+
+    several = run_cli("init", "--json")
+    raw = yaml.safe_load((course / "retrigger.yaml").read_text())
+    serve.parent.mkdir()
+    serve.write_text('import mlflow\nMODEL = mlflow.pyfunc.load_model(f"models:/{NAME}@live")\n')
+    from_code = run_cli("init", "--force", "--json")
+
+    assert several.code == 0, several.err
+    assert raw["pipeline"]["champion_alias"] == "production"  # of two, the one production reads
+    assert from_code.code == 0, from_code.err
+    raw = yaml.safe_load((course / "retrigger.yaml").read_text())
+    assert raw["pipeline"]["champion_alias"] == "live"
+    found = " | ".join(json.loads(from_code.out)["found"])
+    assert "alias @live: app/serve.py loads models:/churn-clf@live" in found
