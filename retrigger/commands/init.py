@@ -93,7 +93,8 @@ def plan(
     )
     wanted += _ci_files(facts, ci)
     planned = [
-        _plan_one(facts.root, path, content, why, force, keep=rerun)
+        # A rerun keeps the files the user edited; one named with --ci is refused instead.
+        _plan_one(facts.root, path, content, why, force, keep=rerun and not ci_only)
         for path, content, why in wanted
     ]
     if config_plan is not None:

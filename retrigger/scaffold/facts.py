@@ -86,12 +86,14 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
     notes.found.append(f"retrigger for CI: {requirement.spec} (installed {requirement.how})")
     fetches = None if data else fetching_stage(pipeline)
     notes.found.append("data: " + _data_words(data, fetches))
+    evaluate = _evaluate_stage(pipeline, model.artifact, notes)
+    up = measured.direction(measure.metric, notes)
     return ProjectFacts(
         root=root,
         model=model.name,
         model_id=model_id(model.name),
         metric=measure.metric,
-        greater_is_better=measured.direction(measure.metric, notes),
+        greater_is_better=up,
         metrics_file=measure.metrics_file,
         artifact=model.artifact,
         tracking_uri=uri,
@@ -104,7 +106,7 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
         current=measure.current,
         flavor=model.flavor,
         warnings=_ci_warnings(requirement, tracking.uri.value if tracking.uri else None),
-        validation_stage=_evaluate_stage(pipeline, model.artifact, notes),
+        validation_stage=evaluate,
         current_from=measure.source,
         champion_alias=model.where.alias,
         champion_stage=model.where.stage,
