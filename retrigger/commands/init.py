@@ -207,7 +207,8 @@ def _as_configured(facts: ProjectFacts) -> ProjectFacts:
         raw = yaml.safe_load((facts.root / CONFIG).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return facts
-    name = raw.get("model", {}).get("name") if isinstance(raw, dict) else None
+    model = raw.get("model") if isinstance(raw, dict) else None
+    name = model.get("name") if isinstance(model, dict) else None
     if not isinstance(name, str) or not name or name == facts.model:
         return facts
     return replace(facts, model=name, model_id=model_id(name))

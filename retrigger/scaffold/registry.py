@@ -131,5 +131,10 @@ def _logged_a_model(client: MlflowClient, runs: list[Run]) -> bool:
     experiments = list({r.info.experiment_id for r in runs})
     if not experiments or not hasattr(client, "search_logged_models"):
         return False
-    logged = client.search_logged_models(experiment_ids=experiments, max_results=50)
+    from mlflow.exceptions import MlflowException
+
+    try:
+        logged = client.search_logged_models(experiment_ids=experiments, max_results=50)
+    except MlflowException:
+        return False  # a server older than the client: no logged models to ask about
     return any(m.source_run_id in ids for m in logged)

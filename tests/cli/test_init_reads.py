@@ -127,3 +127,28 @@ def test_a_deleted_signal_block_stays_deleted_on_a_second_init(get_started: Path
     assert run_cli("init").code == 0
 
     assert "schedule" not in yaml.safe_load(config.read_text())["signals"]
+
+
+@pytest.mark.parametrize(
+    ("params", "source"),
+    [
+        (
+            "train:\n  mlflow:\n    model_name: Churn_Model\n",
+            "params.yaml: train.mlflow.model_name",
+        ),
+        (
+            "train:\n  registered_model_name: Churn_Model\n",
+            "params.yaml: train.registered_model_name",
+        ),
+    ],
+)
+def test_the_name_params_yaml_registers_under_wins_over_the_dvc_artifact(
+    get_started: Path, params: str, source: str
+) -> None:
+    (get_started / "params.yaml").write_text("prepare: {split: 0.2, seed: 1}\n" + params)
+
+    result = run_cli("init", "--json")
+
+    assert result.code == 0, result.err
+    assert load_config(get_started / "retrigger.yaml").config.model.name == "Churn_Model"
+    assert f"model.name Churn_Model: from {source}" in json.loads(result.out)["found"]
