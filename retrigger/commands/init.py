@@ -207,11 +207,25 @@ def _as_configured(facts: ProjectFacts) -> ProjectFacts:
         raw = yaml.safe_load((facts.root / CONFIG).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return facts
-    model = raw.get("model") if isinstance(raw, dict) else None
-    name = model.get("name") if isinstance(model, dict) else None
-    if not isinstance(name, str) or not name or name == facts.model:
+    if not isinstance(raw, dict):
         return facts
-    return replace(facts, model=name, model_id=model_id(name))
+    # What the user already chose is no longer an open question.
+    undecided = tuple(note for note in facts.undecided if not _chosen(raw, note.split(":", 1)[0]))
+    model = raw.get("model")
+    name = model.get("name") if isinstance(model, dict) else None
+    if not isinstance(name, str) or not name:
+        return replace(facts, undecided=undecided)
+    return replace(facts, model=name, model_id=model_id(name), undecided=undecided)
+
+
+def _chosen(raw: dict[str, object], dotted: str) -> bool:
+    """Whether retrigger.yaml holds one value (not null, not a list of candidates) there."""
+    node: object = raw
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return node is not None and not isinstance(node, list)
 
 
 def _plan_precommit(root: Path) -> PlannedFile:
