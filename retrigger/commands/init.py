@@ -71,13 +71,8 @@ def plan(
     facts: ProjectFacts, ci: list[str], force: bool, ci_only: bool = False
 ) -> list[PlannedFile]:
     """Every file init would touch and how; BadInput naming all conflicts without --force."""
-    config_text = modeline() + render("retrigger.yaml.tmpl", facts)
     rerun = (facts.root / CONFIG).exists() and not force
-    config_plan = _plan_rerun(facts.root, config_text) if rerun and not ci_only else None
-    if config_plan is not None and config_plan.content is not None:
-        config_text = config_plan.content
-    elif config_plan is not None:
-        config_text = (facts.root / CONFIG).read_text(encoding="utf-8")
+    config_text, config_plan = _config(facts, rerun and not ci_only)
     wanted = (
         []
         if ci_only
@@ -184,6 +179,17 @@ def _plan_one(
             backup=True,
         )
     return PlannedFile(path, CONFLICT, why)
+
+
+def _config(facts: ProjectFacts, rerun: bool) -> tuple[str, PlannedFile | None]:
+    """retrigger.yaml's text as it will be, and its plan when a rerun merges it."""
+    fresh = modeline() + render("retrigger.yaml.tmpl", facts)
+    if not rerun:
+        return fresh, None
+    planned = _plan_rerun(facts.root, fresh)
+    if planned.content is not None:
+        return planned.content, planned
+    return (facts.root / CONFIG).read_text(encoding="utf-8"), planned
 
 
 def _plan_rerun(root: Path, fresh: str) -> PlannedFile:

@@ -33,7 +33,7 @@ from retrigger.scaffold.dvcproject import (
 )
 from retrigger.scaffold.measured import Choice, Notes
 from retrigger.scaffold.registry import MlflowFacts, read_mlflow
-from retrigger.scaffold.tracking import Found, tracking_facts
+from retrigger.scaffold.tracking import Found, TrackingFacts, tracking_facts
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 __all__ = ["Choice", "ProjectFacts", "inspect_project", "model_id"]
@@ -72,13 +72,7 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
     notes = Notes()
     pipeline = read_pipeline(root)
     tracking = tracking_facts(root, os.environ if environ is None else environ)
-    for item in (tracking.uri, tracking.experiment):
-        if item is not None:
-            notes.found.append(f"MLflow {item.source} = {item.value}")
-    uri = tracking.uri.value if tracking.uri else DEFAULT_TRACKING_URI
-    mlflow = read_mlflow(root, uri, tracking.experiment.value if tracking.experiment else None)
-    if mlflow.unread:
-        notes.found.append(f"MLflow registry and runs not read: {mlflow.unread}")
+    uri, mlflow = _mlflow(root, tracking, notes)
     model = _model(root, pipeline, tracking.registered_model, mlflow, notes)
     measure = _measure(root, pipeline, mlflow, notes)
     data = inputs_no_stage_produces(pipeline, _tracked_data(root))
@@ -113,6 +107,18 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
         adopt=model.where.adopt,
         data_stage=fetches,
     )
+
+
+def _mlflow(root: Path, tracking: TrackingFacts, notes: Notes) -> tuple[str, MlflowFacts]:
+    """The tracking URI the project uses, and what its registry and runs hold."""
+    for item in (tracking.uri, tracking.experiment):
+        if item is not None:
+            notes.found.append(f"MLflow {item.source} = {item.value}")
+    uri = tracking.uri.value if tracking.uri else DEFAULT_TRACKING_URI
+    mlflow = read_mlflow(root, uri, tracking.experiment.value if tracking.experiment else None)
+    if mlflow.unread:
+        notes.found.append(f"MLflow registry and runs not read: {mlflow.unread}")
+    return uri, mlflow
 
 
 def _project_root(start: Path) -> Path:
