@@ -148,7 +148,14 @@ def _model(
     root: Path, pipeline: Pipeline, registered: Found | None, mlflow: MlflowFacts, notes: Notes
 ) -> _Model:
     """The model's name, its file (or null), and where production loads it from."""
-    logs = code.logs_model(root) or ("its MLflow runs" if mlflow.logs_model else None)
+    script = code.logs_model(root)
+    logs = (
+        f"{script} logs the model to MLflow itself"
+        if script
+        else "the project's MLflow runs hold a model they logged"
+        if mlflow.logs_model
+        else None
+    )
     artifact, artifact_name = _artifact(pipeline, notes, logs)
     loads = code.served_from(root)
     named = served.model_name(registered, artifact_name, root.name, mlflow, loads)
@@ -244,7 +251,7 @@ def _artifact(pipeline: Pipeline, notes: Notes, logs: str | None) -> tuple[Choic
     outs = train_outputs(pipeline)
     if logs is not None:
         also = f"; set it to {outs[0]} to have retrigger log that file instead" if outs else ""
-        notes.found.append(f"model.artifact: null ({logs} logs the model to MLflow itself{also})")
+        notes.found.append(f"model.artifact: null ({logs}{also})")
         return None, None
     if len(outs) == 1:
         notes.found.append(f"model: {outs[0]} (the train stage's output)")

@@ -62,12 +62,16 @@ def test_the_registry_names_the_model_its_stage_and_the_metric_its_runs_log(cour
 def test_an_alias_in_use_becomes_the_champion_alias(course: Path) -> None:
     client = _client(course)
     client.set_registered_model_alias("churn-clf", "production", "2")  # type: ignore[attr-defined]
+    (course / "src" / "train.py").unlink()  # the training code says nothing: the runs do
 
     result = run_cli("init", "--json")
 
     assert result.code == 0, result.err
     raw = yaml.safe_load((course / "retrigger.yaml").read_text())
     assert raw["pipeline"]["champion_alias"] == "production"
+    assert raw["model"]["artifact"] is None
+    found = " | ".join(json.loads(result.out)["found"])
+    assert "model.artifact: null (the project's MLflow runs hold a model they logged" in found
     assert not any("champion set" in step for step in json.loads(result.out)["next"])
 
 
