@@ -168,6 +168,8 @@ def _plan_one(
         return PlannedFile(path, CREATE, why, content)
     if target.read_text(encoding="utf-8", errors="replace") == content:
         return PlannedFile(path, KEEP, "already up to date")
+    if keep and path == SCHEMA_ID:  # generated from this retrigger, never edited by hand
+        return PlannedFile(path, UPDATE, f"{why}; as this retrigger has it", content)
     if keep and not force:
         return PlannedFile(path, KEEP, "yours, left as it is (--force rewrites it, with a .bak)")
     if force:
