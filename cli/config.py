@@ -48,11 +48,18 @@ def validate(
             "--ci", help="Also warn about what cannot work on a CI runner (a local MLflow store)."
         ),
     ] = False,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Do not ask MLflow who last moved the champion alias (no network at all).",
+        ),
+    ] = False,
 ) -> None:
     """Exit 0 when the config is valid; otherwise say which key is wrong and exit 2."""
     from retrigger.commands import config as command
 
-    validated = command.validate(config, ci=ci)
+    validated = command.validate(config, ci=ci, offline=offline)
     render.line(f"{validated.path}: valid")
     for note in validated.notes:
         render.line(f"note: {note}")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from retrigger.config import load_config
+from retrigger.config.models import RetriggerConfig
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,11 @@ class Validated:
     warnings: list[str] = field(default_factory=list)  # with --ci: what a runner cannot do
 
 
-def validate(config_path: Path | None, ci: bool = False) -> Validated:
+def validate(config_path: Path | None, ci: bool = False, offline: bool = False) -> Validated:
     """A valid config and its notes; a ``ConfigError`` naming the key otherwise, or BadInput
     when the project cannot satisfy it (``retrigger.pipeline.preflight``). With ``ci``, the
-    warnings about what cannot work on a CI runner (the effective ``tracking.uri``)."""
+    warnings about what cannot work on a CI runner (the effective ``tracking.uri``). Unless
+    ``offline``, MLflow is asked who last moved the champion alias."""
     from retrigger.config.schema import stale_note
     from retrigger.pipeline import overlap_notes
     from retrigger.pipeline.preflight import check
@@ -53,8 +55,44 @@ def validate(config_path: Path | None, ci: bool = False) -> Validated:
     notes = check(loaded.root, loaded.config)
     notes += overlap_notes.notes(loaded.path, loaded.root, loaded.config)  # the leakage check
     notes += [note for note in [stale_note(loaded.path)] if note]  # retrigger.schema.json
-    warning = tracking_ci_warning(loaded.config.tracking.uri) if ci else None
-    return Validated(loaded.path, notes, [warning] if warning else [])
+    warnings: list[str | None] = []
+    if not offline:
+        mover = alias_mover(loaded.root, loaded.config)
+        if mover is not None and mover.startswith(UNKNOWN):
+            notes.append(mover)
+        else:
+            warnings.append(mover)
+    warnings.append(tracking_ci_warning(loaded.config.tracking.uri) if ci else None)
+    return Validated(loaded.path, notes, [w for w in warnings if w])
+
+
+UNKNOWN = "who moves"
+
+
+def alias_mover(root: Path, config: RetriggerConfig) -> str | None:
+    """A warning when the champion alias was last moved by another tool than retrigger: two
+    movers of one alias undo each other's promotions. None when MLflow has no such alias yet
+    (or no store here: validate never creates one)."""
+    from retrigger.lineage.alias_owner import holder
+    from retrigger.lineage.tracking import Tracking, absolute_uri
+
+    uri = absolute_uri(config.tracking.uri, root)
+    if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_file():
+        return None
+    name, alias = config.model.name, config.pipeline.champion_alias
+    try:
+        client = Tracking(uri, config.tracking.experiment, config.tracking.timeout).client
+        found = holder(client, name, alias)
+    except Exception as exc:  # MLflow down: who moves the alias is unknown, not fine
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        return f"{UNKNOWN} {name}@{alias} is unknown: MLflow did not answer ({first})"
+    if found is None or found.by_retrigger:
+        return None
+    return (
+        f"pipeline.champion_alias: {name}@{alias} (v{found.version}) was last moved by another "
+        f"tool, not retrigger: registered by {found.who}. Both will move it and undo each "
+        f"other; let one own @{alias} (or `retrigger champion set {found.version}` to adopt it)"
+    )
 
 
 def _same_duration(shown: str, written: str) -> bool:

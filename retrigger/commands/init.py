@@ -9,9 +9,12 @@ Every target is planned before anything is written, so a refusal (an existing fi
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import yaml
 
 from retrigger.config.schema import SCHEMA_ID, modeline, schema_text
 from retrigger.errors import BadInput
@@ -19,8 +22,9 @@ from retrigger.githooks import precommit_config
 from retrigger.scaffold.events import CHOICES as EVENT_CHOICES
 from retrigger.scaffold.events import section as event_section
 from retrigger.scaffold.events import setup_steps as event_steps
-from retrigger.scaffold.facts import ProjectFacts, inspect_project
+from retrigger.scaffold.facts import ProjectFacts, inspect_project, model_id
 from retrigger.scaffold.gitignore import plan_gitignore
+from retrigger.scaffold.merge import fill_missing
 from retrigger.scaffold.planned import (
     CONFLICT,
     CREATE,
@@ -54,6 +58,8 @@ def init(start: Path, ci: list[str], force: bool, events: list[str] | None = Non
     # In a project that has retrigger.yaml, --ci and --events add only what they name.
     ci_only = bool(ci or sources) and (facts.root / CONFIG).exists()
     chosen = [] if ci_only and not ci else _validated(ci)
+    if (facts.root / CONFIG).exists() and not force:
+        facts = _as_configured(facts)
     planned = plan(facts, chosen, force, ci_only, sources)
     apply(facts.root, planned)
     steps = _next_steps(facts, chosen, planned)
@@ -84,14 +90,15 @@ def plan(
     events: list[str] | None = None,
 ) -> list[PlannedFile]:
     """Every file init would touch and how; BadInput naming all conflicts without --force."""
-    config_text = modeline() + render("retrigger.yaml.tmpl", facts)
-    if events:
+    rerun = (facts.root / CONFIG).exists() and not force
+    config_text, config_plan = _config(facts, rerun and not ci_only)
+    if events and not ci_only:
         config_text += event_section(facts, events)
     wanted = (
         []
         if ci_only
         else [
-            (CONFIG, config_text, "thresholds and policy"),
+            *([] if config_plan else [(CONFIG, config_text, "thresholds and policy")]),
             (SCHEMA_ID, schema_text(), "JSON Schema of retrigger.yaml: editors complete it"),
             (
                 "slack-app-manifest.yml",
@@ -101,7 +108,13 @@ def plan(
         ]
     )
     wanted += _ci_files(facts, ci)
-    planned = [_plan_one(facts.root, path, content, why, force) for path, content, why in wanted]
+    planned = [
+        # A rerun keeps the files the user edited; one named with --ci is refused instead.
+        _plan_one(facts.root, path, content, why, force, keep=rerun and not ci_only)
+        for path, content, why in wanted
+    ]
+    if config_plan is not None:
+        planned.insert(0, config_plan)
     if ci_only and events:
         planned.append(_plan_events(facts, events))
     if not ci_only:
@@ -180,12 +193,19 @@ def apply(root: Path, planned: list[PlannedFile]) -> None:
         target.write_text(item.content, encoding="utf-8")
 
 
-def _plan_one(root: Path, path: str, content: str, why: str, force: bool) -> PlannedFile:
+def _plan_one(
+    root: Path, path: str, content: str, why: str, force: bool, keep: bool = False
+) -> PlannedFile:
+    """``keep``: a rerun of init, where a file that differs is the user's edit, not a conflict."""
     target = root / path
     if not target.exists():
         return PlannedFile(path, CREATE, why, content)
     if target.read_text(encoding="utf-8", errors="replace") == content:
         return PlannedFile(path, KEEP, "already up to date")
+    if keep and path == SCHEMA_ID:  # generated from this retrigger, never edited by hand
+        return PlannedFile(path, UPDATE, f"{why}; as this retrigger has it", content)
+    if keep and not force:
+        return PlannedFile(path, KEEP, "yours, left as it is (--force rewrites it, with a .bak)")
     if force:
         return PlannedFile(
             path,
@@ -195,6 +215,59 @@ def _plan_one(root: Path, path: str, content: str, why: str, force: bool) -> Pla
             backup=True,
         )
     return PlannedFile(path, CONFLICT, why)
+
+
+def _config(facts: ProjectFacts, rerun: bool) -> tuple[str, PlannedFile | None]:
+    """retrigger.yaml's text as it will be, and its plan when a rerun merges it."""
+    fresh = modeline() + render("retrigger.yaml.tmpl", facts)
+    if not rerun:
+        return fresh, None
+    planned = _plan_rerun(facts.root, fresh)
+    if planned.content is not None:
+        return planned.content, planned
+    return (facts.root / CONFIG).read_text(encoding="utf-8"), planned
+
+
+def _plan_rerun(root: Path, fresh: str) -> PlannedFile:
+    """retrigger.yaml on a second init: the user's values kept, the keys it lacks filled."""
+    merged = fill_missing((root / CONFIG).read_text(encoding="utf-8"), fresh)
+    if not merged.added:
+        return PlannedFile(CONFIG, KEEP, "your values, nothing missing")
+    return PlannedFile(
+        CONFIG,
+        UPDATE,
+        f"your values kept; added {', '.join(merged.added)} (the old one kept as {CONFIG}{BACKUP})",
+        merged.text,
+        backup=True,
+    )
+
+
+def _as_configured(facts: ProjectFacts) -> ProjectFacts:
+    """The facts with the model name retrigger.yaml already uses: the CI files a rerun writes
+    name the same model (concurrency group, PR titles) as the config the user kept."""
+    try:
+        raw = yaml.safe_load((facts.root / CONFIG).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return facts
+    if not isinstance(raw, dict):
+        return facts
+    # What the user already chose is no longer an open question.
+    undecided = tuple(note for note in facts.undecided if not _chosen(raw, note.split(":", 1)[0]))
+    model = raw.get("model")
+    name = model.get("name") if isinstance(model, dict) else None
+    if not isinstance(name, str) or not name:
+        return replace(facts, undecided=undecided)
+    return replace(facts, model=name, model_id=model_id(name), undecided=undecided)
+
+
+def _chosen(raw: dict[str, object], dotted: str) -> bool:
+    """Whether retrigger.yaml holds one value (not null, not a list of candidates) there."""
+    node: object = raw
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return node is not None and not isinstance(node, list)
 
 
 def _plan_precommit(root: Path) -> PlannedFile:
@@ -211,13 +284,23 @@ def _plan_precommit(root: Path) -> PlannedFile:
     return PlannedFile(path, UPDATE if existing.exists() else CREATE, why)
 
 
+def _retrigger() -> str:
+    """How to call retrigger from this shell: its name when PATH finds it, else the full path
+    of the one running (a venv that is not activated, a tool dir not on PATH)."""
+    if shutil.which("retrigger"):
+        return "retrigger"
+    beside = Path(sys.executable).parent / "retrigger"
+    return str(beside) if beside.is_file() else f"{sys.executable} -m retrigger"
+
+
 def _next_steps(facts: ProjectFacts, ci: list[str], planned: list[PlannedFile]) -> list[str]:
     written = {p.path for p in planned if p.action in (CREATE, OVERWRITE, UPDATE)}
+    me = _retrigger()
     steps = []
     if facts.undecided:
         steps.append(
             "choose what init could not decide (listed at the top of retrigger.yaml),"
-            " then `retrigger config validate`"
+            f" then `{me} config validate`"
         )
     if GITLAB_FILE in written:
         steps.append(f"add to your .gitlab-ci.yml:  include: [{{local: {GITLAB_FILE}}}]")
@@ -225,21 +308,27 @@ def _next_steps(facts: ProjectFacts, ci: list[str], planned: list[PlannedFile]) 
         steps.append(
             "pre-commit install --hook-type pre-commit --hook-type pre-push"
             if shutil.which("pre-commit")
-            else "retrigger hooks install   (pre-commit is not installed here; with it: "
+            else f"{me} hooks install   (pre-commit is not installed here; with it: "
             "`pre-commit install --hook-type pre-commit --hook-type pre-push`)"
+        )
+    if facts.adopt is not None:
+        steps.append(
+            f"`{me} champion set {facts.adopt}`: {facts.model} v{facts.adopt} serves from "
+            f"stage {facts.champion_stage} without the alias, so the first retrain competes "
+            "with it"
         )
     if facts.metrics_file is None:
         steps.append(
-            "record the model in production as the baseline: `retrigger baseline set "
+            f"record the model in production as the baseline: `{me} baseline set "
             "RUN_ID` (its MLflow run)"
         )
     else:
         steps.append(
-            "record the model in production as the baseline: `retrigger baseline set "
-            "--from-metrics` (or `retrigger baseline set RUN_ID` when MLflow has it)"
+            f"record the model in production as the baseline: `{me} baseline set "
+            f"--from-metrics` (or `{me} baseline set RUN_ID` when MLflow has it)"
         )
     steps.append(
-        "`retrigger check` for a first decision, then commit the new files: git add "
+        f"`{me} check` for a first decision, then commit the new files: git add "
         + " ".join(sorted(written))
     )
     return steps

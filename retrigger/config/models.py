@@ -319,7 +319,17 @@ class PipelineConfig(Section):
         description="after a promotion, `retrigger run` commits the new "
         "dvc.lock (and tracked metrics) itself; false: it prints the git command",
     )
-    champion_alias: str = "champion"
+    champion_alias: str = Field(
+        default="champion",
+        min_length=1,
+        description="the registry alias of the model in production, moved on promotion",
+    )
+    champion_stage: str | None = Field(
+        default=None,
+        description="a legacy registry stage (e.g. Production) a served app still reads: "
+        "promotion also transitions the new version to it, archiving the old one; null: "
+        "only the alias moves",
+    )
     dispatch: Literal["none", "local", "github"] = Field(
         default="none",
         description="what a firing check started by an event (`retrigger serve`, `events "

@@ -76,8 +76,10 @@ def promote(
     source: str | None = None,
     adopted: str | None = None,
     model_id: str | None = None,
+    stage: str | None = None,
 ) -> tuple[str, str | None]:
-    """Register (or find, or adopt) the version of ``decision_id`` and move ``alias`` to it.
+    """Register (or find, or adopt) the version of ``decision_id`` and move ``alias`` to it,
+    then ``stage`` too when one is set (the legacy stage a served app reads).
 
     ``adopted`` is a version the pipeline registered itself from this run: it is tagged, never
     registered a second time. Returns (version, previous champion version).
@@ -86,7 +88,23 @@ def promote(
     previous = champion(client, name, alias, None)
     if previous is None or previous.version != version:
         client.set_registered_model_alias(name, alias, version)
+    if stage is not None:
+        transition_stage(client, name, version, stage)
     return version, previous.version if previous and previous.version != version else None
+
+
+def transition_stage(client: MlflowClient, name: str, version: str, stage: str) -> None:
+    """Move ``version`` into the legacy ``stage`` and archive the versions that held it, so an
+    app loading ``models:/NAME/Production`` serves the promoted model. A rerun is a no-op."""
+    import warnings
+
+    current = client.get_model_version(name, version)
+    if str(current.current_stage).lower() == stage.lower():
+        return
+    with warnings.catch_warnings():
+        # MLflow deprecates stages in favour of aliases; moving one is what this key asks for.
+        warnings.simplefilter("ignore", FutureWarning)
+        client.transition_model_version_stage(name, version, stage, archive_existing_versions=True)
 
 
 def register(

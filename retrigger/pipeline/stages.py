@@ -137,6 +137,7 @@ def promote(
         source=candidate.source,
         adopted=candidate.version,
         model_id=candidate.model_id,
+        stage=ws.config.pipeline.champion_stage,
     )
     mlrecord.set_status(
         client,
@@ -148,6 +149,7 @@ def promote(
         _become_baseline(ws, mlflow, run_id, outputs.metric_after)
     message = (
         f"promoted {model} v{version} to @{alias}"
+        + (f" and stage {stage}" if (stage := ws.config.pipeline.champion_stage) else "")
         + (f" (was v{previous})" if previous else "")
         + ("" if candidate.loadable else f"; note: {candidate.kind}: {NOT_LOADABLE}")
     )

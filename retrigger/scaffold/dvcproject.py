@@ -80,6 +80,18 @@ def evaluate_stages(pipeline: Pipeline, artifact: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def fetching_stage(pipeline: Pipeline) -> tuple[str, str] | None:
+    """(name, outputs) of the first stage that reads nothing another stage writes and writes
+    something: the one that downloads or generates the data when DVC tracks none."""
+    for name, stage in pipeline.stages.items():
+        deps, outs = _names(stage.get("deps")), _names(stage.get("outs"))
+        reads_produced = any(_under(dep, out) for dep in deps for out in pipeline.produced)
+        trains = any(word in name.lower() for word in _TRAIN_WORDS)
+        if outs and not reads_produced and not trains:
+            return name, ", ".join(outs)
+    return None
+
+
 def inputs_no_stage_produces(pipeline: Pipeline, tracked: tuple[str, ...]) -> tuple[str, ...]:
     """The DVC-tracked paths (``.dvc`` files) the pipeline reads but does not write.
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrigger.errors import BadInput
-from retrigger.gitutil import repo_root, show_file
-from retrigger.metrics_file import parse_metric
+from retrigger.gitutil import repo_root
 from retrigger.proc import run
-from retrigger.scaffold import metrics as metric_choice
+from retrigger.scaffold import code, measured, served
 from retrigger.scaffold.ci import (
     Requirement,
     own_requirement,
@@ -27,14 +26,17 @@ from retrigger.scaffold.ci import (
 from retrigger.scaffold.dvcproject import (
     Pipeline,
     evaluate_stages,
+    fetching_stage,
     inputs_no_stage_produces,
     read_pipeline,
     train_outputs,
 )
-from retrigger.scaffold.tracking import tracking_facts
+from retrigger.scaffold.measured import Choice, Notes
+from retrigger.scaffold.registry import MlflowFacts, read_mlflow
+from retrigger.scaffold.tracking import Found, TrackingFacts, tracking_facts
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
-Choice = str | tuple[str, ...] | None  # one value, candidates to choose from, or unknown
+__all__ = ["Choice", "ProjectFacts", "inspect_project", "model_id"]
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,69 @@ class ProjectFacts:
     flavor: str | None = None  # "sklearn" for a pickle/joblib model of a scikit-learn project
     warnings: tuple[str, ...] = ()  # what will not work in CI as it is, and what to set
     validation_stage: Choice = None  # the stage that evaluates the model, when dvc.yaml has one
+    current_from: str = ""  # where ``current`` was read: "eval/metrics.json", "MLflow run 3f2a…"
+    champion_alias: Choice = "champion"  # the alias production loads (candidates: choose one)
+    champion_stage: str | None = None  # a legacy stage production still reads, moved too
+    adopt: str | None = None  # a registry version serving today that holds no alias yet
+    data_stage: tuple[str, str] | None = None  # (stage, its outputs) that fetches the data
 
 
 def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> ProjectFacts:
     """Facts about the git + DVC project around ``start``; BadInput anywhere else."""
+    root = _project_root(start)
+    notes = Notes()
+    pipeline = read_pipeline(root)
+    tracking = tracking_facts(root, os.environ if environ is None else environ)
+    uri, mlflow = _mlflow(root, tracking, notes)
+    model = _model(root, pipeline, tracking.registered_model, mlflow, notes)
+    measure = _measure(root, pipeline, mlflow, notes)
+    data = inputs_no_stage_produces(pipeline, _tracked_data(root))
+    requirement = own_requirement()
+    notes.found.append(f"retrigger for CI: {requirement.spec} (installed {requirement.how})")
+    fetches = None if data else fetching_stage(pipeline)
+    notes.found.append("data: " + _data_words(data, fetches))
+    evaluate = _evaluate_stage(pipeline, model.artifact, notes)
+    up = measured.direction(measure.metric, notes)
+    return ProjectFacts(
+        root=root,
+        model=model.name,
+        model_id=model_id(model.name),
+        metric=measure.metric,
+        greater_is_better=up,
+        metrics_file=measure.metrics_file,
+        artifact=model.artifact,
+        tracking_uri=uri,
+        experiment=tracking.experiment.value if tracking.experiment else model.name,
+        data=data,
+        install=_install_line(root),
+        found=tuple(notes.found),
+        undecided=tuple(notes.undecided),
+        requirement=requirement.spec,
+        current=measure.current,
+        flavor=model.flavor,
+        warnings=_ci_warnings(requirement, tracking.uri.value if tracking.uri else None),
+        validation_stage=evaluate,
+        current_from=measure.source,
+        champion_alias=model.where.alias,
+        champion_stage=model.where.stage,
+        adopt=model.where.adopt,
+        data_stage=fetches,
+    )
+
+
+def _mlflow(root: Path, tracking: TrackingFacts, notes: Notes) -> tuple[str, MlflowFacts]:
+    """The tracking URI the project uses, and what its registry and runs hold."""
+    for item in (tracking.uri, tracking.experiment):
+        if item is not None:
+            notes.found.append(f"MLflow {item.source} = {item.value}")
+    uri = tracking.uri.value if tracking.uri else DEFAULT_TRACKING_URI
+    mlflow = read_mlflow(root, uri, tracking.experiment.value if tracking.experiment else None)
+    if mlflow.unread:
+        notes.found.append(f"MLflow registry and runs not read: {mlflow.unread}")
+    return uri, mlflow
+
+
+def _project_root(start: Path) -> Path:
     root = repo_root(start) if start.is_dir() else None
     if root is None:
         raise BadInput(
@@ -72,44 +133,82 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
             f"{root} is not a DVC project (no .dvc folder); run `dvc init` there "
             "first, then `retrigger init`"
         )
-    notes = _Notes()
-    pipeline = read_pipeline(root)
-    metrics_file = _metrics_file(pipeline, notes)
-    metric = _metric(root, metrics_file, notes)
-    artifact, artifact_name = _artifact(pipeline, notes)
-    tracking = tracking_facts(root, os.environ if environ is None else environ)
-    for item in (tracking.uri, tracking.experiment, tracking.registered_model):
-        if item is not None:
-            notes.found.append(f"MLflow {item.source} = {item.value}")
-    registered = tracking.registered_model.value if tracking.registered_model else None
-    # A name the project registers under is kept as written: it must match the registry.
-    model = registered or _model_name(artifact_name or root.name)
-    evaluate = _evaluate_stage(pipeline, artifact, notes)
-    data = inputs_no_stage_produces(pipeline, _tracked_data(root))
-    requirement = own_requirement()
-    flavor = _flavor(root, artifact, notes)  # before the notes are frozen below
-    notes.found.append(f"retrigger for CI: {requirement.spec} (installed {requirement.how})")
-    notes.found.append("data: " + (", ".join(data) or "none (no .dvc file tracked by git)"))
-    return ProjectFacts(
-        root=root,
-        model=model,
-        model_id=_model_name(model).replace("_", "-")[:40].strip("-") or "model",
-        metric=metric,
-        greater_is_better=_direction(metric, notes),
-        metrics_file=metrics_file,
-        artifact=artifact,
-        tracking_uri=tracking.uri.value if tracking.uri else DEFAULT_TRACKING_URI,
-        experiment=tracking.experiment.value if tracking.experiment else model,
-        data=data,
-        install=_install_line(root),
-        found=tuple(notes.found),
-        undecided=tuple(notes.undecided),
-        requirement=requirement.spec,
-        current=_current(root, metrics_file, metric),
-        flavor=flavor,
-        warnings=_ci_warnings(requirement, tracking.uri.value if tracking.uri else None),
-        validation_stage=evaluate,
+    return root
+
+
+@dataclass(frozen=True)
+class _Model:
+    name: str
+    artifact: Choice
+    flavor: str | None
+    where: served.Where
+
+
+def _model(
+    root: Path, pipeline: Pipeline, registered: Found | None, mlflow: MlflowFacts, notes: Notes
+) -> _Model:
+    """The model's name, its file (or null), and where production loads it from."""
+    script = code.logs_model(root)
+    logs = (
+        f"{script} logs the model to MLflow itself"
+        if script
+        else "the project's MLflow runs hold a model they logged"
+        if mlflow.logs_model
+        else None
     )
+    artifact, artifact_name = _artifact(pipeline, notes, logs)
+    loads = code.served_from(root)
+    named = served.model_name(registered, artifact_name, root.name, mlflow, loads)
+    # A name the project registers under is kept as written: it must match the registry.
+    exact = named.source.startswith(("params", "the MLflow"))
+    name = named.name if exact else _model_name(named.name)
+    notes.found.append(f"model.name {name}: from {named.source}")
+    where = served.where_served(name, mlflow, loads)
+    notes.found.extend(where.found)
+    if isinstance(where.alias, tuple):
+        notes.undecided.append(
+            f"pipeline.champion_alias: {name} holds the aliases {', '.join(where.alias)}; "
+            "keep the one production loads"
+        )
+    return _Model(name, artifact, _flavor(root, artifact, notes), where)
+
+
+@dataclass(frozen=True)
+class _Measure:
+    metrics_file: Choice
+    metric: Choice
+    current: float | None
+    source: str  # where ``current`` was read
+
+
+def _measure(root: Path, pipeline: Pipeline, mlflow: MlflowFacts, notes: Notes) -> _Measure:
+    """The metric to watch, from the metrics file or else the MLflow runs, and its value now."""
+    metrics_file = measured.metrics_file(pipeline, notes)
+    metric = measured.metric(root, metrics_file, notes)
+    if metric is None and metrics_file is None:
+        metric = measured.metric_from_runs(mlflow, notes)
+    elif mlflow.metrics:
+        notes.found.append(
+            "MLflow runs also log: "
+            + ", ".join(k for k, _ in mlflow.metrics)
+            + " (any one can be model.metric with model.metrics_file: null)"
+        )
+    current, source = measured.current(root, metrics_file, metric, mlflow)
+    line = measured.floor_note(metric, current, source)
+    if line is not None:
+        notes.found.append(line)
+    return _Measure(metrics_file, metric, current, source)
+
+
+def _data_words(data: tuple[str, ...], fetches: tuple[str, str] | None) -> str:
+    if data:
+        return ", ".join(data)
+    if fetches is not None:
+        return (
+            f"none tracked by DVC; stage {fetches[0]} fetches {fetches[1]}: list that under "
+            "data: to watch its drift and volume"
+        )
+    return "none (no .dvc file tracked by git)"
 
 
 def _ci_warnings(requirement: Requirement, uri: str | None) -> tuple[str, ...]:
@@ -118,108 +217,26 @@ def _ci_warnings(requirement: Requirement, uri: str | None) -> tuple[str, ...]:
     return tuple(note for note in notes if note)
 
 
-def _current(root: Path, metrics_file: Choice, metric: Choice) -> float | None:
-    """The metric's value now (the workspace's file, else HEAD's), to set the floor from."""
-    if not isinstance(metrics_file, str) or not isinstance(metric, str):
-        return None
-    text = _read_text(root, metrics_file)
-    try:
-        return parse_metric(text, metric, metrics_file) if text is not None else None
-    except BadInput:
-        return None
-
-
 _PICKLES = (".pkl", ".pickle", ".joblib")
-_SKLEARN = re.compile(r"\b(scikit-learn|sklearn)\b")
 
 
-def _flavor(root: Path, artifact: Choice, notes: _Notes) -> str | None:
+def _flavor(root: Path, artifact: Choice, notes: Notes) -> str | None:
     """``sklearn`` for a pickle/joblib model when the project uses scikit-learn (its
     requirements or its code say so): logged as an MLflow model, the champion loads."""
     if not isinstance(artifact, str) or not artifact.endswith(_PICKLES):
         return None
-    for path in _project_files(root):
-        text = _read_text(root, path.relative_to(root).as_posix()) or ""
-        if _SKLEARN.search(text):
-            notes.found.append(
-                f"model.flavor: sklearn ({artifact} is a pickle; {path.name} uses scikit-learn)"
-            )
-            return "sklearn"
-    return None
-
-
-def _project_files(root: Path) -> list[Path]:
-    """The requirement files, then the Python files two levels deep (no virtualenvs)."""
-    named = ["requirements.txt", "src/requirements.txt", "pyproject.toml", "setup.py"]
-    found = [root / name for name in named if (root / name).is_file()]
-    code = [*root.glob("*.py"), *root.glob("*/*.py")]
-    return found + [p for p in code if not p.parts[len(root.parts)].startswith((".", "venv"))][:200]
-
-
-class _Notes:
-    def __init__(self) -> None:
-        self.found: list[str] = []
-        self.undecided: list[str] = []
-
-
-def _metrics_file(pipeline: Pipeline, notes: _Notes) -> Choice:
-    files = pipeline.metrics_files
-    if not files:
-        notes.found.append(
-            "metrics file: none in dvc.yaml, so the metric is read from the "
-            "MLflow run (model.metrics_file: null)"
-        )
+    where = code.uses_sklearn(root)
+    if where is None:
         return None
-    if len(files) > 1:
-        notes.undecided.append(
-            f"model.metrics_file: dvc.yaml declares {len(files)} metrics "
-            f"files ({', '.join(files)}); keep the one to watch"
-        )
-        return files
-    notes.found.append(f"metrics file: {files[0]} (dvc.yaml `metrics:`)")
-    return files[0]
+    notes.found.append(
+        f"model.flavor: sklearn ({artifact} is a pickle; {Path(where).name} uses scikit-learn)"
+    )
+    return "sklearn"
 
 
-def _metric(root: Path, metrics_file: Choice, notes: _Notes) -> Choice:
-    if not isinstance(metrics_file, str):
-        if metrics_file is None:
-            notes.undecided.append(
-                "model.metric: name the metric your training run logs to "
-                "MLflow (e.g. accuracy; for an error such as rmse also set "
-                "greater_is_better: false)"
-            )
-        return None
-    text = _read_text(root, metrics_file)
-    if text is None:
-        notes.undecided.append(
-            f"model.metric: {metrics_file} is neither in the workspace nor "
-            "committed; run `dvc pull` or `dvc repro` and init again, or "
-            "name the metric"
-        )
-        return None
-    chosen = metric_choice.choose(metric_choice.numeric_keys(text))
-    if chosen.key is None:
-        notes.undecided.append(f"model.metric: {metrics_file} holds no number; name the metric")
-        return None
-    others = f"; others: {', '.join(chosen.alternatives)}" if chosen.alternatives else ""
-    notes.found.append(f"metric: {chosen.key} from {metrics_file}{others}")
-    return chosen.key
-
-
-def _direction(metric: Choice, notes: _Notes) -> bool | None:
-    if not isinstance(metric, str):
-        return None
-    up = metric_choice.direction(metric)
-    if up is None:
-        notes.undecided.append(
-            f"model.greater_is_better: the name {metric!r} does not say "
-            "whether bigger is better; true was written, check it"
-        )
-    return up
-
-
-def _artifact(pipeline: Pipeline, notes: _Notes) -> tuple[Choice, str | None]:
-    """The model's path, and its artifact name (a good registry name) when dvc.yaml has one."""
+def _artifact(pipeline: Pipeline, notes: Notes, logs: str | None) -> tuple[Choice, str | None]:
+    """The model's path, and its artifact name (a good registry name) when dvc.yaml has one;
+    null when no ``type: model`` artifact is declared and the pipeline logs its model itself."""
     if len(pipeline.models) == 1:
         name, path = pipeline.models[0]
         notes.found.append(f"model: {path} (dvc.yaml artifact {name!r}, type: model)")
@@ -232,6 +249,10 @@ def _artifact(pipeline: Pipeline, notes: _Notes) -> tuple[Choice, str | None]:
         )
         return paths, None
     outs = train_outputs(pipeline)
+    if logs is not None:
+        also = f"; set it to {outs[0]} to have retrigger log that file instead" if outs else ""
+        notes.found.append(f"model.artifact: null ({logs}{also})")
+        return None, None
     if len(outs) == 1:
         notes.found.append(f"model: {outs[0]} (the train stage's output)")
         return outs[0], None
@@ -244,7 +265,7 @@ def _artifact(pipeline: Pipeline, notes: _Notes) -> tuple[Choice, str | None]:
     return "model", None
 
 
-def _evaluate_stage(pipeline: Pipeline, artifact: Choice, notes: _Notes) -> Choice:
+def _evaluate_stage(pipeline: Pipeline, artifact: Choice, notes: Notes) -> Choice:
     stages = evaluate_stages(pipeline, artifact) if isinstance(artifact, str) else ()
     if len(stages) > 1:
         notes.undecided.append(
@@ -261,11 +282,9 @@ def _evaluate_stage(pipeline: Pipeline, artifact: Choice, notes: _Notes) -> Choi
     return None
 
 
-def _read_text(root: Path, path: str) -> str | None:
-    try:
-        return (root / path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return show_file(root, "HEAD", path)
+def model_id(name: str) -> str:
+    """``name`` safe for Kubernetes names and Airflow DAG ids."""
+    return _model_name(name).replace("_", "-")[:40].strip("-") or "model"
 
 
 def _model_name(text: str) -> str:

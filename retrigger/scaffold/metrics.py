@@ -7,6 +7,7 @@ on data it did not see. Well-known names also say which way is better.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -83,3 +84,13 @@ def _walk(node: Any, prefix: str, keys: list[str]) -> None:
             _walk(value, f"{prefix}{name}.", keys)
     elif isinstance(node, int | float) and not isinstance(node, bool) and prefix:
         keys.append(prefix.rstrip("."))
+
+
+def floor(current: float, greater_is_better: bool) -> float:
+    """5% on the side that means worse, to two significant digits rounded the way that fires
+    later (a floor down, a ceiling up): the first check of a healthy model does not fire."""
+    value = current * (0.95 if greater_is_better else 1.05)
+    scale: float = 10.0 ** (math.floor(math.log10(abs(value))) - 1)
+    steps = value / scale
+    rounded = math.floor(steps) if greater_is_better else math.ceil(steps)
+    return round(rounded * scale, 12)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from importlib import resources
 
 from retrigger.scaffold.facts import Choice, ProjectFacts
+from retrigger.scaffold.metrics import floor
 
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./:@+-]*")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~"}
@@ -22,7 +22,10 @@ def render(template: str, facts: ProjectFacts) -> str:
 
 def values(facts: ProjectFacts) -> dict[str, str]:
     data = "\n".join(f"  - {scalar(path)}" for path in facts.data) or (
-        "  []   # none found: list the files or folders you track with `dvc add`"
+        f"  []   # DVC tracks none: stage {facts.data_stage[0]} fetches "
+        f"{facts.data_stage[1]}; list that output here"
+        if facts.data_stage
+        else "  []   # none found: list the files or folders you track with `dvc add`"
     )
     return {
         "MODEL": facts.model,
@@ -39,6 +42,15 @@ def values(facts: ProjectFacts) -> dict[str, str]:
         "CHANNEL": "#ml-ops",
         "FOUND": _notes(facts),
         "PERF_MIN": _performance_min(facts),
+        "MAX_DROP": _max_drop(facts),
+        "ALIAS": scalar(facts.champion_alias),
+        "STAGE": (
+            f"  champion_stage: {scalar(facts.champion_stage)}   # the legacy stage a served "
+            "app reads: promotion moves it too"
+            if facts.champion_stage
+            else "  # champion_stage: Production  # also move this legacy registry stage "
+            "on promotion"
+        ),
         "FLAVOR": (
             "  flavor: sklearn             # a pickled scikit-learn model, logged as an MLflow one"
             if facts.flavor == "sklearn"
@@ -95,22 +107,29 @@ def _notes(facts: ProjectFacts) -> str:
 def _performance_min(facts: ProjectFacts) -> str:
     if facts.current is not None and facts.current > 0:
         up = facts.greater_is_better is not False
-        bar = _round(facts.current * (0.95 if up else 1.05), down=up)
+        bar = floor(facts.current, up)
         side = "below" if up else "above"
         return (
             f"    min: {bar:g}   # 5% {side} the current {facts.metric} "
-            f"({facts.current:.4g} in {facts.metrics_file}), rounded{'' if up else ': a ceiling'}"
+            f"({facts.current:.4g} in {facts.current_from}), rounded"
+            f"{'' if up else ': a ceiling'}"
         )
+    # No number to start from: a fixed floor would fire on the first check of many projects.
     if facts.greater_is_better is False:
         return (
             "    # min: 0.5                # a ceiling when smaller is better: the largest "
             "value you accept"
         )
-    return "    min: 0.85"
+    return "    # min: 0.8                # the floor: no current value was found to set it from"
 
 
-def _round(value: float, down: bool) -> float:
-    """Two significant digits, towards the side that fires later (a floor down, a ceiling up)."""
-    scale: float = 10.0 ** (math.floor(math.log10(abs(value))) - 1)
-    steps = value / scale
-    return round((math.floor(steps) if down else math.ceil(steps)) * scale, 12)
+def _max_drop(facts: ProjectFacts) -> str:
+    if facts.current is None or facts.current <= 0:
+        return "    max_drop: 0.05"
+    up = facts.greater_is_better is not False
+    at = facts.current * (0.95 if up else 1.05)
+    side = "below" if up else "above"
+    return (
+        f"    max_drop: 0.05             # 5% worse than the baseline run: from today's "
+        f"{facts.current:.4g}, {side} {at:.4g}"
+    )

@@ -33,6 +33,15 @@ def tracking_facts(root: Path, environ: Mapping[str, str]) -> TrackingFacts:
     uri = _pick(flat, lambda key: key.endswith("uri") and "artifact" not in key)
     experiment = _pick(flat, lambda key: key in ("experiment_name", "experiment"))
     registered = _pick(flat, lambda key: key in ("registered_model_name", "model_name"))
+    if registered is None:  # the name mlflow.*.log_model(registered_model_name=…) is given
+        registered = next(
+            (
+                Found(value, f"params.yaml: {dotted}")
+                for dotted, value in flat.items()
+                if dotted.lower().rsplit(".", 1)[-1] == "registered_model_name"
+            ),
+            None,
+        )
     if uri is None and environ.get("MLFLOW_TRACKING_URI"):
         uri = Found(environ["MLFLOW_TRACKING_URI"], "$MLFLOW_TRACKING_URI")
     if experiment is None and environ.get("MLFLOW_EXPERIMENT_NAME"):

@@ -89,6 +89,9 @@ def test_init_defaults_to_github_and_prints_json(
     assert actions.pop("RETRAINING.md") == "not written"
     assert set(actions.values()) == {"created"}
     assert document["undecided"] and not (git_dvc_project / "RETRAINING.md").exists()
+    # No current value to start from: no fixed floor that would fire on the first check.
+    raw = yaml.safe_load((git_dvc_project / "retrigger.yaml").read_text())
+    assert raw["signals"]["performance"] == {"max_drop": 0.05}
     assert not (git_dvc_project / "k8s").exists()
 
 

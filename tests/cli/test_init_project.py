@@ -183,3 +183,17 @@ def test_first_check_after_init_waits_for_history_then_a_baseline_from_metrics(
     later = json.loads(second.out)["signals"]
     assert next(r for r in later if r["kind"] == "schedule")["value"] is not None
     assert next(r for r in later if r["kind"] == "performance")["fired"] is False
+
+
+def test_a_second_init_no_longer_asks_what_the_user_chose(wine: Path) -> None:
+    assert run_cli("init").code == 0
+    config = wine / "retrigger.yaml"
+    config.write_text(config.read_text().replace("metric: null", "metric: rmse", 1))
+
+    again = run_cli("init", "--json")
+
+    assert again.code == 0, again.err
+    document = json.loads(again.out)
+    assert not any(note.startswith("model.metric") for note in document["undecided"])
+    assert not any(step.startswith("choose what init") for step in document["next"])
+    assert yaml.safe_load(config.read_text())["model"]["metric"] == "rmse"
