@@ -17,7 +17,8 @@ does not depend on the other columns), and E recomputed on each resample, all at
 The basic bootstrap is used, ``2 E − E*``, which also removes E's upward bias on small samples
 (two samples of one distribution never have identical histograms). The p-value is that of the
 null "E ≤ tolerance": the share of bootstrap replicates whose basic-bootstrap value falls below
-the tolerance; a column drifts when it is rejected by Benjamini–Hochberg across the columns.
+the tolerance (far in the tail, a normal fitted to the replicates: ``_p_value``); a column
+drifts when it is rejected by Benjamini–Hochberg across the columns.
 E is capped at ``CAP`` (a constant reference column that starts varying has no finite σ ratio).
 """
 
@@ -32,6 +33,7 @@ from retrigger.drift.profiles import ColumnLayout, ColumnProfile
 
 CAP = 10.0  # the largest effect size reported: ten σ (or e^10 spread) is beyond any tolerance
 SPREAD = (0.10, 0.90)  # the inter-quantile range the spread term compares
+TAIL_COUNT = 10  # fewer replicates than this beyond the tolerance: the p-value from a normal tail
 GROUPS = 100  # a numerical column's buckets are bootstrapped in this many equal-share groups
 
 
@@ -96,9 +98,7 @@ def effect(
     basic = np.clip(2 * observed - boot, 0.0, CAP)  # the basic bootstrap's replicates of E
     tail = (1 - level) / 2
     low, mid, high = np.quantile(basic, [tail, 0.5, 1 - tail])
-    # p-value of "E <= tolerance": how often the basic replicates fall at or below it (+1: a
-    # finite bootstrap never gives exactly 0).
-    p = (1 + int(np.count_nonzero(basic <= tolerance))) / (replicates + 1)
+    p = _p_value(basic, tolerance)
     return Effect(
         measure_of(layout, ref, cur),
         float(mid),
@@ -108,6 +108,27 @@ def effect(
         p,
         level,
     )
+
+
+def _p_value(basic: np.ndarray, tolerance: float) -> float:
+    """The p-value of "E <= tolerance": the share of basic replicates at or below it.
+
+    Far in the tail few replicates are left to count, and Benjamini–Hochberg needs p-values
+    down to q/m (0.0025 for 20 columns), below what 500 replicates can resolve: when fewer than
+    ``TAIL_COUNT`` replicates are on the null side, the tail of a normal with the replicates'
+    mean and standard deviation is used instead (never above the count's own estimate).
+    """
+    from statistics import NormalDist
+
+    below = int(np.count_nonzero(basic <= tolerance))
+    counted = (1 + below) / (basic.size + 1)  # +1: a finite bootstrap never gives exactly 0
+    if below >= TAIL_COUNT:
+        return counted
+    sd = float(basic.std())
+    if sd == 0:
+        return counted if below else 0.0
+    tail = NormalDist(float(basic.mean()), sd).cdf(tolerance)
+    return min(counted, tail)
 
 
 def _resample(rng: np.random.Generator, counts: np.ndarray, replicates: int) -> np.ndarray:
