@@ -52,7 +52,7 @@ class Effect:
 
     def words(self) -> str:
         """ "shifted by 0.31 (0.27–0.35), tolerance 0.10"."""
-        verb = {"shift": "shifted by", "categories": "moved", "binary": "share changed by"}
+        verb = {"shift": "shifted by", "categories": "changed by", "binary": "share changed by"}
         return (
             f"{verb.get(self.measure, 'changed by')} {self.value:.2f} "
             f"({self.low:.2f}–{self.high:.2f}), tolerance {self.tolerance:.2f}"
