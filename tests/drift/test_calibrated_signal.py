@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from retrigger.demo import project
+from tests.conftest import sqlite_rows
 from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.slow  # git, dvc add, MLflow
@@ -49,7 +50,8 @@ def test_calibrated_mode_reads_each_column_as_an_effect_with_its_interval(
 def test_persist_two_of_three_fires_on_the_second_check_that_sees_drift(
     demo_project: Path,
 ) -> None:
-    _configure(demo_project, {"share": 0.3, "mode": "calibrated", "persist": "2/3"})
+    drift = {"share": 0.3, "mode": "calibrated", "persist": "2/3", "sequential": True}
+    _configure(demo_project, drift)
     first = _drift_reading(demo_project)  # no drift yet: stored as a held verdict "no"
     project.degrade(demo_project)
 
@@ -61,6 +63,19 @@ def test_persist_two_of_three_fires_on_the_second_check_that_sees_drift(
     assert "drift held in 1 of the last 2 checks (persist 2/3)" in second["detail"]
     assert third["fired"] is True
     assert "drift held in 2 of the last 3 checks (persist 2/3)" in third["detail"]
+    # The sequential bets are carried from decision to decision in the state store: halved
+    # by the check without drift, then growing on the drifted column (6 columns: alarm at 120).
+    stored = sqlite_rows(
+        demo_project / ".retrigger" / "state.db", "SELECT signals FROM decisions ORDER BY rowid"
+    )
+    wealth = [
+        next(s for s in json.loads(str(r[0])) if s["kind"] == "drift")["extra"]["sequential_wealth"]
+        for r in stored
+    ]
+    assert wealth[0]["tenure"] == 0.5
+    assert wealth[0]["monthly_charges"] < 1 < wealth[1]["monthly_charges"]
+    assert wealth[1]["monthly_charges"] < wealth[2]["monthly_charges"] < 120
+    assert "sequential: no column's wealth reached 120" in third["detail"]
 
 
 def test_a_persist_that_is_not_k_of_m_is_a_config_error(demo_project: Path) -> None:
