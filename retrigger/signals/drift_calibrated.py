@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from retrigger.drift.calibrated_judge import CalibratedOptions, compare_profiles
+from retrigger.drift.result import ColumnResult
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -47,6 +48,12 @@ def compare(
     profiled = profile_tables(reference, current, names)
     report = compare_profiles(profiled.reference, profiled.current, options(settings))
     report.skipped.update(profiled.skipped)
+    for name, skip in profiled.skipped.items():
+        if settings.schema_change_is_drift and skip.reason.startswith("only_in"):
+            # As in the compatible mode: counted as drifted, outside the effect sizes' BH.
+            report.columns[name] = ColumnResult(
+                name, skip.type, "schema", 1.0, 1.0, True, skip.reason
+            )
     return report
 
 

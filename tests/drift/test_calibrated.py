@@ -17,6 +17,7 @@ from retrigger.drift.profiles import (
     Layout,
     merge_all,
 )
+from tests.drift.conftest import Writer
 from tests.support.numpy_profile import quantile_layout, table_profile
 
 BINARY = ColumnLayout("paid", "cat", "VARCHAR", keys=("no", "yes"))
@@ -175,3 +176,21 @@ def test_sequential_bets_lose_on_no_change_and_alarm_on_a_lasting_one() -> None:
     for _ in range(8):  # a lasting change at 3 ε: doubles each check, alarms at 2 / 0.05 = 40
         wealth = sequential.update(wealth, {"a": (0.3, 0.1), "b": (0.0, 0.1)})
     assert sequential.alarmed(wealth, 0.05) == ["a"]
+
+
+def test_tables_compare_in_calibrated_mode_with_a_schema_change_counted(write: Writer) -> None:
+    from retrigger.config.models import DriftSignalConfig
+    from retrigger.drift.io import open_table
+    from retrigger.signals import drift_calibrated
+
+    rng = np.random.default_rng(2)
+    ref = write("ref.parquet", {"x": rng.normal(size=3000), "gone": rng.normal(size=3000)})
+    cur = write("cur.parquet", {"x": rng.normal(0.5, 1.0, size=3000)})
+    settings = DriftSignalConfig(mode="calibrated", schema_change_is_drift=True)
+
+    with open_table(ref) as r, open_table(cur) as c:
+        report = drift_calibrated.compare(r, c, settings, None)
+
+    assert report.drifted_columns == ["x", "gone"]
+    assert report.columns["gone"].test == "schema"
+    assert report.skipped["gone"].reason == "only_in_reference"
