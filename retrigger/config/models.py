@@ -296,6 +296,12 @@ class DriftSignalConfig(Section):
                 )
         return value
 
+    @model_validator(mode="after")
+    def _sequential_needs_effects(self) -> DriftSignalConfig:
+        if self.sequential and self.mode != "calibrated":
+            raise ValueError("sequential: true bets on effect sizes; set mode: calibrated")
+        return self
+
     @property
     def persist_k_m(self) -> tuple[int, int] | None:
         if self.persist is None:

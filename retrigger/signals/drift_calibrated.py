@@ -76,7 +76,7 @@ def persist(
     ``reference`` (path → md5 of the trained data) restarts the bets when it changes."""
     extra: dict[str, object] = {VERDICT: report.drift}
     k_m = settings.persist_k_m
-    sequential = settings.sequential and settings.mode == "calibrated"
+    sequential = settings.sequential  # config allows it in calibrated mode only
     if k_m is None and not sequential:
         return Persisted(report.drift, "", extra)
     past = _past(ctx, k_m[1] - 1 if k_m else 1)

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pydantic
+import pytest
 from scipy import stats
 
+from retrigger.config.models import DriftSignalConfig
 from retrigger.drift import fdr, sequential
 from retrigger.drift.calibrated import effect
 from retrigger.drift.calibrated_judge import CalibratedOptions, compare_profiles
+from retrigger.drift.io import open_table
 from retrigger.drift.profiles import (
     ColumnLayout,
     ColumnProfile,
@@ -17,6 +21,7 @@ from retrigger.drift.profiles import (
     Layout,
     merge_all,
 )
+from retrigger.signals import drift_calibrated
 from tests.drift.conftest import Writer
 from tests.support.numpy_profile import quantile_layout, table_profile
 
@@ -179,10 +184,6 @@ def test_sequential_bets_lose_on_no_change_and_alarm_on_a_lasting_one() -> None:
 
 
 def test_tables_compare_in_calibrated_mode_with_a_schema_change_counted(write: Writer) -> None:
-    from retrigger.config.models import DriftSignalConfig
-    from retrigger.drift.io import open_table
-    from retrigger.signals import drift_calibrated
-
     rng = np.random.default_rng(2)
     ref = write("ref.parquet", {"x": rng.normal(size=3000), "gone": rng.normal(size=3000)})
     cur = write("cur.parquet", {"x": rng.normal(0.5, 1.0, size=3000)})
@@ -194,3 +195,8 @@ def test_tables_compare_in_calibrated_mode_with_a_schema_change_counted(write: W
     assert report.drifted_columns == ["x", "gone"]
     assert report.columns["gone"].test == "schema"
     assert report.skipped["gone"].reason == "only_in_reference"
+
+
+def test_sequential_without_the_calibrated_mode_is_a_config_error() -> None:
+    with pytest.raises(pydantic.ValidationError, match="set mode: calibrated"):
+        DriftSignalConfig(sequential=True)
