@@ -68,7 +68,7 @@ def _evaluate(workspace: Workspace) -> Decision:
     # before the slow reads of MLflow and the data, and before anything is decided.
     _ = workspace.store
     now = workspace.clock()
-    ctx = SignalContext(workspace.loaded, workspace.tracking, now)
+    ctx = SignalContext(workspace.loaded, workspace.tracking, now, store=workspace.store)
     now_holds = snapshot.current(workspace.root, config.data)
     current_version = now_holds.data_version
     readings = tuple(_read(signal, ctx) for signal in configured(config.signals))

@@ -254,6 +254,67 @@ class DriftSignalConfig(Section):
     warn: float | None = Field(default=None, gt=0, lt=1)
     bonferroni: bool = False
     schema_change_is_drift: bool = False
+    # --- calibrated mode (docs/drift-calibrated.md) ---
+    mode: Literal["compatible", "calibrated"] = Field(
+        default="compatible",
+        description="compatible: Evidently's tests and thresholds; calibrated: an effect size "
+        "per column whose lower confidence bound must clear a tolerance",
+    )
+    tolerance: dict[str, float] = Field(
+        default_factory=dict,
+        description="calibrated: the effect size a column may move without drifting, per "
+        "column or per kind (type:num, type:cat, type:binary); 0.1 when not set",
+    )
+    fdr: float = Field(
+        default=0.05, gt=0, lt=0.5, description="calibrated: false discovery rate across columns"
+    )
+    bootstrap: int = Field(
+        default=500, ge=50, le=100_000, description="calibrated: bootstrap replicates"
+    )
+    seed: int = Field(default=0, ge=0, description="calibrated: the bootstrap's seed")
+    persist: str | None = Field(
+        default=None,
+        description='fire only when the dataset verdict held in k of the last m checks ("2/3")',
+    )
+    sequential: bool = Field(
+        default=False,
+        description="calibrated: an anytime-valid betting test per column over the checks",
+    )
+    sequential_alpha: float = Field(
+        default=0.05, gt=0, lt=1, description="sequential: P(any false alarm, ever) at most this"
+    )
+
+    @field_validator("tolerance")
+    @classmethod
+    def _tolerances_positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, tol in value.items():
+            if not 0 < tol <= 10:
+                raise ValueError(f"{key}: a tolerance is an effect size in (0, 10], not {tol}")
+        return value
+
+    @field_validator("persist")
+    @classmethod
+    def _k_of_m(cls, value: str | None) -> str | None:
+        if value is not None:
+            k, sep, m = value.partition("/")
+            if not (sep and k.isdigit() and m.isdigit() and 1 <= int(k) <= int(m) <= 50):
+                raise ValueError(
+                    f'must be "k/m" with 1 <= k <= m <= 50, such as "2/3", not {value!r}'
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _sequential_needs_effects(self) -> DriftSignalConfig:
+        if self.sequential and self.mode != "calibrated":
+            raise ValueError("sequential: true bets on effect sizes; set mode: calibrated")
+        return self
+
+    @property
+    def persist_k_m(self) -> tuple[int, int] | None:
+        if self.persist is None:
+            return None
+        k, _, m = self.persist.partition("/")
+        return int(k), int(m)
 
 
 class DataFetchConfig(Section):

@@ -170,6 +170,8 @@ def _table(columns: list[ColumnResult], css: str = "columns") -> str:
 
 def _row(col: ColumnResult) -> str:
     score = "" if col.score != col.score else fmt.number(col.score)
+    if col.effect is not None:  # calibrated mode: the effect with its interval, in words
+        score = html.escape(col.effect.words())
     cells = [
         html.escape(col.name),
         col.type,
@@ -188,6 +190,11 @@ def _row(col: ColumnResult) -> str:
 
 def _rule(col: ColumnResult) -> str:
     """When this score means drift, in words; p-values say that lower means drift."""
+    if col.effect is not None:
+        return (
+            f"lower bound ≥ {fmt.number(col.threshold)} "
+            f"<small>(Benjamini–Hochberg at q = {fmt.number((1 - col.effect.level) / 2)})</small>"
+        )
     test = get_test(col.test)
     if test is None:
         return "column on one side only"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from retrigger.drift.calibrated import Effect
     from retrigger.drift.plots import Plot
 
 
@@ -25,9 +26,10 @@ class ColumnResult:
     current_missing: int = 0
     new_categories: int = 0
     plot: Plot | None = None
+    effect: Effect | None = None  # calibrated mode: the effect size with its interval
 
     def as_json(self) -> dict[str, object]:
-        return {
+        doc: dict[str, object] = {
             "type": self.type,
             "test": self.test,
             "score": _finite(self.score),
@@ -38,6 +40,9 @@ class ColumnResult:
             "current_missing": self.current_missing,
             "new_categories": self.new_categories,
         }
+        if self.effect is not None:
+            doc["effect"] = self.effect.as_json()
+        return doc
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retrigger.config import LoadedConfig, RetriggerConfig
 from retrigger.lineage import trained
 from retrigger.lineage.tracking import RunInfo, Tracking
+
+if TYPE_CHECKING:
+    from retrigger.store import Store
 
 
 @dataclass
@@ -25,6 +29,9 @@ class SignalContext:
     now: datetime
     fetched: list[str] = field(default_factory=list)  # one line per `dvc fetch` that ran
     _fetch_failures: dict[str, str] = field(default_factory=dict)  # md5 → why not fetched
+    # The state store, for signals that read their own past readings (drift persistence);
+    # None where there is no history to read (a backtest replays without one).
+    store: Store | None = None
 
     @property
     def config(self) -> RetriggerConfig:

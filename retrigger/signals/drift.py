@@ -65,11 +65,18 @@ class DriftSignal:
         detail = _detail(report, missing)
         if unreadable:
             detail += "; not compared: " + "; ".join(f"{p}: {w}" for p, w in unreadable.items())
+        # Persistence over checks (persist: k/m, sequential): the verdict of this check alone
+        # is kept in ``extra`` for the next checks to count.
+        from retrigger.signals.drift_calibrated import persist
+
+        held = persist(ctx, settings, report, extra["reference_versions"])  # type: ignore[arg-type]
+        extra.update(held.extra)
+        detail += f"; {held.detail}" if held.detail else ""
         return Reading(
             self.kind,
             round(report.share_drifted, 4),
             settings.share,
-            report.drift,
+            held.fired,
             detail,
             extra=extra,
         )
@@ -122,6 +129,10 @@ def _compare_paths(
         merged.current_rows += report.current_rows
         merged.columns.update({prefix + n: c for n, c in report.columns.items()})
         merged.skipped.update({prefix + n: s for n, s in report.skipped.items()})
+    if settings.mode == "calibrated":
+        from retrigger.drift.calibrated_judge import judge
+
+        judge(merged, settings.fdr)  # the level split across every path's columns at once
     return merged
 
 
@@ -145,6 +156,10 @@ def _compare_one(
             options = replace(options, columns=[c for c in options.columns if c in known])
             if not options.columns:
                 return None
+        if settings.mode == "calibrated":
+            from retrigger.signals import drift_calibrated
+
+            return drift_calibrated.compare(ref, cur, settings, options.columns)
         return compare(ref, cur, options)
 
 
@@ -181,7 +196,10 @@ def _write_report(ctx: SignalContext, report: DriftReport, trained: dict[str, st
 
 def _detail(report: DriftReport, missing: list[str]) -> str:
     drifted = sorted((c for c in report.columns.values() if c.drift), key=lambda c: c.name)
-    named = ", ".join(f"{c.name} ({c.test} {c.score:.3g})" for c in drifted[:MAX_NAMED])
+    named = ", ".join(
+        f"{c.name} ({c.effect.words() if c.effect else f'{c.test} {c.score:.3g}'})"
+        for c in drifted[:MAX_NAMED]
+    )
     more = f" and {len(drifted) - MAX_NAMED} more" if len(drifted) > MAX_NAMED else ""
     verb = ">=" if report.drift else "<"
     text = (

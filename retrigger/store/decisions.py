@@ -242,6 +242,17 @@ def since(
     return [_from_row(row) for row in rows]
 
 
+def recent_readings(conn: Connection, model: str, kind: str, limit: int) -> list[Reading]:
+    """The ``kind`` reading of the model's last ``limit`` decisions that have one, newest first
+    (drift persistence and the sequential test read their history here)."""
+    found: list[Reading] = []
+    for decision in since(conn, model, None, limit=max(limit * 4, limit + 20)):
+        found += [r for r in decision.readings if r.kind == kind][:1]
+        if len(found) == limit:
+            break
+    return found
+
+
 def _from_row(row: Any) -> Decision:
     readings = tuple(
         Reading(

@@ -153,3 +153,22 @@ def test_the_target_column_is_apart_and_not_counted(write: Writer) -> None:
     assert report.target.drift
     assert "label" not in report.columns and report.n_columns == 3
     assert "<h2>Target column</h2>" in render_html(report, "t")
+
+
+def test_calibrated_row_reads_the_effect_with_its_interval_against_the_tolerance() -> None:
+    from retrigger.drift.calibrated import Effect
+    from retrigger.drift.result import ColumnResult, DriftReport
+
+    effect = Effect("shift", 0.31, 0.27, 0.35, 0.1, 0.002, 0.9)
+    report = DriftReport(1000, 1000, 0.5)
+    report.columns["age"] = ColumnResult(
+        "age", "num", "shift", 0.31, 0.1, True, "drift", effect=effect
+    )
+
+    page = Page()
+    page.feed(render_html(report, "calibrated"))
+
+    row = next(r for r in page.rows if r and r[0] == "age")
+    assert "shifted by 0.31 (0.27–0.35), tolerance 0.10" in row
+    assert any(cell.startswith("lower bound ≥ 0.1") for cell in row)
+    assert report.as_json()["columns"]["age"]["effect"]["interval"] == [0.27, 0.35]  # type: ignore[index]

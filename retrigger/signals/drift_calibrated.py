@@ -1,0 +1,128 @@
+"""The drift signal's calibrated mode and its persistence over checks (``signals.drift``).
+
+``mode: calibrated`` compares profiles (``drift.table_profiles``) by effect size
+(``drift.calibrated_judge``) instead of Evidently's tests. Either mode may then ask the verdict
+to persist: ``persist: k/m`` fires only when the dataset verdict held in k of the last m checks
+(this one and the stored decisions' drift readings); ``sequential: true`` (calibrated) fires
+when a column's betting e-process passes ``m/α`` (``drift.sequential``), its wealth carried
+from check to check in the drift reading of the stored decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from retrigger.drift.calibrated_judge import CalibratedOptions, compare_profiles
+from retrigger.drift.result import ColumnResult
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from retrigger.config.models import DriftSignalConfig
+    from retrigger.decision import Reading
+    from retrigger.drift.io import Table
+    from retrigger.drift.result import DriftReport
+    from retrigger.signals.context import SignalContext
+
+VERDICT = "verdict"  # extra key: this check's dataset verdict, before persistence
+WEALTH = "sequential_wealth"  # extra key: column → e-process wealth after this check
+
+
+def options(settings: DriftSignalConfig) -> CalibratedOptions:
+    return CalibratedOptions(
+        tolerance=dict(settings.tolerance),
+        fdr=settings.fdr,
+        replicates=settings.bootstrap,
+        seed=settings.seed,
+        share=settings.share,
+    )
+
+
+def compare(
+    reference: Table, current: Table, settings: DriftSignalConfig, names: Sequence[str] | None
+) -> DriftReport:
+    """One path's calibrated report (the signal judges all paths together afterwards)."""
+    from retrigger.drift.table_profiles import profile_tables
+
+    profiled = profile_tables(reference, current, names)
+    report = compare_profiles(profiled.reference, profiled.current, options(settings))
+    report.skipped.update(profiled.skipped)
+    for name, skip in profiled.skipped.items():
+        if settings.schema_change_is_drift and skip.reason.startswith("only_in"):
+            # As in the compatible mode: counted as drifted, outside the effect sizes' BH.
+            report.columns[name] = ColumnResult(
+                name, skip.type, "schema", 1.0, 1.0, True, skip.reason
+            )
+    return report
+
+
+@dataclass
+class Persisted:
+    """Whether the signal fires after persistence, why in words, and what to store."""
+
+    fired: bool
+    detail: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def persist(
+    ctx: SignalContext,
+    settings: DriftSignalConfig,
+    report: DriftReport,
+    reference: dict[str, str],
+) -> Persisted:
+    """Apply ``persist`` and ``sequential`` to this check's verdict ``report.drift``;
+    ``reference`` (path → md5 of the trained data) restarts the bets when it changes."""
+    extra: dict[str, object] = {VERDICT: report.drift}
+    k_m = settings.persist_k_m
+    sequential = settings.sequential  # config allows it in calibrated mode only
+    if k_m is None and not sequential:
+        return Persisted(report.drift, "", extra)
+    past = _past(ctx, k_m[1] - 1 if k_m else 1)
+    fired, words = report.drift, []
+    if k_m is not None:
+        k, m = k_m
+        held = [report.drift] + [bool(r.extra.get(VERDICT, r.fired)) for r in past[: m - 1]]
+        fired = sum(held) >= k
+        words.append(f"drift held in {sum(held)} of the last {len(held)} checks (persist {k}/{m})")
+    if sequential:
+        same = past[:1] if past and past[0].extra.get("reference_versions") == reference else []
+        alarms, wealth = _sequential(settings, report, same)
+        extra[WEALTH] = wealth
+        fired = fired if k_m is not None else False
+        fired = fired or bool(alarms)
+        bar = len(wealth) / settings.sequential_alpha
+        words.append(
+            f"sequential: {', '.join(alarms)} past wealth {bar:g}"
+            if alarms
+            else f"sequential: no column's wealth reached {bar:g} (highest "
+            f"{max(wealth.values(), default=0.0):.3g})"
+        )
+    return Persisted(fired, "; ".join(words), extra)
+
+
+def _past(ctx: SignalContext, limit: int) -> list[Reading]:
+    """The stored drift readings of this model, newest first (none without a store)."""
+    if ctx.store is None or limit <= 0:
+        return []
+    from retrigger.store import decisions
+
+    with ctx.store.transaction() as conn:
+        return decisions.recent_readings(conn, ctx.config.model.name, "drift", limit)
+
+
+def _sequential(
+    settings: DriftSignalConfig, report: DriftReport, last: list[Reading]
+) -> tuple[list[str], dict[str, float]]:
+    from retrigger.drift import sequential
+
+    before = last[0].extra.get(WEALTH) if last else None
+    wealth = {str(k): float(v) for k, v in before.items()} if isinstance(before, dict) else {}
+    effects = {
+        name: (c.effect.value, c.effect.tolerance)
+        for name, c in report.columns.items()
+        if c.effect is not None
+    }
+    after = sequential.update(wealth, effects)
+    return sequential.alarmed(after, settings.sequential_alpha), after
