@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from retrigger.config import load_config
+from retrigger.config.written import as_written, flatten
 
 
 @dataclass(frozen=True)
@@ -19,16 +20,8 @@ class EffectiveConfig:
 def show(config_path: Path | None) -> EffectiveConfig:
     """Every effective value, flattened to dotted keys, with its source."""
     loaded = load_config(config_path)
-    values = _flatten(loaded.config.model_dump(mode="json"))
-    written = _flatten(dict(loaded.raw))
-    for key, value in values.items():
-        # A duration the author wrote (24h) is shown as written, not as its shortest form (1d).
-        if (
-            isinstance(value, str)
-            and isinstance(written.get(key), str)
-            and _same_duration(value, written[key])
-        ):
-            values[key] = written[key]
+    # A duration the author wrote (24h) is shown as written, not as its shortest form (1d).
+    values = as_written(flatten(loaded.config.model_dump(mode="json")), flatten(dict(loaded.raw)))
     sources = {key: _source_of(key, loaded.sources) for key in values}
     return EffectiveConfig(loaded.path, values, sources)
 
@@ -55,24 +48,6 @@ def validate(config_path: Path | None, ci: bool = False) -> Validated:
     notes += [note for note in [stale_note(loaded.path)] if note]  # retrigger.schema.json
     warning = tracking_ci_warning(loaded.config.tracking.uri) if ci else None
     return Validated(loaded.path, notes, [warning] if warning else [])
-
-
-def _same_duration(shown: str, written: str) -> bool:
-    from retrigger.config.durations import parse_duration
-
-    try:
-        return parse_duration(shown) == parse_duration(written)
-    except ValueError:
-        return False
-
-
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, dict) and data:
-        flat: dict[str, Any] = {}
-        for key, value in data.items():
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        return flat
-    return {prefix.rstrip("."): data}
 
 
 def _source_of(key: str, sources: dict[str, str] | Any) -> str:

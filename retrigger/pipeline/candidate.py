@@ -14,9 +14,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from retrigger.config.models import ModelConfig
 from retrigger.errors import WorkFailed
@@ -73,8 +74,11 @@ def find(
     model: ModelConfig,
     root: Path,
     workdir: Path,
+    examples: Callable[[], Any] | None = None,
 ) -> Candidate:
-    """The challenger of the retrain run ``run_id``; WorkFailed when there is none."""
+    """The challenger of the retrain run ``run_id``; WorkFailed when there is none.
+    ``examples`` gives the validation rows' features (or None): a model retrigger logs itself
+    gets the signature inferred from them."""
     found = _registered(client, model.name, run_id) or _logged(client, experiment_id, run_id)
     if found is not None:
         return found
@@ -92,9 +96,11 @@ def find(
             "pipeline must write it (model.artifact)"
         )
     if path.is_dir() and (path / "MLmodel").is_file():
-        return Candidate(MLMODEL_DIR, runs_uri, local=path)
+        signed = with_signature(path, workdir / "mlflow-model", examples() if examples else None)
+        return Candidate(MLMODEL_DIR, runs_uri, local=signed)
     if model.flavor == "sklearn" and path.is_file():
-        return Candidate(FLAVORED, runs_uri, local=save_sklearn(path, workdir / "mlflow-model"))
+        saved = save_sklearn(path, workdir / "mlflow-model", examples() if examples else None)
+        return Candidate(FLAVORED, runs_uri, local=saved)
     return Candidate(RAW, runs_uri, raw=path)
 
 
@@ -125,8 +131,9 @@ def _logged(client: MlflowClient, experiment_id: str, run_id: str) -> Candidate 
     return None
 
 
-def save_sklearn(path: Path, target: Path) -> Path:
-    """Save the pickled/joblib estimator at ``path`` as an MLflow sklearn model in ``target``."""
+def save_sklearn(path: Path, target: Path, examples: Any = None) -> Path:
+    """Save the pickled/joblib estimator at ``path`` as an MLflow sklearn model in ``target``,
+    with the signature inferred from ``examples`` (the validation rows' features) when given."""
     import cloudpickle  # type: ignore[import-untyped]
     import joblib  # type: ignore[import-untyped]
     import mlflow.sklearn
@@ -148,6 +155,7 @@ def save_sklearn(path: Path, target: Path) -> Path:
         estimator,
         str(target),
         serialization_format="cloudpickle",
+        signature=_signature(estimator, examples),
         pip_requirements=[
             f"scikit-learn=={sklearn.__version__}",
             f"cloudpickle=={cloudpickle.__version__}",
@@ -158,6 +166,44 @@ def save_sklearn(path: Path, target: Path) -> Path:
     (target / ORIGINAL).mkdir()
     shutil.copy2(path, target / ORIGINAL / path.name)
     return target
+
+
+def with_signature(path: Path, target: Path, examples: Any) -> Path:
+    """A model folder without a signature, copied to ``target`` with one inferred from
+    ``examples`` (the folder the pipeline wrote stays as it is); ``path`` itself otherwise."""
+    if examples is None:
+        return path
+    import mlflow.pyfunc
+    from mlflow.models import Model
+
+    if Model.load(str(path)).signature is not None:
+        return path
+    try:
+        signature = _signature(mlflow.pyfunc.load_model(str(path)), examples)
+    except Exception:  # a model pyfunc cannot load: validation says why, not this
+        return path
+    if signature is None:
+        return path
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(path, target)
+    described = Model.load(str(target))
+    described.signature = signature
+    described.save(str(target / "MLmodel"))
+    return target
+
+
+def _signature(estimator: Any, examples: Any) -> Any:
+    """MLflow's input/output schema from rows the model predicts on; None (no signature) when
+    there are none or the model cannot predict on them: the gate then says why."""
+    if examples is None:
+        return None
+    from mlflow.models import infer_signature
+
+    try:
+        return infer_signature(examples, estimator.predict(examples))
+    except Exception:  # columns the model does not know: validation reports it, not this
+        return None
 
 
 def log(client: MlflowClient, run_id: str, candidate: Candidate) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from retrigger.errors import BadInput
 from retrigger.lineage import tags
 from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import RetrainStatus
@@ -57,8 +58,22 @@ def find_model(ws: Workspace, challenge: Challenge, attempt_id: str) -> Candidat
         ws.config.model,
         ws.root,
         workdir,
+        lambda: validation_features(ws),
     )
     return challenge.candidate
+
+
+def validation_features(ws: Workspace) -> Any:
+    """The validation rows without their target (a DataFrame), or None without readable rows."""
+    validation = ws.config.scored_validation
+    if validation is None:
+        return None
+    from retrigger.evaluation import scoring
+
+    try:
+        return scoring.read_labelled(ws.root, validation).features
+    except BadInput:  # the gate reads them again and says what is wrong
+        return None
 
 
 def metric_in_run(ws: Workspace, run_id: str) -> float | None:

@@ -175,6 +175,7 @@ def hold(
     """Register the challenger as a candidate version (never aliased: not a promotion, so
     ``history`` and ``explain`` show no promoted version) and say how to promote it by hand."""
     from retrigger.lineage import tags
+    from retrigger.lineage.description import run_name
     from retrigger.lineage.status import RetrainStatus
     from retrigger.pipeline import record, registry
 
@@ -194,7 +195,13 @@ def hold(
         adopted=candidate.version,
         model_id=candidate.model_id,
     )
-    record.set_status(client, run_id, RetrainStatus.HELD, {tags.CANDIDATE_VERSION: version})
+    record.set_status(
+        client,
+        run_id,
+        RetrainStatus.HELD,
+        {tags.CANDIDATE_VERSION: version},
+        name=run_name(job.decision.id, RetrainStatus.HELD),
+    )
     return version, (
         f"held {name} v{version} as a candidate: registered, not promoted, @{alias} unchanged; "
         f"to promote it by hand: `retrigger champion set {version}`"
