@@ -93,8 +93,8 @@ class Tracking:
                 self._client = _create_tables_once(self.uri, self.init_lock)
             else:
                 self._client = _new_client(self.uri)
-            seconds = time.monotonic() - started
-            log.info("MLflow at %s ready in %s", shown_url(self.uri), fmt.duration(seconds))
+            took = fmt.duration(time.monotonic() - started)
+            log.info("MLflow at %s ready in %s", shown_url(self.uri), took)
         return self._client
 
     def _preflight(self) -> None:

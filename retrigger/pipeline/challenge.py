@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from retrigger.errors import BadInput
 from retrigger.lineage import tags
+from retrigger.lineage.description import run_name
 from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import RetrainStatus
 from retrigger.pipeline import candidate as found
@@ -44,7 +45,7 @@ def open_challenge(
         tags.REQUESTED_BY: requested_by,
     }
     client = ws.tracking.client
-    run_id = record.open_run(client, experiment_id, decision.id, f"retrain {decision.id}", run_tags)
+    run_id = record.open_run(client, experiment_id, decision.id, run_name(decision.id), run_tags)
     env = record.stage_env(ws.tracking.uri, experiment_id, ws.tracking.experiment, run_id)
     return Challenge(run_id, experiment_id, env, restore.dirty(ws.root))
 

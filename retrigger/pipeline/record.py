@@ -101,7 +101,11 @@ def open_run(
     found again when an attempt resumes; the pipeline's own MLflow logging lands in it."""
     run_id = find_run(client, experiment_id, decision_id)
     if run_id is not None:
-        client.update_run(run_id, status="RUNNING")
+        # Running again: an earlier attempt's outcome ("· failed") leaves the name until this
+        # one ends (a name the pipeline gave stays, record() moves it to a tag).
+        shown = client.get_run(run_id).data.tags.get(tags.MLFLOW_RUN_NAME, "")
+        name = run_name if is_own_name(shown, decision_id) else None
+        client.update_run(run_id, status="RUNNING", name=name)
         return run_id
     return str(client.create_run(experiment_id, run_name=run_name, tags=run_tags).info.run_id)
 

@@ -34,7 +34,7 @@ def test_a_slack_id_is_named_by_users_info_once_then_from_the_cache(
     again = people.names(["UALICE"], tmp_path, NOW + timedelta(hours=1), client)
 
     assert first == {"UALICE": "Alice Liddell"} and again == first
-    asked = [c.params.get("user") for c in fake_slack.of("users.info")]
+    asked = [str(c.params.get("user")) for c in fake_slack.of("users.info")]
     assert sorted(asked) == ["UALICE", "UNOBODY"]  # the second call came from the cache
 
 
