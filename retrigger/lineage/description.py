@@ -128,7 +128,7 @@ def _validation(facts: RetrainFacts) -> str:
         if facts.status in {"nothing-to-train"}:
             return "**Validation:** not run: `dvc repro` ran no stage, no model was built."
         return "**Validation:** not run yet."
-    word = "passed" if v.get("passed") else "refused"
+    word = "passed" if v.get("passed") else ("held" if v.get("held") else "refused")
     metric = str(v.get("metric") or facts.metric)
     champion = v.get("champion")
     against = str(v.get("against") or "champion")

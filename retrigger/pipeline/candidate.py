@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,7 +202,9 @@ def _signature(estimator: Any, examples: Any) -> Any:
     from mlflow.models import infer_signature
 
     try:
-        return infer_signature(examples, estimator.predict(examples))
+        with warnings.catch_warnings():  # MLflow's hint about integer columns: not the user's
+            warnings.simplefilter("ignore", UserWarning)
+            return infer_signature(examples, estimator.predict(examples))
     except Exception:  # columns the model does not know: validation reports it, not this
         return None
 

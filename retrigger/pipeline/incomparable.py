@@ -170,7 +170,13 @@ def _rows(root: Path, path: str, md5: str) -> str:
 
 
 def hold(
-    ws: Workspace, mlflow: Warm, job: Job, run_id: str, outputs: Outputs, candidate: Candidate
+    ws: Workspace,
+    mlflow: Warm,
+    job: Job,
+    run_id: str,
+    outputs: Outputs,
+    candidate: Candidate,
+    about: str | None = None,
 ) -> tuple[str, str]:
     """Register the challenger as a candidate version (never aliased: not a promotion, so
     ``history`` and ``explain`` show no promoted version) and say how to promote it by hand."""
@@ -195,6 +201,8 @@ def hold(
         adopted=candidate.version,
         model_id=candidate.model_id,
     )
+    if about:  # why this candidate exists, as a promoted version says it
+        client.update_model_version(name, version, description=about[:5000])
     record.set_status(
         client,
         run_id,

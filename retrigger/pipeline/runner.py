@@ -295,7 +295,10 @@ class Retrain:
             log_model(self.ws.tracking.client, run_id, candidate)
             box.detail = f"run {run_id}"
         with self.journal.step("hold") as box:
-            _, box.detail = incomparable.hold(self.ws, mlflow, self.job, run_id, outputs, candidate)
+            about = stages.version_text(self.ws, self.job, self.facts, RetrainStatus.HELD)
+            _, box.detail = incomparable.hold(
+                self.ws, mlflow, self.job, run_id, outputs, candidate, about
+            )
         restored = put_back(self.ws, challenge, self.attempt_id)
         self.say(restored)
         assert self.facts.validation is not None

@@ -116,7 +116,6 @@ def promote(
     outputs, run_id = facts.outputs, facts.run_id
     model, alias = ws.config.model.name, ws.config.pipeline.champion_alias
     client = mlflow.client()
-    story = runrecord.story(job, facts, RetrainStatus.PROMOTED, ws.config.model.metric)
     version, previous = registry.promote(
         client,
         model,
@@ -131,7 +130,7 @@ def promote(
         source=candidate.source,
         adopted=candidate.version,
         model_id=candidate.model_id,
-        description=description.version_description(job.decision, story, run_id),
+        description=version_text(ws, job, facts, RetrainStatus.PROMOTED),
     )
     mlrecord.set_status(
         client,
@@ -148,6 +147,13 @@ def promote(
         + ("" if candidate.loadable else f"; note: {candidate.kind}: {NOT_LOADABLE}")
     )
     return Promotion(version, previous), message
+
+
+def version_text(ws: Workspace, job: Job, facts: AttemptFacts, status: RetrainStatus) -> str:
+    """The description of the registry version this retrain creates: why it exists."""
+    assert facts.run_id is not None
+    story = runrecord.story(job, facts, status, ws.config.model.metric)
+    return description.version_description(job.decision, story, facts.run_id)
 
 
 def _become_baseline(ws: Workspace, mlflow: mlrecord.Warm, run_id: str, after: float) -> None:
