@@ -274,7 +274,7 @@ def test_a_drift_triggered_retrain_keeps_the_drift_report_and_history_finds_it(
             "1d",
             "--json",
         ).out
-    )
+    )["runs"]
     assert entry["decision_id"] == decision.id
     from mlflow.tracking import MlflowClient
 
