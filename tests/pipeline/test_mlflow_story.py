@@ -6,6 +6,7 @@ are named (Slack's users.info on the loopback fake) with their ids in tags."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -83,11 +84,15 @@ def test_a_refused_run_is_finished_and_named_refused(
 ) -> None:
     monkeypatch.setenv("RETRIGGER_SIGNALS__PERFORMANCE__MIN", "0.99")
 
-    assert run_cli("run", "-c", retrainable.config).code == 1
+    result = run_cli("-v", "run", "-c", retrainable.config)
 
+    assert result.code == 1
     (run,) = retrain_runs(retrainable.root)
     assert run.info.run_name == f"retrain {retrainable.decision_id} · refused"
     assert run.info.status == "FINISHED"
+    # -v: each step of the retrain, its outcome and how long it took.
+    assert re.search(r"retrigger\.pipeline\.journal: step repro: ok in \d", result.err)
+    assert re.search(r"step validate: ok in \d", result.err)
 
 
 def test_a_failed_run_is_failed_named_failed_and_states_its_cause(
