@@ -71,7 +71,8 @@ def show(config: ConfigOption = None, json_output: JsonOption = False) -> None:
 
 def _show(info: dict[str, object] | None, json_output: bool) -> None:
     if json_output:
-        render.print_json(info)
+        # The run's keys beside the schema; no baseline: "run_id" is null.
+        render.print_document("baseline", info if info is not None else {"run_id": None})
     elif info is None:
         render.line("no baseline run; set one with `retrigger baseline set RUN_ID`")
     else:

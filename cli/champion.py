@@ -49,7 +49,8 @@ def show(config: ConfigOption = None, json_output: JsonOption = False) -> None:
 
 def _show(info: dict[str, object] | None, json_output: bool) -> None:
     if json_output:
-        render.print_json(info)
+        # The version's keys beside the schema; no champion: "version" is null.
+        render.print_document("champion", info if info is not None else {"version": None})
     elif info is None:
         render.line("no champion yet; adopt one with `retrigger champion set VERSION`")
     else:

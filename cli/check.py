@@ -44,11 +44,21 @@ def check(
             "job reads them).",
         ),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Read the signals and show what would be decided; store and send nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Read the signals, decide whether to retrain now, store the decision and explain it.
 
     Exit 0 whether or not it decides to retrain; the decision is in the output.
     """
+    if dry_run:
+        _peek(config, json_output)
+        return
     output_file = _github_output_file() if github_output else None
     if gitlab_dotenv is not None and gitlab_dotenv.is_dir():
         raise BadInput(
@@ -74,6 +84,21 @@ def check(
         show(decision)
 
 
+def _peek(config: Path | None, json_output: bool) -> None:
+    """``--dry-run``: the same reading and table, no decision stored, no message, no outputs."""
+    from retrigger.commands import check as command
+    from retrigger.workspace import Workspace
+
+    workspace = Workspace.load(config)
+    with render.waiting("reading the signals…", json_output):
+        decision = command.peek(workspace)
+    if json_output:
+        render.print_document("decision", {**decision.as_json(), "dry_run": True})
+        return
+    show(decision, stored=False)
+    render.line("dry run: this decision was not stored and nothing was sent")
+
+
 def _github_output_file() -> Path:
     name = os.environ.get("GITHUB_OUTPUT")
     if not name:
@@ -94,7 +119,7 @@ def _append_github_output(path: Path, decision: Decision) -> None:
         handle.write("\n".join(lines) + "\n")
 
 
-def show(decision: Decision) -> None:
+def show(decision: Decision, stored: bool = True) -> None:
     for line in decision.fetched:
         render.line(line)
     rows = [
@@ -112,10 +137,8 @@ def show(decision: Decision) -> None:
         render.line(f"WARNING {warning}", style="bold yellow")
     fired = ", ".join(decision.trigger_types) or "none"
     if decision.fire:
-        render.line(
-            f"RETRAIN: signals fired: {fired}. Next: retrigger run --decision {decision.id}",
-            style="bold red",
-        )
+        nxt = f"retrigger run --decision {decision.id}" if stored else "retrigger check"
+        render.line(f"RETRAIN: signals fired: {fired}. Next: {nxt}", style="bold red")
     elif decision.held_by:
         render.line(
             f"HELD by {decision.held_by}: {decision.hold_detail} (fired: {fired})",

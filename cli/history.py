@@ -40,7 +40,7 @@ def history(
     with render.waiting("asking MLflow for retrain runs…", json_output):
         rows = command.history(workspace, trigger, window)
     if json_output:
-        render.print_json(rows)
+        render.print_document("history", {"runs": rows})
         return
     _table(rows, workspace.config.model.metric)
 

@@ -39,7 +39,7 @@ def retry(
     if requeued:
         deliver_pending(workspace, DELIVERY_DEADLINE_S)
     if json_output:
-        render.print_json({"requeued": requeued})
+        render.print_document("outbox-retry", {"requeued": requeued})
         return
     render.line(
         f"re-queued {len(requeued)} dead letter(s)"

@@ -36,11 +36,35 @@ def configure(ctx: Any, quiet: bool, verbose: int) -> None:
     output = Output(quiet=quiet, verbose=0 if quiet else verbose)
     _OUTPUT.set(output)
     ctx.obj = output
-    if output.verbose:
-        level = logging.DEBUG if output.verbose > 1 else logging.INFO
-        logging.basicConfig(
-            stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+    _log_engine(output.verbose)
+
+
+class _Stderr(logging.Handler):
+    """Writes to the ``sys.stderr`` of the moment (a test's capture, a CliRunner's)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # a closed stream: logging must never fail the command
+            self.handleError(record)
+
+
+def _log_engine(verbose: int) -> None:
+    """``-v``: the engine's steps (``retrigger.*`` at INFO: what it read, from where, how
+    long); ``-vv``: also the commands it runs (DEBUG, ``retrigger.proc``). Libraries stay quiet:
+    their chatter is not what a user asked to see."""
+    engine = logging.getLogger("retrigger")
+    for handler in [h for h in engine.handlers if isinstance(h, _Stderr)]:
+        engine.removeHandler(handler)
+    if not verbose:
+        engine.setLevel(logging.NOTSET)
+        engine.propagate = True
+        return
+    handler = _Stderr()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s", "%H:%M:%S"))
+    engine.addHandler(handler)
+    engine.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+    engine.propagate = False  # once, on our stderr, not again through a root handler
 
 
 def note(text: str) -> None:
@@ -81,14 +105,24 @@ def console() -> Any:
     return Console(highlight=False, width=width)
 
 
-def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    from rich.table import Table
+# Columns that hold ids: never wrapped mid-id (a folded id no longer pastes into a command).
+ID_COLUMNS = frozenset({"decision", "decision id", "approval", "attempt", "run", "run id", "id"})
 
-    grid = Table(title=title, title_justify="left")
-    for column in columns:
-        grid.add_column(column, overflow="fold")
+
+def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    """Cells and title are data, never rich markup (``[data/train.csv]`` shows as written)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(title=Text(title), title_justify="left")
+    for index, column in enumerate(columns):
+        if column in ID_COLUMNS:
+            widest = max((len(str(row[index])) for row in rows), default=len(column))
+            grid.add_column(column, no_wrap=True, min_width=max(widest, len(column)))
+        else:
+            grid.add_column(column, overflow="fold")
     for row in rows:
-        grid.add_row(*row)
+        grid.add_row(*(Text(str(cell)) for cell in row))
     console().print(grid)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -15,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrigger.errors import BadInput, ConfigError
+from retrigger.units import format as fmt
+
+log = logging.getLogger(__name__)  # -vv: every command retrigger runs, where and how it ended
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -137,6 +142,7 @@ def run(
     env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command with a clean environment, capture its output as text."""
+    started = time.monotonic()
     try:
         result = subprocess.run(
             list(args),
@@ -149,6 +155,13 @@ def run(
         )
     except FileNotFoundError:
         raise BadInput(f"{args[0]} is not installed or not on PATH; install it and retry") from None
+    log.debug(
+        "ran `%s` in %s: exit %d, %s",
+        shlex.join(args),
+        cwd,
+        result.returncode,
+        fmt.duration(time.monotonic() - started),
+    )
     if check and result.returncode != 0:
         raise subprocess.CalledProcessError(
             result.returncode, list(args), result.stdout, result.stderr
@@ -199,6 +212,8 @@ def stream(
     """
     if not _found(args[0], cwd, clean_env(env).get("PATH")):
         raise BadInput(f"{args[0]} is not installed or not on PATH; install it and retry")
+    log.debug("running `%s` in %s (output streamed)", shlex.join(args), cwd)
+    started = time.monotonic()
     read, lifeline = os.pipe()  # the write end stays here: its EOF tells the group we died
     try:
         child = subprocess.Popen(
@@ -250,6 +265,9 @@ def stream(
             child.stdout.close()  # else the pipe is left to the collector (ResourceWarning)
     if expired.is_set():
         raise StreamTimeout(f"`{' '.join(args)}` ran longer than {timeout:g}s and was stopped")
+    log.debug(
+        "`%s` exited %d after %s", shlex.join(args), code, fmt.duration(time.monotonic() - started)
+    )
     return code
 
 

@@ -6,6 +6,7 @@ Front doors build one and hand it to engine operations; tests build one around t
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -19,10 +20,14 @@ from typing import TYPE_CHECKING
 from retrigger.config import LoadedConfig, RetriggerConfig, load_config
 from retrigger.lineage.tracking import Tracking, absolute_uri
 from retrigger.proc import Interpreter, pipeline_interpreter
+from retrigger.units import format as fmt
+from retrigger.units.format import shown_url
 
 if TYPE_CHECKING:
     from retrigger.store import Store
 
+
+log = logging.getLogger(__name__)
 
 # Held while the stores are created: two commands started together on a fresh project (a hook
 # and a ``check``, two CI jobs) would both run MLflow's SQLite migrations and fail ("table …
@@ -71,6 +76,7 @@ class Workspace:
         from retrigger.store.problems import from_os_error
 
         url = self.config.state.url
+        started = time.monotonic()
         try:
             # Created once: two commands on a fresh project must not both build the schema
             # (PostgreSQL takes its own advisory lock while it upgrades).
@@ -78,6 +84,9 @@ class Workspace:
                 store = Store.open(url, self.root)
         except OSError as exc:  # the SQLite file's folder: a full disk, a read-only mount
             raise from_os_error(exc, self.config.state.url) from None
+        log.info(
+            "state store %s opened in %s", shown_url(url), fmt.duration(time.monotonic() - started)
+        )
         self.replay_spool(store)
         return store
 

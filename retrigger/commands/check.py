@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,10 +23,13 @@ from retrigger.signals.base import Signal
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
 from retrigger.store import Connection, arrivals, decisions, outbox
+from retrigger.units import format as fmt
 from retrigger.workspace import Workspace
 
 if TYPE_CHECKING:
     from retrigger.data.inputs import Inputs
+
+log = logging.getLogger(__name__)
 
 # Who asked for the approval of a decision `check` fired: no person, so anyone may approve it.
 CHECK = "retrigger check"
@@ -45,6 +50,14 @@ def check(workspace: Workspace) -> Decision:
     """
     decision = _evaluate(workspace)
     _store(workspace, decision)
+    log.info("decision %s stored (fire: %s)", decision.id, decision.fire)
+    return decision
+
+
+def peek(workspace: Workspace) -> Decision:
+    """``check --dry-run``: the signals read and the policy applied, nothing stored or sent."""
+    decision = _evaluate(workspace)
+    log.info("dry run: decision %s not stored, nothing announced", decision.id)
     return decision
 
 
@@ -224,10 +237,21 @@ def _tried(
 
 def _read(signal: Signal, ctx: SignalContext) -> Reading:
     """One signal's reading; data that cannot be had makes it unknown, never stops the check."""
+    started = time.monotonic()
     try:
-        return signal.read(ctx)
+        reading = signal.read(ctx)
     except Unavailable as exc:
-        return Reading(signal.kind, None, None, False, str(exc), unknown=True)
+        reading = Reading(signal.kind, None, None, False, str(exc), unknown=True)
+    log.info(
+        "signal %s: %s, %s against %s, read in %s: %s",
+        reading.kind,
+        reading.state,
+        fmt.signal_value(reading.kind, reading.value),
+        fmt.signal_value(reading.kind, reading.threshold),
+        fmt.duration(time.monotonic() - started),
+        reading.detail,
+    )
+    return reading
 
 
 def _charts(workspace: Workspace, decision: Decision) -> list[dict[str, object]]:

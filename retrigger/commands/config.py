@@ -8,6 +8,7 @@ from typing import Any
 
 from retrigger.config import load_config
 from retrigger.config.models import RetriggerConfig
+from retrigger.config.written import as_written, flatten
 
 
 @dataclass(frozen=True)
@@ -20,16 +21,8 @@ class EffectiveConfig:
 def show(config_path: Path | None) -> EffectiveConfig:
     """Every effective value, flattened to dotted keys, with its source."""
     loaded = load_config(config_path)
-    values = _flatten(loaded.config.model_dump(mode="json"))
-    written = _flatten(dict(loaded.raw))
-    for key, value in values.items():
-        # A duration the author wrote (24h) is shown as written, not as its shortest form (1d).
-        if (
-            isinstance(value, str)
-            and isinstance(written.get(key), str)
-            and _same_duration(value, written[key])
-        ):
-            values[key] = written[key]
+    # A duration the author wrote (24h) is shown as written, not as its shortest form (1d).
+    values = as_written(flatten(loaded.config.model_dump(mode="json")), flatten(dict(loaded.raw)))
     sources = {key: _source_of(key, loaded.sources) for key in values}
     return EffectiveConfig(loaded.path, values, sources)
 
@@ -93,24 +86,6 @@ def alias_mover(root: Path, config: RetriggerConfig) -> str | None:
         f"tool, not retrigger: registered by {found.who}. Both will move it and undo each "
         f"other; let one own @{alias} (or `retrigger champion set {found.version}` to adopt it)"
     )
-
-
-def _same_duration(shown: str, written: str) -> bool:
-    from retrigger.config.durations import parse_duration
-
-    try:
-        return parse_duration(shown) == parse_duration(written)
-    except ValueError:
-        return False
-
-
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, dict) and data:
-        flat: dict[str, Any] = {}
-        for key, value in data.items():
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        return flat
-    return {prefix.rstrip("."): data}
 
 
 def _source_of(key: str, sources: dict[str, str] | Any) -> str:

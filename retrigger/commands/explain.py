@@ -22,6 +22,7 @@ from retrigger.pipeline.failure_tail import OutputTail
 from retrigger.pipeline.record import find_run
 from retrigger.pipeline.repro_report import ReproReport
 from retrigger.store import approvals, attempts, audit, decisions
+from retrigger.units import format as fmt
 from retrigger.workspace import Workspace
 
 
@@ -219,8 +220,8 @@ def story_lines(story: dict[str, Any]) -> list[str]:
     if approval:
         lines.append(
             f"approval {approval['approval_id']}: {approval['status']}, asked by "
-            f"{approval['requested_by']} at {approval['requested_at']}, decided by "
-            f"{approval['decided_by'] or '—'} at {approval['decided_at'] or '—'}"
+            f"{approval['requested_by']} at {fmt.timestamp(approval['requested_at'])}, decided "
+            f"by {approval['decided_by'] or '—'} at {fmt.timestamp(approval['decided_at'])}"
         )
     for attempt in story.get("attempts", []):
         lines.append(
@@ -228,7 +229,7 @@ def story_lines(story: dict[str, Any]) -> list[str]:
             + (f", stopped at {attempt['stopped_at']}" if attempt["stopped_at"] else "")
         )
         lines += [
-            f"  {s['name']:<9} {s['status']:<11} {s['seconds'] or 0:7.1f}s  "
+            f"  {s['name']:<9} {s['status']:<11} {fmt.duration(s['seconds']):>10}  "
             f"{s['detail'] or ''}".rstrip()
             for s in attempt["steps"]
         ]
@@ -294,7 +295,7 @@ def _validation_lines(verdict: dict[str, Any]) -> list[str]:
 
 def _decision_lines(decision: dict[str, Any]) -> list[str]:
     lines = [
-        f"created {decision['created_at']}: fire={decision['fire']}, triggers "
+        f"created {fmt.timestamp(decision['created_at'])}: fire={decision['fire']}, triggers "
         f"{', '.join(decision['trigger_types']) or 'none'}"
     ]
     if decision.get("requested_by") or decision.get("reason"):
@@ -303,8 +304,8 @@ def _decision_lines(decision: dict[str, Any]) -> list[str]:
         lines.append(f"held by {decision['held_by']}: {decision.get('hold_detail')}")
     for s in decision["signals"]:
         lines.append(
-            f"  {s['kind']:<12} {_state(s):<7} value "
-            f"{_num(s['value'])} threshold {_num(s['threshold'])}: {s['detail']}"
+            f"  {s['kind']:<12} {_state(s):<7} value {fmt.signal_value(s['kind'], s['value'])} "
+            f"threshold {fmt.signal_value(s['kind'], s['threshold'])}: {s['detail']}"
         )
     # Where the compared data came from, when check had to fetch it from the DVC remote.
     lines += [f"  {line}" for line in decision.get("fetched") or []]
@@ -319,4 +320,4 @@ def _state(signal: dict[str, Any]) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4g}"
+    return fmt.number(value)

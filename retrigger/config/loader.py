@@ -7,6 +7,7 @@ value came from the file), so CI logs and the pre-commit hook say exactly what t
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import types
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from retrigger.config.models import RetriggerConfig
 from retrigger.config.yaml_safe import clip, parse_config_yaml, read_limited
 from retrigger.errors import ConfigError
 
+log = logging.getLogger(__name__)
 CONFIG_FILENAME = "retrigger.yaml"
 ENV_PREFIX = "RETRIGGER_"
 # Variables that configure retrigger itself rather than a config key.
@@ -90,6 +92,12 @@ def load_config(
         config = RetriggerConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path, lines, sources)) from None
+    overridden = sorted(key for key, where in sources.items() if not where.startswith(path.name))
+    log.info(
+        "config read from %s%s",
+        path,
+        f"; overridden: {', '.join(overridden)}" if overridden else "",
+    )
     return LoadedConfig(config=config, path=path, sources=sources, raw=raw)
 
 

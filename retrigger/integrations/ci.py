@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from retrigger.decision import Decision
+from retrigger.units import format as fmt
 
 SUMMARY_VAR = "GITHUB_STEP_SUMMARY"
 
@@ -41,7 +42,13 @@ def decision_summary(decision: Decision) -> str:
     else:
         verdict = "**no retrain needed**"
     rows = [
-        [r.kind, _num(r.value), _num(r.threshold), _state(r.fired, r.value), r.detail]
+        [
+            r.kind,
+            fmt.signal_value(r.kind, r.value),
+            fmt.signal_value(r.kind, r.threshold),
+            _state(r.fired, r.value),
+            r.detail,
+        ]
         for r in decision.readings
     ]
     return "\n".join(
@@ -70,7 +77,7 @@ def outcome_summary(outcome: Mapping[str, Any]) -> str:
         [
             str(s.get("name")),
             str(s.get("status")),
-            f"{s.get('seconds') or 0:.1f}s",
+            fmt.duration(s.get("seconds")),
             str(s.get("detail") or ""),
         ]
         for s in outcome.get("steps") or []
@@ -133,4 +140,4 @@ def _state(fired: bool, value: float | None) -> str:
 
 
 def _num(value: Any) -> str:
-    return "—" if value is None else f"{value:.4g}"
+    return fmt.number(value)

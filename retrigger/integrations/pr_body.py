@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from retrigger.units import format as fmt
+
 MARKER = "<!-- retrigger:decision {id} -->"
 
 
@@ -43,7 +45,8 @@ def _why(decision: dict[str, Any] | None) -> list[str]:
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| {s['kind']} | {_num(s['value'])} | {_num(s['threshold'])} | "
+        f"| {s['kind']} | {fmt.signal_value(s['kind'], s['value'])} | "
+        f"{fmt.signal_value(s['kind'], s['threshold'])} | "
         f"{'yes' if s['fired'] else 'no'} | {_cell(s['detail'])} |"
         for s in decision.get("signals", [])
     ]
@@ -104,4 +107,4 @@ def _cell(text: Any) -> str:
 
 
 def _num(value: Any) -> str:
-    return "—" if value is None else f"{value:.4g}"
+    return fmt.number(value)

@@ -11,6 +11,9 @@ DATA_VERSION = "retrigger.data_version"
 GIT_COMMIT = "retrigger.git_commit"
 REQUESTED_BY = "retrigger.requested_by"
 APPROVED_BY = "retrigger.approved_by"
+# The display names of those two (Slack's users.info, the git identity); the ids stay above.
+REQUESTED_BY_NAME = "retrigger.requested_by_name"
+APPROVED_BY_NAME = "retrigger.approved_by_name"
 STATUS = "retrigger.status"
 RETRAIN = "retrigger.retrain"  # "true" on runs that record a retrain
 

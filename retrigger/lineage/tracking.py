@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -20,10 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from retrigger.errors import BadInput, TrackingUnavailable
 from retrigger.lineage import tags
+from retrigger.units import format as fmt
+from retrigger.units.format import shown_url
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
     from mlflow.tracking import MlflowClient
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,10 +88,13 @@ class Tracking:
             for name in ("mlflow", "alembic"):
                 logging.getLogger(name).setLevel(logging.WARNING)
 
+            started = time.monotonic()
             if self.init_lock is not None and self.uri.startswith("sqlite:"):
                 self._client = _create_tables_once(self.uri, self.init_lock)
             else:
                 self._client = _new_client(self.uri)
+            took = fmt.duration(time.monotonic() - started)
+            log.info("MLflow at %s ready in %s", shown_url(self.uri), took)
         return self._client
 
     def _preflight(self) -> None:

@@ -15,9 +15,11 @@
 from __future__ import annotations
 
 import shutil
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from retrigger.config.models import ModelConfig
 from retrigger.errors import WorkFailed
@@ -79,9 +81,12 @@ def find(
     root: Path,
     workdir: Path,
     python: str,
+    examples: Callable[[], Any] | None = None,
 ) -> Candidate:
     """The challenger of the retrain run ``run_id``; WorkFailed when there is none. ``python``
-    is the project's interpreter: the one that knows which distributions a pickle needs."""
+    is the project's interpreter: the one that knows which distributions a pickle needs.
+    ``examples`` gives the validation rows' features (or None): a model retrigger logs itself
+    gets the signature inferred from them."""
     found = _registered(client, model.name, run_id) or _logged(client, experiment_id, run_id)
     if found is not None:
         return found
@@ -99,10 +104,12 @@ def find(
             "pipeline must write it (model.artifact)"
         )
     if path.is_dir() and (path / "MLmodel").is_file():
-        return Candidate(MLMODEL_DIR, runs_uri, local=path)
+        signed = with_signature(path, workdir / "mlflow-model", examples() if examples else None)
+        return Candidate(MLMODEL_DIR, runs_uri, local=signed)
     if model.flavor == "sklearn" and path.is_file():
         target = workdir / "mlflow-model"
-        derived = save_sklearn(path, target, python, root)
+        rows = examples() if examples else None
+        derived = save_sklearn(path, target, python, root, rows)
         shown = str(path.relative_to(root) if path.is_relative_to(root) else path)
         note = derived.describe(shown)
         return Candidate(FLAVORED, runs_uri, local=target, requirements=note, needs=derived.needs)
@@ -136,9 +143,12 @@ def _logged(client: MlflowClient, experiment_id: str, run_id: str) -> Candidate 
     return None
 
 
-def save_sklearn(path: Path, target: Path, python: str, root: Path) -> Derived:
+def save_sklearn(
+    path: Path, target: Path, python: str, root: Path, examples: Any = None
+) -> Derived:
     """Save the pickled/joblib estimator at ``path`` as an MLflow sklearn model in ``target``,
-    with the pip requirements its imports need (returned: which ones, and from what)."""
+    with the pip requirements its imports need (returned: which ones, and from what) and the
+    signature inferred from ``examples`` (the validation rows' features) when given."""
     import cloudpickle  # type: ignore[import-untyped]
     import joblib  # type: ignore[import-untyped]
     import mlflow.sklearn
@@ -160,6 +170,7 @@ def save_sklearn(path: Path, target: Path, python: str, root: Path) -> Derived:
         estimator,
         str(target),
         serialization_format="cloudpickle",
+        signature=_signature(estimator, examples),
         # cloudpickle is retrigger's own: it writes the model MLflow loads (model.pkl).
         pip_requirements=[*derived.requirements, f"cloudpickle=={cloudpickle.__version__}"],
     )
@@ -168,6 +179,46 @@ def save_sklearn(path: Path, target: Path, python: str, root: Path) -> Derived:
     (target / ORIGINAL).mkdir()
     shutil.copy2(path, target / ORIGINAL / path.name)
     return derived
+
+
+def with_signature(path: Path, target: Path, examples: Any) -> Path:
+    """A model folder without a signature, copied to ``target`` with one inferred from
+    ``examples`` (the folder the pipeline wrote stays as it is); ``path`` itself otherwise."""
+    if examples is None:
+        return path
+    import mlflow.pyfunc
+    from mlflow.models import Model
+
+    if Model.load(str(path)).signature is not None:
+        return path
+    try:
+        signature = _signature(mlflow.pyfunc.load_model(str(path)), examples)
+    except Exception:  # a model pyfunc cannot load: validation says why, not this
+        return path
+    if signature is None:
+        return path
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(path, target)
+    described = Model.load(str(target))
+    described.signature = signature
+    described.save(str(target / "MLmodel"))
+    return target
+
+
+def _signature(estimator: Any, examples: Any) -> Any:
+    """MLflow's input/output schema from rows the model predicts on; None (no signature) when
+    there are none or the model cannot predict on them: the gate then says why."""
+    if examples is None:
+        return None
+    from mlflow.models import infer_signature
+
+    try:
+        with warnings.catch_warnings():  # MLflow's hint about integer columns: not the user's
+            warnings.simplefilter("ignore", UserWarning)
+            return infer_signature(examples, estimator.predict(examples))
+    except Exception:  # columns the model does not know: validation reports it, not this
+        return None
 
 
 def log(client: MlflowClient, run_id: str, candidate: Candidate) -> None:

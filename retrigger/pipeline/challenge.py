@@ -7,9 +7,11 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from retrigger.errors import BadInput
 from retrigger.lineage import tags
+from retrigger.lineage.description import run_name
 from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import RetrainStatus
 from retrigger.pipeline import candidate as found
@@ -44,7 +46,7 @@ def open_challenge(
         tags.REQUESTED_BY: requested_by,
     }
     client = ws.tracking.client
-    run_id = record.open_run(client, experiment_id, decision.id, f"retrain {decision.id}", run_tags)
+    run_id = record.open_run(client, experiment_id, decision.id, run_name(decision.id), run_tags)
     env = record.stage_env(ws.tracking.uri, experiment_id, ws.tracking.experiment, run_id)
     return Challenge(run_id, experiment_id, env, restore.dirty(ws.root))
 
@@ -59,6 +61,7 @@ def find_model(ws: Workspace, challenge: Challenge, attempt_id: str) -> Candidat
         ws.root,
         workdir,
         _project_python(ws),
+        lambda: validation_features(ws),
     )
     return challenge.candidate
 
@@ -67,6 +70,19 @@ def _project_python(ws: Workspace) -> str:
     """The interpreter the stages ran with (it loads the model they wrote), else retrigger's."""
     python = ws.interpreter.python
     return python if python != "unknown" else sys.executable
+
+
+def validation_features(ws: Workspace) -> Any:
+    """The validation rows without their target (a DataFrame), or None without readable rows."""
+    validation = ws.config.scored_validation
+    if validation is None:
+        return None
+    from retrigger.evaluation import scoring
+
+    try:
+        return scoring.read_labelled(ws.root, validation).features
+    except BadInput:  # the gate reads them again and says what is wrong
+        return None
 
 
 def metric_in_run(ws: Workspace, run_id: str) -> float | None:

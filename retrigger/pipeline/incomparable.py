@@ -170,11 +170,18 @@ def _rows(root: Path, path: str, md5: str) -> str:
 
 
 def hold(
-    ws: Workspace, mlflow: Warm, job: Job, run_id: str, outputs: Outputs, candidate: Candidate
+    ws: Workspace,
+    mlflow: Warm,
+    job: Job,
+    run_id: str,
+    outputs: Outputs,
+    candidate: Candidate,
+    about: str | None = None,
 ) -> tuple[str, str]:
     """Register the challenger as a candidate version (never aliased: not a promotion, so
     ``history`` and ``explain`` show no promoted version) and say how to promote it by hand."""
     from retrigger.lineage import tags
+    from retrigger.lineage.description import run_name
     from retrigger.lineage.status import RetrainStatus
     from retrigger.pipeline import record, registry
 
@@ -194,7 +201,15 @@ def hold(
         adopted=candidate.version,
         model_id=candidate.model_id,
     )
-    record.set_status(client, run_id, RetrainStatus.HELD, {tags.CANDIDATE_VERSION: version})
+    if about:  # why this candidate exists, as a promoted version says it
+        client.update_model_version(name, version, description=about[:5000])
+    record.set_status(
+        client,
+        run_id,
+        RetrainStatus.HELD,
+        {tags.CANDIDATE_VERSION: version},
+        name=run_name(job.decision.id, RetrainStatus.HELD),
+    )
     return version, (
         f"held {name} v{version} as a candidate: registered, not promoted, @{alias} unchanged; "
         f"to promote it by hand: `retrigger champion set {version}`"

@@ -3,6 +3,7 @@ duration and detail, shown as it starts and ends, and kept for the retrain's MLf
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,10 @@ from retrigger.pipeline import lock
 from retrigger.pipeline.dvc import run_streamed
 from retrigger.pipeline.failure_tail import OutputLog, OutputTail, mask, process_secrets
 from retrigger.store import attempts
+from retrigger.units import format as fmt
 from retrigger.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 Say = Callable[[str], None]
 
@@ -67,6 +71,7 @@ class Journal:
             with self.ws.store.transaction() as conn:
                 attempts.step_finished(conn, step_id, status, seconds, box.detail)
             self.steps.append(attempts.Step(name, status, now, seconds, box.detail))
+            log.info("step %s: %s in %s", name, status, fmt.duration(seconds))
             mark = {StepStatus.OK: "✓", StepStatus.FAILED: "✗"}.get(status, "!")
             self.say(f"{mark} {name} {seconds:.1f}s" + (f": {box.detail}" if box.detail else ""))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retrigger.lineage import tags
+from retrigger.lineage.description import is_own_name
 from retrigger.lineage.status import RetrainStatus
 
 if TYPE_CHECKING:
@@ -100,7 +101,11 @@ def open_run(
     found again when an attempt resumes; the pipeline's own MLflow logging lands in it."""
     run_id = find_run(client, experiment_id, decision_id)
     if run_id is not None:
-        client.update_run(run_id, status="RUNNING")
+        # Running again: an earlier attempt's outcome ("· failed") leaves the name until this
+        # one ends (a name the pipeline gave stays, record() moves it to a tag).
+        shown = client.get_run(run_id).data.tags.get(tags.MLFLOW_RUN_NAME, "")
+        name = run_name if is_own_name(shown, decision_id) else None
+        client.update_run(run_id, status="RUNNING", name=name)
         return run_id
     return str(client.create_run(experiment_id, run_name=run_name, tags=run_tags).info.run_id)
 
@@ -133,7 +138,7 @@ def write(client: MlflowClient, experiment_id: str, record: RunRecord, finished:
         # The pipeline's mlflow.start_run(run_name=...) renamed the run it resumed: the retrain
         # keeps its own name, and the pipeline's goes to a tag.
         renamed = current.data.tags.get(tags.MLFLOW_RUN_NAME)
-        if renamed and renamed != record.run_name:
+        if renamed and not is_own_name(renamed, record.decision_id):
             record.tags.setdefault(tags.PIPELINE_RUN_NAME, renamed)
         client.update_run(run_id, status="RUNNING", name=record.run_name)
     now = int(time.time() * 1000)
@@ -158,13 +163,20 @@ def write(client: MlflowClient, experiment_id: str, record: RunRecord, finished:
 
 
 def set_status(
-    client: MlflowClient, run_id: str, status: str, extra: dict[str, str], finished: bool = True
+    client: MlflowClient,
+    run_id: str,
+    status: str,
+    extra: dict[str, str],
+    finished: bool = True,
+    name: str | None = None,
 ) -> None:
     from mlflow.entities import RunTag
 
     client.log_batch(
         run_id, tags=[RunTag(tags.STATUS, str(status)), *(RunTag(k, v) for k, v in extra.items())]
     )
+    if name is not None:  # the outcome in the runs list
+        client.update_run(run_id, name=name)
     if finished:
         terminate(client, run_id, "FAILED" if status == RetrainStatus.FAILED else "FINISHED")
 

@@ -77,6 +77,7 @@ def promote(
     adopted: str | None = None,
     model_id: str | None = None,
     stage: str | None = None,
+    description: str | None = None,
 ) -> tuple[str, str | None]:
     """Register (or find, or adopt) the version of ``decision_id`` and move ``alias`` to it,
     then ``stage`` too when one is set (the legacy stage a served app reads).
@@ -85,6 +86,8 @@ def promote(
     registered a second time. Returns (version, previous champion version).
     """
     version = register(client, name, run_id, decision_id, version_tags, source, adopted, model_id)
+    if description:  # why this version exists, written before it becomes the champion
+        client.update_model_version(name, version, description=description[:5000])
     previous = champion(client, name, alias, None)
     if previous is None or previous.version != version:
         client.set_registered_model_alias(name, alias, version)
@@ -196,7 +199,7 @@ def _register(
         source,
         run_id=run_id,
         tags={tags.DECISION_ID: decision_id, **version_tags},
-        description=f"retrained by retrigger for decision {decision_id}",
+        description=f"retrained by retrigger for decision {decision_id}",  # until promote()
         model_id=model_id,
     )
     return str(created.version)

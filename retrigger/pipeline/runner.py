@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from retrigger.config.secrets import Secrets
 from retrigger.decision import Decision
 from retrigger.errors import DvcBusy, Interrupted, LockHeld, RetriggerError
+from retrigger.lineage import people
 from retrigger.lineage.failures import tracking_failure
 from retrigger.lineage.status import FINAL, RetrainStatus, StepStatus
 from retrigger.notify import linking
 from retrigger.pipeline import facts as report
-from retrigger.pipeline import incomparable, load_check, lock, stages
+from retrigger.pipeline import incomparable, load_check, lock, runrecord, stages
 from retrigger.pipeline.candidate import Candidate
 from retrigger.pipeline.candidate import log as log_model
 from retrigger.pipeline.challenge import Challenge, note_restored, open_challenge, put_back, refused
@@ -128,6 +131,15 @@ class Retrain:
         attempts.mark_interrupted(conn, dead.attempt_id, self.ws.clock(), why)
         self.say(f"reclaimed the lock: {why}; attempt {dead.attempt_id} marked interrupted")
 
+    def _names(self) -> dict[str, str]:
+        """Display names of who asked and who approved, for MLflow (the ids stay in tags)."""
+        slack = self.ws.config.slack
+        client = people.slack_client(slack.api_url, Secrets.from_env().slack_bot_token)
+        job = self.job
+        return people.names(
+            [job.requested_by, job.approved_by], self.ws.root, self.ws.clock(), client
+        )
+
     def _earlier(self) -> list[attempts.Attempt]:
         with self.ws.store.transaction() as conn:
             return attempts.for_decision(conn, self.decision.id)
@@ -136,6 +148,7 @@ class Retrain:
         self, earlier: list[attempts.Attempt], lock_seconds: float, dead: lock.Holder | None
     ) -> None:
         self.facts = carried([attempt.facts for attempt in earlier])
+        self.job = replace(self.job, names=self._names())
         # An earlier attempt's repro may have trained already: "up to date" is then a resume.
         self.repro_ran_before = any(s.name == "repro" for a in earlier for s in a.steps)
         # ...and one that finished trained what a forced retrain asked for: not forced again.
@@ -275,9 +288,7 @@ class Retrain:
             log_model(ws.tracking.client, run_id, candidate)  # unless the pipeline logged it
             box.detail = f"run {run_id}"
         with self.journal.step("promote") as box:
-            facts.promotion, box.detail = stages.promote(
-                ws, mlflow, self.job, run_id, outputs, candidate
-            )
+            facts.promotion, box.detail = stages.promote(ws, mlflow, self.job, facts, candidate)
             self.save_facts()
         return self.finish(RetrainStatus.PROMOTED, f"{box.detail}: {verdict.reason}")
 
@@ -291,7 +302,10 @@ class Retrain:
             log_model(self.ws.tracking.client, run_id, candidate)
             box.detail = f"run {run_id}"
         with self.journal.step("hold") as box:
-            _, box.detail = incomparable.hold(self.ws, mlflow, self.job, run_id, outputs, candidate)
+            about = stages.version_text(self.ws, self.job, self.facts, RetrainStatus.HELD)
+            _, box.detail = incomparable.hold(
+                self.ws, mlflow, self.job, run_id, outputs, candidate, about
+            )
         restored = put_back(self.ws, challenge, self.attempt_id)
         self.say(restored)
         assert self.facts.validation is not None
@@ -327,7 +341,7 @@ class Retrain:
 
     def _record(self, mlflow: Warm, status: RetrainStatus, finished: bool) -> str:
         """Create or update this decision's MLflow run; keep its id."""
-        run = stages.build(self.ws, self.job, self.facts, self.journal.steps, status, None)
+        run = runrecord.build(self.ws, self.job, self.facts, self.journal.steps, status, None)
         run_id = write(mlflow.client(), mlflow.experiment_id(), run, finished)
         self.facts.run_id = run_id
         self.save_facts()
@@ -386,8 +400,14 @@ class Retrain:
         (when MLflow itself failed, the state store holds where it stopped)."""
         assert self._mlflow is not None
         try:
-            run = stages.build(
-                self.ws, self.job, self.facts, self.journal.steps, RetrainStatus.FAILED, None
+            run = runrecord.build(
+                self.ws,
+                self.job,
+                self.facts,
+                self.journal.steps,
+                RetrainStatus.FAILED,
+                None,
+                error=message,
             )
             self.facts.run_id = stages.write_failed(self._mlflow, run, message)
             if self.facts.failure is not None:

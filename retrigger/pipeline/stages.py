@@ -7,7 +7,7 @@ last (a refused or failed retrain is recorded with that status, never as a succe
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from retrigger.data.remote import verify_on_remote
 from retrigger.data.versions import data_version, versions
@@ -17,19 +17,14 @@ from retrigger.lineage import description, tags
 from retrigger.lineage.in_use import newest_number
 from retrigger.lineage.status import RetrainStatus
 from retrigger.metrics_file import read_metric
-from retrigger.pipeline import compare, registry
+from retrigger.pipeline import compare, registry, runrecord
 from retrigger.pipeline import record as mlrecord
 from retrigger.pipeline.candidate import NOT_LOADABLE, Candidate
 from retrigger.pipeline.challenge import Challenge, find_model, metric_in_run
-from retrigger.pipeline.pair import pair
 from retrigger.pipeline.state import AttemptFacts, DataOut, Job, Outputs, Promotion
 from retrigger.pipeline.validation import Verdict
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from retrigger.decision import Decision
-    from retrigger.store.attempts import Step
     from retrigger.workspace import Workspace
 
 MLFLOW_STEPS = frozenset({"validate", "record", "promote", "hold"})
@@ -116,12 +111,13 @@ def promote(
     ws: Workspace,
     mlflow: mlrecord.Warm,
     job: Job,
-    run_id: str,
-    outputs: Outputs,
+    facts: AttemptFacts,
     candidate: Candidate,
 ) -> tuple[Promotion, str]:
     """Register the challenger (or tag the version the pipeline registered) and move the
     champion alias to it; the message says so, and says when it will not load with pyfunc."""
+    assert facts.outputs is not None and facts.run_id is not None
+    outputs, run_id = facts.outputs, facts.run_id
     model, alias = ws.config.model.name, ws.config.pipeline.champion_alias
     client = mlflow.client()
     version, previous = registry.promote(
@@ -133,17 +129,20 @@ def promote(
         {
             tags.TRIGGER_TYPES: ",".join(job.decision.trigger_types),
             tags.DATA_VERSION: str(outputs.data_version or ""),
+            **runrecord.people_tags(job),
         },
         source=candidate.source,
         adopted=candidate.version,
         model_id=candidate.model_id,
         stage=ws.config.pipeline.champion_stage,
+        description=version_text(ws, job, facts, RetrainStatus.PROMOTED),
     )
     mlrecord.set_status(
         client,
         run_id,
         RetrainStatus.PROMOTED,
         {tags.MODEL_VERSION: version, tags.PREVIOUS_CHAMPION: previous or ""},
+        name=description.run_name(job.decision.id, RetrainStatus.PROMOTED),
     )
     if ws.config.pipeline.promote_sets_baseline:
         _become_baseline(ws, mlflow, run_id, outputs.metric_after)
@@ -154,6 +153,13 @@ def promote(
         + ("" if candidate.loadable else f"; note: {candidate.kind}: {NOT_LOADABLE}")
     )
     return Promotion(version, previous), message
+
+
+def version_text(ws: Workspace, job: Job, facts: AttemptFacts, status: RetrainStatus) -> str:
+    """The description of the registry version this retrain creates: why it exists."""
+    assert facts.run_id is not None
+    story = runrecord.story(job, facts, status, ws.config.model.metric)
+    return description.version_description(job.decision, story, facts.run_id)
 
 
 def _become_baseline(ws: Workspace, mlflow: mlrecord.Warm, run_id: str, after: float) -> None:
@@ -171,141 +177,3 @@ def write_failed(mlflow: mlrecord.Warm, record: mlrecord.RunRecord, message: str
     run_id = mlrecord.write(client, mlflow.experiment_id(), record, finished=False)
     mlrecord.terminate(client, run_id, "FAILED")
     return run_id
-
-
-def build(
-    ws: Workspace,
-    job: Job,
-    facts: AttemptFacts,
-    steps: list[Step],
-    status: RetrainStatus,
-    model_path: Path | None,
-) -> mlrecord.RunRecord:
-    """The MLflow run of this retrain as it stands: tags, params, metrics, data, documents."""
-    decision, config, out = job.decision, ws.config, facts.outputs
-    commit = (out.git_commit if out else None) or decision.git_commit
-    run_tags = {
-        tags.RETRAIN: "true",
-        tags.DECISION_ID: decision.id,
-        tags.STATUS: str(status),
-        tags.TRIGGER_TYPES: ",".join(decision.trigger_types),
-        tags.ATTEMPT_ID: job.attempt_id,
-        tags.REQUESTED_BY: job.requested_by,
-        tags.CHAMPION_ALIAS: config.pipeline.champion_alias,
-    }
-    optional = {
-        tags.GIT_COMMIT: commit,
-        tags.MLFLOW_GIT_COMMIT: commit,
-        tags.DATA_VERSION: out.data_version if out else _untrained_data(decision, status),
-        tags.APPROVED_BY: job.approved_by,
-        tags.REASON: decision.reason,
-        tags.VALIDATION: facts.validation.reason if facts.validation else None,
-        tags.INCOMPARABLE: facts.validation.incomparable if facts.validation else None,
-        tags.REPRO: facts.repro.describe() if facts.repro and facts.repro.finished else None,
-    }
-    run_tags.update({k: str(v) for k, v in optional.items() if v})
-    data = out.data if out else []
-    run_tags.update({tags.DATA_PATH_PREFIX + d.path: str(d.md5) for d in data})
-    metric = config.model.metric
-    # "before → after" is the gate's pair once it judged; `metric` stays the pipeline's own,
-    # so a promoted run keeps what it measured (the newest number of the model in use).
-    numbers = pair(facts, metric)
-    if numbers.on:
-        run_tags[tags.COMPARED_ON] = f"{numbers.metric}: {numbers.on}"[:5000]
-    metrics = {
-        f"{metric}_before": numbers.before,
-        f"{metric}_after": numbers.after,
-        metric: facts.metric_after,
-    }
-    metrics.update({f"retrigger.seconds.{s.name}": s.seconds for s in steps if s.seconds})
-    _explain_in_ui(run_tags, metrics, job, facts, status, metric)
-    return mlrecord.RunRecord(
-        decision_id=decision.id,
-        run_name=description.run_name(decision.id),
-        tags=run_tags,
-        params=_params(ws, job),
-        metrics={k: float(v) for k, v in metrics.items() if v is not None},
-        inputs=[
-            mlrecord.DataInput(d.path, str(d.md5), commit, d.size, d.files) for d in data if d.md5
-        ],
-        model_path=model_path,
-        files=_drift_report(ws, job),
-        documents={
-            "decision.json": {
-                "decision": decision.as_json(),
-                "requested_by": job.requested_by,
-                "reason": decision.reason,
-                "approved_by": job.approved_by,
-                "facts": facts.as_json(),
-            }
-        },
-    )
-
-
-def _untrained_data(decision: Decision, status: RetrainStatus) -> str | None:
-    """The data a repro that ran no stage left as it was: what ``check`` holds from now on."""
-    return decision.data_version if status == RetrainStatus.NOTHING_TO_TRAIN else None
-
-
-def _explain_in_ui(
-    run_tags: dict[str, str],
-    metrics: dict[str, float | None],
-    job: Job,
-    facts: AttemptFacts,
-    status: RetrainStatus,
-    metric: str,
-) -> None:
-    """MLflow's Description, Created by and per-column drift charts for this retrain."""
-    data = facts.outputs.data if facts.outputs else []
-    story = description.RetrainFacts(
-        metric=metric,
-        requested_by=job.requested_by,
-        approved_by=job.approved_by,
-        validation=facts.validation.as_json() if facts.validation else None,
-        data=[{"path": d.path, "md5": d.md5} for d in data],
-        status=str(status),
-    )
-    run_tags[description.NOTE_TAG] = description.describe(job.decision, story)[:8000]
-    if job.requested_by:
-        run_tags[description.USER_TAG] = job.requested_by
-    metrics.update(description.drift_metrics(job.decision))
-
-
-def _params(ws: Workspace, job: Job) -> dict[str, str]:
-    params: dict[str, str] = {}
-    _flatten(job.decision.config, "", params)
-    pipeline = ws.config.pipeline
-    params.update(
-        {
-            "pipeline.champion_alias": pipeline.champion_alias,
-            "pipeline.min_improvement": str(pipeline.min_improvement),
-            "pipeline.min_relative_improvement": str(pipeline.min_relative_improvement),
-            "pipeline.command": pipeline.command,
-        }
-    )
-    for reading in job.decision.readings:
-        if reading.threshold is not None:
-            params[f"threshold.{reading.kind}"] = str(reading.threshold)
-    return params
-
-
-def _flatten(value: dict[str, Any], prefix: str, into: dict[str, str]) -> None:
-    for key, item in value.items():
-        name = f"{prefix}{key}"
-        if isinstance(item, dict):
-            _flatten(item, name + ".", into)
-        elif item is not None:
-            into[name] = str(item)
-
-
-def _drift_report(ws: Workspace, job: Job) -> list[Path]:
-    trigger_types = job.decision.trigger_types
-    if "drift" not in trigger_types and "manual" not in trigger_types:
-        return []
-    for reading in job.decision.readings:
-        name = (
-            reading.extra.get("report_html") if reading.kind == "drift" and reading.fired else None
-        )
-        if isinstance(name, str) and (ws.root / name).is_file():
-            return [ws.root / name]
-    return []

@@ -12,7 +12,7 @@ their keys (first value wins).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -158,3 +158,5 @@ class Job:
     attempt_id: str
     requested_by: str
     approved_by: str | None
+    # Display names of the people above (raw id → name), resolved once per attempt.
+    names: Mapping[str, str] = field(default_factory=dict)

@@ -134,3 +134,12 @@ def signal_value(kind: str, value: float | None) -> str:
     if unit == "rows":
         return count(value, "rows")
     return number(value)
+
+
+def shown_url(url: str) -> str:
+    """A URL for logs and messages: ``postgresql://bob:***@db/state``, never the password."""
+    scheme, sep, rest = url.partition("://")
+    user, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in user:
+        return url
+    return f"{scheme}://{user.split(':', 1)[0]}:***@{host}"

@@ -158,7 +158,9 @@ def test_history_and_explain_answer_why_and_on_what_data(retrainable: Retrainabl
     by_perf = run_cli("history", "--config", retrainable.config, "--trigger", "performance")
 
     assert listed.code == 0, listed.err
-    (entry,) = json.loads(listed.out)
+    document = json.loads(listed.out)
+    assert document["schema"] == "retrigger/history/v1"
+    (entry,) = document["runs"]
     assert list(entry) == [
         "run_id",
         "decision_id",
@@ -181,7 +183,7 @@ def test_history_and_explain_answer_why_and_on_what_data(retrainable: Retrainabl
     assert entry["decision_id"] == retrainable.decision_id
     assert entry["trigger_types"] == ["performance"] and entry["promoted_version"] == "1"
     assert entry["status"] == "promoted" and entry["metric_before"] < entry["metric_after"]
-    assert json.loads(by_drift.out) == []
+    assert json.loads(by_drift.out)["runs"] == []
     assert retrainable.decision_id[:12] in by_perf.out
 
     for ident in (retrainable.decision_id, entry["run_id"]):
@@ -272,7 +274,7 @@ def test_a_drift_triggered_retrain_keeps_the_drift_report_and_history_finds_it(
             "1d",
             "--json",
         ).out
-    )
+    )["runs"]
     assert entry["decision_id"] == decision.id
     from mlflow.tracking import MlflowClient
 

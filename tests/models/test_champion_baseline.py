@@ -45,7 +45,7 @@ def test_champion_set_of_a_version_that_does_not_exist_is_exit_2_and_changes_not
 
     assert missing.code == 2 and "models:/m/7 does not exist" in missing.err
     assert garbage.code == 2 and "not a number" in garbage.err
-    assert json.loads(shown.out) is None
+    assert json.loads(shown.out) == {"schema": "retrigger/champion/v1", "version": None}
 
 
 def test_baseline_from_metrics_logs_every_nested_number(small: Small) -> None:

@@ -46,7 +46,10 @@ def test_a_dead_approval_request_is_undelivered_until_retried(
     retried = run_cli("outbox", "retry", str(dead["id"]), "--config", config, "--json")
 
     assert retried.code == 0, retried.err
-    assert json.loads(retried.out) == {"requeued": [dead["id"]]}
+    assert json.loads(retried.out) == {
+        "schema": "retrigger/outbox-retry/v1",
+        "requeued": [dead["id"]],
+    }
     assert sqlite_rows(
         tmp_path / ".retrigger" / "state.db", f"SELECT status FROM outbox WHERE id = {dead['id']}"
     ) == [("delivered",)]

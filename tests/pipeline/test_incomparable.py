@@ -68,9 +68,14 @@ def test_a_challenger_measured_on_a_bigger_split_is_held_as_a_candidate(stack: P
     registry = client(stack)
     assert [int(v.version) for v in versions(stack, "stack")] == [1, 2]
     assert str(registry.get_model_version_by_alias("stack", "champion").version) == "1"
-    assert not registry.get_model_version("stack", "2").aliases
+    candidate = registry.get_model_version("stack", "2")
+    assert not candidate.aliases
+    # The candidate says why it exists, like a promoted version, not just its decision id.
+    assert f"(decision `{outcome['decision_id']}`" in candidate.description
+    assert "**Validation held:** challenger" in candidate.description
     assert git_status(stack) == ""
     run = registry.get_run(outcome["run_id"])
+    assert run.info.run_name == f"retrain {outcome['decision_id']} · held"
     assert run.data.tags["retrigger.status"] == "held-as-candidate"
     assert run.data.tags["retrigger.candidate_version"] == "2"
     assert outcome["model_version"] is None  # nothing was promoted

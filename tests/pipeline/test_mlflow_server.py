@@ -38,7 +38,7 @@ def test_retrain_through_an_mlflow_tracking_server(
     champion = client.get_model_version_by_alias("churn", "champion")
     assert str(champion.version) == outcome["model_version"]
     assert champion.tags[tags.DECISION_ID] == retrainable.decision_id
-    listed = json.loads(run_cli("history", "--config", retrainable.config, "--json").out)
+    listed = json.loads(run_cli("history", "--config", retrainable.config, "--json").out)["runs"]
     assert [r["run_id"] for r in listed] == [outcome["run_id"]]
 
 

@@ -96,7 +96,7 @@ def test_an_up_to_date_pipeline_trains_nothing_and_the_same_inputs_are_held(
     assert "→" not in story.out.split("MLflow run", 1)[1]
     assert "data it trained on" not in story.out
 
-    rows = json.loads(run_cli("history", "--config", str(config), "--json").out)
+    rows = json.loads(run_cli("history", "--config", str(config), "--json").out)["runs"]
     assert [(r["status"], r["metric_after"]) for r in rows] == [("nothing-to-train", None)]
     assert "→" not in run_cli("history", "--config", str(config)).out  # no before → after
 

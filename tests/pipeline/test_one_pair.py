@@ -38,7 +38,7 @@ def _everywhere(root: Path, outcome: dict[str, Any], kind: str) -> dict[str, Any
     from mlflow.tracking import MlflowClient
 
     config = root / "retrigger.yaml"
-    rows = json.loads(run_cli("history", "-c", str(config), "--json").out)
+    rows = json.loads(run_cli("history", "-c", str(config), "--json").out)["runs"]
     metrics = (
         MlflowClient(tracking_uri=f"sqlite:///{root / 'mlflow.db'}")
         .get_run(outcome["run_id"])

@@ -80,7 +80,7 @@ def test_a_fired_decision_retrains_validates_pushes_records_and_promotes(
     assert run.data.params["signals.performance.min"] == "0.7"
     assert run.data.params["pipeline.champion_alias"] == "champion"
     # Read in MLflow's UI: a description, a "Created by", a name that says what it is.
-    assert run.info.run_name == f"retrain {retrainable.decision_id}"
+    assert run.info.run_name == f"retrain {retrainable.decision_id} · promoted"
     assert t["mlflow.user"] == "demo@retrigger.local"
     note = t["mlflow.note.content"]
     assert note.startswith("**Why:** retrain of `churn` triggered by performance")

@@ -1,5 +1,6 @@
-"""The retrain run keeps its name, `retrain <decision>`, whatever `run_name` the pipeline gives
-its own `mlflow.start_run` (which resumes the retrain run); the pipeline's name is a tag."""
+"""The retrain run keeps its name, `retrain <decision> · <outcome>`, whatever `run_name` the
+pipeline gives its own `mlflow.start_run` (which resumes the retrain run); the pipeline's name
+is a tag."""
 
 from __future__ import annotations
 
@@ -28,5 +29,5 @@ def test_the_pipelines_run_name_goes_to_a_tag_not_the_retrain_run(wine: Path) ->
 
     assert code == 0, err
     run = client(wine).get_run(outcome["run_id"])
-    assert run.info.run_name == f"retrain {outcome['decision_id']}"
+    assert run.info.run_name == f"retrain {outcome['decision_id']} · promoted"
     assert run.data.tags[tags.PIPELINE_RUN_NAME] == "evaluate_model"

@@ -64,7 +64,7 @@ def test_check_reads_the_champions_run_after_two_retrains(wine: Path) -> None:
     assert reading["source"] == {"run_id": second["run_id"], "model_version": "3"}
     assert f"run {second['run_id'][:8]}" in reading["detail"] and "v3" in reading["detail"]
     shown = run_cli("history", "-c", config, "--json")
-    rows = {row["run_id"]: row for row in json.loads(shown.out)}
+    rows = {row["run_id"]: row for row in json.loads(shown.out)["runs"]}
     first_mae = _client(wine).get_run(first["run_id"]).data.metrics["mae"]
     # The second retrain's "before" is the model it challenged (v2), not the team's first run.
     assert rows[second["run_id"]]["metric_before"] == pytest.approx(first_mae)

@@ -53,6 +53,8 @@ class FakeSlack:
     url: str = ""
     calls: list[Call] = field(default_factory=list)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
+    # users.info: id → display name; an id not listed answers user_not_found, like Slack.
+    users: dict[str, str] = field(default_factory=dict)
     socket_url: str = "ws://127.0.0.1:9/"
     _faults: dict[str, list[Fault]] = field(default_factory=dict)
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -130,6 +132,8 @@ class FakeSlack:
             return fault.status, headers, {"ok": False, "error": error}
         if call.path.startswith("/repos/"):  # GitHub's workflow_dispatch: 204 No Content
             return 204, {}, None
+        if call.api == "users.info" and str(call.params.get("user")) not in self.users:
+            return 200, {}, {"ok": False, "error": "user_not_found"}
         return 200, {}, {"ok": True, **self._result(call)}
 
     def _result(self, call: Call) -> dict[str, Any]:
@@ -144,6 +148,17 @@ class FakeSlack:
             }
         if call.api == "chat.postEphemeral":
             return {"message_ts": f"1700000000.{next(self._ts):06d}"}
+        if call.api == "users.info":
+            user = str(call.params.get("user"))
+            name = self.users[user]
+            return {
+                "user": {
+                    "id": user,
+                    "name": name.lower().replace(" ", "."),
+                    "real_name": name,
+                    "profile": {"display_name": name, "real_name": name},
+                }
+            }
         if call.api == "usergroups.users.list":
             return {"users": self.usergroups.get(str(call.params.get("usergroup")), [])}
         if call.api == "auth.test":
