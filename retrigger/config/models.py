@@ -169,11 +169,16 @@ class ValidationConfig(Section):
 
 
 # What CBPE estimates (retrigger.estimation.cbpe.ESTIMABLE; not imported: hooks read this).
-ESTIMABLE_METRICS = ("accuracy", "precision", "recall", "f1", "f1_macro", "roc_auc")
+# CBPE for classifiers, DLE for regressors (retrigger/estimation/).
+ESTIMABLE_METRICS = (
+    *("accuracy", "precision", "recall", "f1", "f1_macro", "roc_auc"),
+    *("mae", "mse", "rmse"),
+)
 
 
 class EstimationConfig(Section):
-    """``estimation:``: the champion's metric estimated on unlabelled rows (CBPE)."""
+    """``estimation:``: the champion's metric estimated on unlabelled rows (CBPE for a
+    classifier's metric, DLE for a regressor's)."""
 
     data: str = Field(min_length=1, description="CSV or Parquet file of new, unlabelled rows")
     reference: str = Field(

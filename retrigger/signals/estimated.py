@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from retrigger.decision import Reading
 from retrigger.errors import BadInput, WorkFailed
-from retrigger.estimation import classifier, rows
+from retrigger.estimation import classifier, dle, rows
+from retrigger.estimation.cbpe import Interval
 from retrigger.estimation.classifier import ClassifierEstimate
+from retrigger.estimation.dle import RegressorEstimate
 from retrigger.estimation.rows import Rows
 from retrigger.signals.context import SignalContext
 
@@ -53,7 +55,7 @@ def read_estimated(
     unlabelled = new.frame.drop(columns=[target], errors="ignore")
     where = f"{new.path} ({len(new.frame)} rows, md5 {new.md5[:8]})"
     try:
-        found = classifier.estimate(model, features, labels, unlabelled, metric, bounds)
+        found = _estimate(model, features, labels, unlabelled, metric, bounds)
     except classifier.CannotEstimate as exc:
         return Reading(
             KIND, None, None, False, f"{metric} cannot be estimated on {where}: {exc}", unknown=True
@@ -62,10 +64,33 @@ def read_estimated(
     said = (
         f"{metric}={found.interval.value:.4g} estimated, 95% interval "
         f"[{found.interval.low:.4g}, {found.interval.high:.4g}], on {where} by {champion.uri}"
-        f"{f' version {champion.version}' if champion.version else ''} ({found.calibration} "
-        f"calibration, ECE {found.calibration_error:.3f} on {reference.path})"
+        f"{f' version {champion.version}' if champion.version else ''} ({_how(found)} on "
+        f"{reference.path})"
     )
-    return _judge(found, facts, said, limits, greater_is_better, settings.fire_on)
+    return _judge(found.interval, facts, said, limits, greater_is_better, settings.fire_on)
+
+
+def _estimate(
+    model: object,
+    features: object,
+    labels: object,
+    new: object,
+    metric: str,
+    bounds: classifier.Limits,
+) -> ClassifierEstimate | RegressorEstimate:
+    """CBPE for a classifier's metric, DLE for a regressor's."""
+    if metric in dle.ESTIMABLE:
+        return dle.estimate(model, features, labels, new, metric, bounds)
+    return classifier.estimate(model, features, labels, new, metric, bounds)
+
+
+def _how(found: ClassifierEstimate | RegressorEstimate) -> str:
+    if isinstance(found, RegressorEstimate):
+        return (
+            f"direct loss estimation, the loss model off by {found.loss_model_error:.4g} "
+            "per row out-of-fold"
+        )
+    return f"{found.calibration} calibration, ECE {found.calibration_error:.3f}"
 
 
 def _champion(ctx: SignalContext) -> Champion:
@@ -79,10 +104,19 @@ def _champion(ctx: SignalContext) -> Champion:
 
 
 def _facts(
-    found: ClassifierEstimate, champion: Champion, new: Rows, reference: Rows
+    found: ClassifierEstimate | RegressorEstimate, champion: Champion, new: Rows, reference: Rows
 ) -> dict[str, object]:
+    how: dict[str, object] = (
+        {"method": "dle", "loss_model_error": found.loss_model_error}
+        if isinstance(found, RegressorEstimate)
+        else {
+            "method": "cbpe",
+            "calibration": found.calibration,
+            "calibration_error": found.calibration_error,
+        }
+    )
     return {
-        "method": "cbpe",
+        **how,
         "metric": found.metric,
         "value": found.interval.value,
         "low": found.interval.low,
@@ -93,21 +127,19 @@ def _facts(
         "model_version": champion.version,
         "data": {"path": new.path, "md5": new.md5},
         "reference": {"path": reference.path, "md5": reference.md5},
-        "calibration": found.calibration,
-        "calibration_error": found.calibration_error,
         "outside_share": found.outside,
     }
 
 
 def _judge(
-    found: ClassifierEstimate,
+    found: Interval,
     facts: dict[str, object],
     said: str,
     limits: list[tuple[float, str]],
     greater_is_better: bool,
     fire_on: str,
 ) -> Reading:
-    value, low, high = found.interval.value, found.interval.low, found.interval.high
+    value, low, high = found.value, found.low, found.high
     extra: dict[str, object] = {"estimate": facts}
     if not limits:
         return Reading(KIND, value, None, False, f"{said}; no floor and no baseline run", extra)
