@@ -667,6 +667,13 @@ class RetriggerConfig(Section):
                 f"model.metric {self.model.metric!r} cannot be estimated without labels; "
                 f"use one of {', '.join(ESTIMABLE_METRICS)}"
             )
+        estimated = metrics.resolve(metric)
+        if estimated is not None and estimated.greater_is_better != self.model.greater_is_better:
+            # the estimate would be judged the wrong way round: a rising error "within" a floor
+            raise ValueError(
+                f"{metric} is {'greater' if estimated.greater_is_better else 'lower'}-is-better: "
+                f"set model.greater_is_better: {str(estimated.greater_is_better).lower()}"
+            )
         own = metrics.resolve(self.model.metric)
         if perf.max_drop is not None and (own is None or own.name != metric):
             # max_drop is measured from the baseline run's model.metric: another metric's

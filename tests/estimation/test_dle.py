@@ -44,7 +44,9 @@ def test_under_covariate_shift_the_estimate_follows_the_error_up() -> None:
 
     # The shift is real and the estimate sees it: the intervals do not even overlap.
     assert after.interval.low > before.interval.high
-    assert _realised("mae", model, *data["covariate"]) > 1.3 * _realised("mae", model, *data["same"])
+    assert _realised("mae", model, *data["covariate"]) > 1.3 * _realised(
+        "mae", model, *data["same"]
+    )
 
 
 def test_under_concept_shift_the_estimate_misses_the_realised_error() -> None:

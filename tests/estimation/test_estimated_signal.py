@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
+from tests.estimation import regression
 from tests.estimation.synthetic import world
 from tests.models.conftest import Small, registered, save
 from tests.support.cli import run_cli
@@ -119,13 +121,14 @@ def test_source_estimated_without_an_estimation_section_is_exit_2(project: Small
 @pytest.mark.parametrize(
     ("performance", "estimation", "said"),
     [
-        ({"min": 0.5}, {"metric": "mae"}, "'mae' cannot be estimated without labels"),
+        ({"min": 0.5}, {"metric": "r2"}, "'r2' cannot be estimated without labels"),
         (
             {"max_drop": 0.05},
             {"metric": "roc_auc"},
             "estimation.metric 'roc_auc' differs from model.metric 'accuracy'",
         ),
         ({"min": 0.5}, {"reference": "../ref.csv"}, "must be a path inside the repository"),
+        ({"min": 0.5}, {"metric": "rmse"}, "rmse is lower-is-better: set model.greater_is_better"),
     ],
 )
 def test_an_estimation_config_that_cannot_mean_what_it_says_is_exit_2(
@@ -136,3 +139,39 @@ def test_an_estimation_config_that_cannot_mean_what_it_says_is_exit_2(
     result = run_cli("check", "-c", str(project.config), "--json")
 
     assert result.code == 2 and said in result.err, result.err
+
+
+def test_estimated_mae_of_a_regressor_fires_where_its_error_grows(
+    project: Small, tmp_path: Path
+) -> None:
+    """DLE through the whole check: a linear champion on a curved truth; the shifted rows sit
+    where it errs most. ``min`` is the ceiling of a lower-is-better metric."""
+    rows = regression.world()
+    reference, target = rows["reference"]
+    reference.assign(target=target).to_csv(project.root / "reference.csv", index=False)
+    rows["same"][0].to_csv(project.root / "same.csv", index=False)
+    rows["covariate"][0].to_csv(project.root / "shifted.csv", index=False)
+    performance = {"min": 1.4}
+    _configure(project, "shifted.csv", performance, target="target")
+    document = yaml.safe_load(project.config.read_text())
+    document["model"] |= {"metric": "mae", "greater_is_better": False}
+    project.config.write_text(yaml.safe_dump(document))
+    version = _champion(project, regression.champion(), tmp_path)
+
+    shifted = _check(project)
+    document["estimation"]["data"] = "same.csv"
+    project.config.write_text(yaml.safe_dump(document))
+    same = _check(project)
+
+    realised = float(
+        np.abs(rows["covariate"][1] - regression.champion().predict(rows["covariate"][0])).mean()
+    )
+    estimate = shifted["estimate"]
+    assert shifted["state"] == "fired" and estimate["method"] == "dle", shifted
+    assert estimate["low"] <= realised <= estimate["high"]
+    assert estimate["model_version"] == version and estimate["loss_model_error"] > 0
+    assert (
+        "direct loss estimation" in shifted["detail"]
+        and "above the threshold 1.4" in shifted["detail"]
+    )
+    assert same["state"] == "ok" and same["value"] < 1.4
