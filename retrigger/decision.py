@@ -39,6 +39,10 @@ class Reading:
             doc["source"] = self.extra["source"]
         if "estimate" in self.extra:  # an estimated metric is shown with its interval
             doc["estimate"] = self.extra["estimate"]
+        if "rows" in self.extra:  # the labelled rows a metric was scored on, by content
+            doc["rows"] = self.extra["rows"]
+        if "estimated" in self.extra:  # ...and what was estimated for them before the labels
+            doc["estimated"] = self.extra["estimated"]
         return doc
 
 

@@ -84,7 +84,9 @@ def _evaluate(workspace: Workspace) -> Decision:
     ctx = SignalContext(workspace.loaded, workspace.tracking, now, store=workspace.store)
     now_holds = snapshot.current(workspace.root, config.data)
     current_version = now_holds.data_version
-    readings = tuple(_read(signal, ctx) for signal in configured(config.signals))
+    readings = _realised(
+        workspace, tuple(_read(signal, ctx) for signal in configured(config.signals))
+    )
     history = _with_inputs(_history(workspace, ctx, now), workspace, ctx, readings, current_version)
     verdict = decide(readings, history, config.policy, current_version, now)
     return Decision(
@@ -233,6 +235,17 @@ def _tried(
     if attempt is None:
         return None
     return TriedInputs(attempt.decision_id, attempt.status == RetrainStatus.REJECTED)
+
+
+def _realised(workspace: Workspace, readings: tuple[Reading, ...]) -> tuple[Reading, ...]:
+    """A labelled metric beside what an earlier check estimated for the same rows."""
+    if not any("rows" in r.extra for r in readings):
+        return readings
+    from retrigger.estimation.realised import against_estimates
+
+    with workspace.store.transaction() as conn:
+        earlier = decisions.earlier_estimates(conn, workspace.config.model.name)
+    return against_estimates(readings, earlier)
 
 
 def _read(signal: Signal, ctx: SignalContext) -> Reading:

@@ -15,6 +15,7 @@ from retrigger.estimation import classifier, dle, rows
 from retrigger.estimation.cbpe import Interval
 from retrigger.estimation.classifier import ClassifierEstimate
 from retrigger.estimation.dle import RegressorEstimate
+from retrigger.estimation.realised import rows_key
 from retrigger.estimation.rows import Rows
 from retrigger.signals.context import SignalContext
 
@@ -60,7 +61,7 @@ def read_estimated(
         return Reading(
             KIND, None, None, False, f"{metric} cannot be estimated on {where}: {exc}", unknown=True
         )
-    facts = _facts(found, champion, new, reference)
+    facts = _facts(found, champion, new, reference) | {"rows_key": rows_key(unlabelled)}
     said = (
         f"{metric}={found.interval.value:.4g} estimated, 95% interval "
         f"[{found.interval.low:.4g}, {found.interval.high:.4g}], on {where} by {champion.uri}"

@@ -24,8 +24,13 @@ class PerformanceSignal:
         model = ctx.config.model
         if settings.source == "estimated":
             return _estimated(ctx, settings, model)
-        value, source, whose = current_metric(ctx)
-        extra: dict[str, object] = {"source": whose} if whose else {}
+        extra: dict[str, object] = {}
+        if settings.source == "validation":
+            value, source, rows = _scored_champion(ctx)
+            extra["rows"] = rows  # an earlier estimate may have been made on these rows
+        else:
+            value, source, whose = current_metric(ctx)
+            extra.update({"source": whose} if whose else {})
         limits = _limits(ctx, settings, model)
         if not limits:
             return Reading(
@@ -53,7 +58,8 @@ def current_metric(ctx: SignalContext) -> tuple[float, str, dict[str, str | None
     model = ctx.config.model
     perf = ctx.config.signals.performance
     if perf is not None and perf.source == "validation":
-        return *_scored_champion(ctx), {}
+        value, source, _ = _scored_champion(ctx)
+        return value, source, {}
     if model.metrics_file:
         path = ctx.root / model.metrics_file
         return read_metric(path, model.metric, ctx.root), model.metrics_file, {}
@@ -110,9 +116,10 @@ def _strictest(limits: list[tuple[float, str]], model: ModelConfig) -> float:
     return max(values) if model.greater_is_better else min(values)
 
 
-def _scored_champion(ctx: SignalContext) -> tuple[float, str]:
+def _scored_champion(ctx: SignalContext) -> tuple[float, str, dict[str, object]]:
     """``signals.performance.source: validation``: the champion scored on validation.data now,
     so new labelled rows alone can fire the signal, without a scoring step in the pipeline."""
+    from retrigger.estimation.realised import rows_key
     from retrigger.evaluation import scoring
 
     config = ctx.config
@@ -128,4 +135,10 @@ def _scored_champion(ctx: SignalContext) -> tuple[float, str]:
             f"performance source validation: {exc}; adopt a loadable champion with "
             "`retrigger champion set VERSION`"
         ) from None
-    return value, f"{uri} scored on {rows.path}, {rows.rows} rows, md5 {rows.md5[:8]}"
+    scored: dict[str, object] = {  # by content: an earlier estimate may have been made on them
+        "path": rows.path,
+        "md5": rows.md5,
+        "rows_key": rows_key(rows.features),
+        "metric": metric.name,
+    }
+    return value, f"{uri} scored on {rows.path}, {rows.rows} rows, md5 {rows.md5[:8]}", scored

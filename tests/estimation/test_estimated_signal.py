@@ -175,3 +175,51 @@ def test_estimated_mae_of_a_regressor_fires_where_its_error_grows(
         and "above the threshold 1.4" in shifted["detail"]
     )
     assert same["state"] == "ok" and same["value"] < 1.4
+
+
+def test_when_labels_arrive_the_realised_metric_is_set_beside_the_estimate(
+    project: Small, tmp_path: Path
+) -> None:
+    """The unlabelled rows are estimated; later the same rows arrive labelled, in another file
+    and another order: the labelled check names the estimate, and whether it held."""
+    _configure(project, "shifted.csv", {"min": 0.78})
+    model = LogisticRegression().fit(*world(seed=0)["train"])
+    _champion(project, model, tmp_path)
+    estimated = run_cli("check", "-c", str(project.config), "--json")
+    first = json.loads(estimated.out)
+    features, labels = world(seed=0)["covariate"]
+    labelled = features.assign(label=labels).sample(frac=1.0, random_state=3)
+    labelled.to_csv(project.root / "labelled.csv", index=False)
+    document = yaml.safe_load(project.config.read_text())
+    document["signals"]["performance"]["source"] = "validation"
+    document["validation"] = {"data": "labelled.csv", "target": "label", "metric": "accuracy"}
+    project.config.write_text(yaml.safe_dump(document))
+
+    reading = _check(project)
+
+    realised = float((model.predict(features) == labels).mean())
+    estimate = first["signals"][0]["estimate"]
+    assert reading["value"] == pytest.approx(realised)
+    compared = reading["estimated"]
+    assert compared["decision_id"] == first["decision_id"]
+    assert compared["value"] == pytest.approx(estimate["value"])
+    assert compared["inside"] is (estimate["low"] <= realised <= estimate["high"]) is True
+    assert compared["error"] == pytest.approx(realised - estimate["value"])
+    assert f"for these rows by decision {first['decision_id']}" in reading["detail"]
+    assert reading["rows"]["rows_key"] == estimate["rows_key"]
+
+
+def test_labelled_rows_nobody_estimated_carry_no_estimate(project: Small, tmp_path: Path) -> None:
+    _configure(project, "shifted.csv", {"min": 0.78})
+    _champion(project, LogisticRegression().fit(*world(seed=0)["train"]), tmp_path)
+    assert run_cli("check", "-c", str(project.config), "--json").code == 0
+    features, labels = world(seed=0)["same"]  # other rows than the estimated ones
+    features.assign(label=labels).to_csv(project.root / "labelled.csv", index=False)
+    document = yaml.safe_load(project.config.read_text())
+    document["signals"]["performance"]["source"] = "validation"
+    document["validation"] = {"data": "labelled.csv", "target": "label", "metric": "accuracy"}
+    project.config.write_text(yaml.safe_dump(document))
+
+    reading = _check(project)
+
+    assert "estimated" not in reading and "for these rows" not in reading["detail"]
