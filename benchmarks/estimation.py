@@ -206,9 +206,10 @@ def main() -> int:
     args.wheel_dir.mkdir(parents=True, exist_ok=True)
     archive = zipfile.ZipFile(wheel(args.wheel_dir))
     print(
-        "| dataset | metric | chunks | mean abs error | max abs error | coverage | refused | time |"
+        "| dataset | metric | chunks | mean abs error | max abs error | mean relative error "
+        "| coverage | refused | time |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     wanted = set(args.sets.split(","))
     for dataset in (d for d in SETS if d.kind in wanted):
         for line in run(dataset, archive, args.chunks):
