@@ -6,19 +6,19 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from retrigger.approvals import flow as approval_flow
+from retrigger.commands import check_history
 from retrigger.data.formats import Unavailable
 from retrigger.decision import Decision, Reading, new_decision_id
-from retrigger.lineage import snapshot, tags
-from retrigger.lineage.status import RetrainStatus
+from retrigger.lineage import snapshot
 from retrigger.notify import linking
 from retrigger.notify.links import Where
 from retrigger.notify.payloads import decision_payload, superseded_payload
-from retrigger.policy import History, Pending, TriedInputs, decide
+from retrigger.policy import decide
 from retrigger.signals.base import Signal
 from retrigger.signals.context import SignalContext
 from retrigger.signals.registry import configured
@@ -27,7 +27,7 @@ from retrigger.units import format as fmt
 from retrigger.workspace import Workspace
 
 if TYPE_CHECKING:
-    from retrigger.data.inputs import Inputs
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,8 @@ def _evaluate(workspace: Workspace) -> Decision:
     readings = _realised(
         workspace, tuple(_read(signal, ctx) for signal in configured(config.signals))
     )
-    history = _with_inputs(_history(workspace, ctx, now), workspace, ctx, readings, current_version)
+    before = check_history.history(workspace, ctx, now)
+    history = check_history.with_inputs(before, workspace, ctx, readings, current_version)
     verdict = decide(readings, history, config.policy, current_version, now)
     return Decision(
         id=new_decision_id(now),
@@ -175,68 +176,6 @@ def _announce(
         )
 
 
-def _with_inputs(
-    history: History,
-    workspace: Workspace,
-    ctx: SignalContext,
-    readings: tuple[Reading, ...],
-    current_version: str | None,
-) -> History:
-    """Add what changed among the training's other inputs — only when it matters: a signal
-    fired and the data is what was trained on (``dvc status`` costs a second or two)."""
-    if current_version is None or not any(r.fired for r in readings):
-        return history
-    with workspace.store.transaction() as conn:
-        model = workspace.config.model.name
-        tried = [
-            t for t in decisions.tried_attempts(conn, model) if t.data_version == current_version
-        ]
-    same_data = (
-        current_version == history.trained_data_version
-        or current_version in history.refused_data_versions
-        or current_version in history.untrained_data_versions
-        or bool(tried)
-    )
-    if not same_data:
-        return history
-    from dataclasses import replace
-
-    from retrigger.data.inputs import compare_inputs
-
-    run = ctx.trained_run
-    commit = (
-        run.tags.get(tags.GIT_COMMIT) or run.tags.get(tags.MLFLOW_GIT_COMMIT)
-        if run is not None
-        else None
-    )
-    inputs = compare_inputs(
-        workspace.root, workspace.config.model.artifact, workspace.config.data, commit
-    )
-    known = inputs.unknown is None
-    return replace(
-        history,
-        stages=inputs.stages,
-        changed_inputs=inputs.changed if known else None,
-        stale_inputs=inputs.stale if known else None,
-        tried=_tried(workspace, inputs, tried) if known and inputs.changed else None,
-    )
-
-
-def _tried(
-    workspace: Workspace, inputs: Inputs, tried: list[decisions.TriedAttempt]
-) -> TriedInputs | None:
-    """The newest refused or nothing-to-train retrain whose kept dvc.lock records the inputs
-    now: params or code that differ from HEAD's lock, but were tried already."""
-    from retrigger.data.tried import Tried, same_as_tried
-
-    where = Tried(workspace.root, workspace.config.model.artifact, workspace.config.data, inputs)
-    found = same_as_tried(where, [t.attempt_id for t in tried])
-    attempt = next((t for t in tried if t.attempt_id == found), None)
-    if attempt is None:
-        return None
-    return TriedInputs(attempt.decision_id, attempt.status == RetrainStatus.REJECTED)
-
-
 def _realised(workspace: Workspace, readings: tuple[Reading, ...]) -> tuple[Reading, ...]:
     """A labelled metric beside what an earlier check estimated for the same rows."""
     if not any("rows" in r.extra for r in readings):
@@ -283,71 +222,6 @@ def _charts(workspace: Workspace, decision: Decision) -> list[dict[str, object]]
         for key, title in files
         if r.extra.get(key)
     ]
-
-
-def _history(workspace: Workspace, ctx: SignalContext, now: datetime) -> History:
-    """Retrains that started, from both the state store (attempts) and MLflow (retrain runs):
-    either alone may be fresh (a CI runner with a new SQLite file still sees MLflow's runs)."""
-    policy = workspace.config.policy
-    model = workspace.config.model.name
-    window = max(policy.cooldown, policy.max_retrains.per if policy.max_retrains else timedelta(0))
-    started: list[decisions.Started] = []
-    with workspace.store.transaction() as conn:
-        started += decisions.retrains_started_since(conn, model, now - window)
-        flight = decisions.in_flight(conn, model, now)
-        untrained = decisions.untrained_data_versions(conn, model)
-    metric_after = f"{workspace.config.model.metric}_after"
-    for run in ctx.retrains:
-        key = run.tags.get(tags.DECISION_ID) or run.run_id
-        nothing = run.tags.get(tags.STATUS) in _FAILED and metric_after not in run.metrics
-        started.append(decisions.Started(key, run.started_at, nothing))
-    times, failures = _retrain_times(started)
-    refused: set[str] = set()
-    for run in ctx.retrains:
-        status, version = run.tags.get(tags.STATUS), run.data_version
-        if version is None:
-            continue
-        # A retrain refused by validation trained on its data all the same: retraining that
-        # data again would build the same model and be refused again.
-        if status == RetrainStatus.REJECTED and tags.INCOMPARABLE not in run.tags:
-            refused.add(version)
-        # A repro that ran no stage: the same inputs would build nothing again.
-        if status == RetrainStatus.NOTHING_TO_TRAIN:
-            untrained.setdefault(version, run.tags.get(tags.DECISION_ID) or run.run_id)
-    pending = (
-        Pending(flight.decision_id, flight.approval_id, flight.state == "approved")
-        if flight is not None
-        else None
-    )
-    return History(
-        retrain_times=times,
-        untrained_failures=failures,
-        trained_data_version=ctx.trained_data_version,
-        refused_data_versions=frozenset(refused),
-        untrained_data_versions=untrained,
-        pending=pending,
-    )
-
-
-_FAILED = frozenset({RetrainStatus.FAILED, RetrainStatus.INTERRUPTED, RetrainStatus.BUSY})
-
-
-def _retrain_times(
-    started: list[decisions.Started],
-) -> tuple[tuple[datetime, ...], tuple[datetime, ...]]:
-    """When each decision's retrain started (a resumed decision is one retrain, from its first
-    attempt), and when decisions whose every attempt trained nothing last tried."""
-    times: dict[str, datetime] = {}
-    failed: dict[str, datetime] = {}
-    for one in started:
-        if one.trained_nothing:
-            failed[one.decision_id] = max(
-                one.started_at, failed.get(one.decision_id, one.started_at)
-            )
-        else:
-            times[one.decision_id] = min(one.started_at, times.get(one.decision_id, one.started_at))
-    tried = tuple(t for key, t in failed.items() if key not in times)
-    return tuple(times.values()), tried
 
 
 def report_decision(decision: Decision, environ: Mapping[str, str], stream: TextIO) -> None:
