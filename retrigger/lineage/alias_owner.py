@@ -29,16 +29,24 @@ class AliasHolder:
     who: str  # in words: "alice, from run train (src/train.py, 3f2a9c1b), 2026-12-06 10:02 UTC"
 
 
-def holder(client: MlflowClient, name: str, alias: str) -> AliasHolder | None:
-    """The version holding ``name@alias`` and who put it there; None when the alias is unset."""
+def aliased(client: MlflowClient, name: str, alias: str) -> ModelVersion | None:
+    """The version holding ``name@alias``; None when the model or the alias does not exist
+    (any other MLflow error is raised: an unreachable registry is not "no champion")."""
     from mlflow.exceptions import MlflowException
 
     try:
-        version = client.get_model_version_by_alias(name, alias)
+        return client.get_model_version_by_alias(name, alias)
     except MlflowException as exc:
         if exc.error_code in _ABSENT:
             return None
         raise
+
+
+def holder(client: MlflowClient, name: str, alias: str) -> AliasHolder | None:
+    """The version holding ``name@alias`` and who put it there; None when the alias is unset."""
+    version = aliased(client, name, alias)
+    if version is None:
+        return None
     number = str(version.version)
     return AliasHolder(number, _retriggers(client, version), _who(client, version))
 

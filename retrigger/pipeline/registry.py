@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 
 from retrigger.errors import BadInput
 from retrigger.lineage import tags
+from retrigger.lineage.alias_owner import aliased
 from retrigger.lineage.status import RetrainStatus
 from retrigger.pipeline.record import MODEL_ARTIFACT, escape
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
-
-_ABSENT = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"}
 
 
 @dataclass(frozen=True)
@@ -38,12 +37,9 @@ def champion(client: MlflowClient, name: str, alias: str, metric: str | None) ->
     """The version holding ``alias``, or None when there is none yet."""
     from mlflow.exceptions import MlflowException
 
-    try:
-        version = client.get_model_version_by_alias(name, alias)
-    except MlflowException as exc:
-        if exc.error_code in _ABSENT:
-            return None
-        raise
+    version = aliased(client, name, alias)
+    if version is None:
+        return None
     recorded = data_version = None
     if version.run_id and metric:
         try:

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from retrigger.lineage.status import RetrainStatus
+from tests.pipeline import test_force as force_tests
+from tests.pipeline.test_force import check, configure
 from tests.support.cli import run_cli
 from tests.support.dvcrepo import sh
 from tests.support.real_projects import set_params
@@ -28,26 +29,8 @@ from tests.support.real_projects import set_params
 pytestmark = pytest.mark.slow
 
 
-def configure(root: Path) -> Path:
-    path = root / "retrigger.yaml"
-    config = yaml.safe_load(path.read_text())
-    config["signals"] = {"performance": {"min": 0.999}}
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    sh(root, "git", "commit", "-q", "-am", "retrigger: performance floor")
-    return path
-
-
-def check(config: Path) -> dict[str, Any]:
-    result = run_cli("check", "--config", str(config), "--json")
-    assert result.code == 0, result.err
-    found: dict[str, Any] = json.loads(result.out)
-    return found
-
-
 def retrain(config: Path) -> dict[str, Any]:
-    result = run_cli("run", "--config", str(config), "--json")
-    found: dict[str, Any] = json.loads(result.out)
-    return found
+    return force_tests.retrain(config)[1]
 
 
 def test_params_a_refused_retrain_tried_are_held_and_new_params_fire(stack: Path) -> None:
