@@ -245,6 +245,9 @@ DESCRIPTIONS = {
     "slack.github": "github executor: the repository and workflow to dispatch",
     "slack.github.ref": "the branch or tag the workflow runs on",
     "slack.github.api_url": "GitHub's REST API base URL",
+    "pipeline.github.ref": "the branch or tag the dispatched workflow runs on",
+    "pipeline.github.api_url": "GitHub's REST API base URL",
+    "backtest": "`retrigger backtest`'s own settings: the prices `--cost` uses",
     "events": "signed data-arrival events (`retrigger serve`, the bot) and the settle window",
     "events.watch": "object-storage prefixes whose new objects feed a `data:` path",
 }
