@@ -57,6 +57,14 @@ PngOption = Annotated[
         "--png", help="Write the timelines as a PNG (for Slack or a PR comment).", dir_okay=False
     ),
 ]
+SlackOption = Annotated[
+    bool,
+    typer.Option(
+        "--slack",
+        help="Post a summary to slack.channel and upload the HTML (and PNG) report into its "
+        "thread (needs SLACK_BOT_TOKEN).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -73,16 +81,19 @@ def backtest(
     json_output: JsonOption = False,
     html: HtmlOption = None,
     png: PngOption = None,
+    slack: SlackOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Replay the policy over the commits that changed the data or the metrics file.
 
-    Read-only: nothing is stored or retrained. Exit 0 with the replay in the output.
+    Read-only: nothing is stored or retrained. Exit 0 with the replay in the output, also when
+    --slack could not post (one warning line on stderr; the report files are written).
     """
     from retrigger.commands import backtest as command
 
     if since is not None and from_rev is not None:
         raise BadInput("give --since or --from, not both")
+    token = command.slack_token() if slack else None
     span = command.Span(since=command.parse_since(since), from_rev=from_rev, to_rev=to_rev)
     result = command.backtest(config, span, set_values or [], compare, priced=cost)
     command.write_outputs(result, html, png)
@@ -90,6 +101,25 @@ def backtest(
         render.print_document("backtest", result.as_json())
     else:
         show(result)
+    if token is not None:
+        _post(result, token, html, png, json_output)
+
+
+def _post(
+    result: BacktestResult, token: str, html: Path | None, png: Path | None, json_output: bool
+) -> None:
+    from retrigger.commands import backtest as command
+
+    try:
+        posted = command.post_to_slack(result, token, html, png)
+    except command.SlackPostFailed as exc:
+        typer.echo(f"warning: the backtest was not posted to Slack: {exc}", err=True)
+        return
+    if not json_output:
+        render.note(
+            f"posted to Slack {posted.channel_id} (ts {posted.ts}), "
+            f"in its thread: {', '.join(posted.files)}"
+        )
 
 
 def show(result: BacktestResult) -> None:

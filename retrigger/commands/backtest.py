@@ -7,6 +7,7 @@ fetched from the remote when missing, and MLflow is only searched.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,6 +15,14 @@ from pathlib import Path
 
 from retrigger.backtest import inputs, runs, walk, whatif
 from retrigger.backtest.datareads import DataReader
+from retrigger.backtest.posting import (
+    Posted,
+    SlackPostFailed,
+    counts_in_words,
+    post,
+    replayed_range,
+    require_token,
+)
 from retrigger.backtest.pricing import Priced, price
 from retrigger.backtest.replay import Replay, replay, starting_point
 from retrigger.backtest.report import document, limits
@@ -21,10 +30,22 @@ from retrigger.backtest.walk import Span
 from retrigger.config import LoadedConfig, load_config
 from retrigger.config.durations import parse_duration
 from retrigger.config.models import BacktestCostConfig
+from retrigger.config.secrets import Secrets
 from retrigger.errors import BadInput
 from retrigger.workspace import Workspace, utc_now
 
-__all__ = ["BacktestResult", "Span", "backtest", "parse_since", "write_outputs"]
+__all__ = [
+    "BacktestResult",
+    "Posted",
+    "SlackPostFailed",
+    "Span",
+    "backtest",
+    "parse_since",
+    "post_to_slack",
+    "slack_message",
+    "slack_token",
+    "write_outputs",
+]
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,49 @@ def write_outputs(result: BacktestResult, html: Path | None, png: Path | None) -
         from retrigger.backtest.png import write_png
 
         write_png(result.replay, png)
+
+
+def slack_token() -> str:
+    """``--slack``'s token (the notifier's ``SLACK_BOT_TOKEN``); BadInput without one."""
+    return require_token(Secrets.from_env())
+
+
+def post_to_slack(
+    result: BacktestResult, token: str, html: Path | None, png: Path | None
+) -> Posted:
+    """The summary in ``slack.channel`` and the report in its thread; without ``--html`` the
+    page is written to a temporary file for the upload only. Raises ``SlackPostFailed``."""
+    slack = result.replay.config.slack
+    text = slack_message(result)
+    extra = [png] if png is not None else []
+    if html is not None:
+        return post(slack, token, text, [html, *extra])
+    with tempfile.TemporaryDirectory(prefix="retrigger-backtest-") as folder:
+        page = Path(folder) / "backtest.html"
+        write_outputs(result, page, None)
+        return post(slack, token, text, [page, *extra])
+
+
+def slack_message(result: BacktestResult) -> str:
+    """What was replayed, the verdicts in words, the what-if and its differences if any."""
+    lines = [replayed_range(result.replay)]
+    sets = ", ".join(f"`{key}={value}`" for key, value in result.sets.items())
+    if result.configured is not None:
+        lines.append(f"Configured policy: {counts_in_words(result.configured)}.")
+    if sets:
+        lines.append(f"What-if {sets}: {counts_in_words(result.replay)}.")
+    else:
+        lines.append(f"Configured policy: {counts_in_words(result.replay)}.")
+    if result.configured is not None:
+        lines.extend(
+            f"• differs at `{d.commit[:8]}` ({d.time}): {d.configured} → {d.what_if}"
+            for d in result.differences
+        )
+        if not result.differences:
+            lines.append("The two policies agree at every commit.")
+    if result.priced is not None:
+        lines.append(f"Cost: {result.priced.regret_line()}")
+    return "\n".join(lines)
 
 
 def backtest(
