@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from retrigger.config.models import SlackConfig
 from retrigger.config.secrets import Secrets
 from retrigger.errors import BadInput
+from retrigger.units import format as fmt
 
 if TYPE_CHECKING:
     from retrigger.backtest.replay import Replay
@@ -63,8 +64,8 @@ def replayed_range(replay: Replay) -> str:
     first, last = replay.results[0].point.commit, replay.results[-1].point.commit
     return (
         f"Backtest of `{model}`: {_plural(len(replay.results), 'commit')} replayed, "
-        f"{first.time:%Y-%m-%d %H:%M} `{first.sha[:8]}` → {last.time:%Y-%m-%d %H:%M} "
-        f"`{last.sha[:8]}` (UTC)"
+        f"{fmt.timestamp(first.time)} `{first.sha[:8]}` → {fmt.timestamp(last.time)} "
+        f"`{last.sha[:8]}`"
     )
 
 

@@ -32,6 +32,7 @@ from retrigger.config.durations import parse_duration
 from retrigger.config.models import BacktestCostConfig
 from retrigger.config.secrets import Secrets
 from retrigger.errors import BadInput
+from retrigger.units import format as fmt
 from retrigger.workspace import Workspace, utc_now
 
 __all__ = [
@@ -129,7 +130,7 @@ def slack_message(result: BacktestResult) -> str:
         lines.append(f"Configured policy: {counts_in_words(result.replay)}.")
     if result.configured is not None:
         lines.extend(
-            f"• differs at `{d.commit[:8]}` ({d.time}): {d.configured} → {d.what_if}"
+            f"• differs at `{d.commit[:8]}` ({fmt.timestamp(d.time)}): {d.configured} → {d.what_if}"
             for d in result.differences
         )
         if not result.differences:

@@ -53,7 +53,7 @@ def test_the_summary_is_posted_and_the_report_uploaded_into_its_thread(
     (message,) = fake_slack.of("chat.postMessage")
     assert message.params["channel"] == "#ml-ops"
     text = message.params["text"]
-    assert "Backtest of `" in text and "commits replayed" in text
+    assert "Backtest of `churn`: 10 commits replayed, 2026-01-01 12:00 UTC `" in text
     assert (
         "Configured policy: 4 replayed retrains; held back 2 times "
         "(1 by cooldown, 1 by identical inputs);" in text
@@ -92,7 +92,7 @@ def test_a_what_if_is_named_with_both_counts_and_the_page_made_for_the_upload(
     assert f"Configured policy: {configured['retrains']} replayed retrains;" in text
     assert f"What-if `policy.cooldown=0s`: {what_if['retrains']} replayed retrains;" in text
     for diff in document["differences"]:
-        assert f"differs at `{diff['commit'][:8]}`" in text
+        assert f"differs at `{diff['commit'][:8]}` ({diff['time'][:10]} " in text
     (name,) = uploaded(fake_slack)
     assert name == "backtest.html"  # no --html: a page is still made, for Slack only
     assert b"<html" in uploaded(fake_slack)[name].lower()
