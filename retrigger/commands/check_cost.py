@@ -1,13 +1,13 @@
 """``policy.mode: cost`` in a check: the fresh model's level (MLflow) and the increments the
-earlier checks since that model stored (state store), handed to the pure ``policy_cost``."""
+earlier checks since that model stored (state store), handed to the pure ``signals.cost``."""
 
 from __future__ import annotations
 
 import math
 
 from retrigger.decision import Reading
-from retrigger.policy_cost import Earlier, Fresh, cost_reading, earlier_of
 from retrigger.signals.context import SignalContext
+from retrigger.signals.cost import Earlier, Fresh, cost_reading, earlier_of
 from retrigger.store import decisions
 from retrigger.workspace import Workspace
 

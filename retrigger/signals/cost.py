@@ -1,6 +1,7 @@
 """The cost policy's reading (``policy.mode: cost``): staleness so far against a retrain's cost.
 
-Pure: the readings of this check, the fresh model's level and the earlier checks' stored
+Not a registered signal: it is made from the other signals' readings, after them. Pure: the
+readings of this check, the fresh model's level and the earlier checks' stored
 increments in; one ``Reading`` of kind ``cost`` out. Each check adds::
 
     rows added since the previous check × policy.cost.staleness × max(0, fresh − metric now)

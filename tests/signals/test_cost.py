@@ -9,7 +9,7 @@ import pytest
 from retrigger.config.models import CostConfig, PolicyConfig
 from retrigger.decision import Reading
 from retrigger.policy import History, decide
-from retrigger.policy_cost import Earlier, Fresh, cost_reading
+from retrigger.signals.cost import Earlier, Fresh, cost_reading
 
 PRICES = CostConfig(retrain=30, staleness=1)
 FRESH = Fresh("run-1", 0.9, "baseline run run-1 accuracy")
