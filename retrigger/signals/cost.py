@@ -68,14 +68,8 @@ def cost_reading(
     rows_now = volume.value if volume is not None and not volume.unknown else None
     before = next((e.rows for e in earlier if e.rows is not None), 0.0)
     new_rows = max(0.0, rows_now - before) if rows_now is not None else None
-    if new_rows is None:
-        lost = why if gap is None else ""
-        why = "; ".join(filter(None, [lost, "rows unknown: " + (volume.detail if volume else "")]))
-    increment = None if gap is None or new_rows is None else new_rows * prices.staleness * gap
-    known = [e.increment for e in earlier if e.increment is not None]
-    so_far = sum(known) + (increment or 0.0)
     extra: dict[str, object] = {
-        "increment": increment,
+        "increment": None,
         "rows_since_trained": rows_now,
         "new_rows": new_rows,
         "gap": gap,
@@ -84,20 +78,24 @@ def cost_reading(
         "price_per_row": prices.staleness,
         "earlier": [[e.decision_id, e.increment] for e in earlier],
     }
-    lower = len(earlier) - len(known)
-    tail = (
-        f"; {lower} earlier check{'s' if lower > 1 else ''} unknown: a lower bound" if lower else ""
-    )
-    if increment is None:
-        return Reading(KIND, None, prices.retrain, False, f"staleness unknown: {why}", extra, True)
+    if gap is None or new_rows is None or fresh is None:
+        lost = [why] if gap is None else []
+        if new_rows is None:
+            lost.append("rows unknown: " + (volume.detail if volume else "no volume reading"))
+        detail = "staleness unknown: " + "; ".join(lost)
+        return Reading(KIND, None, prices.retrain, False, detail, extra, unknown=True)
+    increment = extra["increment"] = new_rows * prices.staleness * gap
+    known = [e.increment for e in earlier if e.increment is not None]
+    so_far = sum(known) + increment
     fired = so_far >= prices.retrain
+    lower = len(earlier) - len(known)
     detail = (
         f"staleness so far {_k(so_far)} {'≥' if fired else '<'} retrain cost "
         f"{_k(prices.retrain)} (policy.cost.retrain): this check {new_rows:g} new rows "
         f"(volume) × {prices.staleness:g} (policy.cost.staleness) × gap {gap:.4g} "
         f"({why}) = {_k(increment)}, + {_k(sum(known))} over {len(known)} earlier "
-        f"check{'s' if len(known) != 1 else ''} since run {fresh.run_id[:8] if fresh else ''}"
-        f"{tail}"
+        f"check{'s' if len(known) != 1 else ''} since run {fresh.run_id[:8]}"
+        + (f"; {lower} earlier unknown: a lower bound" if lower else "")
     )
     return Reading(KIND, so_far, prices.retrain, fired, detail, extra)
 
