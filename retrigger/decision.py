@@ -41,9 +41,22 @@ class Reading:
             doc["estimate"] = self.extra["estimate"]
         if "rows" in self.extra:  # the labelled rows a metric was scored on, by content
             doc["rows"] = self.extra["rows"]
+        if self.kind == "cost":  # the staleness increment and where its numbers came from
+            doc["cost"] = {k: self.extra.get(k) for k in _COST_FACTS}
         if "estimated" in self.extra:  # ...and what was estimated for them before the labels
             doc["estimated"] = self.extra["estimated"]
         return doc
+
+
+_COST_FACTS = (
+    "increment",
+    "new_rows",
+    "rows_since_trained",
+    "gap",
+    "fresh",
+    "fresh_run",
+    "earlier",
+)
 
 
 def new_decision_id(now: datetime) -> str:

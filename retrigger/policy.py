@@ -76,7 +76,11 @@ def decide(
     now: datetime,
 ) -> Verdict:
     fired = tuple(reading.kind for reading in readings if reading.fired)
-    if policy.fire_when == "all":
+    if policy.mode == "cost":
+        # The other signals are recorded for the audit; only staleness against cost decides.
+        fired = tuple(kind for kind in fired if kind == "cost")
+        wanted = bool(fired)
+    elif policy.fire_when == "all":
         wanted = bool(readings) and len(fired) == len(readings)
     else:
         wanted = bool(fired)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from retrigger.approvals import flow as approval_flow
-from retrigger.commands import check_history
+from retrigger.commands import check_cost, check_history
 from retrigger.data.formats import Unavailable
 from retrigger.decision import Decision, Reading, new_decision_id
 from retrigger.lineage import snapshot
@@ -87,6 +87,7 @@ def _evaluate(workspace: Workspace) -> Decision:
     readings = _realised(
         workspace, tuple(_read(signal, ctx) for signal in configured(config.signals))
     )
+    readings = check_cost.with_cost(workspace, ctx, readings)
     before = check_history.history(workspace, ctx, now)
     history = check_history.with_inputs(before, workspace, ctx, readings, current_version)
     verdict = decide(readings, history, config.policy, current_version, now)

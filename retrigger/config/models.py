@@ -354,7 +354,26 @@ class RetrainBudget(Section):
     per: Duration
 
 
+class CostConfig(Section):
+    """What a retrain and staleness cost: `backtest.cost` and `policy.cost` (mode: cost)."""
+
+    retrain: float = Field(
+        ge=0, allow_inf_nan=False, description="what one retrain costs (money or compute seconds)"
+    )
+    staleness: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="per labelled row and per unit of the metric lost vs a fresh model",
+    )
+
+
 class PolicyConfig(Section):
+    mode: Literal["signals", "cost"] = Field(
+        default="signals",
+        description="cost: fire when the staleness since the last retrain reaches policy.cost."
+        "retrain (the signals are read and recorded, and do not decide)",
+    )
+    cost: CostConfig | None = Field(default=None, description="the prices mode: cost uses")
     fire_when: Literal["any", "all"] = "any"
     cooldown: Duration = timedelta(0)
     retry_backoff: Duration = Field(
@@ -547,15 +566,8 @@ class EventsConfig(Section):
     gcs: GcsEventsConfig = GcsEventsConfig()
 
 
-class BacktestCostConfig(Section):
-    retrain: float = Field(
-        ge=0, allow_inf_nan=False, description="what one retrain costs (money or compute seconds)"
-    )
-    staleness: float = Field(
-        ge=0,
-        allow_inf_nan=False,
-        description="per labelled row and per unit of the metric lost vs a fresh model",
-    )
+# One price list for the backtest's cost (`backtest.cost`) and the cost policy (`policy.cost`).
+BacktestCostConfig = CostConfig
 
 
 class BacktestConfig(Section):
@@ -605,6 +617,23 @@ class RetriggerConfig(Section):
                 raise ValueError(
                     f"events.watch: {watch.data!r} (fed by {watch.prefix}) is not listed "
                     "under `data:`; the check reads only the listed paths"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _cost_mode_is_priced(self) -> RetriggerConfig:
+        if self.policy.mode != "cost":
+            return self
+        if self.policy.cost is None:
+            raise ValueError(
+                "policy.mode: cost needs the prices: policy.cost: {retrain: C, staleness: "
+                "PER_ROW_PER_METRIC_UNIT}"
+            )
+        for name in ("performance", "volume"):
+            if getattr(self.signals, name) is None:
+                raise ValueError(
+                    f"policy.mode: cost needs signals.{name}: staleness is the rows added "
+                    "(volume) times the metric lost (performance)"
                 )
         return self
 

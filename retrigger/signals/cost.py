@@ -1,0 +1,122 @@
+"""The cost policy's reading (``policy.mode: cost``): staleness so far against a retrain's cost.
+
+Not a registered signal: it is made from the other signals' readings, after them. Pure: the
+readings of this check, the fresh model's level and the earlier checks' stored
+increments in; one ``Reading`` of kind ``cost`` out. Each check adds::
+
+    rows added since the previous check × policy.cost.staleness × max(0, fresh − metric now)
+
+(mirrored when ``model.greater_is_better: false``), the arithmetic of ``backtest.cost``
+(docs/backtest-cost.md) applied as the checks come. The rows are the volume signal's rows since
+the trained data, less what the previous check since the same model counted. The reading fires
+when the increments since the model in use was trained reach ``policy.cost.retrain``. A check
+whose metric or rows are unknown adds nothing it cannot measure: unknown, never fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retrigger.config.models import CostConfig
+from retrigger.decision import Reading
+
+KIND = "cost"
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """The level of the model in use when it was trained, and which run says so."""
+
+    run_id: str  # the anchor: increments are summed over checks of the same model
+    value: float | None  # None: that run logged no such metric
+    source: str
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A stored cost reading of an earlier check of the same model in use."""
+
+    decision_id: str
+    increment: float | None  # None: unknown then
+    rows: float | None  # the volume signal's rows since the trained data then
+
+
+def earlier_of(decision_id: str, reading: Reading, anchor: str) -> Earlier | None:
+    """What a stored cost reading contributes, if it was made against the same model."""
+    extra = reading.extra
+    if reading.kind != KIND or extra.get("fresh_run") != anchor:
+        return None
+    increment, rows = extra.get("increment"), extra.get("rows_since_trained")
+    return Earlier(
+        decision_id,
+        float(increment) if isinstance(increment, int | float) else None,
+        float(rows) if isinstance(rows, int | float) else None,
+    )
+
+
+def cost_reading(
+    readings: Sequence[Reading],
+    fresh: Fresh | None,
+    earlier: Sequence[Earlier],  # newest first
+    prices: CostConfig,
+    greater_is_better: bool,
+) -> Reading:
+    perf = next((r for r in readings if r.kind == "performance"), None)
+    volume = next((r for r in readings if r.kind == "volume"), None)
+    gap, why = _gap(perf, fresh, greater_is_better)
+    rows_now = volume.value if volume is not None and not volume.unknown else None
+    before = next((e.rows for e in earlier if e.rows is not None), 0.0)
+    new_rows = max(0.0, rows_now - before) if rows_now is not None else None
+    extra: dict[str, object] = {
+        "increment": None,
+        "rows_since_trained": rows_now,
+        "new_rows": new_rows,
+        "gap": gap,
+        "fresh_run": fresh.run_id if fresh else None,
+        "fresh": fresh.value if fresh else None,
+        "price_per_row": prices.staleness,
+        "earlier": [[e.decision_id, e.increment] for e in earlier],
+    }
+    if gap is None or new_rows is None or fresh is None:
+        lost = [why] if gap is None else []
+        if new_rows is None:
+            lost.append("rows unknown: " + (volume.detail if volume else "no volume reading"))
+        detail = "staleness unknown: " + "; ".join(lost)
+        return Reading(KIND, None, prices.retrain, False, detail, extra, unknown=True)
+    increment = extra["increment"] = new_rows * prices.staleness * gap
+    known = [e.increment for e in earlier if e.increment is not None]
+    so_far = sum(known) + increment
+    fired = so_far >= prices.retrain
+    lower = len(earlier) - len(known)
+    detail = (
+        f"staleness so far {_k(so_far)} {'≥' if fired else '<'} retrain cost "
+        f"{_k(prices.retrain)} (policy.cost.retrain): this check {new_rows:g} new rows "
+        f"(volume) × {prices.staleness:g} (policy.cost.staleness) × gap {gap:.4g} "
+        f"({why}) = {_k(increment)}, + {_k(sum(known))} over {len(known)} earlier "
+        f"check{'s' if len(known) != 1 else ''} since run {fresh.run_id[:8]}"
+        + (f"; {lower} earlier unknown: a lower bound" if lower else "")
+    )
+    return Reading(KIND, so_far, prices.retrain, fired, detail, extra)
+
+
+def _gap(
+    perf: Reading | None, fresh: Fresh | None, greater_is_better: bool
+) -> tuple[float | None, str]:
+    """The metric lost against the fresh model (never below 0), and where each number came from."""
+    if perf is None or perf.unknown or perf.value is None:
+        return None, "metric unknown: " + (perf.detail if perf else "no performance reading")
+    if fresh is None:
+        return None, "no retrain or baseline run: the fresh model's level is unknown"
+    if fresh.value is None:
+        return None, f"fresh level unknown: {fresh.source}"
+    lost = fresh.value - perf.value if greater_is_better else perf.value - fresh.value
+    return max(0.0, lost), f"fresh {fresh.value:.4g} from {fresh.source}, now {perf.value:.4g}"
+
+
+def _k(value: float) -> str:
+    """41230 → 41.2k: the scale a reader compares, the exact number is in --json."""
+    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{unit}"
+    return f"{value:.4g}"
