@@ -24,6 +24,9 @@ Duration = Annotated[
 ]
 
 
+REMOTE_SCHEMES = ("s3://", "gs://", "az://")
+
+
 def refuse_outside_repo(path: str) -> None:
     """Paths in the config are relative to the repository root and stay inside it."""
     parts = path.replace("\\", "/").split("/")
@@ -251,6 +254,28 @@ class VolumeSignalConfig(Section):
     min_growth: float | None = Field(default=None, gt=0)
 
 
+class SparkConfig(Section):
+    """``signals.drift.spark``: where ``engine: spark`` runs its aggregates."""
+
+    master: str = Field(default="local[2]", description="a SparkSession master, e.g. local[2]")
+    remote: str | None = Field(
+        default=None, description="a Spark Connect URL sc://HOST:PORT (used instead of master)"
+    )
+    timeout: Duration = Field(
+        default=timedelta(minutes=2), description="give up on the Spark session after this long"
+    )
+
+    @field_validator("remote")
+    @classmethod
+    def _connect_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("sc://"):
+            raise ValueError(f"{value!r} is not a Spark Connect URL; write sc://HOST:PORT")
+        return value
+
+
+DriftEngine = Literal["auto", "duckdb", "spark", "memory"]
+
+
 class DriftSignalConfig(Section):
     share: float = Field(default=0.5, gt=0, le=1)
     columns: list[str] | None = None
@@ -288,6 +313,20 @@ class DriftSignalConfig(Section):
     sequential_alpha: float = Field(
         default=0.05, gt=0, lt=1, description="sequential: P(any false alarm, ever) at most this"
     )
+    engine: DriftEngine = Field(
+        default="auto",
+        description="memory: the exact tests on the rows; duckdb/spark: scores from cached "
+        "per-partition profiles; auto: memory up to exact_up_to_bytes, else duckdb",
+    )
+    exact: bool = Field(default=False, description="always the exact in-memory tests")
+    exact_up_to_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=0, description="auto: data files up to this size are exact"
+    )
+    memory_limit: str | None = Field(default=None, description="DuckDB's memory_limit, e.g. 1GB")
+    threads: int | None = Field(default=None, ge=1, description="DuckDB's threads")
+    bins: int = Field(default=1000, ge=2, le=100_000, description="histogram bins per column")
+    top_k: int = Field(default=100, ge=1, le=100_000, description="categories kept per column")
+    spark: SparkConfig = SparkConfig()
 
     @field_validator("tolerance")
     @classmethod
@@ -320,6 +359,19 @@ class DriftSignalConfig(Section):
             return None
         k, _, m = self.persist.partition("/")
         return int(k), int(m)
+
+
+class PartitionedData(Section):
+    """A ``data:`` entry written as a mapping: a folder (or ``s3://`` prefix) of hive-partitioned
+    Parquet, profiled partition by partition."""
+
+    path: str = Field(min_length=1)
+    format: Literal["parquet"] = "parquet"
+    partitioning: Literal["hive"] = "hive"
+
+    @property
+    def remote(self) -> bool:
+        return "://" in self.path
 
 
 class DataFetchConfig(Section):
@@ -569,6 +621,8 @@ class RetriggerConfig(Section):
     tracking: TrackingConfig = TrackingConfig()
     state: StateConfig = StateConfig()
     data: list[str] = Field(default_factory=list)
+    # Filled from the mapping entries of ``data:`` (their path stays in ``data``), by path.
+    partitioned: dict[str, PartitionedData] = Field(default_factory=dict)
     data_fetch: DataFetchConfig = DataFetchConfig()
     signals: SignalsConfig = SignalsConfig()
     validation: ValidationConfig | None = None
@@ -580,9 +634,35 @@ class RetriggerConfig(Section):
     events: EventsConfig = EventsConfig()
     backtest: BacktestConfig = BacktestConfig()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _split_partitioned(cls, raw: object) -> object:
+        """``data:`` takes paths and ``{path, format, partitioning}`` mappings; every signal
+        reads ``data`` as paths, the engine looks a path up in ``partitioned``."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
+            return raw
+        paths: list[object] = []
+        partitioned = dict(raw.get("partitioned") or {})
+        for entry in raw["data"]:
+            if isinstance(entry, dict):
+                spec = PartitionedData.model_validate(entry)
+                partitioned[spec.path] = spec
+                paths.append(spec.path)
+            else:
+                paths.append(entry)
+        return {**raw, "data": paths, "partitioned": partitioned}
+
     @model_validator(mode="after")
     def _data_paths_are_relative(self) -> RetriggerConfig:
         for path in self.data:
+            spec = self.partitioned.get(path)
+            if spec is not None and spec.remote:
+                if not path.startswith(REMOTE_SCHEMES):
+                    raise ValueError(
+                        f"data: {path!r}: object storage paths start with "
+                        + ", ".join(REMOTE_SCHEMES)
+                    )
+                continue
             refuse_outside_repo(path)
         return self
 

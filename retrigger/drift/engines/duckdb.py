@@ -59,8 +59,8 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _source(files: Sequence[Path]) -> str:
-    listed = ", ".join(_quote(str(f)) for f in files)
+def _source(files: Sequence[str]) -> str:
+    listed = ", ".join(_quote(f) for f in files)
     return f"read_parquet([{listed}], hive_partitioning = true)"
 
 
@@ -97,18 +97,28 @@ class DuckDBEngine:
     ) -> Layout:
         """The buckets of the reference at ``root``: ``bins`` quantile bins per numerical column,
         the ``top_k`` most frequent keys per categorical one (other columns are left out)."""
-        parts = discover(root)
+        return self.layout_of(discover(root), str(root), columns, bins, top_k)
+
+    def layout_of(
+        self,
+        parts: Sequence[Partition],
+        label: str,
+        columns: Sequence[str] | None = None,
+        bins: int = 1000,
+        top_k: int = 100,
+    ) -> Layout:
+        """``layout`` of the partitions ``parts`` (named ``label`` in messages)."""
         if not parts:
-            raise BadInput(f"no Parquet partition under {root}")
+            raise BadInput(f"no Parquet partition under {label}")
         try:
-            return self._layout(root, parts, columns, bins, top_k)
+            return self._layout(label, parts, columns, bins, top_k)
         except duckdb.Error as e:
             first = str(e).strip().splitlines()[0]
-            raise BadInput(f"the reference at {root} cannot be read: {first}") from None
+            raise BadInput(f"the reference at {label} cannot be read: {first}") from None
 
     def _layout(
         self,
-        root: Path,
+        label: str,
         parts: Sequence[Partition],
         columns: Sequence[str] | None,
         bins: int,
@@ -120,7 +130,7 @@ class DuckDBEngine:
             wanted = list(columns) if columns is not None else _data_columns(types, parts)
             missing = [c for c in wanted if c not in types]
             if missing:
-                raise BadInput(f"the reference at {root} has no column {missing[0]!r}")
+                raise BadInput(f"the reference at {label} has no column {missing[0]!r}")
             num = [c for c in wanted if _NUMERIC.match(types[c])]
             edges = _edges(con, files, num, bins) if num else {}
             layouts = []
@@ -136,12 +146,18 @@ class DuckDBEngine:
         self, root: Path, layout: Layout, md5s: Mapping[str, str] | None = None
     ) -> Profiled:
         """The merge of every partition's profile on ``layout``; cached partitions are not read."""
-        parts = discover(root, md5s)
+        return self.profile_parts(discover(root, md5s), layout, str(root))
+
+    def profile_parts(self, parts: Sequence[Partition], layout: Layout, label: str) -> Profiled:
+        """``profile`` of the partitions ``parts`` (named ``label`` in messages)."""
         names = tuple(p.name for p in parts)
         if not parts:
-            return Profiled(None, f"no Parquet partition under {root}")
+            return Profiled(None, f"no Parquet partition under {label}")
         with self._connect() as con:
-            problems = [m for p in parts if (m := _schema_problem(con, p, layout))]
+            todo = [p for p in parts if not self._cached(layout, p)]
+            # Schemas are checked only where a partition is read: a cached one was checked
+            # when it was profiled, and reading its footer again is the cost the cache saves.
+            problems = [m for p in todo if (m := _schema_problem(con, p, layout))]
             if problems:
                 return Profiled(None, "; ".join(problems), names)
             profiles: list[DatasetProfile] = []
@@ -160,8 +176,11 @@ class DuckDBEngine:
                 profiles.append(cached)
         return Profiled(merge_all(layout, profiles), None, names, tuple(read))
 
+    def _cached(self, layout: Layout, part: Partition) -> bool:
+        return self.cache is not None and self.cache.path(layout, part.fingerprint).is_file()
 
-def _schema(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> dict[str, str]:
+
+def _schema(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> dict[str, str]:
     """Column name → DuckDB type, read from the Parquet footers (no data pages)."""
     rows = con.execute(f"DESCRIBE SELECT * FROM {_source(files)}").fetchall()
     return {str(r[0]): str(r[1]) for r in rows}
@@ -204,7 +223,7 @@ def _as_double(name: str) -> str:
 
 
 def _edges(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], names: Sequence[str], bins: int
+    con: duckdb.DuckDBPyConnection, files: Sequence[str], names: Sequence[str], bins: int
 ) -> dict[str, tuple[float, ...]]:
     """Each column's distinct approximate quantiles at 0, 1/bins, …, 1 of its finite values."""
     points = "[" + ", ".join(repr(i / bins) for i in range(bins + 1)) + "]"
@@ -220,7 +239,7 @@ def _edges(
 
 
 def _top_keys(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], name: str, top_k: int
+    con: duckdb.DuckDBPyConnection, files: Sequence[str], name: str, top_k: int
 ) -> tuple[str, ...]:
     text = f"CAST({_ident(name)} AS VARCHAR)"
     rows = con.execute(
