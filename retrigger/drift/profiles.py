@@ -198,6 +198,21 @@ class ProfileCache:
 
     def put(self, fingerprint: str, profile: DatasetProfile) -> None:
         _write_atomically(self.path(profile.layout, fingerprint), profile.to_json())
+        self.put_counts(fingerprint, profile.rows, profile.bytes)
+
+    def counts_path(self, fingerprint: str) -> Path:
+        return self.root / "counts" / f"{fingerprint}.json"
+
+    def get_counts(self, fingerprint: str) -> tuple[int, int] | None:
+        """(rows, bytes) of a partition, whatever layout profiled it: what volume needs."""
+        try:
+            raw = json.loads(self.counts_path(fingerprint).read_text())
+            return int(raw["rows"]), int(raw["bytes"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put_counts(self, fingerprint: str, rows: int, size: int) -> None:
+        _write_atomically(self.counts_path(fingerprint), json.dumps({"rows": rows, "bytes": size}))
 
     def layout_path(self, key: str) -> Path:
         return self.root / "layouts" / f"{key}.json"
