@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from retrigger.drift.profile_compare import compare_profiles
 from retrigger.drift.profiles import ProfileCache, layout_key
+from retrigger.drift.result import DriftReport, PartitionsCompared
 from retrigger.errors import BadInput
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from retrigger.drift.engines.duckdb import Profiled
     from retrigger.drift.partitions import Partition
     from retrigger.drift.profiles import DatasetProfile, Layout
-    from retrigger.drift.result import DriftReport
 
 Engine = Literal["memory", "duckdb", "spark"]
 PROFILE_DIR = ".retrigger/profiles"
@@ -68,15 +68,20 @@ def choose(
     return "memory"
 
 
-def make_engine(name: Engine, settings: DriftSignalConfig, cache: ProfileCache) -> ProfileEngine:
+def make_engine(
+    name: Engine, settings: DriftSignalConfig, cache: ProfileCache, remote: bool = False
+) -> ProfileEngine:
+    """The engine ``name`` with its settings; ``remote``: it reads object storage."""
     if name == "spark":
         from retrigger.drift.engines.spark import SparkEngine
 
         spark = settings.spark
         return SparkEngine(cache, spark.master, spark.remote, spark.timeout.total_seconds())
     from retrigger.drift.engines.duckdb import DuckDBEngine
+    from retrigger.drift.remote import S3Access
 
-    return DuckDBEngine(cache, settings.memory_limit, settings.threads)
+    s3 = S3Access.from_env() if remote else None
+    return DuckDBEngine(cache, settings.memory_limit, settings.threads, s3)
 
 
 @dataclass(frozen=True)
@@ -101,22 +106,9 @@ class ProfiledDrift:
     reference_profile: DatasetProfile | None = None
     current_profile: DatasetProfile | None = None
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "engine": self.engine,
-            "reference": list(self.reference),
-            "current": list(self.current),
-            "read": list(self.read),
-            "reason": self.reason,
-        }
-
-    def partitions_note(self) -> str:
-        """'31 partitions vs 30 (read 1, 60 cached)', for the one-line detail."""
-        cached = len(self.reference) + len(self.current) - len(self.read)
-        return (
-            f"{self.engine}: {len(self.current)} partition(s) vs {len(self.reference)} trained "
-            f"(read {len(self.read)}, {cached} from the profile cache)"
-        )
+    @property
+    def compared(self) -> PartitionsCompared:
+        return PartitionsCompared(self.engine, self.reference, self.current, self.read)
 
 
 def compare_sides(
@@ -151,6 +143,7 @@ def compare_sides(
             return ProfiledDrift(None, reason, name, ref.partitions, cur.partitions, read)
     assert ref.profile is not None and cur.profile is not None
     report = compare_profiles(ref.profile, cur.profile, options, several)
+    report.partitions = PartitionsCompared(name, ref.partitions, cur.partitions, read)
     return ProfiledDrift(
         report, None, name, ref.partitions, cur.partitions, read, ref.profile, cur.profile
     )

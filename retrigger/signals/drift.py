@@ -50,7 +50,7 @@ class DriftSignal:
         report = _compare_paths(ctx, settings, trained, unreadable, partitions)
         extra = _extra(report, trained, missing)
         extra["unreadable"] = unreadable
-        extra["partitions"] = {p: found.as_json() for p, found in partitions.items()}
+        extra["partitions"] = {p: found.compared.as_json() for p, found in partitions.items()}
         compared = [p for p in ctx.config.data if p in trained and p not in unreadable]
         if not compared:
             return Reading(
@@ -66,7 +66,7 @@ class DriftSignal:
             extra["report_html"] = _write_report(ctx, report, trained)
             extra["report_png"] = _write_png(ctx, report)
         detail = _detail(report, missing)
-        detail += "".join(f"; {p}: {f.partitions_note()}" for p, f in partitions.items())
+        detail += "".join(f"; {p}: {f.compared.note()}" for p, f in partitions.items())
         if unreadable:
             detail += "; not compared: " + "; ".join(f"{p}: {w}" for p, w in unreadable.items())
         # Persistence over checks (persist: k/m, sequential): the verdict of this check alone

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
+    from retrigger.drift.remote import S3Access
+
 _NUMERIC = re.compile(r"^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL.*)$")
 _CATEGORICAL = re.compile(r"^(VARCHAR|BOOLEAN|ENUM.*)$")
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
@@ -72,6 +74,7 @@ class DuckDBEngine:
     cache: ProfileCache | None = None
     memory_limit: str | None = None
     threads: int | None = None
+    s3: S3Access | None = None  # set to read s3:// paths (credentials from the environment)
     partitions_profiled: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +89,10 @@ class DuckDBEngine:
             con.execute(f"SET memory_limit = {_quote(self.memory_limit)}")
         if self.threads is not None:
             con.execute(f"SET threads = {int(self.threads)}")
+        if self.s3 is not None:
+            from retrigger.drift.remote import connect_s3
+
+            connect_s3(con, self.s3)
         return con
 
     def layout(
@@ -127,7 +134,7 @@ class DuckDBEngine:
         files = [f for p in parts for f in p.files]
         with self._connect() as con:
             types = _schema(con, files)
-            wanted = list(columns) if columns is not None else _data_columns(types, parts)
+            wanted = list(columns) if columns is not None else data_columns(types, parts)
             missing = [c for c in wanted if c not in types]
             if missing:
                 raise BadInput(f"the reference at {label} has no column {missing[0]!r}")
@@ -186,7 +193,7 @@ def _schema(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> dict[str, s
     return {str(r[0]): str(r[1]) for r in rows}
 
 
-def _data_columns(types: Mapping[str, str], parts: Sequence[Partition]) -> list[str]:
+def data_columns(types: Mapping[str, str], parts: Sequence[Partition]) -> list[str]:
     """Every column but the hive keys (``date`` of ``date=…`` folders)."""
     keys = {seg.split("=", 1)[0] for p in parts for seg in p.name.split("/") if "=" in seg}
     return [c for c in types if c not in keys]
@@ -253,7 +260,9 @@ def _column_sql(col: ColumnLayout) -> str:
     """The aggregates of one column: present rows, min, max, bucket counts (a MAP)."""
     if col.kind == "num":
         x = _as_double(col.name)
-        edges = "[" + ", ".join(repr(e) for e in col.edges) + "]::DOUBLE[]"
+        # Each edge from its repr as a string: a bare 0.1 is a DECIMAL literal to DuckDB,
+        # whose cast to DOUBLE can land one ulp away and move values across the edge.
+        edges = "[" + ", ".join(f"'{e!r}'::DOUBLE" for e in col.edges) + "]::DOUBLE[]"
         where = f"FILTER (WHERE isfinite({x}))"
         return (
             f"count(*) {where}, min({x}) {where}, max({x}) {where}, histogram({x}, {edges}) {where}"
