@@ -64,7 +64,7 @@ def side_of(
     if spec.startswith(REMOTE_SCHEMES):
         from retrigger.drift.remote import list_partitions
 
-        return Side(spec, list_partitions(spec, settings))
+        return _some(Side(spec, list_partitions(spec, settings)))
     local = Path(spec)
     if local.exists() or "@" not in spec:
         if not local.exists():
