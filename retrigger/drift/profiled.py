@@ -171,3 +171,29 @@ def compare_version(
     cache = ProfileCache(root / PROFILE_DIR)
     engine = make_engine(name, settings, cache)
     return compare_sides(engine, name, reference, current, options, settings, cache, several)
+
+
+def compare_versions(
+    root: Path,
+    path: str,
+    old_md5: str,
+    new_md5: str,
+    settings: DriftSignalConfig,
+    options: DriftOptions,
+) -> ProfiledDrift | None:
+    """Two DVC versions of ``path`` from the local cache, as profiles when ``settings`` choose a
+    profile engine for the new version's size; None when they choose the exact path. The
+    backtest replays with it: a partition shared by many versions is profiled once."""
+    from retrigger.drift.partitions import of_version
+
+    current = Side(f"{path}@{new_md5[:8]}", of_version(root, new_md5, path))
+    size = sum(p.bytes for p in current.parts)
+    name = choose(settings, None, size, bool(current.parts), remote=False)
+    if name == "memory":
+        return None
+    reference = Side(f"{path}@{old_md5[:8]}", of_version(root, old_md5, path))
+    if not reference.parts:
+        return ProfiledDrift(None, f"{reference.label} holds no Parquet partition", name)
+    cache = ProfileCache(root / PROFILE_DIR)
+    engine = make_engine(name, settings, cache)
+    return compare_sides(engine, name, reference, current, options, settings, cache, True)
