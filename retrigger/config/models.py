@@ -657,12 +657,12 @@ class RetriggerConfig(Section):
         for path in self.data:
             spec = self.partitioned.get(path)
             if spec is not None and spec.remote:
-                if not path.startswith(REMOTE_SCHEMES):
-                    raise ValueError(
-                        f"data: {path!r}: object storage paths start with "
-                        + ", ".join(REMOTE_SCHEMES)
-                    )
-                continue
+                # No run records an object-storage version yet, so a signal would have no
+                # trained side to compare: refused here rather than unknown at every check.
+                raise ValueError(
+                    f"data: {path!r}: the signals read DVC-tracked folders in the repository; "
+                    "compare object storage with `retrigger drift s3://… s3://… --engine duckdb`"
+                )
             refuse_outside_repo(path)
         return self
 
