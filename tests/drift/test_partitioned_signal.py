@@ -144,3 +144,28 @@ def test_a_partition_whose_type_changed_makes_the_reading_unknown_and_caches_not
     profiles = [p for p in cached if p.parent.name not in ("layouts", "counts")]
     counts = [p for p in cached if p.parent.name == "counts"]
     assert len(profiles) == 3 and len(counts) == 3
+
+
+def test_the_backtest_replays_versions_from_the_cached_profiles(events: Path) -> None:
+    from retrigger.backtest.datareads import DataReader
+    from retrigger.config.models import DriftSignalConfig
+    from retrigger.data.versions import out_version
+    from retrigger.drift.profiled import compare_versions
+    from retrigger.signals.drift import options_for
+
+    trained = out_version(events, EVENTS).md5
+    _read(events, DriftSignal())  # the check profiled the trained partitions
+    _write_day(events, 4, shift=3.0, rows=4 * ROWS)
+    _commit(events, "data: a fourth day, shifted")
+    new = out_version(events, EVENTS).md5
+    assert trained is not None and new is not None
+    settings = DriftSignalConfig(engine="duckdb", bins=50, share=0.3)
+
+    found = compare_versions(events, EVENTS, trained, new, settings, options_for(settings))
+
+    assert found is not None and found.report is not None
+    assert found.read == ("date=2024-01-04",)  # days 1-3 came from .retrigger/profiles
+    assert "x" in found.report.drifted_columns
+    with DataReader(events) as reader:  # the backtest's reader takes the same path
+        report = reader._compare(((EVENTS, trained, new),), settings)
+    assert not isinstance(report, str) and "x" in report.drifted_columns
