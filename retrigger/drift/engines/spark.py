@@ -49,6 +49,7 @@ class SparkEngine:
     timeout: float = 120.0
     session: Any = None
     partitions_profiled: int = field(default=0, init=False)
+    _answered: bool = field(default=False, init=False)
 
     def _spark(self) -> Any:
         if self.session is None:
@@ -66,9 +67,24 @@ class SparkEngine:
             self.session = builder.getOrCreate()
         return self.session
 
+    def _run(self, work: Callable[[], Any]) -> Any:
+        """Run ``work`` once the session has answered a first query within ``timeout``
+        seconds (the work itself takes as long as the data needs); Spark's errors become
+        ``BadInput`` with their first line."""
+        if not self._answered:
+            self._within_timeout(lambda: self._spark().range(1).collect())
+            self._answered = True
+        try:
+            return work()
+        except BadInput:
+            raise
+        except Exception as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise BadInput(f"Spark failed: {first[:300]}") from None
+
     def _within_timeout(self, work: Callable[[], Any]) -> Any:
-        """Run ``work`` on the session, or raise ``BadInput`` after ``timeout`` seconds (the
-        thread is left to Spark's own retries; nothing is cached from it)."""
+        """Run ``work``, or raise ``BadInput`` after ``timeout`` seconds (the thread is left
+        to Spark's own retries; nothing is cached from it)."""
         outcome: list[Any] = []
         failure: list[BaseException] = []
 
@@ -102,9 +118,7 @@ class SparkEngine:
     ) -> Layout:
         if not parts:
             raise BadInput(f"no Parquet partition under {label}")
-        layout: Layout = self._within_timeout(
-            lambda: self._layout(parts, label, columns, bins, top_k)
-        )
+        layout: Layout = self._run(lambda: self._layout(parts, label, columns, bins, top_k))
         return layout
 
     def _layout(
@@ -148,7 +162,7 @@ class SparkEngine:
         cache = self.cache
         todo = [p for p in parts if cache is None or cache.get(layout, p.fingerprint) is None]
         try:
-            fresh = self._within_timeout(lambda: self._profiles(todo, layout)) if todo else {}
+            fresh = self._run(lambda: self._profiles(todo, layout)) if todo else {}
         except BadInput as exc:
             return Profiled(None, str(exc), names)
         if isinstance(fresh, str):
