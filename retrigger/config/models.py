@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 from pydantic.functional_validators import BeforeValidator
+from pydantic.json_schema import SkipJsonSchema
 
 from retrigger.config import metrics
 from retrigger.config.durations import format_duration, parse_duration
@@ -326,7 +327,9 @@ class DriftSignalConfig(Section):
     threads: int | None = Field(default=None, ge=1, description="DuckDB's threads")
     bins: int = Field(default=1000, ge=2, le=100_000, description="histogram bins per column")
     top_k: int = Field(default=100, ge=1, le=100_000, description="categories kept per column")
-    spark: SparkConfig = SparkConfig()
+    spark: SparkConfig = Field(
+        default=SparkConfig(), description="where engine: spark runs (master or Spark Connect)"
+    )
 
     @field_validator("tolerance")
     @classmethod
@@ -365,9 +368,11 @@ class PartitionedData(Section):
     """A ``data:`` entry written as a mapping: a folder (or ``s3://`` prefix) of hive-partitioned
     Parquet, profiled partition by partition."""
 
-    path: str = Field(min_length=1)
-    format: Literal["parquet"] = "parquet"
-    partitioning: Literal["hive"] = "hive"
+    path: str = Field(min_length=1, description="a folder in the repository, DVC-tracked")
+    format: Literal["parquet"] = Field(default="parquet", description="the files' format")
+    partitioning: Literal["hive"] = Field(
+        default="hive", description="hive: one folder per partition, named key=value"
+    )
 
     @property
     def remote(self) -> bool:
@@ -620,9 +625,15 @@ class RetriggerConfig(Section):
     model: ModelConfig
     tracking: TrackingConfig = TrackingConfig()
     state: StateConfig = StateConfig()
-    data: list[str] = Field(default_factory=list)
-    # Filled from the mapping entries of ``data:`` (their path stays in ``data``), by path.
-    partitioned: dict[str, PartitionedData] = Field(default_factory=dict)
+    # A mapping entry ({path, format, partitioning}) leaves its path here and its layout in
+    # ``partitioned``: every reader of ``data`` sees paths; the schema shows both forms.
+    data: list[str] = Field(
+        default_factory=list,
+        json_schema_extra={
+            "items": {"anyOf": [{"type": "string"}, PartitionedData.model_json_schema()]}
+        },
+    )
+    partitioned: SkipJsonSchema[dict[str, PartitionedData]] = Field(default_factory=dict)
     data_fetch: DataFetchConfig = DataFetchConfig()
     signals: SignalsConfig = SignalsConfig()
     validation: ValidationConfig | None = None
