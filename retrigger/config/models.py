@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import posixpath
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PlainSerializer,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 from pydantic.functional_validators import BeforeValidator
-from pydantic.json_schema import SkipJsonSchema
 
 from retrigger.config import metrics
 from retrigger.config.durations import format_duration, parse_duration
@@ -621,6 +629,16 @@ class BacktestConfig(Section):
     )
 
 
+def _refuse_remote(spec: PartitionedData) -> None:
+    # No run records an object-storage version yet, so a signal would have no trained side
+    # to compare: refused when the config is read rather than unknown at every check.
+    if spec.remote:
+        raise ValueError(
+            f"data: {spec.path!r}: the signals read DVC-tracked folders in the repository; "
+            "compare object storage with `retrigger drift s3://… s3://… --engine duckdb`"
+        )
+
+
 class RetriggerConfig(Section):
     model: ModelConfig
     tracking: TrackingConfig = TrackingConfig()
@@ -633,7 +651,7 @@ class RetriggerConfig(Section):
             "items": {"anyOf": [{"type": "string"}, PartitionedData.model_json_schema()]}
         },
     )
-    partitioned: SkipJsonSchema[dict[str, PartitionedData]] = Field(default_factory=dict)
+    _partitioned: dict[str, PartitionedData] = PrivateAttr(default_factory=dict)
     data_fetch: DataFetchConfig = DataFetchConfig()
     signals: SignalsConfig = SignalsConfig()
     validation: ValidationConfig | None = None
@@ -645,35 +663,35 @@ class RetriggerConfig(Section):
     events: EventsConfig = EventsConfig()
     backtest: BacktestConfig = BacktestConfig()
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _split_partitioned(cls, raw: object) -> object:
+    def _split_partitioned(cls, raw: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
         """``data:`` takes paths and ``{path, format, partitioning}`` mappings; every signal
-        reads ``data`` as paths, the engine looks a path up in ``partitioned``."""
-        if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
-            return raw
-        paths: list[object] = []
-        partitioned = dict(raw.get("partitioned") or {})
-        for entry in raw["data"]:
-            if isinstance(entry, dict):
-                spec = PartitionedData.model_validate(entry)
-                partitioned[spec.path] = spec
-                paths.append(spec.path)
-            else:
+        reads ``data`` as paths, the engines look a path up in ``partitioned``."""
+        specs: dict[str, PartitionedData] = {}
+        if isinstance(raw, dict) and isinstance(raw.get("data"), list):
+            paths: list[object] = []
+            for entry in raw["data"]:
+                if isinstance(entry, dict):
+                    spec = PartitionedData.model_validate(entry)
+                    _refuse_remote(spec)
+                    specs[spec.path] = spec
+                    entry = spec.path
                 paths.append(entry)
-        return {**raw, "data": paths, "partitioned": partitioned}
+            raw = {**raw, "data": paths}
+        config = handler(raw)
+        if isinstance(config, RetriggerConfig):
+            config._partitioned = specs  # a private attribute: frozen applies to fields only
+        return config
+
+    @property
+    def partitioned(self) -> dict[str, PartitionedData]:
+        """The ``data:`` paths written as mappings, by path."""
+        return self._partitioned
 
     @model_validator(mode="after")
     def _data_paths_are_relative(self) -> RetriggerConfig:
         for path in self.data:
-            spec = self.partitioned.get(path)
-            if spec is not None and spec.remote:
-                # No run records an object-storage version yet, so a signal would have no
-                # trained side to compare: refused here rather than unknown at every check.
-                raise ValueError(
-                    f"data: {path!r}: the signals read DVC-tracked folders in the repository; "
-                    "compare object storage with `retrigger drift s3://… s3://… --engine duckdb`"
-                )
             refuse_outside_repo(path)
         return self
 
