@@ -8,9 +8,12 @@ A seeded generator writes daily partitions (``date=…/part-0.parquet``, ZSTD) o
 own process, imports done first; printed: wall time of the work and the process's peak RSS.
 "duckdb layout" computes the reference's edges (1,000 quantile bins) and top-100 keys;
 "duckdb profile" profiles every partition on them (no cache); "duckdb +1 day" is the same check
-after one new day with the cache warm; "pandas read" is ``pd.read_parquet`` of the folder, the
-step an in-memory tool needs before any statistic. One run, not a distribution: numbers move
-with the machine's load.
+after one new day with the cache warm, printed with its share of the full pass (goal: 3 % at
+most); "spark local[1]" and "local[2]" profile every partition through a SparkSession on the
+same layout (JVM start excluded: the session is made before the clock starts), and the line
+says whether their counts equal DuckDB's ("--no-spark" leaves them out). "pandas read" is
+``pd.read_parquet`` of the folder, the step an in-memory tool needs before any statistic. One
+run, not a distribution: numbers move with the machine's load.
 """
 
 from __future__ import annotations
@@ -78,8 +81,14 @@ def one(
         )
         if task == "full":
             engine = DuckDBEngine(None, memory_limit=memory_limit, threads=threads)
+        if task.startswith("spark"):
+            return _spark(task, Path(root), layout, cache)
         result = engine.profile(Path(root), layout)
         rows = float(result.profile.rows if result.profile else -1)
+        if task == "full":
+            (Path(cache) / "duckdb.json").write_text(
+                result.profile.to_json() if result.profile else ""
+            )
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
@@ -88,6 +97,33 @@ def one(
         "rows": rows,
         "read": float(engine.partitions_profiled),
     }
+
+
+def _spark(task: str, root: Path, layout: object, cache: str) -> dict[str, float]:
+    """A full pass through Spark ``local[N]`` (N from the task name), the session started first;
+    ``same`` is 1.0 when every count equals DuckDB's full pass."""
+    from pyspark.sql import SparkSession
+
+    from retrigger.drift.engines.spark import SparkEngine
+    from retrigger.drift.partitions import discover
+    from retrigger.drift.profiles import DatasetProfile, Layout
+
+    assert isinstance(layout, Layout)
+    session = (
+        SparkSession.builder.master(f"local[{task[-1]}]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.range(1).collect()  # the JVM is up before the clock starts
+    started = time.perf_counter()
+    result = SparkEngine(session=session).profile_parts(discover(root), layout, str(root))
+    seconds = time.perf_counter() - started
+    duck = DatasetProfile.from_json((Path(cache) / "duckdb.json").read_text())
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the Python side only
+    rows = float(result.profile.rows if result.profile else -1)
+    same = float(result.profile is not None and result.profile.columns == duck.columns)
+    return {"seconds": seconds, "peak_mb": peak_mb, "rows": rows, "read": 0.0, "same": same}
 
 
 def measure(task: str, root: Path, cache: Path, args: argparse.Namespace) -> dict[str, float]:
@@ -117,6 +153,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--memory-limit", default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--no-spark", action="store_true", help="leave Spark out")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
@@ -129,19 +166,26 @@ def main() -> None:
         cache.mkdir()
         generate(args.rows, root)
         print(f"{args.rows:,} rows in {len(list(root.iterdir()))} daily partitions")
+        spark = (
+            [] if args.no_spark else [("spark local[1]", "spark1"), ("spark local[2]", "spark2")]
+        )
+        full = 0.0
         for label, task in (
             ("duckdb layout", "layout"),
             ("duckdb profile", "full"),
+            *spark,
             ("pandas read", "pandas"),
         ):
             r = measure(task, root, cache, args)
-            print(f"{label:16} {r['seconds']:8.2f} s  peak RSS {r['peak_mb']:7.0f} MB")
+            full = r["seconds"] if task == "full" else full
+            same = "" if "same" not in r else f"  counts equal DuckDB's: {bool(r['same'])}"
+            print(f"{label:16} {r['seconds']:8.2f} s  peak RSS {r['peak_mb']:7.0f} MB{same}")
         measure("cached", root, cache, args)  # warm the cache
         generate(PER_DAY, root, first_day=1 + -(-args.rows // PER_DAY))
         r = measure("cached", root, cache, args)
         print(
             f"{'duckdb +1 day':16} {r['seconds']:8.2f} s  peak RSS {r['peak_mb']:7.0f} MB"
-            f"  ({r['read']:.0f} partition read)"
+            f"  ({r['read']:.0f} partition read; {r['seconds'] / full:.1%} of the full pass)"
         )
 
 

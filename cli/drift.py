@@ -61,6 +61,14 @@ TargetOption = Annotated[
         "--target", help="The label column: tested, shown apart, not counted for dataset drift."
     ),
 ]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="auto | duckdb | spark | memory: duckdb/spark compare cached per-partition "
+        "profiles of Parquet; memory the rows (exact). Default: signals.drift.engine, else auto.",
+    ),
+]
 SchemaOption = Annotated[
     bool,
     typer.Option("--schema-change-is-drift", help="Count a column on one side only as drifted."),
@@ -85,6 +93,7 @@ def drift(
     bonferroni: BonferroniOption = False,
     schema_change_is_drift: SchemaOption = False,
     target: TargetOption = None,
+    engine: EngineOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Compare REFERENCE and CURRENT column by column with Evidently's default tests.
@@ -107,7 +116,7 @@ def drift(
         target=target,
     )
     with render.waiting("comparing the data…", json_output):
-        report = command.drift(reference, current, options, config, html, png)
+        report = command.drift(reference, current, options, config, html, png, engine)
     if json_output:
         render.print_document("drift", report.as_json())
     else:
@@ -147,6 +156,8 @@ def show(report: DriftReport) -> None:
         render.line(f"target {t.name} (not counted): {t.test} {render.number(t.score)}, {t.status}")
     for skip in report.skipped.values():
         render.line(f"not tested: {skip.name} ({skip.type}): {skip.reason}")
+    if report.partitions is not None:
+        render.line(report.partitions.note())
     summary = (
         f"{report.n_drifted} of {report.n_columns} columns drifted "
         f"(share {report.share_drifted:.3f}, dataset drift at >= {report.share:g})"

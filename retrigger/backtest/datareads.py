@@ -22,6 +22,7 @@ from retrigger.signals.drift import options_for
 from retrigger.signals.volume import judge
 
 if TYPE_CHECKING:
+    from retrigger.drift.engine import DriftOptions
     from retrigger.drift.io import Table
     from retrigger.drift.result import DriftReport
 
@@ -99,21 +100,36 @@ class DataReader:
         merged = DriftReport(0, 0, settings.share)
         try:
             for path, old, new in pairs:
-                ref, cur = self._table(path, old), self._table(path, new)
                 options = options_for(settings, plots=False)
+                report = self._profiled(path, old, new, settings, options)
+                if report is not None:
+                    _add(merged, report, f"{path}:" if len(pairs) > 1 else "")
+                    continue
+                ref, cur = self._table(path, old), self._table(path, new)
                 if options.columns is not None and len(pairs) > 1:
                     known = set(ref.names) | set(cur.names)
                     options = replace(options, columns=[c for c in options.columns if c in known])
                     if not options.columns:
                         continue
-                report = compare(ref, cur, options)
-                prefix = f"{path}:" if len(pairs) > 1 else ""
-                merged.reference_rows += report.reference_rows
-                merged.current_rows += report.current_rows
-                merged.columns.update({prefix + n: c for n, c in report.columns.items()})
+                _add(merged, compare(ref, cur, options), f"{path}:" if len(pairs) > 1 else "")
         except BadInput as exc:
             return str(exc)
         return merged
+
+    def _profiled(
+        self, path: str, old: str, new: str, settings: DriftSignalConfig, options: DriftOptions
+    ) -> DriftReport | None:
+        """The pair as profiles (replayed from ``.retrigger/profiles``) when the settings
+        choose a profile engine for it; None for the exact path."""
+        from retrigger.data.formats import Unavailable
+        from retrigger.drift.profiled import compare_versions
+
+        found = compare_versions(self.root, path, old, new, settings, options)
+        if found is None:
+            return None
+        if found.report is None:
+            raise Unavailable(f"{path}: {found.reason}")
+        return found.report
 
     def _table(self, path: str, md5: str) -> Table:
         from retrigger.drift.sources import open_version
@@ -127,6 +143,12 @@ class DataReader:
         else:  # most recently used last, so the trained side survives eviction
             self._tables[key] = self._tables.pop(key)
         return self._tables[key]
+
+
+def _add(merged: DriftReport, report: DriftReport, prefix: str) -> None:
+    merged.reference_rows += report.reference_rows
+    merged.current_rows += report.current_rows
+    merged.columns.update({prefix + n: c for n, c in report.columns.items()})
 
 
 def _pairs(trained: dict[str, str], point: Point) -> Pairs:

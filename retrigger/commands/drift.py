@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from retrigger.config.models import DriftSignalConfig
 from retrigger.drift.engine import DriftOptions
 from retrigger.drift.result import DriftReport
 
@@ -18,11 +19,24 @@ def drift(
     config: Path | None,
     html: Path | None = None,
     png: Path | None = None,
+    engine: str | None = None,
 ) -> DriftReport:
-    """Compare the two sides (paths, ``path@REV``, ``path@trained``); write the reports asked."""
-    from retrigger.drift.sources import compare_specs
+    """Compare the two sides (paths, ``path@REV``, ``path@trained``, ``s3://`` prefixes) on
+    the rows or as profiles (``engine``: over ``signals.drift.engine``, else auto); write the
+    reports asked."""
+    from retrigger.drift.profiled_specs import engine_for
 
-    report = compare_specs(reference, current, options, Path.cwd(), _trained_paths(config))
+    settings = _settings(config)
+    chosen = engine_for(settings, engine, current)
+    trained = _trained_paths(config)
+    if chosen == "memory":
+        from retrigger.drift.sources import compare_specs
+
+        report = compare_specs(reference, current, options, Path.cwd(), trained)
+    else:
+        from retrigger.drift.profiled_specs import compare_specs as profiled
+
+        report = profiled(reference, current, chosen, settings, options, Path.cwd(), trained)
     if html is not None:
         from retrigger.drift.report_html import Header, Source, write_html
 
@@ -35,6 +49,22 @@ def drift(
 
         write_png(report, png)
     return report
+
+
+def _settings(config: Path | None) -> DriftSignalConfig:
+    """``signals.drift`` of the config (``--config`` or the nearest retrigger.yaml), defaults
+    without one: ``retrigger drift`` runs outside a retrigger project too."""
+    from retrigger.config.loader import load_config
+    from retrigger.config.models import DriftSignalConfig
+    from retrigger.errors import ConfigError
+
+    try:
+        settings = load_config(config).config.signals.drift
+    except ConfigError:
+        if config is not None:
+            raise
+        return DriftSignalConfig()
+    return settings or DriftSignalConfig()
 
 
 def _trained_paths(config: Path | None) -> Callable[[], Mapping[str, str]]:

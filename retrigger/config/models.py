@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import posixpath
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PlainSerializer,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 from pydantic.functional_validators import BeforeValidator
 
 from retrigger.config import metrics
@@ -22,6 +31,9 @@ Duration = Annotated[
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
 ]
+
+
+REMOTE_SCHEMES = ("s3://", "gs://", "az://")
 
 
 def refuse_outside_repo(path: str) -> None:
@@ -251,6 +263,28 @@ class VolumeSignalConfig(Section):
     min_growth: float | None = Field(default=None, gt=0)
 
 
+class SparkConfig(Section):
+    """``signals.drift.spark``: where ``engine: spark`` runs its aggregates."""
+
+    master: str = Field(default="local[2]", description="a SparkSession master, e.g. local[2]")
+    remote: str | None = Field(
+        default=None, description="a Spark Connect URL sc://HOST:PORT (used instead of master)"
+    )
+    timeout: Duration = Field(
+        default=timedelta(minutes=2), description="give up on the Spark session after this long"
+    )
+
+    @field_validator("remote")
+    @classmethod
+    def _connect_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("sc://"):
+            raise ValueError(f"{value!r} is not a Spark Connect URL; write sc://HOST:PORT")
+        return value
+
+
+DriftEngine = Literal["auto", "duckdb", "spark", "memory"]
+
+
 class DriftSignalConfig(Section):
     share: float = Field(default=0.5, gt=0, le=1)
     columns: list[str] | None = None
@@ -288,6 +322,22 @@ class DriftSignalConfig(Section):
     sequential_alpha: float = Field(
         default=0.05, gt=0, lt=1, description="sequential: P(any false alarm, ever) at most this"
     )
+    engine: DriftEngine = Field(
+        default="auto",
+        description="memory: the exact tests on the rows; duckdb/spark: scores from cached "
+        "per-partition profiles; auto: memory up to exact_up_to_bytes, else duckdb",
+    )
+    exact: bool = Field(default=False, description="always the exact in-memory tests")
+    exact_up_to_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=0, description="auto: data files up to this size are exact"
+    )
+    memory_limit: str | None = Field(default=None, description="DuckDB's memory_limit, e.g. 1GB")
+    threads: int | None = Field(default=None, ge=1, description="DuckDB's threads")
+    bins: int = Field(default=1000, ge=2, le=100_000, description="histogram bins per column")
+    top_k: int = Field(default=100, ge=1, le=100_000, description="categories kept per column")
+    spark: SparkConfig = Field(
+        default=SparkConfig(), description="where engine: spark runs (master or Spark Connect)"
+    )
 
     @field_validator("tolerance")
     @classmethod
@@ -320,6 +370,21 @@ class DriftSignalConfig(Section):
             return None
         k, _, m = self.persist.partition("/")
         return int(k), int(m)
+
+
+class PartitionedData(Section):
+    """A ``data:`` entry written as a mapping: a folder (or ``s3://`` prefix) of hive-partitioned
+    Parquet, profiled partition by partition."""
+
+    path: str = Field(min_length=1, description="a folder in the repository, DVC-tracked")
+    format: Literal["parquet"] = Field(default="parquet", description="the files' format")
+    partitioning: Literal["hive"] = Field(
+        default="hive", description="hive: one folder per partition, named key=value"
+    )
+
+    @property
+    def remote(self) -> bool:
+        return "://" in self.path
 
 
 class DataFetchConfig(Section):
@@ -576,11 +641,29 @@ class BacktestConfig(Section):
     )
 
 
+def _refuse_remote(spec: PartitionedData) -> None:
+    # No run records an object-storage version yet, so a signal would have no trained side
+    # to compare: refused when the config is read rather than unknown at every check.
+    if spec.remote:
+        raise ValueError(
+            f"data: {spec.path!r}: the signals read DVC-tracked folders in the repository; "
+            "compare object storage with `retrigger drift s3://… s3://… --engine duckdb`"
+        )
+
+
 class RetriggerConfig(Section):
     model: ModelConfig
     tracking: TrackingConfig = TrackingConfig()
     state: StateConfig = StateConfig()
-    data: list[str] = Field(default_factory=list)
+    # A mapping entry ({path, format, partitioning}) leaves its path here and its layout in
+    # ``partitioned``: every reader of ``data`` sees paths; the schema shows both forms.
+    data: list[str] = Field(
+        default_factory=list,
+        json_schema_extra={
+            "items": {"anyOf": [{"type": "string"}, PartitionedData.model_json_schema()]}
+        },
+    )
+    _partitioned: dict[str, PartitionedData] = PrivateAttr(default_factory=dict)
     data_fetch: DataFetchConfig = DataFetchConfig()
     signals: SignalsConfig = SignalsConfig()
     validation: ValidationConfig | None = None
@@ -591,6 +674,32 @@ class RetriggerConfig(Section):
     slack: SlackConfig = SlackConfig()
     events: EventsConfig = EventsConfig()
     backtest: BacktestConfig = BacktestConfig()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _split_partitioned(cls, raw: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        """``data:`` takes paths and ``{path, format, partitioning}`` mappings; every signal
+        reads ``data`` as paths, the engines look a path up in ``partitioned``."""
+        specs: dict[str, PartitionedData] = {}
+        if isinstance(raw, dict) and isinstance(raw.get("data"), list):
+            paths: list[object] = []
+            for entry in raw["data"]:
+                if isinstance(entry, dict):
+                    spec = PartitionedData.model_validate(entry)
+                    _refuse_remote(spec)
+                    specs[spec.path] = spec
+                    entry = spec.path
+                paths.append(entry)
+            raw = {**raw, "data": paths}
+        config = handler(raw)
+        if isinstance(config, RetriggerConfig):
+            config._partitioned = specs  # a private attribute: frozen applies to fields only
+        return config
+
+    @property
+    def partitioned(self) -> dict[str, PartitionedData]:
+        """The ``data:`` paths written as mappings, by path."""
+        return self._partitioned
 
     @model_validator(mode="after")
     def _data_paths_are_relative(self) -> RetriggerConfig:

@@ -169,7 +169,11 @@ def _one_type(root: dict[str, Any], option: dict[str, Any]) -> str:
     kind = str(option.get("type", "any"))
     if kind == "array":
         item = option.get("items", {})
+        if "anyOf" in item:  # data: paths or {path, format, partitioning} mappings
+            return "list of " + " or ".join(_one_type(root, o) for o in item["anyOf"])
         return "list of " + ("sections" if "$ref" in item else _one_type(root, item))
+    if kind == "object" and "properties" in option:  # an inline section (a data: mapping)
+        return "section"
     if kind == "object":
         return "mapping of string to " + _one_type(root, option.get("additionalProperties", {}))
     return kind
@@ -198,7 +202,8 @@ DESCRIPTIONS = {
     "state": "where decisions, approvals, locks and the outbox are kept",
     "state.url": "sqlite:///.retrigger/state.db, or postgresql://user:pass@host/db shared by "
     "the bot and CI",
-    "data": "DVC-tracked paths the model trains on (.dvc file or dvc.lock output)",
+    "data": "DVC-tracked paths the model trains on (.dvc file or dvc.lock output); a folder "
+    "of hive-partitioned Parquet as {path, format: parquet, partitioning: hive}",
     "data_fetch": "what `check` may fetch from the DVC remote for volume and drift",
     "signals": "the signals that may fire a retrain; an absent one is not evaluated",
     "signals.performance": "the primary metric against an absolute floor and against the "

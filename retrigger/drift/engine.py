@@ -66,7 +66,7 @@ def compare(reference: Table, current: Table, options: DriftOptions) -> DriftRep
                 )
         else:
             report.columns[name], tests[name] = outcome
-    _judge(report, tests, options)
+    judge(report, tests, options)
     if options.target is not None and options.target in report.columns:
         report.target = report.columns.pop(options.target)
     return report
@@ -196,7 +196,7 @@ def _sample(name: str, kind: str, ref: pa.ChunkedArray, cur: pa.ChunkedArray) ->
     return Sample("cat", keys=keys, ref_counts=ref_counts, cur_counts=cur_counts)
 
 
-def _judge(report: DriftReport, tests: Mapping[str, StatTest], options: DriftOptions) -> None:
+def judge(report: DriftReport, tests: Mapping[str, StatTest], options: DriftOptions) -> None:
     """Set each column's threshold (per column, per type, Bonferroni) and verdict."""
     n_pvalue = sum(1 for t in tests.values() if t.is_pvalue)
     for name, test in tests.items():

@@ -27,7 +27,7 @@ import tempfile
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["num", "cat"]
 
@@ -63,6 +63,21 @@ class Layout:
 
     def column(self, name: str) -> ColumnLayout:
         return next(c for c in self.columns if c.name == name)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Layout:
+        return cls(
+            tuple(
+                ColumnLayout(
+                    name=c["name"],
+                    kind=c["kind"],
+                    dtype=c["dtype"],
+                    edges=tuple(float(e) for e in c["edges"]),
+                    keys=tuple(str(k) for k in c["keys"]),
+                )
+                for c in raw["columns"]
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -102,18 +117,7 @@ class DatasetProfile:
     @classmethod
     def from_json(cls, text: str) -> DatasetProfile:
         raw = json.loads(text)
-        layout = Layout(
-            tuple(
-                ColumnLayout(
-                    name=c["name"],
-                    kind=c["kind"],
-                    dtype=c["dtype"],
-                    edges=tuple(float(e) for e in c["edges"]),
-                    keys=tuple(str(k) for k in c["keys"]),
-                )
-                for c in raw["layout"]["columns"]
-            )
-        )
+        layout = Layout.from_dict(raw["layout"])
         columns = tuple(
             ColumnProfile(
                 name=c["name"],
@@ -193,14 +197,53 @@ class ProfileCache:
         return profile if profile.layout == layout else None
 
     def put(self, fingerprint: str, profile: DatasetProfile) -> None:
-        """Write atomically, so a crash never leaves a partial profile to be read as whole."""
-        path = self.path(profile.layout, fingerprint)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        _write_atomically(self.path(profile.layout, fingerprint), profile.to_json())
+        self.put_counts(fingerprint, profile.rows, profile.bytes)
+
+    def counts_path(self, fingerprint: str) -> Path:
+        return self.root / "counts" / f"{fingerprint}.json"
+
+    def get_counts(self, fingerprint: str) -> tuple[int, int] | None:
+        """(rows, bytes) of a partition, whatever layout profiled it: what volume needs."""
         try:
-            with os.fdopen(fd, "w") as out:
-                out.write(profile.to_json())
-            Path(tmp).replace(path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            raw = json.loads(self.counts_path(fingerprint).read_text())
+            return int(raw["rows"]), int(raw["bytes"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put_counts(self, fingerprint: str, rows: int, size: int) -> None:
+        _write_atomically(self.counts_path(fingerprint), json.dumps({"rows": rows, "bytes": size}))
+
+    def layout_path(self, key: str) -> Path:
+        return self.root / "layouts" / f"{key}.json"
+
+    def get_layout(self, key: str) -> Layout | None:
+        """The layout computed for the reference named ``key`` (see ``layout_key``)."""
+        try:
+            return Layout.from_dict(json.loads(self.layout_path(key).read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put_layout(self, key: str, layout: Layout) -> None:
+        _write_atomically(self.layout_path(key), json.dumps(asdict(layout), sort_keys=True))
+
+
+def layout_key(fingerprints: list[str], columns: list[str] | None, bins: int, top_k: int) -> str:
+    """Names a reference's layout by what fixes it: its partitions' content and the settings.
+    A check against the same trained data reuses the layout instead of reading the reference
+    whole for its quantiles again."""
+    text = json.dumps([sorted(fingerprints), columns, bins, top_k])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """A crash never leaves a partial profile or layout to be read as whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -61,6 +61,33 @@ class Skipped:
         return {"type": self.type, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class PartitionsCompared:
+    """When the sides were read as profiles: the engine, each side's partitions, and those
+    read in this pass (the others came from the profile cache)."""
+
+    engine: str
+    reference: tuple[str, ...]
+    current: tuple[str, ...]
+    read: tuple[str, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "engine": self.engine,
+            "reference": list(self.reference),
+            "current": list(self.current),
+            "read": list(self.read),
+        }
+
+    def note(self) -> str:
+        """'duckdb: 31 partition(s) vs 30 trained (read 1, 60 from the profile cache)'."""
+        cached = len(self.reference) + len(self.current) - len(self.read)
+        return (
+            f"{self.engine}: {len(self.current)} partition(s) vs {len(self.reference)} trained "
+            f"(read {len(self.read)}, {cached} from the profile cache)"
+        )
+
+
 @dataclass
 class DriftReport:
     """The dataset verdict: drift when the share of drifted columns reaches ``share``."""
@@ -73,6 +100,7 @@ class DriftReport:
     # The model's target (label) column, tested but shown apart and not counted for dataset
     # drift: a changed target is a changed task, not a drifting feature.
     target: ColumnResult | None = None
+    partitions: PartitionsCompared | None = None  # None: the rows were read (exact path)
 
     @property
     def n_columns(self) -> int:
@@ -106,6 +134,7 @@ class DriftReport:
             "columns": {name: col.as_json() for name, col in self.columns.items()},
             "skipped": {name: skip.as_json() for name, skip in self.skipped.items()},
             **({"target": {self.target.name: self.target.as_json()}} if self.target else {}),
+            **({"partitions": self.partitions.as_json()} if self.partitions else {}),
         }
 
 

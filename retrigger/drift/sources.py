@@ -51,7 +51,7 @@ def open_spec(spec: str, root: Path, trained: TrainedPaths | None = None) -> Tab
     if rev == TRAINED:
         if trained is None:
             raise BadInput(f"{spec!r}: @trained needs a retrigger.yaml with a tracking URI")
-        return open_version(root, path, _trained_md5(trained(), path), spec)
+        return open_version(root, path, trained_md5(trained(), path), spec)
     from retrigger.data.versions import out_version
 
     md5 = out_version(root, path, rev).md5
@@ -91,7 +91,7 @@ def open_version(root: Path, path: str, md5: str, label: str) -> Table:
     return Table(sources, label)
 
 
-def _trained_md5(paths: Mapping[str, str], path: str) -> str:
+def trained_md5(paths: Mapping[str, str], path: str) -> str:
     norm = str(PurePosixPath(path))
     md5 = paths.get(norm)
     if md5 is None:

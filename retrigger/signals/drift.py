@@ -19,6 +19,7 @@ from retrigger.signals.base import Reading
 if TYPE_CHECKING:
     from retrigger.config.models import DriftSignalConfig
     from retrigger.drift.engine import DriftOptions
+    from retrigger.drift.profiled import Engine, ProfiledDrift
     from retrigger.drift.result import DriftReport
     from retrigger.signals.context import SignalContext
 
@@ -45,9 +46,11 @@ class DriftSignal:
                 unknown=True,
             )
         unreadable = ctx.ensure_cached({p: trained[p] for p in ctx.config.data if p in trained})
-        report = _compare_paths(ctx, settings, trained, unreadable)
+        partitions: dict[str, ProfiledDrift] = {}
+        report = _compare_paths(ctx, settings, trained, unreadable, partitions)
         extra = _extra(report, trained, missing)
         extra["unreadable"] = unreadable
+        extra["partitions"] = {p: found.compared.as_json() for p, found in partitions.items()}
         compared = [p for p in ctx.config.data if p in trained and p not in unreadable]
         if not compared:
             return Reading(
@@ -63,6 +66,7 @@ class DriftSignal:
             extra["report_html"] = _write_report(ctx, report, trained)
             extra["report_png"] = _write_png(ctx, report)
         detail = _detail(report, missing)
+        detail += "".join(f"; {p}: {f.compared.note()}" for p, f in partitions.items())
         if unreadable:
             detail += "; not compared: " + "; ".join(f"{p}: {w}" for p, w in unreadable.items())
         # Persistence over checks (persist: k/m, sequential): the verdict of this check alone
@@ -103,9 +107,10 @@ def _compare_paths(
     settings: DriftSignalConfig,
     trained: dict[str, str],
     unreadable: dict[str, str],
+    partitions: dict[str, ProfiledDrift],
 ) -> DriftReport:
     """One report over every data path that has a trained version; a path that cannot be read
-    is added to ``unreadable`` with the reason."""
+    is added to ``unreadable`` with the reason, a path read as profiles to ``partitions``."""
     from retrigger.data.formats import Unavailable
     from retrigger.drift.result import DriftReport
 
@@ -118,7 +123,7 @@ def _compare_paths(
             unreadable[path] = "not in the working tree; run `dvc pull`"
             continue
         try:
-            report = _compare_one(ctx, settings, path, trained[path], len(paths) > 1)
+            report = _compare_one(ctx, settings, path, trained[path], len(paths) > 1, partitions)
         except Unavailable as exc:
             unreadable[path] = str(exc)
             continue
@@ -137,14 +142,24 @@ def _compare_paths(
 
 
 def _compare_one(
-    ctx: SignalContext, settings: DriftSignalConfig, path: str, md5: str, several: bool
+    ctx: SignalContext,
+    settings: DriftSignalConfig,
+    path: str,
+    md5: str,
+    several: bool,
+    partitions: dict[str, ProfiledDrift],
 ) -> DriftReport | None:
     from dataclasses import replace
 
     from retrigger.drift.engine import compare
     from retrigger.drift.io import open_table
+    from retrigger.drift.partitions import local_size
+    from retrigger.drift.profiled import choose
     from retrigger.drift.sources import open_version
 
+    engine = choose(settings, None, *local_size(ctx.root / path), remote=False)
+    if engine != "memory":
+        return _profiled(ctx, settings, path, md5, engine, several, partitions)
     with (
         open_version(ctx.root, path, md5, f"{path}@trained") as ref,
         open_table(ctx.root / path) as cur,
@@ -161,6 +176,26 @@ def _compare_one(
 
             return drift_calibrated.compare(ref, cur, settings, options.columns)
         return compare(ref, cur, options)
+
+
+def _profiled(
+    ctx: SignalContext,
+    settings: DriftSignalConfig,
+    path: str,
+    md5: str,
+    engine: Engine,
+    several: bool,
+    partitions: dict[str, ProfiledDrift],
+) -> DriftReport:
+    """The path's drift from profiles; its partitions are named in ``partitions``."""
+    from retrigger.data.formats import Unavailable
+    from retrigger.drift.profiled import compare_version
+
+    found = compare_version(ctx.root, path, md5, engine, settings, options_for(settings), several)
+    partitions[path] = found
+    if found.report is None:
+        raise Unavailable(found.reason or "no profile")
+    return found.report
 
 
 def _write_png(ctx: SignalContext, report: DriftReport) -> str:

@@ -18,6 +18,7 @@ from retrigger.signals.base import Reading
 if TYPE_CHECKING:
     from retrigger.config.models import VolumeSignalConfig
     from retrigger.data.delta import DeltaReport, PathDelta
+    from retrigger.data.versions import OutVersion
     from retrigger.signals.context import SignalContext
 
 
@@ -52,7 +53,37 @@ class VolumeSignal:
             worktree_new=True,
             tolerant=True,
         )
-        return judge(report, settings, threshold, missing)
+        reading = judge(report, settings, threshold, missing)
+        return _with_partitions(ctx, reading, trained, current)
+
+
+def _with_partitions(
+    ctx: SignalContext, reading: Reading, trained: dict[str, str], current: dict[str, OutVersion]
+) -> Reading:
+    """Name the new partitions of each partitioned ``data:`` path in the detail."""
+    from dataclasses import replace
+
+    from retrigger.drift.partition_volume import partition_delta
+    from retrigger.drift.profiled import PROFILE_DIR
+    from retrigger.drift.profiles import ProfileCache
+
+    cache = ProfileCache(ctx.root / PROFILE_DIR)
+    notes, found = [], {}
+    for path in ctx.config.partitioned:
+        if path not in trained or path not in current:
+            continue
+        try:
+            delta = partition_delta(ctx.root, path, trained[path], current[path].md5, cache)
+        except (OSError, ValueError) as exc:  # pyarrow's errors are both
+            notes.append(f"{path}: partitions unknown ({str(exc).splitlines()[0]})")
+            continue
+        if delta is not None:
+            notes.append(f"{path}: {delta.note()}")
+            found[path] = delta.as_json()
+    if not notes:
+        return reading
+    extra = {**reading.extra, "partitions": found}
+    return replace(reading, detail=reading.detail + "; " + "; ".join(notes), extra=extra)
 
 
 def judge(

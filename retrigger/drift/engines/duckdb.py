@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
+    from retrigger.drift.remote import S3Access
+
 _NUMERIC = re.compile(r"^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL.*)$")
 _CATEGORICAL = re.compile(r"^(VARCHAR|BOOLEAN|ENUM.*)$")
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
@@ -59,8 +61,8 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _source(files: Sequence[Path]) -> str:
-    listed = ", ".join(_quote(str(f)) for f in files)
+def _source(files: Sequence[str]) -> str:
+    listed = ", ".join(_quote(f) for f in files)
     return f"read_parquet([{listed}], hive_partitioning = true)"
 
 
@@ -72,6 +74,7 @@ class DuckDBEngine:
     cache: ProfileCache | None = None
     memory_limit: str | None = None
     threads: int | None = None
+    s3: S3Access | None = None  # set to read s3:// paths (credentials from the environment)
     partitions_profiled: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +89,10 @@ class DuckDBEngine:
             con.execute(f"SET memory_limit = {_quote(self.memory_limit)}")
         if self.threads is not None:
             con.execute(f"SET threads = {int(self.threads)}")
+        if self.s3 is not None:
+            from retrigger.drift.remote import connect_s3
+
+            connect_s3(con, self.s3)
         return con
 
     def layout(
@@ -97,18 +104,28 @@ class DuckDBEngine:
     ) -> Layout:
         """The buckets of the reference at ``root``: ``bins`` quantile bins per numerical column,
         the ``top_k`` most frequent keys per categorical one (other columns are left out)."""
-        parts = discover(root)
+        return self.layout_of(discover(root), str(root), columns, bins, top_k)
+
+    def layout_of(
+        self,
+        parts: Sequence[Partition],
+        label: str,
+        columns: Sequence[str] | None = None,
+        bins: int = 1000,
+        top_k: int = 100,
+    ) -> Layout:
+        """``layout`` of the partitions ``parts`` (named ``label`` in messages)."""
         if not parts:
-            raise BadInput(f"no Parquet partition under {root}")
+            raise BadInput(f"no Parquet partition under {label}")
         try:
-            return self._layout(root, parts, columns, bins, top_k)
+            return self._layout(label, parts, columns, bins, top_k)
         except duckdb.Error as e:
             first = str(e).strip().splitlines()[0]
-            raise BadInput(f"the reference at {root} cannot be read: {first}") from None
+            raise BadInput(f"the reference at {label} cannot be read: {first}") from None
 
     def _layout(
         self,
-        root: Path,
+        label: str,
         parts: Sequence[Partition],
         columns: Sequence[str] | None,
         bins: int,
@@ -117,10 +134,10 @@ class DuckDBEngine:
         files = [f for p in parts for f in p.files]
         with self._connect() as con:
             types = _schema(con, files)
-            wanted = list(columns) if columns is not None else _data_columns(types, parts)
+            wanted = list(columns) if columns is not None else data_columns(types, parts)
             missing = [c for c in wanted if c not in types]
             if missing:
-                raise BadInput(f"the reference at {root} has no column {missing[0]!r}")
+                raise BadInput(f"the reference at {label} has no column {missing[0]!r}")
             num = [c for c in wanted if _NUMERIC.match(types[c])]
             edges = _edges(con, files, num, bins) if num else {}
             layouts = []
@@ -136,12 +153,18 @@ class DuckDBEngine:
         self, root: Path, layout: Layout, md5s: Mapping[str, str] | None = None
     ) -> Profiled:
         """The merge of every partition's profile on ``layout``; cached partitions are not read."""
-        parts = discover(root, md5s)
+        return self.profile_parts(discover(root, md5s), layout, str(root))
+
+    def profile_parts(self, parts: Sequence[Partition], layout: Layout, label: str) -> Profiled:
+        """``profile`` of the partitions ``parts`` (named ``label`` in messages)."""
         names = tuple(p.name for p in parts)
         if not parts:
-            return Profiled(None, f"no Parquet partition under {root}")
+            return Profiled(None, f"no Parquet partition under {label}")
         with self._connect() as con:
-            problems = [m for p in parts if (m := _schema_problem(con, p, layout))]
+            todo = [p for p in parts if not self._cached(layout, p)]
+            # Schemas are checked only where a partition is read: a cached one was checked
+            # when it was profiled, and reading its footer again is the cost the cache saves.
+            problems = [m for p in todo if (m := _schema_problem(con, p, layout))]
             if problems:
                 return Profiled(None, "; ".join(problems), names)
             profiles: list[DatasetProfile] = []
@@ -160,14 +183,17 @@ class DuckDBEngine:
                 profiles.append(cached)
         return Profiled(merge_all(layout, profiles), None, names, tuple(read))
 
+    def _cached(self, layout: Layout, part: Partition) -> bool:
+        return self.cache is not None and self.cache.path(layout, part.fingerprint).is_file()
 
-def _schema(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> dict[str, str]:
+
+def _schema(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> dict[str, str]:
     """Column name → DuckDB type, read from the Parquet footers (no data pages)."""
     rows = con.execute(f"DESCRIBE SELECT * FROM {_source(files)}").fetchall()
     return {str(r[0]): str(r[1]) for r in rows}
 
 
-def _data_columns(types: Mapping[str, str], parts: Sequence[Partition]) -> list[str]:
+def data_columns(types: Mapping[str, str], parts: Sequence[Partition]) -> list[str]:
     """Every column but the hive keys (``date`` of ``date=…`` folders)."""
     keys = {seg.split("=", 1)[0] for p in parts for seg in p.name.split("/") if "=" in seg}
     return [c for c in types if c not in keys]
@@ -204,7 +230,7 @@ def _as_double(name: str) -> str:
 
 
 def _edges(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], names: Sequence[str], bins: int
+    con: duckdb.DuckDBPyConnection, files: Sequence[str], names: Sequence[str], bins: int
 ) -> dict[str, tuple[float, ...]]:
     """Each column's distinct approximate quantiles at 0, 1/bins, …, 1 of its finite values."""
     points = "[" + ", ".join(repr(i / bins) for i in range(bins + 1)) + "]"
@@ -220,7 +246,7 @@ def _edges(
 
 
 def _top_keys(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], name: str, top_k: int
+    con: duckdb.DuckDBPyConnection, files: Sequence[str], name: str, top_k: int
 ) -> tuple[str, ...]:
     text = f"CAST({_ident(name)} AS VARCHAR)"
     rows = con.execute(
@@ -234,7 +260,9 @@ def _column_sql(col: ColumnLayout) -> str:
     """The aggregates of one column: present rows, min, max, bucket counts (a MAP)."""
     if col.kind == "num":
         x = _as_double(col.name)
-        edges = "[" + ", ".join(repr(e) for e in col.edges) + "]::DOUBLE[]"
+        # Each edge from its repr as a string: a bare 0.1 is a DECIMAL literal to DuckDB,
+        # whose cast to DOUBLE can land one ulp away and move values across the edge.
+        edges = "[" + ", ".join(f"'{e!r}'::DOUBLE" for e in col.edges) + "]::DOUBLE[]"
         where = f"FILTER (WHERE isfinite({x}))"
         return (
             f"count(*) {where}, min({x}) {where}, max({x}) {where}, histogram({x}, {edges}) {where}"

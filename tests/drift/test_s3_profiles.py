@@ -1,0 +1,97 @@
+"""``retrigger drift s3://… s3://… --engine duckdb``: hive-partitioned Parquet on an
+S3-compatible server on loopback (moto's server mode), through DuckDB's httpfs, with the
+credentials taken from the environment."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3  # type: ignore[import-untyped]
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from moto.server import ThreadedMotoServer
+
+from tests.drift.conftest import run_drift, run_drift_json
+
+pytestmark = pytest.mark.slow  # a server
+
+
+@pytest.fixture(scope="module")
+def s3_server() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """A bucket holding ``ref/`` (two days) and ``cur/`` (the same two and a shifted third)."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": s3_server,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # the profile cache lands in ./.retrigger/profiles
+    name = f"events-{tmp_path.name.lower().replace('_', '-')[:40]}"
+    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+    client.create_bucket(Bucket=name)
+    for prefix, days in (("ref", [(1, 0.0), (2, 0.0)]), ("cur", [(1, 0.0), (2, 0.0), (3, 2.5)])):
+        for day, shift in days:
+            client.put_object(
+                Bucket=name,
+                Key=f"{prefix}/date=2024-03-0{day}/part-0.parquet",
+                Body=_parquet(day, shift, 4000 if day == 3 else 2000),
+            )
+    return name
+
+
+def _parquet(seed: int, shift: float, rows: int) -> bytes:
+    rng = np.random.default_rng(seed)
+    table = pa.table({"x": rng.normal(shift, 1.0, rows), "city": rng.choice(["a", "b", "c"], rows)})
+    out = io.BytesIO()
+    pq.write_table(table, out)
+    return out.getvalue()
+
+
+def test_drift_between_two_s3_prefixes_names_the_partitions(bucket: str) -> None:
+    report = run_drift_json(f"s3://{bucket}/ref/", f"s3://{bucket}/cur/", "--engine", "duckdb")
+
+    assert report["reference_rows"] == 4000 and report["current_rows"] == 8000
+    assert report["columns"]["x"]["drift"] is True
+    assert report["partitions"]["current"] == [
+        "date=2024-03-01",
+        "date=2024-03-02",
+        "date=2024-03-03",
+    ]
+    assert report["partitions"]["engine"] == "duckdb"
+    assert list(Path(".retrigger/profiles").rglob("*.json"))  # profiles cached locally
+
+
+def test_an_object_store_that_does_not_answer_is_one_line_and_exit_2(
+    bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+
+    result = run_drift(f"s3://{bucket}/ref/", f"s3://{bucket}/cur/", "--engine", "duckdb")
+
+    assert result.code == 2
+    assert f"s3://{bucket}/ref/ cannot be listed" in result.err
+    assert "Traceback" not in result.err
+    assert not Path(".retrigger/profiles").exists()  # nothing partial cached
+
+
+def test_a_prefix_with_no_partition_is_named(bucket: str) -> None:
+    result = run_drift(f"s3://{bucket}/nothing/", f"s3://{bucket}/cur/", "--engine", "duckdb")
+
+    assert result.code == 2
+    assert f"s3://{bucket}/nothing/ holds no Parquet partition" in result.err
