@@ -71,15 +71,21 @@ class DataReader:
             )
         return reading
 
-    def drift(self, settings: DriftSignalConfig, trained: dict[str, str], point: Point) -> Reading:
+    def drift(
+        self,
+        settings: DriftSignalConfig,
+        trained: dict[str, str],
+        point: Point,
+        target: str | None = None,
+    ) -> Reading:
         pairs = tuple(p for p in _pairs(trained, point) if p[1])
         if not pairs:
             return unknown("drift", settings.share, "no trained data version known at this point")
         if all(old == new for _, old, new in pairs):
             return Reading("drift", 0.0, settings.share, False, "same data as the trained version")
-        key = (pairs, settings.model_dump_json())
+        key = (pairs, settings.model_dump_json() + str(target))
         if key not in self._drifts:
-            self._drifts[key] = self._compare(pairs, settings)
+            self._drifts[key] = self._compare(pairs, settings, target)
         report = self._drifts[key]
         if isinstance(report, str):
             return unknown("drift", settings.share, report)
@@ -92,21 +98,26 @@ class DataReader:
             extra={"drifted_columns": report.drifted_columns},
         )
 
-    def _compare(self, pairs: Pairs, settings: DriftSignalConfig) -> DriftReport | str:
+    def _compare(
+        self, pairs: Pairs, settings: DriftSignalConfig, target: str | None
+    ) -> DriftReport | str:
+        """As the signal compares: the label column apart, only the new rows of append-only
+        data when ``signals.drift.current`` says so."""
         from retrigger.drift.engine import compare
+        from retrigger.drift.newrows import choose
         from retrigger.drift.result import DriftReport
 
         merged = DriftReport(0, 0, settings.share)
         try:
             for path, old, new in pairs:
                 ref, cur = self._table(path, old), self._table(path, new)
-                options = options_for(settings, plots=False)
+                options = options_for(settings, plots=False, target=target)
                 if options.columns is not None and len(pairs) > 1:
                     known = set(ref.names) | set(cur.names)
                     options = replace(options, columns=[c for c in options.columns if c in known])
                     if not options.columns:
                         continue
-                report = compare(ref, cur, options)
+                report = compare(ref, choose(ref, cur, settings.current).table, options)
                 prefix = f"{path}:" if len(pairs) > 1 else ""
                 merged.reference_rows += report.reference_rows
                 merged.current_rows += report.current_rows

@@ -11,6 +11,7 @@ could be compared the reading is *unknown* with the reasons.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from retrigger.lineage.trained import RECORD_DATA
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from retrigger.config.models import DriftSignalConfig
     from retrigger.drift.engine import DriftOptions
     from retrigger.drift.result import DriftReport
+    from retrigger.drift.rowindex import RowView
     from retrigger.signals.context import SignalContext
 
 REPORT_DIR = ".retrigger/reports"
@@ -45,8 +47,9 @@ class DriftSignal:
                 unknown=True,
             )
         unreadable = ctx.ensure_cached({p: trained[p] for p in ctx.config.data if p in trained})
-        report = _compare_paths(ctx, settings, trained, unreadable)
-        extra = _extra(report, trained, missing)
+        found = _compare_paths(ctx, settings, trained, unreadable)
+        report = found.report
+        extra = _extra(found, trained, missing)
         extra["unreadable"] = unreadable
         compared = [p for p in ctx.config.data if p in trained and p not in unreadable]
         if not compared:
@@ -60,9 +63,9 @@ class DriftSignal:
                 unknown=True,
             )
         if report.drift:
-            extra["report_html"] = _write_report(ctx, report, trained)
+            extra["report_html"] = _write_report(ctx, found, trained)
             extra["report_png"] = _write_png(ctx, report)
-        detail = _detail(report, missing)
+        detail = _detail(found, missing)
         if unreadable:
             detail += "; not compared: " + "; ".join(f"{p}: {w}" for p, w in unreadable.items())
         # Persistence over checks (persist: k/m, sequential): the verdict of this check alone
@@ -82,8 +85,11 @@ class DriftSignal:
         )
 
 
-def options_for(settings: DriftSignalConfig, plots: bool = True) -> DriftOptions:
-    """The drift engine's options for ``signals.drift`` (the signal and backtest alike)."""
+def options_for(
+    settings: DriftSignalConfig, plots: bool = True, target: str | None = None
+) -> DriftOptions:
+    """The drift engine's options for ``signals.drift`` (the signal and backtest alike);
+    ``target`` is the label column (``RetriggerConfig.label_column``)."""
     from retrigger.drift.engine import DriftOptions
 
     return DriftOptions(
@@ -95,7 +101,19 @@ def options_for(settings: DriftSignalConfig, plots: bool = True) -> DriftOptions
         bonferroni=settings.bonferroni,
         schema_change_is_drift=settings.schema_change_is_drift,
         plots=plots,
+        target=target,
     )
+
+
+@dataclass
+class Compared:
+    """Every compared path in one report, with how the current rows were chosen and where in
+    them each drifted column's shift starts."""
+
+    report: DriftReport
+    compared: list[str] = field(default_factory=list)  # per path: which rows, and why
+    new_only: bool = False
+    rows: list[RowView] = field(default_factory=list)
 
 
 def _compare_paths(
@@ -103,64 +121,78 @@ def _compare_paths(
     settings: DriftSignalConfig,
     trained: dict[str, str],
     unreadable: dict[str, str],
-) -> DriftReport:
+) -> Compared:
     """One report over every data path that has a trained version; a path that cannot be read
     is added to ``unreadable`` with the reason."""
     from retrigger.data.formats import Unavailable
     from retrigger.drift.result import DriftReport
 
     paths = [p for p in ctx.config.data if p in trained]
-    merged = DriftReport(0, 0, settings.share)
+    merged = Compared(DriftReport(0, 0, settings.share))
     for path in paths:
         if path in unreadable:
             continue
         if not (ctx.root / path).exists():
             unreadable[path] = "not in the working tree; run `dvc pull`"
             continue
+        prefix = f"{path}:" if len(paths) > 1 else ""
         try:
-            report = _compare_one(ctx, settings, path, trained[path], len(paths) > 1)
+            _compare_one(ctx, settings, path, trained[path], prefix, merged)
         except Unavailable as exc:
             unreadable[path] = str(exc)
-            continue
-        if report is None:
-            continue
-        prefix = f"{path}:" if len(paths) > 1 else ""
-        merged.reference_rows += report.reference_rows
-        merged.current_rows += report.current_rows
-        merged.columns.update({prefix + n: c for n, c in report.columns.items()})
-        merged.skipped.update({prefix + n: s for n, s in report.skipped.items()})
     if settings.mode == "calibrated":
         from retrigger.drift.calibrated_judge import judge
 
-        judge(merged, settings.fdr)  # the level split across every path's columns at once
+        judge(merged.report, settings.fdr)  # the level split across every path's columns at once
     return merged
 
 
 def _compare_one(
-    ctx: SignalContext, settings: DriftSignalConfig, path: str, md5: str, several: bool
-) -> DriftReport | None:
+    ctx: SignalContext,
+    settings: DriftSignalConfig,
+    path: str,
+    md5: str,
+    prefix: str,
+    merged: Compared,
+) -> None:
     from dataclasses import replace
 
     from retrigger.drift.engine import compare
     from retrigger.drift.io import open_table
+    from retrigger.drift.newrows import choose
+    from retrigger.drift.report_html import ranked
+    from retrigger.drift.rowindex import row_views
     from retrigger.drift.sources import open_version
 
     with (
         open_version(ctx.root, path, md5, f"{path}@trained") as ref,
-        open_table(ctx.root / path) as cur,
+        open_table(ctx.root / path) as whole,
     ):
-        options = options_for(settings)
-        if options.columns is not None and several:
+        options = options_for(settings, target=ctx.config.label_column())
+        if options.columns is not None and prefix:
             # A listed column lives in one of the paths: only ask each path for its own.
-            known = set(ref.names) | set(cur.names)
+            known = set(ref.names) | set(whole.names)
             options = replace(options, columns=[c for c in options.columns if c in known])
             if not options.columns:
-                return None
+                return
+        choice = choose(ref, whole, settings.current)
         if settings.mode == "calibrated":
             from retrigger.signals import drift_calibrated
 
-            return drift_calibrated.compare(ref, cur, settings, options.columns)
-        return compare(ref, cur, options)
+            report = drift_calibrated.compare(ref, choice.table, settings, options.columns)
+        else:
+            report = compare(ref, choice.table, options)
+        views = row_views(ref, choice.table, ranked(report))
+    merged.compared.append(f"{prefix}{choice.why}" if prefix else choice.why)
+    merged.new_only = merged.new_only or choice.new_only
+    merged.rows += [replace(v, column=prefix + v.column) for v in views]
+    target = merged.report
+    target.reference_rows += report.reference_rows
+    target.current_rows += report.current_rows
+    target.columns.update({prefix + n: c for n, c in report.columns.items()})
+    target.skipped.update({prefix + n: s for n, s in report.skipped.items()})
+    if report.target is not None and target.target is None:
+        target.target = replace(report.target, name=prefix + report.target.name)
 
 
 def _write_png(ctx: SignalContext, report: DriftReport) -> str:
@@ -172,29 +204,41 @@ def _write_png(ctx: SignalContext, report: DriftReport) -> str:
     return relative
 
 
-def _write_report(ctx: SignalContext, report: DriftReport, trained: dict[str, str]) -> str:
+def _write_report(ctx: SignalContext, found: Compared, trained: dict[str, str]) -> str:
     """Write the HTML report a retrain run logs to MLflow; return its path from the repo root.
 
     Only when drift fired: it is the evidence for the retrain, and not worth a file otherwise.
+    It names the decision it is evidence for, the commit, and both sides' data versions.
     """
     from retrigger.drift.report_html import Header, Source, write_html
 
     relative = f"{REPORT_DIR}/drift-{ctx.now:%Y%m%dT%H%M%S}.html"
     title = f"{ctx.config.model.name}: drift since the trained data"
     paths = [p for p in ctx.config.data if p in trained]
+    now = ctx.current()
+    current = [now.data_paths.get(p) for p in paths]
+    report = found.report
     header = Header(
         Source(
             ", ".join(f"{p}@trained" for p in paths),
             ", ".join(trained[p] for p in paths),
             report.reference_rows,
         ),
-        Source(", ".join(paths) + " (working tree)", None, report.current_rows),
+        Source(
+            ", ".join(paths) + " (working tree)",
+            ", ".join(v or "not tracked by DVC" for v in current),
+            report.current_rows,
+        ),
+        decision=ctx.decision_id,
+        commit=now.git_commit,
+        compared="; ".join(found.compared) or None,
     )
-    write_html(report, ctx.root / relative, title, header)
+    write_html(report, ctx.root / relative, title, header, found.rows)
     return relative
 
 
-def _detail(report: DriftReport, missing: list[str]) -> str:
+def _detail(found: Compared, missing: list[str]) -> str:
+    report = found.report
     drifted = sorted((c for c in report.columns.values() if c.drift), key=lambda c: c.name)
     named = ", ".join(
         f"{c.name} ({c.effect.words() if c.effect else f'{c.test} {c.score:.3g}'})"
@@ -202,23 +246,30 @@ def _detail(report: DriftReport, missing: list[str]) -> str:
     )
     more = f" and {len(drifted) - MAX_NAMED} more" if len(drifted) > MAX_NAMED else ""
     verb = ">=" if report.drift else "<"
+    rows = f" in the {report.current_rows:,} new rows" if found.new_only else ""
     text = (
-        f"{report.n_drifted} of {report.n_columns} columns drifted since the trained data "
+        f"{report.n_drifted} of {report.n_columns} columns drifted since the trained data{rows} "
         f"(share {report.share_drifted:.3g} {verb} {report.share:g})"
     )
     text += f": {named}{more}" if drifted else ""
+    if report.target is not None:
+        state = "drifted" if report.target.drift else "did not drift"
+        text += f"; target {report.target.name} {state} (not counted)"
     if missing:
         text += f"; not compared (no trained version): {', '.join(missing)}"
     return text
 
 
-def _extra(report: DriftReport, trained: dict[str, str], missing: list[str]) -> dict[str, object]:
+def _extra(found: Compared, trained: dict[str, str], missing: list[str]) -> dict[str, object]:
+    report = found.report
     document = report.as_json()
     return {
         "drifted_columns": report.drifted_columns,
         "columns": document["columns"],
         "skipped": document["skipped"],
+        "target": document.get("target"),
         "reference_rows": report.reference_rows,
         "current_rows": report.current_rows,
+        "current_rows_compared": "new" if found.new_only else "all",
         "reference_versions": {p: md5 for p, md5 in trained.items() if p not in missing},
     }
