@@ -91,7 +91,7 @@ def unit_for(kind: str, metric: str, values: list[float]) -> Unit:
     if kind == "volume":
         return Unit("rows added since the trained data", 1.0, lambda v: fmt.number(round(v)))
     if kind == "drift":
-        return Unit("columns drifted (% of columns)", 100.0, lambda v: f"{fmt.number(v, 3)}%")
+        return Unit("columns drifted (%)", 100.0, lambda v: f"{fmt.number(v, 3)}%")
     return Unit(kind, 1.0, lambda v: fmt.number(v, 3))
 
 
@@ -129,14 +129,19 @@ def draw(ax: Any, line: Series, marks: Marks, metric: str) -> None:
 
     known = [v for v in line.values + line.thresholds if v is not None]
     unit = unit_for(line.kind, metric, known)
-    for times, color, style, label in (
-        (marks.configured, CONFIGURED, (0, (2, 3)), "retrain under the configured policy"),
-        (marks.real, REAL, (0, (6, 3)), "real retrain (MLflow)"),
-        (marks.replayed, REPLAYED, "-", "replayed retrain"),
+    for times, color, style, label, gid in (
+        (marks.configured, CONFIGURED, (0, (2, 3)), "retrain, configured policy", "configured"),
+        (marks.real, REAL, (0, (6, 3)), "real retrain (MLflow)", "real"),
+        (marks.replayed, REPLAYED, "-", "replayed retrain", "replayed"),
     ):
         for number, when in enumerate(times):
             ax.axvline(
-                when, color=color, linestyle=style, linewidth=1.2, label=None if number else label
+                when,
+                color=color,
+                linestyle=style,
+                linewidth=1.2,
+                label=None if number else label,
+                gid=f"{line.kind}-{gid}-retrain-{number}",  # unique in the page: tests count
             )
     _plot(ax, line.times, line.thresholds, unit, THRESHOLD, "threshold", linestyle="--")
     _plot(ax, line.times, line.values, unit, VALUE, "value", marker="o", markersize=3)
