@@ -69,30 +69,33 @@ class Marks:
 
 @dataclass(frozen=True)
 class Unit:
-    """How a signal's numbers read on an axis: values are multiplied by ``scale``."""
+    """How a signal's numbers read on an axis (values are multiplied by ``scale``), and how a
+    threshold is said in words."""
 
     label: str
     scale: float
     tick: Callable[[float], str]
+    said: Callable[[float], str]
 
 
 def unit_for(kind: str, metric: str, values: list[float]) -> Unit:
     """The y axis of a signal; the schedule's age (kept in days) is shown in hours or minutes
-    when the history spans less than two days."""
+    when the ages replayed stay under two days."""
+    plain: Callable[[float], str] = lambda v: fmt.number(v, 3)  # noqa: E731
     if kind == "performance":
-        return Unit(metric, 1.0, lambda v: fmt.number(v, 3))
+        return Unit(metric, 1.0, plain, plain)
     if kind == "schedule":
         biggest = max(values, default=0.0)
-        if biggest >= 2:
-            return Unit("age of the trained data (days)", 1.0, lambda v: fmt.number(v, 3))
-        if biggest * _HOURS >= 2:
-            return Unit("age of the trained data (hours)", _HOURS, lambda v: fmt.number(v, 3))
-        return Unit("age of the trained data (minutes)", _MINUTES, lambda v: fmt.number(v, 3))
+        scale, name = (1.0, "days")
+        if biggest < 2:
+            scale, name = (_HOURS, "hours") if biggest * _HOURS >= 2 else (_MINUTES, "minutes")
+        return Unit(f"age of the trained data ({name})", scale, plain, fmt.days)
     if kind == "volume":
-        return Unit("rows added since the trained data", 1.0, lambda v: fmt.number(round(v)))
+        rows: Callable[[float], str] = lambda v: fmt.count(round(v), "rows")  # noqa: E731
+        return Unit("rows added since the trained data", 1.0, lambda v: fmt.number(round(v)), rows)
     if kind == "drift":
-        return Unit("columns drifted (%)", 100.0, lambda v: f"{fmt.number(v, 3)}%")
-    return Unit(kind, 1.0, lambda v: fmt.number(v, 3))
+        return Unit("columns drifted (%)", 100.0, lambda v: f"{fmt.number(v, 3)}%", fmt.percent)
+    return Unit(kind, 1.0, plain, plain)
 
 
 def title_for(kind: str, metric: str) -> str:
@@ -127,8 +130,9 @@ def draw(ax: Any, line: Series, marks: Marks, metric: str) -> None:
     """Value and threshold per commit, in the signal's unit; retrains as vertical lines."""
     from matplotlib.ticker import FuncFormatter
 
-    known = [v for v in line.values + line.thresholds if v is not None]
-    unit = unit_for(line.kind, metric, known)
+    values = [v for v in line.values if v is not None]
+    limits = [v for v in line.thresholds if v is not None]
+    unit = unit_for(line.kind, metric, values)
     for times, color, style, label, gid in (
         (marks.configured, CONFIGURED, (0, (2, 3)), "retrain, configured policy", "configured"),
         (marks.real, REAL, (0, (6, 3)), "real retrain (MLflow)", "real"),
@@ -143,7 +147,12 @@ def draw(ax: Any, line: Series, marks: Marks, metric: str) -> None:
                 label=None if number else label,
                 gid=f"{line.kind}-{gid}-retrain-{number}",  # unique in the page: tests count
             )
-    _plot(ax, line.times, line.thresholds, unit, THRESHOLD, "threshold", linestyle="--")
+    if values and limits and min(limits) > 3 * max(values) >= 0:
+        # A 30-day max age over ages of minutes would flatten the line to zero: say it instead.
+        ax.set_ylim(0, max(max(values) * unit.scale * 1.15, 1))
+        ax.plot([], [], color=THRESHOLD, linestyle="--", label=_above(unit, limits[-1]))
+    else:
+        _plot(ax, line.times, line.thresholds, unit, THRESHOLD, "threshold", **_STEPS)
     _plot(ax, line.times, line.values, unit, VALUE, "value", marker="o", markersize=3)
     missing = [t for t, v in zip(line.times, line.values, strict=True) if v is None]
     if missing:
@@ -178,6 +187,13 @@ def _plot(
     if pairs:
         xs, ys = zip(*pairs, strict=True)
         ax.plot(xs, ys, color=color, label=label, **style)
+
+
+_STEPS = {"linestyle": "--", "drawstyle": "steps-post"}  # a threshold holds until the next commit
+
+
+def _above(unit: Unit, threshold: float) -> str:
+    return f"threshold {unit.said(threshold)}: above the chart"
 
 
 def _dates(ax: Any) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lxml import html as lxml_html
+from lxml import html as lxml_html  # type: ignore[import-untyped]
 
 from tests.support.cli import run_cli
 
@@ -132,3 +132,15 @@ def test_the_page_reads_in_a_real_browser(
     assert len(sizes) == 4
     assert all(box is not None and box["width"] > 400 and box["height"] > 100 for box in sizes)
     assert shown == [True] * 4  # each chart's time axis is labelled, on screen
+
+
+def test_a_schedule_of_minutes_is_drawn_in_minutes_with_its_threshold_said() -> None:
+    from retrigger.backtest.charts import unit_for
+
+    minutes = unit_for("schedule", "accuracy", [0.0, 0.0005, 0.0013])  # ages kept in days
+    days = unit_for("schedule", "accuracy", [0.0, 4.0, 37.0])
+
+    assert minutes.label == "age of the trained data (minutes)"
+    assert minutes.tick(0.0013 * minutes.scale) == "1.872"  # not 0.0013 days
+    assert minutes.said(30.0) == "30 d"
+    assert days.label == "age of the trained data (days)"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from lxml import html as lxml_html
+from lxml import html as lxml_html  # type: ignore[import-untyped]
 
 from retrigger.demo import project
 from retrigger.demo.data import rows, write_csv
