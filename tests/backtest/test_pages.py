@@ -141,6 +141,6 @@ def test_a_schedule_of_minutes_is_drawn_in_minutes_with_its_threshold_said() -> 
     days = unit_for("schedule", "accuracy", [0.0, 4.0, 37.0])
 
     assert minutes.label == "age of the trained data (minutes)"
-    assert minutes.tick(0.0013 * minutes.scale) == "1.872"  # not 0.0013 days
+    assert minutes.tick(0.0013 * minutes.scale) == "1.87"  # not 0.0013 days
     assert minutes.said(30.0) == "30 d"
     assert days.label == "age of the trained data (days)"
