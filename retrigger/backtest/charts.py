@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from retrigger import plotting
 from retrigger.units import format as fmt
+from retrigger.units import plotting
 
 if TYPE_CHECKING:
     from retrigger.backtest.replay import Replay

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from retrigger import plotting
 from retrigger.drift.stattests import FULL_NAMES
 from retrigger.units import format as fmt
+from retrigger.units import plotting
 
 if TYPE_CHECKING:
     from retrigger.drift.plots import Plot
