@@ -133,20 +133,7 @@ def draw(ax: Any, line: Series, marks: Marks, metric: str) -> None:
     values = [v for v in line.values if v is not None]
     limits = [v for v in line.thresholds if v is not None]
     unit = unit_for(line.kind, metric, values)
-    for times, color, style, label, gid in (
-        (marks.configured, CONFIGURED, (0, (2, 3)), "retrain, configured policy", "configured"),
-        (marks.real, REAL, (0, (6, 3)), "real retrain (MLflow)", "real"),
-        (marks.replayed, REPLAYED, "-", "replayed retrain", "replayed"),
-    ):
-        for number, when in enumerate(times):
-            ax.axvline(
-                when,
-                color=color,
-                linestyle=style,
-                linewidth=1.2,
-                label=None if number else label,
-                gid=f"{line.kind}-{gid}-retrain-{number}",  # unique in the page: tests count
-            )
+    _retrains(ax, line.kind, marks)
     if values and limits and min(limits) > 3 * max(values) >= 0:
         # A 30-day max age over ages of minutes would flatten the line to zero: say it instead.
         ax.set_ylim(0, max(max(values) * unit.scale * 1.15, 1))
@@ -172,6 +159,23 @@ def draw(ax: Any, line: Series, marks: Marks, metric: str) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.grid(axis="y", color="#eeeeee")
+
+
+def _retrains(ax: Any, kind: str, marks: Marks) -> None:
+    for times, color, style, label, gid in (
+        (marks.configured, CONFIGURED, (0, (2, 3)), "retrain, configured policy", "configured"),
+        (marks.real, REAL, (0, (6, 3)), "real retrain (MLflow)", "real"),
+        (marks.replayed, REPLAYED, "-", "replayed retrain", "replayed"),
+    ):
+        for number, when in enumerate(times):
+            ax.axvline(
+                when,
+                color=color,
+                linestyle=style,
+                linewidth=1.2,
+                label=None if number else label,
+                gid=f"{kind}-{gid}-retrain-{number}",  # unique in the page: tests count them
+            )
 
 
 def _plot(

@@ -23,7 +23,10 @@ Current = Literal["auto", "all", "new"]
 
 
 class Rows(Table):
-    """The rows of ``table`` from ``start`` on, read as a table (a view: it owns no file)."""
+    """The rows of ``table`` from ``start`` on, read as a table (a view: it owns no file).
+
+    Only ``column`` is sliced: ``files`` are still the whole table's, so an engine that reads
+    the files itself (DuckDB) must be given the whole table, not a view."""
 
     def __init__(self, table: Table, start: int) -> None:
         # No Table.__init__: the files are the underlying table's, opened and closed by it.

@@ -115,6 +115,23 @@ class Compared:
     new_only: bool = False
     rows: list[RowView] = field(default_factory=list)
 
+    def add(
+        self, prefix: str, report: DriftReport, why: str, new_only: bool, views: list[RowView]
+    ) -> None:
+        """One path's comparison; with several paths, its columns are named ``path:column``."""
+        from dataclasses import replace
+
+        self.compared.append(f"{prefix}{why}" if prefix else why)
+        self.new_only = self.new_only or new_only
+        self.rows += [replace(v, column=prefix + v.column) for v in views]
+        merged = self.report
+        merged.reference_rows += report.reference_rows
+        merged.current_rows += report.current_rows
+        merged.columns.update({prefix + n: c for n, c in report.columns.items()})
+        merged.skipped.update({prefix + n: s for n, s in report.skipped.items()})
+        if report.target is not None and merged.target is None:
+            merged.target = replace(report.target, name=prefix + report.target.name)
+
 
 def _compare_paths(
     ctx: SignalContext,
@@ -183,16 +200,7 @@ def _compare_one(
         else:
             report = compare(ref, choice.table, options)
         views = row_views(ref, choice.table, ranked(report))
-    merged.compared.append(f"{prefix}{choice.why}" if prefix else choice.why)
-    merged.new_only = merged.new_only or choice.new_only
-    merged.rows += [replace(v, column=prefix + v.column) for v in views]
-    target = merged.report
-    target.reference_rows += report.reference_rows
-    target.current_rows += report.current_rows
-    target.columns.update({prefix + n: c for n, c in report.columns.items()})
-    target.skipped.update({prefix + n: s for n, s in report.skipped.items()})
-    if report.target is not None and target.target is None:
-        target.target = replace(report.target, name=prefix + report.target.name)
+    merged.add(prefix, report, choice.why, choice.new_only, views)
 
 
 def _write_png(ctx: SignalContext, report: DriftReport) -> str:
