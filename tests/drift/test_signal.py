@@ -59,14 +59,15 @@ def test_new_data_version_that_drifts_fires_and_names_the_columns(drift_project:
     assert "monthly_charges (wasserstein" in reading["detail"]
     assert "contract (jensenshannon" in reading["detail"]
     assert "tenure" not in reading["detail"]
-    # The drift chart follows the announcement into the decision's thread, via the outbox.
+    # The drift chart and report follow the announcement into the decision's thread.
     rows = sqlite_rows(
         drift_project / ".retrigger" / "state.db",
         "SELECT kind, thread_key, payload FROM outbox ORDER BY id",
     )
-    assert [r[0] for r in rows] == ["trigger_fired", "file_upload"]
-    assert rows[0][1] == rows[1][1]
-    assert json.loads(str(rows[1][2]))["path"].endswith(".png")
+    assert [r[0] for r in rows] == ["trigger_fired", "file_upload", "file_upload"]
+    assert rows[0][1] == rows[1][1] == rows[2][1]
+    uploaded = [json.loads(str(r[2]))["path"] for r in rows[1:]]
+    assert [Path(p).suffix for p in uploaded] == [".png", ".html"]
 
 
 def test_reading_carries_per_column_results(drift_project: Path) -> None:
