@@ -87,7 +87,8 @@ def parse_since(text: str | None) -> timedelta | None:
 
 
 def write_outputs(result: BacktestResult, html: Path | None, png: Path | None) -> None:
-    """The timelines, one per configured signal; matplotlib is imported only for ``--png``."""
+    """The page and the image (matplotlib charts, one per configured signal): matplotlib is
+    imported only when one of them is asked."""
     if html is not None:
         from retrigger.backtest.html import write_html
 
