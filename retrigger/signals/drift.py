@@ -197,6 +197,8 @@ def _compare_one(
             from retrigger.signals import drift_calibrated
 
             report = drift_calibrated.compare(ref, choice.table, settings, options.columns)
+            if options.target is not None and options.target in report.columns:
+                report.target = report.columns.pop(options.target)  # as compare() does
         else:
             report = compare(ref, choice.table, options)
         views = row_views(ref, choice.table, ranked(report))
