@@ -72,15 +72,21 @@ class DataReader:
             )
         return reading
 
-    def drift(self, settings: DriftSignalConfig, trained: dict[str, str], point: Point) -> Reading:
+    def drift(
+        self,
+        settings: DriftSignalConfig,
+        trained: dict[str, str],
+        point: Point,
+        target: str | None = None,
+    ) -> Reading:
         pairs = tuple(p for p in _pairs(trained, point) if p[1])
         if not pairs:
             return unknown("drift", settings.share, "no trained data version known at this point")
         if all(old == new for _, old, new in pairs):
             return Reading("drift", 0.0, settings.share, False, "same data as the trained version")
-        key = (pairs, settings.model_dump_json())
+        key = (pairs, settings.model_dump_json() + str(target))
         if key not in self._drifts:
-            self._drifts[key] = self._compare(pairs, settings)
+            self._drifts[key] = self._compare(pairs, settings, target)
         report = self._drifts[key]
         if isinstance(report, str):
             return unknown("drift", settings.share, report)
@@ -93,14 +99,19 @@ class DataReader:
             extra={"drifted_columns": report.drifted_columns},
         )
 
-    def _compare(self, pairs: Pairs, settings: DriftSignalConfig) -> DriftReport | str:
+    def _compare(
+        self, pairs: Pairs, settings: DriftSignalConfig, target: str | None
+    ) -> DriftReport | str:
+        """As the signal compares: the label column apart, only the new rows of append-only
+        data when ``signals.drift.current`` says so."""
         from retrigger.drift.engine import compare
+        from retrigger.drift.newrows import choose
         from retrigger.drift.result import DriftReport
 
         merged = DriftReport(0, 0, settings.share)
         try:
             for path, old, new in pairs:
-                options = options_for(settings, plots=False)
+                options = options_for(settings, plots=False, target=target)
                 report = self._profiled(path, old, new, settings, options)
                 if report is not None:
                     _add(merged, report, f"{path}:" if len(pairs) > 1 else "")
@@ -111,7 +122,8 @@ class DataReader:
                     options = replace(options, columns=[c for c in options.columns if c in known])
                     if not options.columns:
                         continue
-                _add(merged, compare(ref, cur, options), f"{path}:" if len(pairs) > 1 else "")
+                report = compare(ref, choose(ref, cur, settings.current).table, options)
+                _add(merged, report, f"{path}:" if len(pairs) > 1 else "")
         except BadInput as exc:
             return str(exc)
         return merged

@@ -162,5 +162,5 @@ def _read(
     if kind == "volume" and signals.volume is not None:
         return reader.volume(signals.volume, trained.md5s, trained.data_version, point)
     if kind == "drift" and signals.drift is not None:
-        return reader.drift(signals.drift, trained.md5s, point)
+        return reader.drift(signals.drift, trained.md5s, point, config.label_column())
     return judges.unknown(kind, None, f"the {kind} signal cannot be replayed from history")

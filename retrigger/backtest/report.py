@@ -16,6 +16,25 @@ LIMITS = (
 )
 
 
+def verdict_words(replay: Replay) -> str:
+    """``fired 2, held 1 (identical inputs), quiet 5 of 8 commits; 2 real retrains (MLflow)``."""
+    held = replay.held
+    parts = [f"fired {replay.retrains}"]
+    if held:
+        reasons = [name.replace("-", " ") for name in held]
+        if len(held) == 1:
+            parts.append(f"held {sum(held.values())} ({reasons[0]})")
+        else:
+            counted = ", ".join(f"{n} {r}" for r, n in zip(reasons, held.values(), strict=True))
+            parts.append(f"held {sum(held.values())} ({counted})")
+    parts.append(f"quiet {replay.quiet}")
+    real = len(replay.real)
+    return (
+        f"{', '.join(parts)} of {len(replay.results)} commits; "
+        f"{real} real retrain{'' if real == 1 else 's'} (MLflow)"
+    )
+
+
 def limits(replay: Replay) -> list[str]:
     found = list(LIMITS)
     if replay.start is not None:

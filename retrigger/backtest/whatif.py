@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import yaml
 
 from retrigger.backtest.replay import Replay
 from retrigger.config import LoadedConfig, load_config
+from retrigger.config.durations import humanize
 from retrigger.errors import BadInput
 
 Overrides = dict[str, tuple[str, Any]]
@@ -71,6 +73,51 @@ def differences(configured: Replay, what_if: Replay) -> list[Difference]:
                 Difference(left.point.commit.sha, left.point.commit.time.isoformat(), a, b)
             )
     return found
+
+
+@dataclass(frozen=True)
+class Change:
+    """One ``--set``: the key, the value replayed, and the value the config file gives."""
+
+    key: str
+    value: object
+    was: str  # as written in retrigger.yaml, "x (default)", or "not set"
+
+    def __str__(self) -> str:
+        return f"{self.key}={_text(self.value)} (configured: {self.was})"
+
+
+def changes(loaded: LoadedConfig, overrides: Overrides) -> list[Change]:
+    return [Change(key, value, _was(loaded, key)) for key, (_, value) in overrides.items()]
+
+
+def describe(found: Sequence[Change]) -> str:
+    """``what if signals.performance.max_drop=0.1 (configured: 0.05)``, for titles."""
+    return "what if " + ", ".join(str(change) for change in found)
+
+
+def _was(loaded: LoadedConfig, key: str) -> str:
+    written: object = loaded.raw
+    for part in key.split("."):
+        written = written.get(part) if isinstance(written, dict) else None
+    if written is not None:
+        return _text(written)
+    default: object = loaded.config
+    for part in key.split("."):
+        default = getattr(default, part, None)
+    if default is None:
+        return "not set"
+    if isinstance(default, timedelta):
+        return f"{humanize(default)} (default)"
+    return f"{_text(default)} (default)"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, timedelta):
+        return humanize(value)
+    return str(value)
 
 
 def _label(outcome: str, held_by: str | None) -> str:

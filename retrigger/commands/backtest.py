@@ -56,6 +56,7 @@ class BacktestResult:
     sets: dict[str, object] = field(default_factory=dict)
     differences: list[whatif.Difference] = field(default_factory=list)
     priced: Priced | None = None  # with --cost: the replayed schedule priced
+    changes: list[whatif.Change] = field(default_factory=list)  # named on the pages
 
     def as_json(self) -> dict[str, object]:
         body = self._body()
@@ -86,15 +87,16 @@ def parse_since(text: str | None) -> timedelta | None:
 
 
 def write_outputs(result: BacktestResult, html: Path | None, png: Path | None) -> None:
-    """The timelines, one per configured signal; matplotlib is imported only for ``--png``."""
+    """The page and the image (matplotlib charts, one per configured signal): matplotlib is
+    imported only when one of them is asked."""
     if html is not None:
         from retrigger.backtest.html import write_html
 
-        write_html(result.replay, html, result.configured)
+        write_html(result.replay, html, result.configured, result.changes)
     if png is not None:
         from retrigger.backtest.png import write_png
 
-        write_png(result.replay, png)
+        write_png(result.replay, png, result.configured, result.changes)
 
 
 def slack_token() -> str:
@@ -175,6 +177,7 @@ def backtest(
         sets={key: value for key, (_, value) in overrides.items()},
         differences=whatif.differences(replays[0], replays[-1]) if compare else [],
         priced=costs,
+        changes=whatif.changes(loaded, overrides),
     )
 
 

@@ -81,8 +81,16 @@ def _evaluate(workspace: Workspace) -> Decision:
     # before the slow reads of MLflow and the data, and before anything is decided.
     _ = workspace.store
     now = workspace.clock()
-    ctx = SignalContext(workspace.loaded, workspace.tracking, now, store=workspace.store)
+    decision_id = new_decision_id(now)  # before the readings: the drift page names it
     now_holds = snapshot.current(workspace.root, config.data)
+    ctx = SignalContext(
+        workspace.loaded,
+        workspace.tracking,
+        now,
+        store=workspace.store,
+        decision_id=decision_id,
+        snapshot=now_holds,
+    )
     current_version = now_holds.data_version
     readings = _realised(
         workspace, tuple(_read(signal, ctx) for signal in configured(config.signals))
@@ -92,7 +100,7 @@ def _evaluate(workspace: Workspace) -> Decision:
     history = check_history.with_inputs(before, workspace, ctx, readings, current_version)
     verdict = decide(readings, history, config.policy, current_version, now)
     return Decision(
-        id=new_decision_id(now),
+        id=decision_id,
         model=config.model.name,
         created_at=now,
         fire=verdict.fire,

@@ -67,6 +67,12 @@ class ModelConfig(Section):
         description="log a pickle/joblib model.artifact as this MLflow flavor, "
         "so the champion loads with mlflow.pyfunc",
     )
+    target: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the label column of the data: drift tests it apart, not counted in the "
+        "share; default validation.target",
+    )
 
     @model_validator(mode="after")
     def _flavor_needs_a_file(self) -> ModelConfig:
@@ -293,6 +299,11 @@ class DriftSignalConfig(Section):
     warn: float | None = Field(default=None, gt=0, lt=1)
     bonferroni: bool = False
     schema_change_is_drift: bool = False
+    current: Literal["auto", "all", "new"] = Field(
+        default="auto",
+        description="the current rows compared: all; new (those past the reference's row "
+        "count); auto: new when the current data starts with the reference's rows",
+    )
     # --- calibrated mode (docs/drift-calibrated.md) ---
     mode: Literal["compatible", "calibrated"] = Field(
         default="compatible",
@@ -822,6 +833,12 @@ class RetriggerConfig(Section):
                 "drop estimation.metric or use min only"
             )
         return self
+
+    def label_column(self) -> str | None:
+        """The data's label column: ``model.target``, else ``validation.target``."""
+        if self.model.target:
+            return self.model.target
+        return self.validation.target if self.validation is not None else None
 
     def estimation_target(self) -> str | None:
         """The reference's label column: ``estimation.target``, else ``validation.target``."""

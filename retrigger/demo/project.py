@@ -136,3 +136,10 @@ def degrade(root: Path) -> None:
 def monitor(root: Path) -> str:
     """Score the model in use on the newest data (what a production monitor does)."""
     return sh(root, "python", "monitor.py").strip()
+
+
+def commit_monitoring(root: Path) -> None:
+    """Commit the monitor's metrics file, as a monitoring job does: history then holds the
+    drop, and ``retrigger backtest`` replays the check that fired on it."""
+    sh(root, "git", "add", "metrics.json")
+    sh(root, "git", "commit", "-q", "-m", "monitoring: the model in use on the newest data")

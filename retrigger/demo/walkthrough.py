@@ -57,7 +57,8 @@ def step_check_quiet(state: DemoState) -> None:
 def step_degrade(state: DemoState) -> None:
     state.say("3. New production data arrives (3000 shifted rows, committed with dvc add)")
     project.degrade(state.root)
-    state.say(f"   monitoring: {project.monitor(state.root)}")
+    state.say(f"   monitoring: {project.monitor(state.root)} (metrics.json committed)")
+    project.commit_monitoring(state.root)
 
 
 def step_check_fires(state: DemoState) -> None:

@@ -11,14 +11,16 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from retrigger.drift.charts import CUR_COLOR, REF_COLOR, bars_svg, rows_svg
 from retrigger.drift.stattests import FULL_NAMES, get_test
-from retrigger.drift.svg import CUR_COLOR, REF_COLOR, svg_bars
 from retrigger.units import format as fmt
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from retrigger.drift.result import ColumnResult, DriftReport
+    from retrigger.drift.rowindex import RowView
 
 _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
@@ -63,25 +65,33 @@ class Header:
     current: Source
     decision: str | None = None  # the decision id, when the drift signal wrote the report
     commit: str | None = None
+    compared: str | None = None  # which current rows were compared, and why
 
 
-def render_html(report: DriftReport, title: str, header: Header | None = None) -> str:
-    """The whole document as a string: columns ordered by severity, drifted first."""
-    ranked = sorted(report.columns.values(), key=_rank)
+def render_html(
+    report: DriftReport,
+    title: str,
+    header: Header | None = None,
+    rows: Sequence[RowView] = (),
+) -> str:
+    """The whole document as a string: columns ordered by severity, drifted first; ``rows``
+    are the row-index views of the drifted columns (``rowindex``)."""
+    columns = ranked(report)
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         _header(report, header),
         _summary(report),
-        _table(ranked),
+        _table(columns),
         _target(report),
         _skipped(report),
+        _row_views(rows),
         "<h2>Distributions</h2>",
         f"<p class='legend'><span style='background:{REF_COLOR}'></span>reference"
         f"<span style='background:{CUR_COLOR}'></span>current</p>",
         "<div class='plots'>",
-        *(_plot_block(col) for col in ranked if col.plot is not None),
+        *(_plot_block(col) for col in columns if col.plot is not None),
         "</div>",
         f"<script>{_SCRIPT}</script></body></html>",
     ]
@@ -93,9 +103,15 @@ def write_html(
     path: Path,
     title: str = "retrigger drift report",
     header: Header | None = None,
+    rows: Sequence[RowView] = (),
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report, title, header), encoding="utf-8")
+    path.write_text(render_html(report, title, header, rows), encoding="utf-8")
+
+
+def ranked(report: DriftReport) -> list[ColumnResult]:
+    """The columns in the page's order: drifted first, then by severity."""
+    return sorted(report.columns.values(), key=_rank)
 
 
 def _rank(col: ColumnResult) -> tuple[int, float, str]:
@@ -131,6 +147,8 @@ def _header(report: DriftReport, header: Header | None) -> str:
             f"<p class='facts'>decision <code>{html.escape(header.decision or '—')}</code>"
             f" · commit <code>{html.escape((header.commit or '—')[:12])}</code></p>"
         )
+    if header and header.compared:
+        facts += f"<p class='compared'>Compared: {html.escape(header.compared)}.</p>"
     return (
         f"<table class='sources'><thead><tr><th></th><th>source</th><th>data version</th>"
         f"<th>rows</th></tr></thead><tbody>{cells}</tbody></table>{facts}"
@@ -227,6 +245,31 @@ def _skipped(report: DriftReport) -> str:
     return f"<h2>Not tested</h2><ul>{items}</ul>"
 
 
+def _row_views(views: Sequence[RowView]) -> str:
+    """Where the shift starts in the current rows, per drifted column."""
+    if not views:
+        return ""
+    parts = [
+        "<h2>Where in the rows the shift starts</h2><p>Each drifted column's test on "
+        "consecutive windows of the current rows, against the whole reference. A window is a "
+        "small sample: a p-value under the threshold there is weaker evidence than on all rows."
+        "</p>"
+    ]
+    for view in views:
+        start = view.starts
+        said = (
+            f"the shift starts at row {start.first:,}: the window of rows "
+            f"{start.first:,}–{start.last:,} and every later one are past the threshold"
+            if start is not None
+            else "no run of windows up to the last row is past the threshold"
+        )
+        parts.append(
+            f"<div class='rows' data-column='{html.escape(view.column)}'>"
+            f"<p>{html.escape(view.column)}: {html.escape(said)}</p>{rows_svg(view)}</div>"
+        )
+    return "".join(parts)
+
+
 def _plot_block(col: ColumnResult) -> str:
     assert col.plot is not None
     name = FULL_NAMES.get(col.test, col.test)
@@ -238,5 +281,5 @@ def _plot_block(col: ColumnResult) -> str:
     )
     return (
         f"<div class='plot' data-column='{html.escape(col.name)}'><div>"
-        f"{html.escape(caption)}</div>{svg_bars(col.plot, col.name)}{more}</div>"
+        f"{html.escape(caption)}</div>{bars_svg(col.plot, col.name)}{more}</div>"
     )

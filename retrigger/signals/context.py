@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from retrigger.config import LoadedConfig, RetriggerConfig
 from retrigger.lineage import trained
+from retrigger.lineage.snapshot import Snapshot
 from retrigger.lineage.tracking import RunInfo, Tracking
 
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ class SignalContext:
     tracking: Tracking
     now: datetime
     fetched: list[str] = field(default_factory=list)  # one line per `dvc fetch` that ran
+    # The decision these readings will be stored in, and what the work tree holds: the drift
+    # page names them. Filled by ``check``; ``current`` reads the work tree when not given.
+    decision_id: str | None = None
+    snapshot: Snapshot | None = None
     _fetch_failures: dict[str, str] = field(default_factory=dict)  # md5 → why not fetched
     # The state store, for signals that read their own past readings (drift persistence);
     # None where there is no history to read (a backtest replays without one).
@@ -40,6 +45,14 @@ class SignalContext:
     @property
     def root(self) -> Path:
         return self.loaded.root
+
+    def current(self) -> Snapshot:
+        """The git commit and data versions of the work tree (read once)."""
+        if self.snapshot is None:
+            from retrigger.lineage.snapshot import current
+
+            self.snapshot = current(self.root, self.config.data)
+        return self.snapshot
 
     @cached_property
     def retrains(self) -> list[RunInfo]:

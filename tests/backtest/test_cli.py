@@ -92,7 +92,8 @@ class Timelines(HTMLParser):
             self.signals.append(str(found["data-signal"]))
         if tag == "svg":
             self.svgs += 1
-        if tag == "line" and found.get("stroke") == "#b3261e":
+        marker = f"{self.signals[-1]}-replayed-retrain-" if self.signals else None
+        if tag == "g" and marker and str(found.get("id")).startswith(marker):
             self.replayed[self.signals[-1]] = self.replayed.get(self.signals[-1], 0) + 1
         if tag in ("script", "link", "img") or "src" in found:
             self.external.append(tag)

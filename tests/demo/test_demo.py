@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -42,6 +43,7 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
         ["git", "log", "--oneline"], cwd=target, capture_output=True, text=True, check=True
     ).stdout
     assert "new production rows" in log
+    replays_what_happened(target)
     # What serving code does: the promoted champion is a real MLflow model.
     import mlflow
     import pandas as pd
@@ -50,6 +52,27 @@ def test_demo_builds_a_project_and_the_trigger_fires(tmp_path: Path) -> None:
     champion = mlflow.pyfunc.load_model("models:/churn@champion")
     holdout = pd.read_csv(target / "holdout.csv")
     assert len(champion.predict(holdout.drop(columns=["churn"]))) == len(holdout)
+
+
+def replays_what_happened(root: Path) -> None:
+    """The demo commits its monitoring metrics: ``retrigger backtest`` on its history fires
+    where the real check fired (the monitored drop), beside the demo's two real retrains."""
+    result = subprocess.run(
+        [sys.executable, "-m", "retrigger", "backtest", "--json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    fired = [point for point in document["points"] if point["fire"]]
+    assert [p["subject"] for p in fired][:1] == [
+        "monitoring: the model in use on the newest data"
+    ], document["points"]
+    assert fired[0]["trigger_types"] == ["performance"]
+    assert len(document["real_retrains"]) == 2
 
 
 def not_activated() -> dict[str, str]:

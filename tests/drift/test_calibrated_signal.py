@@ -41,8 +41,10 @@ def test_calibrated_mode_reads_each_column_as_an_effect_with_its_interval(
     reading = _drift_reading(demo_project)
 
     assert reading["fired"] is True
-    # e.g. "monthly_charges (shifted by 0.62 (0.57–0.68), tolerance 0.10)"
-    assert "monthly_charges (shifted by 0." in reading["detail"]
+    # degrade() appends 3000 rows shifted by 30 (σ 20): only the new rows are compared
+    # (signals.drift.current: auto), e.g. "monthly_charges (shifted by 1.56 (1.49–1.64), ...".
+    assert "monthly_charges (shifted by 1." in reading["detail"]
+    assert "churn" not in reading["detail"].split(":", 1)[1].split(";")[0]  # the label: apart
     assert "tolerance 0.10)" in reading["detail"]
     assert "wasserstein" not in reading["detail"]
 
@@ -64,7 +66,8 @@ def test_persist_two_of_three_fires_on_the_second_check_that_sees_drift(
     assert third["fired"] is True
     assert "drift held in 2 of the last 3 checks (persist 2/3)" in third["detail"]
     # The sequential bets are carried from decision to decision in the state store: halved
-    # by the check without drift, then growing on the drifted column (6 columns: alarm at 120).
+    # by the check without drift, then growing on the drifted column (5 columns, the label
+    # apart: alarm at 100).
     stored = sqlite_rows(
         demo_project / ".retrigger" / "state.db", "SELECT signals FROM decisions ORDER BY rowid"
     )
@@ -74,8 +77,8 @@ def test_persist_two_of_three_fires_on_the_second_check_that_sees_drift(
     ]
     assert wealth[0]["tenure"] == 0.5
     assert wealth[0]["monthly_charges"] < 1 < wealth[1]["monthly_charges"]
-    assert wealth[1]["monthly_charges"] < wealth[2]["monthly_charges"] < 120
-    assert "sequential: no column's wealth reached 120" in third["detail"]
+    assert wealth[1]["monthly_charges"] < wealth[2]["monthly_charges"] < 100
+    assert "sequential: no column's wealth reached 100" in third["detail"]
 
 
 def test_a_persist_that_is_not_k_of_m_is_a_config_error(demo_project: Path) -> None:

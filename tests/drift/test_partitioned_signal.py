@@ -167,5 +167,5 @@ def test_the_backtest_replays_versions_from_the_cached_profiles(events: Path) ->
     assert found.read == ("date=2024-01-04",)  # days 1-3 came from .retrigger/profiles
     assert "x" in found.report.drifted_columns
     with DataReader(events) as reader:  # the backtest's reader takes the same path
-        report = reader._compare(((EVENTS, trained, new),), settings)
+        report = reader._compare(((EVENTS, trained, new),), settings, None)
     assert not isinstance(report, str) and "x" in report.drifted_columns

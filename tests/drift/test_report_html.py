@@ -29,6 +29,7 @@ class Page(HTMLParser):
         self._tick: str | None = None
         self._chart = ""
         self._in_title = False
+        self._groups: list[str] = []  # ids of the open <g> (matplotlib: xtick_1, ytick_2)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -41,8 +42,11 @@ class Page(HTMLParser):
         elif tag == "div" and a.get("class") == "plot":
             self._chart = a.get("data-column") or ""
             self.charts.append(self._chart)
-        elif tag == "text" and a.get("class") in ("xtick", "ytick"):
-            self._tick = str(a["class"])
+        elif tag == "g":
+            self._groups.append(a.get("id") or "")
+        elif tag == "text":
+            ticks = [g.split("_")[0] for g in self._groups if g.startswith(("xtick_", "ytick_"))]
+            self._tick = ticks[-1] if ticks else None
         elif tag == "title":
             self._in_title = True  # a tick's tooltip repeats its text
 
@@ -55,6 +59,8 @@ class Page(HTMLParser):
             self._table = ""
         elif tag == "text":
             self._tick = None
+        elif tag == "g" and self._groups:
+            self._groups.pop()
         elif tag == "title":
             self._in_title = False
 
@@ -129,7 +135,7 @@ def test_charts_have_axes_and_integer_categories_named_in_value_order(write: Wri
 
     assert page.ticks["level:xtick"] == [str(i) for i in range(8)]
     assert page.ticks["level:ytick"][0] == "0%"
-    assert len(page.ticks["strong:xtick"]) >= 5  # bin edges, as numbers
+    assert len(page.ticks["strong:xtick"]) >= 3  # values of the bins' axis, as numbers
     float(page.ticks["strong:xtick"][0].replace("−", "-"))
 
 

@@ -45,7 +45,8 @@ def test_unchanged_data_does_not_drift(drift_project: Path) -> None:
 
     assert reading["fired"] is False
     assert reading["value"] == 0.0 and reading["threshold"] == 0.3
-    assert reading["detail"].startswith("0 of 6 columns drifted")
+    # churn is validation.target: tested apart, not one of the columns counted.
+    assert reading["detail"].startswith("0 of 5 columns drifted")
 
 
 def test_new_data_version_that_drifts_fires_and_names_the_columns(drift_project: Path) -> None:
@@ -58,14 +59,15 @@ def test_new_data_version_that_drifts_fires_and_names_the_columns(drift_project:
     assert "monthly_charges (wasserstein" in reading["detail"]
     assert "contract (jensenshannon" in reading["detail"]
     assert "tenure" not in reading["detail"]
-    # The drift chart follows the announcement into the decision's thread, via the outbox.
+    # The drift chart and report follow the announcement into the decision's thread.
     rows = sqlite_rows(
         drift_project / ".retrigger" / "state.db",
         "SELECT kind, thread_key, payload FROM outbox ORDER BY id",
     )
-    assert [r[0] for r in rows] == ["trigger_fired", "file_upload"]
-    assert rows[0][1] == rows[1][1]
-    assert json.loads(str(rows[1][2]))["path"].endswith(".png")
+    assert [r[0] for r in rows] == ["trigger_fired", "file_upload", "file_upload"]
+    assert rows[0][1] == rows[1][1] == rows[2][1]
+    uploaded = [json.loads(str(r[2]))["path"] for r in rows[1:]]
+    assert [Path(p).suffix for p in uploaded] == [".png", ".html"]
 
 
 def test_reading_carries_per_column_results(drift_project: Path) -> None:
@@ -83,11 +85,13 @@ def test_reading_carries_per_column_results(drift_project: Path) -> None:
         "support_calls",
         "contract",
         "has_partner",
-        "churn",
     }
+    assert reading.extra["target"] is not None and "churn" in reading.extra["target"]  # type: ignore[operator]
     assert columns["monthly_charges"]["drift"] is True
     assert "monthly_charges" in reading.extra["drifted_columns"]  # type: ignore[operator]
-    assert reading.extra["reference_rows"] == 2000 and reading.extra["current_rows"] == 5000
+    # degrade() appends 3000 rows to the trained 2000: only the new rows are compared.
+    assert reading.extra["reference_rows"] == 2000 and reading.extra["current_rows"] == 3000
+    assert reading.extra["current_rows_compared"] == "new"
     html = drift_project / str(reading.extra["report_html"])
     assert "monthly_charges" in html.read_text(encoding="utf-8")
     png = drift_project / str(reading.extra["report_png"])
