@@ -26,8 +26,8 @@ WHY = (
 )
 _CLASSIFIER_METRICS = {*CBPE, "balanced_accuracy", "f1_weighted", "average_precision", "log_loss"}
 _REGRESSOR_METRICS = {*DLE, "r2", "mape"}
-_CLASSIFIER = re.compile(r"\b(\w+Classifier|LogisticRegression\w*|SVC|\w+NB)\s*\(")
-_REGRESSOR = re.compile(r"\b(\w+Regressor|LinearRegression|Ridge|Lasso|ElasticNet|SVR)\s*\(")
+_CLASSIFIER = re.compile(r"\b(\w+Classifier|LogisticRegression\w*|\w*SVC|\w+NB|Perceptron)\s*\(")
+_REGRESSOR = re.compile(r"\b(\w+Regressor|LinearRegression|Ridge|Lasso|ElasticNet|\w*SVR)\s*\(")
 # scikit-learn classifiers without predict_proba: CBPE has no probabilities to add up.
 _NO_PROBA = {"LinearSVC", "RidgeClassifier", "Perceptron", "PassiveAggressiveClassifier"}
 # Names of files that hold labels arriving after training (a labelled stream: no estimate needed).
@@ -89,7 +89,9 @@ def _kind_from_code(root: Path) -> tuple[str, str] | None:
         built = _CLASSIFIER.search(text)
         if built is not None:
             name = built.group(1)
-            if name in _NO_PROBA or (name == "SVC" and "probability=True" not in text):
+            # SVC and NuSVC give probabilities only when built with probability=True
+            svc = name.endswith("SVC") and "probability=True" not in text
+            if name in _NO_PROBA or svc:
                 return "none", f"{name} in {where} has no predict_proba"
             return "cbpe", f"{where} builds a {name}"
         built = _REGRESSOR.search(text)

@@ -154,3 +154,25 @@ def test_a_regressor_is_offered_dle_and_its_metrics(
     (root / "retrigger.yaml").write_text(_uncommented(text))
     validated = run_cli("config", "validate", "--offline")
     assert validated.code == 0, validated.out + validated.err
+
+
+def test_the_kind_comes_from_the_code_and_a_model_without_predict_proba_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forest = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\n"
+    svm = "from sklearn.svm import LinearSVC\nm = LinearSVC()\n"
+    by_code = _project(tmp_path / "forest", {"score": 0.9}, forest)
+    no_proba = _project(tmp_path / "svm", {"score": 0.9}, svm)
+
+    monkeypatch.chdir(by_code)
+    offered = json.loads(run_cli("init", "--json").out)["found"]
+    monkeypatch.chdir(no_proba)
+    refused = json.loads(run_cli("init", "--json").out)["found"]
+
+    assert any(
+        line.startswith(WHY) and "src/train.py builds a RandomForestClassifier" in line
+        for line in offered
+    ), offered
+    assert _commented_estimation((by_code / "retrigger.yaml").read_text())["metric"] == "accuracy"
+    assert "LinearSVC in src/train.py has no predict_proba" in "\n".join(refused), refused
+    assert "# estimation:" not in (no_proba / "retrigger.yaml").read_text()
