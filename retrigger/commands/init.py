@@ -19,6 +19,7 @@ import yaml
 from retrigger.config.schema import SCHEMA_ID, modeline, schema_text
 from retrigger.errors import BadInput
 from retrigger.githooks import precommit_config
+from retrigger.scaffold.estimated import WHY as ESTIMATION_WHY
 from retrigger.scaffold.events import CHOICES as EVENT_CHOICES
 from retrigger.scaffold.events import section as event_section
 from retrigger.scaffold.events import setup_steps as event_steps
@@ -253,6 +254,10 @@ def _as_configured(facts: ProjectFacts) -> ProjectFacts:
         return facts
     # What the user already chose is no longer an open question.
     undecided = tuple(note for note in facts.undecided if not _chosen(raw, note.split(":", 1)[0]))
+    if raw.get("validation") or raw.get("estimation"):
+        # labelled rows to score on, or an estimate already set up: nothing to propose
+        found = tuple(note for note in facts.found if not note.startswith(ESTIMATION_WHY))
+        facts = replace(facts, estimation=None, found=found)
     model = raw.get("model")
     name = model.get("name") if isinstance(model, dict) else None
     if not isinstance(name, str) or not name:

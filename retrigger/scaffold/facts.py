@@ -16,7 +16,8 @@ from pathlib import Path
 from retrigger.errors import BadInput
 from retrigger.gitutil import repo_root
 from retrigger.proc import run
-from retrigger.scaffold import code, measured, served
+from retrigger.scaffold import code, estimated, measured, served
+from retrigger.scaffold import metrics as metric_choice
 from retrigger.scaffold.ci import (
     Requirement,
     own_requirement,
@@ -31,6 +32,7 @@ from retrigger.scaffold.dvcproject import (
     read_pipeline,
     train_outputs,
 )
+from retrigger.scaffold.estimated import Proposal
 from retrigger.scaffold.measured import Choice, Notes
 from retrigger.scaffold.registry import MlflowFacts, read_mlflow
 from retrigger.scaffold.tracking import Found, TrackingFacts, tracking_facts
@@ -64,6 +66,7 @@ class ProjectFacts:
     champion_stage: str | None = None  # a legacy stage production still reads, moved too
     adopt: str | None = None  # a registry version serving today that holds no alias yet
     data_stage: tuple[str, str] | None = None  # (stage, its outputs) that fetches the data
+    estimation: Proposal | None = None  # the metric estimated without labels, proposed
 
 
 def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> ProjectFacts:
@@ -75,13 +78,20 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
     uri, mlflow = _mlflow(root, tracking, notes)
     model = _model(root, pipeline, tracking.registered_model, mlflow, notes)
     measure = _measure(root, pipeline, mlflow, notes)
-    data = inputs_no_stage_produces(pipeline, _tracked_data(root))
+    tracked = _tracked_data(root)
+    data = inputs_no_stage_produces(pipeline, tracked)
     requirement = own_requirement()
     notes.found.append(f"retrigger for CI: {requirement.spec} (installed {requirement.how})")
     fetches = None if data else fetching_stage(pipeline)
     notes.found.append("data: " + _data_words(data, fetches))
     evaluate = _evaluate_stage(pipeline, model.artifact, notes)
     up = measured.direction(measure.metric, notes)
+    files = set(tracked) | pipeline.produced  # new rows are tracked, not read by a stage
+    proposal, why = estimated.propose(
+        root, measure.keys, measure.metric, evaluate is not None, files
+    )
+    if why is not None:
+        notes.found.append(why)
     return ProjectFacts(
         root=root,
         model=model.name,
@@ -106,6 +116,7 @@ def inspect_project(start: Path, environ: Mapping[str, str] | None = None) -> Pr
         champion_stage=model.where.stage,
         adopt=model.where.adopt,
         data_stage=fetches,
+        estimation=proposal,
     )
 
 
@@ -179,6 +190,7 @@ class _Measure:
     metric: Choice
     current: float | None
     source: str  # where ``current`` was read
+    keys: tuple[str, ...]  # every metric the metrics file and the newest MLflow run hold
 
 
 def _measure(root: Path, pipeline: Pipeline, mlflow: MlflowFacts, notes: Notes) -> _Measure:
@@ -197,7 +209,9 @@ def _measure(root: Path, pipeline: Pipeline, mlflow: MlflowFacts, notes: Notes) 
     line = measured.floor_note(metric, current, source)
     if line is not None:
         notes.found.append(line)
-    return _Measure(metrics_file, metric, current, source)
+    text = measured.read_text(root, metrics_file) if isinstance(metrics_file, str) else None
+    keys = (*metric_choice.numeric_keys(text or ""), *(k for k, _ in mlflow.metrics))
+    return _Measure(metrics_file, metric, current, source, keys)
 
 
 def _data_words(data: tuple[str, ...], fetches: tuple[str, str] | None) -> str:

@@ -41,7 +41,7 @@ def values(facts: ProjectFacts) -> dict[str, str]:
         "REQUIREMENT": facts.requirement,
         "CHANNEL": "#ml-ops",
         "FOUND": _notes(facts),
-        "PERF_MIN": _performance_min(facts),
+        "PERF_MIN": _source(facts) + _performance_min(facts),
         "MAX_DROP": _max_drop(facts),
         "ALIAS": scalar(facts.champion_alias),
         "STAGE": (
@@ -58,7 +58,62 @@ def values(facts: ProjectFacts) -> dict[str, str]:
         ),
         "METRIC_WORD": facts.metric if isinstance(facts.metric, str) else "the metric",
         "VALIDATION": _validation(facts),
+        "ESTIMATION": _estimation(facts),
     }
+
+
+def _source(facts: ProjectFacts) -> str:
+    if facts.estimation is None:
+        return ""
+    return "    # source: estimated          # no labels after training: see estimation: below\n"
+
+
+_METHODS = {
+    "cbpe": (
+        "CBPE adds up the champion's predict_proba",
+        "accuracy, precision, recall, f1, f1_macro, roc_auc",
+    ),
+    "dle": (
+        "DLE: a second model learns where the champion errs",
+        "mae, mse, rmse; greater_is_better: false",
+    ),
+}
+_PLACEHOLDERS = ("data/new.csv", "data/reference.csv", "label")
+
+
+def _estimation(facts: ProjectFacts) -> str:
+    """The ``estimation:`` section, commented out: init cannot know the new rows' file."""
+    found = facts.estimation
+    if found is None:
+        return ""
+    how, which = _METHODS[found.method]
+    metric = (
+        f"one of {which}"
+        if found.metric == facts.metric
+        # max_drop holds the estimate against the baseline run's model.metric: another name
+        # is refused by the config
+        else f"model.metric {facts.metric} is another name: use min, not max_drop"
+    )
+    lines = [
+        "",
+        "",
+        "# Performance without labels: no labelled rows arrive after training here",
+        f"# ({found.why}).",
+        f"# The metric can be estimated on new, unlabelled rows instead: {how}",
+        f"# ({which}). To use it, uncomment `source: estimated` under signals.performance",
+        "# and this section (docs/label-free.md):",
+        "# estimation:",
+        _entry("data", found.data, "new, unlabelled rows (CSV or Parquet)"),
+        _entry("reference", found.reference, "labelled rows the model did not train on"),
+        _entry("target", "label", "the reference's label column"),
+        _entry("metric", found.metric, metric),
+    ]
+    return "\n".join(lines)
+
+
+def _entry(key: str, value: str, why: str) -> str:
+    mark = "placeholder: " if value in _PLACEHOLDERS else ""
+    return f"{f'#   {key}: {scalar(value)}':<32}# {mark}{why}"
 
 
 def _validation(facts: ProjectFacts) -> str:
