@@ -105,9 +105,7 @@ def backtest(
     token = command.slack_token() if slack else None
     span = command.Span(since=command.parse_since(since), from_rev=from_rev, to_rev=to_rev)
     cadence = command.parse_every(every)
-    result = command.backtest(
-        config, span, set_values or [], compare, priced=cost, every=cadence
-    )
+    result = command.backtest(config, span, set_values or [], compare, priced=cost, every=cadence)
     command.write_outputs(result, html, png)
     if json_output:
         render.print_document("backtest", result.as_json())

@@ -11,6 +11,7 @@ cadence, that is the expected false alarms per year.
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Sequence
@@ -141,7 +142,7 @@ def cadence(times: Sequence[datetime], every: timedelta | None) -> Cadence:
     if every is not None:
         return Cadence(every, "--every")
     ordered = sorted(times)
-    gaps = sorted(b - a for a, b in zip(ordered, ordered[1:], strict=False) if b > a)
+    gaps = sorted(b - a for a, b in itertools.pairwise(ordered) if b > a)
     if gaps:
         half = len(gaps) // 2
         median = gaps[half] if len(gaps) % 2 else (gaps[half - 1] + gaps[half]) / 2

@@ -187,7 +187,9 @@ def backtest(
     )
 
 
-def _false_alarms(root: Path, replayed: Replay, every: timedelta | None) -> FalseAlarms | str | None:
+def _false_alarms(
+    root: Path, replayed: Replay, every: timedelta | None
+) -> FalseAlarms | str | None:
     """The drift signal's false alarms at this cadence (None: drift is not configured)."""
     from retrigger.backtest import false_alarms, resampled
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import pytest
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from scipy import stats
 
 from retrigger.backtest.false_alarms import Cadence, FalseAlarms, cadence, persisted
@@ -41,7 +41,7 @@ def test_calibrated_mode_stays_within_five_percent_on_stationary_rows(tmp_path: 
         found = fired_on_resamples({"train.parquet": table}, settings, None, resamples=40)
 
     measured = result(found.fired, found.resamples)
-    rate, low, high = measured.per_check
+    _, low, high = measured.per_check
     assert (found.reference_rows, found.current_rows) == (1000, 1000)
     assert low <= 0.05, f"{found.fired}/{found.resamples} fired: [{low:.3f}, {high:.3f}]"
 
@@ -93,7 +93,6 @@ def result(fired: int, resamples: int, persist: tuple[int, int] | None = None) -
     return FalseAlarms("calibrated", "v1", resamples, fired, 1, 1, persist, weekly)
 
 
-
 def test_backtest_reports_the_drift_false_alarms_a_year(
     history_project: tuple[Path, list[str]],
 ) -> None:
@@ -104,7 +103,6 @@ def test_backtest_reports_the_drift_false_alarms_a_year(
     weekly = run_cli("backtest", "--config", config, "--json", "--every", "7d")
 
     assert text.code == 0, text.err
-    print("OUT>>", text.out[-1500:])
     # Days 0 2 4 5 9 10 13 15 18 50: the median gap between the ten checks is 2 days.
     assert "of 50 resamples of the data the replay starts from" in text.out
     assert "false alarms per year" in text.out
