@@ -45,6 +45,14 @@ CostOption = Annotated[
         help="Price the replayed retrains and staleness (backtest.cost) against the Oracle.",
     ),
 ]
+EveryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--every",
+        help="The interval between checks for the drift false alarms a year "
+        "(default: the history's median interval, else 7d).",
+    ),
+]
 HtmlOption = Annotated[
     Path | None,
     typer.Option(
@@ -82,6 +90,7 @@ def backtest(
     html: HtmlOption = None,
     png: PngOption = None,
     slack: SlackOption = False,
+    every: EveryOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Replay the policy over the commits that changed the data or the metrics file.
@@ -95,7 +104,8 @@ def backtest(
         raise BadInput("give --since or --from, not both")
     token = command.slack_token() if slack else None
     span = command.Span(since=command.parse_since(since), from_rev=from_rev, to_rev=to_rev)
-    result = command.backtest(config, span, set_values or [], compare, priced=cost)
+    cadence = command.parse_every(every)
+    result = command.backtest(config, span, set_values or [], compare, priced=cost, every=cadence)
     command.write_outputs(result, html, png)
     if json_output:
         render.print_document("backtest", result.as_json())
@@ -135,6 +145,11 @@ def show(result: BacktestResult) -> None:
         title = "what-if " + _sets(result) if result.sets else "configured policy"
         _table(result.replay, title)
         _summary(result.replay, "")
+    if result.false_alarms is not None:
+        found = result.false_alarms
+        render.line(
+            f"drift false alarms: unknown: {found}" if isinstance(found, str) else found.words()
+        )
     for limit in result.limits():
         render.line(f"limit: {limit}")
 

@@ -96,7 +96,11 @@ class DataReader:
             settings.share,
             report.drift,
             _detail(report),
-            extra={"drifted_columns": report.drifted_columns},
+            extra={
+                "drifted_columns": report.drifted_columns,
+                "reference_rows": report.reference_rows,
+                "current_rows": report.current_rows,
+            },
         )
 
     def _compare(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from retrigger.backtest import inputs, runs, walk, whatif
 from retrigger.backtest.datareads import DataReader
+from retrigger.backtest.false_alarms import FalseAlarms
 from retrigger.backtest.posting import (
     Posted,
     SlackPostFailed,
@@ -41,6 +42,7 @@ __all__ = [
     "SlackPostFailed",
     "Span",
     "backtest",
+    "parse_every",
     "parse_since",
     "post_to_slack",
     "slack_message",
@@ -57,9 +59,14 @@ class BacktestResult:
     differences: list[whatif.Difference] = field(default_factory=list)
     priced: Priced | None = None  # with --cost: the replayed schedule priced
     changes: list[whatif.Change] = field(default_factory=list)  # named on the pages
+    # With the drift signal configured: its false alarms on the trained version resampled
+    # against itself, or why they could not be measured.
+    false_alarms: FalseAlarms | str | None = None
 
     def as_json(self) -> dict[str, object]:
         body = self._body()
+        if self.false_alarms is not None:
+            body = {**body, "drift_false_alarms": _false_alarms_json(self.false_alarms)}
         return {"cost": self.priced.as_json(), **body} if self.priced is not None else body
 
     def _body(self) -> dict[str, object]:
@@ -149,6 +156,7 @@ def backtest(
     compare: bool = False,
     now: datetime | None = None,
     priced: bool = False,
+    every: timedelta | None = None,
 ) -> BacktestResult:
     overrides = whatif.parse_sets(sets)
     loaded = load_config(config_path)
@@ -178,7 +186,45 @@ def backtest(
         differences=whatif.differences(replays[0], replays[-1]) if compare else [],
         priced=costs,
         changes=whatif.changes(loaded, overrides),
+        false_alarms=_false_alarms(root, replays[-1], every),
     )
+
+
+def _false_alarms(
+    root: Path, replayed: Replay, every: timedelta | None
+) -> FalseAlarms | str | None:
+    """The drift signal's false alarms at this cadence (None: drift is not configured)."""
+    from retrigger.backtest import false_alarms, resampled
+
+    settings = replayed.config.signals.drift
+    if settings is None:
+        return None
+    if replayed.start is None:
+        return "no point of the history to take the trained version from"
+    drift = [r for p in replayed.results for r in p.readings if r.kind == "drift"]
+    share = false_alarms.typical_share(
+        [(r.extra.get("reference_rows"), r.extra.get("current_rows")) for r in drift]
+    )
+    cadence = false_alarms.cadence([p.point.commit.time for p in replayed.results], every)
+    start = replayed.start
+    version = f"the data the replay starts from ({start.what})"
+    return resampled.measure(root, settings, start.md5s, version, share, cadence)
+
+
+def _false_alarms_json(found: FalseAlarms | str) -> dict[str, object]:
+    return {"unknown": found} if isinstance(found, str) else found.as_json()
+
+
+def parse_every(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    try:
+        every = parse_duration(text)
+    except ValueError as exc:
+        raise BadInput(f"--every {text!r}: {exc}") from None
+    if every <= timedelta(0):
+        raise BadInput(f"--every {text!r}: give a positive interval between checks (7d, 12h)")
+    return every
 
 
 def _prices(loaded: LoadedConfig) -> BacktestCostConfig:

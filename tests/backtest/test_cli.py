@@ -177,6 +177,8 @@ def test_set_is_refused_with_the_message_config_validate_gives(
         (["--since", "soon"], "--since 'soon': expected a duration"),
         (["--set", "policy.cooldown"], "write KEY=VALUE"),
         (["--compare"], "--compare needs at least one --set"),
+        (["--every", "soon"], "--every 'soon': expected a duration"),
+        (["--every", "0s"], "--every '0s': give a positive interval"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
