@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from retrigger.bot.wsgi import StartResponse, _answer, _read
+from retrigger.bot.wsgi import StartResponse, read_body, respond
 from retrigger.config.secrets import Secrets
 from retrigger.events.intake import Intake
 from retrigger.events.settle import SettleLoop, acting, check_process
@@ -25,10 +25,10 @@ class EventsRoute:
     def __call__(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         source = str(environ.get("PATH_INFO", ""))[len("/events/") :]
         if environ.get("REQUEST_METHOD") != "POST":
-            return _answer(start, 405, {"error": "POST only"})
-        body = _read(environ)
+            return respond(start, 405, {"error": "POST only"})
+        body = read_body(environ)
         if body is None:
-            return _answer(start, 413, {"error": "body over 1 MB"})
+            return respond(start, 413, {"error": "body over 1 MB"})
         headers = {
             key[5:].replace("_", "-").lower(): str(value)
             for key, value in environ.items()
@@ -39,8 +39,8 @@ class EventsRoute:
             answer = self.intake.receive(source, headers, body, query)
         except Exception:
             log.exception("could not store an event for /events/%s", source[:40])
-            return _answer(start, 503, {"error": "could not store the event; retry later"})
-        return _answer(start, answer.status, answer.document)
+            return respond(start, 503, {"error": "could not store the event; retry later"})
+        return respond(start, answer.status, answer.document)
 
 
 def events_parts(

@@ -38,16 +38,16 @@ class Front:
     def __call__(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/healthz":
-            return _answer(start, 200, {"ok": True})
+            return respond(start, 200, {"ok": True})
         if self.events is not None and path.startswith("/events/"):
             return self.events(environ, start)
         if path != EVENTS_PATH or self.bolt is None:
-            return _answer(start, 404, {"error": "not found"})
+            return respond(start, 404, {"error": "not found"})
         if method != "POST":
-            return _answer(start, 405, {"error": "POST only"})
-        body = _read(environ)
+            return respond(start, 405, {"error": "POST only"})
+        body = read_body(environ)
         if body is None:
-            return _answer(start, 413, {"error": "body over 1 MB"})
+            return respond(start, 413, {"error": "body over 1 MB"})
         headers = {
             key[5:].replace("_", "-").lower(): str(value)
             for key, value in environ.items()
@@ -56,19 +56,19 @@ class Front:
         why = verify.problem(headers, body, self._secret, self.clock())
         if why is not None:
             log.warning("refused a request to %s: %s", path, why)
-            return _answer(start, 401, {"error": "invalid request"})
+            return respond(start, 401, {"error": "invalid request"})
         payload, why = shape.parse(body, str(environ.get("CONTENT_TYPE", "")))
         why = why or shape.problem(payload or {})
         if why is not None:
             # Decided before bolt and the engine run: a malformed request changes nothing.
             log.warning("refused a signed request that cannot be read: %s", why)
-            return _answer(start, 400, {"error": f"could not read this request: {why}"})
+            return respond(start, 400, {"error": f"could not read this request: {why}"})
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return self.bolt(environ, start)
 
 
-def _read(environ: dict[str, Any]) -> bytes | None:
+def read_body(environ: dict[str, Any]) -> bytes | None:
     """The body, or None when it is over the limit (read no more than limit + 1 bytes)."""
     raw = environ.get("CONTENT_LENGTH") or ""
     stream = environ["wsgi.input"]
@@ -80,7 +80,8 @@ def _read(environ: dict[str, Any]) -> bytes | None:
     return None if len(body) > verify.MAX_BODY else body
 
 
-def _answer(start: StartResponse, status: int, document: dict[str, Any]) -> list[bytes]:
+def respond(start: StartResponse, status: int, document: dict[str, Any]) -> list[bytes]:
+    """Answer with DOCUMENT as JSON and STATUS (one of the few this bot sends)."""
     payload = json.dumps(document).encode()
     reason = {
         200: "OK",

@@ -93,7 +93,7 @@ def gate(
             pipeline.min_improvement,
             pipeline.min_relative_improvement,
         )
-        return _scored(ws, rules, metric, candidate, champ)
+        return judged_on_rows(ws, rules, metric, candidate, champ)
     rules = Rules(
         config.model.metric,
         config.model.greater_is_better,
@@ -106,7 +106,7 @@ def gate(
             f"no {config.model.metric!r} measured for the challenger; set "
             "model.metrics_file, log the metric from the pipeline, or set validation"
         )
-    ref = _recorded(ws, champ, data_version)
+    ref = recorded_reference(ws, champ, data_version)
     verdict = judge(rules, metric_after, ref.value, ref.version, ref.source, ref.against)
     floor_ok = judge(rules, metric_after, None, None, None).passed
     return Judged(incomparable.rule(ws, verdict, ref.data_version, data_version, floor_ok))
@@ -128,9 +128,12 @@ def _newest(ws: Workspace, champ: registry.Champion | None) -> registry.Champion
     )
 
 
-def _recorded(
+def recorded_reference(
     ws: Workspace, champ: registry.Champion | None, data_version: str | None
 ) -> _Reference:
+    """The number the challenger meets without validation rows: the champion's own recorded
+    metric, else the baseline run's, and which data it was recorded on (``staged`` uses it too,
+    before any champion)."""
     metric = ws.config.model.metric
     if champ is not None:
         if champ.recorded_metric is None:
@@ -167,13 +170,15 @@ def _recorded(
     )
 
 
-def _scored(
+def judged_on_rows(
     ws: Workspace,
     rules: Rules,
     metric: MetricName,
     candidate: Candidate,
     champ: registry.Champion | None,
 ) -> Judged:
+    """Challenger and champion (or the baseline run's model) both scored by retrigger on
+    ``validation.data``, judged by RULES; a refusal when the rows cannot be read or overlap."""
     from retrigger.evaluation import scoring
 
     assert ws.config.scored_validation is not None

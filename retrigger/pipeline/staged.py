@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from retrigger.errors import BadInput, WorkFailed
 from retrigger.pipeline import leakage, stage_rows
-from retrigger.pipeline.compare import Judged, _recorded, _scored
+from retrigger.pipeline.compare import Judged, judged_on_rows, recorded_reference
 from retrigger.pipeline.validation import Rules, Verdict, judge
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def gate(
     logged = {f"validation.{key}.challenger": new}
     overlap = partial(stage_rows.check, ws, champ, stage, key)
     if champ is None:
-        ref = _recorded(ws, None, data_version)
+        ref = recorded_reference(ws, None, data_version)
         verdict = judge(rules, new, ref.value, ref.version, ref.source, ref.against)
         return _labelled(ws, verdict, overlap(), where, logged)
     try:
@@ -109,7 +109,7 @@ def _on_rows(ws: Workspace, candidate: Candidate, champ: Champion | None) -> Jud
     if rows is None:
         return None
     rules = _rules(ws.config, rows.name, rows.greater_is_better)
-    return _scored(ws, rules, rows, candidate, champ)
+    return judged_on_rows(ws, rules, rows, candidate, champ)
 
 
 def _rules(config: RetriggerConfig, metric: str, greater_is_better: bool) -> Rules:
