@@ -146,13 +146,18 @@ def promote(
     )
     if ws.config.pipeline.promote_sets_baseline:
         _become_baseline(ws, mlflow, run_id, outputs.metric_after)
-    message = (
+    return Promotion(version, previous), _promoted(ws, version, previous, candidate)
+
+
+def _promoted(ws: Workspace, version: str, previous: str | None, candidate: Candidate) -> str:
+    """What a promotion says: the version, the alias (and stage), the champion it replaced."""
+    model, alias = ws.config.model.name, ws.config.pipeline.champion_alias
+    return (
         f"promoted {model} v{version} to @{alias}"
         + (f" and stage {stage}" if (stage := ws.config.pipeline.champion_stage) else "")
         + (f" (was v{previous})" if previous else "")
         + ("" if candidate.loadable else f"; note: {candidate.kind}: {NOT_LOADABLE}")
     )
-    return Promotion(version, previous), message
 
 
 def version_text(ws: Workspace, job: Job, facts: AttemptFacts, status: RetrainStatus) -> str:
