@@ -104,7 +104,7 @@ def test_a_version_made_champion_outside_retrigger_is_heard_shown_and_followed(
     config = str(served.root / "retrigger.yaml")
     history = run_cli("history", "--trigger", "registry", "-c", config, "--json")
     assert history.code == 0, history.err
-    said = [row["reason"] for row in json.loads(history.out)]
+    said = [row["reason"] for row in json.loads(history.out)["runs"]]
     assert said == [
         "v1 made champion outside retrigger (v1 registered by alice@example.com; MLflow does "
         "not say who moved the alias)",
