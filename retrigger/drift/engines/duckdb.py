@@ -209,6 +209,12 @@ def _schema_problem(con: duckdb.DuckDBPyConnection, part: Partition, layout: Lay
         types = _schema(con, part.files)
     except duckdb.Error as e:
         return _unreadable(part, e)
+    return schema_problems(part, types, layout)
+
+
+def schema_problems(part: Partition, types: dict[str, str], layout: Layout) -> str:
+    """How a partition's column types (DuckDB's names) differ from the reference's layout:
+    each missing or retyped column named with both types; "" when they agree."""
     problems = []
     for col in layout.columns:
         found = types.get(col.name)

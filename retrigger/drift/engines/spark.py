@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from retrigger.drift.engines.duckdb import Profiled, data_columns
+from retrigger.drift.engines.duckdb import Profiled, data_columns, schema_problems
 from retrigger.drift.engines.spark_sql import (
     column_selects,
     duckdb_type,
@@ -197,20 +197,7 @@ class SparkEngine:
     def _schema_problem(self, part: Partition, layout: Layout) -> str:
         fields = self._spark().read.parquet(*part.files).schema.fields
         types = {f.name: duckdb_type(f.dataType.simpleString()) for f in fields}
-        problems = []
-        for col in layout.columns:
-            found = types.get(col.name)
-            if found is None:
-                problems.append(
-                    f"partition {part.name}: column {col.name!r} is missing "
-                    f"(the reference's is {col.dtype})"
-                )
-            elif found != col.dtype:
-                problems.append(
-                    f"partition {part.name}: column {col.name!r} is {found}, "
-                    f"the reference's is {col.dtype}"
-                )
-        return "; ".join(problems)
+        return schema_problems(part, types, layout)
 
 
 __all__ = ["SparkEngine", "finite"]
