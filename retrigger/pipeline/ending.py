@@ -123,12 +123,17 @@ class Ending:
                 detail=report.ending(self.job, self.facts, error),
             )
 
-    def _failed(self, message: str) -> Outcome:
+    def _failed(self, message: str, tracking_answered: bool = False) -> Outcome:
+        """``tracking_answered``: retrigger itself refused (no MLflow call failed), so a failure
+        at validate — a model that cannot score the validation rows — is recorded on the run
+        the pipeline may already have ended as FINISHED."""
         # The cause travels: the failed command's last lines, masked like its message.
         message = mask(message, process_secrets())
         self.facts.failure = self.journal.failure
         where = self.journal.current  # the step that failed, before the restore step runs
-        if where is not None and where not in stages.MLFLOW_STEPS:
+        if where is not None and (
+            where not in stages.MLFLOW_STEPS or (tracking_answered and where == "validate")
+        ):
             self._record_failure(message)
         # Failed before the model was pushed: put the tree back. Later (MLflow failed at
         # record or promote) the retrain itself is done; a rerun resumes from it.

@@ -38,7 +38,7 @@ class StepSequence(Ending):
         except LockHeld:
             raise
         except RetriggerError as exc:
-            return self._failed(str(exc))
+            return self._failed(str(exc), tracking_answered=True)
         except Exception as exc:  # MLflow or the network: record where it stopped
             where = self.journal.current or "start"
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -109,3 +109,21 @@ def test_without_validation_the_two_recorded_numbers_name_their_data(wine: Path)
     assert on.startswith("champion v1: its own recorded mae, from run ")
     assert "on data version" in on.split(";")[0]
     assert on.split("; ")[1].startswith("challenger: its own recorded mae on data version ")
+
+
+def test_a_model_validation_cannot_score_fails_its_mlflow_run_too(wine: Path) -> None:
+    # Columns renamed under the models: neither can predict on the validation rows.
+    rows = (wine / "data" / "validation.csv").read_text().splitlines()
+    rows[0] = "a,b,c,d,quality"
+    (wine / "data" / "validation.csv").write_text("\n".join(rows) + "\n")
+    set_params(wine, alpha=0.5)
+
+    outcome = _retrain(wine)
+
+    assert outcome["status"] == "failed" and "cannot predict" in outcome["message"]
+    from mlflow.tracking import MlflowClient
+
+    run = MlflowClient(tracking_uri=f"sqlite:///{wine / 'mlflow.db'}").get_run(outcome["run_id"])
+    # Not left RUNNING: the run says it failed, and why.
+    assert run.info.status == "FAILED"
+    assert "cannot predict" in run.data.tags["mlflow.note.content"]
