@@ -12,7 +12,7 @@ import typer
 
 from retrigger.cli import render
 from retrigger.cli.options import ConfigOption, JsonOption
-from retrigger.errors import BadInput
+from retrigger.errors import BadInput, WorkFailed
 
 if TYPE_CHECKING:
     from retrigger.backtest.replay import Replay
@@ -123,8 +123,9 @@ def _post(
     try:
         posted = command.post_to_slack(result, token, html, png)
     except command.SlackPostFailed as exc:
-        typer.echo(f"warning: the backtest was not posted to Slack: {exc}", err=True)
-        return
+        # Exit 1 after the files and the table: a scheduled `--slack` job that posted nothing
+        # must fail where its scheduler can see it (rerunning the command is the retry).
+        raise WorkFailed(f"the backtest was not posted to Slack: {exc}") from None
     if not json_output:
         render.note(
             f"posted to Slack {posted.channel_id} (ts {posted.ts}), "
