@@ -21,12 +21,15 @@ from tests.support.dvcrepo import build_template, copy_repo
 from tests.support.mlflow_server import MlflowServer, start_mlflow_server
 from tests.support.projects import build_demo_template, copy_project, make_mlflow_db
 
-_REAL_HOME = Path.home()
+# The home before the sandbox: xdist's workers start with HOME already the sandbox (set by the
+# controller's pytest_configure), so they read it from the variable the controller leaves.
+_REAL_HOME = Path(os.environ.get("TESTS_REAL_HOME") or Path.home())
 _SANDBOX_HOME = Path(tempfile.mkdtemp(prefix="retrigger-test-home-"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Guard rails (STYLE.md #14): nothing reaches the real home, Slack, telemetry or a token.
+    os.environ.setdefault("TESTS_REAL_HOME", str(_REAL_HOME))
     os.environ["HOME"] = str(_SANDBOX_HOME)
     os.environ["XDG_CONFIG_HOME"] = str(_SANDBOX_HOME / ".config")
     os.environ["XDG_CACHE_HOME"] = str(_SANDBOX_HOME / ".cache")
