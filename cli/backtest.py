@@ -16,6 +16,7 @@ from retrigger.errors import BadInput, WorkFailed
 
 if TYPE_CHECKING:
     from retrigger.backtest.replay import Replay
+    from retrigger.backtest.walk import Span
     from retrigger.commands.backtest import BacktestResult
 
 SinceOption = Annotated[
@@ -44,6 +45,18 @@ CostOption = Annotated[
         "--cost",
         help="Price the replayed retrains and staleness (backtest.cost) against the Oracle.",
     ),
+]
+TuneOption = Annotated[
+    bool,
+    typer.Option(
+        "--tune",
+        help="Search the policy's thresholds for the least cost (backtest.cost) on the first "
+        "part of the history, and score the choice on the rest only.",
+    ),
+]
+TuneSplitOption = Annotated[
+    float,
+    typer.Option("--tune-split", help="With --tune: the share of the periods to tune on."),
 ]
 EveryOption = Annotated[
     str | None,
@@ -91,6 +104,8 @@ def backtest(
     png: PngOption = None,
     slack: SlackOption = False,
     every: EveryOption = None,
+    tune: TuneOption = False,
+    tune_split: TuneSplitOption = 0.5,
     config: ConfigOption = None,
 ) -> None:
     """Replay the policy over the commits that changed the data or the metrics file.
@@ -102,8 +117,12 @@ def backtest(
 
     if since is not None and from_rev is not None:
         raise BadInput("give --since or --from, not both")
-    token = command.slack_token() if slack else None
     span = command.Span(since=command.parse_since(since), from_rev=from_rev, to_rev=to_rev)
+    if tune:
+        pages = compare or html is not None or png is not None or slack
+        _tune(config, span, set_values or [], tune_split, json_output, pages)
+        return
+    token = command.slack_token() if slack else None
     cadence = command.parse_every(every)
     result = command.backtest(config, span, set_values or [], compare, priced=cost, every=cadence)
     command.write_outputs(result, html, png)
@@ -113,6 +132,30 @@ def backtest(
         show(result)
     if token is not None:
         _post(result, token, html, png, json_output)
+
+
+def _tune(
+    config: Path | None,
+    span: Span,
+    sets: list[str],
+    split: float,
+    json_output: bool,
+    pages: bool,
+) -> None:
+    from retrigger.commands.backtest_tune import tune_backtest
+
+    if pages:
+        raise BadInput("--tune prints its own report: drop --compare, --html, --png and --slack")
+    result = tune_backtest(config, span, sets, split)
+    if json_output:
+        render.print_document("backtest", {"tune": result.as_json()})
+        return
+    for number, line in enumerate(result.lines()):
+        render.line(line, style="bold" if number == 2 else None)
+    if result.diff:
+        render.line("the config that would have cost least on the tuning periods:")
+        for line in result.diff:
+            render.line(line)
 
 
 def _post(

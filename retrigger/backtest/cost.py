@@ -173,13 +173,14 @@ def fixed_schedule(problem: CostProblem, k: int) -> list[int]:
     return list(range(problem.start + k, problem.start + problem.periods, k))
 
 
-def best_fixed_period(problem: CostProblem) -> FixedPeriod | None:
-    """Tune k on the first half of the periods, score it on the second: never on the same ones.
+def best_fixed_period(problem: CostProblem, split: int | None = None) -> FixedPeriod | None:
+    """Tune k on periods ``0..split-1`` (default: the first half), score it on the rest: never
+    on the same ones.
 
-    Ties go to the larger k (fewer retrains). Both halves start freshly trained.
+    Ties go to the larger k (fewer retrains). Both parts start freshly trained.
     """
-    half = problem.periods // 2
-    if half < 2:
+    half = problem.periods // 2 if split is None else split
+    if half < 2 or problem.periods - half < 1:
         return None
     tune, score = problem.window(0, half), problem.window(half, problem.periods)
     chosen: tuple[float, int] | None = None

@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 from retrigger.backtest import charts
+from retrigger.backtest.pricing import Priced
 from retrigger.backtest.replay import Replay
 from retrigger.backtest.report import limits, verdict_words
 from retrigger.backtest.whatif import Change, describe
@@ -27,14 +28,17 @@ def write_html(
     path: Path,
     configured: Replay | None = None,
     changes: Sequence[Change] = (),
+    priced: Priced | None = None,
 ) -> None:
     title = page_title(replay, changes)
     marks = charts.Marks.of(replay, configured)
     metric = replay.config.model.metric
     body = [
         f"<h1>{escape(title)}</h1>",
+        *([f"<p class='regret'>{escape(priced.regret_line())}</p>"] if priced else []),
         f"<p class='what'>{escape(_first_line(replay, changes))}</p>",
         f"<p class='verdicts'>{escape(_verdicts(replay, configured))}</p>",
+        *([_cost(priced, replay)] if priced else []),
         *(_section(line, marks, metric) for line in charts.series(replay)),
         _points(replay),
         "<h2>Limits</h2><ul>" + "".join(f"<li>{escape(t)}</li>" for t in limits(replay)) + "</ul>",
@@ -76,6 +80,17 @@ def _section(line: charts.Series, marks: charts.Marks, metric: str) -> str:
     return (
         f'<section class="timeline" data-signal="{escape(line.kind)}">'
         f"<h2>{escape(line.kind)}</h2>{charts.svg(line, marks, metric)}</section>"
+    )
+
+
+def _cost(priced: Priced, replay: Replay) -> str:
+    """The cost chart (matplotlib imported on use, as the signals' charts)."""
+    from retrigger.backtest import costchart
+
+    times = [r.point.commit.time for r in replay.results]
+    return (
+        '<section class="cost"><h2>cost</h2>'
+        f"{costchart.svg(costchart.curves(priced), times)}</section>"
     )
 
 

@@ -32,6 +32,7 @@ class Priced:
     unknown_cells: int  # of the T(T+1)/2 upper-triangular cells
     cells: int
     notes: tuple[str, ...] = ()
+    problem: cost.CostProblem | None = None  # the priced matrix, for the page's cost chart
 
     def as_json(self) -> dict[str, object]:
         report = self.report
@@ -111,6 +112,7 @@ def price(
         cells - known,
         cells,
         notes,
+        problem,
     )
 
 

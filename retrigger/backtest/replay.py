@@ -80,10 +80,12 @@ def replay(
     past: PastRuns,
     reader: DataReader,
     end: datetime,
+    start: Trained | None = None,
 ) -> list[PointResult]:
+    """``start``: the model in use at the first point (default: ``starting_point``)."""
     if not points:
         return []
-    trained = starting_point(points[0], past)
+    trained = start or starting_point(points[0], past)
     times: list[datetime] = []
     results = []
     for number, point in enumerate(points):

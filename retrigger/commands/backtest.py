@@ -99,7 +99,7 @@ def write_outputs(result: BacktestResult, html: Path | None, png: Path | None) -
     if html is not None:
         from retrigger.backtest.html import write_html
 
-        write_html(result.replay, html, result.configured, result.changes)
+        write_html(result.replay, html, result.configured, result.changes, result.priced)
     if png is not None:
         from retrigger.backtest.png import write_png
 

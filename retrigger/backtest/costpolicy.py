@@ -1,0 +1,75 @@
+"""The cost policy (``policy.mode: cost``) replayed over an evaluation matrix.
+
+The replay of the signals cannot run it: after a replayed retrain, the metric a commit recorded
+belongs to the model that really ran then. The matrix says what the replayed model scored: at
+period ``j``, with model ``i`` in use, a check adds, as the live policy does
+(``signals.cost``)::
+
+    rows_j × policy.cost.staleness × max(0, M[i][i] − M[i][j])
+
+``M[i][i]`` being the level the model had when trained (the fresh level the live check reads
+from its retrain run). An unknown cell adds nothing and does not fire, as an unknown reading
+never does. The verdict is ``decide``'s, so cooldown, budget and identical inputs hold as live.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from retrigger.backtest.adapter import apply_policy
+from retrigger.backtest.cost import CostProblem
+from retrigger.config.models import PolicyConfig
+from retrigger.decision import Reading
+from retrigger.errors import BadInput
+
+
+@dataclass(frozen=True)
+class Period:
+    """When a period's check ran, and on which data version."""
+
+    time: datetime
+    data_version: str | None
+
+
+def fires(problem: CostProblem, periods: Sequence[Period], policy: PolicyConfig) -> list[int]:
+    """The absolute periods the cost policy retrains at; period 0 of the window is trained."""
+    prices = policy.cost
+    if prices is None:
+        raise BadInput("policy.mode: cost needs policy.cost: {retrain: C, staleness: PER_ROW}")
+    if len(periods) != problem.periods:
+        raise BadInput(f"cost policy: {len(periods)} periods for a {problem.periods}-period matrix")
+    model, so_far, fired = 0, 0.0, []
+    times: list[datetime] = []
+    for j in range(1, problem.periods):
+        added = increment(problem, model, j, prices.staleness)
+        if added is None:
+            reading = Reading("cost", None, prices.retrain, False, "cell unknown", unknown=True)
+        else:
+            so_far += added
+            reading = Reading("cost", so_far, prices.retrain, so_far >= prices.retrain, "")
+        verdict = apply_policy(
+            [reading],
+            times,
+            periods[model].data_version,
+            policy,
+            periods[j].data_version,
+            periods[j].time,
+        )
+        if verdict.fire:
+            fired.append(problem.start + j)
+            times.append(periods[j].time)
+            model, so_far = j, 0.0
+    return fired
+
+
+def increment(problem: CostProblem, model: int, j: int, price: float) -> float | None:
+    """What the check at ``j`` adds with ``model`` in use (window indices); None: unknown."""
+    fresh, now = problem.matrix[model, model], problem.matrix[model, j]
+    lost = float(fresh - now if problem.greater_is_better else now - fresh)
+    rows = problem.rows[j]
+    if math.isnan(lost) or math.isnan(rows):
+        return None
+    return rows * price * max(0.0, lost)
