@@ -42,7 +42,7 @@ class Knob:
             return format_duration(timedelta(seconds=value))
         if self.kind == "count":
             return str(int(value))
-        return f"{value:.4g}"
+        return f"{value:.6g}"  # 38000, not 3.8e+04: a value to paste into the file
 
     def config_value(self, value: float) -> object:
         """As a ``--set`` value: what ``load_config`` validates."""
@@ -84,6 +84,7 @@ def knobs(config: RetriggerConfig) -> list[Knob]:
 
 
 def knob(key: str, value: float, kind: str, factors: Sequence[float] = FACTORS) -> Knob:
+    """``key`` at ``factors`` (the first 1.0) times ``value``, kept where the config accepts."""
     values = [value * f for f in factors]
     if kind == "count":
         values = [float(max(1, round(v))) for v in values]
@@ -92,7 +93,7 @@ def knob(key: str, value: float, kind: str, factors: Sequence[float] = FACTORS) 
     if key in ("signals.performance.max_drop", "signals.drift.share"):
         upper = 0.99 if key.endswith("max_drop") else 1.0  # max_drop < 1, share <= 1
         values = [min(v, upper) for v in values]
-    return Knob(key, value, _unique(values), kind)
+    return Knob(key, value, _unique([value, *values[1:]]), kind)  # the configured one as is
 
 
 def _unique(values: Sequence[float]) -> tuple[float, ...]:

@@ -22,10 +22,12 @@ on periods 0-2 (split 0.5) and scored on periods 3-5, period 3 freshly trained:
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from retrigger.backtest import cost, costpolicy, tune
+from retrigger.config import load_config
 from retrigger.config.models import CostConfig, PolicyConfig
 from retrigger.errors import BadInput
 from tests.backtest.test_cost import HAND, NAN, problem
@@ -134,3 +136,43 @@ def test_the_split_never_overlaps_and_leaves_two_periods_each_side(count: int) -
 def test_a_split_that_cannot_be_made_is_bad_input(count: int, share: float, said: str) -> None:
     with pytest.raises(BadInput, match=said):
         tune.split_at(count, share)
+
+
+def test_the_knobs_are_the_thresholds_the_config_enables_and_the_diff_is_yaml(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "retrigger.yaml"
+    path.write_text(
+        "model: {name: churn}\ndata: [data.csv]\n"
+        "signals: {performance: {max_drop: 0.05}, schedule: {max_age: 30d}}\n",
+        encoding="utf-8",
+    )
+    found = tune.knobs(load_config(path).config)
+
+    assert [(k.key, [k.text(v) for v in k.values]) for k in found] == [
+        ("signals.performance.max_drop", ["0.05", "0.0375", "0.075", "0.025", "0.1"]),
+        ("signals.schedule.max_age", ["30d", "540h", "45d", "15d", "60d"]),
+    ]
+    assert tune.diff_lines(found, (0.1, 45 * 86400.0)) == [
+        " signals:",
+        "   performance:",
+        "-    max_drop: 0.05",
+        "+    max_drop: 0.1",
+        "   schedule:",
+        "-    max_age: 30d",
+        "+    max_age: 45d",
+    ]
+    assert tune.diff_lines(found, (0.05, 45 * 86400.0))[1:] == [
+        "   schedule:",
+        "-    max_age: 30d",
+        "+    max_age: 45d",
+    ]
+    cost_mode = "policy: {mode: cost, cost: {retrain: 38000, staleness: 0.5}}\n"
+    path.write_text(path.read_text(encoding="utf-8") + cost_mode, encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("max_drop: 0.05}", "max_drop: 0.05}, volume: {}"),
+        encoding="utf-8",
+    )
+    (only,) = tune.knobs(load_config(path).config)
+    assert only.key == "policy.cost.retrain"
+    assert [only.text(v) for v in only.values] == ["38000", "19000", "76000", "9500", "152000"]
