@@ -84,12 +84,15 @@ class DataReader:
             return unknown("drift", settings.share, "no trained data version known at this point")
         if all(old == new for _, old, new in pairs):
             return Reading("drift", 0.0, settings.share, False, "same data as the trained version")
-        key = (pairs, settings.model_dump_json() + str(target))
+        # ``share`` only sets the dataset verdict: a report is reused across shares (--tune).
+        unshared = settings.model_copy(update={"share": 1.0})
+        key = (pairs, unshared.model_dump_json() + str(target))
         if key not in self._drifts:
             self._drifts[key] = self._compare(pairs, settings, target)
-        report = self._drifts[key]
-        if isinstance(report, str):
-            return unknown("drift", settings.share, report)
+        found = self._drifts[key]
+        if isinstance(found, str):
+            return unknown("drift", settings.share, found)
+        report = replace(found, share=settings.share)
         return Reading(
             "drift",
             round(report.share_drifted, 4),

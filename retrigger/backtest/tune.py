@@ -100,10 +100,14 @@ def _unique(values: Sequence[float]) -> tuple[float, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def split_at(periods: int, share: float) -> int:
-    """The first scored period: periods ``0..s-1`` tune, ``s..T-1`` score, each at least two."""
+def check_share(share: float) -> None:
     if not 0 < share < 1:
         raise BadInput(f"--tune-split {share:g}: give the share of periods to tune on, in (0, 1)")
+
+
+def split_at(periods: int, share: float) -> int:
+    """The first scored period: periods ``0..s-1`` tune, ``s..T-1`` score, each at least two."""
+    check_share(share)
     if periods < 4:
         raise BadInput(
             f"--tune needs at least 4 periods (2 to tune on, 2 to score on); "

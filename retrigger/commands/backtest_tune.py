@@ -36,6 +36,7 @@ def tune_backtest(
     split: float = 0.5,
     now: datetime | None = None,
 ) -> Tuned:
+    tune.check_share(split)  # before the replay, not after it
     overrides = whatif.parse_sets(sets)
     loaded = load_config(config_path, overrides=overrides)
     prices = _prices(loaded)
