@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Literal
 
 import numpy as np
 
@@ -27,6 +28,9 @@ COST_FACTORS = (1.0, 0.5, 2.0, 0.25, 4.0)
 PASSES = 2  # coordinate descent: each knob in turn, twice over
 
 
+Kind = Literal["number", "count", "duration"]  # a count is an integer >= 1
+
+
 @dataclass(frozen=True)
 class Knob:
     """One threshold the search moves: its dotted config key and the values it tries."""
@@ -34,7 +38,7 @@ class Knob:
     key: str
     configured: float  # durations in seconds
     values: tuple[float, ...]  # the configured value first
-    kind: str  # "number", "count" (an integer >= 1) or "duration"
+    kind: Kind
 
     def text(self, value: float) -> str:
         """As it would be written in retrigger.yaml."""
@@ -83,7 +87,7 @@ def knobs(config: RetriggerConfig) -> list[Knob]:
     return found
 
 
-def knob(key: str, value: float, kind: str, factors: Sequence[float] = FACTORS) -> Knob:
+def knob(key: str, value: float, kind: Kind, factors: Sequence[float] = FACTORS) -> Knob:
     """``key`` at ``factors`` (the first 1.0) times ``value``, kept where the config accepts."""
     values = [value * f for f in factors]
     if kind == "count":

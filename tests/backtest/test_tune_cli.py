@@ -80,3 +80,25 @@ def test_tune_with_a_page_or_a_bad_split_exits_2_in_one_line(
     assert code == 2 and "--tune prints its own report" in err and err.count("\n") == 1
     code, _, err = _tune(root, "--tune-split", "1.5")
     assert code == 2 and "--tune-split 1.5" in err and err.count("\n") == 1
+
+
+def test_tune_replays_the_cost_policy_over_the_matrix_on_the_first_half_only(
+    history_project: tuple[Path, list[str]],
+) -> None:
+    root, _ = history_project
+    cost_policy = ("policy.mode=cost", "policy.cost={retrain: 100, staleness: 1000}")
+
+    code, out, err = _tune(root, "--set", cost_policy[0], "--set", cost_policy[1], "--json")
+
+    assert code == 0, err
+    tuned = json.loads(out)["tune"]
+    assert tuned["mode"] == "cost"
+    assert [k["key"] for k in tuned["knobs"]] == ["policy.cost.retrain"]
+    assert tuned["knobs"][0]["tried"] == ["100", "50", "200", "25", "400"]
+    # Model 0 at period 1: 200 new rows x 1000 x (0.90 - 0.89) = 2000 >= every threshold, so
+    # each retrains at 1; model 1's own level M[1][1] is unknown, so nothing is added after.
+    assert [t["retrains"] for t in tuned["tried"]] == [[1]] * 5
+    assert all(t["cost"] is None for t in tuned["tried"]) and tuned["chosen"] is None
+    # Scored from period 5, whose level M[5][5] is unknown too: no retrain, J unknown.
+    configured = tuned["scored"]["configured"]
+    assert configured["retrains"] == [] and configured["cost"] is None
