@@ -88,8 +88,9 @@ def _cost(priced: Priced, replay: Replay) -> str:
     from retrigger.backtest import costchart
 
     times = [r.point.commit.time for r in replay.results]
+    notes = "".join(f"<p class='note'>cost: {escape(note)}</p>" for note in priced.notes)
     return (
-        '<section class="cost"><h2>cost</h2>'
+        f'<section class="cost"><h2>cost</h2>{notes}'
         f"{costchart.svg(costchart.curves(priced), times)}</section>"
     )
 

@@ -19,10 +19,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrigger.backtest import cost
+from retrigger.backtest.costpolicy import Period, fires
 from retrigger.backtest.replay import PointResult
 from retrigger.backtest.runs import PastRuns
-from retrigger.config.models import BacktestCostConfig, ModelConfig
+from retrigger.config.models import BacktestCostConfig, ModelConfig, PolicyConfig
 from retrigger.data.delta import compute_delta, from_md5s
+
+COST_MODE_NOTE = (
+    "policy.mode: cost is replayed over the matrix (staleness since each retrain against "
+    "policy.cost.retrain): the table's verdicts do not show its retrains"
+)
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,10 @@ def price(
     past: PastRuns,
     model: ModelConfig,
     settings: BacktestCostConfig,
+    policy: PolicyConfig | None = None,
 ) -> Priced | None:
-    """None when there is no point to price."""
+    """None when there is no point to price. With ``policy.mode: cost`` the policy's schedule
+    is the cost policy replayed over the matrix (the signals' replay cannot run it)."""
     if not results:
         return None
     matrix = evaluation_matrix(results, past, model.metric)
@@ -97,12 +105,16 @@ def price(
         settings.staleness,
     )
     fired = [number for number, result in enumerate(results) if result.verdict.fire]
+    notes: tuple[str, ...] = ()
+    if policy is not None and policy.mode == "cost":
+        periods = [Period(r.point.commit.time, r.point.data_version) for r in results]
+        fired = fires(problem, periods, policy)
+        notes = (COST_MODE_NOTE,)
     cells = len(results) * (len(results) + 1) // 2
     known = int(np.count_nonzero(~np.isnan(matrix[np.triu_indices(len(results))])))
     first = results[0]
-    notes: tuple[str, ...] = ()
     if first.trained.data_version != first.point.data_version:
-        notes = (
+        notes += (
             f"the model in use at period 0 was trained on other data ({first.trained.what}); "
             "every schedule is priced as if period 0 were freshly trained",
         )

@@ -178,7 +178,8 @@ def backtest(
     with DataReader(root) as reader:
         replays = [_replay(side, commits, past, reader, now) for side in sides]
     model = changed.config.model
-    costs = price(root, replays[-1].results, past, model, prices) if prices else None
+    policy = changed.config.policy
+    costs = price(root, replays[-1].results, past, model, prices, policy) if prices else None
     return BacktestResult(
         replay=replays[-1],
         configured=replays[0] if compare else None,

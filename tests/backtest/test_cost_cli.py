@@ -73,3 +73,32 @@ def test_cost_without_prices_in_the_config_exits_2_with_the_line_to_add(
 
     assert result.code == 2
     assert "--cost needs `backtest: {cost:" in result.err and result.err.count("\n") == 1
+
+
+def test_the_cost_policy_is_priced_as_replayed_over_the_matrix(
+    history_project: tuple[Path, list[str]],
+) -> None:
+    root, _ = history_project
+
+    result = run_cli(
+        "backtest",
+        "--config",
+        str(root / "retrigger.yaml"),
+        "--set",
+        PRICES,
+        "--set",
+        "policy.mode=cost",
+        "--set",
+        "policy.cost={retrain: 100, staleness: 1000}",
+        "--cost",
+        "--json",
+    )
+
+    assert result.code == 0, result.err
+    cost = json.loads(result.out)["cost"]
+    # Model 0 at period 1: 200 new rows x 1000 x (0.90 - 0.89) = 2000 >= 100: a retrain at 1;
+    # model 1's own level M[1][1] was never recorded, so nothing is added after it.
+    assert cost["policy"]["retrains"] == [1]
+    assert any(
+        note.startswith("policy.mode: cost is replayed over the matrix") for note in cost["notes"]
+    )
