@@ -50,11 +50,9 @@ class Knob:
 
     def config_value(self, value: float) -> object:
         """As a ``--set`` value: what ``load_config`` validates."""
-        return (
-            self.text(value)
-            if self.kind == "duration"
-            else (int(value) if self.kind == "count" else float(self.text(value)))
-        )
+        if self.kind == "count":
+            return int(value)
+        return self.text(value) if self.kind == "duration" else float(self.text(value))
 
 
 Setting = tuple[float, ...]  # one value per knob, in the knobs' order
