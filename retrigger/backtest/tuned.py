@@ -33,8 +33,11 @@ class Tuned:
         found, where = self.search, _span(self.outcome.tuned_on)
         keys = ", ".join(k.key for k in found.knobs) or "no threshold (none enabled)"
         unknown, cells = unknown_cells(self.outcome.tuned_on)
+        window = self.outcome.tuned_on
+        prices = f"retrain {window.retrain_cost:g}, staleness {window.price_per_row:g}"
         return (
-            f"tune: {len(found.tried)} settings of {keys} replayed on {where} only; "
+            f"tune: {len(found.tried)} settings of {keys} replayed on {where} only, J priced "
+            f"by backtest.cost ({prices}); "
             f"{len(found.tried) - found.unknown} had a known J, {found.unknown} needed a "
             f"matrix cell not known ({unknown} of {cells} cells unknown there)"
         )
