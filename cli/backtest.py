@@ -58,12 +58,20 @@ TuneSplitOption = Annotated[
     float,
     typer.Option("--tune-split", help="With --tune: the share of the periods to tune on."),
 ]
+TrainOption = Annotated[
+    bool,
+    typer.Option(
+        "--train",
+        help="Train the model of each period in a scratch clone (cached by its inputs) and "
+        "score it on every later period: the evaluation matrix --cost prices.",
+    ),
+]
 EveryOption = Annotated[
     str | None,
     typer.Option(
         "--every",
         help="The interval between checks for the drift false alarms a year "
-        "(default: the history's median interval, else 7d).",
+        "(default: the history's median interval, else 7d); with --train, the periods.",
     ),
 ]
 HtmlOption = Annotated[
@@ -99,6 +107,7 @@ def backtest(
     set_values: SetOption = None,
     compare: CompareOption = False,
     cost: CostOption = False,
+    train: TrainOption = False,
     json_output: JsonOption = False,
     html: HtmlOption = None,
     png: PngOption = None,
@@ -110,8 +119,9 @@ def backtest(
 ) -> None:
     """Replay the policy over the commits that changed the data or the metrics file.
 
-    Read-only: nothing is stored or retrained. Exit 0 with the replay in the output, also when
-    --slack could not post (one warning line on stderr; the report files are written).
+    Read-only: nothing is stored or retrained (--train trains in scratch clones and keeps its
+    models and matrix under .retrigger/backtest/ only). Exit 0 with the replay in the output,
+    also when --slack could not post (one warning line on stderr; the report files are written).
     """
     from retrigger.commands import backtest as command
 
@@ -124,7 +134,16 @@ def backtest(
         return
     token = command.slack_token() if slack else None
     cadence = command.parse_every(every)
-    result = command.backtest(config, span, set_values or [], compare, priced=cost, every=cadence)
+    result = command.backtest(
+        config,
+        span,
+        set_values or [],
+        compare,
+        priced=cost,
+        every=cadence,
+        train=train,
+        say=_progress,
+    )
     command.write_outputs(result, html, png)
     if json_output:
         render.print_document("backtest", result.as_json())
@@ -176,7 +195,13 @@ def _post(
         )
 
 
+def _progress(text: str) -> None:
+    typer.echo(text, err=True)  # stdout is the report (--json: one document)
+
+
 def show(result: BacktestResult) -> None:
+    if result.trained is not None:
+        render.line(result.trained.summary())
     if result.priced is not None:
         render.line(result.priced.regret_line(), style="bold")
         for note in result.priced.notes:

@@ -24,6 +24,7 @@ from retrigger.backtest.replay import PointResult
 from retrigger.backtest.runs import PastRuns
 from retrigger.config.models import BacktestCostConfig, ModelConfig, PolicyConfig
 from retrigger.data.delta import compute_delta, from_md5s
+from retrigger.errors import BadInput
 
 COST_MODE_NOTE = (
     "policy.mode: cost is replayed over the matrix (staleness since each retrain against "
@@ -96,6 +97,8 @@ def price(
     is the cost policy replayed over the matrix (the signals' replay cannot run it)."""
     if not results:
         return None
+    if settings.retrain is None:  # measured only by --train (retrigger.commands.backtest_train)
+        raise BadInput("backtest.cost.retrain is not set; set it, or add --train")
     matrix = evaluation_matrix(results, past, model.metric)
     problem = cost.CostProblem(
         matrix,

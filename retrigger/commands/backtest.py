@@ -8,7 +8,7 @@ fetched from the remote when missing, and MLflow is only searched.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +16,7 @@ from pathlib import Path
 from retrigger.backtest import inputs, runs, walk, whatif
 from retrigger.backtest.datareads import DataReader
 from retrigger.backtest.false_alarms import FalseAlarms
+from retrigger.backtest.matrix import TrainedMatrix
 from retrigger.backtest.posting import (
     Posted,
     SlackPostFailed,
@@ -24,10 +25,11 @@ from retrigger.backtest.posting import (
     replayed_range,
     require_token,
 )
-from retrigger.backtest.pricing import Priced, price
+from retrigger.backtest.pricing import Priced
 from retrigger.backtest.replay import Replay, replay, starting_point
 from retrigger.backtest.report import document, limits
 from retrigger.backtest.walk import Span
+from retrigger.commands import backtest_train
 from retrigger.config import LoadedConfig, load_config
 from retrigger.config.durations import parse_duration
 from retrigger.config.models import BacktestCostConfig
@@ -62,11 +64,14 @@ class BacktestResult:
     # With the drift signal configured: its false alarms on the trained version resampled
     # against itself, or why they could not be measured.
     false_alarms: FalseAlarms | str | None = None
+    trained: TrainedMatrix | None = None  # with --train: the evaluation matrix, trained
 
     def as_json(self) -> dict[str, object]:
         body = self._body()
         if self.false_alarms is not None:
             body = {**body, "drift_false_alarms": _false_alarms_json(self.false_alarms)}
+        if self.trained is not None:
+            body = {**body, "train": self.trained.as_json()}
         return {"cost": self.priced.as_json(), **body} if self.priced is not None else body
 
     def _body(self) -> dict[str, object]:
@@ -157,13 +162,15 @@ def backtest(
     now: datetime | None = None,
     priced: bool = False,
     every: timedelta | None = None,
+    train: bool = False,
+    say: Callable[[str], None] = lambda _: None,
 ) -> BacktestResult:
     overrides = whatif.parse_sets(sets)
     loaded = load_config(config_path)
     changed = whatif.changed_config(config_path, overrides) if overrides else loaded
     if compare and not overrides:
         raise BadInput("--compare needs at least one --set KEY=VALUE to compare with")
-    prices = _prices(changed) if priced else None
+    prices = _prices(changed, train) if priced else None
     now = now or utc_now()
     root = loaded.root
     paths = sorted(set(walk.watched_paths(loaded.config) + walk.watched_paths(changed.config)))
@@ -177,9 +184,9 @@ def backtest(
     sides = [changed] if not compare else [loaded, changed]
     with DataReader(root) as reader:
         replays = [_replay(side, commits, past, reader, now) for side in sides]
-    model = changed.config.model
-    policy = changed.config.policy
-    costs = price(root, replays[-1].results, past, model, prices, policy) if prices else None
+    results = replays[-1].results
+    trained = backtest_train.train(changed, results, every, say) if train else None
+    costs = backtest_train.priced(changed, results, past, prices, trained, every)
     return BacktestResult(
         replay=replays[-1],
         configured=replays[0] if compare else None,
@@ -188,6 +195,7 @@ def backtest(
         priced=costs,
         changes=whatif.changes(loaded, overrides),
         false_alarms=_false_alarms(root, replays[-1], every),
+        trained=trained,
     )
 
 
@@ -228,12 +236,18 @@ def parse_every(text: str | None) -> timedelta | None:
     return every
 
 
-def _prices(loaded: LoadedConfig) -> BacktestCostConfig:
-    if loaded.config.backtest.cost is None:
+def _prices(loaded: LoadedConfig, train: bool) -> BacktestCostConfig:
+    found = loaded.config.backtest.cost
+    if found is None:
         raise BadInput(
             "--cost needs `backtest: {cost: {retrain: C, staleness: PER_ROW}}` in retrigger.yaml"
         )
-    return loaded.config.backtest.cost
+    if found.retrain is None and not train:
+        raise BadInput(
+            "--cost: backtest.cost.retrain is not set; set it, or add --train to use the "
+            "measured duration of the training stages"
+        )
+    return found
 
 
 def _replay(

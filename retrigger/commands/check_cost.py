@@ -4,11 +4,16 @@ earlier checks since that model stored (state store), handed to the pure ``signa
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from pathlib import Path
 
+from retrigger.data.delta import compute_delta, from_md5s
+from retrigger.data.versions import OutVersion
 from retrigger.decision import Reading
 from retrigger.signals.context import SignalContext
-from retrigger.signals.cost import Earlier, Fresh, cost_reading, earlier_of
-from retrigger.store import decisions
+from retrigger.signals.cost import Earlier, Fresh, RetrainCost, cost_reading, earlier_of
+from retrigger.signals.retrain_seconds import PastRetrain, learned
+from retrigger.store import attempts, decisions
 from retrigger.workspace import Workspace
 
 
@@ -22,8 +27,41 @@ def with_cost(
         return readings
     fresh = _fresh(ctx)
     earlier = _earlier(workspace, ctx, fresh) if fresh is not None else []
-    reading = cost_reading(readings, fresh, earlier, prices, config.model.greater_is_better)
+    measured = _measured(workspace, readings) if prices.retrain is None else None
+    reading = cost_reading(
+        readings, fresh, earlier, prices, config.model.greater_is_better, measured
+    )
     return (*readings, reading)
+
+
+def _measured(workspace: Workspace, readings: Sequence[Reading]) -> RetrainCost | None:
+    """C from past retrains' repro durations, fitted on the rows they trained on and read at
+    the rows of the data now (the volume reading's current side)."""
+    with workspace.store.transaction() as conn:
+        timed = attempts.repro_durations(conn, workspace.config.model.name)
+    root = workspace.root
+    past = [PastRetrain(t.seconds, _rows(root, t.data)) for t in timed]
+    return learned(past, _rows_now(readings))
+
+
+def _rows(root: Path, data: Sequence[tuple[str, str]]) -> float | None:
+    if not data:
+        return None
+    new = {path: OutVersion(path, md5, None, None) for path, md5 in data}
+    delta = compute_delta(root, from_md5s(list(new), {}), new, tolerant=True)
+    counts = [d.new.rows for d in delta.paths]
+    return None if None in counts else float(sum(c or 0 for c in counts))
+
+
+def _rows_now(readings: Sequence[Reading]) -> float | None:
+    volume = next((r for r in readings if r.kind == "volume"), None)
+    delta = volume.extra.get("delta") if volume is not None else None
+    paths = delta.get("paths") if isinstance(delta, dict) else None
+    if not isinstance(paths, list) or not paths:
+        return None
+    counts = [(p.get("new") or {}).get("rows") for p in paths if isinstance(p, dict)]
+    known = [float(c) for c in counts if isinstance(c, int | float)]
+    return float(sum(known)) if counts and len(known) == len(counts) else None
 
 
 def _fresh(ctx: SignalContext) -> Fresh | None:

@@ -34,6 +34,24 @@ class Fresh:
 
 
 @dataclass(frozen=True)
+class RetrainCost:
+    """C, and where it came from (``policy.cost.retrain``, or past retrains' durations)."""
+
+    value: float | None  # None: neither set nor measured
+    source: str
+
+
+def retrain_cost(prices: CostConfig, measured: RetrainCost | None) -> RetrainCost:
+    if prices.retrain is not None:
+        return RetrainCost(prices.retrain, "policy.cost.retrain")
+    if measured is not None:
+        return measured
+    return RetrainCost(
+        None, "policy.cost.retrain is not set and no past retrain's duration is recorded"
+    )
+
+
+@dataclass(frozen=True)
 class Earlier:
     """A stored cost reading of an earlier check of the same model in use."""
 
@@ -61,7 +79,9 @@ def cost_reading(
     earlier: Sequence[Earlier],  # newest first
     prices: CostConfig,
     greater_is_better: bool,
+    measured: RetrainCost | None = None,  # C learned from past retrains, when not set
 ) -> Reading:
+    retrain = retrain_cost(prices, measured)
     perf = next((r for r in readings if r.kind == "performance"), None)
     volume = next((r for r in readings if r.kind == "volume"), None)
     gap, why = _gap(perf, fresh, greater_is_better)
@@ -77,27 +97,30 @@ def cost_reading(
         "fresh": fresh.value if fresh else None,
         "price_per_row": prices.staleness,
         "earlier": [[e.decision_id, e.increment] for e in earlier],
+        "retrain_cost_source": retrain.source,
     }
-    if gap is None or new_rows is None or fresh is None:
+    if gap is None or new_rows is None or fresh is None or retrain.value is None:
         lost = [why] if gap is None else []
         if new_rows is None:
             lost.append("rows unknown: " + (volume.detail if volume else "no volume reading"))
+        if retrain.value is None:
+            lost.append(f"retrain cost unknown: {retrain.source}")
         detail = "staleness unknown: " + "; ".join(lost)
-        return Reading(KIND, None, prices.retrain, False, detail, extra, unknown=True)
+        return Reading(KIND, None, retrain.value, False, detail, extra, unknown=True)
     increment = extra["increment"] = new_rows * prices.staleness * gap
     known = [e.increment for e in earlier if e.increment is not None]
     so_far = sum(known) + increment
-    fired = so_far >= prices.retrain
+    fired = so_far >= retrain.value
     lower = len(earlier) - len(known)
     detail = (
         f"staleness so far {_k(so_far)} {'≥' if fired else '<'} retrain cost "
-        f"{_k(prices.retrain)} (policy.cost.retrain): this check {new_rows:g} new rows "
+        f"{_k(retrain.value)} ({retrain.source}): this check {new_rows:g} new rows "
         f"(volume) × {prices.staleness:g} (policy.cost.staleness) × gap {gap:.4g} "
         f"({why}) = {_k(increment)}, + {_k(sum(known))} over {len(known)} earlier "
         f"check{'s' if len(known) != 1 else ''} since run {fresh.run_id[:8]}"
         + (f"; {lower} earlier unknown: a lower bound" if lower else "")
     )
-    return Reading(KIND, so_far, prices.retrain, fired, detail, extra)
+    return Reading(KIND, so_far, retrain.value, fired, detail, extra)
 
 
 def _gap(

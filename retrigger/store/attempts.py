@@ -204,3 +204,38 @@ def for_decision(conn: Connection, decision_id: str) -> list[Attempt]:
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class ReproTimed:
+    """A retrain's ``repro`` step that trained: its seconds, and the data it trained on."""
+
+    attempt_id: str
+    seconds: float
+    data: tuple[tuple[str, str], ...]  # (path, md5) of the outputs' data
+
+
+def repro_durations(conn: Connection, model: str, limit: int = 50) -> list[ReproTimed]:
+    """The newest ``limit`` repro steps of ``model`` that ended ok and produced outputs (a
+    repro that trained nothing leaves no outputs in the facts)."""
+    rows = conn.execute(
+        select(retrain_attempts.c.id, retrain_attempts.c.facts, retrain_steps.c.seconds)
+        .join(retrain_steps, retrain_steps.c.attempt_id == retrain_attempts.c.id)
+        .where(
+            retrain_attempts.c.model == model,
+            retrain_steps.c.name == "repro",
+            retrain_steps.c.status == StepStatus.OK,
+            retrain_steps.c.seconds.is_not(None),
+        )
+        .order_by(retrain_steps.c.started_at.desc())
+        .limit(limit)
+    ).all()
+    found = []
+    for attempt_id, facts, seconds in rows:
+        outputs = (facts or {}).get("outputs")
+        if not isinstance(outputs, dict):
+            continue
+        data = [d for d in outputs.get("data") or [] if isinstance(d, dict) and d.get("md5")]
+        pairs = tuple((str(d["path"]), str(d["md5"])) for d in data)
+        found.append(ReproTimed(str(attempt_id), float(seconds), pairs))
+    return found

@@ -20,8 +20,12 @@ class RetrainBudget(Section):
 class CostConfig(Section):
     """What a retrain and staleness cost: `backtest.cost` and `policy.cost` (mode: cost)."""
 
-    retrain: float = Field(
-        ge=0, allow_inf_nan=False, description="what one retrain costs (money or compute seconds)"
+    retrain: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description="what one retrain costs (money or compute seconds); null: the measured "
+        "duration of the training stages, in seconds (backtest --train; past retrains)",
     )
     staleness: float = Field(
         ge=0,

@@ -1,0 +1,137 @@
+"""``retrigger backtest --train``: the evaluation matrix of the replayed history, trained in
+scratch clones (``retrigger.backtest.matrix``), and with ``--cost`` the schedules priced on it.
+
+The periods are the replayed points, or with ``--every`` the first point of each interval of
+that length. The retrain cost C is ``backtest.cost.retrain`` when set, else the mean measured
+duration of the training stages (seconds), and the output says which.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+import numpy as np
+
+from retrigger.backtest import cost
+from retrigger.backtest.matrix import PeriodAt, TrainedMatrix, build
+from retrigger.backtest.pricing import Priced, period_rows, price
+from retrigger.backtest.replay import PointResult
+from retrigger.backtest.runs import PastRuns
+from retrigger.backtest.scorers import scorer_for
+from retrigger.config import LoadedConfig
+from retrigger.config.models import CostConfig
+from retrigger.errors import BadInput
+from retrigger.proc import pipeline_interpreter
+
+
+def train(
+    loaded: LoadedConfig,
+    results: Sequence[PointResult],
+    every: timedelta | None,
+    say: Callable[[str], None],
+) -> TrainedMatrix:
+    config, root = loaded.config, loaded.root
+    pipeline = config.pipeline
+    interpreter = pipeline_interpreter(
+        root, pipeline.python, pipeline.env == "retrigger", os.environ
+    )
+    python = interpreter.python if interpreter.python != "unknown" else sys.executable
+    env = interpreter.env()
+    scorer = scorer_for(config, root, python, env, pipeline.stage_timeout)
+    assert config.model.artifact is not None  # scorer_for says so otherwise
+    chosen = [results[n].point for n in periods(results, every)]
+    points = [PeriodAt(p.commit.sha, p.commit.time, p.data_version) for p in chosen]
+    return build(root, points, scorer, config.model.artifact, env, pipeline.stage_timeout, say)
+
+
+def periods(results: Sequence[PointResult], every: timedelta | None) -> list[int]:
+    """The replayed points trained at: all of them, or the first of each ``every`` interval."""
+    if every is None or not results:
+        return list(range(len(results)))
+    start = results[0].point.commit.time
+    chosen: dict[int, int] = {}
+    for number, result in enumerate(results):
+        chosen.setdefault(int((result.point.commit.time - start) / every), number)
+    return sorted(chosen.values())
+
+
+def retrain_cost(settings: CostConfig, trained: TrainedMatrix) -> tuple[float, str]:
+    """C and where it came from; BadInput when it is neither set nor measured."""
+    if settings.retrain is not None:
+        return settings.retrain, "backtest.cost.retrain"
+    seconds = trained.measured_seconds()
+    if not seconds:
+        raise BadInput(
+            "backtest.cost.retrain is not set and no training duration was measured (no "
+            "period trained): set backtest.cost.retrain"
+        )
+    value = statistics.fmean(seconds)
+    return value, (
+        f"the mean measured duration of the training stages over {len(seconds)} trained "
+        f"model{'s' if len(seconds) != 1 else ''} (--train), in seconds"
+    )
+
+
+def priced(
+    loaded: LoadedConfig,
+    results: Sequence[PointResult],
+    past: PastRuns,
+    prices: CostConfig | None,
+    trained: TrainedMatrix | None,
+    every: timedelta | None,
+) -> Priced | None:
+    """``--cost``: on the trained matrix with ``--train``, else on what history recorded."""
+    if prices is None:
+        return None
+    if trained is None:
+        return price(loaded.root, results, past, loaded.config.model, prices)
+    return price_trained(loaded, results, trained, prices, every)
+
+
+def price_trained(
+    loaded: LoadedConfig,
+    results: Sequence[PointResult],
+    trained: TrainedMatrix,
+    settings: CostConfig,
+    every: timedelta | None,
+) -> Priced:
+    """The schedules priced on the trained matrix: the policy's fires at the period holding
+    them."""
+    chosen = periods(results, every)
+    picked = [results[n] for n in chosen]
+    retrain, source = retrain_cost(settings, trained)
+    matrix = trained.values()
+    problem = cost.CostProblem(
+        matrix,
+        trained.greater_is_better,
+        retrain,
+        period_rows(loaded.root, picked),
+        settings.staleness,
+    )
+    fired = sorted(
+        {h for n, r in enumerate(results) if r.verdict.fire and (h := _holding(chosen, n)) >= 0}
+    )
+    size = len(picked)
+    cells = size * (size + 1) // 2
+    known = int(np.count_nonzero(~np.isnan(matrix[np.triu_indices(size)])))
+    notes = (
+        f"retrain cost C = {retrain:.4g} from {source}",
+        f"the matrix is trained ({trained.metric} on {trained.scorer}), not history's records",
+    )
+    return Priced(
+        cost.compare(problem, fired),
+        tuple(r.point.commit.sha for r in picked),
+        cells - known,
+        cells,
+        notes,
+    )
+
+
+def _holding(chosen: list[int], number: int) -> int:
+    """The period whose interval holds replayed point ``number`` (-1: before the first)."""
+    found = [k for k, first in enumerate(chosen) if first <= number]
+    return found[-1] if found else -1
