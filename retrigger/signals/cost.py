@@ -99,17 +99,18 @@ def cost_reading(
         "earlier": [[e.decision_id, e.increment] for e in earlier],
         "retrain_cost_source": retrain.source,
     }
-    if gap is None or new_rows is None or fresh is None or retrain.value is None:
+    if gap is None or new_rows is None or fresh is None:
         lost = [why] if gap is None else []
         if new_rows is None:
             lost.append("rows unknown: " + (volume.detail if volume else "no volume reading"))
-        if retrain.value is None:
-            lost.append(f"retrain cost unknown: {retrain.source}")
         detail = "staleness unknown: " + "; ".join(lost)
         return Reading(KIND, None, retrain.value, False, detail, extra, unknown=True)
     increment = extra["increment"] = new_rows * prices.staleness * gap
     known = [e.increment for e in earlier if e.increment is not None]
     so_far = sum(known) + increment
+    if retrain.value is None:  # the staleness is kept: a later check with C sums it
+        detail = f"staleness so far {_k(so_far)}; retrain cost unknown: {retrain.source}"
+        return Reading(KIND, None, None, False, detail, extra, unknown=True)
     fired = so_far >= retrain.value
     lower = len(earlier) - len(known)
     detail = (

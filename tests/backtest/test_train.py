@@ -123,3 +123,14 @@ def test_train_without_rows_to_score_on_is_bad_input(project: tuple[Path, list[s
     assert result.code == 2
     assert "--train scores each model" in result.err
     assert "Traceback" not in result.err
+
+
+def test_cost_without_a_retrain_cost_and_without_train_is_bad_input(
+    project: tuple[Path, list[str]],
+) -> None:
+    root, _ = project
+
+    result = run_cli("backtest", "--config", str(root / "retrigger.yaml"), "--cost")
+
+    assert result.code == 2
+    assert "backtest.cost.retrain is not set" in result.err and "--train" in result.err

@@ -100,3 +100,52 @@ def test_mode_cost_without_prices_is_exit_2(demo_project: Path) -> None:
     assert result.code == 2
     assert "policy.mode: cost needs the prices: policy.cost:" in result.err
     assert "Traceback" not in result.err
+
+
+def _past_retrain(root: Path, seconds: float) -> None:
+    """A retrain that trained on the committed data, its repro step taking ``seconds``: what
+    the state store holds after one `retrigger run` (written through the store's own API)."""
+    from datetime import UTC, datetime
+
+    from retrigger.data.versions import out_version
+    from retrigger.lineage.status import RetrainStatus, StepStatus
+    from retrigger.store import attempts
+    from retrigger.workspace import Workspace
+
+    workspace = Workspace.load(root / "retrigger.yaml")
+    md5 = out_version(root, "data/train.csv", "HEAD").md5
+    now = datetime.now(UTC)
+    facts = {"outputs": {"metric_after": 0.9, "data": [{"path": "data/train.csv", "md5": md5}]}}
+    with workspace.store.transaction() as conn:
+        attempts.start(
+            conn,
+            "t-1",
+            "d-1",
+            "churn",
+            now,
+            pid=1,
+            hostname="h",
+            requested_by=None,
+            approved_by=None,
+        )
+        step = attempts.step_started(conn, "t-1", "repro", now)
+        attempts.step_finished(conn, step, StepStatus.OK, seconds, None)
+        attempts.finish(conn, "t-1", RetrainStatus.PROMOTED, now, facts)
+
+
+def test_without_a_retrain_cost_c_is_the_past_retrain_s_measured_duration(
+    demo_project: Path,
+) -> None:
+    fresh = json.loads((demo_project / "metrics.json").read_text())["accuracy"]
+    _configure(demo_project, mode="cost", cost={"staleness": 1}, cooldown="0s")
+    _arrive(demo_project, 100, fresh - 0.10)  # 100 × 0.10 = 10
+
+    unknown = _cost(_check(demo_project))
+    _past_retrain(demo_project, 8.0)
+    measured = _check(demo_project)
+
+    assert unknown["value"] is None and not unknown["fired"]
+    assert "retrain cost unknown: policy.cost.retrain is not set" in unknown["detail"]
+    cost = _cost(measured)
+    assert cost["threshold"] == 8.0 and cost["fired"] and measured["fire"] is True
+    assert "retrain cost 8 (the one past retrain's measured duration" in cost["detail"]
