@@ -11,6 +11,7 @@ scoring, nothing of its own.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -119,7 +120,14 @@ class RowsScorer:
         if (saved / "MLmodel").is_file():
             return saved
         if self.flavor == "sklearn" and kept.is_file():
-            save_sklearn(kept, saved, self.python, tree)
+            # MLflow warns about pickles on each save: once per model here, not news.
+            quiet = logging.getLogger("mlflow.sklearn")
+            level = quiet.level
+            quiet.setLevel(logging.ERROR)
+            try:
+                save_sklearn(kept, saved, self.python, tree)
+            finally:
+                quiet.setLevel(level)
             return saved
         raise WorkFailed(f"model.artifact {self.artifact}: {NOT_LOADABLE}")
 

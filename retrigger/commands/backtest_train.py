@@ -12,7 +12,7 @@ import os
 import statistics
 import sys
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -43,20 +43,24 @@ def train(
     env = interpreter.env()
     scorer = scorer_for(config, root, python, env, pipeline.stage_timeout)
     assert config.model.artifact is not None  # scorer_for says so otherwise
-    chosen = [results[n].point for n in periods(results, every)]
+    chosen = [results[n].point for n in periods(_times(results), every)]
     points = [PeriodAt(p.commit.sha, p.commit.time, p.data_version) for p in chosen]
     return build(root, points, scorer, config.model.artifact, env, pipeline.stage_timeout, say)
 
 
-def periods(results: Sequence[PointResult], every: timedelta | None) -> list[int]:
-    """The replayed points trained at: all of them, or the first of each ``every`` interval."""
-    if every is None or not results:
-        return list(range(len(results)))
-    start = results[0].point.commit.time
+def periods(times: Sequence[datetime], every: timedelta | None) -> list[int]:
+    """The replayed points (by commit time) trained at: all of them, or the first of each
+    ``every`` interval from the first."""
+    if every is None or not times:
+        return list(range(len(times)))
     chosen: dict[int, int] = {}
-    for number, result in enumerate(results):
-        chosen.setdefault(int((result.point.commit.time - start) / every), number)
+    for number, time in enumerate(times):
+        chosen.setdefault(int((time - times[0]) / every), number)
     return sorted(chosen.values())
+
+
+def _times(results: Sequence[PointResult]) -> list[datetime]:
+    return [r.point.commit.time for r in results]
 
 
 def retrain_cost(settings: CostConfig, trained: TrainedMatrix) -> tuple[float, str]:
@@ -101,7 +105,7 @@ def price_trained(
 ) -> Priced:
     """The schedules priced on the trained matrix: the policy's fires at the period holding
     them."""
-    chosen = periods(results, every)
+    chosen = periods(_times(results), every)
     picked = [results[n] for n in chosen]
     retrain, source = retrain_cost(settings, trained)
     matrix = trained.values()

@@ -7,10 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from retrigger.commands.backtest_train import periods
 from tests.backtest import train_history
 from tests.backtest.history import sh
 from tests.support.cli import run_cli
@@ -134,3 +136,13 @@ def test_cost_without_a_retrain_cost_and_without_train_is_bad_input(
 
     assert result.code == 2
     assert "backtest.cost.retrain is not set" in result.err and "--train" in result.err
+
+
+def test_every_trains_at_the_first_point_of_each_interval() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    days = [0, 2, 6, 7, 8, 20, 27]  # intervals of 7 days: [0, 7) [7, 14) [14, 21) [21, 28)
+
+    times = [start + timedelta(days=d) for d in days]
+
+    assert periods(times, timedelta(days=7)) == [0, 3, 5, 6]
+    assert periods(times, None) == list(range(7))
