@@ -2,7 +2,8 @@
 
 Read-only: no decision is stored, nothing retrains, the work tree and the state store are not
 opened for writing (the state store is not opened at all); data comes from the DVC cache,
-fetched from the remote when missing, and MLflow is only searched.
+fetched from the remote when missing, and MLflow is only searched. ``--train`` trains in
+scratch clones and writes only under ``.retrigger/backtest/`` (``commands.backtest_train``).
 """
 
 from __future__ import annotations
