@@ -202,6 +202,9 @@ def _progress(text: str) -> None:
 def show(result: BacktestResult) -> None:
     if result.trained is not None:
         render.line(result.trained.summary())
+        if len(result.trained.periods) <= 12:  # a longer one reads better from matrix.json
+            for line in result.trained.table():
+                render.line(line)
     if result.priced is not None:
         render.line(result.priced.regret_line(), style="bold")
         for note in result.priced.notes:

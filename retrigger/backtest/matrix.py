@@ -114,6 +114,18 @@ class TrainedMatrix:
             f"{self.metric} on {self.scorer}" + (f"; matrix in {self.path}" if self.path else "")
         )
 
+    def table(self) -> list[str]:
+        """``M[i][j]`` as text, a row per period trained at ("?" unknown), for a short history."""
+        values = self.values()
+        lines = [f"  M[i][j]: {self.metric} of the model trained at period i (row) on period j"]
+        for i, period in enumerate(self.periods):
+            cells = [
+                "" if j < i else ("?" if np.isnan(values[i, j]) else f"{values[i, j]:.3f}")
+                for j in range(len(self.periods))
+            ]
+            lines.append(f"  {i:>3} {period.at.sha[:8]}  " + " ".join(f"{c:>6}" for c in cells))
+        return lines
+
     def as_json(self) -> dict[str, object]:
         periods = self.periods
         return {

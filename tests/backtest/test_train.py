@@ -103,11 +103,14 @@ def test_train_fills_the_matrix_once_and_leaves_the_project_as_it_was(
     assert "C = " in cost["notes"][0] and "measured duration" in cost["notes"][0]
     assert cost["oracle"]["cost"] is not None and cost["policy"]["cost"] is not None
 
-    second = run_cli("backtest", "--config", config, "--train", "--json")
+    second = run_cli("backtest", "--config", config, "--train")
 
     assert second.code == 0, second.err
     assert _trained(tmp_path) == 4  # nothing trained twice
-    again = json.loads(second.out)["train"]
+    assert "4 distinct models (0 trained now, 4 reused)" in second.out
+    row = " ".join(f"{cells[(0, j)]['value']:>6.3f}" for j in range(4))
+    assert f"0 {shas[0][:8]}  {row}" in second.out
+    again = json.loads((root / ".retrigger" / "backtest" / "matrix.json").read_text())
     assert [c["value"] for c in again["cells"]] == [c["value"] for c in train["cells"]]
     assert all(c["reused"] for c in again["cells"])
     assert [p["model"]["seconds"] for p in again["periods"]] == seconds
