@@ -41,15 +41,18 @@ def fires(problem: CostProblem, periods: Sequence[Period], policy: PolicyConfig)
         raise BadInput("policy.mode: cost needs policy.cost: {retrain: C, staleness: PER_ROW}")
     if len(periods) != problem.periods:
         raise BadInput(f"cost policy: {len(periods)} periods for a {problem.periods}-period matrix")
+    # policy.cost.retrain unset: live, C is the measured duration of past retrains; here, the
+    # problem's C (backtest.cost.retrain, or with --train the measured training duration).
+    retrain = prices.retrain if prices.retrain is not None else problem.retrain_cost
     model, so_far, fired = 0, 0.0, []
     times: list[datetime] = []
     for j in range(1, problem.periods):
         added = increment(problem, model, j, prices.staleness)
         if added is None:
-            reading = Reading("cost", None, prices.retrain, False, "cell unknown", unknown=True)
+            reading = Reading("cost", None, retrain, False, "cell unknown", unknown=True)
         else:
             so_far += added
-            reading = Reading("cost", so_far, prices.retrain, so_far >= prices.retrain, "")
+            reading = Reading("cost", so_far, retrain, so_far >= retrain, "")
         verdict = apply_policy(
             [reading],
             times,

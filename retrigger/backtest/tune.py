@@ -62,7 +62,13 @@ def knobs(config: RetriggerConfig) -> list[Knob]:
     """The thresholds the config enables; with ``policy.mode: cost`` only the retrain cost
     (the other signals do not decide in that mode)."""
     if config.policy.mode == "cost" and config.policy.cost is not None:
-        return [knob("policy.cost.retrain", config.policy.cost.retrain, "number", COST_FACTORS)]
+        retrain = config.policy.cost.retrain
+        # Without it, C is learned from past retrains' durations: no number to scale.
+        return (
+            []
+            if retrain is None
+            else [knob("policy.cost.retrain", retrain, "number", COST_FACTORS)]
+        )
     found: list[Knob] = []
     signals = config.signals
     if signals.performance is not None:

@@ -237,7 +237,7 @@ def parse_every(text: str | None) -> timedelta | None:
     return every
 
 
-def _prices(loaded: LoadedConfig, train: bool) -> BacktestCostConfig:
+def _prices(loaded: LoadedConfig, train: bool = False) -> BacktestCostConfig:
     found = loaded.config.backtest.cost
     if found is None:
         raise BadInput(
@@ -245,8 +245,8 @@ def _prices(loaded: LoadedConfig, train: bool) -> BacktestCostConfig:
         )
     if found.retrain is None and not train:
         raise BadInput(
-            "--cost: backtest.cost.retrain is not set; set it, or add --train to use the "
-            "measured duration of the training stages"
+            "backtest.cost.retrain is not set; set it (or, with --cost, add --train to use "
+            "the measured duration of the training stages)"
         )
     return found
 

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from retrigger.backtest import cost
+from retrigger.backtest.costpolicy import Period, fires
 from retrigger.backtest.matrix import PeriodAt, TrainedMatrix, build
-from retrigger.backtest.pricing import Priced, period_rows, price
+from retrigger.backtest.pricing import COST_MODE_NOTE, Priced, period_rows, price
 from retrigger.backtest.replay import PointResult
 from retrigger.backtest.runs import PastRuns
 from retrigger.backtest.scorers import scorer_for
@@ -92,7 +93,7 @@ def priced(
     if prices is None:
         return None
     if trained is None:
-        return price(loaded.root, results, past, loaded.config.model, prices)
+        return price(loaded.root, results, past, loaded.config.model, prices, loaded.config.policy)
     return price_trained(loaded, results, trained, prices, every)
 
 
@@ -104,7 +105,7 @@ def price_trained(
     every: timedelta | None,
 ) -> Priced:
     """The schedules priced on the trained matrix: the policy's fires at the period holding
-    them."""
+    them (with ``policy.mode: cost``, the cost policy replayed over the matrix)."""
     chosen = periods(_times(results), every)
     picked = [results[n] for n in chosen]
     retrain, source = retrain_cost(settings, trained)
@@ -116,15 +117,14 @@ def price_trained(
         period_rows(loaded.root, picked),
         settings.staleness,
     )
-    fired = sorted(
-        {h for n, r in enumerate(results) if r.verdict.fire and (h := _holding(chosen, n)) >= 0}
-    )
+    fired, notes = _fired(loaded, results, chosen, problem)
     size = len(picked)
     cells = size * (size + 1) // 2
     known = int(np.count_nonzero(~np.isnan(matrix[np.triu_indices(size)])))
     notes = (
         f"retrain cost C = {retrain:.4g} from {source}",
         f"the matrix is trained ({trained.metric} on {trained.scorer}), not history's records",
+        *notes,
     )
     return Priced(
         cost.compare(problem, fired),
@@ -132,7 +132,24 @@ def price_trained(
         cells - known,
         cells,
         notes,
+        problem,
     )
+
+
+def _fired(
+    loaded: LoadedConfig,
+    results: Sequence[PointResult],
+    chosen: list[int],
+    problem: cost.CostProblem,
+) -> tuple[list[int], tuple[str, ...]]:
+    """The periods the policy retrains at, and a note when it is the cost policy's replay."""
+    policy = loaded.config.policy
+    if policy.mode == "cost":
+        picked = [results[n].point for n in chosen]
+        found = [Period(p.commit.time, p.data_version) for p in picked]
+        return fires(problem, found, policy), (COST_MODE_NOTE,)
+    fired = {_holding(chosen, n) for n, r in enumerate(results) if r.verdict.fire}
+    return sorted(p for p in fired if p >= 0), ()
 
 
 def _holding(chosen: list[int], number: int) -> int:

@@ -68,6 +68,7 @@ def problem(
     """The evaluation matrix of the whole history, priced as ``--cost`` prices it (the one
     place a matrix filled another way, e.g. by training, would come in)."""
     model = loaded.config.model
+    assert prices.retrain is not None  # _prices refuses a config without it (no --train here)
     return cost.CostProblem(
         pricing.evaluation_matrix(results, past, model.metric),
         model.greater_is_better,
