@@ -120,8 +120,8 @@ def backtest(
     """Replay the policy over the commits that changed the data or the metrics file.
 
     Read-only: nothing is stored or retrained (--train trains in scratch clones and keeps its
-    models and matrix under .retrigger/backtest/ only). Exit 0 with the replay in the output,
-    also when --slack could not post (one warning line on stderr; the report files are written).
+    models and matrix under .retrigger/backtest/ only). Exit 0 with the replay in the output;
+    exit 1 when --slack could not post (after the report files are written and the table printed).
     """
     from retrigger.commands import backtest as command
 
@@ -130,7 +130,7 @@ def backtest(
     span = command.Span(since=command.parse_since(since), from_rev=from_rev, to_rev=to_rev)
     if tune:
         pages = compare or html is not None or png is not None or slack
-        _tune(config, span, set_values or [], tune_split, json_output, pages)
+        _tune(config, span, set_values or [], tune_split, json_output, pages, train)
         return
     token = command.slack_token() if slack else None
     cadence = command.parse_every(every)
@@ -160,12 +160,13 @@ def _tune(
     split: float,
     json_output: bool,
     pages: bool,
+    train: bool,
 ) -> None:
     from retrigger.commands.backtest_tune import tune_backtest
 
     if pages:
         raise BadInput("--tune prints its own report: drop --compare, --html, --png and --slack")
-    result = tune_backtest(config, span, sets, split)
+    result = tune_backtest(config, span, sets, split, train=train, say=_progress)
     if json_output:
         render.print_document("backtest", {"tune": result.as_json()})
         return

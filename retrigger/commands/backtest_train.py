@@ -109,14 +109,8 @@ def price_trained(
     chosen = periods(_times(results), every)
     picked = [results[n] for n in chosen]
     retrain, source = retrain_cost(settings, trained)
-    matrix = trained.values()
-    problem = cost.CostProblem(
-        matrix,
-        trained.greater_is_better,
-        retrain,
-        period_rows(loaded.root, picked),
-        settings.staleness,
-    )
+    problem = trained_problem(loaded, picked, trained, settings)
+    matrix = problem.matrix
     fired, notes = _fired(loaded, results, chosen, problem)
     size = len(picked)
     cells = size * (size + 1) // 2
@@ -133,6 +127,22 @@ def price_trained(
         cells,
         notes,
         problem,
+    )
+
+
+def trained_problem(
+    loaded: LoadedConfig,
+    picked: Sequence[PointResult],
+    trained: TrainedMatrix,
+    settings: CostConfig,
+) -> cost.CostProblem:
+    """The trained matrix priced: C set or measured, the rows of the ``picked`` periods."""
+    return cost.CostProblem(
+        trained.values(),
+        trained.greater_is_better,
+        retrain_cost(settings, trained)[0],
+        period_rows(loaded.root, picked),
+        settings.staleness,
     )
 
 

@@ -10,7 +10,7 @@ backtest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from retrigger.backtest.inputs import Point
 from retrigger.backtest.replay import PointResult, Trained, replay
 from retrigger.backtest.runs import PastRuns
 from retrigger.backtest.tuned import Tuned
+from retrigger.commands import backtest_train
 from retrigger.commands.backtest import _past, _prices, _replay
 from retrigger.config import LoadedConfig, load_config
 from retrigger.config.models import BacktestCostConfig
@@ -35,11 +36,15 @@ def tune_backtest(
     sets: Sequence[str] = (),
     split: float = 0.5,
     now: datetime | None = None,
+    train: bool = False,
+    say: Callable[[str], None] = lambda _line: None,
 ) -> Tuned:
+    """With ``train``, the matrix is ``--train``'s (every replayed point trained in a scratch
+    clone, C measured unless set); else what history recorded."""
     tune.check_share(split)  # before the replay, not after it
     overrides = whatif.parse_sets(sets)
     loaded = load_config(config_path, overrides=overrides)
-    prices = _prices(loaded)
+    prices = _prices(loaded, train)
     now = now or utc_now()
     commits = walk.commits(loaded.root, span, walk.watched_paths(loaded.config), now)
     if not commits:
@@ -51,7 +56,11 @@ def tune_backtest(
     with DataReader(loaded.root) as reader:
         results = _replay(loaded, commits, past, reader, now).results
         first = tune.split_at(len(results), split)
-        whole = problem(loaded, results, past, prices)
+        if train:
+            trained = backtest_train.train(loaded, results, None, say)
+            whole = backtest_train.trained_problem(loaded, results, trained, prices)
+        else:
+            whole = problem(loaded, results, past, prices)
         points = tuple(r.point for r in results)
         knobs = tune.knobs(loaded.config)
         candidates = _Candidates(config_path, overrides, knobs, points, past, reader, now)

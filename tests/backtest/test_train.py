@@ -149,3 +149,25 @@ def test_every_trains_at_the_first_point_of_each_interval() -> None:
 
     assert periods(times, timedelta(days=7)) == [0, 3, 5, 6]
     assert periods(times, None) == list(range(7))
+
+
+def test_tune_on_the_trained_matrix_knows_every_cell_and_chooses(
+    project: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    root, shas = project
+
+    result = run_cli("backtest", "--config", str(root / "retrigger.yaml"), "--tune", "--train")
+    tuned = json.loads(
+        run_cli(
+            "backtest", "--config", str(root / "retrigger.yaml"), "--tune", "--train", "--json"
+        ).out
+    )["tune"]
+
+    assert result.code == 0, result.err
+    assert _trained(tmp_path) == 4  # the second run reused the four models
+    # History recorded almost none of these cells; trained, both parts are fully known.
+    assert tuned["tuned_on"] == {"periods": [0, 1], "unknown_cells": 0, "cells": 3}
+    assert tuned["scored_on"] == {"periods": [2, 3], "unknown_cells": 0, "cells": 3}
+    assert tuned["commits"] == shas
+    assert tuned["unknown_settings"] == 0 and tuned["chosen"] is not None
+    assert all(t["cost"] is not None for t in tuned["tried"])
