@@ -20,7 +20,7 @@ from retrigger.drift.partitions import Partition, remote_partition
 from retrigger.errors import BadInput
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     import duckdb
 
@@ -109,7 +109,8 @@ def list_partitions(prefix: str, settings: DriftSignalConfig) -> list[Partition]
     try:
         connect_s3(con, S3Access.from_env())
         rows = con.execute(
-            "SELECT filename, size, CAST(last_modified AS VARCHAR) FROM read_blob(?)",
+            "SELECT filename, size, CAST(last_modified AS VARCHAR), epoch(last_modified) "
+            "FROM read_blob(?)",
             [root + "**/*.parquet"],
         ).fetchall()
     except db.Error as exc:
@@ -117,9 +118,31 @@ def list_partitions(prefix: str, settings: DriftSignalConfig) -> list[Partition]
         raise BadInput(f"{prefix} cannot be listed: {first}") from None
     finally:
         con.close()
-    by_folder: dict[str, list[tuple[str, int, str]]] = {}
-    for url, size, modified in sorted(rows):
+    by_folder: dict[str, list[tuple[str, int, str, float]]] = {}
+    for url, size, modified, epoch in sorted(rows):
         folder = str(url)[len(root) :].rpartition("/")[0] or "."
-        by_folder.setdefault(folder, []).append((str(url), int(size), str(modified)))
+        by_folder.setdefault(folder, []).append((str(url), int(size), str(modified), epoch))
     del settings  # the listing needs no setting today; kept for the Spark listing to come
-    return [remote_partition(name, objects) for name, objects in by_folder.items()]
+    return [
+        remote_partition(name, [o[:3] for o in objects], max(float(o[3]) for o in objects))
+        for name, objects in by_folder.items()
+    ]
+
+
+def footer_rows(files: Sequence[str]) -> dict[str, int]:
+    """Rows of each object from its Parquet footer (no data page read); BadInput when the
+    objects cannot be read."""
+    import duckdb as db
+
+    con = db.connect(":memory:")
+    try:
+        connect_s3(con, S3Access.from_env())
+        rows = con.execute(
+            "SELECT file_name, num_rows FROM parquet_file_metadata(?)", [list(files)]
+        ).fetchall()
+    except db.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise BadInput(f"the Parquet footers cannot be read: {first}") from None
+    finally:
+        con.close()
+    return {str(name): int(n) for name, n in rows}
