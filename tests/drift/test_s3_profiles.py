@@ -4,41 +4,28 @@ credentials taken from the environment."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3  # type: ignore[import-untyped]
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.drift.conftest import run_drift, run_drift_json
+from tests.support.s3 import moto_server, parquet_day, point_aws_at
 
 pytestmark = pytest.mark.slow  # a server
 
 
 @pytest.fixture(scope="module")
 def s3_server() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
 def bucket(s3_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     """A bucket holding ``ref/`` (two days) and ``cur/`` (the same two and a shifted third)."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": s3_server,
-    }.items():
-        monkeypatch.setenv(name, value)
+    point_aws_at(s3_server, monkeypatch)
     monkeypatch.chdir(tmp_path)  # the profile cache lands in ./.retrigger/profiles
     name = f"events-{tmp_path.name.lower().replace('_', '-')[:40]}"
     client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
@@ -48,17 +35,9 @@ def bucket(s3_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> s
             client.put_object(
                 Bucket=name,
                 Key=f"{prefix}/date=2024-03-0{day}/part-0.parquet",
-                Body=_parquet(day, shift, 4000 if day == 3 else 2000),
+                Body=parquet_day(day, shift, 4000 if day == 3 else 2000),
             )
     return name
-
-
-def _parquet(seed: int, shift: float, rows: int) -> bytes:
-    rng = np.random.default_rng(seed)
-    table = pa.table({"x": rng.normal(shift, 1.0, rows), "city": rng.choice(["a", "b", "c"], rows)})
-    out = io.BytesIO()
-    pq.write_table(table, out)
-    return out.getvalue()
 
 
 def test_drift_between_two_s3_prefixes_names_the_partitions(bucket: str) -> None:
