@@ -92,12 +92,11 @@ __all__ = [
 
 
 def _refuse_remote(spec: PartitionedData) -> None:
-    # s3:// is read through DuckDB's httpfs; the other schemes are refused when the config is
-    # read rather than unknown at every check.
-    if spec.remote and not spec.path.startswith("s3://"):
+    # Read through DuckDB's extensions; other schemes are refused when the config is read
+    # rather than unknown at every check.
+    if spec.remote and not spec.path.startswith(REMOTE_SCHEMES):
         raise ValueError(
-            f"data: {spec.path!r}: object storage is read from s3:// prefixes (and "
-            "S3-compatible servers through AWS_ENDPOINT_URL)"
+            f"data: {spec.path!r}: object storage is read from s3://, gs:// and az:// prefixes"
         )
 
 

@@ -40,7 +40,10 @@ def test_a_partitioned_entry_is_a_data_path_with_its_layout(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("entry", "named"),
     [
-        ("{path: 'ftp://host/events/', format: parquet}", "read from s3:// prefixes"),
+        (
+            "{path: 'ftp://host/events/', format: parquet}",
+            "read from s3://, gs:// and az:// prefixes",
+        ),
         ("{path: data/events, format: csv}", "format"),
         ("{path: ../outside, format: parquet}", "inside the repository"),
     ],

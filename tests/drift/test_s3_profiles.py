@@ -74,3 +74,38 @@ def test_a_prefix_with_no_partition_is_named(bucket: str) -> None:
 
     assert result.code == 2
     assert f"s3://{bucket}/nothing/ holds no Parquet partition" in result.err
+
+
+def test_gs_prefixes_are_read_through_googles_s3_interoperable_api(
+    bucket: str, s3_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HMAC keys in the GCS_* variables; the server is moto's (it speaks the same XML API).
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("GCS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("GCS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("GCS_ENDPOINT_URL", s3_server)
+
+    report = run_drift_json(f"gs://{bucket}/ref/", f"gs://{bucket}/cur/", "--engine", "duckdb")
+
+    assert report["reference_rows"] == 4000 and report["current_rows"] == 8000
+    assert report["columns"]["x"]["drift"] is True
+    assert report["partitions"]["current"][-1] == "date=2024-03-03"
+
+
+def test_az_without_duckdbs_azure_extension_names_the_wheel_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The dev install has no duckdb-extension-azure, and DuckDB has not installed it.
+    import duckdb
+
+    monkeypatch.chdir(tmp_path)
+
+    result = run_drift("az://events/ref/", "az://events/cur/", "--engine", "duckdb")
+
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        "retrigger: error: reading az:// needs DuckDB's azure extension, which is not "
+        f"installed: pip install duckdb-extension-azure=={duckdb.__version__} (from PyPI), "
+        "or INSTALL azure in DuckDB"
+    ]
