@@ -92,12 +92,11 @@ __all__ = [
 
 
 def _refuse_remote(spec: PartitionedData) -> None:
-    # No run records an object-storage version yet, so a signal would have no trained side
-    # to compare: refused when the config is read rather than unknown at every check.
-    if spec.remote:
+    # Read through DuckDB's extensions; other schemes are refused when the config is read
+    # rather than unknown at every check.
+    if spec.remote and not spec.path.startswith(REMOTE_SCHEMES):
         raise ValueError(
-            f"data: {spec.path!r}: the signals read DVC-tracked folders in the repository; "
-            "compare object storage with `retrigger drift s3://… s3://… --engine duckdb`"
+            f"data: {spec.path!r}: object storage is read from s3://, gs:// and az:// prefixes"
         )
 
 
@@ -138,13 +137,27 @@ class RetriggerConfig(Section):
                     spec = PartitionedData.model_validate(entry)
                     _refuse_remote(spec)
                     specs[spec.path] = spec
+                    if spec.remote:
+                        continue  # not a DVC path: only the drift and volume signals read it
                     entry = spec.path
                 paths.append(entry)
             raw = {**raw, "data": paths}
         config = handler(raw)
         if isinstance(config, RetriggerConfig):
             config._partitioned = specs  # a private attribute: frozen applies to fields only
+            config.data_signals_have_data()
         return config
+
+    def data_signals_have_data(self) -> None:
+        # Refused when the config is read (check, config validate, the pre-commit hook),
+        # not later by each signal that needs data; object-storage prefixes count.
+        remote = any(spec.remote for spec in self._partitioned.values())
+        for name in ("volume", "drift"):
+            if getattr(self.signals, name) is not None and not self.data and not remote:
+                raise ValueError(
+                    f"signals.{name} needs data to compare: list the DVC-tracked "
+                    "paths the model trains on under `data:`"
+                )
 
     @property
     def partitioned(self) -> dict[str, PartitionedData]:
@@ -193,18 +206,6 @@ class RetriggerConfig(Section):
                 raise ValueError(
                     f"policy.mode: cost needs signals.{name}: staleness is the rows added "
                     "(volume) times the metric lost (performance)"
-                )
-        return self
-
-    @model_validator(mode="after")
-    def _data_signals_have_data(self) -> RetriggerConfig:
-        # Refused when the config is read (check, config validate, the pre-commit hook),
-        # not later by each signal that needs data.
-        for name in ("volume", "drift"):
-            if getattr(self.signals, name) is not None and not self.data:
-                raise ValueError(
-                    f"signals.{name} needs data to compare: list the DVC-tracked "
-                    "paths the model trains on under `data:`"
                 )
         return self
 

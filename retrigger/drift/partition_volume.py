@@ -15,6 +15,7 @@ from retrigger.drift.partitions import Partition, of_version, of_worktree
 from retrigger.drift.profiles import ProfileCache
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
 
@@ -68,26 +69,45 @@ def partition_delta(
 ) -> PartitionDelta | None:
     """The partitions of ``path`` in the working tree against its trained version; None when
     the trained version's manifest is not in the local DVC cache."""
-    trained = {p.name: p for p in of_version(root, trained_md5, path)}
+    trained = of_version(root, trained_md5, path)
     if not trained:
         return None
-    current = {p.name: p for p in of_worktree(root, path, current_md5)}
-    new = tuple(_rows(p, cache) for name, p in current.items() if name not in trained)
+    return delta_between(trained, of_worktree(root, path, current_md5), cache)
+
+
+def delta_between(
+    trained: Sequence[Partition],
+    current: Sequence[Partition],
+    cache: ProfileCache,
+    count: Callable[[Sequence[str]], Mapping[str, int]] | None = None,
+) -> PartitionDelta:
+    """The partitions of ``current`` new, rewritten or gone against ``trained``; ``count``
+    gives each file's rows from its footer (default: pyarrow on local files)."""
+    before = {p.name: p for p in trained}
+    now = {p.name: p for p in current}
+    new = tuple(
+        rows_of(p, cache, count or _local_rows) for name, p in now.items() if name not in before
+    )
     rewritten = tuple(
         name
-        for name, p in current.items()
-        if name in trained and p.fingerprint != trained[name].fingerprint
+        for name, p in now.items()
+        if name in before and p.fingerprint != before[name].fingerprint
     )
-    gone = tuple(name for name in trained if name not in current)
+    gone = tuple(name for name in before if name not in now)
     return PartitionDelta(new, rewritten, gone)
 
 
-def _rows(part: Partition, cache: ProfileCache) -> PartitionRows:
+def _local_rows(files: Sequence[str]) -> dict[str, int]:
+    import pyarrow.parquet as pq
+
+    return {f: pq.ParquetFile(f).metadata.num_rows for f in files}
+
+
+def rows_of(
+    part: Partition, cache: ProfileCache, count: Callable[[Sequence[str]], Mapping[str, int]]
+) -> PartitionRows:
     counted = cache.get_counts(part.fingerprint)
     if counted is None:
-        import pyarrow.parquet as pq
-
-        rows = sum(pq.ParquetFile(f).metadata.num_rows for f in part.files)
-        counted = (rows, part.bytes)
+        counted = (sum(count(part.files).values()), part.bytes)
         cache.put_counts(part.fingerprint, *counted)
     return PartitionRows(part.name, *counted)

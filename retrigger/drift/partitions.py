@@ -29,6 +29,9 @@ class Partition:
     files: tuple[str, ...]  # local paths or object-storage URLs, as DuckDB and Spark read them
     bytes: int
     fingerprint: str
+    # Object storage: the newest object's last-modified time (seconds since the epoch), which
+    # places the partition before or after a run (see drift.remote_trained).
+    modified: float | None = None
 
 
 def discover(root: Path, md5s: Mapping[str, str] | None = None) -> list[Partition]:
@@ -83,12 +86,15 @@ def from_manifest(manifest: Mapping[str, str], locate: Callable[[str], Path]) ->
     return found
 
 
-def remote_partition(name: str, objects: Sequence[tuple[str, int, str]]) -> Partition:
-    """A partition of object storage from its objects' (url, size, ETag): the ETag names the
-    content, as an md5 does on disk."""
+def remote_partition(
+    name: str, objects: Sequence[tuple[str, int, str]], modified: float | None = None
+) -> Partition:
+    """A partition of object storage from its objects' (url, size, last-modified time): what
+    S3 lists for an object names its content, as an md5 does on disk."""
     lines = [f"etag\0{url}\0{size}\0{etag}" for url, size, etag in sorted(objects)]
     urls = tuple(url for url, _, _ in sorted(objects))
-    return Partition(name, urls, sum(size for _, size, _ in objects), _digest(lines))
+    size = sum(size for _, size, _ in objects)
+    return Partition(name, urls, size, _digest(lines), modified)
 
 
 def dvc_md5s(repo: Path, dir_md5: str) -> dict[str, str]:

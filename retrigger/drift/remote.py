@@ -1,11 +1,14 @@
-"""Object storage (``s3://``) for the DuckDB engine: credentials from the environment, the
-httpfs extension, and a prefix's partitions fingerprinted by each object's size and time.
+"""Object storage (``s3://``, ``gs://``, ``az://``) for the DuckDB engine: credentials from
+the environment, DuckDB's httpfs (and azure) extension, and a prefix's partitions
+fingerprinted by each object's size and time.
 
 Credentials are the AWS variables (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
 ``AWS_SESSION_TOKEN``, ``AWS_REGION``) and, for an S3-compatible server, ``AWS_ENDPOINT_URL``;
-never the config file. DuckDB's httpfs extension is loaded as DuckDB finds it (installed, or
-downloaded from extensions.duckdb.org), else from the ``duckdb-extension-httpfs`` wheel
-(``pip install 'retrigger[s3]'``) for machines that cannot reach that site.
+``GCS_*`` HMAC keys for ``gs://``; ``AZURE_STORAGE_CONNECTION_STRING`` for ``az://``; never
+the config file. DuckDB's extensions are loaded as DuckDB finds them (installed, or downloaded
+from extensions.duckdb.org), else from their PyPI wheels (``duckdb-extension-httpfs``, in
+``pip install 'retrigger[s3]'``; ``duckdb-extension-azure``) for machines that cannot reach
+that site.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from retrigger.drift.partitions import Partition, remote_partition
 from retrigger.errors import BadInput
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     import duckdb
 
@@ -29,13 +32,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class S3Access:
-    """What DuckDB needs to reach S3, read once from the environment."""
+    """What DuckDB needs to reach S3 and Google Cloud Storage, read once from the environment.
+    Google's is its S3-interoperable API with HMAC keys (``GCS_ACCESS_KEY_ID``,
+    ``GCS_SECRET_ACCESS_KEY``; ``GCS_ENDPOINT_URL`` for another server)."""
 
     key_id: str | None
     secret: str | None
     token: str | None
     region: str | None
     endpoint: str | None  # an S3-compatible server, e.g. http://127.0.0.1:9000
+    gcs_key_id: str | None = None
+    gcs_secret: str | None = None
+    gcs_endpoint: str | None = None
+    azure: str | None = None  # AZURE_STORAGE_CONNECTION_STRING, for az://
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> S3Access:
@@ -46,24 +55,35 @@ class S3Access:
             env.get("AWS_SESSION_TOKEN"),
             env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
             env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL"),
+            env.get("GCS_ACCESS_KEY_ID"),
+            env.get("GCS_SECRET_ACCESS_KEY"),
+            env.get("GCS_ENDPOINT_URL"),
+            env.get("AZURE_STORAGE_CONNECTION_STRING"),
         )
 
     def secret_sql(self) -> str:
-        options = ["TYPE s3"]
-        for key, value in (
+        keys = (
             ("KEY_ID", self.key_id),
             ("SECRET", self.secret),
             ("SESSION_TOKEN", self.token),
             ("REGION", self.region),
-        ):
-            if value:
-                options.append(f"{key} {_quote(value)}")
-        if self.endpoint:
-            parsed = urlparse(self.endpoint)
-            options.append(f"ENDPOINT {_quote(parsed.netloc or parsed.path)}")
-            options.append("URL_STYLE 'path'")
-            options.append(f"USE_SSL {'true' if parsed.scheme == 'https' else 'false'}")
-        return f"CREATE OR REPLACE SECRET retrigger_s3 ({', '.join(options)})"
+        )
+        return _secret("s3", keys, self.endpoint)
+
+    def gcs_secret_sql(self) -> str:
+        return _secret(
+            "gcs", (("KEY_ID", self.gcs_key_id), ("SECRET", self.gcs_secret)), self.gcs_endpoint
+        )
+
+
+def _secret(kind: str, keys: Sequence[tuple[str, str | None]], endpoint: str | None) -> str:
+    options = [f"TYPE {kind}"] + [f"{key} {_quote(value)}" for key, value in keys if value]
+    if endpoint:
+        parsed = urlparse(endpoint)
+        options.append(f"ENDPOINT {_quote(parsed.netloc or parsed.path)}")
+        options.append("URL_STYLE 'path'")
+        options.append(f"USE_SSL {'true' if parsed.scheme == 'https' else 'false'}")
+    return f"CREATE OR REPLACE SECRET retrigger_{kind} ({', '.join(options)})"
 
 
 def _quote(text: str) -> str:
@@ -72,31 +92,56 @@ def _quote(text: str) -> str:
 
 def load_httpfs(con: duckdb.DuckDBPyConnection) -> None:
     """``LOAD httpfs`` as DuckDB finds it, else from the pip wheel; BadInput naming both."""
+    _load(con, "httpfs", "s3:// and gs://", "pip install 'retrigger[s3]'")
+
+
+def _load(con: duckdb.DuckDBPyConnection, name: str, used_by: str, install: str) -> None:
+    import importlib
+
     import duckdb as db
 
     try:
-        con.execute("LOAD httpfs")
+        con.execute(f"LOAD {name}")
         return
     except db.Error:
         pass
     try:
-        import duckdb_extension_httpfs  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        wheel = importlib.import_module(f"duckdb_extension_{name}")
     except ImportError:
         raise BadInput(
-            "s3:// needs DuckDB's httpfs extension, which is not installed and could not be "
-            "downloaded; pip install 'retrigger[s3]' installs it from PyPI"
+            f"reading {used_by} needs DuckDB's {name} extension, which is not installed: "
+            f"{install} (from PyPI), or INSTALL {name} in DuckDB"
         ) from None
-    folder = Path(duckdb_extension_httpfs.__file__).parent / "extensions" / f"v{db.__version__}"
+    folder = Path(str(wheel.__file__)).parent / "extensions" / f"v{db.__version__}"
     try:
-        con.execute(f"LOAD {_quote(str(folder / 'httpfs.duckdb_extension'))}")
+        con.execute(f"LOAD {_quote(str(folder / f'{name}.duckdb_extension'))}")
     except db.Error as exc:
         first = str(exc).strip().splitlines()[0]
-        raise BadInput(f"DuckDB's httpfs extension from PyPI does not load: {first}") from None
+        raise BadInput(f"DuckDB's {name} extension from PyPI does not load: {first}") from None
 
 
-def connect_s3(con: duckdb.DuckDBPyConnection, access: S3Access) -> None:
+def load_azure(con: duckdb.DuckDBPyConnection, connection_string: str | None) -> None:
+    """DuckDB's azure extension with the ``AZURE_STORAGE_CONNECTION_STRING`` secret."""
+    import duckdb as db
+
+    install = f"pip install duckdb-extension-azure=={db.__version__}"
+    _load(con, "azure", "az://", install)
+    if not connection_string:
+        raise BadInput("az:// needs AZURE_STORAGE_CONNECTION_STRING in the environment")
+    con.execute(
+        "CREATE OR REPLACE SECRET retrigger_az "
+        f"(TYPE azure, CONNECTION_STRING {_quote(connection_string)})"
+    )
+
+
+def connect_s3(con: duckdb.DuckDBPyConnection, access: S3Access, azure: bool | None = None) -> None:
+    """httpfs with a secret for ``s3://`` and one for ``gs://`` (each path picks its own);
+    the azure extension too when ``azure`` (default: when its connection string is set)."""
     load_httpfs(con)
     con.execute(access.secret_sql())
+    con.execute(access.gcs_secret_sql())
+    if azure or (azure is None and access.azure):
+        load_azure(con, access.azure)
 
 
 def list_partitions(prefix: str, settings: DriftSignalConfig) -> list[Partition]:
@@ -107,9 +152,10 @@ def list_partitions(prefix: str, settings: DriftSignalConfig) -> list[Partition]
     root = prefix.rstrip("/") + "/"
     con = db.connect(":memory:")
     try:
-        connect_s3(con, S3Access.from_env())
+        connect_s3(con, S3Access.from_env(), azure=prefix.startswith("az://") or None)
         rows = con.execute(
-            "SELECT filename, size, CAST(last_modified AS VARCHAR) FROM read_blob(?)",
+            "SELECT filename, size, CAST(last_modified AS VARCHAR), epoch(last_modified) "
+            "FROM read_blob(?)",
             [root + "**/*.parquet"],
         ).fetchall()
     except db.Error as exc:
@@ -117,9 +163,31 @@ def list_partitions(prefix: str, settings: DriftSignalConfig) -> list[Partition]
         raise BadInput(f"{prefix} cannot be listed: {first}") from None
     finally:
         con.close()
-    by_folder: dict[str, list[tuple[str, int, str]]] = {}
-    for url, size, modified in sorted(rows):
+    by_folder: dict[str, list[tuple[str, int, str, float]]] = {}
+    for url, size, modified, epoch in sorted(rows):
         folder = str(url)[len(root) :].rpartition("/")[0] or "."
-        by_folder.setdefault(folder, []).append((str(url), int(size), str(modified)))
+        by_folder.setdefault(folder, []).append((str(url), int(size), str(modified), epoch))
     del settings  # the listing needs no setting today; kept for the Spark listing to come
-    return [remote_partition(name, objects) for name, objects in by_folder.items()]
+    return [
+        remote_partition(name, [o[:3] for o in objects], max(float(o[3]) for o in objects))
+        for name, objects in by_folder.items()
+    ]
+
+
+def footer_rows(files: Sequence[str]) -> dict[str, int]:
+    """Rows of each object from its Parquet footer (no data page read); BadInput when the
+    objects cannot be read."""
+    import duckdb as db
+
+    con = db.connect(":memory:")
+    try:
+        connect_s3(con, S3Access.from_env())
+        rows = con.execute(
+            "SELECT file_name, num_rows FROM parquet_file_metadata(?)", [list(files)]
+        ).fetchall()
+    except db.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise BadInput(f"the Parquet footers cannot be read: {first}") from None
+    finally:
+        con.close()
+    return {str(name): int(n) for name, n in rows}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from retrigger.lineage.trained import RECORD_DATA
 from retrigger.signals.base import Reading
+from retrigger.signals.remote_data import add_drift, prefixes
 
 if TYPE_CHECKING:
     from retrigger.config.models import DriftSignalConfig
@@ -37,7 +38,8 @@ class DriftSignal:
         assert settings is not None
         trained = ctx.trained_paths
         missing = [p for p in ctx.config.data if p not in trained]
-        if len(missing) == len(ctx.config.data):
+        remote = prefixes(ctx.config)  # object storage: trained = written before the run
+        if len(missing) == len(ctx.config.data) and not (remote and ctx.trained_run):
             return Reading(
                 self.kind,
                 None,
@@ -55,6 +57,7 @@ class DriftSignal:
         extra["unreadable"] = unreadable
         extra["partitions"] = {p: part.compared.as_json() for p, part in partitions.items()}
         compared = [p for p in ctx.config.data if p in trained and p not in unreadable]
+        compared += [p for p in remote if p not in unreadable]
         if not compared:
             return Reading(
                 self.kind,
@@ -150,6 +153,8 @@ def _compare_paths(
     from retrigger.drift.result import DriftReport
 
     paths = [p for p in ctx.config.data if p in trained]
+    remote = prefixes(ctx.config)
+    several = len(paths) + len(remote) > 1
     merged = Compared(DriftReport(0, 0, settings.share))
     for path in paths:
         if path in unreadable:
@@ -157,11 +162,12 @@ def _compare_paths(
         if not (ctx.root / path).exists():
             unreadable[path] = "not in the working tree; run `dvc pull`"
             continue
-        prefix = f"{path}:" if len(paths) > 1 else ""
+        prefix = f"{path}:" if several else ""
         try:
             _compare_one(ctx, settings, path, trained[path], prefix, merged, partitions)
         except Unavailable as exc:
             unreadable[path] = str(exc)
+    add_drift(ctx, settings, merged, unreadable, partitions, several)
     if settings.mode == "calibrated":
         from retrigger.drift.calibrated_judge import judge
 

@@ -26,14 +26,15 @@ class VolumeSignal:
     kind = "volume"
 
     def read(self, ctx: SignalContext) -> Reading:
-        from retrigger.data.delta import compute_delta, from_md5s
-        from retrigger.data.versions import versions
+        from retrigger.data.delta import DeltaReport
+        from retrigger.signals.remote_data import prefixes, volume_deltas
 
         settings = ctx.config.signals.volume
         assert settings is not None
         threshold = float(settings.min_new_rows) if settings.min_new_rows is not None else None
         trained = ctx.trained_paths
-        if not trained:
+        remote = prefixes(ctx.config)  # object storage: trained = written before the run
+        if not trained and not (remote and ctx.trained_run):
             return Reading(
                 self.kind,
                 None,
@@ -43,18 +44,44 @@ class VolumeSignal:
                 f"on, so volume cannot be measured; {RECORD_DATA}",
                 unknown=True,
             )
-        current = {out.path: out for out in versions(ctx.root, ctx.config.data)}
-        missing = ctx.ensure_cached({p: md5 for p, md5 in trained.items() if p in current})
-        report = compute_delta(
-            ctx.root,
-            from_md5s(list(current), trained),
-            current,
-            old_version=ctx.trained_data_version,
-            worktree_new=True,
-            tolerant=True,
+        report = DeltaReport(ctx.trained_data_version, "", [])
+        current: dict[str, OutVersion] = {}
+        missing: dict[str, str] = {}
+        if trained:
+            report, current, missing = _tracked(ctx, trained)
+        deltas, notes, found = volume_deltas(ctx)
+        report.paths.extend(deltas)
+        reading = _with_partitions(
+            ctx, judge(report, settings, threshold, missing), trained, current
         )
-        reading = judge(report, settings, threshold, missing)
-        return _with_partitions(ctx, reading, trained, current)
+        if not notes:
+            return reading
+        from dataclasses import replace
+
+        known = reading.extra.get("partitions")
+        merged = {**(known if isinstance(known, dict) else {}), **found}
+        extra = {**reading.extra, "partitions": merged}
+        return replace(reading, detail=reading.detail + "; " + "; ".join(notes), extra=extra)
+
+
+def _tracked(
+    ctx: SignalContext, trained: dict[str, str]
+) -> tuple[DeltaReport, dict[str, OutVersion], dict[str, str]]:
+    """The DVC-tracked paths' delta since their trained versions (fetched first if need be)."""
+    from retrigger.data.delta import compute_delta, from_md5s
+    from retrigger.data.versions import versions
+
+    current = {out.path: out for out in versions(ctx.root, ctx.config.data)}
+    missing = ctx.ensure_cached({p: md5 for p, md5 in trained.items() if p in current})
+    report = compute_delta(
+        ctx.root,
+        from_md5s(list(current), trained),
+        current,
+        old_version=ctx.trained_data_version,
+        worktree_new=True,
+        tolerant=True,
+    )
+    return report, current, missing
 
 
 def _with_partitions(

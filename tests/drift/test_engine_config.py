@@ -40,7 +40,10 @@ def test_a_partitioned_entry_is_a_data_path_with_its_layout(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("entry", "named"),
     [
-        ("{path: 's3://bucket/events/', format: parquet}", "retrigger drift s3://"),
+        (
+            "{path: 'ftp://host/events/', format: parquet}",
+            "read from s3://, gs:// and az:// prefixes",
+        ),
         ("{path: data/events, format: csv}", "format"),
         ("{path: ../outside, format: parquet}", "inside the repository"),
     ],
@@ -50,6 +53,17 @@ def test_bad_partitioned_entries_are_refused_by_name(
 ) -> None:
     with pytest.raises(ConfigError, match=named):
         _load(tmp_path, f"model: {{name: churn}}\ndata:\n  - {entry}\n")
+
+
+def test_an_s3_prefix_is_for_the_signals_only_not_a_dvc_path(tmp_path: Path) -> None:
+    text = (
+        "model: {name: m}\ndata:\n  - {path: 's3://bucket/events/', format: parquet}\n"
+        "signals: {drift: {share: 0.3}, volume: {min_new_rows: 10}}\n"
+    )
+    config = _load(tmp_path, text)
+
+    assert config.data == []  # nothing DVC would be asked about
+    assert config.partitioned["s3://bucket/events/"].remote
 
 
 def test_a_spark_remote_must_be_a_connect_url(tmp_path: Path) -> None:

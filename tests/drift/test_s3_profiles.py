@@ -4,41 +4,28 @@ credentials taken from the environment."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3  # type: ignore[import-untyped]
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.drift.conftest import run_drift, run_drift_json
+from tests.support.s3 import moto_server, parquet_day, point_aws_at
 
 pytestmark = pytest.mark.slow  # a server
 
 
 @pytest.fixture(scope="module")
 def s3_server() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
 def bucket(s3_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     """A bucket holding ``ref/`` (two days) and ``cur/`` (the same two and a shifted third)."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": s3_server,
-    }.items():
-        monkeypatch.setenv(name, value)
+    point_aws_at(s3_server, monkeypatch)
     monkeypatch.chdir(tmp_path)  # the profile cache lands in ./.retrigger/profiles
     name = f"events-{tmp_path.name.lower().replace('_', '-')[:40]}"
     client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
@@ -48,17 +35,9 @@ def bucket(s3_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> s
             client.put_object(
                 Bucket=name,
                 Key=f"{prefix}/date=2024-03-0{day}/part-0.parquet",
-                Body=_parquet(day, shift, 4000 if day == 3 else 2000),
+                Body=parquet_day(day, shift, 4000 if day == 3 else 2000),
             )
     return name
-
-
-def _parquet(seed: int, shift: float, rows: int) -> bytes:
-    rng = np.random.default_rng(seed)
-    table = pa.table({"x": rng.normal(shift, 1.0, rows), "city": rng.choice(["a", "b", "c"], rows)})
-    out = io.BytesIO()
-    pq.write_table(table, out)
-    return out.getvalue()
 
 
 def test_drift_between_two_s3_prefixes_names_the_partitions(bucket: str) -> None:
@@ -95,3 +74,38 @@ def test_a_prefix_with_no_partition_is_named(bucket: str) -> None:
 
     assert result.code == 2
     assert f"s3://{bucket}/nothing/ holds no Parquet partition" in result.err
+
+
+def test_gs_prefixes_are_read_through_googles_s3_interoperable_api(
+    bucket: str, s3_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HMAC keys in the GCS_* variables; the server is moto's (it speaks the same XML API).
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("GCS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("GCS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("GCS_ENDPOINT_URL", s3_server)
+
+    report = run_drift_json(f"gs://{bucket}/ref/", f"gs://{bucket}/cur/", "--engine", "duckdb")
+
+    assert report["reference_rows"] == 4000 and report["current_rows"] == 8000
+    assert report["columns"]["x"]["drift"] is True
+    assert report["partitions"]["current"][-1] == "date=2024-03-03"
+
+
+def test_az_without_duckdbs_azure_extension_names_the_wheel_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The dev install has no duckdb-extension-azure, and DuckDB has not installed it.
+    import duckdb
+
+    monkeypatch.chdir(tmp_path)
+
+    result = run_drift("az://events/ref/", "az://events/cur/", "--engine", "duckdb")
+
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        "retrigger: error: reading az:// needs DuckDB's azure extension, which is not "
+        f"installed: pip install duckdb-extension-azure=={duckdb.__version__} (from PyPI), "
+        "or INSTALL azure in DuckDB"
+    ]

@@ -163,7 +163,11 @@ class PartitionedData(Section):
     """A ``data:`` entry written as a mapping: a folder (or ``s3://`` prefix) of hive-partitioned
     Parquet, profiled partition by partition."""
 
-    path: str = Field(min_length=1, description="a folder in the repository, DVC-tracked")
+    path: str = Field(
+        min_length=1,
+        description="a folder in the repository, DVC-tracked, or an s3:// prefix "
+        "(read by the drift and volume signals only)",
+    )
     format: Literal["parquet"] = Field(default="parquet", description="the files' format")
     partitioning: Literal["hive"] = Field(
         default="hive", description="hive: one folder per partition, named key=value"

@@ -50,28 +50,34 @@ class SparkEngine:
     session: Any = None
     partitions_profiled: int = field(default=0, init=False)
     _answered: bool = field(default=False, init=False)
+    _silent: str | None = field(default=None, init=False)  # why the session is given up
 
     def _spark(self) -> Any:
         if self.session is None:
+            if self.remote is not None:
+                from retrigger.drift.engines.spark_connect import connect_session
+
+                self.session = connect_session(self.remote, self.timeout)
+                return self.session
             try:
                 from pyspark.sql import SparkSession
             except ImportError:
                 raise BadInput(
                     "engine spark needs pyspark: pip install 'retrigger[spark]' (and Java 17+)"
                 ) from None
-            builder = SparkSession.builder.appName("retrigger-drift")
-            if self.remote is not None:
-                builder = builder.remote(self.remote)
-            else:
-                builder = builder.master(self.master).config("spark.ui.enabled", "false")
-            self.session = builder.getOrCreate()
+            builder = SparkSession.builder.appName("retrigger-drift").master(self.master)
+            self.session = builder.config("spark.ui.enabled", "false").getOrCreate()
         return self.session
 
     def _run(self, work: Callable[[], Any]) -> Any:
         """Run ``work`` once the session has answered a first query within ``timeout``
         seconds (the work itself takes as long as the data needs); Spark's errors become
         ``BadInput`` with their first line."""
+        if self._silent is not None:
+            raise BadInput(self._silent)  # once is enough: no second wait on the same session
         if not self._answered:
+            if self.remote is not None:
+                self._spark()  # makes no call: held here, so a silent server's can be closed
             self._within_timeout(lambda: self._spark().range(1).collect())
             self._answered = True
         try:
@@ -83,8 +89,8 @@ class SparkEngine:
             raise BadInput(f"Spark failed: {first[:300]}") from None
 
     def _within_timeout(self, work: Callable[[], Any]) -> Any:
-        """Run ``work``, or raise ``BadInput`` after ``timeout`` seconds (the thread is left
-        to Spark's own retries; nothing is cached from it)."""
+        """Run ``work``, or raise ``BadInput`` after ``timeout`` seconds (nothing is cached
+        from it); a Spark Connect client is then closed, which ends its retries."""
         outcome: list[Any] = []
         failure: list[BaseException] = []
 
@@ -99,7 +105,12 @@ class SparkEngine:
         thread.join(self.timeout)
         if thread.is_alive():
             where = self.remote or self.master
-            raise BadInput(f"Spark at {where} did not answer within {self.timeout:g}s")
+            self._silent = f"Spark at {where} did not answer within {self.timeout:g}s"
+            if self.remote is not None and self.session is not None:
+                from retrigger.drift.engines.spark_connect import abandon
+
+                abandon(self.session)
+            raise BadInput(self._silent)
         if failure:
             exc = failure[0]
             if isinstance(exc, BadInput):
