@@ -32,7 +32,7 @@ def events_only_app(workspace: Workspace, secrets: Secrets) -> Front:
     """``retrigger serve``: /healthz and /events/<source>, no Slack."""
     from retrigger.store.serial import SerialStore
 
-    route, loop = events_parts(workspace, secrets, SerialStore(workspace.store))
+    route, loop = events_parts(workspace, secrets, SerialStore(workspace.store, "NORMAL"))
     loop.start()
     return Front(None, "", events=route)
 

@@ -63,3 +63,18 @@ def test_a_failing_body_rolls_back_alone(tmp_path: Path) -> None:
         conn.execute(text("INSERT INTO t (n) VALUES (3)"))
 
     assert [_visible(db, n) for n in (1, 2, 3)] == [True, False, True]
+
+
+def test_normal_synchronous_applies_to_its_own_commits_only(tmp_path: Path) -> None:
+    """`retrigger serve` commits without waiting for the WAL's fsync (synchronous=NORMAL);
+    the pooled connection goes back with SQLite's FULL, for every other writer."""
+    store, _db = _store(tmp_path)
+    serial = SerialStore(store, "NORMAL")
+
+    with serial.transaction() as conn:
+        conn.execute(text("INSERT INTO t (n) VALUES (1)"))
+        inside = conn.execute(text("PRAGMA synchronous")).scalar()
+    with store.transaction() as conn:
+        after = conn.execute(text("PRAGMA synchronous")).scalar()
+
+    assert (inside, after) == (1, 2)  # 1 NORMAL, 2 FULL

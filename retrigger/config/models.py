@@ -36,6 +36,7 @@ from retrigger.config.sections.measure import (
 )
 from retrigger.config.sections.people import (
     SLACK_ID_PATTERN,
+    AzureEventsConfig,
     EventsConfig,
     EventWatch,
     GcsEventsConfig,
@@ -58,6 +59,7 @@ __all__ = [
     "ESTIMABLE_METRICS",
     "REMOTE_SCHEMES",
     "SLACK_ID_PATTERN",
+    "AzureEventsConfig",
     "BacktestConfig",
     "BacktestCostConfig",
     "CostConfig",

@@ -4,20 +4,41 @@ windows.net/container/path", "eTag", "contentLength", …}}]``.
 
 A new subscription first sends ``Microsoft.EventGrid.SubscriptionValidationEvent`` with
 ``data.validationCode``; the answer ``{"validationResponse": code}`` proves the endpoint wants
-the events. The secret (the ``key`` query parameter of the subscription's URL, or an
-``x-api-key`` delivery header) is checked on the handshake too, so nobody else can validate.
+the events. Every delivery, the handshake included (so nobody else can validate), proves its
+sender one of two ways: a Microsoft Entra token (``events.azure``: Event Grid sends
+``Authorization: Bearer <JWT>`` issued by the tenant for the webhook app, ``aud`` the app id
+URI or client id), or a secret (the ``key`` query parameter of the subscription's URL, or an
+``x-api-key`` delivery header).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retrigger.events.model import NotTheShape, ObjectCreated, Parsed
+from retrigger.events.tokens import BearerCheck
+
+if TYPE_CHECKING:
+    from retrigger.config.models import AzureEventsConfig
 
 API_KEY_HEADER = "x-api-key"
 URL_KEY = "key"
 VALIDATION = "Microsoft.EventGrid.SubscriptionValidationEvent"
 BLOB_CREATED = "Microsoft.Storage.BlobCreated"
+
+
+def token_check(config: AzureEventsConfig) -> BearerCheck | None:
+    """The Entra token check, or None while ``events.azure`` names no tenant (the URL secret)."""
+    if config.tenant is None or config.audience is None:
+        return None
+    tenant = config.tenant.lower()
+    keys = config.jwks_url or f"https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys"
+    # An access token says its version in its issuer: v1.0 sts.windows.net, v2.0 login.…/v2.0.
+    issuers = (
+        f"https://sts.windows.net/{tenant}/",
+        f"https://login.microsoftonline.com/{tenant}/v2.0",
+    )
+    return BearerCheck(keys, config.audience, issuers)
 
 
 def parse(document: Any) -> Parsed:

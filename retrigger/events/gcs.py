@@ -4,7 +4,8 @@ Pub/Sub posts ``{"message": {"attributes": {"eventType": "OBJECT_FINALIZE", "buc
 "objectId", "objectGeneration", …}, "data": <base64 object resource>, "messageId": …},
 "subscription": …}`` with ``Authorization: Bearer <OIDC token>``: a JWT signed by Google
 (RS256, keys at the JWKS URL), whose ``aud`` is the audience set on the subscription and whose
-``email`` is the push service account. The token is verified before the body is read.
+``email`` is the push service account (``retrigger.events.tokens``), checked before the body
+is read.
 Only ``OBJECT_FINALIZE`` (a new object, or a new generation of one) opens a window.
 """
 
@@ -13,14 +14,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from retrigger.events.model import NotTheShape, ObjectCreated, Parsed, Unavailable
+from retrigger.events.model import NotTheShape, ObjectCreated, Parsed
+from retrigger.events.tokens import BearerCheck
 
 if TYPE_CHECKING:
-    from jwt import PyJWKClient
-
     from retrigger.config.models import GcsEventsConfig
 
 FINALIZE = "OBJECT_FINALIZE"
@@ -28,49 +27,18 @@ FINALIZE = "OBJECT_FINALIZE"
 ISSUERS = ("https://accounts.google.com", "accounts.google.com")
 
 
-class TokenCheck:
-    """Verifies Pub/Sub's OIDC token; the signing keys are fetched once and cached."""
+def token_check(config: GcsEventsConfig) -> BearerCheck | None:
+    """Pub/Sub's OIDC token check, or None while ``events.gcs`` does not say what to expect."""
+    if not config.audience or not config.service_account:
+        return None
+    account = config.service_account
 
-    def __init__(self, config: GcsEventsConfig) -> None:
-        self.config = config
-        self._keys: PyJWKClient | None = None
-
-    def problem(self, headers: Mapping[str, str], now: float) -> str | None:
-        import jwt
-
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return "missing Authorization: Bearer token"
-        if self._keys is None:
-            self._keys = jwt.PyJWKClient(self.config.jwks_url, cache_keys=True, lifespan=3600)
-        try:
-            key = self._keys.get_signing_key_from_jwt(token.strip())
-        except jwt.PyJWKClientConnectionError:
-            why = f"could not fetch the signing keys from {self.config.jwks_url}"
-            raise Unavailable(why) from None
-        except (jwt.PyJWKClientError, jwt.InvalidTokenError):
-            return "bad token: no matching signing key"
-        try:
-            claims = jwt.decode(
-                token.strip(),
-                key.key,
-                algorithms=["RS256"],
-                audience=self.config.audience,
-                issuer=ISSUERS,
-                options={"require": ["exp", "iat", "aud", "iss"]},
-                leeway=0,
-            )
-        except jwt.ExpiredSignatureError:
-            return "token expired"
-        except jwt.InvalidAudienceError:
-            return "token for another audience"
-        except jwt.InvalidTokenError as exc:
-            return f"bad token: {str(exc)[:120]}"
-        if claims.get("email") != self.config.service_account or not claims.get(
-            "email_verified", False
-        ):
+    def pusher_problem(claims: dict[str, Any]) -> str | None:
+        if claims.get("email") != account or not claims.get("email_verified", False):
             return "token of another service account"
         return None
+
+    return BearerCheck(config.jwks_url, config.audience, ISSUERS, pusher_problem)
 
 
 def parse(document: Any) -> Parsed:

@@ -47,7 +47,7 @@ class Intake:
         config: EventsConfig,
         secrets: Secrets,
         clock: Callable[[], datetime],
-        on_stored: Callable[[], None] = lambda: None,
+        on_stored: Callable[[datetime], None] = lambda _due: None,
         champion: tuple[str, str] | None = None,
     ) -> None:
         self.store = store
@@ -122,20 +122,22 @@ class Intake:
         with self.store.transaction() as conn:
             if not inbound.first_time(conn, key, now):
                 return Answer(200, {"duplicate": True})
-            watched = self._store(conn, source, parsed, now)
-        if watched:
-            self.on_stored()
-        return Answer(202, {"watched": watched, "objects": len(parsed.objects)})
+            dues = self._store(conn, source, parsed, now)
+        if dues:
+            self.on_stored(min(dues))
+        return Answer(202, {"watched": len(dues), "objects": len(parsed.objects)})
 
     def _validated(self, topic: str) -> bool:
         with self.store.transaction() as conn:
             return bool(audit.about(conn, _topic_key(topic)))
 
-    def _store(self, conn: Connection, source: str, parsed: Parsed, now: datetime) -> int:
-        """Open or extend the windows of the watched objects; the number watched."""
-        watched = 0
-        if parsed.registry is not None:
-            watched += self._registry(conn, parsed.registry, now)
+    def _store(
+        self, conn: Connection, source: str, parsed: Parsed, now: datetime
+    ) -> list[datetime]:
+        """Open or extend the windows of the watched objects; when each is due at the latest."""
+        dues: list[datetime] = []
+        if parsed.registry is not None and self._registry(conn, parsed.registry, now):
+            dues.append(now)
         for found in parsed.objects:
             if found.etag and not inbound.first_time(conn, _object_key(found), now):
                 log.info("%s (etag %s) was announced before; nothing to do", found.url, found.etag)
@@ -150,13 +152,13 @@ class Intake:
             marker = self.config.marker is not None and (
                 posixpath.basename(found.url) == self.config.marker
             )
+            due = now if marker else now + self.config.settle
             for watch in matches:
-                due = now + self.config.settle
                 settle.note_event(conn, source, watch.prefix, watch.data, now, due, marker)
-                watched += 1
-        return watched
+                dues.append(due)
+        return dues
 
-    def _registry(self, conn: Connection, change: RegistryChange, now: datetime) -> int:
+    def _registry(self, conn: Connection, change: RegistryChange, now: datetime) -> bool:
         """Audit what the registry says happened; with ``baseline: follow-alias``, a move of
         the champion alias opens a window (due now) that makes its run the baseline."""
         subject = f"models:/{change.model}/{change.version}" if change.version else None
@@ -172,10 +174,10 @@ class Intake:
             self.champion
         )
         if not moved or self.config.baseline != "follow-alias":
-            return 0
+            return False
         uri = f"models:/{change.model}@{change.alias}"
         settle.note_event(conn, "mlflow", uri, uri, now, now, marker=True)
-        return 1
+        return True
 
 
 def _object_key(found: ObjectCreated) -> str:

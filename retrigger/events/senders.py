@@ -1,7 +1,8 @@
 """Each source's authentication and body shape: ``/events/<source>`` → ``Sender``.
 
 Secrets come from ``Secrets`` (the environment); GCS's token is checked against
-``events.gcs``. A sender without its secret refuses every request, naming what to set.
+``events.gcs``, Event Grid's Entra token (when ``events.azure`` names a tenant) against
+``events.azure``. A sender without its secret refuses every request, naming what to set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from retrigger.config.models import EventsConfig
 from retrigger.config.secrets import Secrets
 from retrigger.events import azure, gcs, mlflow, s3, verify, webhook
 from retrigger.events.model import Parsed
+from retrigger.events.tokens import BearerCheck
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,7 @@ class Sender:
 
 
 def senders(secrets: Secrets, config: EventsConfig) -> dict[str, Sender]:
-    token = gcs.TokenCheck(config.gcs)
-    google = config.gcs
+    google, entra = gcs.token_check(config.gcs), azure.token_check(config.azure)
     return {
         "webhook": Sender(
             "RETRAIN_EVENTS_WEBHOOK_SECRET",
@@ -62,19 +63,28 @@ def senders(secrets: Secrets, config: EventsConfig) -> dict[str, Sender]:
         ),
         "gcs": Sender(
             "events.gcs (audience and service_account)",
-            google.audience if google.service_account else None,
-            lambda r, _aud, now: token.problem(r.headers, now),
+            google.audience if google is not None else None,
+            lambda r, _aud, _now: google.problem(r.headers) if google is not None else None,
             _body_digest,  # the body's messageId is used once it is parsed
             gcs.parse,
         ),
-        "azure": Sender(
-            "RETRAIN_EVENTS_AZURE_KEY",
-            secrets.events_azure_key,
-            _azure,
+        "azure": _azure_sender(secrets, entra),
+    }
+
+
+def _azure_sender(secrets: Secrets, entra: BearerCheck | None) -> Sender:
+    """With ``events.azure`` (a tenant), the Entra token; without, the URL secret."""
+    if entra is not None:
+        return Sender(
+            "events.azure (tenant and audience)",
+            entra.audience,
+            lambda r, _aud, _now: entra.problem(r.headers),
             _body_digest,
             azure.parse,
-        ),
-    }
+        )
+    return Sender(
+        "RETRAIN_EVENTS_AZURE_KEY", secrets.events_azure_key, _azure, _body_digest, azure.parse
+    )
 
 
 def _body_digest(request: Request) -> str:

@@ -138,7 +138,7 @@ def run_due(
 
 
 class SettleLoop:
-    """A daemon thread that runs closed windows' checks; ``wake()`` after storing an event."""
+    """A daemon thread that runs closed windows' checks; ``wake(due)`` after storing an event."""
 
     def __init__(
         self,
@@ -152,14 +152,21 @@ class SettleLoop:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # When the loop looks again; None while a round runs (then every wake counts).
+        self._planned: datetime | None = None
 
     def start(self) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name="retrigger-events", daemon=True)
             self._thread.start()
 
-    def wake(self) -> None:
-        self._wake.set()
+    def wake(self, due: datetime | None = None) -> None:
+        """Run a round now, unless a window that closes at ``due`` closes no earlier than the
+        round already planned: under a burst every event extends a window, and a round per
+        event would put three store transactions beside each event's one."""
+        planned = self._planned
+        if due is None or planned is None or due < planned:
+            self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()
@@ -169,6 +176,9 @@ class SettleLoop:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            # In this order: an event stored before the round's own reads is seen by them,
+            # one stored after them finds ``_planned`` None or later than its due, and wakes.
+            self._planned = None
             self._wake.clear()
             wait = IDLE_S
             try:
@@ -180,4 +190,5 @@ class SettleLoop:
                     wait = min(wait, max((due - self.clock()).total_seconds(), 0.05))
             except Exception:  # a store hiccup must not end the loop; retry next round
                 log.exception("events loop round failed")
+            self._planned = self.clock() + timedelta(seconds=wait)
             self._wake.wait(wait)

@@ -89,7 +89,11 @@ def _azure(_facts: ProjectFacts) -> str:
         "Azure: set RETRAIN_EVENTS_AZURE_KEY on the server; `az eventgrid event-subscription "
         "create --name retrigger --source-resource-id STORAGE-ACCOUNT-ID --endpoint "
         f"'{URL}/events/azure?key=THAT-KEY' --included-event-types "
-        "Microsoft.Storage.BlobCreated` (retrigger answers the validation handshake)"
+        "Microsoft.Storage.BlobCreated` (retrigger answers the validation handshake); or, "
+        "with Microsoft Entra instead of the key, set events.azure {tenant, audience} and pass "
+        "--azure-active-directory-tenant-id TENANT "
+        "--azure-active-directory-application-id-or-uri AUDIENCE with the endpoint "
+        f"'{URL}/events/azure'"
     )
 
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from retrigger.store.schema import inbound
 
 
 def first_time(conn: Connection, key: str, now: datetime) -> bool:
-    """Remember ``key``; false when it was already there (a savepoint keeps the transaction)."""
-    try:
-        with conn.begin_nested():
-            conn.execute(inbound.insert().values(key=key[:128], at=now))
-    except IntegrityError:
-        return False
-    return True
+    """Remember ``key``; false when it was already there.
+
+    INSERT … ON CONFLICT DO NOTHING in both dialects: a key already there inserts no row,
+    and no savepoint is needed around a unique violation (two statements fewer on the path
+    of every event the server answers)."""
+    values = {"key": key[:128], "at": now}
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(inbound).values(values).on_conflict_do_nothing()
+    return bool(conn.execute(insert).rowcount)
 
 
 def forget_before(conn: Connection, cutoff: datetime) -> None:

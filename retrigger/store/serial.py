@@ -15,7 +15,7 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Literal, Protocol
 
 from sqlalchemy import Connection
 
@@ -23,6 +23,9 @@ from retrigger.store import Store
 from retrigger.store.db import reachable
 
 MAX_GROUP = 32  # commit at least this often, however long the queue
+# FULL: every commit waits for the WAL's fsync. NORMAL (WAL mode): a commit survives the
+# process's crash but may roll back after a power loss or an OS crash; see docs/events.md.
+Synchronous = Literal["FULL", "NORMAL"]
 
 
 class Transactional(Protocol):
@@ -40,9 +43,10 @@ class _Group:
 
 
 class SerialStore:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, synchronous: Synchronous = "FULL") -> None:
         self.store = store
         self._grouped = store.engine.dialect.name == "sqlite"
+        self._synchronous = synchronous
         self._lock = threading.Lock()
         self._waiting = 0  # threads queued for the lock (guarded by _count)
         self._count = threading.Lock()
@@ -84,6 +88,7 @@ class SerialStore:
         if self._group is None:
             conn = self.store.engine.connect()
             with reachable(self.store.url):
+                _pragma(conn, f"synchronous={self._synchronous}")
                 conn.begin()
             self._group = _Group(conn)
         return self._group
@@ -98,5 +103,13 @@ class SerialStore:
             with contextlib.suppress(Exception):
                 group.conn.rollback()
         finally:
+            with contextlib.suppress(Exception):  # the pooled connection goes back as it came
+                _pragma(group.conn, "synchronous=FULL")
             group.conn.close()
             group.done.set()
+
+
+def _pragma(conn: Connection, setting: str) -> None:
+    """A PRAGMA outside any transaction (SQLite refuses to change ``synchronous`` inside one):
+    on the driver's connection, which SQLAlchemy's autobegin does not wrap."""
+    conn.connection.driver_connection.execute(f"PRAGMA {setting}")  # type: ignore[union-attr]

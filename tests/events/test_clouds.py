@@ -187,8 +187,8 @@ def blob_created(name: str) -> bytes:
     ).encode()
 
 
-def test_azure_event_grid_handshake_then_blob_created(clouds: Server) -> None:
-    handshake = json.dumps(
+def validation() -> bytes:
+    return json.dumps(
         [
             {
                 "id": str(uuid.uuid4()),
@@ -200,6 +200,10 @@ def test_azure_event_grid_handshake_then_blob_created(clouds: Server) -> None:
             }
         ]
     ).encode()
+
+
+def test_azure_event_grid_handshake_then_blob_created(clouds: Server) -> None:
+    handshake = validation()
     grid = {"aeg-event-type": "SubscriptionValidation"}
     with_key = f"{clouds.url}/events/azure?key={AZURE_KEY}"
     from tests.events.conftest import post
@@ -224,4 +228,61 @@ def test_azure_event_grid_handshake_then_blob_created(clouds: Server) -> None:
     assert (wrong.status, wrong.json()) == (401, {"error": "bad x-api-key"})
     assert clouds.rows("SELECT source, prefix, events FROM settle_windows") == [
         ("azure", BLOB_PREFIX, 2)
+    ]
+
+
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+APP = "api://retrigger-events"
+V1_ISSUER = f"https://sts.windows.net/{TENANT}/"
+
+
+@pytest.fixture
+def entra(dvc_repo: Path, keys: Keys) -> Iterator[Server]:
+    """Event Grid with Microsoft Entra authentication; the test's key plays the tenant's."""
+    path = dvc_repo / "retrigger.yaml"
+    config = yaml.safe_load(path.read_text())
+    config["events"] = {
+        "watch": [{"source": "azure", "prefix": BLOB_PREFIX, "data": "data/parts"}],
+        "settle": "1h",
+        "azure": {"tenant": TENANT, "audience": APP, "jwks_url": keys.url},
+    }
+    path.write_text(yaml.safe_dump(config))
+    server = start_serve(dvc_repo)
+    yield server
+    stop(server)
+
+
+def test_azure_event_grid_with_an_entra_token(entra: Server, keys: Keys) -> None:
+    def token(**claims: Any) -> dict[str, str]:
+        return bearer(keys.token(**({"iss": V1_ISSUER, "aud": APP} | claims)))
+
+    now = int(time.time())
+    refused = {
+        "none": entra.post("azure", validation(), {}),
+        "url secret": entra.post("azure", validation(), {"x-api-key": AZURE_KEY}),
+        "audience": entra.post("azure", validation(), token(aud="api://someone-else")),
+        "issuer": entra.post(
+            "azure", validation(), token(iss="https://sts.windows.net/another-tenant/")
+        ),
+        "expired": entra.post("azure", validation(), token(iat=now - 7200, exp=now - 60)),
+    }
+    validated = entra.post("azure", validation(), token())
+    v2 = f"https://login.microsoftonline.com/{TENANT}/v2.0"
+    created = entra.post("azure", blob_created("churn/raw/part-1.parquet"), token(iss=v2))
+
+    assert {name: (a.status, a.json()["error"]) for name, a in refused.items()} == {
+        "none": (401, "missing Authorization: Bearer token"),
+        "url secret": (401, "missing Authorization: Bearer token"),
+        "audience": (401, "token for another audience"),
+        "issuer": (401, "token from another issuer"),
+        "expired": (401, "token expired"),
+    }
+    assert (validated.status, validated.json()) == (
+        200,
+        {"validationResponse": "512d38b6-c7b8-40c8-89fe-f46f9e9622b6"},
+    )
+    assert (created.status, created.json()) == (202, {"watched": 1, "objects": 1})
+    assert entra.count("SELECT count(*) FROM audit WHERE action = 'events.azure_validated'") == 1
+    assert entra.rows("SELECT source, prefix, events FROM settle_windows") == [
+        ("azure", BLOB_PREFIX, 1)
     ]

@@ -109,6 +109,33 @@ class GcsEventsConfig(Section):
     )
 
 
+class AzureEventsConfig(Section):
+    """Event Grid with Microsoft Entra authentication: what the Bearer token on /events/azure
+    must say. Unset: /events/azure takes the URL secret (RETRAIN_EVENTS_AZURE_KEY) instead."""
+
+    tenant: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        description="the Microsoft Entra tenant (directory) id of the webhook's app, a GUID",
+    )
+    audience: str | None = Field(
+        default=None,
+        description="the webhook app's application id URI or client id (the token's aud)",
+    )
+    jwks_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="where the tenant's signing keys are published "
+        "(default https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys)",
+    )
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> AzureEventsConfig:
+        if (self.tenant is None) != (self.audience is None):
+            raise ValueError("set both tenant and audience (Microsoft Entra), or neither")
+        return self
+
+
 class EventsConfig(Section):
     watch: list[EventWatch] = Field(default_factory=list)
     settle: Duration = Field(
@@ -123,3 +150,4 @@ class EventsConfig(Section):
         "the new champion's run becomes the baseline run",
     )
     gcs: GcsEventsConfig = GcsEventsConfig()
+    azure: AzureEventsConfig = AzureEventsConfig()
