@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from retrigger.store.estimates import StoredComparison, StoredEstimate
+from retrigger.backtest.replay import PointResult
+from retrigger.config import LoadedConfig
+from retrigger.store.estimates import StoredComparison, StoredEstimate, history, reading
 from retrigger.units import format as fmt
 
 
@@ -114,6 +116,19 @@ class EstimatorError:
             f"held the realised value {covered} of {n} times ({covered / n:.0%})"
         )
         return lines
+
+
+def stored_estimates(loaded: LoadedConfig, results: Sequence[PointResult]) -> EstimatorError | None:
+    """The estimates stored since the first replayed point, with their realised metrics (the
+    state store only read); None when the project neither estimates nor stored an estimate."""
+    config = loaded.config
+    points = [(r.point.commit.sha, r.point.commit.time) for r in results]
+    since = points[0][1] if points else None
+    with reading(config.state.url, loaded.root) as conn:
+        stored, compared = history(conn, config.model.name, since) if conn else ([], [])
+    if not stored and config.estimation is None:
+        return None
+    return measure(stored, compared, points)
 
 
 def measure(

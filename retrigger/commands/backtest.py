@@ -17,7 +17,7 @@ from pathlib import Path
 
 from retrigger.backtest import inputs, runs, walk, whatif
 from retrigger.backtest.datareads import DataReader
-from retrigger.backtest.estimates import EstimatorError
+from retrigger.backtest.estimates import EstimatorError, stored_estimates
 from retrigger.backtest.false_alarms import FalseAlarms
 from retrigger.backtest.matrix import TrainedMatrix
 from retrigger.backtest.posting import (
@@ -204,23 +204,8 @@ def backtest(
         changes=whatif.changes(loaded, overrides),
         false_alarms=_false_alarms(root, replays[-1], every),
         trained=trained,
-        estimator=_estimator(changed, replays[-1]),
+        estimator=stored_estimates(changed, results),
     )
-
-
-def _estimator(loaded: LoadedConfig, replayed: Replay) -> EstimatorError | None:
-    """The stored estimates of the replayed period and their realised metrics."""
-    from retrigger.backtest import estimates
-    from retrigger.store.estimates import history, reading
-
-    config = loaded.config
-    points = [(p.point.commit.sha, p.point.commit.time) for p in replayed.results]
-    since = points[0][1] if points else None
-    with reading(config.state.url, loaded.root) as conn:
-        stored, compared = history(conn, config.model.name, since) if conn else ([], [])
-    if not stored and config.estimation is None:
-        return None
-    return estimates.measure(stored, compared, points)
 
 
 def _false_alarms(

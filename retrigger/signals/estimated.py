@@ -55,13 +55,8 @@ def read_estimated(
     bounds = classifier.Limits(settings.max_calibration_error, settings.max_outside)
     unlabelled = new.frame.drop(columns=[target], errors="ignore")
     where = f"{new.path} ({len(new.frame)} rows, md5 {new.md5[:8]})"
-    found: ClassifierEstimate | RegressorEstimate
     try:
-        if metric in dle.ESTIMABLE:
-            labelled = (features, labels)
-            found = _dle(ctx, champion, reference, model, labelled, unlabelled, metric, bounds)
-        else:
-            found = classifier.estimate(model, features, labels, unlabelled, metric, bounds)
+        found = _estimate(ctx, champion, reference, model, (features, labels), unlabelled, bounds)
     except classifier.CannotEstimate as exc:
         return Reading(
             KIND, None, None, False, f"{metric} cannot be estimated on {where}: {exc}", unknown=True
@@ -74,6 +69,24 @@ def read_estimated(
         f"{reference.path})"
     )
     return _judge(found.interval, facts, said, limits, greater_is_better, settings.fire_on)
+
+
+def _estimate(
+    ctx: SignalContext,
+    champion: Champion,
+    reference: Rows,
+    model: object,
+    labelled: tuple[object, object],
+    new: object,
+    bounds: classifier.Limits,
+) -> ClassifierEstimate | RegressorEstimate:
+    """CBPE for a classifier's metric, DLE for a regressor's."""
+    metric = ctx.config.estimation_metric()
+    assert metric is not None  # the config refuses an estimation without one
+    if metric in dle.ESTIMABLE:
+        return _dle(ctx, champion, reference, model, labelled, new, metric, bounds)
+    features, labels = labelled
+    return classifier.estimate(model, features, labels, new, metric, bounds)
 
 
 def _dle(
