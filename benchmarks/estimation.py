@@ -12,13 +12,11 @@ estimated with retrigger's CBPE / DLE from the reference, and compared with the 
 labels give. One run, a table: per dataset and metric, the mean and max absolute error, the
 share of chunks whose realised value lies in the 95 % interval, and the chunks refused.
 
-With ``--nannyml`` and a throwaway venv at ``/tmp/nannyml-venv`` (``python3.11 -m venv
-/tmp/nannyml-venv && /tmp/nannyml-venv/bin/pip install nannyml statsmodels``; NannyML 0.13.1
-imports statsmodels without declaring it), NannyML's own CBPE / DLE estimates the same chunks
-in a subprocess (``estimation_nannyml.py``) and its errors stand beside ours. DLE's loss models
-are fitted once per set and metric and shared by the chunks, as ``check`` does through
-``.retrigger/estimation/``; the last line times refitting per call against sharing, side by
-side on the same chunks.
+With ``--nannyml`` and a throwaway venv at ``/tmp/nannyml-venv``, NannyML's own CBPE / DLE
+estimates the same chunks in a subprocess (``estimation_nannyml.py``, which says how to make
+the venv) and its errors stand beside ours. DLE's loss models are fitted once per set and
+metric and shared by the chunks, as ``check`` does through ``.retrigger/estimation/``; the last
+line times refitting per call against sharing, side by side on the same chunks.
 
     .venv/bin/python benchmarks/estimation.py [--chunks 10] [--nannyml] [--sets binary,...]
 
@@ -31,6 +29,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -322,13 +321,14 @@ def nannyml(
         "features": [c for c in NANNYML_FEATURES.get(dataset.name, ())],
     }
     script = Path(__file__).with_name("estimation_nannyml.py")
+    quiet = {**os.environ, "NML_DISABLE_USAGE_LOGGING": "1"}  # NannyML's telemetry: off
     done = subprocess.run(
-        [str(python), str(script)], input=json.dumps(job), capture_output=True, text=True
+        [str(python), str(script)], input=json.dumps(job), capture_output=True, text=True, env=quiet
     )
     if done.returncode != 0:
         print(f"NannyML failed on {dataset.name}: {done.stderr.strip()[-300:]}", file=sys.stderr)
         return {}
-    by_name = json.loads(done.stdout)
+    by_name = json.loads(done.stdout.strip().splitlines()[-1])  # LightGBM prints above it
     return {ours: by_name[theirs] for ours, theirs in names.items() if theirs in by_name}
 
 

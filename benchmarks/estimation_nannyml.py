@@ -1,16 +1,21 @@
 """NannyML's own CBPE / DLE on the chunks ``benchmarks/estimation.py`` measures, for the table.
 
-Run by that benchmark with a throwaway venv's interpreter (``/tmp/nannyml-venv/bin/python``,
-made with ``python3.11 -m venv /tmp/nannyml-venv && /tmp/nannyml-venv/bin/pip install nannyml
-statsmodels``): NannyML is never a dependency of retrigger, and this file imports nothing of
+Run by that benchmark with a throwaway venv's interpreter, made with
+
+    python3.11 -m venv /tmp/nannyml-venv
+    /tmp/nannyml-venv/bin/pip install nannyml statsmodels "pandas<3"
+
+(NannyML 0.13.1 imports statsmodels without declaring it, and its DLE cannot reshape pandas 3's
+Arrow strings). NannyML is never a dependency of retrigger; this file imports nothing of
 retrigger. It reads one JSON job on stdin and prints, per metric, NannyML's estimate and its
-confidence band for each chunk of 5,000 rows, as one JSON object on stdout.
+sampling error for each chunk of 5,000 rows, as one JSON object on stdout.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import warnings
 import zipfile
@@ -19,6 +24,8 @@ from typing import Any
 import pandas as pd
 
 DATA = "nannyml/datasets/data/"
+# NannyML sends usage telemetry (segment.io) unless told not to: nothing leaves this machine.
+os.environ["NML_DISABLE_USAGE_LOGGING"] = "1"
 
 
 def read(archive: zipfile.ZipFile, name: str) -> Any:
