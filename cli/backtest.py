@@ -223,6 +223,8 @@ def show(result: BacktestResult) -> None:
         render.line(
             f"drift false alarms: unknown: {found}" if isinstance(found, str) else found.words()
         )
+    for line in result.estimator.words() if result.estimator is not None else []:
+        render.line(line)
     for limit in result.limits():
         render.line(f"limit: {limit}")
 

@@ -1,9 +1,10 @@
 """``retrigger backtest``: replay the trigger policy over the project's history, and what-ifs.
 
 Read-only: no decision is stored, nothing retrains, the work tree and the state store are not
-opened for writing (the state store is not opened at all); data comes from the DVC cache,
-fetched from the remote when missing, and MLflow is only searched. ``--train`` trains in
-scratch clones and writes only under ``.retrigger/backtest/`` (``commands.backtest_train``).
+opened for writing (the state store is only read, for the estimates checks stored); data comes
+from the DVC cache, fetched from the remote when missing, and MLflow is only searched.
+``--train`` trains in scratch clones and writes only under ``.retrigger/backtest/``
+(``commands.backtest_train``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from retrigger.backtest import inputs, runs, walk, whatif
 from retrigger.backtest.datareads import DataReader
+from retrigger.backtest.estimates import EstimatorError, stored_estimates
 from retrigger.backtest.false_alarms import FalseAlarms
 from retrigger.backtest.matrix import TrainedMatrix
 from retrigger.backtest.posting import (
@@ -66,6 +68,9 @@ class BacktestResult:
     # against itself, or why they could not be measured.
     false_alarms: FalseAlarms | str | None = None
     trained: TrainedMatrix | None = None  # with --train: the evaluation matrix, trained
+    # The label-free estimates the checks stored, beside the realised metric of their rows
+    # (None: the project neither estimates nor stored an estimate).
+    estimator: EstimatorError | None = None
 
     def as_json(self) -> dict[str, object]:
         body = self._body()
@@ -73,6 +78,8 @@ class BacktestResult:
             body = {**body, "drift_false_alarms": _false_alarms_json(self.false_alarms)}
         if self.trained is not None:
             body = {**body, "train": self.trained.as_json()}
+        if self.estimator is not None:
+            body = {**body, "estimator_error": self.estimator.as_json()}
         return {"cost": self.priced.as_json(), **body} if self.priced is not None else body
 
     def _body(self) -> dict[str, object]:
@@ -197,6 +204,7 @@ def backtest(
         changes=whatif.changes(loaded, overrides),
         false_alarms=_false_alarms(root, replays[-1], every),
         trained=trained,
+        estimator=stored_estimates(changed, results),
     )
 
 

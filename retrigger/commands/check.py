@@ -186,14 +186,15 @@ def _announce(
 
 
 def _realised(workspace: Workspace, readings: tuple[Reading, ...]) -> tuple[Reading, ...]:
-    """A labelled metric beside what an earlier check estimated for the same rows."""
-    if not any("rows" in r.extra for r in readings):
+    """A realised metric beside what an earlier check estimated for the same rows."""
+    if not any("rows" in r.extra or "measured" in r.extra for r in readings):
         return readings
     from retrigger.estimation.realised import against_estimates
+    from retrigger.store.estimates import earlier_estimates
 
     with workspace.store.transaction() as conn:
-        earlier = decisions.earlier_estimates(conn, workspace.config.model.name)
-    return against_estimates(readings, earlier)
+        earlier = earlier_estimates(conn, workspace.config.model.name)
+    return against_estimates(readings, earlier, workspace.root)
 
 
 def _read(signal: Signal, ctx: SignalContext) -> Reading:

@@ -38,18 +38,47 @@ class RegressorEstimate:
     rows: int
     loss_model_error: float  # out-of-fold mean absolute error of the loss model, per row
     outside: float  # share of new rows outside the reference's per-feature range
+    loss_models: str = "fitted"  # "reused": fitted by an earlier call on the same reference
+
+
+@dataclass(frozen=True)
+class LossModel:
+    """The loss models of one champion on one reference: fitted once (five folds), then
+    shared by every estimate of new rows against that reference."""
+
+    metric: str
+    folds: tuple[Any, ...]  # the fold models (HistGradientBoostingRegressor)
+    residual: Floats  # out-of-fold ``loss - predicted``, per reference row
+    categories: dict[str, list[str]]  # text columns and the categories the reference knows
+    columns: tuple[str, ...]  # the reference's feature columns, in order
+
+
+def fit(model: Any, reference: Any, labels: Any, metric: str) -> LossModel:
+    """The loss models of ``model`` for ``metric``, from its losses against ``labels`` on the
+    ``reference`` features."""
+    _enough(reference)
+    truth, predicted = _numbers(labels), _predict(model, reference)
+    loss = np.abs(truth - predicted) if metric == "mae" else (truth - predicted) ** 2
+    categories = _categories(reference)
+    inputs = _inputs(reference, predicted, categories)
+    out_of_fold, folds = _cross_fit(inputs, loss)
+    columns = tuple(map(str, reference.columns))
+    return LossModel(metric, folds, loss - out_of_fold, categories, columns)
 
 
 def estimate(
-    model: Any, reference: Any, labels: Any, new: Any, metric: str, limits: Limits
+    model: Any,
+    reference: Any,
+    labels: Any,
+    new: Any,
+    metric: str,
+    limits: Limits,
+    fitted: LossModel | None = None,
 ) -> RegressorEstimate:
     """``metric`` of ``model`` on the rows ``new`` (a DataFrame of features), learned from its
-    losses against ``labels`` on the ``reference`` features."""
-    if len(reference) < _MIN_REFERENCE:
-        raise CannotEstimate(
-            f"the reference has {len(reference)} labelled rows; a loss model needs at least "
-            f"{_MIN_REFERENCE}"
-        )
+    losses against ``labels`` on the ``reference`` features (or given, ``fitted``, by an
+    earlier call on the same reference and model)."""
+    _enough(reference)
     if len(new) == 0:
         raise CannotEstimate("the new rows file holds no rows")
     outside = outside_share(reference, new)
@@ -58,12 +87,11 @@ def estimate(
             f"{outside:.0%} of the new rows fall outside the reference's range "
             f"(limit {limits.max_outside:.0%}): the reference says nothing about them"
         )
-    truth = _numbers(labels)
-    predicted_ref, predicted_new = _predict(model, reference), _predict(model, new)
-    loss = np.abs(truth - predicted_ref) if metric == "mae" else (truth - predicted_ref) ** 2
-    inputs_ref, inputs_new = _inputs(reference, predicted_ref, new, predicted_new)
-    out_of_fold, fold_means = _cross_fit(inputs_ref, loss, inputs_new)
-    residual = loss - out_of_fold
+    losses = fitted if fitted is not None else fit(model, reference, labels, metric)
+    rows = new.reindex(columns=list(losses.columns))
+    inputs = _inputs(rows, _predict(model, new), losses.categories)
+    fold_means = np.asarray([_mean_loss(fold, inputs) for fold in losses.folds])
+    residual = losses.residual
     centre = float(np.mean(fold_means) + residual.mean())
     # Two spreads: the new rows' own losses around the loss model's prediction (sampling), and
     # how much the loss model itself moves with the rows it learned from (jackknife over the
@@ -76,6 +104,14 @@ def estimate(
         centre, low, high = (float(np.sqrt(max(v, 0.0))) for v in (centre, low, high))
     error = float(np.abs(residual).mean())
     return RegressorEstimate(metric, Interval(centre, low, high), len(new), error, outside)
+
+
+def _enough(reference: Any) -> None:
+    if len(reference) < _MIN_REFERENCE:
+        raise CannotEstimate(
+            f"the reference has {len(reference)} labelled rows; a loss model needs at least "
+            f"{_MIN_REFERENCE}"
+        )
 
 
 def _numbers(labels: Any) -> Floats:
@@ -101,21 +137,26 @@ def _predict(model: Any, features: Any) -> Floats:
     return found
 
 
-def _inputs(
-    reference: Any, predicted_ref: Floats, new: Any, predicted_new: Floats
-) -> tuple[Any, Any]:
+def _categories(reference: Any) -> dict[str, list[str]]:
+    import pandas as pd
+
+    return {
+        str(column): sorted(reference[column].dropna().astype(str).unique())
+        for column in reference.columns
+        if not pd.api.types.is_numeric_dtype(reference[column])
+    }
+
+
+def _inputs(rows: Any, predicted: Floats, categories: dict[str, list[str]]) -> Any:
     """The loss model's inputs: the features (text as categories the reference knows) and the
     champion's prediction."""
     import pandas as pd
 
-    left, right = reference.copy(), new.reindex(columns=reference.columns)
-    for column in left.columns:
-        if not pd.api.types.is_numeric_dtype(left[column]):
-            kinds = pd.CategoricalDtype(sorted(left[column].dropna().astype(str).unique()))
-            left[column] = left[column].astype(str).astype(kinds)
-            right[column] = right[column].astype(str).astype(kinds)
-    left["__prediction__"], right["__prediction__"] = predicted_ref, predicted_new
-    return left, right
+    found = rows.copy()
+    for column, known in categories.items():
+        found[column] = found[column].astype(str).astype(pd.CategoricalDtype(known))
+    found["__prediction__"] = predicted
+    return found
 
 
 def _fit(inputs: Any, loss: Floats) -> Any:
@@ -130,15 +171,24 @@ def _fit(inputs: Any, loss: Floats) -> Any:
         return model.fit(inputs, loss)
 
 
-def _cross_fit(inputs: Any, loss: Floats, new: Any) -> tuple[Floats, Floats]:
+def _mean_loss(fold: Any, inputs: Any) -> float:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return float(np.clip(fold.predict(inputs), 0, None).mean())
+
+
+def _cross_fit(inputs: Any, loss: Floats) -> tuple[Floats, tuple[Any, ...]]:
     """Each reference row's loss predicted by a loss model that did not learn from it, and
-    each fold's loss model's mean prediction on the new rows."""
+    the five fold models."""
     from sklearn.model_selection import KFold
+    from threadpoolctl import threadpool_limits
 
     found = np.empty(len(loss), dtype=float)
-    means = []
+    folds = []
     for train, held in KFold(_FOLDS, shuffle=True, random_state=0).split(inputs):
         fitted = _fit(inputs.iloc[train], loss[train])
-        found[held] = np.clip(fitted.predict(inputs.iloc[held]), 0, None)
-        means.append(float(np.clip(fitted.predict(new), 0, None).mean()))
-    return found, np.asarray(means)
+        with threadpool_limits(limits=1):
+            found[held] = np.clip(fitted.predict(inputs.iloc[held]), 0, None)
+        folds.append(fitted)
+    return found, tuple(folds)

@@ -7,7 +7,7 @@ What would make the estimate meaningless is an ``unknown`` reading with the reas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrigger.decision import Reading
 from retrigger.errors import BadInput, WorkFailed
@@ -56,7 +56,7 @@ def read_estimated(
     unlabelled = new.frame.drop(columns=[target], errors="ignore")
     where = f"{new.path} ({len(new.frame)} rows, md5 {new.md5[:8]})"
     try:
-        found = _estimate(model, features, labels, unlabelled, metric, bounds)
+        found = _estimate(ctx, champion, reference, model, (features, labels), unlabelled, bounds)
     except classifier.CannotEstimate as exc:
         return Reading(
             KIND, None, None, False, f"{metric} cannot be estimated on {where}: {exc}", unknown=True
@@ -72,17 +72,46 @@ def read_estimated(
 
 
 def _estimate(
+    ctx: SignalContext,
+    champion: Champion,
+    reference: Rows,
     model: object,
-    features: object,
-    labels: object,
+    labelled: tuple[object, object],
     new: object,
-    metric: str,
     bounds: classifier.Limits,
 ) -> ClassifierEstimate | RegressorEstimate:
     """CBPE for a classifier's metric, DLE for a regressor's."""
+    metric = ctx.config.estimation_metric()
+    assert metric is not None  # the config refuses an estimation without one
     if metric in dle.ESTIMABLE:
-        return dle.estimate(model, features, labels, new, metric, bounds)
+        return _dle(ctx, champion, reference, model, labelled, new, metric, bounds)
+    features, labels = labelled
     return classifier.estimate(model, features, labels, new, metric, bounds)
+
+
+def _dle(
+    ctx: SignalContext,
+    champion: Champion,
+    reference: Rows,
+    model: object,
+    labelled: tuple[object, object],
+    new: object,
+    metric: str,
+    bounds: classifier.Limits,
+) -> RegressorEstimate:
+    """DLE, its loss models fitted once per reference file, champion version and metric
+    (``.retrigger/estimation/``): later checks of new rows only predict."""
+    from retrigger.estimation import loss_cache
+
+    features, labels = labelled
+    fitted, reused = None, False
+    if champion.version is not None:  # without a version, nothing says it is the same model
+        key = loss_cache.LossKey(reference.md5, f"{champion.uri} {champion.version}", metric)
+        fitted, reused = loss_cache.loss_model(
+            ctx.root, key, lambda: dle.fit(model, features, labels, metric)
+        )
+    found = dle.estimate(model, features, labels, new, metric, bounds, fitted)
+    return replace(found, loss_models="reused" if reused else "fitted")
 
 
 def _how(found: ClassifierEstimate | RegressorEstimate) -> str:
@@ -108,7 +137,11 @@ def _facts(
     found: ClassifierEstimate | RegressorEstimate, champion: Champion, new: Rows, reference: Rows
 ) -> dict[str, object]:
     how: dict[str, object] = (
-        {"method": "dle", "loss_model_error": found.loss_model_error}
+        {
+            "method": "dle",
+            "loss_model_error": found.loss_model_error,
+            "loss_models": found.loss_models,
+        }
         if isinstance(found, RegressorEstimate)
         else {
             "method": "cbpe",

@@ -31,6 +31,8 @@ class PerformanceSignal:
         else:
             value, source, whose = current_metric(ctx)
             extra.update({"source": whose} if whose else {})
+            # Which metric, from which file: an earlier estimate may be proven to hold its rows.
+            extra["measured"] = {"metric": model.metric, "file": model.metrics_file}
         limits = _limits(ctx, settings, model)
         if not limits:
             return Reading(

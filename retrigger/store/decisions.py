@@ -194,48 +194,6 @@ def tried_attempts(conn: Connection, model: str) -> list[TriedAttempt]:
     ]
 
 
-@dataclass(frozen=True)
-class StoredEstimate:
-    """A metric an earlier check estimated without labels, on rows named by their content."""
-
-    decision_id: str
-    created_at: datetime
-    metric: str
-    value: float
-    low: float
-    high: float
-    rows_key: str
-
-
-def earlier_estimates(conn: Connection, model: str, limit: int = 1000) -> list[StoredEstimate]:
-    """The estimated performance readings of ``model``'s newest ``limit`` decisions, newest
-    first (the readings are JSON: filtered here, the same on SQLite and PostgreSQL)."""
-    rows = conn.execute(
-        select(decisions.c.id, decisions.c.created_at, decisions.c.signals)
-        .where(decisions.c.model == model)
-        .order_by(decisions.c.created_at.desc())
-        .limit(limit)
-    ).all()
-    found = []
-    for row in rows:
-        for signal in row.signals or []:
-            estimate = signal.get("estimate") if isinstance(signal, dict) else None
-            if not isinstance(estimate, dict) or not estimate.get("rows_key"):
-                continue
-            found.append(
-                StoredEstimate(
-                    str(row.id),
-                    aware(row.created_at),
-                    str(estimate["metric"]),
-                    float(estimate["value"]),
-                    float(estimate["low"]),
-                    float(estimate["high"]),
-                    str(estimate["rows_key"]),
-                )
-            )
-    return found
-
-
 def supersede_unrun(conn: Connection, by: Decision) -> list[str]:
     """Mark the fired decisions of ``by.model`` that never started a retrain nor have an
     approval as superseded by ``by``; return their ids. They no longer count as fired."""

@@ -4,6 +4,7 @@ registry, a real sklearn champion, no labels on the new rows."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,61 +15,21 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from tests.estimation import regression
+from tests.estimation.checks import champion, check, configure
 from tests.estimation.synthetic import world
-from tests.models.conftest import Small, registered, save
+from tests.models.conftest import Small
 from tests.support.cli import run_cli
-
-
-@pytest.fixture
-def project(tmp_path: Path, mlflow_uri: str) -> Small:
-    root = tmp_path / "project"
-    root.mkdir()
-    rows = world(seed=0)
-    reference, labels = rows["reference"]
-    reference.assign(label=labels).to_csv(root / "reference.csv", index=False)
-    rows["same"][0].to_csv(root / "same.csv", index=False)
-    rows["covariate"][0].to_csv(root / "shifted.csv", index=False)
-    return Small(root, root / "retrigger.yaml", mlflow_uri)
-
-
-def _configure(project: Small, data: str, performance: dict[str, Any], **extra: Any) -> None:
-    document = {
-        "model": {"name": "m", "metric": "accuracy", "artifact": None, "metrics_file": None},
-        "tracking": {
-            "uri": project.uri,
-            "experiment": "m",
-            "artifact_location": (project.root / "artifacts").as_uri(),
-        },
-        "state": {"url": f"sqlite:///{project.root / 'state.db'}"},
-        "signals": {"performance": {"source": "estimated", **performance}},
-        "estimation": {"data": data, "reference": "reference.csv", "target": "label"} | extra,
-    }
-    project.config.write_text(yaml.safe_dump(document))
-
-
-def _champion(project: Small, model: Any, tmp_path: Path) -> str:
-    version = registered(project, save(model, tmp_path / "mlmodel"))
-    result = run_cli("champion", "set", version, "-c", str(project.config))
-    assert result.code == 0, result.err
-    return version
-
-
-def _check(project: Small) -> dict[str, Any]:
-    result = run_cli("check", "-c", str(project.config), "--json")
-    assert result.code == 0, result.err
-    (performance,) = json.loads(result.out)["signals"]
-    return dict(performance)
 
 
 def test_estimated_accuracy_fires_on_shifted_rows_and_not_on_unshifted_ones(
     project: Small, tmp_path: Path
 ) -> None:
-    _configure(project, "shifted.csv", {"min": 0.78})
-    version = _champion(project, LogisticRegression().fit(*world(seed=0)["train"]), tmp_path)
+    configure(project, "shifted.csv", {"min": 0.78})
+    version = champion(project, LogisticRegression().fit(*world(seed=0)["train"]), tmp_path)
 
-    shifted = _check(project)
-    _configure(project, "same.csv", {"min": 0.78})
-    same = _check(project)
+    shifted = check(project)
+    configure(project, "same.csv", {"min": 0.78})
+    same = check(project)
 
     assert shifted["state"] == "fired" and shifted["value"] < 0.78
     estimate = shifted["estimate"]
@@ -81,15 +42,15 @@ def test_estimated_accuracy_fires_on_shifted_rows_and_not_on_unshifted_ones(
 
 
 def test_fire_on_bound_waits_for_the_whole_interval(project: Small, tmp_path: Path) -> None:
-    _configure(project, "shifted.csv", {"min": 0.5})
-    _champion(project, LogisticRegression().fit(*world(seed=0)["train"]), tmp_path)
-    estimate = _check(project)["estimate"]
+    configure(project, "shifted.csv", {"min": 0.5})
+    champion(project, LogisticRegression().fit(*world(seed=0)["train"]), tmp_path)
+    estimate = check(project)["estimate"]
     floor = round((estimate["value"] + estimate["high"]) / 2, 4)  # above the value, in the interval
 
-    _configure(project, "shifted.csv", {"min": floor})
-    on_value = _check(project)
-    _configure(project, "shifted.csv", {"min": floor}, fire_on="bound")
-    on_bound = _check(project)
+    configure(project, "shifted.csv", {"min": floor})
+    on_value = check(project)
+    configure(project, "shifted.csv", {"min": floor}, fire_on="bound")
+    on_bound = check(project)
 
     assert on_value["state"] == "fired"
     assert on_bound["state"] == "ok" and "the whole interval is not below" in on_bound["detail"]
@@ -98,17 +59,17 @@ def test_fire_on_bound_waits_for_the_whole_interval(project: Small, tmp_path: Pa
 def test_a_champion_without_predict_proba_is_unknown_with_the_reason(
     project: Small, tmp_path: Path
 ) -> None:
-    _configure(project, "shifted.csv", {"min": 0.78})
-    _champion(project, LinearSVC().fit(*world(seed=0)["train"]), tmp_path)
+    configure(project, "shifted.csv", {"min": 0.78})
+    champion(project, LinearSVC().fit(*world(seed=0)["train"]), tmp_path)
 
-    reading = _check(project)
+    reading = check(project)
 
     assert reading["state"] == "unknown" and reading["fired"] is False
     assert "no predict_proba" in reading["detail"]
 
 
 def test_source_estimated_without_an_estimation_section_is_exit_2(project: Small) -> None:
-    _configure(project, "shifted.csv", {"min": 0.78})
+    configure(project, "shifted.csv", {"min": 0.78})
     document = yaml.safe_load(project.config.read_text())
     del document["estimation"]
     project.config.write_text(yaml.safe_dump(document))
@@ -134,7 +95,7 @@ def test_source_estimated_without_an_estimation_section_is_exit_2(project: Small
 def test_an_estimation_config_that_cannot_mean_what_it_says_is_exit_2(
     project: Small, performance: dict[str, Any], estimation: dict[str, Any], said: str
 ) -> None:
-    _configure(project, "shifted.csv", performance, **estimation)
+    configure(project, "shifted.csv", performance, **estimation)
 
     result = run_cli("check", "-c", str(project.config), "--json")
 
@@ -152,16 +113,16 @@ def test_estimated_mae_of_a_regressor_fires_where_its_error_grows(
     rows["same"][0].to_csv(project.root / "same.csv", index=False)
     rows["covariate"][0].to_csv(project.root / "shifted.csv", index=False)
     performance = {"min": 1.4}
-    _configure(project, "shifted.csv", performance, target="target")
+    configure(project, "shifted.csv", performance, target="target")
     document = yaml.safe_load(project.config.read_text())
     document["model"] |= {"metric": "mae", "greater_is_better": False}
     project.config.write_text(yaml.safe_dump(document))
-    version = _champion(project, regression.champion(), tmp_path)
+    version = champion(project, regression.champion(), tmp_path)
 
-    shifted = _check(project)
+    shifted = check(project)
     document["estimation"]["data"] = "same.csv"
     project.config.write_text(yaml.safe_dump(document))
-    same = _check(project)
+    same = check(project)
 
     realised = float(
         np.abs(rows["covariate"][1] - regression.champion().predict(rows["covariate"][0])).mean()
@@ -175,6 +136,13 @@ def test_estimated_mae_of_a_regressor_fires_where_its_error_grows(
         and "above the threshold 1.4" in shifted["detail"]
     )
     assert same["state"] == "ok" and same["value"] < 1.4
+    # The loss models were fitted once, by the first check, and reused by the second; a refit
+    # gives the same estimate.
+    assert estimate["loss_models"] == "fitted" and same["estimate"]["loss_models"] == "reused"
+    shutil.rmtree(project.root / ".retrigger" / "estimation")
+    refitted = check(project)
+    assert refitted["estimate"]["loss_models"] == "fitted"
+    assert refitted["estimate"]["value"] == same["estimate"]["value"]
 
 
 def test_when_labels_arrive_the_realised_metric_is_set_beside_the_estimate(
@@ -182,9 +150,9 @@ def test_when_labels_arrive_the_realised_metric_is_set_beside_the_estimate(
 ) -> None:
     """The unlabelled rows are estimated; later the same rows arrive labelled, in another file
     and another order: the labelled check names the estimate, and whether it held."""
-    _configure(project, "shifted.csv", {"min": 0.78})
+    configure(project, "shifted.csv", {"min": 0.78})
     model = LogisticRegression().fit(*world(seed=0)["train"])
-    _champion(project, model, tmp_path)
+    champion(project, model, tmp_path)
     estimated = run_cli("check", "-c", str(project.config), "--json")
     first = json.loads(estimated.out)
     features, labels = world(seed=0)["covariate"]
@@ -195,7 +163,7 @@ def test_when_labels_arrive_the_realised_metric_is_set_beside_the_estimate(
     document["validation"] = {"data": "labelled.csv", "target": "label", "metric": "accuracy"}
     project.config.write_text(yaml.safe_dump(document))
 
-    reading = _check(project)
+    reading = check(project)
 
     realised = float((model.predict(features) == labels).mean())
     estimate = first["signals"][0]["estimate"]
@@ -210,8 +178,8 @@ def test_when_labels_arrive_the_realised_metric_is_set_beside_the_estimate(
 
 
 def test_labelled_rows_nobody_estimated_carry_no_estimate(project: Small, tmp_path: Path) -> None:
-    _configure(project, "shifted.csv", {"min": 0.78})
-    _champion(project, LogisticRegression().fit(*world(seed=0)["train"]), tmp_path)
+    configure(project, "shifted.csv", {"min": 0.78})
+    champion(project, LogisticRegression().fit(*world(seed=0)["train"]), tmp_path)
     assert run_cli("check", "-c", str(project.config), "--json").code == 0
     features, labels = world(seed=0)["same"]  # other rows than the estimated ones
     features.assign(label=labels).to_csv(project.root / "labelled.csv", index=False)
@@ -220,6 +188,6 @@ def test_labelled_rows_nobody_estimated_carry_no_estimate(project: Small, tmp_pa
     document["validation"] = {"data": "labelled.csv", "target": "label", "metric": "accuracy"}
     project.config.write_text(yaml.safe_dump(document))
 
-    reading = _check(project)
+    reading = check(project)
 
     assert "estimated" not in reading and "for these rows" not in reading["detail"]
