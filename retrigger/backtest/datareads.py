@@ -109,11 +109,11 @@ class DataReader:
     def _compare(
         self, pairs: Pairs, settings: DriftSignalConfig, target: str | None
     ) -> DriftReport | str:
-        """As the signal compares: the label column apart, only the new rows of append-only
-        data when ``signals.drift.current`` says so."""
-        from retrigger.drift.engine import compare
+        """As the signal compares: in ``signals.drift.mode``, the label column apart, only the
+        new rows of append-only data when ``signals.drift.current`` says so."""
         from retrigger.drift.newrows import choose
         from retrigger.drift.result import DriftReport
+        from retrigger.signals.drift_calibrated import compare_in_mode, judge_together
 
         merged = DriftReport(0, 0, settings.share)
         try:
@@ -129,10 +129,13 @@ class DataReader:
                     options = replace(options, columns=[c for c in options.columns if c in known])
                     if not options.columns:
                         continue
-                report = compare(ref, choose(ref, cur, settings.current).table, options)
+                report = compare_in_mode(
+                    ref, choose(ref, cur, settings.current).table, settings, options
+                )
                 _add(merged, report, f"{path}:" if len(pairs) > 1 else "")
         except BadInput as exc:
             return str(exc)
+        judge_together(merged, settings)  # calibrated: BH across every path's columns
         return merged
 
     def _profiled(

@@ -1,8 +1,8 @@
 """The configured drift verdict on random splits of one data version (``false_alarms``).
 
 The splits are written as Parquet files and read back through ``drift.io.Table``, so each
-resample is judged by the very code a check runs (compatible: ``drift.engine``; calibrated:
-``signals.drift_calibrated`` with Benjamini–Hochberg across every path's columns).
+resample is judged by the very code a check runs (``signals.drift_calibrated.compare_in_mode``:
+compatible or calibrated, with Benjamini–Hochberg across every path's columns in calibrated mode).
 """
 
 from __future__ import annotations
@@ -134,9 +134,9 @@ def _verdict(
     sides: list[tuple[str, Table, Table]], settings: DriftSignalConfig
 ) -> tuple[bool, tuple[int, int]]:
     """The dataset verdict over every path, as ``signals.drift`` reaches it (before persist)."""
-    from retrigger.drift.engine import compare
     from retrigger.drift.result import DriftReport
     from retrigger.signals.drift import options_for
+    from retrigger.signals.drift_calibrated import compare_in_mode, judge_together
 
     merged = DriftReport(0, 0, settings.share)
     several = len(sides) > 1
@@ -147,18 +147,10 @@ def _verdict(
             options = replace(options, columns=[c for c in options.columns if c in known])
             if not options.columns:
                 continue
-        if settings.mode == "calibrated":
-            from retrigger.signals import drift_calibrated
-
-            report = drift_calibrated.compare(ref, cur, settings, options.columns)
-        else:
-            report = compare(ref, cur, options)
+        report = compare_in_mode(ref, cur, settings, options)
         prefix = f"{path}:" if several else ""
         merged.reference_rows += report.reference_rows
         merged.current_rows += report.current_rows
         merged.columns.update({prefix + n: c for n, c in report.columns.items()})
-    if settings.mode == "calibrated":
-        from retrigger.drift.calibrated_judge import judge
-
-        judge(merged, settings.fdr)
+    judge_together(merged, settings)
     return merged.drift, (merged.reference_rows, merged.current_rows)

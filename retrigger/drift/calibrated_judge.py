@@ -18,6 +18,7 @@ from retrigger.drift.result import ColumnResult, DriftReport
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from retrigger.config.models import DriftSignalConfig
     from retrigger.drift.profiles import DatasetProfile
 
 TYPE_KEY = "type:"  # tolerance keys "type:num", "type:cat", "type:binary" apply to a kind
@@ -41,6 +42,17 @@ class CalibratedOptions:
             if key in self.tolerance:
                 return float(self.tolerance[key])
         return DEFAULT_TOLERANCE
+
+    @classmethod
+    def of(cls, settings: DriftSignalConfig) -> CalibratedOptions:
+        """The options ``signals.drift`` sets (every data path and engine reads them here)."""
+        return cls(
+            tolerance=dict(settings.tolerance),
+            fdr=settings.fdr,
+            replicates=settings.bootstrap,
+            seed=settings.seed,
+            share=settings.share,
+        )
 
 
 def compare_profiles(

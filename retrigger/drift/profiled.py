@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from retrigger.drift.profile_compare import compare_profiles
+from retrigger.drift.calibrated_judge import CalibratedOptions
+from retrigger.drift.profile_compare import compare_calibrated, compare_profiles
 from retrigger.drift.profiles import ProfileCache, layout_key
 from retrigger.drift.result import DriftReport, PartitionsCompared
 from retrigger.errors import BadInput
@@ -120,9 +121,11 @@ def compare_sides(
     settings: DriftSignalConfig,
     cache: ProfileCache,
     several: bool = False,
+    calibrated: CalibratedOptions | None = None,
 ) -> ProfiledDrift:
-    """Profile both sides on the reference's layout and compare them; unknown with the reason
-    when a side cannot be profiled (nothing of a failed partition is cached)."""
+    """Profile both sides on the reference's layout and compare them (``calibrated``: by
+    effect size, else by Evidently's tests); unknown with the reason when a side cannot be
+    profiled (nothing of a failed partition is cached)."""
     # Every column is laid out (and cached) once; ``options.columns`` picks among them.
     key = layout_key([p.fingerprint for p in reference.parts], None, settings.bins, settings.top_k)
     layout = cache.get_layout(key)
@@ -142,7 +145,10 @@ def compare_sides(
             reason = f"{side}: {got.reason}"
             return ProfiledDrift(None, reason, name, ref.partitions, cur.partitions, read)
     assert ref.profile is not None and cur.profile is not None
-    report = compare_profiles(ref.profile, cur.profile, options, several)
+    if calibrated is None:
+        report = compare_profiles(ref.profile, cur.profile, options, several)
+    else:
+        report = compare_calibrated(ref.profile, cur.profile, options, calibrated, several)
     report.partitions = PartitionsCompared(name, ref.partitions, cur.partitions, read)
     return ProfiledDrift(
         report, None, name, ref.partitions, cur.partitions, read, ref.profile, cur.profile
@@ -170,7 +176,10 @@ def compare_version(
         return ProfiledDrift(None, f"{reference.label} holds no Parquet partition", name)
     cache = ProfileCache(root / PROFILE_DIR)
     engine = make_engine(name, settings, cache)
-    return compare_sides(engine, name, reference, current, options, settings, cache, several)
+    calibrated = calibrated_of(settings)
+    return compare_sides(
+        engine, name, reference, current, options, settings, cache, several, calibrated
+    )
 
 
 def compare_versions(
@@ -196,4 +205,12 @@ def compare_versions(
         return ProfiledDrift(None, f"{reference.label} holds no Parquet partition", name)
     cache = ProfileCache(root / PROFILE_DIR)
     engine = make_engine(name, settings, cache)
-    return compare_sides(engine, name, reference, current, options, settings, cache, True)
+    calibrated = calibrated_of(settings)
+    return compare_sides(
+        engine, name, reference, current, options, settings, cache, True, calibrated
+    )
+
+
+def calibrated_of(settings: DriftSignalConfig) -> CalibratedOptions | None:
+    """The calibrated mode's options when ``signals.drift.mode`` is calibrated, else None."""
+    return CalibratedOptions.of(settings) if settings.mode == "calibrated" else None

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 from retrigger.data.delta import PathDelta, Side
 from retrigger.drift.partition_volume import PartitionDelta, delta_between, rows_of
-from retrigger.drift.profiled import PROFILE_DIR, ProfiledDrift, choose, compare_sides, make_engine
+from retrigger.drift.profiled import (
+    PROFILE_DIR,
+    ProfiledDrift,
+    calibrated_of,
+    choose,
+    compare_sides,
+    make_engine,
+)
 from retrigger.drift.profiled import Side as Parts
 from retrigger.drift.profiles import ProfileCache
 from retrigger.drift.remote import footer_rows, list_partitions
@@ -73,7 +80,15 @@ def compare_prefix(
     cache = ProfileCache(root / PROFILE_DIR)
     engine = make_engine(name, settings, cache, remote=True)
     return compare_sides(
-        engine, name, sides.trained, sides.current, options, settings, cache, several
+        engine,
+        name,
+        sides.trained,
+        sides.current,
+        options,
+        settings,
+        cache,
+        several,
+        calibrated_of(settings),
     )
 
 

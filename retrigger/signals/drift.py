@@ -168,10 +168,9 @@ def _compare_paths(
         except Unavailable as exc:
             unreadable[path] = str(exc)
     add_drift(ctx, settings, merged, unreadable, partitions, several)
-    if settings.mode == "calibrated":
-        from retrigger.drift.calibrated_judge import judge
+    from retrigger.signals.drift_calibrated import judge_together
 
-        judge(merged.report, settings.fdr)  # the level split across every path's columns at once
+    judge_together(merged.report, settings)
     return merged
 
 
@@ -186,7 +185,6 @@ def _compare_one(
 ) -> None:
     from dataclasses import replace
 
-    from retrigger.drift.engine import compare
     from retrigger.drift.io import open_table
     from retrigger.drift.newrows import choose
     from retrigger.drift.partitions import local_size
@@ -194,6 +192,7 @@ def _compare_one(
     from retrigger.drift.report_html import ranked
     from retrigger.drift.rowindex import row_views
     from retrigger.drift.sources import open_version
+    from retrigger.signals.drift_calibrated import compare_in_mode
 
     engine = choose_engine(settings, None, *local_size(ctx.root / path), remote=False)
     if engine != "memory":
@@ -213,14 +212,7 @@ def _compare_one(
             if not options.columns:
                 return
         choice = choose(ref, whole, settings.current)
-        if settings.mode == "calibrated":
-            from retrigger.signals import drift_calibrated
-
-            report = drift_calibrated.compare(ref, choice.table, settings, options.columns)
-            if options.target is not None and options.target in report.columns:
-                report.target = report.columns.pop(options.target)  # as compare() does
-        else:
-            report = compare(ref, choice.table, options)
+        report = compare_in_mode(ref, choice.table, settings, options)
         views = row_views(ref, choice.table, ranked(report))
     merged.add(prefix, report, choice.why, choice.new_only, views)
 

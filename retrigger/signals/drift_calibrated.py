@@ -1,11 +1,13 @@
 """The drift signal's calibrated mode and its persistence over checks (``signals.drift``).
 
-``mode: calibrated`` compares profiles (``drift.table_profiles``) by effect size
-(``drift.calibrated_judge``) instead of Evidently's tests. Either mode may then ask the verdict
-to persist: ``persist: k/m`` fires only when the dataset verdict held in k of the last m checks
-(this one and the stored decisions' drift readings); ``sequential: true`` (calibrated) fires
-when a column's betting e-process passes ``m/α`` (``drift.sequential``), its wealth carried
-from check to check in the drift reading of the stored decision.
+``mode: calibrated`` compares profiles by effect size (``drift.calibrated_judge``) instead of
+Evidently's tests: profiles of the tables in memory (``drift.table_profiles``) here, or the
+DuckDB/Spark engines' cached partition profiles (``drift.profile_compare.compare_calibrated``).
+Either mode may then ask the verdict to persist: ``persist: k/m`` fires only when the dataset
+verdict held in k of the last m checks (this one and the stored decisions' drift readings);
+``sequential: true`` (calibrated) fires when a column's betting e-process passes ``m/α``
+(``drift.sequential``), its wealth carried from check to check in the drift reading of the
+stored decision.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from retrigger.drift.calibrated_judge import CalibratedOptions, compare_profiles
+from retrigger.drift.calibrated_judge import CalibratedOptions, compare_profiles, judge
 from retrigger.drift.result import ColumnResult
 
 if TYPE_CHECKING:
@@ -21,22 +23,13 @@ if TYPE_CHECKING:
 
     from retrigger.config.models import DriftSignalConfig
     from retrigger.decision import Reading
+    from retrigger.drift.engine import DriftOptions
     from retrigger.drift.io import Table
     from retrigger.drift.result import DriftReport
     from retrigger.signals.context import SignalContext
 
 VERDICT = "verdict"  # extra key: this check's dataset verdict, before persistence
 WEALTH = "sequential_wealth"  # extra key: column → e-process wealth after this check
-
-
-def options(settings: DriftSignalConfig) -> CalibratedOptions:
-    return CalibratedOptions(
-        tolerance=dict(settings.tolerance),
-        fdr=settings.fdr,
-        replicates=settings.bootstrap,
-        seed=settings.seed,
-        share=settings.share,
-    )
 
 
 def compare(
@@ -46,7 +39,7 @@ def compare(
     from retrigger.drift.table_profiles import profile_tables
 
     profiled = profile_tables(reference, current, names)
-    report = compare_profiles(profiled.reference, profiled.current, options(settings))
+    report = compare_profiles(profiled.reference, profiled.current, CalibratedOptions.of(settings))
     report.skipped.update(profiled.skipped)
     for name, skip in profiled.skipped.items():
         if settings.schema_change_is_drift and skip.reason.startswith("only_in"):
@@ -55,6 +48,29 @@ def compare(
                 name, skip.type, "schema", 1.0, 1.0, True, skip.reason
             )
     return report
+
+
+def compare_in_mode(
+    reference: Table, current: Table, settings: DriftSignalConfig, options: DriftOptions
+) -> DriftReport:
+    """One path's report in ``settings.mode``, the label column (``options.target``) apart:
+    the signal, the backtest's replay and its false-alarm resamples all compare through here.
+    In calibrated mode, ``judge_together`` then judges every path's columns at once."""
+    if settings.mode != "calibrated":
+        from retrigger.drift.engine import compare as compatible
+
+        return compatible(reference, current, options)
+    report = compare(reference, current, settings, options.columns)
+    if options.target is not None and options.target in report.columns:
+        report.target = report.columns.pop(options.target)  # as the compatible compare does
+    return report
+
+
+def judge_together(report: DriftReport, settings: DriftSignalConfig) -> None:
+    """Calibrated mode: Benjamini–Hochberg across every compared path's columns at once, so
+    two data paths are not two chances of a false alarm (compatible verdicts stand alone)."""
+    if settings.mode == "calibrated":
+        judge(report, settings.fdr)
 
 
 @dataclass

@@ -227,3 +227,18 @@ def test_data_in_no_cache_or_remote_is_unknown_and_never_fires(
     # The trained version stays day 4's: day 10 now has +800 rows since, and fires.
     assert outcomes(result)[5] == "fire"
     assert any("stayed unknown" in note for note in result.limits())
+
+
+def test_drift_is_replayed_in_calibrated_mode_when_configured(
+    history_project: tuple[Path, list[str]],
+) -> None:
+    root, _ = history_project
+    # Day 13 moves x by 5, 1.7 σ of day 9's x: Evidently's tests call it drifted (the
+    # configured replay above: 0.5 at day 13); a calibrated tolerance of 2.5 σ does not.
+    tolerance = 'signals.drift.tolerance={"type:num": 2.5}'
+
+    result = run(root, "signals.drift.mode=calibrated", tolerance)
+
+    drift = [{r.kind: r for r in p.readings}["drift"] for p in result.replay.results]
+    assert [r.value for r in drift] == [0] * len(drift)
+    assert outcomes(result)[6] == "quiet"  # no drift, +200 rows, performance 0.84 >= 0.80

@@ -112,6 +112,27 @@ def test_a_check_after_one_new_partition_reads_only_that_partition(events: Path)
     assert "4 partition(s) vs 3 trained (read 1" in reading.detail
 
 
+def test_calibrated_mode_judges_the_cached_partition_profiles_by_effect_size(
+    events: Path,
+) -> None:
+    _configure(events, {"engine": "duckdb", "bins": 50, "share": 0.3, "mode": "calibrated"})
+    _read(events, DriftSignal())  # profiles the trained partitions once
+    _write_day(events, 4, shift=3.0, rows=4 * ROWS)
+    _commit(events, "data: a fourth day, shifted")
+
+    reading = _read(events, DriftSignal())
+
+    assert reading.fired is True, reading.detail
+    # x: 3 days at 0 and one 4x larger day at 3 σ: shifted by 3 × 4/7 σ ≈ 1.7 (W1 / σ_ref).
+    assert "x (shifted by 1." in reading.detail and "tolerance 0.10)" in reading.detail
+    assert "wasserstein" not in reading.detail
+    columns = reading.extra["columns"]
+    assert isinstance(columns, dict)
+    assert columns["y"]["effect"]["measure"] == "shift" and not columns["y"]["drift"]
+    parts = reading.extra["partitions"]
+    assert isinstance(parts, dict) and parts[EVENTS]["read"] == ["date=2024-01-04"]
+
+
 def test_volume_names_the_new_partitions(events: Path) -> None:
     _write_day(events, 4, shift=0.0)
     _write_day(events, 5, shift=0.0, rows=500)
