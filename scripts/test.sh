@@ -47,15 +47,7 @@ rm -f "$mypy_log"
 
 echo "== pytest"
 workers="${PYTEST_WORKERS:-auto}"
-# The generated workflow's job installs retrigger offline from uv's cache
-# (tests/integrations/test_github_apart.py). In each of three full runs, beside the other
-# tests' uv installs (the Airflow venv's), uv found packages missing from that cache ("dvc was
-# not found in the cache") while the test passed alone every time: it runs alone, after.
-alone=tests/integrations/test_github_apart.py
-if [ "$#" -eq 0 ]; then
-  python -m pytest -n "$workers" --dist loadfile --ignore="$alone"
-  echo "== pytest (alone: $alone)"
-  python -m pytest -p no:xdist "$alone"
-else
-  python -m pytest -n "$workers" --dist loadfile "$@"
-fi
+# The generated workflow's job installs retrigger offline from uv's cache of this machine
+# (tests/integrations/test_github_apart.py): xdist's workers find the real home through
+# TESTS_REAL_HOME (tests/conftest.py), so it runs beside the others.
+python -m pytest -n "$workers" --dist loadfile "$@"
