@@ -19,7 +19,7 @@ import pytest
 from retrigger.drift.engines.duckdb import DuckDBEngine
 from retrigger.drift.engines.spark import SparkEngine
 from retrigger.drift.partitions import discover
-from retrigger.drift.profiles import ProfileCache, merge_all
+from retrigger.drift.profiles import ColumnLayout, Layout, ProfileCache, merge_all
 from tests.support.numpy_profile import table_profile
 
 pytestmark = pytest.mark.slow  # a JVM
@@ -91,6 +91,26 @@ def test_spark_counts_are_duckdbs_and_pyarrows_exactly(
     plain = merge_all(layout, [table_profile(layout, t) for t in tables])
     assert by_spark.profile.columns == plain.columns
     assert by_spark.profile.partitions == DAYS
+
+
+@pytest.mark.parametrize("n_edges", [1, 2, 1023, 1024, 1025])
+def test_spark_binary_search_bins_every_value_on_and_between_edges(
+    spark: Any, tmp_path: Path, n_edges: int
+) -> None:
+    # Spark finds a bucket by binary search in power-of-two steps: edge counts at and around
+    # a power of two, and values on every edge, are where such a search goes wrong.
+    root = tmp_path / "edges"
+    values = np.repeat(np.arange(-1.0, n_edges + 1.0, 0.5), 2)  # on and between edges, ties
+    _write(root, 1, pa.table({"x": pa.array(values)}))
+    edges = tuple(float(e) for e in range(n_edges))
+    layout = Layout((ColumnLayout("x", "num", "DOUBLE", edges=edges),))
+
+    by_spark = SparkEngine(session=spark).profile_parts(discover(root), layout, str(root))
+
+    assert by_spark.profile is not None
+    expected = np.bincount(np.searchsorted(edges, values, side="left"), minlength=n_edges + 1)
+    assert by_spark.profile.column("x").counts == tuple(int(n) for n in expected)
+    assert by_spark.profile == DuckDBEngine().profile(root, layout).profile
 
 
 def test_spark_layout_profiles_and_reads_only_new_partitions(

@@ -1,11 +1,12 @@
 """Profiles of hive-partitioned Parquet computed by DuckDB: aggregate SQL, out of core.
 
-One query per partition computes every column's counts, min/max and bucket counts
-(``histogram(x, edges)``: right-closed bins, the convention of ``profiles``); no row reaches
-Python. The reference's layout takes two queries over the whole reference: approximate
-quantiles for the edges (any edges give exact counts, so t-digest quantiles are enough) and
-each categorical column's top keys. Partitions already profiled on the same layout come from
-the ``ProfileCache`` and are not opened; ``partitions_profiled`` counts the ones that were.
+Uncached partitions are read in batches, one query per batch grouped by file (and one per
+categorical column's kept keys, see ``duckdb_sql``), bins by ``histogram(x, edges)``
+(right-closed, the convention of ``profiles``); no row reaches Python. The reference's layout
+takes two queries over the whole reference: approximate quantiles for the edges (any edges
+give exact counts, so t-digest quantiles are enough) and each categorical column's top keys.
+Partitions already profiled on the same layout come from the ``ProfileCache`` and are not
+opened; ``partitions_profiled`` counts the ones that were.
 
 A partition whose schema differs from the reference's (a column missing, a type changed) makes
 the profile unknown, with a reason naming the partition, the column and both types; schemas
@@ -17,14 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 
+from retrigger.drift.engines.duckdb_sql import as_double, ident, profile_batch, quote, source
 from retrigger.drift.partitions import Partition, discover
 from retrigger.drift.profiles import (
     ColumnLayout,
-    ColumnProfile,
     DatasetProfile,
     Layout,
     ProfileCache,
@@ -53,19 +54,6 @@ class Profiled:
     read: tuple[str, ...] = ()
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _source(files: Sequence[str]) -> str:
-    listed = ", ".join(_quote(f) for f in files)
-    return f"read_parquet([{listed}], hive_partitioning = true)"
-
-
 @dataclass
 class DuckDBEngine:
     """Computes profiles in an in-memory DuckDB; ``memory_limit`` (e.g. ``"1GB"``) and
@@ -86,7 +74,7 @@ class DuckDBEngine:
     def _connect(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(":memory:")
         if self.memory_limit is not None:
-            con.execute(f"SET memory_limit = {_quote(self.memory_limit)}")
+            con.execute(f"SET memory_limit = {quote(self.memory_limit)}")
         if self.threads is not None:
             con.execute(f"SET threads = {int(self.threads)}")
         if self.s3 is not None:
@@ -160,36 +148,33 @@ class DuckDBEngine:
         names = tuple(p.name for p in parts)
         if not parts:
             return Profiled(None, f"no Parquet partition under {label}")
+        cache = self.cache
+        found = {p.name: cache.get(layout, p.fingerprint) if cache else None for p in parts}
+        todo = [p for p in parts if found[p.name] is None]
         with self._connect() as con:
-            todo = [p for p in parts if not self._cached(layout, p)]
             # Schemas are checked only where a partition is read: a cached one was checked
             # when it was profiled, and reading its footer again is the cost the cache saves.
             problems = [m for p in todo if (m := _schema_problem(con, p, layout))]
             if problems:
                 return Profiled(None, "; ".join(problems), names)
-            profiles: list[DatasetProfile] = []
             read: list[str] = []
-            for part in parts:
-                cached = self.cache.get(layout, part.fingerprint) if self.cache else None
-                if cached is None:
-                    try:
-                        cached = _profile_partition(con, part, layout)
-                    except duckdb.Error as e:
-                        return Profiled(None, _unreadable(part, e), names, tuple(read))
+            for batch in _batches(todo):
+                fresh = _profile_batch(con, batch, layout)
+                if isinstance(fresh, str):
+                    return Profiled(None, fresh, names, tuple(read))
+                for part in batch:
                     self.partitions_profiled += 1
                     read.append(part.name)
                     if self.cache is not None:
-                        self.cache.put(part.fingerprint, cached)
-                profiles.append(cached)
-        return Profiled(merge_all(layout, profiles), None, names, tuple(read))
-
-    def _cached(self, layout: Layout, part: Partition) -> bool:
-        return self.cache is not None and self.cache.path(layout, part.fingerprint).is_file()
+                        self.cache.put(part.fingerprint, fresh[part.name])
+                found.update(fresh)
+        profiles = [found[p.name] for p in parts]
+        return Profiled(merge_all(layout, [p for p in profiles if p]), None, names, tuple(read))
 
 
 def _schema(con: duckdb.DuckDBPyConnection, files: Sequence[str]) -> dict[str, str]:
     """Column name → DuckDB type, read from the Parquet footers (no data pages)."""
-    rows = con.execute(f"DESCRIBE SELECT * FROM {_source(files)}").fetchall()
+    rows = con.execute(f"DESCRIBE SELECT * FROM {source(files)}").fetchall()
     return {str(r[0]): str(r[1]) for r in rows}
 
 
@@ -231,20 +216,16 @@ def schema_problems(part: Partition, types: dict[str, str], layout: Layout) -> s
     return "; ".join(problems)
 
 
-def _as_double(name: str) -> str:
-    return f"CAST({_ident(name)} AS DOUBLE)"
-
-
 def _edges(
     con: duckdb.DuckDBPyConnection, files: Sequence[str], names: Sequence[str], bins: int
 ) -> dict[str, tuple[float, ...]]:
     """Each column's distinct approximate quantiles at 0, 1/bins, …, 1 of its finite values."""
     points = "[" + ", ".join(repr(i / bins) for i in range(bins + 1)) + "]"
     selects = ", ".join(
-        f"approx_quantile({_as_double(n)}, {points}) FILTER (WHERE isfinite({_as_double(n)}))"
+        f"approx_quantile({as_double(n)}, {points}) FILTER (WHERE isfinite({as_double(n)}))"
         for n in names
     )
-    row = con.execute(f"SELECT {selects} FROM {_source(files)}").fetchone()
+    row = con.execute(f"SELECT {selects} FROM {source(files)}").fetchone()
     assert row is not None  # an aggregate without GROUP BY returns one row
     return {
         n: tuple(sorted({float(v) for v in (q or [])})) for n, q in zip(names, row, strict=True)
@@ -254,58 +235,43 @@ def _edges(
 def _top_keys(
     con: duckdb.DuckDBPyConnection, files: Sequence[str], name: str, top_k: int
 ) -> tuple[str, ...]:
-    text = f"CAST({_ident(name)} AS VARCHAR)"
+    text = f"CAST({ident(name)} AS VARCHAR)"
     rows = con.execute(
-        f"SELECT {text} AS k, count(*) AS n FROM {_source(files)} WHERE k IS NOT NULL "
+        f"SELECT {text} AS k, count(*) AS n FROM {source(files)} WHERE k IS NOT NULL "
         f"GROUP BY k ORDER BY n DESC, k LIMIT {int(top_k)}"
     ).fetchall()
     return tuple(sorted(str(r[0]) for r in rows))
 
 
-def _column_sql(col: ColumnLayout) -> str:
-    """The aggregates of one column: present rows, min, max, bucket counts (a MAP)."""
-    if col.kind == "num":
-        x = _as_double(col.name)
-        # Each edge from its repr as a string: a bare 0.1 is a DECIMAL literal to DuckDB,
-        # whose cast to DOUBLE can land one ulp away and move values across the edge.
-        edges = "[" + ", ".join(f"'{e!r}'::DOUBLE" for e in col.edges) + "]::DOUBLE[]"
-        where = f"FILTER (WHERE isfinite({x}))"
-        return (
-            f"count(*) {where}, min({x}) {where}, max({x}) {where}, histogram({x}, {edges}) {where}"
-        )
-    x = f"CAST({_ident(col.name)} AS VARCHAR)"
-    keys = ", ".join(_quote(k) for k in col.keys) or "NULL"
-    return f"count({x}), NULL, NULL, histogram({x}) FILTER (WHERE {x} IN ({keys}))"
+BATCH_FILES = 32  # files per query: enough for every thread, few groups in memory at a time
 
 
-def _profile_partition(
-    con: duckdb.DuckDBPyConnection, part: Partition, layout: Layout
-) -> DatasetProfile:
-    selects = ", ".join(["count(*)", *(_column_sql(c) for c in layout.columns)])
-    row = con.execute(f"SELECT {selects} FROM {_source(part.files)}").fetchone()
-    assert row is not None
-    rows = int(row[0])
-    columns = tuple(
-        _column_profile(col, rows, row[1 + 4 * i : 5 + 4 * i])
-        for i, col in enumerate(layout.columns)
-    )
-    return DatasetProfile(layout, rows, part.bytes, 1, columns)
+def _batches(parts: Sequence[Partition]) -> list[list[Partition]]:
+    """``parts`` in order, cut into batches of about ``BATCH_FILES`` files."""
+    batches: list[list[Partition]] = []
+    files = BATCH_FILES
+    for part in parts:
+        if files + len(part.files) > BATCH_FILES:
+            batches.append([])
+            files = 0
+        batches[-1].append(part)
+        files += len(part.files)
+    return batches
 
 
-def _column_profile(col: ColumnLayout, rows: int, values: Sequence[Any]) -> ColumnProfile:
-    present, low, high, buckets = values
-    counts = [0] * col.n_buckets
-    index = {e: i for i, e in enumerate(col.edges if col.kind == "num" else col.keys)}
-    for key, n in (buckets or {}).items():
-        # A numerical value above the last edge comes back under DuckDB's own top boundary.
-        counts[index.get(float(key) if col.kind == "num" else str(key), col.n_buckets - 1)] += n
-    if col.kind == "cat":
-        counts[-1] = int(present) - sum(counts[:-1])  # "other": present values of no listed key
-    return ColumnProfile(
-        name=col.name,
-        rows=rows,
-        missing=rows - int(present),
-        counts=tuple(int(n) for n in counts),
-        min=None if low is None else float(low),
-        max=None if high is None else float(high),
-    )
+def _profile_batch(
+    con: duckdb.DuckDBPyConnection, batch: Sequence[Partition], layout: Layout
+) -> dict[str, DatasetProfile] | str:
+    """The batch's profiles, or the first unreadable partition named: after a failed batch
+    each partition is read alone, so the reason names it (DuckDB's error names a file)."""
+    try:
+        return profile_batch(con, batch, layout)
+    except duckdb.Error:
+        pass
+    found: dict[str, DatasetProfile] = {}
+    for part in batch:
+        try:
+            found.update(profile_batch(con, [part], layout))
+        except duckdb.Error as e:
+            return _unreadable(part, e)
+    return found

@@ -1,10 +1,11 @@
 """Profiles computed by Spark: the same aggregates as DuckDB's, as Spark SQL, for clusters.
 
-A bucket index is ``size(filter(edges, e -> e < x))``: the number of edges below ``x``, the
-convention of ``profiles`` (right-closed buckets) and of DuckDB's ``histogram``, computed by
-Spark's own higher-order functions (no Python UDF: no row reaches Python). All uncached
-partitions are read at once and grouped by file and bucket; files sum into their partitions
-in Python, so counts are the same integers DuckDB gives on the same layout.
+A bucket index is the number of edges below ``x``, found by binary search with Spark's own
+higher-order ``aggregate`` over the power-of-two steps: the convention of ``profiles``
+(right-closed buckets) and of DuckDB's ``histogram``, and no Python UDF (no row reaches
+Python). All uncached partitions are read at once and grouped by file and bucket; files sum
+into their partitions in Python, so counts are the same integers DuckDB gives on the same
+layout.
 
 The session is a SparkSession (``master``, e.g. ``local[2]``) or Spark Connect (``remote``,
 ``sc://HOST:PORT``); a session that does not answer within ``timeout`` seconds makes the
