@@ -1,7 +1,7 @@
 """The DuckDB SQL of ``engines.duckdb``: a batch of partitions read by one query per shape,
 grouped by file, the files' counts then summed into their partitions in Python.
 
-Why this shape (each measured side by side in ``benchmarks/profiles.py --compare``):
+Why this shape (measured side by side against the earlier SQL: docs/drift-at-scale.md):
 
 - Many files in one query, ``GROUP BY`` file: DuckDB splits a scan by Parquet row group, and a
   daily partition is often one row group (pyarrow writes up to 1Mi rows per group), so a query
