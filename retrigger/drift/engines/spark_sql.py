@@ -118,8 +118,8 @@ def read_profiles(
             acc[2] = high if acc[2] is None else (acc[2] if high is None else max(acc[2], high))
     counts = {name: [[0] * c.n_buckets for c in layout.columns] for name in rows}
     for i, col in enumerate(layout.columns):
-        _, bucket, where = selects(col)
-        query = f"SELECT _file, {bucket} AS b, count(*) FROM {view} WHERE {where} GROUP BY _file, b"
+        _, b, where = selects(col)
+        query = f"SELECT _file, {b} AS b, count(*) FROM {view} WHERE {where} GROUP BY _file, b"
         index = {k: j for j, k in enumerate(col.keys)}
         for row in spark.sql(query).collect():
             j = int(row[1]) if col.kind == "num" else index[str(row[1])]
