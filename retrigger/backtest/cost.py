@@ -219,3 +219,15 @@ def compare(problem: CostProblem, policy: Sequence[int] | None = None) -> CostRe
         best_fixed_period(problem),
         schedule_cost(problem, policy, "policy") if policy is not None else None,
     )
+
+
+def as_json(schedule: ScheduleCost, oracle: ScheduleCost) -> dict[str, object]:
+    """A schedule's cost as ``--cost --json`` and ``--tune --json`` print it."""
+    return {
+        "retrains": list(schedule.retrains),
+        "cost": schedule.cost,
+        "known_staleness": schedule.staleness,
+        "unknown_cells": [list(cell) for cell in schedule.unknown],
+        "periods": list(schedule.periods),
+        "regret": regret(schedule, oracle),
+    }

@@ -50,17 +50,17 @@ class Priced:
             "unknown_cells": self.unknown_cells,
             "cells": self.cells,
             "notes": list(self.notes),
-            "policy": _schedule(report.policy, report.oracle) if report.policy else None,
-            "oracle": _schedule(report.oracle, report.oracle),
-            "never": _schedule(report.never, report.oracle),
-            "every_period": _schedule(report.every, report.oracle),
+            "policy": cost.as_json(report.policy, report.oracle) if report.policy else None,
+            "oracle": cost.as_json(report.oracle, report.oracle),
+            "never": cost.as_json(report.never, report.oracle),
+            "every_period": cost.as_json(report.every, report.oracle),
             "best_fixed": None
             if fixed is None
             else {
                 "k": fixed.k,
                 "tuned_on": list(fixed.tuned_on),
-                "scored": _schedule(fixed.scored, fixed.oracle) if fixed.scored else None,
-                "oracle": _schedule(fixed.oracle, fixed.oracle),
+                "scored": cost.as_json(fixed.scored, fixed.oracle) if fixed.scored else None,
+                "oracle": cost.as_json(fixed.oracle, fixed.oracle),
             },
         }
 
@@ -177,17 +177,6 @@ def _row(versions: Sequence[str | None], version: str | None, last: int) -> int 
     if version is None:
         return None
     return next((n for n, v in enumerate(versions[: last + 1]) if v == version), None)
-
-
-def _schedule(schedule: cost.ScheduleCost, oracle: cost.ScheduleCost) -> dict[str, object]:
-    return {
-        "retrains": list(schedule.retrains),
-        "cost": schedule.cost,
-        "known_staleness": schedule.staleness,
-        "unknown_cells": [list(cell) for cell in schedule.unknown],
-        "periods": list(schedule.periods),
-        "regret": cost.regret(schedule, oracle),
-    }
 
 
 def _money(value: float | None) -> str:

@@ -101,24 +101,14 @@ class Tuned:
             "chosen": _setting(found, found.chosen.setting) if found.chosen else None,
             "diff": self.diff,
             "scored": {
-                "oracle": _schedule(oracle, oracle),
-                "tuned": _schedule(outcome.tuned, oracle) if outcome.tuned else None,
-                "configured": _schedule(outcome.configured, oracle),
+                "oracle": cost.as_json(oracle, oracle),
+                "tuned": cost.as_json(outcome.tuned, oracle) if outcome.tuned else None,
+                "configured": cost.as_json(outcome.configured, oracle),
                 "best_fixed": None
                 if fixed is None or fixed.scored is None
-                else {"k": fixed.k, **_schedule(fixed.scored, oracle)},
+                else {"k": fixed.k, **cost.as_json(fixed.scored, oracle)},
             },
         }
-
-
-def _schedule(schedule: cost.ScheduleCost, oracle: cost.ScheduleCost) -> dict[str, object]:
-    return {
-        "retrains": list(schedule.retrains),
-        "cost": schedule.cost,
-        "known_staleness": schedule.staleness,
-        "unknown_cells": [list(cell) for cell in schedule.unknown],
-        "regret": cost.regret(schedule, oracle),
-    }
 
 
 def _window(window: cost.CostProblem) -> dict[str, object]:
