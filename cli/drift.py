@@ -69,6 +69,15 @@ EngineOption = Annotated[
         "profiles of Parquet; memory the rows (exact). Default: signals.drift.engine, else auto.",
     ),
 ]
+ModeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mode",
+        metavar="compatible|calibrated",
+        help="Evidently's tests (compatible) or effect sizes with a confidence bound "
+        "(calibrated). Default: signals.drift.mode, else compatible.",
+    ),
+]
 SchemaOption = Annotated[
     bool,
     typer.Option("--schema-change-is-drift", help="Count a column on one side only as drifted."),
@@ -94,6 +103,7 @@ def drift(
     schema_change_is_drift: SchemaOption = False,
     target: TargetOption = None,
     engine: EngineOption = None,
+    mode: ModeOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Compare REFERENCE and CURRENT column by column with Evidently's default tests.
@@ -104,6 +114,7 @@ def drift(
 
     if warn is not None and not 0 < warn < 1:
         raise BadInput(f"--warn {warn}: give a fraction between 0 and 1, e.g. --warn 0.8")
+    _check_mode(mode, stattest or threshold or bonferroni or warn is not None)
     options = command.DriftOptions(
         columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
         stattest=_pairs(stattest, "--stattest"),
@@ -116,11 +127,21 @@ def drift(
         target=target,
     )
     with render.waiting("comparing the data…", json_output):
-        report = command.drift(reference, current, options, config, html, png, engine)
+        report = command.drift(reference, current, options, config, html, png, engine, mode)
     if json_output:
         render.print_document("drift", report.as_json())
     else:
         show(report)
+
+
+def _check_mode(mode: str | None, compatible_options: object) -> None:
+    if mode is not None and mode not in ("compatible", "calibrated"):
+        raise BadInput(f"--mode {mode!r}: give compatible or calibrated")
+    if mode == "calibrated" and compatible_options:
+        raise BadInput(
+            "--stattest, --threshold, --bonferroni and --warn set Evidently's tests: drop them "
+            "with --mode calibrated (its tolerances are signals.drift.tolerance)"
+        )
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
@@ -151,6 +172,9 @@ def show(report: DriftReport) -> None:
     render.table(
         "drift by column", ["column", "type", "test", "score", "threshold", "status"], rows
     )
+    for name, column in report.columns.items():
+        if column.effect is not None:  # calibrated: the effect size in words
+            render.line(f"{name}: {column.effect.words()}")
     if report.target is not None:
         t = report.target
         render.line(f"target {t.name} (not counted): {t.test} {render.number(t.score)}, {t.status}")

@@ -20,19 +20,20 @@ def drift(
     html: Path | None = None,
     png: Path | None = None,
     engine: str | None = None,
+    mode: str | None = None,
 ) -> DriftReport:
     """Compare the two sides (paths, ``path@REV``, ``path@trained``, ``s3://`` prefixes) on
-    the rows or as profiles (``engine``: over ``signals.drift.engine``, else auto); write the
-    reports asked."""
+    the rows or as profiles (``engine``: over ``signals.drift.engine``, else auto), in
+    ``mode`` (over ``signals.drift.mode``); write the reports asked."""
     from retrigger.drift.profiled_specs import engine_for
 
     settings = _settings(config)
+    if mode is not None:
+        settings = settings.model_copy(update={"mode": mode})
     chosen = engine_for(settings, engine, current)
     trained = _trained_paths(config)
     if chosen == "memory":
-        from retrigger.drift.sources import compare_specs
-
-        report = compare_specs(reference, current, options, Path.cwd(), trained)
+        report = _in_memory(reference, current, settings, options, trained)
     else:
         from retrigger.drift.profiled_specs import compare_specs as profiled
 
@@ -48,6 +49,24 @@ def drift(
         from retrigger.drift.png import write_png
 
         write_png(report, png)
+    return report
+
+
+def _in_memory(
+    reference: str,
+    current: str,
+    settings: DriftSignalConfig,
+    options: DriftOptions,
+    trained: Callable[[], Mapping[str, str]],
+) -> DriftReport:
+    """The exact path on the rows, in the mode ``settings`` says (the signal's own code)."""
+    from retrigger.drift.sources import open_spec
+    from retrigger.signals.drift_calibrated import compare_in_mode, judge_together
+
+    root = Path.cwd()
+    with open_spec(reference, root, trained) as ref, open_spec(current, root, trained) as cur:
+        report = compare_in_mode(ref, cur, settings, options)
+    judge_together(report, settings)
     return report
 
 

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 from retrigger.config.models import REMOTE_SCHEMES
 from retrigger.drift.partitions import local_size, of_version, of_worktree
-from retrigger.drift.profiled import PROFILE_DIR, Engine, Side, choose, compare_sides, make_engine
+from retrigger.drift.profiled import (
+    PROFILE_DIR,
+    Engine,
+    Side,
+    calibrated_of,
+    choose,
+    compare_sides,
+    make_engine,
+)
 from retrigger.drift.profiles import ProfileCache
 from retrigger.errors import BadInput
 
@@ -51,6 +59,7 @@ def compare_specs(
         options,
         settings,
         cache,
+        calibrated=calibrated_of(settings),
     )
     if found.report is None:
         raise BadInput(found.reason or "the data could not be profiled")

@@ -149,3 +149,26 @@ def test_json_output_has_nothing_else_on_stdout(pair: tuple[Path, Path]) -> None
 
     json.loads(result.out)
     assert result.out.strip().startswith("{") and result.out.strip().endswith("}")
+
+
+def test_mode_calibrated_judges_the_effect_size_where_evidentlys_test_flags_noise(
+    write: Writer,
+) -> None:
+    # 800 rows a side, a 0.15 σ shift: Evidently's KS calls it drift; its effect size's lower
+    # bound (0.06) is under the 0.1 tolerance, so calibrated mode does not.
+    rng = np.random.default_rng(2)
+    ref = write("ref.parquet", {"x": rng.normal(0, 1, 800)})
+    cur = write("cur.parquet", {"x": rng.normal(0.15, 1, 800)})
+
+    compatible = run_drift_json(str(ref), str(cur), "--engine", "memory")
+    calibrated = run_drift_json(str(ref), str(cur), "--engine", "memory", "--mode", "calibrated")
+    text = run_drift(str(ref), str(cur), "--engine", "memory", "--mode", "calibrated")
+    mixed = run_drift(str(ref), str(cur), "--mode", "calibrated", "--stattest", "x=ks")
+
+    assert compatible["drift"] is True and compatible["columns"]["x"]["test"] == "ks"
+    assert calibrated["drift"] is False
+    assert calibrated["columns"]["x"]["effect"]["reading"] == (
+        "shifted by 0.15 (0.06–0.21), tolerance 0.10"
+    )
+    assert "x: shifted by 0.15 (0.06–0.21), tolerance 0.10" in text.out
+    assert mixed.code == 2 and "drop them with --mode calibrated" in mixed.err
