@@ -92,6 +92,8 @@ def write(root: Path, stream: Stream) -> list[str]:
     git(root, "init", "-q", "-b", "main")
     dvc = str(Path(sys.executable).parent / "dvc")
     subprocess.run([dvc, "init", "-q"], cwd=root, check=True, capture_output=True)
+    # Autostage: DVC stages the .dvc files itself instead of printing how to, at every period.
+    subprocess.run([dvc, "config", "core.autostage", "true"], cwd=root, check=True)
     greater = "true" if stream.greater_is_better else "false"
     (root / "retrigger.yaml").write_text(
         CONFIG.format(name=stream.name, metric=stream.metric, greater=greater)

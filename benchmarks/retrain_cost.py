@@ -96,20 +96,24 @@ def mean_never_staleness(stream: cost_streams.Stream, matrix: NDArray[np.float64
     return never.staleness / max(1, problem.periods - 1)
 
 
-def tune(root: Path, matrix: NDArray[np.float64], sets: Sequence[str]) -> backtest_tune.Tuned:
-    """The product's ``backtest --tune`` on ``matrix``: its replay, search and split, the matrix
-    swapped in where the command builds it (``backtest_tune.problem``)."""
+def tune(
+    root: Path, matrix: NDArray[np.float64], sets: Sequence[str], trained: bool
+) -> backtest_tune.Tuned:
+    """The product's ``backtest --tune``: with ``trained``, ``--train``'s own matrix (the models
+    already trained are reused from ``.retrigger/backtest/``); else the cross-check's matrix,
+    swapped in where the command builds it (``backtest_tune.problem``), the rest the product's."""
+    last = cost_history.T0 + timedelta(days=7 * (matrix.shape[0] - 1))
+    config, now = root / "retrigger.yaml", last + timedelta(days=7)
+    if trained:
+        return backtest_tune.tune_backtest(config, walk.Span(), sets, 0.5, now, train=True)
     original = backtest_tune.problem
 
-    def trained(*args: Any) -> cost.CostProblem:
+    def swapped(*args: Any) -> cost.CostProblem:
         return dataclasses.replace(original(*args), matrix=matrix)
 
-    backtest_tune.problem = trained  # type: ignore[assignment]
+    backtest_tune.problem = swapped  # type: ignore[assignment]
     try:
-        last = cost_history.T0 + timedelta(days=7 * (matrix.shape[0] - 1))
-        return backtest_tune.tune_backtest(
-            root / "retrigger.yaml", walk.Span(), sets, 0.5, last + timedelta(days=7)
-        )
+        return backtest_tune.tune_backtest(config, walk.Span(), sets, 0.5, now)
     finally:
         backtest_tune.problem = original  # type: ignore[assignment]
 
@@ -120,9 +124,11 @@ def result(schedule: cost.ScheduleCost | None, oracle: cost.ScheduleCost, note: 
     return Result(cost.regret(schedule, oracle), len(schedule.retrains), note)
 
 
-def cell(root: Path, name: str, matrix: NDArray[np.float64], alpha: float, sbar: float) -> Cell:
+def cell(
+    root: Path, name: str, matrix: NDArray[np.float64], alpha: float, sbar: float, trained: bool
+) -> Cell:
     price = f"{{retrain: {alpha * sbar:.6g}, staleness: 1}}"
-    default = tune(root, matrix, [f"backtest.cost={price}"]).outcome
+    default = tune(root, matrix, [f"backtest.cost={price}"], trained).outcome
     costly = tune(
         root,
         matrix,
@@ -132,6 +138,7 @@ def cell(root: Path, name: str, matrix: NDArray[np.float64], alpha: float, sbar:
             f"policy.cost={price}",
             "signals.volume={min_new_rows: 1}",  # mode cost reads rows from it; it decides nothing
         ],
+        trained,
     ).outcome
     oracle = default.oracle
     chosen = costly.search.chosen
@@ -161,7 +168,8 @@ def run_stream(name: str, args: argparse.Namespace, work: Path) -> tuple[list[Ce
     matrix, source = matrix_of(stream, root, args.matrix)
     sbar = mean_never_staleness(stream, matrix)
     print(f"  {name}: history and matrix in {time.perf_counter() - started:.0f} s", flush=True)
-    cells = [cell(root, name, matrix, alpha, sbar) for alpha in args.alphas]
+    trained = source.startswith("product")
+    cells = [cell(root, name, matrix, alpha, sbar, trained) for alpha in args.alphas]
     took = time.perf_counter() - started
     print(
         f"  {name}: {stream.drift}, {stream.metric}; s̄ = {sbar:.4g}; matrix: {source}; {took:.0f} s"
