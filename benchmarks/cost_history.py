@@ -69,7 +69,7 @@ WINDOW = {WINDOW}
 def fit(rows, regression):
     recent = rows[rows["period"] > rows["period"].max() - WINDOW]
     features = recent.drop(columns=["period", "y"])
-    text = [c for c in features.columns if features[c].dtype == object]
+    text = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     encode = ColumnTransformer(
         [("text", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), text)],
         remainder="passthrough",

@@ -237,6 +237,7 @@ def main() -> int:
         cells, sources = [], set()
         for name in names:
             found, source = run_stream(name, args, work)
+            print("\n".join(table(found)[2:]), flush=True)  # as it goes: a long run shows rows
             cells.extend(found)
             sources.add(source)
     print(
