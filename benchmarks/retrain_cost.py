@@ -115,7 +115,7 @@ def tune(
     try:
         return backtest_tune.tune_backtest(config, walk.Span(), sets, 0.5, now)
     finally:
-        backtest_tune.problem = original  # type: ignore[assignment]
+        backtest_tune.problem = original
 
 
 def result(schedule: cost.ScheduleCost | None, oracle: cost.ScheduleCost, note: str = "") -> Result:
