@@ -121,7 +121,10 @@ def tune(
 def result(schedule: cost.ScheduleCost | None, oracle: cost.ScheduleCost, note: str = "") -> Result:
     if schedule is None:
         return Result(None, None, note or "nothing tuned")
-    return Result(cost.regret(schedule, oracle), len(schedule.retrains), note)
+    ratio = cost.regret(schedule, oracle)
+    if ratio is None and oracle.cost == 0:  # the product's regret: J > 0 over 0 is no ratio
+        note = ", ".join(n for n in (note, "Oracle J 0") if n)
+    return Result(ratio, len(schedule.retrains), note)
 
 
 def cell(
