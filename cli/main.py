@@ -149,7 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+        _close_stores()
     return 0
+
+
+def _close_stores() -> None:
+    """The command has ended: close the state stores it opened (see ``store.close_all``).
+    Looked up, not imported: a command that never opened one never loaded SQLAlchemy."""
+    store = sys.modules.get("retrigger.store")
+    if store is not None:
+        store.close_all()
 
 
 def _unexpected(exc: Exception, argv: list[str]) -> int:

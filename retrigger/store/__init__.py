@@ -6,6 +6,7 @@ Other rooms annotate with ``retrigger.store.Connection`` and never import sqlalc
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,11 @@ from sqlalchemy import Connection, Engine, text
 from retrigger.store.db import make_engine, reachable
 from retrigger.store.schema import upgrade
 
-__all__ = ["Connection", "Store"]
+__all__ = ["Connection", "Store", "close_all"]
+
+# Every store this process opened and has not closed: a command closes them when it ends (see
+# close_all), so an in-process caller does not leave a connection for the garbage collector.
+_open: weakref.WeakSet[Store] = weakref.WeakSet()
 
 
 class Store:
@@ -24,6 +29,7 @@ class Store:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        _open.add(self)
 
     @classmethod
     def open(cls, url: str, root: Path) -> Store:
@@ -43,3 +49,13 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        _open.discard(self)
+
+
+def close_all() -> None:
+    """Close every store still open. SQLite checkpoints its WAL into the database when the last
+    connection closes: a command run in-process (the bot, a test) that left its connection to the
+    collector would have that write happen later, in the middle of whatever runs next (a backtest
+    that must leave the store untouched saw the WAL fold in under it)."""
+    for store in list(_open):
+        store.close()
