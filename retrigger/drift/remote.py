@@ -181,7 +181,10 @@ def footer_rows(files: Sequence[str]) -> dict[str, int]:
 
     con = db.connect(":memory:")
     try:
-        connect_s3(con, S3Access.from_env())
+        # az:// objects need the azure extension loaded (or the clear line saying it is
+        # missing), not DuckDB's own error about an unknown scheme.
+        azure = any(name.startswith("az://") for name in files) or None
+        connect_s3(con, S3Access.from_env(), azure=azure)
         rows = con.execute(
             "SELECT file_name, num_rows FROM parquet_file_metadata(?)", [list(files)]
         ).fetchall()

@@ -109,3 +109,20 @@ def test_az_without_duckdbs_azure_extension_names_the_wheel_to_install(
         f"installed: pip install duckdb-extension-azure=={duckdb.__version__} (from PyPI), "
         "or INSTALL azure in DuckDB"
     ]
+
+
+def test_az_row_counts_without_the_azure_extension_name_the_wheel_too() -> None:
+    # The rows of az:// partitions (the volume delta) are read from their footers alone.
+    import duckdb
+
+    from retrigger.drift.remote import footer_rows
+    from retrigger.errors import BadInput
+
+    with pytest.raises(BadInput) as raised:
+        footer_rows(["az://events/cur/part-0.parquet"])
+
+    assert str(raised.value) == (
+        "reading az:// needs DuckDB's azure extension, which is not installed: "
+        f"pip install duckdb-extension-azure=={duckdb.__version__} (from PyPI), "
+        "or INSTALL azure in DuckDB"
+    )
