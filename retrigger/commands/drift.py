@@ -73,17 +73,18 @@ def _in_memory(
 def _settings(config: Path | None) -> DriftSignalConfig:
     """``signals.drift`` of the config (``--config`` or the nearest retrigger.yaml), defaults
     without one: ``retrigger drift`` runs outside a retrigger project too."""
-    from retrigger.config.loader import load_config
+    from retrigger.config.loader import find_config, load_config
     from retrigger.config.models import DriftSignalConfig
     from retrigger.errors import ConfigError
 
     try:
-        settings = load_config(config).config.signals.drift
+        found = find_config(config)
     except ConfigError:
         if config is not None:
             raise
         return DriftSignalConfig()
-    return settings or DriftSignalConfig()
+    # A config that is there but invalid is refused, never silently swapped for the defaults.
+    return load_config(found).config.signals.drift or DriftSignalConfig()
 
 
 def _trained_paths(config: Path | None) -> Callable[[], Mapping[str, str]]:

@@ -172,3 +172,22 @@ def test_mode_calibrated_judges_the_effect_size_where_evidentlys_test_flags_nois
     )
     assert "x: shifted by 0.15 (0.06–0.21), tolerance 0.10" in text.out
     assert mixed.code == 2 and "drop them with --mode calibrated" in mixed.err
+
+
+def test_the_nearest_config_when_invalid_is_refused_not_replaced_by_defaults(
+    pair: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Outside a project (no retrigger.yaml up the tree) the defaults are used; a retrigger.yaml
+    # that is there but wrong must say so, or the team's thresholds are silently ignored.
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    assert run_drift(*map(str, pair)).code in (0, 1)  # no config: the defaults judge
+    config = "model: {name: churn}\nsignals:\n  drift: {threshold: high}\n"
+    (project / "retrigger.yaml").write_text(config)
+
+    result = run_drift(*map(str, pair))
+
+    assert result.code == 2
+    assert result.err.startswith("retrigger: error: ") and "threshold" in result.err
+    assert len(result.err.strip().splitlines()) == 1
