@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 from retrigger.backtest import charts
+from retrigger.backtest.estimates import EstimatorError
 from retrigger.backtest.pricing import Priced
 from retrigger.backtest.replay import Replay
 from retrigger.backtest.report import limits, verdict_words
@@ -29,6 +30,7 @@ def write_html(
     configured: Replay | None = None,
     changes: Sequence[Change] = (),
     priced: Priced | None = None,
+    estimator: EstimatorError | None = None,
 ) -> None:
     title = page_title(replay, changes)
     marks = charts.Marks.of(replay, configured)
@@ -40,6 +42,7 @@ def write_html(
         f"<p class='verdicts'>{escape(_verdicts(replay, configured))}</p>",
         *([_cost(priced, replay)] if priced else []),
         *(_section(line, marks, metric) for line in charts.series(replay)),
+        *([_estimates(estimator)] if estimator is not None else []),
         _points(replay),
         "<h2>Limits</h2><ul>" + "".join(f"<li>{escape(t)}</li>" for t in limits(replay)) + "</ul>",
     ]
@@ -92,6 +95,17 @@ def _cost(priced: Priced, replay: Replay) -> str:
     return (
         f'<section class="cost"><h2>cost</h2>{notes}'
         f"{costchart.svg(costchart.curves(priced), times)}</section>"
+    )
+
+
+def _estimates(estimator: EstimatorError) -> str:
+    """The label-free estimates the checks stored, each beside the realised metric of its rows;
+    the summary (or why there is none) first, as a reader asks "can I trust the estimate?"."""
+    *pairs, summary = estimator.words()
+    items = "".join(f"<li>{escape(line.removeprefix('estimate: '))}</li>" for line in pairs)
+    return (
+        f'<section class="estimates"><h2>label-free estimates</h2>'
+        f"<p class='summary'>{escape(summary)}</p><ul>{items}</ul></section>"
     )
 
 

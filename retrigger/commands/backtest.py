@@ -112,7 +112,9 @@ def write_outputs(result: BacktestResult, html: Path | None, png: Path | None) -
     if html is not None:
         from retrigger.backtest.html import write_html
 
-        write_html(result.replay, html, result.configured, result.changes, result.priced)
+        write_html(
+            result.replay, html, result.configured, result.changes, result.priced, result.estimator
+        )
     if png is not None:
         from retrigger.backtest.png import write_png
 
@@ -159,6 +161,8 @@ def slack_message(result: BacktestResult) -> str:
             lines.append("The two policies agree at every commit.")
     if result.priced is not None:
         lines.append(f"Cost: {result.priced.regret_line()}")
+    if result.estimator is not None:  # its summary line; every estimate is on the page
+        lines.append(f"Label-free {result.estimator.words()[-1]}")
     return "\n".join(lines)
 
 

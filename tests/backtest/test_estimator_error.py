@@ -20,6 +20,7 @@ from tests.backtest.test_cli import snapshot
 from tests.estimation.synthetic import world
 from tests.models.conftest import save
 from tests.support.cli import run_cli
+from tests.support.fake_slack import FakeSlack
 
 ESTIMATION = {"data": "new.csv", "reference": "reference.csv", "target": "label"}
 
@@ -57,7 +58,9 @@ def _backtest(root: Path, *extra: str) -> Any:
 
 
 def test_an_estimate_later_labelled_is_reported_with_its_error_and_coverage(
-    history_project: tuple[Path, list[str]], tmp_path: Path
+    history_project: tuple[Path, list[str]],
+    tmp_path: Path,
+    fake_slack: FakeSlack,
 ) -> None:
     root, shas = history_project
     rows = world(seed=0)
@@ -81,7 +84,7 @@ def test_an_estimate_later_labelled_is_reported_with_its_error_and_coverage(
     before = snapshot(root)
 
     result = _backtest(root, "--json")
-    text = _backtest(root)
+    text = _backtest(root, "--html", str(tmp_path / "report.html"), "--slack")
 
     assert result.code == 0, result.err
     found = json.loads(result.out)["estimator_error"]
@@ -97,7 +100,12 @@ def test_an_estimate_later_labelled_is_reported_with_its_error_and_coverage(
     assert found["mean_abs_error"] == pytest.approx(abs(error)) == found["max_abs_error"]
     assert found["coverage"] == (1.0 if inside else 0.0) and found["unknown"] is None
     assert text.code == 0, text.err
-    assert "estimator error over 1 estimate compared with the realised metric" in text.out
+    summary = "estimator error over 1 estimate compared with the realised metric"
+    assert summary in text.out
+    page = (tmp_path / "report.html").read_text()  # the page and #ml-ops say it too
+    assert summary in page and f"(decision {labelled['decision_id']}), off by" in page
+    (message,) = fake_slack.of("chat.postMessage")
+    assert f"Label-free {summary}: mean absolute" in message.params["text"]
     assert snapshot(root) == before  # the state store was only read
 
 

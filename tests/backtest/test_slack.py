@@ -4,21 +4,12 @@ report uploaded into its thread, and what a missing token or an unreachable Slac
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import run_cli
-from tests.support.fake_slack import FakeSlack, refused_url, running_fake_slack
-
-
-@pytest.fixture
-def fake_slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
-    with running_fake_slack() as fake:
-        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-backtest")
-        monkeypatch.setenv("RETRIGGER_SLACK__API_URL", fake.url)
-        yield fake
+from tests.support.fake_slack import FakeSlack, refused_url
 
 
 def uploaded(fake: FakeSlack) -> dict[str, bytes]:
