@@ -8,6 +8,7 @@ the trained version does not move, so each version's CSV is parsed once per side
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,7 +79,10 @@ class DataReader:
         trained: dict[str, str],
         point: Point,
         target: str | None = None,
+        earlier: Sequence[Reading] = (),  # the replayed drift readings before, newest first
     ) -> Reading:
+        from retrigger.signals.drift_calibrated import persist_over
+
         pairs = tuple(p for p in _pairs(trained, point) if p[1])
         if not pairs:
             return unknown("drift", settings.share, "no trained data version known at this point")
@@ -93,16 +97,20 @@ class DataReader:
         if isinstance(found, str):
             return unknown("drift", settings.share, found)
         report = replace(found, share=settings.share)
+        reference = {path: old for path, old, _ in pairs}
+        held = persist_over(settings, report, reference, earlier)  # persist/sequential, as live
         return Reading(
             "drift",
             round(report.share_drifted, 4),
             settings.share,
-            report.drift,
-            _detail(report),
+            held.fired,
+            _detail(report) + (f"; {held.detail}" if held.detail else ""),
             extra={
                 "drifted_columns": report.drifted_columns,
                 "reference_rows": report.reference_rows,
                 "current_rows": report.current_rows,
+                "reference_versions": reference,
+                **held.extra,
             },
         )
 

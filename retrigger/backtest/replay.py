@@ -88,8 +88,10 @@ def replay(
     trained = start or starting_point(points[0], past)
     times: list[datetime] = []
     results = []
+    drifts: list[Reading] = []  # the replayed drift readings, newest first (its persistence)
     for number, point in enumerate(points):
-        readings = read_signals(config, point, trained, reader, past)
+        readings = read_signals(config, point, trained, reader, past, drifts)
+        drifts[:0] = [r for r in readings if r.kind == "drift"]
         verdict = apply_policy(
             readings,
             times,
@@ -134,13 +136,20 @@ def starting_point(first: Point, past: PastRuns) -> Trained:
 
 
 def read_signals(
-    config: RetriggerConfig, point: Point, trained: Trained, reader: DataReader, past: PastRuns
+    config: RetriggerConfig,
+    point: Point,
+    trained: Trained,
+    reader: DataReader,
+    past: PastRuns,
+    drifts: Sequence[Reading] = (),
 ) -> tuple[Reading, ...]:
-    """Every configured signal, in the registry's order, as ``check`` reads them."""
+    """Every configured signal, in the registry's order, as ``check`` reads them; ``drifts``:
+    the earlier points' drift readings, newest first, which ``persist``/``sequential`` count
+    as the live check counts the stored ones."""
     readings = []
     for kind in SIGNALS:
         if getattr(config.signals, kind, None) is not None:
-            readings.append(_read(kind, config, point, trained, reader, past))
+            readings.append(_read(kind, config, point, trained, reader, past, drifts))
     return tuple(readings)
 
 
@@ -151,6 +160,7 @@ def _read(
     trained: Trained,
     reader: DataReader,
     past: PastRuns,
+    drifts: Sequence[Reading],
 ) -> Reading:
     signals, now = config.signals, point.commit.time
     if kind == "performance" and signals.performance is not None:
@@ -164,5 +174,5 @@ def _read(
     if kind == "volume" and signals.volume is not None:
         return reader.volume(signals.volume, trained.md5s, trained.data_version, point)
     if kind == "drift" and signals.drift is not None:
-        return reader.drift(signals.drift, trained.md5s, point, config.label_column())
+        return reader.drift(signals.drift, trained.md5s, point, config.label_column(), drifts)
     return judges.unknown(kind, None, f"the {kind} signal cannot be replayed from history")

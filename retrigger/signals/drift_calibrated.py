@@ -90,12 +90,25 @@ def persist(
 ) -> Persisted:
     """Apply ``persist`` and ``sequential`` to this check's verdict ``report.drift``;
     ``reference`` (path → md5 of the trained data) restarts the bets when it changes."""
+    k_m = settings.persist_k_m
+    if k_m is None and not settings.sequential:
+        return Persisted(report.drift, "", {VERDICT: report.drift})
+    return persist_over(settings, report, reference, _past(ctx, k_m[1] - 1 if k_m else 1))
+
+
+def persist_over(
+    settings: DriftSignalConfig,
+    report: DriftReport,
+    reference: dict[str, str],
+    past: Sequence[Reading],  # the earlier drift readings, newest first
+) -> Persisted:
+    """``persist`` over given earlier readings: the stored ones live, the replayed ones in a
+    backtest (so a replay fires where the live check would, not at every drifted point)."""
     extra: dict[str, object] = {VERDICT: report.drift}
     k_m = settings.persist_k_m
     sequential = settings.sequential  # config allows it in calibrated mode only
     if k_m is None and not sequential:
         return Persisted(report.drift, "", extra)
-    past = _past(ctx, k_m[1] - 1 if k_m else 1)
     fired, words = report.drift, []
     if k_m is not None:
         k, m = k_m
@@ -129,7 +142,7 @@ def _past(ctx: SignalContext, limit: int) -> list[Reading]:
 
 
 def _sequential(
-    settings: DriftSignalConfig, report: DriftReport, last: list[Reading]
+    settings: DriftSignalConfig, report: DriftReport, last: Sequence[Reading]
 ) -> tuple[list[str], dict[str, float]]:
     from retrigger.drift import sequential
 

@@ -242,3 +242,22 @@ def test_drift_is_replayed_in_calibrated_mode_when_configured(
     drift = [{r.kind: r for r in p.readings}["drift"] for p in result.replay.results]
     assert [r.value for r in drift] == [0] * len(drift)
     assert outcomes(result)[6] == "quiet"  # no drift, +200 rows, performance 0.84 >= 0.80
+
+
+def test_drift_persistence_counts_the_replayed_points_as_live_checks_count_stored_ones(
+    history_project: tuple[Path, list[str]],
+) -> None:
+    root, _ = history_project
+    # persist 2/3: day 13's drift (x shifted by 5) is 1 of the last 3 verdicts, so the replay
+    # holds it as a live check would; day 15 still measures against day 9's data (no retrain
+    # at 13), sees the shift again, 2 of 3: fires there (with its 0.75 performance).
+    result = run(root, "signals.drift.persist=2/3")
+
+    drift = [{r.kind: r for r in p.readings}["drift"] for p in result.replay.results]
+    assert [r.value for r in drift] == [0, 0, 0, 0, 0, 0, 0.5, 0.5, 0, 0]
+    assert outcomes(result)[6] == "quiet"
+    assert "drift held in 1 of the last 3 checks (persist 2/3)" in drift[6].detail
+    assert not drift[6].fired and drift[6].extra["verdict"] is True
+    assert outcomes(result)[7] == "fire"
+    assert result.replay.results[7].verdict.trigger_types == ("performance", "drift")
+    assert "drift held in 2 of the last 3 checks (persist 2/3)" in drift[7].detail
