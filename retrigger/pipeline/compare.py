@@ -60,47 +60,18 @@ def gate(
             client, config.model.name, config.pipeline.champion_alias, config.model.metric
         ),
     )
-    perf = config.signals.performance
-    floor = perf.min if perf else None
     if champ is not None and champ.decision_id == decision_id:
         # A crash after the alias moved: this decision's model already is the champion.
-        rules = Rules(config.model.metric, config.model.greater_is_better, floor, 0, 0)
-        return Judged(
-            Verdict(
-                True,
-                f"v{champ.version} of this decision already holds "
-                f"@{config.pipeline.champion_alias}",
-                rules.metric,
-                metric_after,
-                None,
-                champ.version,
-                None,
-                None,
-                floor,
-            )
-        )
-    pipeline = config.pipeline
+        return _already_champion(ws, champ, metric_after)
     if config.validation is not None and config.validation.stage is not None:
         from retrigger.pipeline import staged  # the project's evaluate stage scores both
 
         return staged.gate(ws, candidate, champ, data_version)
     metric = config.validation_metric()
     if metric is not None:
-        rules = Rules(
-            metric.name,
-            metric.greater_is_better,
-            floor,
-            pipeline.min_improvement,
-            pipeline.min_relative_improvement,
-        )
+        rules = _rules(ws, metric.name, metric.greater_is_better)
         return judged_on_rows(ws, rules, metric, candidate, champ)
-    rules = Rules(
-        config.model.metric,
-        config.model.greater_is_better,
-        floor,
-        pipeline.min_improvement,
-        pipeline.min_relative_improvement,
-    )
+    rules = _rules(ws, config.model.metric, config.model.greater_is_better)
     if metric_after is None:
         raise WorkFailed(
             f"no {config.model.metric!r} measured for the challenger; set "
@@ -110,6 +81,42 @@ def gate(
     verdict = judge(rules, metric_after, ref.value, ref.version, ref.source, ref.against)
     floor_ok = judge(rules, metric_after, None, None, None).passed
     return Judged(incomparable.rule(ws, verdict, ref.data_version, data_version, floor_ok))
+
+
+def _floor(ws: Workspace) -> float | None:
+    perf = ws.config.signals.performance
+    return perf.min if perf else None
+
+
+def _rules(ws: Workspace, metric: str, greater_is_better: bool) -> Rules:
+    """The promotion rules for ``metric``: the performance floor and the pipeline's margins."""
+    pipeline = ws.config.pipeline
+    return Rules(
+        metric,
+        greater_is_better,
+        _floor(ws),
+        pipeline.min_improvement,
+        pipeline.min_relative_improvement,
+    )
+
+
+def _already_champion(
+    ws: Workspace, champ: registry.Champion, metric_after: float | None
+) -> Judged:
+    config = ws.config
+    return Judged(
+        Verdict(
+            True,
+            f"v{champ.version} of this decision already holds @{config.pipeline.champion_alias}",
+            config.model.metric,
+            metric_after,
+            None,
+            champ.version,
+            None,
+            None,
+            _floor(ws),
+        )
+    )
 
 
 def _newest(ws: Workspace, champ: registry.Champion | None) -> registry.Champion | None:
