@@ -37,7 +37,7 @@ def explain(
     """Why a model retrained: signals and thresholds, holds, approval, steps and durations,
     validation, promotion, and the commands that bring its training data back."""
     from retrigger.commands.explain import explain as engine_explain
-    from retrigger.commands.explain import story_lines
+    from retrigger.commands.explain_lines import story_lines
     from retrigger.workspace import Workspace
 
     with render.waiting("gathering the story…", json_output):
@@ -46,7 +46,7 @@ def explain(
         render.print_document("explain", story)
         return
     if markdown:
-        from retrigger.commands.explain import markdown as story_markdown
+        from retrigger.commands.explain_lines import markdown as story_markdown
 
         print(story_markdown(story), end="")
         return

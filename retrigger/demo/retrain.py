@@ -52,7 +52,8 @@ def step_gate(state: DemoState) -> None:
 
 
 def step_audit(state: DemoState) -> None:
-    from retrigger.commands.explain import explain, story_lines
+    from retrigger.commands.explain import explain
+    from retrigger.commands.explain_lines import story_lines
     from retrigger.commands.history import history
 
     state.say("8. retrigger history: every retrain, newest first")

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from retrigger.commands.explain import explain, markdown
+from retrigger.commands.explain import explain
+from retrigger.commands.explain_lines import markdown
 from retrigger.notify.render import render
 from retrigger.store import outbox
 from retrigger.workspace import Workspace
