@@ -14,7 +14,8 @@ harder or easier than the one the model was trained at would count as staleness 
 removes (measured on the benchmark, docs/backtest-cost.md). The rows are the volume signal's
 rows since the trained data, less what the previous check since the same model counted. The
 reading fires when the increments since the model in use was trained reach
-``policy.cost.retrain``. A check whose metric or rows are unknown adds nothing it cannot measure: unknown, never fired.
+``policy.cost.retrain``. A check whose metric or rows are unknown adds nothing it cannot
+measure: unknown, never fired.
 """
 
 from __future__ import annotations
