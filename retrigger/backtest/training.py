@@ -26,7 +26,7 @@ from retrigger import dvcyaml
 from retrigger.data.odb import file_md5
 from retrigger.data.versions import WORKTREE, optional_version
 from retrigger.errors import BadInput
-from retrigger.pipeline.dag import Graph, stage_graph, upstream, writer
+from retrigger.pipeline.dag import Graph, rooted, stage_graph, upstream, writer
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,9 @@ def _inputs(
             tracked = _dvc_tracked(tree, dep)
             data.update(tracked)
             deps[dep] = _md5_of(tree, dep, tracked)
-        params = {f: _md5_of(tree, f, {}) for f in _params_files(stage.get("params"))}
+        wdir = str(stage.get("wdir") or ".")  # params files are named from it, as deps are
+        files = [rooted(wdir, f) for f in _params_files(stage.get("params"))]
+        params = {f: _md5_of(tree, f, {}) for f in files}
         found[name] = {"cmd": stage.get("cmd"), "deps": deps, "params": params}
     return found
 
