@@ -77,19 +77,19 @@ def fresh_level(ctx: SignalContext) -> Fresh | None:
     metric = ctx.config.model.metric
     runs = [r for r in ctx.retrains if r.tags.get(tags.STATUS) in tags.SUCCESSFUL_STATUSES]
     runs += [ctx.baseline] if ctx.baseline is not None else []
-    levels: list[tuple[str, float]] = []  # newest first
+    levels: list[tuple[str, float]] = []  # newest first: (which run's which metric, level)
     for past in runs:  # the model in use's run first; a run without the metric is skipped
         level = _level(past, metric)
         if level is not None and len(levels) < cost.RECENT:
             which = "retrain" if past is not ctx.baseline else "baseline"
-            levels.append((f"{which} run {past.run_id[:8]} {level[0]} {level[1]:.4g}", level[1]))
+            levels.append((f"{which} run {past.run_id[:8]} {level[0]}", level[1]))
     value = cost.expected([v for _, v in reversed(levels)])
     if value is None:
         return Fresh(run.run_id, None, f"run {run.run_id[:8]} and earlier logged no {metric!r}")
-    said = ", ".join(text for text, _ in levels)
-    if len(levels) > 1:
-        said = f"the mean of {len(levels)} runs' fresh levels ({said})"
-    return Fresh(run.run_id, value, said)
+    if len(levels) == 1:
+        return Fresh(run.run_id, value, levels[0][0])
+    said = ", ".join(f"{text} {level:.4g}" for text, level in levels)
+    return Fresh(run.run_id, value, f"the mean of {len(levels)} runs' fresh levels ({said})")
 
 
 def _level(run: RunInfo, metric: str) -> tuple[str, float] | None:
