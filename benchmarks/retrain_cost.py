@@ -22,6 +22,12 @@ in ≥ 75 % of them.
     .venv/bin/python benchmarks/retrain_cost.py                       # 5 streams × 50 periods
     .venv/bin/python benchmarks/retrain_cost.py --streams sea,agrawal --periods 20
     .venv/bin/python benchmarks/retrain_cost.py --matrix crosscheck   # no --train (labelled)
+    .venv/bin/python benchmarks/retrain_cost.py --matrices /tmp/cost  # rerun: nothing retrained
+
+``--matrices DIR`` keeps each stream's history at ``DIR/<stream>`` and its cross-check matrix
+beside it, and reuses both on a rerun (the product's ``backtest --train`` reuses the models it
+trained there: a rerun trains nothing twice); a history written with other ``--periods`` /
+``--train-rows`` / ``--valid-rows`` is refused (``DIR/<stream>.args``).
 
 ``--matrix auto`` (default) uses the product's matrix and falls back, saying so, to the
 in-process cross-check when ``backtest --train`` is not available; ``product`` never falls back.
@@ -76,17 +82,43 @@ class Cell:
 
 def matrix_of(stream: cost_streams.Stream, root: Path, how: str) -> tuple[NDArray[np.float64], str]:
     if how == "crosscheck":
-        return cost_matrix.crosscheck(stream), "crosscheck (in process, not the product's)"
+        return crosscheck(stream, root), "crosscheck (in process, not the product's)"
     try:
         found, _ = cost_matrix.product(root)
     except RuntimeError as exc:
         if how == "product":
             raise
         print(f"  {stream.name}: the product's matrix failed ({exc}); using the cross-check")
-        return cost_matrix.crosscheck(stream), "crosscheck (in process, not the product's)"
-    gap = cost_matrix.compare(cost_matrix.crosscheck(stream), found)
+        return crosscheck(stream, root), "crosscheck (in process, not the product's)"
+    gap = cost_matrix.compare(crosscheck(stream, root), found)
     print(f"  {stream.name}: the product's matrix vs the cross-check: {gap}")
     return found, "product (backtest --train)"
+
+
+def crosscheck(stream: cost_streams.Stream, root: Path) -> NDArray[np.float64]:
+    """The cross-check's matrix, kept beside the history (``--matrices``) and reused from there."""
+    kept = root.with_name(f"{root.name}.crosscheck.npy")
+    if kept.exists():
+        return np.asarray(np.load(kept), dtype=np.float64)
+    found = cost_matrix.crosscheck(stream)
+    np.save(kept, found)
+    return found
+
+
+def history(root: Path, stream: cost_streams.Stream, args: argparse.Namespace) -> None:
+    """``stream``'s history at ``root``: written, or reused when written with the same args."""
+    stamp = root.with_name(f"{root.name}.args")
+    said = f"periods={args.periods} train_rows={args.train_rows} valid_rows={args.valid_rows}\n"
+    if root.exists():
+        if not stamp.exists() or stamp.read_text() != said:
+            print(
+                f"{root} was not written with {said.strip()} ({stamp}): remove it", file=sys.stderr
+            )
+            raise SystemExit(2)
+        print(f"  {stream.name}: reusing the history and trained models at {root}")
+        return
+    cost_history.write(root, stream)
+    stamp.write_text(said)
 
 
 def mean_never_staleness(stream: cost_streams.Stream, matrix: NDArray[np.float64]) -> float:
@@ -167,7 +199,7 @@ def run_stream(name: str, args: argparse.Namespace, work: Path) -> tuple[list[Ce
     started = time.perf_counter()
     stream = cost_streams.build(name, args.periods, args.train_rows, args.valid_rows)
     root = work / name
-    cost_history.write(root, stream)
+    history(root, stream, args)
     matrix, source = matrix_of(stream, root, args.matrix)
     sbar = mean_never_staleness(stream, matrix)
     print(f"  {name}: history and matrix in {time.perf_counter() - started:.0f} s", flush=True)
@@ -225,7 +257,13 @@ def main() -> int:
     parser.add_argument("--valid-rows", type=int, default=300, help="river streams, per period")
     parser.add_argument("--alphas", default=",".join(f"{a:g}" for a in ALPHAS))
     parser.add_argument("--matrix", choices=("auto", "product", "crosscheck"), default="auto")
-    parser.add_argument("--keep", type=Path, help="write the histories here (default: a temp dir)")
+    parser.add_argument(
+        "--matrices",
+        "--keep",
+        type=Path,
+        help="keep the histories, trained models and cross-check matrices here, and reuse them "
+        "on a rerun (default: a temp dir)",
+    )
     args = parser.parse_args()
     args.alphas = [float(a) for a in args.alphas.split(",")]
     names = [s.strip() for s in args.streams.split(",") if s.strip()]
@@ -236,7 +274,7 @@ def main() -> int:
         )
         return 2
     with tempfile.TemporaryDirectory() as temporary:
-        work = args.keep or Path(temporary)
+        work = args.matrices or Path(temporary)
         cells, sources = [], set()
         for name in names:
             found, source = run_stream(name, args, work)

@@ -5,11 +5,14 @@ belongs to the model that really ran then. The matrix says what the replayed mod
 period ``j``, with model ``i`` in use, a check adds, as the live policy does
 (``signals.cost``)::
 
-    rows_j × policy.cost.staleness × max(0, M[i][i] − M[i][j])
+    rows_j × policy.cost.staleness × max(0, fresh − M[i][j])
 
-``M[i][i]`` being the level the model had when trained (the fresh level the live check reads
-from its retrain run). An unknown cell adds nothing and does not fire, as an unknown reading
-never does. The verdict is ``decide``'s, so cooldown, budget and identical inputs hold as live.
+``fresh`` being the fresh model's expected level as the live check reads it from past runs
+(``signals.cost.expected``): the mean of ``M[r][r]`` over the last ``RECENT`` models the replay
+trained (``r`` ≤ ``i``: the window's first and the replay's own retrains, never a later one, nor
+a period the replay did not retrain at, whose fresh level nobody would have measured). An
+unknown cell adds nothing and does not fire, as an unknown reading never does. The verdict is
+``decide``'s, so cooldown, budget and identical inputs hold as live.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from retrigger.backtest.cost import CostProblem
 from retrigger.config.models import PolicyConfig
 from retrigger.decision import Reading
 from retrigger.errors import BadInput
+from retrigger.signals.cost import expected
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,9 @@ def fires(problem: CostProblem, periods: Sequence[Period], policy: PolicyConfig)
     retrain = prices.retrain if prices.retrain is not None else problem.retrain_cost
     model, so_far, fired = 0, 0.0, []
     times: list[datetime] = []
+    trained = [0]  # the window's periods trained at, oldest first
     for j in range(1, problem.periods):
-        added = increment(problem, model, j, prices.staleness)
+        added = increment(problem, trained, j, prices.staleness)
         if added is None:
             reading = Reading("cost", None, retrain, False, "cell unknown", unknown=True)
         else:
@@ -65,14 +70,16 @@ def fires(problem: CostProblem, periods: Sequence[Period], policy: PolicyConfig)
             fired.append(problem.start + j)
             times.append(periods[j].time)
             model, so_far = j, 0.0
+            trained.append(j)
     return fired
 
 
-def increment(problem: CostProblem, model: int, j: int, price: float) -> float | None:
-    """What the check at ``j`` adds with ``model`` in use (window indices); None: unknown."""
-    fresh, now = problem.matrix[model, model], problem.matrix[model, j]
-    lost = float(fresh - now if problem.greater_is_better else now - fresh)
-    rows = problem.rows[j]
-    if math.isnan(lost) or math.isnan(rows):
+def increment(problem: CostProblem, trained: Sequence[int], j: int, price: float) -> float | None:
+    """What the check at ``j`` adds with the model trained at ``trained[-1]`` in use, the
+    earlier ``trained`` giving the expected fresh level (window indices); None: unknown."""
+    fresh = expected([float(problem.matrix[t, t]) for t in trained])
+    now, rows = float(problem.matrix[trained[-1], j]), problem.rows[j]
+    if fresh is None or math.isnan(now) or math.isnan(rows):
         return None
+    lost = fresh - now if problem.greater_is_better else now - fresh
     return rows * price * max(0.0, lost)

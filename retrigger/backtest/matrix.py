@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from retrigger.backtest import overlap
 from retrigger.backtest.matrix_store import MatrixStore, Trained
 from retrigger.backtest.scorers import Rows, Scorer
 from retrigger.backtest.scratch import Scratch
@@ -43,6 +44,7 @@ class Period:
     trained_now: bool  # False: the model kept from an earlier run or period was reused
     rows: Rows | None  # None: no rows to score on (``why``)
     why: tuple[str, ...] = ()
+    trained_rows: overlap.TrainedRows | None = None  # None: not checked (``overlap``)
 
     def as_json(self) -> dict[str, object]:
         model = self.model
@@ -63,6 +65,8 @@ class Period:
             if self.rows is None
             else {"md5": self.rows.key, "rows": self.rows.count, "path": self.rows.path},
             "unknown": list(self.why),
+            # The training tables its validation rows were looked up in; null: not checked.
+            "overlap_checked": None if self.trained_rows is None else list(self.trained_rows.paths),
         }
 
 
@@ -190,13 +194,15 @@ def _period(
             model, now, failed = _train(scratch, store, at, steps, env, timeout, say)
     if failed is not None:
         why.append(failed)
-    rows = None
+    rows, trained = None, None
     if failed is None:
         try:
             rows = scorer.rows(tree)
         except RetriggerError as exc:
             why.append(f"rows at {at.sha[:8]}: {exc}")
-    return Period(at, model, now, rows, tuple(why))
+    if rows is not None and rows.hashes is not None and rows.path in steps.separate:
+        trained = overlap.trained_rows(scratch.root, tree, steps.files, rows.columns)
+    return Period(at, model, now, rows, tuple(why), trained)
 
 
 def _train(
@@ -226,6 +232,18 @@ def _cell(
     if model is None or rows is None:
         lost = periods[i].why if model is None else periods[j].why
         return Cell(i, j, None, False, "; ".join(lost) or "unknown")
+    trained = periods[i].trained_rows
+    seen = overlap.seen(rows.hashes, trained)
+    if seen and trained is not None:  # checked before a score kept by an earlier run is reused
+        return Cell(
+            i,
+            j,
+            None,
+            False,
+            f"{seen} of {len(rows.hashes or ())} rows of {rows.path} at {periods[j].at.sha[:8]} "
+            f"are rows of {', '.join(trained.paths)} the model of {periods[i].at.sha[:8]} was "
+            "trained on: its score there would flatter it",
+        )
     known = store.score(model.key, rows.key, scorer.metric)
     if known is not None:
         return Cell(i, j, known, True)

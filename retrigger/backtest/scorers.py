@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from retrigger.backtest.matrix_store import MatrixStore
+from retrigger.backtest.overlap import row_hashes
 from retrigger.backtest.training import digest, inputs_of
 from retrigger.config.models import RetriggerConfig
 from retrigger.errors import BadInput, WorkFailed
@@ -32,6 +33,8 @@ class Rows:
     count: int | None  # None: the evaluate stage does not say
     path: str
     value: Any = None  # the labelled rows, when retrigger reads them itself
+    columns: tuple[str, ...] = ()  # of ``value``, the target last
+    hashes: tuple[int, ...] | None = None  # one per row of ``value`` (``overlap``)
 
 
 class Scorer(Protocol):
@@ -96,7 +99,12 @@ class RowsScorer:
         from retrigger.evaluation import scoring
 
         labelled = scoring.read_labelled(tree, self.validation)  # BadInput: unknown rows
-        return Rows(labelled.md5, labelled.rows, labelled.path, labelled)
+        target = self.validation.target
+        assert target is not None  # set with validation.data
+        frame = labelled.features.assign(**{target: labelled.labels})
+        columns = tuple(str(c) for c in frame.columns)
+        hashes = row_hashes(frame, columns)
+        return Rows(labelled.md5, labelled.rows, labelled.path, labelled, columns, hashes)
 
     def score(self, store: MatrixStore, key: str, rows: Rows, tree: Path) -> float:
         from retrigger.evaluation import scoring

@@ -26,7 +26,7 @@ from retrigger import dvcyaml
 from retrigger.data.odb import file_md5
 from retrigger.data.versions import WORKTREE, optional_version
 from retrigger.errors import BadInput
-from retrigger.pipeline.dag import Graph, stage_graph, upstream, writer
+from retrigger.pipeline.dag import Graph, rooted, stage_graph, upstream, writer
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class Plan:
     keep: tuple[str, ...]  # outputs kept with the model: the model file, scoring's rows
     key: str  # the digest of the inputs
     inputs: dict[str, Any]  # what the digest is of (kept beside the model: where it came from)
+    # The stages' input files no stage writes: (path, DVC md5, or None when git tracks it).
+    files: tuple[tuple[str, str | None], ...] = ()
+    separate: tuple[str, ...] = ()  # what scoring reads that no stage writes nor trains on
 
 
 def plan(tree: Path, artifact: str, scoring_reads: Sequence[str], commit: str) -> Plan:
@@ -64,6 +67,7 @@ def plan(tree: Path, artifact: str, scoring_reads: Sequence[str], commit: str) -
     stages = [name for name in graph if name in chosen]
     inputs = _inputs(tree, graph, stages, data)
     keep = [artifact, *(p for p in scoring_reads if writer(graph, p) is not None)]
+    read = [dep for name in stages for dep in graph[name][0]]
     return Plan(
         tuple(targets),
         tuple(stages),
@@ -72,7 +76,28 @@ def plan(tree: Path, artifact: str, scoring_reads: Sequence[str], commit: str) -
         tuple(dict.fromkeys(keep)),
         digest(inputs),
         inputs,
+        _files(tree, graph, stages),
+        tuple(
+            p
+            for p in scoring_reads
+            if writer(graph, p) is None and not any(_overlaps(p, dep) for dep in read)
+        ),
     )
+
+
+def _files(tree: Path, graph: Graph, stages: Sequence[str]) -> tuple[tuple[str, str | None], ...]:
+    """The stages' input files no stage writes: a DVC-tracked one with its md5, else None."""
+    written = [out for name in stages for out in graph[name][1]]
+    found: dict[str, str | None] = {}
+    for dep in (d for name in stages for d in graph[name][0]):
+        if any(_overlaps(dep, out) for out in written):
+            continue
+        tracked = _dvc_tracked(tree, dep)
+        if not tracked:
+            found[dep] = None
+        elif dep.rstrip("/") in tracked:
+            found[dep] = tracked[dep.rstrip("/")]
+    return tuple(sorted(found.items()))
 
 
 def digest(document: object) -> str:
@@ -110,7 +135,9 @@ def _inputs(
             tracked = _dvc_tracked(tree, dep)
             data.update(tracked)
             deps[dep] = _md5_of(tree, dep, tracked)
-        params = {f: _md5_of(tree, f, {}) for f in _params_files(stage.get("params"))}
+        wdir = str(stage.get("wdir") or ".")  # params files are named from it, as deps are
+        files = [rooted(wdir, f) for f in _params_files(stage.get("params"))]
+        params = {f: _md5_of(tree, f, {}) for f in files}
         found[name] = {"cmd": stage.get("cmd"), "deps": deps, "params": params}
     return found
 

@@ -22,9 +22,11 @@ from retrigger.config.models import RetriggerConfig
 from retrigger.errors import BadInput
 
 # Each enabled threshold is tried at these multiples of its configured value; the cost
-# policy's retrain cost over a wider range, since C is a price, not a measured level.
+# policy's retrain cost over a wider range, since C is a price, not a measured level: ×0.1 to
+# ×10, log-spaced (10^(k/5), two digits). On the benchmark the old ×0.25-×4 choice sat at its
+# ends in 11 of 25 cells (docs/backtest-cost.md).
 FACTORS = (1.0, 0.75, 1.5, 0.5, 2.0)  # configured first: a tie keeps it
-COST_FACTORS = (1.0, 0.5, 2.0, 0.25, 4.0)
+COST_FACTORS = (1.0, 0.1, 0.16, 0.25, 0.4, 0.63, 1.6, 2.5, 4.0, 6.3, 10.0)
 PASSES = 2  # coordinate descent: each knob in turn, twice over
 
 

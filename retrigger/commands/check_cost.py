@@ -10,6 +10,9 @@ from pathlib import Path
 from retrigger.data.delta import compute_delta, from_md5s
 from retrigger.data.versions import OutVersion
 from retrigger.decision import Reading
+from retrigger.lineage import tags
+from retrigger.lineage.tracking import RunInfo
+from retrigger.signals import cost
 from retrigger.signals.context import SignalContext
 from retrigger.signals.cost import Earlier, Fresh, RetrainCost, cost_reading, earlier_of
 from retrigger.signals.retrain_seconds import PastRetrain, learned
@@ -25,7 +28,7 @@ def with_cost(
     prices = config.policy.cost
     if config.policy.mode != "cost" or prices is None:
         return readings
-    fresh = _fresh(ctx)
+    fresh = fresh_level(ctx)
     earlier = _earlier(workspace, ctx, fresh) if fresh is not None else []
     measured = _measured(workspace, readings) if prices.retrain is None else None
     reading = cost_reading(
@@ -64,19 +67,37 @@ def _rows_now(readings: Sequence[Reading]) -> float | None:
     return float(sum(known)) if counts and len(known) == len(counts) else None
 
 
-def _fresh(ctx: SignalContext) -> Fresh | None:
-    """The metric the model in use had when trained: the last successful retrain's run (its
-    own metric, else the gate's ``_after``), else the baseline run's."""
+def fresh_level(ctx: SignalContext) -> Fresh | None:
+    """The fresh model's expected level (``signals.cost.expected``): the metric the last
+    ``RECENT`` trained models had when trained, each its run's own metric (else the gate's
+    ``_after``): the successful retrains', newest first, then the baseline run's."""
     run = ctx.trained_run
     if run is None:
         return None
     metric = ctx.config.model.metric
-    which = "retrain" if run is ctx.last_successful_retrain else "baseline"
+    runs = [r for r in ctx.retrains if r.tags.get(tags.STATUS) in tags.SUCCESSFUL_STATUSES]
+    runs += [ctx.baseline] if ctx.baseline is not None else []
+    levels: list[tuple[str, float]] = []  # newest first: (which run's which metric, level)
+    for past in runs:  # the model in use's run first; a run without the metric is skipped
+        level = _level(past, metric)
+        if level is not None and len(levels) < cost.RECENT:
+            which = "retrain" if past is not ctx.baseline else "baseline"
+            levels.append((f"{which} run {past.run_id[:8]} {level[0]}", level[1]))
+    value = cost.expected([v for _, v in reversed(levels)])
+    if value is None:
+        return Fresh(run.run_id, None, f"run {run.run_id[:8]} and earlier logged no {metric!r}")
+    if len(levels) == 1:
+        return Fresh(run.run_id, value, levels[0][0])
+    said = ", ".join(f"{text} {level:.4g}" for text, level in levels)
+    return Fresh(run.run_id, value, f"the mean of {len(levels)} runs' fresh levels ({said})")
+
+
+def _level(run: RunInfo, metric: str) -> tuple[str, float] | None:
     for key in (metric, f"{metric}_after"):
         value = run.metrics.get(key)
         if value is not None and math.isfinite(value):
-            return Fresh(run.run_id, value, f"{which} run {run.run_id[:8]} {key}")
-    return Fresh(run.run_id, None, f"{which} run {run.run_id[:8]} logged no {metric!r}")
+            return key, value
+    return None
 
 
 def _earlier(workspace: Workspace, ctx: SignalContext, fresh: Fresh) -> list[Earlier]:

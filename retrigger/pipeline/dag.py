@@ -12,12 +12,27 @@ Graph = dict[str, tuple[list[str], list[str]]]  # stage → (deps, outs), in dvc
 def stage_graph(root: Path) -> Graph:
     from retrigger import dvcyaml
 
+    """Each stage's deps and outs, relative to the repository root (a stage's ``wdir:`` applied,
+    as DVC applies it: the model file and the data are named from the root everywhere else)."""
     stages = dvcyaml.load(root).get("stages")  # resolved, foreach/matrix stages expanded
     graph: Graph = {}
     for name, stage in stages.items() if isinstance(stages, dict) else []:
         if isinstance(stage, dict):
-            graph[str(name)] = (_paths(stage.get("deps")), _paths(stage.get("outs")))
+            wdir = str(stage.get("wdir") or ".")
+            deps = [rooted(wdir, p) for p in _paths(stage.get("deps"))]
+            graph[str(name)] = (deps, [rooted(wdir, p) for p in _paths(stage.get("outs"))])
     return graph
+
+
+def rooted(wdir: str, path: str) -> str:
+    """``path`` of a stage working in ``wdir``, from the repository root (``..`` folded)."""
+    parts: list[str] = []
+    for part in (PurePosixPath(wdir) / path.rstrip("/")).parts:
+        if part == "..":
+            parts = parts[:-1]
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts) or "."
 
 
 def downstream(graph: Graph, stale: list[str]) -> list[str]:

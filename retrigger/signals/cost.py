@@ -1,20 +1,26 @@
 """The cost policy's reading (``policy.mode: cost``): staleness so far against a retrain's cost.
 
 Not a registered signal: it is made from the other signals' readings, after them. Pure: the
-readings of this check, the fresh model's level and the earlier checks' stored
+readings of this check, the fresh model's expected level and the earlier checks' stored
 increments in; one ``Reading`` of kind ``cost`` out. Each check adds::
 
     rows added since the previous check × policy.cost.staleness × max(0, fresh − metric now)
 
 (mirrored when ``model.greater_is_better: false``), the arithmetic of ``backtest.cost``
-(docs/backtest-cost.md) applied as the checks come. The rows are the volume signal's rows since
-the trained data, less what the previous check since the same model counted. The reading fires
-when the increments since the model in use was trained reach ``policy.cost.retrain``. A check
-whose metric or rows are unknown adds nothing it cannot measure: unknown, never fired.
+(docs/backtest-cost.md) applied as the checks come. ``fresh`` is the fresh model's *expected*
+level: the mean of the levels the last ``RECENT`` trained models had when trained (``expected``),
+not the one level of the model in use. One level is one sample of a few hundred rows: a period
+harder or easier than the one the model was trained at would count as staleness no retrain
+removes (measured on the benchmark, docs/backtest-cost.md). The rows are the volume signal's
+rows since the trained data, less what the previous check since the same model counted. The
+reading fires when the increments since the model in use was trained reach
+``policy.cost.retrain``. A check whose metric or rows are unknown adds nothing it cannot
+measure: unknown, never fired.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,14 +28,22 @@ from retrigger.config.models import CostConfig
 from retrigger.decision import Reading
 
 KIND = "cost"
+RECENT = 5  # fresh levels averaged: the model in use's and up to 4 trained before it
+
+
+def expected(levels: Sequence[float]) -> float | None:
+    """The fresh model's expected level: the mean of the ``RECENT`` newest known ``levels``
+    (oldest first, NaN unknown); None when none is known. Live and in the replay alike."""
+    known = [v for v in levels if not math.isnan(v)][-RECENT:]
+    return sum(known) / len(known) if known else None
 
 
 @dataclass(frozen=True)
 class Fresh:
-    """The level of the model in use when it was trained, and which run says so."""
+    """The fresh model's expected level (``expected``), and which runs say so."""
 
-    run_id: str  # the anchor: increments are summed over checks of the same model
-    value: float | None  # None: that run logged no such metric
+    run_id: str  # the model in use's run, the anchor: increments are summed over its checks
+    value: float | None  # None: no run logged such a metric
     source: str
 
 

@@ -95,3 +95,34 @@ def test_no_stage_writing_the_model_is_bad_input(tmp_path: Path) -> None:
         BadInput, match=r"no stage of dvc\.yaml writes model\.artifact 'other\.pkl'"
     ):
         plan(root, "other.pkl", [], "c0ffee")
+
+
+WDIR_YAML = """\
+stages:
+  train:
+    wdir: src
+    cmd: python train.py
+    deps: [train.py, ../data/raw]
+    params: [depth]
+    outs: [../model.pkl]
+"""
+
+
+def test_a_stage_s_wdir_names_its_paths_from_there(tmp_path: Path) -> None:
+    """DVC reads deps, outs and params files of a stage with ``wdir: src`` from ``src/``: the
+    model named from the root is found, and the code and params the digest holds are src/'s."""
+    root = _tree(tmp_path / "p")
+    (root / "dvc.yaml").write_text(WDIR_YAML)
+    (root / "src").mkdir()
+    (root / "src" / "train.py").write_text("print('src train')\n")
+    (root / "src" / "params.yaml").write_text("depth: 3\n")
+
+    found = plan(root, "model.pkl", [], "c0ffee")
+
+    assert found.targets == ("train",) and found.data == (("data/raw", "0" * 32 + ".dir"),)
+    deps = found.inputs["train"]["deps"]
+    assert set(deps) == {"src/train.py", "data/raw"}
+    assert set(found.inputs["train"]["params"]) == {"src/params.yaml"}
+    before = found.key
+    (root / "src" / "train.py").write_text("print('src train, better')\n")
+    assert plan(root, "model.pkl", [], "c0ffee").key != before

@@ -9,13 +9,15 @@ every diagonal 90, so the cost policy's increments equal the staleness cells)::
     3:                        j4 5   j5 45
     4:                               j5 40
 
-The cost policy with ``policy.cost.retrain: 4`` (the thresholds tried: 4, 2, 8, 1, 16), tuned
-on periods 0-2 (split 0.5) and scored on periods 3-5, period 3 freshly trained:
+The cost policy with ``policy.cost.retrain: 4`` (the thresholds tried: 4 × 1, 0.1, 0.16, 0.25,
+0.4, 0.63, 1.6, 2.5, 4, 6.3, 10), tuned on periods 0-2 (split 0.5) and scored on periods 3-5,
+period 3 freshly trained:
 
-- threshold 4, 2 or 1: +5 at 1 fires, +80 at 2 fires: retrains {1, 2}, J = 60;
-- threshold 8 or 16: 5 at 1 holds, 105 at 2 fires: retrains {2}, J = 30 + 5 = 35 → 8 chosen
-  (16 ties and does not move the choice);
-- scored: threshold 8 from 3: +5 at 4, 50 at 5 fires: {5}, J = 30 + 5 = 35 (the Oracle there,
+- threshold 4, 0.4, 0.64, 1, 1.6 or 2.52 (≤ 5): +5 at 1 fires, +80 at 2 fires: retrains {1, 2},
+  J = 60;
+- threshold 6.4, 10, 16, 25.2 or 40: 5 at 1 holds, 105 at 2 fires: retrains {2}, J = 30 + 5 = 35
+  → 6.4 chosen (the later ones tie and do not move the choice);
+- scored: threshold 6.4 from 3: +5 at 4, 50 at 5 fires: {5}, J = 30 + 5 = 35 (the Oracle there,
   regret 1.00); the configured 4: +5 at 4 fires, +40 at 5 fires: {4, 5}, J = 60, regret 1.71.
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrigger.backtest import cost, costpolicy, tune
@@ -77,15 +80,17 @@ def test_tune_chooses_the_cheapest_threshold_on_0_2_and_scores_it_on_3_5_only() 
 
     assert (outcome.tuned_on.start, outcome.tuned_on.periods) == (0, 3)
     assert (outcome.scored_on.start, outcome.scored_on.periods) == (3, 3)
-    tried = {t.setting[0]: (t.cost, t.retrains) for t in outcome.search.tried}
-    assert tried == {
-        4: (60.0, (1, 2)),
-        2: (60.0, (1, 2)),
-        8: (35.0, (2,)),
-        1: (60.0, (1, 2)),
-        16: (35.0, (2,)),
+    tried = {round(t.setting[0], 6): (t.cost, t.retrains) for t in outcome.search.tried}
+    early, late = (60.0, (1, 2)), (35.0, (2,))
+    assert tried == {4: early, 0.4: early, 0.64: early, 1: early, 1.6: early, 2.52: early} | {
+        6.4: late,
+        10: late,
+        16: late,
+        25.2: late,
+        40: late,
     }
-    assert outcome.search.chosen is not None and outcome.search.chosen.setting == (8,)
+    assert outcome.search.chosen is not None
+    assert outcome.search.chosen.setting == pytest.approx((6.4,))
     assert outcome.tuned is not None
     assert (outcome.tuned.retrains, outcome.tuned.cost) == ((5,), 35.0)
     assert outcome.configured.retrains == (4, 5) and outcome.configured.cost == 60.0
@@ -95,7 +100,7 @@ def test_tune_chooses_the_cheapest_threshold_on_0_2_and_scores_it_on_3_5_only() 
         " policy:",
         "   cost:",
         "-    retrain: 4",
-        "+    retrain: 8",
+        "+    retrain: 6.4",
     ]
 
 
@@ -103,7 +108,8 @@ def test_the_scored_periods_never_change_the_choice() -> None:
     later = [row[:] for row in HAND]
     later[3][4], later[3][5] = 10, 10  # keeping model 3 becomes ruinous on the scored part
     outcome = hand_outcome(4, later)
-    assert outcome.search.chosen is not None and outcome.search.chosen.setting == (8,)
+    assert outcome.search.chosen is not None
+    assert outcome.search.chosen.setting == pytest.approx((6.4,))
     assert [t.retrains for t in outcome.search.tried if max(t.retrains, default=0) > 2] == []
 
 
@@ -115,9 +121,11 @@ def test_a_setting_whose_cost_needs_an_unknown_cell_is_never_chosen() -> None:
     assert outcome.search.unknown == len(outcome.search.tried)
     assert outcome.search.chosen is None and outcome.tuned is None
     holes = [row[:] for row in HAND]
-    holes[0][2] = NAN  # 8 and 16 (hold at 1, keep model 0 at 2) are unknown; 4 is not
+    holes[0][2] = NAN  # 8 and above (hold at 1, keep model 0 at 2) are unknown; ≤ 5 is not
     found = hand_outcome(8, holes).search
-    assert found.chosen is not None and found.chosen.setting == (4,) and found.chosen.cost == 60
+    # 8 × 0.1 = 0.8 is the first tried that fires at 1: {1, 2}, J = 60.
+    assert found.chosen is not None and found.chosen.cost == 60
+    assert found.chosen.setting == pytest.approx((0.8,))
 
 
 @pytest.mark.parametrize("count", range(4, 41))
@@ -175,4 +183,35 @@ def test_the_knobs_are_the_thresholds_the_config_enables_and_the_diff_is_yaml(
     )
     (only,) = tune.knobs(load_config(path).config)
     assert only.key == "policy.cost.retrain"
-    assert [only.text(v) for v in only.values] == ["38000", "19000", "76000", "9500", "152000"]
+    assert [only.text(v) for v in only.values] == [
+        "38000",
+        "3800",
+        "6080",
+        "9500",
+        "15200",
+        "23940",
+        "60800",
+        "95000",
+        "152000",
+        "239400",
+        "380000",
+    ]
+
+
+def test_the_replay_measures_staleness_against_the_mean_fresh_level_of_its_retrains() -> None:
+    """Rows 10 each, 1 per row per point, C = 100; period 2 is an easy one (its fresh 96)::
+
+        j1: 10 × (80 − 78) = 20; j2: 10 × (80 − 70) = 100 → 120 ≥ 100: retrain at 2.
+        From 2 the expected fresh level is the mean of 80 and 96, 88 (not 96 alone):
+        j3: 10 × (88 − 86) = 20; j4: 10 × (88 − 84) = 40 → 60; j5: 10 × (88 − 80) = 80 → 140.
+
+    Against model 2's own 96, j3 would add 10 × 10 = 100 and retrain at 3 on a model that lost
+    2 points against the usual fresh one."""
+    matrix = [[NAN] * 6 for _ in range(6)]
+    matrix[0][:3] = [80, 78, 70]
+    matrix[2][2:] = [96, 86, 84, 80]
+    matrix[3][3:] = [90, 89, 85]
+    matrix[4][4], matrix[5][5] = 90, 90
+    whole = cost.CostProblem(np.array(matrix), True, 100.0, (10.0,) * 6, 1.0)
+    prices = CostConfig(retrain=100, staleness=1)
+    assert costpolicy.fires(whole, periods(0, 6), PolicyConfig(mode="cost", cost=prices)) == [2, 5]

@@ -94,10 +94,12 @@ def test_tune_replays_the_cost_policy_over_the_matrix_on_the_first_half_only(
     tuned = json.loads(out)["tune"]
     assert tuned["mode"] == "cost"
     assert [k["key"] for k in tuned["knobs"]] == ["policy.cost.retrain"]
-    assert tuned["knobs"][0]["tried"] == ["100", "50", "200", "25", "400"]
+    tried = ["100", "10", "16", "25", "40", "63", "160", "250", "400", "630", "1000"]
+    assert tuned["knobs"][0]["tried"] == tried
     # Model 0 at period 1: 200 new rows x 1000 x (0.90 - 0.89) = 2000 >= every threshold, so
-    # each retrains at 1; model 1's own level M[1][1] is unknown, so nothing is added after.
-    assert [t["retrains"] for t in tuned["tried"]] == [[1]] * 5
+    # each retrains at 1; model 1's own level M[1][1] is unknown (the expected level is then
+    # M[0][0]'s alone) and so are its later cells: nothing is added after.
+    assert [t["retrains"] for t in tuned["tried"]] == [[1]] * len(tried)
     assert all(t["cost"] is None for t in tuned["tried"]) and tuned["chosen"] is None
     # Scored from period 5, whose level M[5][5] is unknown too: no retrain, J unknown.
     configured = tuned["scored"]["configured"]

@@ -9,11 +9,12 @@ import pytest
 from retrigger.config.models import CostConfig, PolicyConfig
 from retrigger.decision import Reading
 from retrigger.policy import History, decide
-from retrigger.signals.cost import Earlier, Fresh, cost_reading
+from retrigger.signals.cost import Earlier, Fresh, cost_reading, expected
 
 PRICES = CostConfig(retrain=30, staleness=1)
 FRESH = Fresh("run-1", 0.9, "baseline run run-1 accuracy")
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
+NAN_LEVEL = float("nan")
 BEFORE = [Earlier("d-2", 10.0, 150.0), Earlier("d-1", 10.0, 100.0)]  # newest first, 20 so far
 
 
@@ -72,3 +73,10 @@ def test_in_cost_mode_a_fired_performance_signal_alone_does_not_fire() -> None:
         NOW,
     )
     assert not verdict.wanted and verdict.trigger_types == ()
+
+
+def test_the_expected_fresh_level_is_the_mean_of_the_newest_known_levels() -> None:
+    assert expected([0.8, NAN_LEVEL, 0.9]) == pytest.approx(0.85)
+    # RECENT (5) newest: the oldest of six is dropped.
+    assert expected([0.0, 0.9, 0.9, 0.8, 0.8, 0.8]) == pytest.approx(0.84)
+    assert expected([NAN_LEVEL]) is None and expected([]) is None
