@@ -10,10 +10,10 @@ Graph = dict[str, tuple[list[str], list[str]]]  # stage → (deps, outs), in dvc
 
 
 def stage_graph(root: Path) -> Graph:
-    from retrigger import dvcyaml
-
     """Each stage's deps and outs, relative to the repository root (a stage's ``wdir:`` applied,
     as DVC applies it: the model file and the data are named from the root everywhere else)."""
+    from retrigger import dvcyaml
+
     stages = dvcyaml.load(root).get("stages")  # resolved, foreach/matrix stages expanded
     graph: Graph = {}
     for name, stage in stages.items() if isinstance(stages, dict) else []:
