@@ -69,7 +69,8 @@ def test_three_checks_fire_when_the_staleness_summed_by_hand_reaches_the_retrain
     assert "60 new rows (volume)" in detail and "baseline run" in detail
     # Each decision keeps its own increment: the sum is auditable from the store alone.
     stored = sqlite_rows(
-        demo_project / ".retrigger" / "state.db", "SELECT signals FROM decisions ORDER BY created_at"
+        demo_project / ".retrigger" / "state.db",
+        "SELECT signals FROM decisions ORDER BY created_at",
     )
     increments = [
         next(s["extra"]["increment"] for s in json.loads(str(row[0])) if s["kind"] == "cost")
