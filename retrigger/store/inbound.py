@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import Executable
 
+from retrigger.store.compiled import Compiled
 from retrigger.store.schema import inbound
 
 
-def first_time(conn: Connection, key: str, now: datetime) -> bool:
-    """Remember ``key``; false when it was already there.
+def _remember(dialect: str) -> Executable:
+    """INSERT … ON CONFLICT DO NOTHING in both dialects: a key already there inserts no row,
+    and no savepoint is needed around a unique violation."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(inbound)
+    return insert.values(key=bindparam("key"), at=bindparam("at")).on_conflict_do_nothing()
 
-    INSERT … ON CONFLICT DO NOTHING in both dialects: a key already there inserts no row,
-    and no savepoint is needed around a unique violation (two statements fewer on the path
-    of every event the server answers)."""
-    values = {"key": key[:128], "at": now}
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(inbound).values(values).on_conflict_do_nothing()
-    return bool(conn.execute(insert).rowcount)
+
+_REMEMBER = Compiled(_remember)  # on the path of every event the server answers
+
+
+def first_time(conn: Connection, key: str, now: datetime) -> bool:
+    """Remember ``key``; false when it was already there."""
+    return bool(_REMEMBER.run(conn, key=key[:128], at=now))
 
 
 def forget_before(conn: Connection, cutoff: datetime) -> None:
