@@ -65,14 +65,20 @@ class SerialStore:
                 self._waiting -= 1
             group = self._open()
             group.size += 1
-            savepoint = group.conn.begin_nested()
+            # The savepoint on the driver's connection, as SQL: SQLAlchemy's nested transaction
+            # costs ≈ 0.1 ms of CPU around every event the server answers (docs/events.md).
+            driver = group.conn.connection.dbapi_connection
+            assert driver is not None
+            name = f"body_{group.size}"
+            driver.execute(f"SAVEPOINT {name}")
             try:
                 yield group.conn
             except BaseException:
-                savepoint.rollback()
+                driver.execute(f"ROLLBACK TO {name}")
+                driver.execute(f"RELEASE {name}")
                 raise
             else:
-                savepoint.commit()
+                driver.execute(f"RELEASE {name}")
             finally:
                 # The last body in the queue commits the group; so does a long queue, now and
                 # then, so that nobody's ack waits behind an endless stream of others.
