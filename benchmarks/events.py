@@ -8,7 +8,7 @@ real git + DVC repo, 1,000 Standard Webhooks deliveries from 20 concurrent sende
 The deliveries announce new objects under ``--prefixes`` watched prefixes (a settle window of
 5 s each); ``--replays`` of them are sent a second time with the same delivery id, as a sender
 retries. Each sender is its own process (a sender fleet is other machines, not threads sharing
-one interpreter's lock with the timer): it signs its share first, then sends it back to back,
+one interpreter's lock with the timer) and sends its share back to back, signed beforehand,
 one connection per delivery (http.client: on 2 shared cores a lighter client leaves the server
 more of them); the clock runs from opening the connection to the answer's last byte.
 Printed: p50 / p99 / max answer latency, lost (a delivery answered 202 whose event is not
@@ -109,14 +109,15 @@ def _measure(
     server: Server, prefixes: list[str], pool: Any, args: argparse.Namespace
 ) -> dict[str, Any]:
     urls = [f"{prefixes[i % len(prefixes)]}part-{i:05}.parquet" for i in range(args.deliveries)]
-    deliveries = [(url, f"msg_{uuid.uuid4().hex}", None) for url in urls]
+    deliveries = [_signed(url, object_created(url)) for url in urls]
     warm = max(args.deliveries // 10, 1)
     cpu_start = _workers_cpu_s(server)
     first = _send_all(pool, server.url, deliveries[:warm], args.senders)
     rss_warm = _worker_rss_mb(server)
     rest = _send_all(pool, server.url, deliveries[warm:], args.senders)
     cpu_ms = (_workers_cpu_s(server) - cpu_start) * 1000 / len(deliveries)
-    replays = _send_all(pool, server.url, (first + rest)[: args.replays], args.senders, True)
+    again = [(url, body, headers) for url, body, headers, *_ in (first + rest)[: args.replays]]
+    replays = _send_all(pool, server.url, again, args.senders)
     rss_end = _worker_rss_mb(server)
     windows = server.wait_settled(count=len(prefixes), timeout=600)
     counted = sum(int(str(events)) for _status, events, _decision, _error in windows)
@@ -141,36 +142,37 @@ def _measure(
     }
 
 
-_JSON = {"Content-Type": "application/json"}
-Sent = tuple[str, str, bytes, int, float]  # url, delivery id, body, status, answer ms
+Delivery = tuple[str, bytes, dict[str, str]]  # object url, body, headers (signed)
+Sent = tuple[str, bytes, dict[str, str], int, float]  # … and the status, answer ms
 
 
-def _send_all(
-    pool: Any, url: str, work: list[Any], senders: int, again: bool = False
-) -> list[Sent]:
+def _signed(url: str, body: bytes) -> Delivery:
+    """Signed here, before any sending starts: signing while others send would load the
+    machine the server runs on with work a real sender does on its own."""
+    headers = signed(body, f"msg_{uuid.uuid4().hex}")
+    return url, body, {"Content-Type": "application/json", **headers}
+
+
+def _send_all(pool: Any, url: str, work: list[Delivery], senders: int) -> list[Sent]:
     """``work`` split among the sender processes, each sending its share back to back."""
-    shares = [(url, work[i::senders], again) for i in range(senders)]
+    shares = [(url, work[i::senders]) for i in range(senders)]
     return [sent for share in pool.map(_sender, shares, chunksize=1) for sent in share]
 
 
-def _sender(share: tuple[str, list[Any], bool]) -> list[Sent]:
-    """One sender: its deliveries signed first, then sent back to back, one connection each."""
-    url, work, again = share
+def _sender(share: tuple[str, list[Delivery]]) -> list[Sent]:
+    """One sender: its deliveries sent back to back, one connection each."""
+    url, work = share
     address = urlsplit(url)
-    ready = []
-    for object_url, delivery, body, *_ in work:
-        body = body if again else object_created(object_url)
-        ready.append((object_url, delivery, body, signed(body, delivery)))
     done: list[Sent] = []
-    for object_url, delivery, body, headers in ready:
+    for object_url, body, headers in work:
         started = time.perf_counter()
         connection = HTTPConnection(address.hostname or "", address.port, timeout=30)
-        connection.request("POST", "/events/webhook", body, _JSON | headers)
+        connection.request("POST", "/events/webhook", body, headers)
         answer = connection.getresponse()
         answer.read()  # the whole answer, before the clock stops
         connection.close()
         elapsed_ms = (time.perf_counter() - started) * 1000
-        done.append((object_url, delivery, body, answer.status, elapsed_ms))
+        done.append((object_url, body, headers, answer.status, elapsed_ms))
     return done
 
 
