@@ -1,4 +1,5 @@
-"""Inbound Slack requests already handled, so a replay or a retry changes nothing twice."""
+"""Inbound requests already handled, so a replay or a retry changes nothing twice: Slack's
+(``command:…``), events' delivery ids (``event:<source>:…``) and objects (``object:…``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def first_time(conn: Connection, key: str, now: datetime) -> bool:
     return bool(_REMEMBER.run(conn, key=key[:128], at=now))
 
 
-def forget_before(conn: Connection, cutoff: datetime) -> None:
-    """Drop the keys handled before ``cutoff``."""
-    conn.execute(delete(inbound).where(inbound.c.at < cutoff))
+def forget_before(conn: Connection, cutoff: datetime, prefix: str) -> None:
+    """Drop the keys starting with ``prefix`` handled before ``cutoff`` (each kind of key is
+    kept as long as its sender may send it again)."""
+    conn.execute(delete(inbound).where(inbound.c.at < cutoff, inbound.c.key.startswith(prefix)))
