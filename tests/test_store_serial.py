@@ -87,16 +87,16 @@ def test_with_normal_synchronous_a_thread_checkpoints_what_was_committed(tmp_pat
     """Off the commit path, but done: the row reaches the database file itself (read while
     ignoring the WAL), with no other connection checkpointing."""
     store, db = _store(tmp_path)
-    with sqlite3.connect(db) as conn:  # the table itself in the file, before the writes
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with sqlite3.connect(db) as other:  # the table itself in the file, before the writes
+        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     serial = SerialStore(store, "NORMAL")
 
     with serial.transaction() as conn:
         conn.execute(text("INSERT INTO t (n) VALUES (7)"))
 
     def in_file() -> bool:
-        with sqlite3.connect(f"file:{db}?immutable=1", uri=True) as conn:
-            return bool(conn.execute("SELECT count(*) FROM t").fetchone()[0] == 1)
+        with sqlite3.connect(f"file:{db}?immutable=1", uri=True) as file:
+            return bool(file.execute("SELECT count(*) FROM t").fetchone()[0] == 1)
 
     done = threading.Event()
     for _ in range(200):  # the checkpoint runs when the thread gets to it

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import UpdateBase
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class _Ready:
 class Compiled:
     """``statement`` (Core, with named ``bindparam``s), run as ``run(conn, name=value, …)``."""
 
-    def __init__(self, build: Callable[[str], Executable]) -> None:
+    def __init__(self, build: Callable[[str], UpdateBase]) -> None:
         self._build = build  # dialect name → the statement (ON CONFLICT and max() differ)
         self._ready: dict[str, _Ready] = {}
 
@@ -67,7 +67,7 @@ class Compiled:
                 convert[name] = process
             if not bind.required:
                 fixed[name] = bind.effective_value
-        names = tuple(compiled.positiontup or compiled.binds)  # type: ignore[attr-defined]
+        names = tuple(compiled.positiontup or compiled.binds)
         ready = _Ready(compiled.string, names, convert, fixed, dialect.positional)
         self._ready[dialect.name] = ready
         return ready

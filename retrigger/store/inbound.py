@@ -4,20 +4,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import UpdateBase
 
 from retrigger.store.compiled import Compiled
 from retrigger.store.schema import inbound
 
 
-def _remember(dialect: str) -> Executable:
+def _remember(dialect: str) -> UpdateBase:
     """INSERT … ON CONFLICT DO NOTHING in both dialects: a key already there inserts no row,
     and no savepoint is needed around a unique violation."""
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(inbound)
-    return insert.values(key=bindparam("key"), at=bindparam("at")).on_conflict_do_nothing()
+    values: dict[str, Any] = {"key": bindparam("key"), "at": bindparam("at")}
+    if dialect == "postgresql":
+        return postgresql.insert(inbound).values(values).on_conflict_do_nothing()
+    return sqlite.insert(inbound).values(values).on_conflict_do_nothing()
 
 
 _REMEMBER = Compiled(_remember)  # on the path of every event the server answers

@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import UpdateBase
 
 from retrigger.store.compiled import Compiled
 from retrigger.store.schema import metadata
@@ -82,7 +82,7 @@ class Window:
     finished_at: datetime | None
 
 
-def _extend(dialect: str, marker: bool) -> Executable:
+def _extend(dialect: str, marker: bool) -> UpdateBase:
     """The open window of ``:prefix`` counts one more event and is due at ``:due`` at the
     latest (a marker: due now, ``:due`` being ``:now``)."""
     due = bindparam("due", type_=settle_windows.c.due_at.type)
