@@ -57,6 +57,7 @@ class SerialStore:
         # leave the commit path: a commit that crossed the WAL's 1,000 pages ran one, 8–26 ms
         # under every answer of its group, measured (docs/events.md). A thread runs them.
         self._checkpoints = _Checkpoints(store) if synchronous == "NORMAL" else None
+        self._kept: Connection | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -98,12 +99,23 @@ class SerialStore:
 
     def _open(self) -> _Group:
         if self._group is None:
-            conn = self.store.engine.connect()
-            with reachable(self.store.url):
-                _pragma(conn, f"synchronous={self._synchronous}")
-                if self._checkpoints is not None:
-                    _pragma(conn, "wal_autocheckpoint=0")
-                conn.begin()
+            conn = self._kept or self.store.engine.connect()
+            try:
+                with reachable(self.store.url):
+                    if conn is not self._kept:
+                        _pragma(conn, f"synchronous={self._synchronous}")
+                        if self._checkpoints is not None:
+                            _pragma(conn, "wal_autocheckpoint=0")
+                    conn.begin()
+            except BaseException:
+                self._kept = None  # a busy or broken database: the next group connects anew
+                with contextlib.suppress(Exception):
+                    conn.close()
+                raise
+            # NORMAL (`retrigger serve`, a worker process that only serves): the connection is
+            # kept from group to group, its settings made once; checking it out, setting and
+            # restoring them cost as much CPU as an event's own statements (docs/events.md).
+            self._kept = conn if self._checkpoints is not None else None
             self._group = _Group(conn)
         return self._group
 
@@ -114,13 +126,15 @@ class SerialStore:
                 group.conn.commit()
         except BaseException as exc:  # every body of the group learns that it was not stored
             group.error = exc
+            self._kept = None  # the next group starts from a new connection
             with contextlib.suppress(Exception):
                 group.conn.rollback()
         finally:
-            with contextlib.suppress(Exception):  # the pooled connection goes back as it came
-                _pragma(group.conn, "synchronous=FULL")
-                _pragma(group.conn, f"wal_autocheckpoint={AUTOCHECKPOINT}")
-            group.conn.close()
+            if group.conn is not self._kept:
+                with contextlib.suppress(Exception):  # the pooled connection goes back as it came
+                    _pragma(group.conn, "synchronous=FULL")
+                    _pragma(group.conn, f"wal_autocheckpoint={AUTOCHECKPOINT}")
+                group.conn.close()
             group.done.set()
             if self._checkpoints is not None:
                 self._checkpoints.due()
