@@ -49,8 +49,9 @@ def events_parts(
     """The route and the loop that runs its checks (started by the caller, after the fork)."""
     root, path = workspace.root, workspace.loaded.path
     act = acting(workspace.config, secrets, root, path)
-    loop = SettleLoop(store, workspace.clock, check_process(root, path, act))
     config = workspace.config
+    check = check_process(root, path, act)
+    loop = SettleLoop(store, workspace.clock, check, config.events.remember)
     champion = (config.model.name, config.pipeline.champion_alias)
     intake = Intake(store, config.events, secrets, workspace.clock, loop.wake, champion)
     return EventsRoute(intake), loop

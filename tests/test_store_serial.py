@@ -74,7 +74,33 @@ def test_normal_synchronous_applies_to_its_own_commits_only(tmp_path: Path) -> N
     with serial.transaction() as conn:
         conn.execute(text("INSERT INTO t (n) VALUES (1)"))
         inside = conn.execute(text("PRAGMA synchronous")).scalar()
+        inside_checkpoint = conn.execute(text("PRAGMA wal_autocheckpoint")).scalar()
     with store.transaction() as conn:
         after = conn.execute(text("PRAGMA synchronous")).scalar()
+        after_checkpoint = conn.execute(text("PRAGMA wal_autocheckpoint")).scalar()
 
     assert (inside, after) == (1, 2)  # 1 NORMAL, 2 FULL
+    assert (inside_checkpoint, after_checkpoint) == (0, 1000)  # SQLite's default, back
+
+
+def test_with_normal_synchronous_a_thread_checkpoints_what_was_committed(tmp_path: Path) -> None:
+    """Off the commit path, but done: the row reaches the database file itself (read while
+    ignoring the WAL), with no other connection checkpointing."""
+    store, db = _store(tmp_path)
+    with sqlite3.connect(db) as other:  # the table itself in the file, before the writes
+        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    serial = SerialStore(store, "NORMAL")
+
+    with serial.transaction() as conn:
+        conn.execute(text("INSERT INTO t (n) VALUES (7)"))
+
+    def in_file() -> bool:
+        with sqlite3.connect(f"file:{db}?immutable=1", uri=True) as file:
+            return bool(file.execute("SELECT count(*) FROM t").fetchone()[0] == 1)
+
+    done = threading.Event()
+    for _ in range(200):  # the checkpoint runs when the thread gets to it
+        if in_file():
+            break
+        done.wait(0.05)
+    assert in_file()

@@ -26,7 +26,7 @@ def pull(config: Path | None, queue_url: str, once: bool) -> Pulled:
     secrets = Secrets.from_env()
     act = acting(ws.config, secrets, ws.root, ws.loaded.path)
     check = check_process(ws.root, ws.loaded.path, act)
-    loop = SettleLoop(store, ws.clock, check)
+    loop = SettleLoop(store, ws.clock, check, ws.config.events.remember)
     champion = (ws.config.model.name, ws.config.pipeline.champion_alias)
     intake = Intake(store, ws.config.events, secrets, ws.clock, loop.wake, champion)
     client = sqs_client(queue_url)

@@ -41,6 +41,7 @@ from retrigger.config.sections.people import (
     EventWatch,
     GcsEventsConfig,
     GithubExecutorConfig,
+    RememberConfig,
     SlackConfig,
 )
 from retrigger.config.sections.signals import (
@@ -78,6 +79,7 @@ __all__ = [
     "PerformanceSignalConfig",
     "PipelineConfig",
     "PolicyConfig",
+    "RememberConfig",
     "RetrainBudget",
     "RetriggerConfig",
     "ScheduleSignalConfig",

@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from retrigger import proc
-from retrigger.config.models import RetriggerConfig
+from retrigger.config.models import RememberConfig, RetriggerConfig
 from retrigger.config.secrets import Secrets
 from retrigger.pipeline.dispatch import EVENT_TYPE, repository_dispatch
-from retrigger.store import audit, inbound, settle
+from retrigger.store import Connection, audit, inbound, settle
 from retrigger.store.serial import Transactional
 from retrigger.store.settle import Window
 
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 CHECK_TIMEOUT_S = 30 * 60.0
 LEASE = timedelta(seconds=CHECK_TIMEOUT_S + 60)  # past it, a crashed checker's window is retried
 IDLE_S = 60.0  # with no window open, look again this often (another process may have opened one)
-# Delivery ids are kept this long: a signed replay older than the 5 minute timestamp window is
-# refused by its timestamp anyway (the bot's engine forgets Slack's after the same hour).
-MEMORY = timedelta(hours=1)
 REGISTRY = "mlflow"  # a window opened by a champion alias move: the baseline follows it
 
 
@@ -103,6 +100,22 @@ def check_process(
     return run
 
 
+def forget(conn: Connection, remember: RememberConfig, now: datetime) -> None:
+    """Forget each source's delivery ids once it no longer redelivers (``events.remember``);
+    an object's URL and eTag, once no source does."""
+    kept = {
+        "event:webhook:": remember.webhook,
+        "event:mlflow:": remember.mlflow,
+        "event:s3:": remember.s3,
+        "event:sqs:": remember.sqs,
+        "event:gcs:": remember.gcs,
+        "event:azure:": remember.azure,
+    }
+    for prefix, memory in kept.items():
+        inbound.forget_before(conn, now - memory, prefix)
+    inbound.forget_before(conn, now - max(kept.values()), "object:")
+
+
 def run_due(
     store: Transactional, clock: Callable[[], datetime], check: Callable[[Window], Outcome]
 ) -> int:
@@ -145,10 +158,12 @@ class SettleLoop:
         store: Transactional,
         clock: Callable[[], datetime],
         check: Callable[[Window], Outcome],
+        remember: RememberConfig | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.check = check
+        self.remember = remember or RememberConfig()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -184,7 +199,7 @@ class SettleLoop:
             try:
                 run_due(self.store, self.clock, self.check)
                 with self.store.transaction() as conn:
-                    inbound.forget_before(conn, self.clock() - MEMORY)
+                    forget(conn, self.remember, self.clock())
                     due = settle.next_due(conn)
                 if due is not None:
                     wait = min(wait, max((due - self.clock()).total_seconds(), 0.05))

@@ -211,7 +211,7 @@ class BotEngine:
         with self.store.transaction() as conn:
             approval_flow.expire_due(conn, config.slack, now, self.where())
             # A replay older than the signature window is refused before it gets here.
-            inbound.forget_before(conn, now - INBOUND_MEMORY)
+            inbound.forget_before(conn, now - INBOUND_MEMORY, "command:")
             ready = lease.due(
                 conn,
                 self.models[0],

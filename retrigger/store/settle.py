@@ -21,13 +21,17 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.expression import UpdateBase
 
+from retrigger.store.compiled import Compiled
 from retrigger.store.schema import metadata
 from retrigger.store.times import aware, aware_values
 
@@ -78,6 +82,29 @@ class Window:
     finished_at: datetime | None
 
 
+def _extend(dialect: str, marker: bool) -> UpdateBase:
+    """The open window of ``:prefix`` counts one more event and is due at ``:due`` at the
+    latest (a marker: due now, ``:due`` being ``:now``)."""
+    due = bindparam("due", type_=settle_windows.c.due_at.type)
+    later = (
+        func.max(settle_windows.c.due_at, due)  # SQLite's two-argument max is a scalar
+        if dialect == "sqlite"
+        else func.greatest(settle_windows.c.due_at, due)
+    )
+    changes: dict[str, Any] = {
+        "last_event_at": bindparam("now", type_=settle_windows.c.last_event_at.type),
+        "events": settle_windows.c.events + 1,
+    }
+    changes |= {"marker_seen": true(), "due_at": due} if marker else {"due_at": later}
+    where = settle_windows.c.open_prefix == bindparam("prefix")
+    return update(settle_windows).where(where).values(changes)
+
+
+# Once per event the server answers: compiled once (retrigger.store.compiled).
+_EXTEND = Compiled(lambda dialect: _extend(dialect, marker=False))
+_MARK = Compiled(lambda dialect: _extend(dialect, marker=True))
+
+
 def note_event(
     conn: Connection,
     source: str,
@@ -89,18 +116,9 @@ def note_event(
 ) -> None:
     """Open the prefix's window or extend it to ``due`` (a marker makes it due now)."""
     due = now if marker else due
-    later = (
-        func.max(settle_windows.c.due_at, due)  # SQLite's two-argument max is a scalar
-        if conn.dialect.name == "sqlite"
-        else func.greatest(settle_windows.c.due_at, due)
-    )
-    changes: dict[str, Any] = {"last_event_at": now, "events": settle_windows.c.events + 1}
-    changes |= {"marker_seen": True, "due_at": now} if marker else {"due_at": later}
+    extend = _MARK if marker else _EXTEND
     for _ in range(2):  # a concurrent first event may win the insert; then we extend it
-        extended = conn.execute(
-            update(settle_windows).where(settle_windows.c.open_prefix == prefix).values(changes)
-        ).rowcount
-        if extended:
+        if extend.run(conn, prefix=prefix, now=now, due=due):
             return
         try:
             with conn.begin_nested():

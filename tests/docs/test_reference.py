@@ -77,7 +77,7 @@ def _leaf_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
 def test_the_configuration_reference_lists_every_key_with_its_default() -> None:
     page = _hook().config_reference()
 
-    listed = set(re.findall(r"^\| `([a-z_.]+)` \|", page, re.MULTILINE))
+    listed = set(re.findall(r"^\| `([a-z0-9_.]+)` \|", page, re.MULTILINE))
     assert set(_leaf_keys(RetriggerConfig)) - listed == set()
     assert _row(page, "`policy.retry_backoff`")[1:3] == ["duration", "`1h`"]
     assert _row(page, "`slack.channel`")[2] == "`#ml-ops`"

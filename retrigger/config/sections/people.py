@@ -136,6 +136,39 @@ class AzureEventsConfig(Section):
         return self
 
 
+class RememberConfig(Section):
+    """How long each source's delivery ids are remembered: a delivery seen again within this
+    is answered ``duplicate`` and changes nothing. Each default covers the longest its sender
+    redelivers by default; lengthen one when the sender's retry policy is longer."""
+
+    webhook: Duration = Field(
+        default=timedelta(hours=1),
+        description="a Standard Webhooks replay older than 5 minutes is refused by its timestamp",
+    )
+    mlflow: Duration = Field(
+        default=timedelta(hours=1),
+        description="MLflow signs a timestamp too: older than 5 minutes is refused",
+    )
+    s3: Duration = Field(
+        default=timedelta(hours=24),
+        description="an EventBridge API destination retries for up to 24 h (its maximum event age)",
+    )
+    sqs: Duration = Field(
+        default=timedelta(hours=12),
+        description="an SQS message stored but not deleted comes back after the queue's "
+        "visibility timeout, at most 12 h",
+    )
+    gcs: Duration = Field(
+        default=timedelta(days=7),
+        description="Pub/Sub retries a push until the subscription's message retention, "
+        "7 days by default",
+    )
+    azure: Duration = Field(
+        default=timedelta(hours=24),
+        description="Event Grid retries for the event's time to live, 24 h by default",
+    )
+
+
 class EventsConfig(Section):
     watch: list[EventWatch] = Field(default_factory=list)
     settle: Duration = Field(
@@ -151,3 +184,4 @@ class EventsConfig(Section):
     )
     gcs: GcsEventsConfig = GcsEventsConfig()
     azure: AzureEventsConfig = AzureEventsConfig()
+    remember: RememberConfig = RememberConfig()
