@@ -33,29 +33,8 @@ def build(
     """The MLflow run of this retrain as it stands: tags, params, metrics, data, documents."""
     decision, config, out = job.decision, ws.config, facts.outputs
     commit = (out.git_commit if out else None) or decision.git_commit
-    run_tags = {
-        tags.RETRAIN: "true",
-        tags.DECISION_ID: decision.id,
-        tags.STATUS: str(status),
-        tags.TRIGGER_TYPES: ",".join(decision.trigger_types),
-        tags.ATTEMPT_ID: job.attempt_id,
-        tags.REQUESTED_BY: job.requested_by,
-        tags.CHAMPION_ALIAS: config.pipeline.champion_alias,
-        **people_tags(job),
-    }
-    optional = {
-        tags.GIT_COMMIT: commit,
-        tags.MLFLOW_GIT_COMMIT: commit,
-        tags.DATA_VERSION: out.data_version if out else _untrained_data(decision, status),
-        tags.APPROVED_BY: job.approved_by,
-        tags.REASON: decision.reason,
-        tags.VALIDATION: facts.validation.reason if facts.validation else None,
-        tags.INCOMPARABLE: facts.validation.incomparable if facts.validation else None,
-        tags.REPRO: facts.repro.describe() if facts.repro and facts.repro.finished else None,
-    }
-    run_tags.update({k: str(v) for k, v in optional.items() if v})
+    run_tags = _tags(ws, job, facts, status, commit)
     data = out.data if out else []
-    run_tags.update({tags.DATA_PATH_PREFIX + d.path: str(d.md5) for d in data})
     metric = config.model.metric
     # "before → after" is the gate's pair once it judged; `metric` stays the pipeline's own,
     # so a promoted run keeps what it measured (the newest number of the model in use).
@@ -90,6 +69,37 @@ def build(
             }
         },
     )
+
+
+def _tags(
+    ws: Workspace, job: Job, facts: AttemptFacts, status: RetrainStatus, commit: str | None
+) -> dict[str, str]:
+    """Who, why and on what: the tags `history`, `explain` and the MLflow UI read."""
+    decision, out = job.decision, facts.outputs
+    run_tags = {
+        tags.RETRAIN: "true",
+        tags.DECISION_ID: decision.id,
+        tags.STATUS: str(status),
+        tags.TRIGGER_TYPES: ",".join(decision.trigger_types),
+        tags.ATTEMPT_ID: job.attempt_id,
+        tags.REQUESTED_BY: job.requested_by,
+        tags.CHAMPION_ALIAS: ws.config.pipeline.champion_alias,
+        **people_tags(job),
+    }
+    optional = {
+        tags.GIT_COMMIT: commit,
+        tags.MLFLOW_GIT_COMMIT: commit,
+        tags.DATA_VERSION: out.data_version if out else _untrained_data(decision, status),
+        tags.APPROVED_BY: job.approved_by,
+        tags.REASON: decision.reason,
+        tags.VALIDATION: facts.validation.reason if facts.validation else None,
+        tags.INCOMPARABLE: facts.validation.incomparable if facts.validation else None,
+        tags.REPRO: facts.repro.describe() if facts.repro and facts.repro.finished else None,
+    }
+    run_tags.update({k: str(v) for k, v in optional.items() if v})
+    data = out.data if out else []
+    run_tags.update({tags.DATA_PATH_PREFIX + d.path: str(d.md5) for d in data})
+    return run_tags
 
 
 def _untrained_data(decision: Decision, status: RetrainStatus) -> str | None:
