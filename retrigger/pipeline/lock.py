@@ -69,20 +69,7 @@ def acquire(
                 if current is not None:
                     if holder_alive(current, me, now, stale_after):
                         raise LockHeld(_held_message(current))
-                    locks.remove(conn, model, current.attempt_id)
-                    on_reclaim(conn, current)
-                    record(
-                        conn,
-                        action="lock.reclaimed",
-                        subject=current.decision_id,
-                        actor=f"pid {me.pid}@{me.hostname}",
-                        now=now,
-                        detail={
-                            "attempt_id": current.attempt_id,
-                            "pid": current.pid,
-                            "hostname": current.hostname,
-                        },
-                    )
+                    _reclaim(conn, current, me, now, on_reclaim)
                 locks.insert(
                     conn,
                     Holder(
@@ -102,6 +89,26 @@ def acquire(
             continue
     raise LockHeld(
         f"another retrain of model {model!r} took the lock at the same moment; it is running now"
+    )
+
+
+def _reclaim(
+    conn: Connection,
+    dead: Holder,
+    me: Me,
+    now: datetime,
+    on_reclaim: Callable[[Connection, Holder], None],
+) -> None:
+    """Remove a dead holder's lock, in the transaction that takes it, and audit who did."""
+    locks.remove(conn, dead.model, dead.attempt_id)
+    on_reclaim(conn, dead)
+    record(
+        conn,
+        action="lock.reclaimed",
+        subject=dead.decision_id,
+        actor=f"pid {me.pid}@{me.hostname}",
+        now=now,
+        detail={"attempt_id": dead.attempt_id, "pid": dead.pid, "hostname": dead.hostname},
     )
 
 
