@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from retrigger.data.versions import versions
+from retrigger.decision import Decision
 from retrigger.errors import BadInput
 from retrigger.lineage.status import FINAL, RetrainStatus
 from retrigger.pipeline import load_check, registry
@@ -27,22 +28,7 @@ from retrigger.workspace import Workspace
 
 def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
     config = workspace.config
-    with workspace.store.transaction() as conn:
-        if request.decision_id:
-            decision = decisions.get(conn, request.decision_id)
-            if decision is None or decision.model != config.model.name:
-                raise BadInput(
-                    f"decision {request.decision_id!r} does not exist for model "
-                    f"{config.model.name!r}; run `retrigger check`"
-                )
-        else:
-            decision = decisions.latest(conn, config.model.name)
-        approval = approvals.for_decision(conn, decision.id) if decision else None
-        done = (
-            [a.status for a in attempts.for_decision(conn, decision.id) if a.status in FINAL]
-            if decision
-            else []
-        )
+    decision, approval, done = _stored(workspace, request)
     # A forced run (or a manual decision's) forces the training stages: the plan says how.
     manual = decision is not None and forced(decision) and not done
     command = command_args(config.pipeline.command)
@@ -87,6 +73,29 @@ def dry_run(workspace: Workspace, request: Request, who: str) -> Outcome:
         metric=config.model.metric,
         plan=plan,
     )
+
+
+def _stored(
+    workspace: Workspace, request: Request
+) -> tuple[Decision | None, approvals.Approval | None, list[str]]:
+    """The decision the run would execute (the asked one, else the latest), its approval, and
+    the final statuses of the attempts that already executed it."""
+    model = workspace.config.model.name
+    with workspace.store.transaction() as conn:
+        if request.decision_id:
+            decision = decisions.get(conn, request.decision_id)
+            if decision is None or decision.model != model:
+                raise BadInput(
+                    f"decision {request.decision_id!r} does not exist for model "
+                    f"{model!r}; run `retrigger check`"
+                )
+        else:
+            decision = decisions.latest(conn, model)
+        if decision is None:
+            return None, None, []
+        tried = attempts.for_decision(conn, decision.id)
+        done = [a.status for a in tried if a.status in FINAL]
+        return decision, approvals.for_decision(conn, decision.id), done
 
 
 def _would(
