@@ -205,16 +205,7 @@ def refresh_if_stale(
     old = decisions.get(conn, approval.decision_id)
     if old is None or approval.status != APPROVED:
         return None
-    fresh = replace(
-        old,
-        id=new_decision_id(now),
-        created_at=now,
-        git_commit=now_is.git_commit,
-        data_version=now_is.data_version,
-        data_paths=now_is.data_paths,
-        reason=f"re-approval: {approval.id} was for commit "
-        f"{(approval.git_commit or '?')[:10]}, data {approval.data_version}",
-    )
+    fresh = _rebound(old, approval, now_is, now)
     new_approval_id = approvals.new_approval_id(now)
     if not approvals.mark_stale(conn, approval.id, new_approval_id, now):
         return None
@@ -230,8 +221,35 @@ def refresh_if_stale(
         detail={"git_commit": now_is.git_commit, "data_version": now_is.data_version},
     )
     _announce(conn, outbox.APPROVAL_STALE, stale, slack, now, where)
+    return _ask_again(conn, fresh, approval, new_approval_id, slack, now, where)
+
+
+def _rebound(old: Decision, approval: Approval, now_is: Snapshot, now: datetime) -> Decision:
+    """A copy of the approved decision bound to the commit and data there now."""
+    return replace(
+        old,
+        id=new_decision_id(now),
+        created_at=now,
+        git_commit=now_is.git_commit,
+        data_version=now_is.data_version,
+        data_paths=now_is.data_paths,
+        reason=f"re-approval: {approval.id} was for commit "
+        f"{(approval.git_commit or '?')[:10]}, data {approval.data_version}",
+    )
+
+
+def _ask_again(
+    conn: Connection,
+    fresh: Decision,
+    approval: Approval,
+    approval_id: str,
+    slack: SlackConfig,
+    now: datetime,
+    where: Where | None,
+) -> Approval:
+    """Request the new approval for ``fresh`` and queue its Slack message."""
     created = approvals.request(
-        conn, fresh, approval.requested_by, slack.approval_ttl, now, approval_id=new_approval_id
+        conn, fresh, approval.requested_by, slack.approval_ttl, now, approval_id=approval_id
     )
     links = where.links(fresh.model, decision_id=fresh.id) if where else None
     payload = {
