@@ -35,7 +35,12 @@ class Challenge:
 
 
 def open_challenge(
-    ws: Workspace, experiment_id: str, decision: Decision, attempt_id: str, requested_by: str
+    ws: Workspace,
+    experiment_id: str,
+    decision: Decision,
+    attempt_id: str,
+    requested_by: str,
+    started_ms: int | None = None,  # when the run starts (default: when MLflow creates it)
 ) -> Challenge:
     run_tags = {
         tags.RETRAIN: "true",
@@ -46,7 +51,9 @@ def open_challenge(
         tags.REQUESTED_BY: requested_by,
     }
     client = ws.tracking.client
-    run_id = record.open_run(client, experiment_id, decision.id, run_name(decision.id), run_tags)
+    run_id = record.open_run(
+        client, experiment_id, decision.id, run_name(decision.id), run_tags, started_ms
+    )
     env = record.stage_env(ws.tracking.uri, experiment_id, ws.tracking.experiment, run_id)
     return Challenge(run_id, experiment_id, env, restore.dirty(ws.root))
 

@@ -26,9 +26,12 @@ Say = Callable[[str], None]
 
 @dataclass
 class Box:
-    """What a step says about itself when it ends (its ``detail``)."""
+    """What a step says about itself when it ends (its ``detail``), and when it began."""
 
     detail: str | None = None
+    # Wall-clock milliseconds, as MLflow stamps runs: a run the step opens starts here, not
+    # after the tracking store answered (its duration is then the whole step's).
+    started_ms: int = 0
 
 
 class Journal:
@@ -50,7 +53,7 @@ class Journal:
         with self.ws.store.transaction() as conn:
             step_id = attempts.step_started(conn, self.attempt_id, name, now)
         self.say(f"▶ {name}")
-        box = Box()
+        box = Box(started_ms=int(time.time() * 1000))
         started = time.monotonic()
         status = StepStatus.FAILED
         try:

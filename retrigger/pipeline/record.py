@@ -96,9 +96,11 @@ def open_run(
     decision_id: str,
     run_name: str,
     run_tags: dict[str, str],
+    started_ms: int | None = None,
 ) -> str:
-    """The retrain run, created when the attempt starts (so its duration is the retrain's) or
-    found again when an attempt resumes; the pipeline's own MLflow logging lands in it."""
+    """The retrain run, created when the attempt starts (so its duration is the retrain's:
+    ``started_ms``, the repro step's start, when given) or found again when an attempt
+    resumes; the pipeline's own MLflow logging lands in it."""
     run_id = find_run(client, experiment_id, decision_id)
     if run_id is not None:
         # Running again: an earlier attempt's outcome ("· failed") leaves the name until this
@@ -107,7 +109,8 @@ def open_run(
         name = run_name if is_own_name(shown, decision_id) else None
         client.update_run(run_id, status="RUNNING", name=name)
         return run_id
-    return str(client.create_run(experiment_id, run_name=run_name, tags=run_tags).info.run_id)
+    run = client.create_run(experiment_id, start_time=started_ms, run_name=run_name, tags=run_tags)
+    return str(run.info.run_id)
 
 
 def stage_env(

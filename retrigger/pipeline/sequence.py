@@ -83,6 +83,7 @@ class StepSequence(Ending):
                 self.decision,
                 self.attempt_id,
                 self.job.requested_by,
+                started_ms=box.started_ms,
             )
             # A manual decision forces training, unless an earlier attempt's repro did.
             repro = plan_repro(self.ws, self.decision, command, resumed=self.repro_done_before)
