@@ -13,7 +13,6 @@ from typing import Any
 
 from retrigger.data.versions import versions
 from retrigger.decision import Decision
-from retrigger.errors import BadInput
 from retrigger.lineage.status import FINAL, RetrainStatus
 from retrigger.pipeline import load_check, registry
 from retrigger.pipeline.dvc import command_args, dry_plan, require_remote
@@ -21,8 +20,8 @@ from retrigger.pipeline.force import forced
 from retrigger.pipeline.force import plan as plan_repro
 from retrigger.pipeline.outcome import Outcome
 from retrigger.pipeline.preflight import check as check_project
-from retrigger.pipeline.select import Request, _refusal
-from retrigger.store import approvals, attempts, decisions
+from retrigger.pipeline.select import Request, _refusal, requested
+from retrigger.store import approvals, attempts
 from retrigger.workspace import Workspace
 
 
@@ -80,17 +79,8 @@ def _stored(
 ) -> tuple[Decision | None, approvals.Approval | None, list[str]]:
     """The decision the run would execute (the asked one, else the latest), its approval, and
     the final statuses of the attempts that already executed it."""
-    model = workspace.config.model.name
     with workspace.store.transaction() as conn:
-        if request.decision_id:
-            decision = decisions.get(conn, request.decision_id)
-            if decision is None or decision.model != model:
-                raise BadInput(
-                    f"decision {request.decision_id!r} does not exist for model "
-                    f"{model!r}; run `retrigger check`"
-                )
-        else:
-            decision = decisions.latest(conn, model)
+        decision = requested(conn, request, workspace.config.model.name)
         if decision is None:
             return None, None, []
         tried = attempts.for_decision(conn, decision.id)

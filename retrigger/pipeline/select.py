@@ -14,7 +14,7 @@ from retrigger.decision import Decision, new_decision_id
 from retrigger.errors import BadInput
 from retrigger.lineage import snapshot
 from retrigger.proc import run
-from retrigger.store import decisions
+from retrigger.store import Connection, decisions
 from retrigger.store.audit import record
 from retrigger.workspace import Workspace
 
@@ -46,23 +46,27 @@ def choose(workspace: Workspace, request: Request, who: str) -> Decision:
             "--force needs --reason TEXT: say why this retrain is needed (it is kept "
             "in the audit trail)"
         )
-    model = workspace.config.model.name
     with workspace.store.transaction() as conn:
-        if request.decision_id:
-            decision = decisions.get(conn, request.decision_id)
-            if decision is None or decision.model != model:
-                raise BadInput(
-                    f"decision {request.decision_id!r} does not exist for model "
-                    f"{model!r}; list decisions with `retrigger decisions` or run "
-                    "`retrigger check`"
-                )
-        else:
-            decision = decisions.latest(conn, model)
+        decision = requested(conn, request, workspace.config.model.name)
     if request.force:  # always a new decision carrying its reason, never a silent resume
         return _force(workspace, decision, who, str(request.reason).strip())
     if decision is not None and decision.fire:
         return decision
     raise BadInput(_refusal(decision))
+
+
+def requested(conn: Connection, request: Request, model: str) -> Decision | None:
+    """The decision asked for (``--decision``), else the model's latest; BadInput when the
+    asked one is not this model's."""
+    if not request.decision_id:
+        return decisions.latest(conn, model)
+    decision = decisions.get(conn, request.decision_id)
+    if decision is None or decision.model != model:
+        raise BadInput(
+            f"decision {request.decision_id!r} does not exist for model {model!r}; list "
+            "decisions with `retrigger decisions` or run `retrigger check`"
+        )
+    return decision
 
 
 def _refusal(decision: Decision | None) -> str:
