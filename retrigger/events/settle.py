@@ -103,13 +103,9 @@ def check_process(
 def forget(conn: Connection, remember: RememberConfig, now: datetime) -> None:
     """Forget each source's delivery ids once it no longer redelivers (``events.remember``);
     an object's URL and eTag, once no source does."""
-    kept = {
-        "event:webhook:": remember.webhook,
-        "event:mlflow:": remember.mlflow,
-        "event:s3:": remember.s3,
-        "event:sqs:": remember.sqs,
-        "event:gcs:": remember.gcs,
-        "event:azure:": remember.azure,
+    # A field per source (its keys: ``event:<source>:…``), so a new source is forgotten too.
+    kept: dict[str, timedelta] = {
+        f"event:{source}:": getattr(remember, source) for source in type(remember).model_fields
     }
     for prefix, memory in kept.items():
         inbound.forget_before(conn, now - memory, prefix)
