@@ -48,9 +48,9 @@ def fires(problem: CostProblem, periods: Sequence[Period], policy: PolicyConfig)
     # policy.cost.retrain unset: live, C is the measured duration of past retrains; here, the
     # problem's C (backtest.cost.retrain, or with --train the measured training duration).
     retrain = prices.retrain if prices.retrain is not None else problem.retrain_cost
-    model, so_far, fired = 0, 0.0, []
+    so_far = 0.0
     times: list[datetime] = []
-    trained = [0]  # the window's periods trained at, oldest first
+    trained = [0]  # the window's periods trained at, oldest first: the last is in use
     for j in range(1, problem.periods):
         added = increment(problem, trained, j, prices.staleness)
         if added is None:
@@ -61,17 +61,16 @@ def fires(problem: CostProblem, periods: Sequence[Period], policy: PolicyConfig)
         verdict = apply_policy(
             [reading],
             times,
-            periods[model].data_version,
+            periods[trained[-1]].data_version,
             policy,
             periods[j].data_version,
             periods[j].time,
         )
         if verdict.fire:
-            fired.append(problem.start + j)
             times.append(periods[j].time)
-            model, so_far = j, 0.0
+            so_far = 0.0
             trained.append(j)
-    return fired
+    return [problem.start + j for j in trained[1:]]
 
 
 def increment(problem: CostProblem, trained: Sequence[int], j: int, price: float) -> float | None:
